@@ -1,0 +1,5 @@
+"""opsboard: a terminal dashboard for e-commerce store operators."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

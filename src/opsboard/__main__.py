@@ -1,0 +1,7 @@
+"""Allow ``python -m opsboard``."""
+
+from __future__ import annotations
+
+from opsboard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,315 @@
+"""The `opsboard` command line: parses arguments, builds the Runtime once, dispatches.
+
+Commands keep their logic in the modules they call; this file only wires them up.
+Non-dashboard commands never import Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from opsboard import __version__
+from opsboard.errors import OpsboardError, UsageError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="config file (default: $OPSBOARD_CONFIG or the user config dir)",
+    )
+    common.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="database file (default: $OPSBOARD_DB or the user data dir)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every command of DESIGN.md 4.1."""
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="opsboard",
+        description="Live store traffic, paid-promotion spend and alerts in the terminal.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"opsboard {__version__}")
+    parser.set_defaults(handler=cmd_dashboard)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def add(name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, parents=[common])
+        p.set_defaults(handler=handler)
+        return p
+
+    add("dashboard", cmd_dashboard, "the dashboard (TUI) on the configured stores (the default)")
+
+    p = add("demo", cmd_demo, "zero-config demo on the simulated platform and sample exports")
+    p.add_argument("--headless", action="store_true", help="run the alert-only mode instead")
+
+    p = add("watch", cmd_watch, "headless alert-only mode: collect, evaluate, notify")
+    p.add_argument(
+        "--once",
+        action="store_true",
+        help="one cycle, then exit 0 ok / 1 warning / 2 critical / 3 unknown",
+    )
+
+    p = add("ingest", cmd_ingest, "import export files once; exit non-zero if any is rejected")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--store", help="the store the files belong to")
+    p.add_argument("--date", help="the day of files that carry no date (YYYY-MM-DD)")
+    p.add_argument("--format", dest="file_format", help="force a format (see `opsboard formats`)")
+    p.add_argument("--adapter", default="csv", help="the file-reading adapter (default: csv)")
+
+    p = add("query", cmd_query, "aggregated base and derived metrics")
+    p.add_argument("metrics", nargs="+", metavar="METRIC")
+    p.add_argument("--store", action="append", help="a store (repeat for several; default all)")
+    p.add_argument(
+        "--by", default="total", choices=["total", "day", "hour", "channel", "campaign", "sku"]
+    )
+    p.add_argument("--from", dest="first", help="first day (YYYY-MM-DD, today, yesterday, -7d)")
+    p.add_argument("--to", dest="last", help="last day, inclusive")
+    p.add_argument("--channel", help="only this channel")
+    p.add_argument("--campaign", help="only this campaign")
+    p.add_argument("--sku", help="only this SKU")
+    p.add_argument("--format", dest="output", default="table", choices=["table", "json", "csv"])
+
+    p = add("alerts", cmd_alerts, "alert state from the shell; replay history through the rules")
+    p.add_argument(
+        "action",
+        nargs="?",
+        default="list",
+        choices=["list", "ack", "silence", "unsilence", "backtest"],
+    )
+    p.add_argument("args", nargs="*")
+
+    p = add("review", cmd_review, "the morning review of yesterday: what moved, why, what to do")
+    p.add_argument("--store")
+    p.add_argument("--date")
+    p.add_argument(
+        "--format", dest="output", default="text", choices=["text", "markdown", "html", "json"]
+    )
+
+    p = add("serve", cmd_serve, "the dashboard in a browser, on loopback by default")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+
+    add("formats", cmd_formats, "the export formats recognised, and how each is detected")
+    add("adapters", cmd_adapters, "the installed adapters (from package metadata)")
+
+    p = add("config", cmd_config, "check a config file, or print its JSON schema")
+    p.add_argument("action", choices=["check", "schema"])
+    p.add_argument("path", nargs="?", type=Path)
+
+    p = add("mock-api", cmd_mock_api, "the simulated platform API on 127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--fault-rate", type=float, default=0.0)
+    p.add_argument("--speed", type=float, default=1.0)
+    return parser
+
+
+def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from opsboard.runtime import Runtime
+
+    return Runtime.from_args(getattr(args, "config", None), getattr(args, "db", None))
+
+
+def _later(what: str, issue: int) -> int:
+    print(f"opsboard: {what} is not built yet (planned in issue {issue}).", file=sys.stderr)
+    return 2
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Open the TUI."""
+    return _later("the dashboard", 6)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The zero-config demo."""
+    return _later("the demo", 6)
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """The headless alert-only mode."""
+    return _later("`opsboard watch`", 5)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """Alert state from the shell."""
+    return _later("`opsboard alerts`", 5)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """The morning review."""
+    return _later("`opsboard review`", 7)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The dashboard in a browser."""
+    return _later("`opsboard serve`", 6)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Import files once and report each."""
+    from opsboard.adapters import load_adapter
+    from opsboard.ingest import ingest_file
+    from opsboard.timeutil import parse_day
+
+    runtime = _runtime(args)
+    reader = load_adapter(args.adapter)
+    store_name = args.store
+    if store_name is None and len(runtime.settings.stores) == 1:
+        store_name = runtime.settings.stores[0].name
+    timezone = runtime.settings.store(store_name or "default").timezone
+    day = parse_day(args.date, today=runtime.clock.now().date()) if args.date else None
+    failures = 0
+    with runtime.open_store() as store:
+        for path in args.files:
+            result = ingest_file(
+                store,
+                reader,
+                path,
+                store_name=store_name,
+                timezone=timezone,
+                day=day,
+                format=args.file_format,
+            )
+            print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
+            failures += not result.ok
+    return 1 if failures else 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    """Print aggregated metrics."""
+    from opsboard.output import render
+    from opsboard.query import Filters, Period, present_rows
+    from opsboard.timeutil import parse_day
+
+    runtime = _runtime(args)
+    if not runtime.db_path.exists():
+        raise UsageError(
+            f"{runtime.db_path}: no database yet",
+            hint="load data first (opsboard ingest FILE --store NAME) or name one with --db",
+        )
+    today = runtime.clock.now().date()
+    period = Period(
+        first_day=parse_day(args.first, today=today) if args.first else None,
+        last_day=parse_day(args.last, today=today) if args.last else None,
+    )
+    with runtime.open_store(readonly=True) as store:
+        rows = runtime.engine(store).query(
+            args.metrics,
+            stores=args.store,
+            by=args.by,
+            period=period,
+            filters=Filters(channel=args.channel, campaign=args.campaign, sku=args.sku),
+        )
+    if args.output == "json":
+        rows = present_rows(rows, args.metrics)
+    print(render(rows, args.metrics, args.output))
+    return 0
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    """List the file formats the installed adapters recognise."""
+    from opsboard.adapters import adapter_names, load_adapter
+
+    found = False
+    for name in adapter_names():
+        cls = load_adapter(name)
+        if cls.describe_formats is None:
+            continue
+        for info in cls.describe_formats():
+            found = True
+            print(f"{info['name']:<28} {info.get('title', '')}")
+            if info.get("detect"):
+                print(f"{'':<28} detected by: {info['detect']}")
+    if not found:
+        print("no installed adapter reads files", file=sys.stderr)
+    return 0
+
+
+def cmd_adapters(args: argparse.Namespace) -> int:
+    """List installed adapters without importing them."""
+    from opsboard.adapters import adapter_names
+
+    for name in adapter_names():
+        print(name)
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """``config check [PATH]`` or ``config schema``."""
+    from opsboard.config import json_schema
+
+    if args.action == "schema":
+        print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return 0
+    from opsboard.adapters import load_adapter, validate_options
+    from opsboard.config import load_settings
+    from opsboard.errors import ConfigError
+    from opsboard.paths import default_config_path
+
+    path = args.path or getattr(args, "config", None) or default_config_path()
+    settings = load_settings(path)
+    problems: list[str] = []
+    for index, spec in enumerate(settings.adapters):
+        where = f"{path}: adapters[{index}] ({spec.name})"
+        try:
+            cls = load_adapter(spec.type)
+            validate_options(cls, spec.options, f"{where}.options")
+        except ConfigError as exc:
+            problems.extend(exc.problems or [exc.message])
+        except UsageError as exc:
+            problems.append(f"{where}.type: {exc.message}; fix: {exc.hint}")
+    if problems:
+        raise ConfigError(
+            f"{path}: {len(problems)} problem(s) in the configuration", problems=problems
+        )
+    print(
+        f"{path}: ok ({len(settings.stores)} stores, {len(settings.adapters)} adapters, "
+        f"{len(settings.alerts.rules)} rules, {len(settings.notifiers)} notifiers)"
+    )
+    return 0
+
+
+def cmd_mock_api(args: argparse.Namespace) -> int:
+    """Serve the simulated platform API."""
+    return _later("`opsboard mock-api`", 4)
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a command; user errors print one clear message and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except OpsboardError as exc:
+        print(f"opsboard: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `opsboard query ... | head`: the reader went away; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,0 +1,143 @@
+"""One collection cycle: poll the due adapters, commit their batches, record their health.
+
+The collector never moves a bookmark past data it failed to store: a batch's bookmarks
+commit in the same transaction as its points, and after a rejected batch the adapter's
+poll is not read further (unless the batch says its rejection is independent, as a bad
+file in a drop folder is).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from opsboard.adapters import Adapter, Batch
+from opsboard.errors import OpsboardError
+from opsboard.models import HealthState, SourceHealth
+from opsboard.storage.store import InvalidPoint, Store
+from opsboard.timeutil import Clock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did: points written and problems, per source."""
+
+    points: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total_points(self) -> int:
+        """Points written by every source in the cycle."""
+        return sum(self.points.values())
+
+
+class Collector:
+    """Runs adapters against a store; one per database (the caller holds the lock)."""
+
+    def __init__(
+        self,
+        store: Store,
+        adapters: list[tuple[Adapter, float]],
+        clock: Clock,
+        *,
+        after_cycle: Callable[[CycleReport], Awaitable[None] | None] | None = None,
+    ) -> None:
+        self.store = store
+        self.adapters = adapters
+        self.clock = clock
+        self.after_cycle = after_cycle
+        self._next_due: dict[str, float] = {}
+
+    def _commit(self, adapter: Adapter, batch: Batch) -> int:
+        with self.store.batch(
+            source=adapter.source, origin=batch.origin, format=batch.format, store=batch.store
+        ) as tx:
+            written = tx.add_points(batch.points) + tx.add_raw(batch.raw)
+            for key, value in batch.bookmarks.items():
+                tx.set_bookmark(key, value)
+        return written
+
+    async def poll_adapter(self, adapter: Adapter, report: CycleReport) -> None:
+        """Poll one adapter to the end of what it has, committing each batch."""
+        bookmarks = self.store.bookmarks(adapter.source)
+        written = 0
+        try:
+            async for batch in adapter.poll(bookmarks):
+                try:
+                    count = await asyncio.to_thread(self._commit, adapter, batch)
+                except (InvalidPoint, OpsboardError) as exc:
+                    reason = str(exc)
+                    report.rejected.setdefault(adapter.source, []).append(
+                        f"{batch.origin}: {reason}" if batch.origin else reason
+                    )
+                    if batch.on_reject:
+                        batch.on_reject(reason)
+                    if batch.stop_on_reject:
+                        break
+                    continue
+                written += count
+                bookmarks.update(batch.bookmarks)
+                if batch.on_commit:
+                    batch.on_commit(count)
+        except OpsboardError as exc:
+            report.failed[adapter.source] = str(exc)
+            log.warning("%s: %s", adapter.source, exc)
+        except Exception as exc:  # an adapter bug must not stop the other sources
+            report.failed[adapter.source] = f"{type(exc).__name__}: {exc}"
+            log.exception("%s: poll failed", adapter.source)
+        report.points[adapter.source] = report.points.get(adapter.source, 0) + written
+        healths = adapter.health()
+        if adapter.source in report.failed and not any(
+            h.state is HealthState.FAILING for h in healths
+        ):
+            healths = [
+                SourceHealth(
+                    adapter.source,
+                    HealthState.FAILING,
+                    self.clock.now(),
+                    reason=report.failed[adapter.source],
+                )
+            ]
+        for health in healths:
+            await asyncio.to_thread(self.store.set_health, health)
+
+    async def run_cycle(self, *, force: bool = False) -> CycleReport:
+        """Poll every adapter that is due (all of them with ``force``), one after another."""
+        report = CycleReport()
+        now = time.monotonic()
+        for adapter, interval in self.adapters:
+            if not force and self._next_due.get(adapter.source, 0.0) > now:
+                continue
+            await self.poll_adapter(adapter, report)
+            self._next_due[adapter.source] = time.monotonic() + interval
+        if self.after_cycle is not None:
+            result = self.after_cycle(report)
+            if result is not None:
+                await result
+        return report
+
+    def seconds_until_due(self) -> float:
+        """How long until the next adapter is due (for the scheduler's sleep)."""
+        if not self.adapters:
+            return 60.0
+        now = time.monotonic()
+        return max(0.0, min(self._next_due.get(a.source, 0.0) for a, _ in self.adapters) - now)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Cycle until ``stop`` is set; a cycle in progress finishes first."""
+        while not stop.is_set():
+            await self.run_cycle()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=max(0.2, self.seconds_until_due()))
+
+    async def aclose(self) -> None:
+        """Close every adapter."""
+        for adapter, _ in self.adapters:
+            await adapter.aclose()

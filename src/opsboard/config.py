@@ -1,0 +1,466 @@
+"""The TOML configuration, validated by pydantic (DESIGN.md 4.4).
+
+Every model forbids unknown keys and documents every field; ``config/opsboard.schema.json``
+is generated from these models. Secrets are written as ``${ENV_VAR}`` references and
+resolved into ``SecretStr`` values that never print.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+
+from opsboard.errors import ConfigError
+from opsboard.metrics import ALL_METRIC_NAMES, CHANNELS_OR_ALL
+from opsboard.timeutil import DEFAULT_TIMEZONE, zone
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
+_UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _parse_duration(value: Any) -> Any:
+    """Accept ``90``, ``"90s"``, ``"30m"``, ``"1h"``, ``"2d"`` as well as a timedelta."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if not match:
+            raise ValueError("expected a duration such as 90s, 30m, 1h or 2d")
+        return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
+
+
+def expand_secret(value: str, *, environ: dict[str, str] | None = None) -> str:
+    """Replace every ``${VAR}`` in ``value`` with the environment variable's value."""
+    env = os.environ if environ is None else environ
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise ValueError(f"environment variable {name} is not set")
+        return env[name]
+
+    return _ENV_REF.sub(substitute, value)
+
+
+def _secret(value: Any) -> Any:
+    if isinstance(value, str):
+        return SecretStr(expand_secret(value))
+    return value
+
+
+#: A string that may hold ``${ENV_VAR}`` references; resolved at load, masked when printed.
+Secret = Annotated[SecretStr, BeforeValidator(_secret)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class StorageConfig(_Model):
+    """Where and how the database is kept."""
+
+    path: Path | None = None
+    """The SQLite database file. Default: the user's data directory (see `opsboard --help`)."""
+
+    group_access: bool = False
+    """Let the file's group read and write the database (team servers). Off: owner only."""
+
+    busy_timeout: Duration = timedelta(seconds=10)
+    """How long a writer waits for another one before giving up."""
+
+
+class StoreConfig(_Model):
+    """One store the operator runs on one platform."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    """The operator's name for the store, e.g. `tmall-flagship` (letters, digits, `-_.`)."""
+
+    platform: Literal[
+        "taobao", "tmall", "jd", "pinduoduo", "amazon", "shopify", "google_ads", "other"
+    ] = "other"
+    """The platform the store sells on."""
+
+    timezone: str = DEFAULT_TIMEZONE
+    """IANA time zone in which the store's days start and end."""
+
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    """ISO 4217 currency of the store's money figures."""
+
+    margin: float | None = Field(default=None, gt=0, le=1)
+    """Contribution margin as a fraction (0.4 = 40%); break-even ROI is 1 / margin."""
+
+    refund_rate: float = Field(default=0.0, ge=0, lt=1)
+    """Share of GMV refunded; break-even ROI becomes 1 / (margin x (1 - refund_rate))."""
+
+    category: Literal["standard", "non_standard"] = "standard"
+    """标品 (standard) or 非标品 (non-standard) category; sets default bounce thresholds."""
+
+    daily_budget: float | None = Field(default=None, ge=0)
+    """The store's total daily ad budget, when the platform does not report one."""
+
+    budgets: dict[str, float] = Field(default_factory=dict)
+    """Daily ad budgets by channel or campaign id, e.g. `{ paid_search = 3000 }`."""
+
+    strategic_loss_campaigns: list[str] = Field(default_factory=list)
+    """Campaigns deliberately run below break-even ROI; shown as strategic loss, not alerted."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+    @property
+    def break_even_roi(self) -> float | None:
+        """1 / (margin x (1 - refund_rate)), or None when no margin is configured."""
+        if self.margin is None:
+            return None
+        return 1.0 / (self.margin * (1.0 - self.refund_rate))
+
+
+class AdapterConfig(_Model):
+    """One data source: an adapter (by its entry-point name) and its options."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    """A name for this source, shown in health and logs, e.g. `tmall-exports`."""
+
+    type: str
+    """The adapter: an entry-point name in `opsboard.adapters` (`opsboard adapters` lists them)."""
+
+    enabled: bool = True
+    """Set to false to keep the source configured but not polled."""
+
+    poll_interval: Duration = timedelta(seconds=60)
+    """Time between the end of one poll and the start of the next."""
+
+    options: dict[str, Any] = Field(default_factory=dict)
+    """The adapter's own options; each adapter documents and validates them."""
+
+
+class RuleConfig(_Model):
+    """One alert rule."""
+
+    name: str
+    """A unique name, used in messages, acknowledgements and silences."""
+
+    kind: Literal["threshold", "change", "pacing", "roi", "source", "file_rejected"]
+    """threshold, change (vs a baseline), pacing, roi (below break-even), source, file_rejected."""
+
+    metric: str | None = None
+    """The base or derived metric a threshold or change rule watches."""
+
+    store: str | None = None
+    """Limit the rule to one store; default every store."""
+
+    scope: Literal[
+        "store", "channel", "campaign", "sku", "each_sku", "each_campaign", "each_channel"
+    ] = "store"
+    """What the rule looks at; `each_sku` gives one alert per SKU that breaks it."""
+
+    channel: str | None = None
+    """Only this channel (with scope `channel`)."""
+
+    campaign: str | None = None
+    """Only this campaign (with scope `campaign`)."""
+
+    sku: str | None = None
+    """Only this SKU (with scope `sku`)."""
+
+    op: Literal[">", ">=", "<", "<="] = ">"
+    """How the value compares with the threshold to fire."""
+
+    threshold: float | None = None
+    """The value that fires the rule (for change rules, a fraction: -0.3 = down 30%)."""
+
+    clear: float | None = None
+    """The value that clears it again (default: the threshold) so alerts do not flap."""
+
+    baseline: Literal["yesterday", "last_week", "trailing_median"] = "last_week"
+    """For change rules: the same hour yesterday, last week, or the trailing median."""
+
+    window: Duration = timedelta(hours=1)
+    """The period each evaluation looks back over."""
+
+    for_: Duration = Field(default=timedelta(0), alias="for")
+    """How long the condition must hold before the alert fires."""
+
+    min_volume: float | None = None
+    """Skip scopes whose `volume_metric` is below this, so that tiny numbers do not alarm."""
+
+    volume_metric: str = "uv"
+    """The base metric `min_volume` is measured on."""
+
+    severity: Literal["info", "warning", "critical"] = "warning"
+    """How bad it is: info, warning or critical."""
+
+    message: str = "{rule}: {metric} is {value} ({op} {threshold}) for {scope}"
+    """The message template; fields: rule, store, scope, metric, value, threshold, op, baseline."""
+
+    labels: dict[str, str] = Field(default_factory=dict)
+    """Free labels for routing notifications, e.g. `{ team = "ads" }`."""
+
+    enabled: bool = True
+    """Set to false to keep the rule but not evaluate it."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
+    )
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, value: str | None) -> str | None:
+        if value is not None and value not in ALL_METRIC_NAMES:
+            raise ValueError(f"unknown metric {value!r}; known: {', '.join(ALL_METRIC_NAMES)}")
+        return value
+
+    @field_validator("channel")
+    @classmethod
+    def _known_channel(cls, value: str | None) -> str | None:
+        if value is not None and value not in CHANNELS_OR_ALL:
+            raise ValueError(f"unknown channel {value!r}; known: {', '.join(CHANNELS_OR_ALL)}")
+        return value
+
+    @model_validator(mode="after")
+    def _needs(self) -> RuleConfig:
+        if self.kind in ("threshold", "change") and self.metric is None:
+            raise ValueError(f"a {self.kind} rule needs `metric`")
+        if self.kind in ("threshold", "change") and self.threshold is None:
+            raise ValueError(f"a {self.kind} rule needs `threshold`")
+        return self
+
+
+class PromotionWindow(_Model):
+    """A named promotion period (Double 11, 618...) in the store's time zone."""
+
+    name: str
+    """E.g. `double11-warmup`."""
+
+    start: str
+    """Start, local time: `2026-10-31T20:00`."""
+
+    end: str
+    """End (exclusive), local time."""
+
+    stores: list[str] = Field(default_factory=list)
+    """Stores it applies to; empty means every store."""
+
+    mute: list[str] = Field(default_factory=list)
+    """Rules muted during the window."""
+
+    thresholds: dict[str, float] = Field(default_factory=dict)
+    """Rule name to the threshold used during the window."""
+
+
+class AlertsConfig(_Model):
+    """Alert rules and how often they are evaluated."""
+
+    rules: list[RuleConfig] = Field(default_factory=list)
+    """The rules; see `config/opsboard.example.toml` for the defaults."""
+
+    promotions: list[PromotionWindow] = Field(default_factory=list)
+    """Promotion windows in which rules use other thresholds or are muted."""
+
+    repeat_interval: Duration = timedelta(hours=4)
+    """How often a still-firing alert is sent again."""
+
+    group_wait: Duration = timedelta(seconds=30)
+    """How long to gather alerts into one message before sending."""
+
+    send_resolved: bool = True
+    """Also send a message when an alert resolves."""
+
+
+class NotifierConfig(_Model):
+    """Where alert messages go."""
+
+    name: str
+    """A name for this notifier, shown in logs."""
+
+    type: Literal["stdout", "log", "webhook", "apprise", "command"]
+    """stdout (JSON lines), log (a file), webhook (HTTP POST), apprise (chat), command."""
+
+    url: Secret | None = None
+    """Webhook URL or apprise URL (`dingtalk://`, `wecombot://`, `feishu://`, `slack://`...)."""
+
+    path: Path | None = None
+    """The log file for type `log`."""
+
+    command: list[str] = Field(default_factory=list)
+    """For type `command`: the program and its arguments, run without a shell."""
+
+    min_severity: Literal["info", "warning", "critical"] = "warning"
+    """Only alerts at least this severe are sent here."""
+
+    match_labels: dict[str, str] = Field(default_factory=dict)
+    """Only alerts whose labels include all of these are sent here."""
+
+    timeout: Duration = timedelta(seconds=10)
+    """How long one delivery may take."""
+
+    retries: int = Field(default=3, ge=0, le=10)
+    """How many times a failed delivery is retried, with backoff."""
+
+
+class Settings(_Model):
+    """The whole opsboard configuration."""
+
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    """The database."""
+
+    stores: list[StoreConfig] = Field(default_factory=list)
+    """The stores; a store used on the command line without an entry here gets the defaults."""
+
+    adapters: list[AdapterConfig] = Field(default_factory=list)
+    """The data sources polled by the collector."""
+
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    """Alert rules."""
+
+    notifiers: list[NotifierConfig] = Field(default_factory=list)
+    """Where alerts are sent."""
+
+    refresh_interval: Duration = timedelta(seconds=5)
+    """How often the dashboard re-reads the store."""
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Settings:
+        for what, names in (
+            ("stores", [s.name for s in self.stores]),
+            ("adapters", [a.name for a in self.adapters]),
+            ("notifiers", [n.name for n in self.notifiers]),
+            ("alerts.rules", [r.name for r in self.alerts.rules]),
+        ):
+            seen = {n for n in names if names.count(n) > 1}
+            if seen:
+                raise ValueError(
+                    f"{what}: duplicate name {sorted(seen)[0]!r}; names must be unique"
+                )
+        return self
+
+    def store(self, name: str) -> StoreConfig:
+        """The configured store called ``name``, or the defaults for an unconfigured one."""
+        for store in self.stores:
+            if store.name == name:
+                return store
+        return StoreConfig(name=name)
+
+
+def _location(loc: tuple[int | str, ...], data: Any) -> str:
+    """``stores[0].margin`` (with the store's name where there is one)."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
+                name = node[item].get("name")
+                if isinstance(name, str):
+                    label = f"[{item}] ({name})"
+            parts.append(label)
+        else:
+            parts.append(("." if parts else "") + str(item))
+        node = node[item] if _has(node, item) else None
+    return "".join(parts) or "(top level)"
+
+
+def _has(node: Any, key: int | str) -> bool:
+    if isinstance(node, dict):
+        return key in node
+    return isinstance(node, list) and isinstance(key, int) and key < len(node)
+
+
+def _fix_for(error: ErrorDetails) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "remove it, or check its spelling against config/opsboard.example.toml"
+    if kind == "missing":
+        return "add it"
+    if kind.startswith(("greater_than", "less_than")):
+        return "use a value within the allowed range"
+    if kind == "literal_error":
+        return "use one of the listed values"
+    return "see config/opsboard.example.toml for the expected form"
+
+
+def describe_errors(exc: ValidationError, data: Any, path: Path | str) -> list[str]:
+    """One line per problem: file, key, what was expected, what was found, and a fix."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        where = _location(tuple(error["loc"]), data)
+        message = error["msg"]
+        found = ""
+        if error["type"] not in ("missing",) and "input" in error:
+            shown = error["input"]
+            if isinstance(shown, dict | list):
+                shown = type(shown).__name__
+            # Never echo a value that may be a secret.
+            if "url" not in where and "token" not in where:
+                found = f" (found {shown!r})"
+        lines.append(f"{path}: {where}: {message}{found}; fix: {_fix_for(error)}")
+    return lines
+
+
+def parse_settings(text: str, path: Path | str = "<config>") -> Settings:
+    """Settings from TOML text; raises ``ConfigError`` with every problem found."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid TOML: {exc}",
+            problems=["fix the syntax at the line and column named above"],
+        ) from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = describe_errors(exc, data, path)
+        raise ConfigError(
+            f"{path}: {len(problems)} problem(s) in the configuration", problems=problems
+        ) from None
+
+
+def load_settings(path: Path | None) -> Settings:
+    """The settings in ``path``; the defaults when ``path`` is None.
+
+    A named file that does not exist is an error: a typo must not fall back silently.
+    """
+    if path is None:
+        return Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such config file",
+            problems=[
+                "create it (config/opsboard.example.toml is a commented example) "
+                "or name another with --config / OPSBOARD_CONFIG"
+            ],
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+    return parse_settings(text, path)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON schema of the config file, as written to ``config/opsboard.schema.json``."""
+    return Settings.model_json_schema(by_alias=True)

@@ -1,0 +1,149 @@
+"""Base and derived metric definitions (DESIGN.md section 3).
+
+Base metrics are stored; derived metrics are never stored and are always computed as a
+ratio of sums over the asked scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opsboard.errors import UsageError
+from opsboard.models import CHANNELS
+
+
+@dataclass(frozen=True, slots=True)
+class BaseMetric:
+    """A stored metric: counted or summed over the periods and scopes it covers."""
+
+    name: str
+    label: str
+    kind: str  # "count" or "money"
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedMetric:
+    """A ratio of two base sums, times ``scale``; NULL when either sum is missing or 0."""
+
+    name: str
+    label: str
+    numerator: str
+    denominator: str
+    kind: str  # "rate" (shown as %), "money" or "ratio"
+    description: str
+    scale: float = 1.0
+
+
+_BASE = [
+    BaseMetric("uv", "Visitors", "count", "Unique visitors (访客数) in the period."),
+    BaseMetric("pv", "Page views", "count", "Page views (浏览量); repeated views count."),
+    BaseMetric("bounces", "Bounces", "count", "Visitors who left after one page (跳失)."),
+    BaseMetric("buyers", "Paying buyers", "count", "De-duplicated paying buyers (支付买家数)."),
+    BaseMetric("orders", "Orders", "count", "Paid orders or order items."),
+    BaseMetric("units", "Units", "count", "Units ordered or paid."),
+    BaseMetric("gmv", "GMV", "money", "Amount paid (支付金额), refunds not deducted."),
+    BaseMetric("refunds", "Refunds", "money", "Amount refunded."),
+    BaseMetric("cart_adds", "Cart adds", "count", "Add-to-cart events or people."),
+    BaseMetric("impressions", "Impressions", "count", "Ad impressions (展现量)."),
+    BaseMetric("clicks", "Clicks", "count", "Ad clicks (点击量)."),
+    BaseMetric("spend", "Spend", "money", "Ad spend (花费)."),
+    BaseMetric("ad_orders", "Ad orders", "count", "Orders attributed to ads."),
+    BaseMetric("ad_gmv", "Ad GMV", "money", "Sales attributed to ads (成交金额)."),
+    BaseMetric("budget", "Budget", "money", "Ad budget for the period (日预算)."),
+    # Metrics whose platform definition differs from the ones above get names of their own.
+    BaseMetric("sessions", "Sessions", "count", "Amazon/Shopify sessions; not visitors."),
+    BaseMetric(
+        "order_buyers", "Ordering buyers", "count", "Buyers who placed an order (下单买家数)."
+    ),
+    BaseMetric("checkouts", "Checkouts", "count", "Sessions that reached checkout (Shopify)."),
+    BaseMetric(
+        "converted_sessions",
+        "Converted sessions",
+        "count",
+        "Sessions that completed checkout (Shopify).",
+    ),
+    BaseMetric(
+        "cart_sessions", "Cart sessions", "count", "Sessions with cart additions (Shopify)."
+    ),
+    BaseMetric("new_uv", "New visitors", "count", "Visitors new to the store (新访客数)."),
+    BaseMetric("favorites", "Favorites", "count", "Item or store favourites (收藏)."),
+    BaseMetric("conversions", "Conversions", "count", "Google Ads conversions (fractional)."),
+]
+
+_DERIVED = [
+    DerivedMetric("bounce_rate", "Bounce rate", "bounces", "uv", "rate", "bounces / uv"),
+    DerivedMetric("conversion_rate", "Conversion", "buyers", "uv", "rate", "buyers / uv"),
+    DerivedMetric("aov", "AOV", "gmv", "buyers", "money", "gmv / buyers"),
+    DerivedMetric("ctr", "CTR", "clicks", "impressions", "rate", "clicks / impressions"),
+    DerivedMetric("cpc", "CPC", "spend", "clicks", "money", "spend / clicks"),
+    DerivedMetric(
+        "cpm", "CPM", "spend", "impressions", "money", "1000 x spend / impressions", scale=1000.0
+    ),
+    DerivedMetric("roi", "ROI", "ad_gmv", "spend", "ratio", "ad_gmv / spend"),
+    DerivedMetric("acos", "ACOS", "spend", "ad_gmv", "rate", "spend / ad_gmv"),
+    DerivedMetric("ad_cvr", "Ad CVR", "ad_orders", "clicks", "rate", "ad_orders / clicks"),
+    DerivedMetric("budget_used", "Budget used", "spend", "budget", "rate", "spend / budget"),
+    DerivedMetric(
+        "session_conversion",
+        "Session conversion",
+        "converted_sessions",
+        "sessions",
+        "rate",
+        "converted_sessions / sessions",
+    ),
+    DerivedMetric(
+        "unit_session_rate", "Unit session %", "units", "sessions", "rate", "units / sessions"
+    ),
+    DerivedMetric("pv_per_uv", "PV per visitor", "pv", "uv", "ratio", "pv / uv"),
+]
+
+BASE_METRICS: dict[str, BaseMetric] = {m.name: m for m in _BASE}
+DERIVED_METRICS: dict[str, DerivedMetric] = {m.name: m for m in _DERIVED}
+
+#: ``pacing`` needs the share of the store's day elapsed, so the query engine computes it.
+PACING = "pacing"
+
+ALL_METRIC_NAMES: tuple[str, ...] = (*BASE_METRICS, *DERIVED_METRICS, PACING)
+
+
+def base_inputs(names: list[str]) -> list[str]:
+    """The base metrics needed to compute ``names``, in a stable order.
+
+    Raises ``UsageError`` naming the unknown metric and the known ones.
+    """
+    needed: list[str] = []
+    for name in names:
+        if name in BASE_METRICS:
+            parts = [name]
+        elif name in DERIVED_METRICS:
+            parts = [DERIVED_METRICS[name].numerator, DERIVED_METRICS[name].denominator]
+        elif name == PACING:
+            parts = ["spend", "budget"]
+        else:
+            raise UsageError(
+                f"unknown metric {name!r}",
+                hint="use one of: " + ", ".join(ALL_METRIC_NAMES),
+            )
+        needed.extend(p for p in parts if p not in needed)
+    return needed
+
+
+def ratio(numerator: float | None, denominator: float | None, scale: float = 1.0) -> float | None:
+    """``scale * numerator / denominator``; None when either is missing or the denominator is 0."""
+    if numerator is None or denominator is None or denominator == 0:
+        return None
+    return scale * numerator / denominator
+
+
+def metric_kind(name: str) -> str:
+    """``count``, ``money``, ``rate`` or ``ratio``: how a metric is formatted."""
+    if name in BASE_METRICS:
+        return BASE_METRICS[name].kind
+    if name in DERIVED_METRICS:
+        return DERIVED_METRICS[name].kind
+    return "rate"
+
+
+#: Channel names accepted in scopes and rules, ``""`` meaning all channels.
+CHANNELS_OR_ALL: tuple[str, ...] = ("", *CHANNELS)

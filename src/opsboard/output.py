@@ -1,0 +1,50 @@
+"""Printing query rows as a table, JSON or CSV (stdout carries results only)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from opsboard.metrics import metric_kind
+
+
+def format_value(value: Any, metric: str) -> str:
+    """A value as an operator reads it: 12,345 / 1,234.50 / 3.26% / 4.22."""
+    if value is None:
+        return "—"
+    kind = metric_kind(metric)
+    if kind == "count":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    if kind == "money":
+        return f"{value:,.2f}"
+    if kind == "rate":
+        return f"{value * 100:.2f}%"
+    return f"{value:,.2f}"
+
+
+def render(rows: Sequence[dict[str, Any]], metrics: Sequence[str], fmt: str) -> str:
+    """``rows`` rendered as ``table``, ``json`` or ``csv`` text."""
+    if fmt == "json":
+        return json.dumps(list(rows), ensure_ascii=False)
+    columns = list(rows[0]) if rows else list(metrics)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        return buffer.getvalue().rstrip("\n")
+    table = Table(show_edge=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, justify="right" if column in metrics else "left")
+    for row in rows:
+        table.add_row(*(format_value(row[c], c) if c in metrics else str(row[c]) for c in columns))
+    buffer = io.StringIO()
+    Console(file=buffer, width=200, color_system=None).print(table)
+    return buffer.getvalue().rstrip("\n")

@@ -1,0 +1,111 @@
+"""Versioned schema migrations, tracked in SQLite's ``user_version``.
+
+Each migration is a list of statements applied in one transaction. Never edit a released
+migration: append a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: points, ingest history, source health, bookmarks, alert state.
+    [
+        """CREATE TABLE series (
+            id INTEGER PRIMARY KEY,
+            store TEXT NOT NULL,
+            grain TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            campaign TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            UNIQUE (store, grain, metric, channel, campaign, sku)
+        )""",
+        # One row per (series, period start). WITHOUT ROWID clusters a series' points by
+        # time, so that a panel's range scan reads contiguous pages.
+        """CREATE TABLE points (
+            series_id INTEGER NOT NULL,
+            ts INTEGER NOT NULL,
+            value REAL NOT NULL,
+            ingest_id INTEGER,
+            revision INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (series_id, ts)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE ingests (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            format TEXT NOT NULL DEFAULT '',
+            store TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            rows INTEGER NOT NULL DEFAULT 0,
+            points INTEGER NOT NULL DEFAULT 0,
+            period_start INTEGER,
+            period_end INTEGER,
+            message TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX ingests_by_time ON ingests (started_at)",
+        """CREATE TABLE source_health (
+            source TEXT NOT NULL,
+            store TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            since TEXT NOT NULL,
+            last_ok TEXT,
+            updated_at TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (source, store)
+        )""",
+        """CREATE TABLE bookmarks (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (source, key)
+        )""",
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL,
+            store TEXT NOT NULL DEFAULT '',
+            scope TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            value REAL,
+            threshold REAL,
+            message TEXT NOT NULL DEFAULT '',
+            labels TEXT NOT NULL DEFAULT '{}',
+            pending_since TEXT,
+            fired_at TEXT,
+            resolved_at TEXT,
+            last_notified_at TEXT,
+            last_notified_state TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (rule, store, scope, pending_since)
+        )""",
+        "CREATE INDEX alerts_by_state ON alerts (state, updated_at)",
+        """CREATE TABLE alert_acks (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts(id),
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE silences (
+            id INTEGER PRIMARY KEY,
+            rule TEXT NOT NULL DEFAULT '',
+            store TEXT NOT NULL DEFAULT '',
+            scope TEXT NOT NULL DEFAULT '',
+            until TEXT NOT NULL,
+            by TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

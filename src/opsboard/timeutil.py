@@ -1,0 +1,130 @@
+"""Time: UTC inside, the store's time zone at the edges, and a clock tests can freeze."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from opsboard.errors import UsageError
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class Clock:
+    """The current time; ``FrozenClock`` replaces it in tests and replays."""
+
+    def now(self) -> datetime:
+        """The current instant, aware, in UTC."""
+        return datetime.now(UTC)
+
+
+class FrozenClock(Clock):
+    """A clock that stands still until moved with ``advance`` or ``set``."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        """Move the clock to ``at``."""
+        self._at = at.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock forward by ``delta``."""
+        self._at += delta
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone called ``name``, or a ``UsageError`` saying how to name one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(
+            f"unknown time zone {name!r}",
+            hint="use an IANA name such as Asia/Shanghai, America/New_York or UTC",
+        ) from exc
+
+
+def local_midnight(day: date, tz: tzinfo) -> datetime:
+    """The UTC instant at which ``day`` starts in ``tz``."""
+    return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
+
+
+def local_day(instant: datetime, tz: tzinfo) -> date:
+    """The calendar day in ``tz`` that contains ``instant``."""
+    return instant.astimezone(tz).date()
+
+
+def day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The UTC start and end (exclusive) of ``day`` in ``tz`` (23 or 25 hours on DST days)."""
+    return local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+
+
+def floor_hour(instant: datetime) -> datetime:
+    """The start of the hour containing ``instant``."""
+    return instant.replace(minute=0, second=0, microsecond=0)
+
+
+def share_of_day_elapsed(instant: datetime, tz: tzinfo) -> float:
+    """How much of the store's local day has passed at ``instant``, from 0 to 1."""
+    start, end = day_bounds(local_day(instant, tz), tz)
+    return (instant - start).total_seconds() / (end - start).total_seconds()
+
+
+_RELATIVE = re.compile(r"^(today|yesterday)$|^-(\d+)d$")
+
+
+def parse_day(text: str, *, today: date) -> date:
+    """A day given on the command line: ``2026-06-18``, ``today``, ``yesterday`` or ``-7d``."""
+    text = text.strip()
+    match = _RELATIVE.match(text)
+    if match:
+        if match.group(1) == "today":
+            return today
+        if match.group(1) == "yesterday":
+            return today - timedelta(days=1)
+        return today - timedelta(days=int(match.group(2)))
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(
+            f"cannot read {text!r} as a date",
+            hint="write it as YYYY-MM-DD, or as today, yesterday or -7d",
+        ) from exc
+
+
+def utc_offsets_sql(column: str, tz: tzinfo, start: datetime, end: datetime) -> str:
+    """An SQL expression giving ``column`` (epoch seconds UTC) shifted to ``tz`` local time.
+
+    The offset is looked up per DST period between ``start`` and ``end``, so that the local
+    day of every instant is right without calling Python per row.
+    """
+    offsets: list[tuple[int, int]] = []  # (valid from epoch, offset seconds)
+    cursor = start - timedelta(days=1)
+    last = None
+    while cursor <= end + timedelta(days=1):
+        offset = int(cursor.astimezone(tz).utcoffset().total_seconds())  # type: ignore[union-attr]
+        if offset != last:
+            # Find the transition hour precisely.
+            probe = cursor - timedelta(hours=24) if last is not None else cursor
+            while (
+                last is not None
+                and int(
+                    probe.astimezone(tz).utcoffset().total_seconds()  # type: ignore[union-attr]
+                )
+                == last
+            ):
+                probe += timedelta(hours=1)
+            offsets.append((int(probe.timestamp()) if last is not None else 0, offset))
+            last = offset
+        cursor += timedelta(hours=24)
+    if len(offsets) == 1:
+        return f"({column} + {offsets[0][1]})"
+    cases = " ".join(
+        f"WHEN {column} < {nxt[0]} THEN {cur[1]}" for cur, nxt in itertools.pairwise(offsets)
+    )
+    return f"({column} + CASE {cases} ELSE {offsets[-1][1]} END)"

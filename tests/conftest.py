@@ -1,0 +1,66 @@
+"""Shared fixtures: a fresh store, an engine with a frozen clock, the sample files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from opsboard.config import Settings
+from opsboard.query import MetricsEngine
+from opsboard.runtime import Runtime
+from opsboard.storage import Store
+from opsboard.timeutil import FrozenClock, zone
+
+REPO = Path(__file__).resolve().parents[1]
+#: The shared sample exports (../shared/formats/samples beside the checkout).
+SAMPLES = REPO.parent / "shared" / "formats" / "samples"
+#: Copies kept in the repo so tests run where shared/ is absent.
+TEST_DATA = REPO / "tests" / "data"
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock frozen at 2026-06-18 14:30 in Shanghai (06:30 UTC)."""
+    return FrozenClock(datetime(2026, 6, 18, 6, 30, tzinfo=UTC))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's database lives."""
+    return tmp_path / "opsboard.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    """A fresh, migrated store on disk."""
+    opened = Store.open(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def engine(store: Store, clock: FrozenClock) -> MetricsEngine:
+    """A metrics engine in Asia/Shanghai with the frozen clock."""
+    return MetricsEngine(store, tz_for=lambda _name: zone("Asia/Shanghai"), now=clock.now)
+
+
+@pytest.fixture
+def runtime(db_path: Path, clock: FrozenClock) -> Runtime:
+    """A runtime with default settings on the test database and the frozen clock."""
+    return Runtime(settings=Settings(), db_path=db_path, clock=clock)
+
+
+@pytest.fixture
+def sample() -> Iterator[object]:
+    """``sample(name)``: the path of a sample export (tests/data copy first)."""
+
+    def find(name: str) -> Path:
+        for folder in (TEST_DATA / "samples", SAMPLES):
+            if (folder / name).exists():
+                return folder / name
+        pytest.fail(f"sample file {name} not found in tests/data/samples or shared/")
+
+    return find
