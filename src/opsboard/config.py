@@ -322,6 +322,22 @@ class NotifierConfig(_Model):
     """How many times a failed delivery is retried, with backoff."""
 
 
+class ReviewConfig(_Model):
+    """The morning review and its scheduled delivery."""
+
+    send_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    """Local time (per store) at which the headless mode sends yesterday's review, e.g. `09:00`."""
+
+    stores: list[str] = Field(default_factory=list)
+    """Stores to review; empty means every configured store."""
+
+    notifiers: list[str] = Field(default_factory=list)
+    """Notifiers (by name) that receive the review; empty means every notifier."""
+
+    top: int = Field(default=3, ge=1, le=10)
+    """How many problems the chat summary lists."""
+
+
 class Settings(_Model):
     """The whole opsboard configuration."""
 
@@ -340,8 +356,14 @@ class Settings(_Model):
     notifiers: list[NotifierConfig] = Field(default_factory=list)
     """Where alerts are sent."""
 
+    review: ReviewConfig = Field(default_factory=ReviewConfig)
+    """The morning review."""
+
     refresh_interval: Duration = timedelta(seconds=5)
     """How often the dashboard re-reads the store."""
+
+    theme: str = "textual-dark"
+    """The dashboard theme: a name from Textual's theme registry."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:
