@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+import string
 import tomllib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,8 +27,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from opsboard.errors import ConfigError
-from opsboard.metrics import ALL_METRIC_NAMES, CHANNELS_OR_ALL
+from opsboard.errors import ConfigError, UsageError
+from opsboard.metrics import ALL_METRIC_NAMES, BASE_METRICS, CHANNELS_OR_ALL
 from opsboard.timeutil import DEFAULT_TIMEZONE, zone
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
@@ -128,7 +129,10 @@ class StoreConfig(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        zone(value)
+        try:
+            zone(value)
+        except UsageError as exc:
+            raise ValueError(f"{exc.message}; {exc.hint}") from None
         return value
 
     @property
@@ -159,9 +163,9 @@ class AdapterConfig(_Model):
 
 
 class RuleConfig(_Model):
-    """One alert rule."""
+    """One alert rule (DESIGN.md 4.3); `opsboard alerts backtest` replays history through it."""
 
-    name: str
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
     """A unique name, used in messages, acknowledgements and silences."""
 
     kind: Literal["threshold", "change", "pacing", "roi", "source", "file_rejected"]
@@ -179,7 +183,7 @@ class RuleConfig(_Model):
     """What the rule looks at; `each_sku` gives one alert per SKU that breaks it."""
 
     channel: str | None = None
-    """Only this channel (with scope `channel`)."""
+    """Only this channel (with scope `channel`, or to narrow an `each_*` scope)."""
 
     campaign: str | None = None
     """Only this campaign (with scope `campaign`)."""
@@ -188,24 +192,38 @@ class RuleConfig(_Model):
     """Only this SKU (with scope `sku`)."""
 
     op: Literal[">", ">=", "<", "<="] = ">"
-    """How the value compares with the threshold to fire."""
+    """How the value compares with the threshold to fire (default `<` for roi rules)."""
 
     threshold: float | None = None
-    """The value that fires the rule (for change rules, a fraction: -0.3 = down 30%)."""
+    """The value that fires the rule. Change rules: a fraction (-0.3 = down 30%). Pacing: a
+    multiple of the expected spend (1.2 = the budget runs out at 20:00). ROI: a multiple of
+    the store's break-even ROI (default 1.0)."""
 
     clear: float | None = None
     """The value that clears it again (default: the threshold) so alerts do not flap."""
 
+    store_thresholds: dict[str, float] = Field(default_factory=dict)
+    """Thresholds for particular stores, by store name (the clear value moves with it)."""
+
+    category_thresholds: dict[Literal["standard", "non_standard"], float] = Field(
+        default_factory=dict
+    )
+    """Thresholds for stores of a category (标品 standard, 非标品 non_standard)."""
+
     baseline: Literal["yesterday", "last_week", "trailing_median"] = "last_week"
-    """For change rules: the same hour yesterday, last week, or the trailing median."""
+    """For change rules: the same hours yesterday, last week, or the trailing median."""
+
+    weeks: int = Field(default=4, ge=2, le=12)
+    """For a trailing-median baseline: how many weeks of the same hours it takes."""
 
     window: Duration = timedelta(hours=1)
-    """The period each evaluation looks back over."""
+    """The period each evaluation looks back over. Whole days mean local days (today and the
+    days before it); change rules compare the last complete hours."""
 
     for_: Duration = Field(default=timedelta(0), alias="for")
     """How long the condition must hold before the alert fires."""
 
-    min_volume: float | None = None
+    min_volume: float | None = Field(default=None, ge=0)
     """Skip scopes whose `volume_metric` is below this, so that tiny numbers do not alarm."""
 
     volume_metric: str = "uv"
@@ -214,8 +232,10 @@ class RuleConfig(_Model):
     severity: Literal["info", "warning", "critical"] = "warning"
     """How bad it is: info, warning or critical."""
 
-    message: str = "{rule}: {metric} is {value} ({op} {threshold}) for {scope}"
-    """The message template; fields: rule, store, scope, metric, value, threshold, op, baseline."""
+    message: str | None = None
+    """The message template (default: one per kind); fields: rule, store, scope, metric,
+    value, threshold, op, baseline, clear, severity; pacing: spend, budget, projected,
+    exhausts_at; source: source, state, reason, minutes; file_rejected: origin, reason."""
 
     labels: dict[str, str] = Field(default_factory=dict)
     """Free labels for routing notifications, e.g. `{ team = "ads" }`."""
@@ -227,11 +247,25 @@ class RuleConfig(_Model):
         extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_defaults(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") == "roi" and "op" not in data:
+            return {**data, "op": "<"}
+        return data
+
     @field_validator("metric")
     @classmethod
     def _known_metric(cls, value: str | None) -> str | None:
         if value is not None and value not in ALL_METRIC_NAMES:
             raise ValueError(f"unknown metric {value!r}; known: {', '.join(ALL_METRIC_NAMES)}")
+        return value
+
+    @field_validator("volume_metric")
+    @classmethod
+    def _known_volume(cls, value: str) -> str:
+        if value not in BASE_METRICS:
+            raise ValueError(f"unknown base metric {value!r}; known: {', '.join(BASE_METRICS)}")
         return value
 
     @field_validator("channel")
@@ -241,13 +275,61 @@ class RuleConfig(_Model):
             raise ValueError(f"unknown channel {value!r}; known: {', '.join(CHANNELS_OR_ALL)}")
         return value
 
+    @field_validator("message")
+    @classmethod
+    def _known_fields(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+        except ValueError as exc:
+            raise ValueError(f"the message template is malformed: {exc}") from None
+        unknown = sorted(f for f in fields if f.split(".")[0].split("[")[0] not in MESSAGE_FIELDS)
+        if unknown or any(not f for f in fields):
+            raise ValueError(
+                f"unknown message field {{{(unknown or [''])[0]}}}; "
+                f"known: {', '.join(sorted(MESSAGE_FIELDS))}"
+            )
+        return value
+
     @model_validator(mode="after")
     def _needs(self) -> RuleConfig:
         if self.kind in ("threshold", "change") and self.metric is None:
             raise ValueError(f"a {self.kind} rule needs `metric`")
         if self.kind in ("threshold", "change") and self.threshold is None:
             raise ValueError(f"a {self.kind} rule needs `threshold`")
+        for dim in ("channel", "campaign", "sku"):
+            if self.scope == dim and getattr(self, dim) is None:
+                raise ValueError(f"scope {dim!r} needs `{dim}` (which {dim} to watch)")
+        if self.clear is not None and self.threshold is not None:
+            fires_high = self.op in (">", ">=")
+            if (fires_high and self.clear > self.threshold) or (
+                not fires_high and self.clear < self.threshold
+            ):
+                side = "at or below" if fires_high else "at or above"
+                raise ValueError(
+                    f"`clear` ({self.clear}) must be {side} `threshold` ({self.threshold}), "
+                    "on the healthy side, or alerts could never clear"
+                )
         return self
+
+    def threshold_for(self, store: str, category: str) -> float | None:
+        """The threshold for a store: per store, else per category, else the rule's own."""
+        if store in self.store_thresholds:
+            return self.store_thresholds[store]
+        if category in self.category_thresholds:
+            return self.category_thresholds[category]  # type: ignore[index]
+        return self.threshold
+
+
+#: Fields a rule's message template may use.
+MESSAGE_FIELDS = frozenset(
+    (
+        "rule", "store", "scope", "metric", "value", "threshold", "op", "baseline", "clear",
+        "severity", "spend", "budget", "projected", "exhausts_at", "source", "state", "reason",
+        "minutes", "origin", "weeks",
+    )
+)  # fmt: skip
 
 
 class PromotionWindow(_Model):
@@ -271,9 +353,36 @@ class PromotionWindow(_Model):
     thresholds: dict[str, float] = Field(default_factory=dict)
     """Rule name to the threshold used during the window."""
 
+    @field_validator("start", "end")
+    @classmethod
+    def _local_time(cls, value: str) -> str:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("expected a local date and time such as 2026-11-10T20:00") from None
+        if parsed.tzinfo is not None:
+            raise ValueError("give local time without an offset: the store's time zone applies")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PromotionWindow:
+        if datetime.fromisoformat(self.end) <= datetime.fromisoformat(self.start):
+            raise ValueError(f"`end` ({self.end}) must be after `start` ({self.start})")
+        return self
+
+    def active(self, store: str, local_now: datetime) -> bool:
+        """True when the window covers ``local_now`` (naive local time) for ``store``."""
+        if self.stores and store not in self.stores:
+            return False
+        naive = local_now.replace(tzinfo=None)
+        return datetime.fromisoformat(self.start) <= naive < datetime.fromisoformat(self.end)
+
 
 class AlertsConfig(_Model):
     """Alert rules and how often they are evaluated."""
+
+    use_defaults: bool = True
+    """Add the built-in rules (a rule of yours with the same name replaces one)."""
 
     rules: list[RuleConfig] = Field(default_factory=list)
     """The rules; see `config/opsboard.example.toml` for the defaults."""
@@ -282,13 +391,29 @@ class AlertsConfig(_Model):
     """Promotion windows in which rules use other thresholds or are muted."""
 
     repeat_interval: Duration = timedelta(hours=4)
-    """How often a still-firing alert is sent again."""
+    """How often a still-firing, unacknowledged alert is sent again."""
 
     group_wait: Duration = timedelta(seconds=30)
     """How long to gather alerts into one message before sending."""
 
     send_resolved: bool = True
     """Also send a message when an alert resolves."""
+
+    @model_validator(mode="after")
+    def _known_rule_names(self) -> AlertsConfig:
+        from opsboard.alerts.defaults import DEFAULT_RULE_NAMES
+
+        known = {r.name for r in self.rules} | (
+            set(DEFAULT_RULE_NAMES) if self.use_defaults else set()
+        )
+        for window in self.promotions:
+            for name in [*window.mute, *window.thresholds]:
+                if name not in known:
+                    raise ValueError(
+                        f"promotion {window.name!r} names rule {name!r}, which does not "
+                        f"exist; rules: {', '.join(sorted(known))}"
+                    )
+        return self
 
 
 class NotifierConfig(_Model):
@@ -304,10 +429,11 @@ class NotifierConfig(_Model):
     """Webhook URL or apprise URL (`dingtalk://`, `wecombot://`, `feishu://`, `slack://`...)."""
 
     path: Path | None = None
-    """The log file for type `log`."""
+    """The log file for type `log` (created owner-only)."""
 
     command: list[str] = Field(default_factory=list)
-    """For type `command`: the program and its arguments, run without a shell."""
+    """For type `command`: the program and its arguments, run without a shell; the alert
+    message arrives as JSON on its standard input."""
 
     min_severity: Literal["info", "warning", "critical"] = "warning"
     """Only alerts at least this severe are sent here."""
@@ -320,6 +446,19 @@ class NotifierConfig(_Model):
 
     retries: int = Field(default=3, ge=0, le=10)
     """How many times a failed delivery is retried, with backoff."""
+
+    backoff: Duration = timedelta(seconds=1)
+    """The wait before the first retry; it doubles for each further retry."""
+
+    @model_validator(mode="after")
+    def _needs(self) -> NotifierConfig:
+        if self.type in ("webhook", "apprise") and self.url is None:
+            raise ValueError(f"a {self.type} notifier needs `url` (use ${{ENV_VAR}} for secrets)")
+        if self.type == "log" and self.path is None:
+            raise ValueError("a log notifier needs `path`")
+        if self.type == "command" and not self.command:
+            raise ValueError('a command notifier needs `command`, e.g. ["/usr/local/bin/page"]')
+        return self
 
 
 class ReviewConfig(_Model):

@@ -233,6 +233,7 @@ class MetricsEngine:
 
         if by == "hour":
             bucket = "p.ts"
+            to_bucket: Callable[[int], int] = lambda ts: ts  # noqa: E731
         else:
             local = utc_offsets_sql(
                 "p.ts",
@@ -241,26 +242,46 @@ class MetricsEngine:
                 datetime.fromtimestamp(end, UTC),
             )
             bucket = f"({local} / 86400)"
+
+            def to_bucket(ts: int) -> int:
+                offset = datetime.fromtimestamp(ts, tz).utcoffset()
+                return (ts + int(offset.total_seconds() if offset else 0)) // 86400
+
+        step = 3600 if by == "hour" else 1
         group = f"s.{by}" if by in _DIM_BITS else "''"
-        sql = (
-            f"SELECT s.metric, s.grain, s.level, {group}, {bucket} AS bucket, sum(p.value) "
-            "FROM series s JOIN points p ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? "
-            f"WHERE {where} GROUP BY 1, 2, 3, 4, 5"
-        )
-        # Best candidate per (metric, group, bucket): day grain first, then coarsest level.
-        best: dict[tuple[str, str, int], tuple[tuple[int, int, int], float]] = {}
-        for metric, grain, level, key, cell, total in self.store.conn.execute(
-            sql, [start, end, *params]
+
+        # Candidate series by rank: day grain first (for day buckets), then the coarsest level.
+        ranked: dict[tuple[int, int, int], list[tuple[int, str]]] = defaultdict(list)
+        for series_id, metric, grain, level in self.store.conn.execute(
+            f"SELECT s.id, s.metric, s.grain, s.level FROM series s WHERE {where}", params
         ):
             if level & required != required:
                 continue
             extra = level & ~required
             rank = (0 if grain == "day" else 1, bin(extra).count("1"), extra)
-            slot = (metric, key, int(cell))
-            current = best.get(slot)
-            if current is None or rank < current[0]:
-                best[slot] = (rank, float(total))
-        for (metric, key, cell), (_rank, total) in best.items():
+            ranked[rank].append((series_id, metric))
+
+        # The first (best-ranked) level to give a (metric, group, bucket) wins it.
+        best: dict[tuple[str, str, int], float] = {}
+        covered: dict[str, set[int]] = defaultdict(set)
+        for rank in sorted(ranked):
+            ids = [series_id for series_id, _metric in ranked[rank]]
+            if covered and by not in _DIM_BITS and self._already_covered(
+                ids, start, end, covered, to_bucket, step
+            ):
+                continue
+            sql = (
+                f"SELECT s.metric, {group}, {bucket} AS bucket, sum(p.value) "
+                "FROM series s JOIN points p ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? "
+                f"WHERE s.id IN ({','.join(map(str, ids))}) GROUP BY 1, 2, 3"
+            )
+            for metric, key, cell, total in self.store.conn.execute(sql, (start, end)):
+                slot = (metric, key, int(cell))
+                if slot not in best:
+                    best[slot] = float(total)
+                    covered[metric].add(int(cell))
+
+        for (metric, key, cell), total in best.items():
             if by == "day":
                 label = _day_label(cell)
             elif by == "hour":
@@ -268,6 +289,35 @@ class MetricsEngine:
             else:
                 label = key
             rows[label].cells[(store_name, cell)][metric] = total
+
+    def _already_covered(
+        self,
+        ids: list[int],
+        start: int,
+        end: int,
+        covered: dict[str, set[int]],
+        to_bucket: Callable[[int], int],
+        step: int,
+    ) -> bool:
+        """True when every bucket a finer level has data in is already covered.
+
+        Reads only the first and last point of each series in the range (index seeks), so
+        that a store total spares the scan of thousands of SKU series.
+        """
+        spans = self.store.conn.execute(
+            "SELECT s.metric, "
+            "min((SELECT min(ts) FROM points WHERE series_id = s.id AND ts >= ? AND ts < ?)), "
+            "max((SELECT max(ts) FROM points WHERE series_id = s.id AND ts >= ? AND ts < ?)) "
+            f"FROM series s WHERE s.id IN ({','.join(map(str, ids))}) GROUP BY s.metric",
+            (start, end, start, end),
+        ).fetchall()
+        for metric, low, high in spans:
+            if low is None:
+                continue
+            have = covered.get(metric, set())
+            if any(b not in have for b in range(to_bucket(low), to_bucket(high) + 1, step)):
+                return False
+        return True
 
     def _finish(self, metrics: list[str], by: str, rows: dict[str, _Cells]) -> list[dict[str, Any]]:
         labels = sorted(rows) if by != "total" else [""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -26,7 +27,10 @@ class Runtime:
     def from_args(cls, config: Path | None, db: Path | None) -> Runtime:
         """Load the config (named, from ``OPSBOARD_CONFIG``, or the default if it exists)."""
         path = config
-        if path is None:
+        if path is None and os.environ.get("OPSBOARD_CONFIG"):
+            path = Path(os.environ["OPSBOARD_CONFIG"]).expanduser()
+        elif path is None:
+            # The default location is optional; a named file must exist.
             default = default_config_path()
             path = default if default.exists() else None
         settings = load_settings(path)
@@ -57,7 +61,5 @@ class Runtime:
 
 
 def _env_db() -> Path | None:
-    import os
-
     value = os.environ.get("OPSBOARD_DB")
     return Path(value).expanduser() if value else None

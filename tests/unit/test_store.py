@@ -1,0 +1,187 @@
+"""The store: upserts, permissions, migrations, locks, batches and bookmarks."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from opsboard.errors import CollectorLockedError, StoreError
+from opsboard.models import HealthState, MetricPoint, SourceHealth
+from opsboard.storage import Store
+from opsboard.storage.migrations import SCHEMA_VERSION
+from opsboard.storage.store import InvalidPoint, file_mode
+
+T0 = datetime(2026, 6, 18, 2, 0, tzinfo=UTC)
+
+
+def point(metric: str = "uv", value: float = 10.0, **scope: str) -> MetricPoint:
+    return MetricPoint("s1", T0, "hour", metric, value, **scope)
+
+
+def values(store: Store) -> list[tuple[str, float, int]]:
+    return store.conn.execute(
+        "SELECT s.metric, p.value, p.revision FROM points p JOIN series s ON s.id = p.series_id "
+        "ORDER BY s.metric"
+    ).fetchall()
+
+
+def test_upsert_keeps_one_point_with_the_newest_value(store: Store) -> None:
+    store.write_points([point(value=10), point("gmv", 5.5)])
+    store.write_points([point(value=12)])
+    store.write_points([point(value=12)])
+    assert values(store) == [("gmv", 5.5, 0), ("uv", 12.0, 1)]
+
+
+def test_scopes_are_distinct_points(store: Store) -> None:
+    store.write_points([point(), point(channel="display"), point(sku="681127000001")])
+    assert store.point_count() == 3
+    skus = [r[0] for r in store.conn.execute("SELECT sku FROM series ORDER BY sku")]
+    assert skus == ["", "", "681127000001"]  # twelve-digit ids stay text
+
+
+def test_files_are_owner_only(db_path: Path) -> None:
+    with Store.open(db_path) as store:
+        store.write_points([point()])
+        assert file_mode(db_path) == 0o600
+        wal = db_path.with_name(db_path.name + "-wal")
+        assert wal.exists()
+        assert file_mode(wal) & 0o077 == 0
+
+
+def test_group_access_mode(tmp_path: Path) -> None:
+    path = tmp_path / "team.db"
+    with Store.open(path, group_access=True):
+        assert file_mode(path) == 0o660
+
+
+def test_wal_and_busy_timeout(store: Store) -> None:
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
+    assert store.schema_version == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (MetricPoint("s1", T0, "hour", "visitors", 1.0), "unknown metric 'visitors'"),
+        (MetricPoint("s1", T0, "week", "uv", 1.0), "grain must be hour or day"),
+        (MetricPoint("s1", T0, "hour", "uv", 1.0, channel="tv"), "unknown channel 'tv'"),
+        (MetricPoint("s1", T0, "hour", "uv", -1.0), "not a finite non-negative number"),
+        (MetricPoint("s1", T0, "hour", "uv", float("nan")), "not a finite non-negative"),
+        (MetricPoint("s1", T0 + timedelta(minutes=7), "hour", "uv", 1.0), "not the start"),
+    ],
+)
+def test_a_bad_point_rolls_the_whole_batch_back(store: Store, bad: MetricPoint, message: str) -> None:
+    with pytest.raises(InvalidPoint, match=message):
+        store.write_points([point(), point("gmv", 3.0), bad])
+    assert store.point_count() == 0
+    assert store.conn.execute("SELECT count(*) FROM series").fetchone()[0] == 0
+    rejected = store.ingests()
+    assert [r["status"] for r in rejected] == ["rejected"]
+    assert message.split("'")[0] in rejected[0]["message"]
+    # The series cache was reset with the rollback: a good write works afterwards.
+    store.write_points([point()])
+    assert store.point_count() == 1
+
+
+def test_bookmarks_commit_only_with_their_points(store: Store) -> None:
+    with store.batch(source="api", origin="page 1") as batch:
+        batch.add_points([point()])
+        batch.set_bookmark("since", "2026-06-18T02:00Z")
+    assert store.bookmark("api", "since") == "2026-06-18T02:00Z"
+    with pytest.raises(InvalidPoint), store.batch(source="api", origin="page 2") as batch:
+        batch.set_bookmark("since", "2026-06-18T03:00Z")
+        batch.add_points([point("nope")])
+    assert store.bookmark("api", "since") == "2026-06-18T02:00Z"
+
+
+def test_ingest_history_records_counts_and_period(store: Store) -> None:
+    with store.batch(source="csv", origin="a.csv", format="sycm", store="s1") as batch:
+        batch.add_points([point(), MetricPoint("s1", T0 + timedelta(hours=5), "hour", "uv", 1)])
+    (row,) = store.ingests()
+    assert (row["status"], row["points"], row["format"]) == ("loaded", 2, "sycm")
+    assert row["period_start"] == int(T0.timestamp())
+    assert row["period_end"] == int(T0.timestamp()) + 5 * 3600
+
+
+def test_newer_schema_is_refused(db_path: Path) -> None:
+    Store.open(db_path).close()
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this opsboard knows"):
+        Store.open(db_path)
+
+
+def test_read_only_file_is_a_clear_error(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Store.open(db_path).close()
+    # Root may write anything, so the permission answer is simulated.
+    monkeypatch.setattr("opsboard.storage.store.os.access", lambda *_args: False)
+    with pytest.raises(StoreError, match="read-only for this user"):
+        Store.open(db_path)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("this is not sqlite " * 100)
+    with pytest.raises(StoreError, match="cannot open the database"):
+        Store.open(path)
+
+
+def test_collector_lock_is_exclusive_across_processes(db_path: Path) -> None:
+    store = Store.open(db_path)
+    store.acquire_collector_lock()
+    assert store.is_collector and store.collector_running()
+    code = (
+        "import sys\n"
+        "from opsboard.storage import Store\n"
+        "from opsboard.errors import CollectorLockedError\n"
+        f"s = Store.open({str(db_path)!r})\n"
+        "print(s.collector_running())\n"
+        "try:\n"
+        "    s.acquire_collector_lock()\n"
+        "except CollectorLockedError as e:\n"
+        "    print('refused:', e.message)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "True" in out.stdout
+    assert "refused:" in out.stdout and "already collecting" in out.stdout
+    store.close()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "refused" not in out.stdout
+
+
+def test_second_lock_in_same_process_is_refused(db_path: Path) -> None:
+    first, second = Store.open(db_path), Store.open(db_path)
+    first.acquire_collector_lock()
+    with pytest.raises(CollectorLockedError):
+        second.acquire_collector_lock()
+    first.close()
+    second.acquire_collector_lock()
+    second.close()
+
+
+def test_health_keeps_since_while_the_state_holds(store: Store) -> None:
+    t1 = datetime(2026, 6, 18, 1, tzinfo=UTC)
+    store.set_health(SourceHealth("api", HealthState.FAILING, t1, reason="HTTP 500"))
+    store.set_health(SourceHealth("api", HealthState.FAILING, t1 + timedelta(minutes=5),
+                                  reason="HTTP 502"))
+    (health,) = store.health()
+    assert health.since == t1 and health.reason == "HTTP 502"
+    store.set_health(SourceHealth("api", HealthState.OK, t1 + timedelta(minutes=9), last_ok=t1))
+    (health,) = store.health()
+    assert health.state is HealthState.OK and health.since == t1 + timedelta(minutes=9)
+
+
+def test_readonly_open_sees_data_and_cannot_write(db_path: Path) -> None:
+    with Store.open(db_path) as writer:
+        writer.write_points([point()])
+    with Store.open(db_path, readonly=True) as reader:
+        assert reader.point_count() == 1
+        with pytest.raises((StoreError, sqlite3.OperationalError)):
+            reader.write_points([point(value=3)])
