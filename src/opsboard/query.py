@@ -231,44 +231,38 @@ class MetricsEngine:
         if start >= end:
             return
 
-        if by == "hour":
-            bucket = "p.ts"
-            to_bucket: Callable[[int], int] = lambda ts: ts  # noqa: E731
-        else:
-            local = utc_offsets_sql(
-                "p.ts",
-                tz,
-                datetime.fromtimestamp(start, UTC),
-                datetime.fromtimestamp(end, UTC),
-            )
-            bucket = f"({local} / 86400)"
-
-            def to_bucket(ts: int) -> int:
-                offset = datetime.fromtimestamp(ts, tz).utcoffset()
-                return (ts + int(offset.total_seconds() if offset else 0)) // 86400
-
-        step = 3600 if by == "hour" else 1
-        group = f"s.{by}" if by in _DIM_BITS else "''"
-
-        # Candidate series by rank: day grain first (for day buckets), then the coarsest level.
-        ranked: dict[tuple[int, int, int], list[tuple[int, str]]] = defaultdict(list)
-        for series_id, metric, grain, level in self.store.conn.execute(
-            f"SELECT s.id, s.metric, s.grain, s.level FROM series s WHERE {where}", params
+        # Candidate series by rank: the coarsest level first, day grain before hour grain.
+        ranked: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+        for series_id, grain, level in self.store.conn.execute(
+            f"SELECT s.id, s.grain, s.level FROM series s WHERE {where}", params
         ):
             if level & required != required:
                 continue
             extra = level & ~required
-            rank = (0 if grain == "day" else 1, bin(extra).count("1"), extra)
-            ranked[rank].append((series_id, metric))
+            ranked[(0 if grain == "day" else 1, bin(extra).count("1"), extra)].append(series_id)
 
-        # The first (best-ranked) level to give a (metric, group, bucket) wins it.
-        best: dict[tuple[str, str, int], float] = {}
-        covered: dict[str, set[int]] = defaultdict(set)
+        def day_of(ts: int) -> int:
+            offset = datetime.fromtimestamp(ts, tz).utcoffset()
+            return (ts + int(offset.total_seconds() if offset else 0)) // 86400
+
+        day_sql = "(" + utc_offsets_sql(
+            "p.ts", tz, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
+        ) + " / 86400)"
+        group = f"s.{by}" if by in _DIM_BITS else "''"
+        # Without a dimension, levels are chosen per hour and the hours summed into days, so
+        # that a total covering part of a day and channel rows covering the rest both count.
+        per_hour = by not in _DIM_BITS
+        days: dict[tuple[str, str, int], float] = {}
+        hours: dict[tuple[str, str, int], float] = {}
         for rank in sorted(ranked):
-            ids = [series_id for series_id, _metric in ranked[rank]]
-            if covered and by not in _DIM_BITS and self._already_covered(
-                ids, start, end, covered, to_bucket, step
-            ):
+            is_day = rank[0] == 0
+            target = days if is_day else hours
+            if is_day or not per_hour:
+                bucket, to_bucket, step = day_sql, day_of, 1
+            else:
+                bucket, to_bucket, step = "p.ts", (lambda ts: ts), 3600
+            ids = ranked[rank]
+            if per_hour and self._already_covered(ids, start, end, target, to_bucket, step):
                 continue
             sql = (
                 f"SELECT s.metric, {group}, {bucket} AS bucket, sum(p.value) "
@@ -276,26 +270,30 @@ class MetricsEngine:
                 f"WHERE s.id IN ({','.join(map(str, ids))}) GROUP BY 1, 2, 3"
             )
             for metric, key, cell, total in self.store.conn.execute(sql, (start, end)):
-                slot = (metric, key, int(cell))
-                if slot not in best:
-                    best[slot] = float(total)
-                    covered[metric].add(int(cell))
+                target.setdefault((metric, key, int(cell)), float(total))
 
-        for (metric, key, cell), total in best.items():
-            if by == "day":
-                label = _day_label(cell)
-            elif by == "hour":
-                label = datetime.fromtimestamp(cell, tz).isoformat(timespec="minutes")
-            else:
-                label = key
-            rows[label].cells[(store_name, cell)][metric] = total
+        def place(label: str, cell: int, metric: str, value: float) -> None:
+            cells = rows[label].cells[(store_name, cell)]
+            cells[metric] = cells.get(metric, 0.0) + value
+
+        for (metric, key, cell), total in days.items():
+            place(_day_label(cell) if by == "day" else key, cell, metric, total)
+        for (metric, key, cell), total in hours.items():
+            if by == "hour":
+                place(datetime.fromtimestamp(cell, tz).isoformat(timespec="minutes"), cell,
+                      metric, total)
+                continue
+            day = day_of(cell) if per_hour else cell
+            if (metric, key, day) in days:
+                continue  # the day has a day-grain figure of its own
+            place(_day_label(day) if by == "day" else key, day, metric, total)
 
     def _already_covered(
         self,
         ids: list[int],
         start: int,
         end: int,
-        covered: dict[str, set[int]],
+        found: dict[tuple[str, str, int], float],
         to_bucket: Callable[[int], int],
         step: int,
     ) -> bool:
@@ -311,12 +309,14 @@ class MetricsEngine:
             f"FROM series s WHERE s.id IN ({','.join(map(str, ids))}) GROUP BY s.metric",
             (start, end, start, end),
         ).fetchall()
+        if not found:
+            return False
         for metric, low, high in spans:
             if low is None:
                 continue
-            have = covered.get(metric, set())
-            if any(b not in have for b in range(to_bucket(low), to_bucket(high) + 1, step)):
-                return False
+            for cell in range(to_bucket(low), to_bucket(high) + 1, step):
+                if (metric, "", cell) not in found:
+                    return False
         return True
 
     def _finish(self, metrics: list[str], by: str, rows: dict[str, _Cells]) -> list[dict[str, Any]]:
