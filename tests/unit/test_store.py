@@ -185,3 +185,21 @@ def test_readonly_open_sees_data_and_cannot_write(db_path: Path) -> None:
         assert reader.point_count() == 1
         with pytest.raises((StoreError, sqlite3.OperationalError)):
             reader.write_points([point(value=3)])
+
+
+def test_a_locked_database_is_a_clear_error_and_writes_nothing(db_path: Path) -> None:
+    Store.open(db_path).close()
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process mid-write, holding the lock
+    try:
+        store = Store.open(db_path, busy_timeout=timedelta(milliseconds=50))
+        with pytest.raises(StoreError, match="cannot start a write") as info:
+            store.write_points([point()])
+        assert "busy_timeout" in (info.value.hint or "")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.point_count() == 0
+    store.write_points([point()])
+    assert store.point_count() == 1
+    store.close()
