@@ -91,14 +91,38 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         default="list",
         choices=["list", "ack", "silence", "unsilence", "backtest"],
+        help="list (default), ack ID, silence RULE, unsilence ID, backtest",
     )
-    p.add_argument("args", nargs="*")
+    p.add_argument("target", nargs="?", metavar="ID|RULE", help="alert or silence id; rule")
+    p.add_argument("--by", help="who acknowledges or silences (default: your login name)")
+    p.add_argument("--note", default="", help="ack: a note for the team")
+    p.add_argument("--store", dest="alert_store", help="only this store")
+    p.add_argument("--scope", default="", help="silence: only this scope, e.g. 'sku:*'")
+    p.add_argument("--for", dest="duration", help="silence: how long, e.g. 30m, 2h, 1d")
+    p.add_argument("--reason", default="", help="silence: why")
+    p.add_argument("--from", dest="first", help="backtest: first day (default -7d)")
+    p.add_argument("--to", dest="last", help="backtest: last day (default yesterday)")
+    p.add_argument("--all", action="store_true", help="list: also alerts resolved in 24 h")
+    p.add_argument("--format", dest="output", default="table", choices=["table", "json"])
 
     p = add("review", cmd_review, "the morning review of yesterday: what moved, why, what to do")
-    p.add_argument("--store")
-    p.add_argument("--date")
+    p.add_argument("--store", help="the store (default: every configured store)")
     p.add_argument(
-        "--format", dest="output", default="text", choices=["text", "markdown", "html", "json"]
+        "--date", help="the day (YYYY-MM-DD, yesterday, -7d; default: yesterday, local time)"
+    )
+    p.add_argument(
+        "--format",
+        dest="output",
+        default="text",
+        choices=["text", "markdown", "html", "json"],
+        help="json: one object with --store, else an array of one object per store",
+    )
+    p.add_argument(
+        "-o",
+        "--output-file",
+        dest="output_file",
+        type=Path,
+        help="write to this file (owner-only) instead of stdout, e.g. review.html",
     )
 
     p = add("serve", cmd_serve, "the dashboard in a browser, on loopback by default")
@@ -137,32 +161,84 @@ def _later(what: str, issue: int) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Open the TUI."""
-    return _later("the dashboard", 6)
+    from opsboard.tui.app import make_app
+
+    make_app(_runtime(args)).run()
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """The zero-config demo."""
-    return _later("the demo", 6)
+    from opsboard.demo import run_demo
+
+    return run_demo(headless=args.headless)
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
     """The headless alert-only mode."""
-    return _later("`opsboard watch`", 5)
+    from opsboard.errors import CollectorLockedError
+    from opsboard.headless import run_watch
+
+    runtime = _runtime(args)
+    try:
+        return run_watch(runtime, once=args.once)
+    except CollectorLockedError as exc:
+        print(f"opsboard: error: {exc}", file=sys.stderr)
+        return 2
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
-    """Alert state from the shell."""
-    return _later("`opsboard alerts`", 5)
+    """Alert state from the shell: list, ack, silence, unsilence, backtest."""
+    from opsboard.alerts.commands import run_alerts
+
+    return run_alerts(_runtime(args), args)
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    """The morning review."""
-    return _later("`opsboard review`", 7)
+    """The morning review of yesterday (or ``--date``) for one or every store."""
+    from datetime import timedelta
+
+    from opsboard.review import build_review, default_day, render_many, review_stores
+    from opsboard.review.files import write_private
+    from opsboard.timeutil import parse_day
+
+    runtime = _runtime(args)
+    if not runtime.db_path.exists():
+        raise UsageError(
+            f"{runtime.db_path}: no database yet",
+            hint="load data first (opsboard ingest FILE --store NAME) or name one with --db",
+        )
+    with runtime.open_store(readonly=True) as store:
+        names = [args.store] if args.store else review_stores(runtime, store)
+        if not names:
+            raise UsageError(
+                "no store to review: none configured and no data loaded",
+                hint="load data first (opsboard ingest FILE --store NAME)",
+            )
+        reviews = []
+        for name in names:
+            today = default_day(runtime, name) + timedelta(days=1)
+            day = parse_day(args.date, today=today) if args.date else today - timedelta(days=1)
+            reviews.append(build_review(runtime, store, name, day))
+    text = render_many(reviews, args.output, single=bool(args.store))
+    if args.output_file is not None:
+        write_private(args.output_file, text)
+        print(f"wrote {args.output_file}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """The dashboard in a browser."""
-    return _later("`opsboard serve`", 6)
+    from opsboard.tui.serve import serve
+
+    return serve(
+        host=args.host,
+        port=args.port,
+        config=getattr(args, "config", None),
+        db=getattr(args, "db", None),
+    )
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -291,7 +367,27 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def cmd_mock_api(args: argparse.Namespace) -> int:
     """Serve the simulated platform API."""
-    return _later("`opsboard mock-api`", 4)
+    from opsboard.adapters import load_adapter
+
+    if not 0.0 <= args.fault_rate <= 1.0:
+        raise UsageError(
+            f"--fault-rate {args.fault_rate} is not a share",
+            hint="give a number from 0 (no faults) to 1 (every request fails)",
+        )
+    if args.speed < 0:
+        raise UsageError(f"--speed {args.speed} is negative", hint="use 0 to freeze time")
+    api = load_adapter("api")
+    serve = getattr(api, "serve", None)
+    if serve is None:
+        raise UsageError("the installed `api` adapter cannot serve a simulated platform")
+    serve(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        fault_rate=args.fault_rate,
+        speed=args.speed,
+    )
+    return 0
 
 
 # -- entry point ---------------------------------------------------------------------------

@@ -131,11 +131,35 @@ class Collector:
         return max(0.0, min(self._next_due.get(a.source, 0.0) for a, _ in self.adapters) - now)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Cycle until ``stop`` is set; a cycle in progress finishes first."""
+        """Cycle until ``stop`` is set; a cycle in progress finishes first.
+
+        An adapter that exposes a ``changed`` event (a watched drop folder) is polled as
+        soon as the event is set, without waiting for its poll interval.
+        """
         while not stop.is_set():
             await self.run_cycle()
+            await self._wait(stop, max(0.2, self.seconds_until_due()))
+
+    async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
+        """Sleep until ``stop``, an adapter's ``changed`` event, or ``seconds`` pass."""
+        changed = {
+            adapter.source: event
+            for adapter, _ in self.adapters
+            if isinstance(event := getattr(adapter, "changed", None), asyncio.Event)
+        }
+        if not changed:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=max(0.2, self.seconds_until_due()))
+                await asyncio.wait_for(stop.wait(), timeout=seconds)
+            return
+        waiters = [asyncio.ensure_future(e.wait()) for e in (stop, *changed.values())]
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        for source, event in changed.items():
+            if event.is_set():
+                self._next_due[source] = 0.0
 
     async def aclose(self) -> None:
         """Close every adapter."""

@@ -318,7 +318,7 @@ class RuleConfig(_Model):
         if store in self.store_thresholds:
             return self.store_thresholds[store]
         if category in self.category_thresholds:
-            return self.category_thresholds[category]  # type: ignore[index]
+            return self.category_thresholds[category]
         return self.threshold
 
 

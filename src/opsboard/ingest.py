@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import os
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,7 +40,7 @@ class IngestResult:
             f"{self.rows} rows, {self.points} points{period}"
         )
         if self.skipped:
-            text += f" ({self.skipped} title/total rows skipped)"
+            text += f" ({self.skipped} rows skipped: titles, totals or no figure)"
         return "\n".join([text, *(f"  note: {n}" for n in self.notices)])
 
 
@@ -55,6 +58,9 @@ def ingest_file(
     """Read ``path`` and commit it whole, or reject it whole with the reason."""
     if reader.read_file is None:
         raise UsageError("this adapter cannot read files")
+    problem = _unreadable(path)
+    if problem:
+        return IngestResult(path=path, ok=False, error=problem)
     try:
         parsed: ParsedFile = reader.read_file(
             path, store=store_name, tz=zone(timezone), day=day, format=format
@@ -65,14 +71,35 @@ def ingest_file(
             points = batch.add_raw(parsed.points)
     except (OpsboardError, InvalidPoint) as exc:
         return IngestResult(path=path, ok=False, error=str(exc))
+    except OSError as exc:
+        return IngestResult(path=path, ok=False, error=f"cannot read it: {exc.strerror or exc}")
+    except sqlite3.Error as exc:
+        return IngestResult(
+            path=path, ok=False, error=f"the database refused the write: {exc}; nothing was stored"
+        )
+    except (UnicodeError, csv.Error, ValueError) as exc:
+        return IngestResult(
+            path=path, ok=False, error=f"cannot read it: {type(exc).__name__}: {exc}"
+        )
     return IngestResult(
         path=path,
         ok=True,
         format=parsed.format,
         store=parsed.store,
-        rows=parsed.rows,
+        rows=parsed.rows or points,
         skipped=parsed.skipped,
         points=points,
         period=parsed.period,
         notices=parsed.notices,
     )
+
+
+def _unreadable(path: Path) -> str:
+    """Why ``path`` cannot be ingested as a file, or ``""``."""
+    if path.is_dir():
+        return "is a folder, not a file (name the files in it, e.g. folder/*.csv)"
+    if not path.exists():
+        return "no such file (check the name and the current folder)"
+    if not os.access(path, os.R_OK):
+        return "permission denied (the file is not readable by this user)"
+    return ""

@@ -245,9 +245,14 @@ class MetricsEngine:
             offset = datetime.fromtimestamp(ts, tz).utcoffset()
             return (ts + int(offset.total_seconds() if offset else 0)) // 86400
 
-        day_sql = "(" + utc_offsets_sql(
-            "p.ts", tz, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
-        ) + " / 86400)"
+        if day_of(start) == day_of(end - 1):
+            # The whole period lies in one local day: no per-row time-zone arithmetic.
+            day_sql = str(day_of(start))
+        else:
+            local = utc_offsets_sql(
+                "p.ts", tz, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
+            )
+            day_sql = f"({local} / 86400)"
         group = f"s.{by}" if by in _DIM_BITS else "''"
         # Without a dimension, levels are chosen per hour and the hours summed into days, so
         # that a total covering part of a day and channel rows covering the rest both count.
@@ -264,13 +269,23 @@ class MetricsEngine:
             ids = ranked[rank]
             if per_hour and self._already_covered(ids, start, end, target, to_bucket, step):
                 continue
+            if len(ranked) == 1:
+                # Every candidate series is used: the selection itself is cheaper than a
+                # list of thousands of ids.
+                chosen, chosen_params = where, params
+            else:
+                chosen, chosen_params = f"s.id IN ({','.join(map(str, ids))})", []
             sql = (
                 f"SELECT s.metric, {group}, {bucket} AS bucket, sum(p.value) "
                 "FROM series s JOIN points p ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? "
-                f"WHERE s.id IN ({','.join(map(str, ids))}) GROUP BY 1, 2, 3"
+                f"WHERE {chosen} GROUP BY 1, 2, 3"
             )
-            for metric, key, cell, total in self.store.conn.execute(sql, (start, end)):
-                target.setdefault((metric, key, int(cell)), float(total))
+            found = self.store.conn.execute(sql, (start, end, *chosen_params)).fetchall()
+            if not target:
+                target.update(((m, k, int(c)), t) for m, k, c, t in found)
+            else:
+                for metric, key, cell, total in found:
+                    target.setdefault((metric, key, int(cell)), total)
 
         def place(label: str, cell: int, metric: str, value: float) -> None:
             cells = rows[label].cells[(store_name, cell)]
@@ -280,8 +295,12 @@ class MetricsEngine:
             place(_day_label(cell) if by == "day" else key, cell, metric, total)
         for (metric, key, cell), total in hours.items():
             if by == "hour":
-                place(datetime.fromtimestamp(cell, tz).isoformat(timespec="minutes"), cell,
-                      metric, total)
+                place(
+                    datetime.fromtimestamp(cell, tz).isoformat(timespec="minutes"),
+                    cell,
+                    metric,
+                    total,
+                )
                 continue
             day = day_of(cell) if per_hour else cell
             if (metric, key, day) in days:

@@ -106,6 +106,23 @@ MIGRATIONS: list[list[str]] = [
             value TEXT NOT NULL
         )""",
     ],
+    # 2: alert details and last observation; open alerts by identity; notification log.
+    [
+        "ALTER TABLE alerts ADD COLUMN detail TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE alerts ADD COLUMN last_seen TEXT",
+        "CREATE INDEX alerts_by_identity ON alerts (rule, store, scope, state)",
+        "CREATE INDEX ingests_by_store ON ingests (store, id)",
+        """CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            notifier TEXT NOT NULL,
+            status TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            alert_ids TEXT NOT NULL DEFAULT '[]',
+            error TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX notifications_by_time ON notifications (at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,6 +8,7 @@ never passes data that was not committed.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import sqlite_utils
 from filelock import FileLock, Timeout
@@ -51,6 +52,27 @@ def _now() -> str:
 def level_of(channel: str, campaign: str, sku: str) -> int:
     """The level of a scope as a bit mask: channel 1, campaign 2, sku 4 (0 = store total)."""
     return (1 if channel else 0) | (2 if campaign else 0) | (4 if sku else 0)
+
+
+@runtime_checkable
+class BulkPoints(Protocol):
+    """Raw points that can also write themselves as rows of the points table.
+
+    A bulk reader (the canonical CSV) validates each row itself, resolves series through
+    ``IngestBatch.series_id`` and yields ``(series id, period start, value, ingest id)``,
+    which spares the hot path a second pass over every point. Once ``series_values`` is
+    exhausted, ``count`` is the number of rows it yielded and ``span`` the first and last
+    period start among them.
+    """
+
+    count: int
+
+    def __iter__(self) -> Iterator[RawPoint]: ...
+
+    def series_values(self, batch: IngestBatch) -> Iterator[tuple[int, int, float, int]]: ...
+
+    @property
+    def span(self) -> tuple[int, int] | None: ...
 
 
 class InvalidPoint(ValueError):
@@ -511,13 +533,22 @@ class IngestBatch:
             for p in points
         )
 
+    def series_id(self, key: tuple[str, str, str, str, str, str]) -> int:
+        """The id of series (store, grain, metric, channel, campaign, sku), created on first
+        use inside this batch; ``InvalidPoint`` when the key breaks the data model."""
+        found = self.store._series.get(key)
+        return found if found is not None else self.store._series_id(key)
+
     def add_raw(self, rows: Iterable[RawPoint]) -> int:
         """Upsert raw points (the hot path); returns how many were written.
 
         Raises ``InvalidPoint`` (and the whole batch rolls back) on a point that breaks the
         data model: unknown metric, grain or channel, a value that is not a finite
         non-negative number, or a timestamp not at the start of its period.
+        ``BulkPoints`` write their own validated rows.
         """
+        if isinstance(rows, BulkPoints):
+            return self._add_bulk(rows)
         store = self.store
         cache = store._series
         series_id = store._series_id
@@ -555,6 +586,22 @@ class IngestBatch:
         self.points += count
         self.rows += count
         if count:
+            self.period_start, self.period_end = low, high
+        return count
+
+    def _add_bulk(self, rows: BulkPoints) -> int:
+        # Reading and writing in slices keeps each phase's working set hot in the CPU caches.
+        values = rows.series_values(self)
+        write = self.store.conn.executemany
+        while chunk := list(itertools.islice(values, 4096)):
+            write(_UPSERT, chunk)
+        count = rows.count
+        self.points += count
+        self.rows += count
+        if count and rows.span is not None:
+            low, high = rows.span
+            if self.period_start is not None and self.period_end is not None:
+                low, high = min(low, self.period_start), max(high, self.period_end)
             self.period_start, self.period_end = low, high
         return count
 

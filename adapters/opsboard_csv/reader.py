@@ -1,0 +1,208 @@
+"""Read one downloaded export file into points: the entry point of the CSV drop adapter.
+
+``read_file`` finds what the file really is (by its bytes), its encoding and delimiter,
+the header row (by content, below any title rows) and the export format (a profile in
+``profiles/``), then turns every data row into day-grain points. It raises
+``RejectedInput`` naming the line and column for a bad file and never returns part of
+one. ``describe_formats`` lists the recognised formats for ``opsboard formats``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from opsboard.adapters import ParsedFile
+from opsboard.errors import RejectedInput
+from opsboard_csv.containers import (
+    Table,
+    delimited_table,
+    iter_text_tables,
+    sniff,
+    workbook_tables,
+    zip_member,
+)
+from opsboard_csv.decoding import candidates
+from opsboard_csv.periods import FileContext
+from opsboard_csv.profiles import (
+    HeaderMatch,
+    Profile,
+    load_profiles,
+    match_row,
+    missing_required,
+    normalise_header,
+)
+from opsboard_csv.rows import extract
+
+#: How many rows from the top are searched for the header row.
+HEAD_ROWS = 40
+
+
+def describe_formats() -> list[dict[str, str]]:
+    """One entry per recognised export format: ``name``, ``title`` and ``detect``."""
+    return [{"name": p.name, "title": p.title, "detect": p.describe()} for p in load_profiles()]
+
+
+def read_file(
+    path: Path,
+    *,
+    store: str | None,
+    tz: tzinfo,
+    day: date | None = None,
+    format: str | None = None,
+    today: date | None = None,
+) -> ParsedFile:
+    """The points of one export file, whole; ``RejectedInput`` for a file that is not usable.
+
+    ``store`` names the store when the file does not; ``day`` gives the date of reports
+    that have none; ``format`` forces a profile by name; ``today`` (the store's current
+    day by default) bounds plausible dates.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RejectedInput(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    if not data.strip(b" \t\r\n\x00"):
+        raise RejectedInput(
+            f"{path.name}: empty file ({len(data)} bytes), nothing to load",
+            hint="the download failed or is still being written: download the report again",
+        )
+    profiles = _profiles_for(format)
+    context = FileContext(
+        file_name=path.name,
+        store=store,
+        tz=tz,
+        day=day,
+        today=today or datetime.now(tz).date(),
+    )
+    if format is None and sniff(data) == "text":
+        canonical = _canonical(path, data, store, tz)
+        if canonical is not None:
+            return canonical
+    return _read_bytes(data, path.name, profiles, context)
+
+
+def _profiles_for(format: str | None) -> tuple[Profile, ...]:
+    profiles = load_profiles()
+    if format is None:
+        return profiles
+    chosen = tuple(p for p in profiles if p.name == format)
+    if not chosen:
+        raise RejectedInput(
+            f"no export format called {format!r}",
+            hint="use one of: " + ", ".join(p.name for p in profiles),
+        )
+    return chosen
+
+
+def _canonical(path: Path, data: bytes, store: str | None, tz: tzinfo) -> ParsedFile | None:
+    """The file read as opsboard's canonical long CSV, if its first line is that header."""
+    first = data.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").rstrip(b"\r")
+    try:
+        cells = first.decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
+    from opsboard_csv.canonical import is_canonical_header, read_canonical
+
+    if not is_canonical_header([c.strip() for c in cells]):
+        return None
+    return read_canonical(path, store=store, tz=tz)
+
+
+def _read_bytes(
+    data: bytes, name: str, profiles: Sequence[Profile], context: FileContext
+) -> ParsedFile:
+    kind = sniff(data)
+    _note_container(name, kind, context)
+    if kind == "zip":
+        inner, inner_data = zip_member(data, name)
+        context.inner_names.append(inner)
+        return _read_bytes(inner_data, f"{name}/{inner}", profiles, context)
+    if kind in ("xls", "xlsx"):
+        tables = workbook_tables(data, kind, name)
+        for table in tables:
+            found = _recognise(table, profiles)
+            if found is not None:
+                return extract(table, found, context)
+        raise _unknown(name, tables, profiles)
+    heads: list[Table] = []
+    for encoding, text in candidates(data):
+        for head in iter_text_tables(text, encoding, HEAD_ROWS):
+            found = _recognise(head, profiles)
+            if found is None:
+                heads.append(head)
+                continue
+            if head.container == "html":
+                return extract(head, found, context)
+            delimiter = {"csv": ",", "tsv": "\t", "csv (;)": ";"}[head.container]
+            return extract(delimited_table(text, delimiter, encoding), found, context)
+    raise _unknown(name, heads, profiles)
+
+
+_CONTAINER_NAMES = {
+    "xls": ("an Excel 97-2003 workbook", (".xls",)),
+    "xlsx": ("an Excel workbook", (".xlsx", ".xlsm")),
+    "zip": ("a zip archive", (".zip",)),
+}
+
+
+def _note_container(name: str, kind: str, context: FileContext) -> None:
+    """A notice when the file is not what its name says (a workbook named .csv...)."""
+    if kind not in _CONTAINER_NAMES:
+        return
+    label, suffixes = _CONTAINER_NAMES[kind]
+    if not name.lower().endswith(suffixes):
+        context.notes.append(f"{name.rsplit('/', 1)[-1]} is {label}; it was read as one")
+
+
+def _recognise(table: Table, profiles: Iterable[Profile]) -> HeaderMatch | None:
+    """The best profile match on the first row that holds a profile's required headers."""
+    for index, row in enumerate(table.rows[:HEAD_ROWS]):
+        if not any(cell.strip() for cell in row):
+            continue
+        matches = [m for p in profiles if (m := match_row(p, row, index)) is not None]
+        if matches:
+            return max(matches, key=lambda m: m.score)
+    return None
+
+
+def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) -> RejectedInput:
+    """The error for a file no profile recognises, naming the closest one."""
+    best: tuple[int, Profile, list[str], int] | None = None
+    for table in tables:
+        for row, line in zip(table.rows[:HEAD_ROWS], table.lines, strict=False):
+            cells = [c for c in row if normalise_header(c)]
+            if not cells:
+                continue
+            for profile in profiles:
+                missing = missing_required(profile, cells)
+                found = len(profile.required) - len(missing)
+                forced = len(profiles) == 1
+                if (found or forced) and (best is None or found > best[0]):
+                    best = (found, profile, missing, line)
+    if not tables:
+        return RejectedInput(
+            f"{name}: neither text nor a spreadsheet the formats know",
+            hint="ingest the CSV, XLSX, XLS or ZIP file the platform gave you",
+        )
+    if best is None:
+        return RejectedInput(
+            f"{name}: not a known export format (no header row in the first {HEAD_ROWS} "
+            "rows matches any format)",
+            hint="`opsboard formats` lists the formats and the headers that identify them",
+        )
+    _found, profile, missing, line = best
+    if len(profiles) == 1:
+        return RejectedInput(
+            f"{name}: not a {profile.title} export: its header lacks: {', '.join(missing)}",
+            line=line,
+            hint="leave out --format to let the format be recognised",
+        )
+    return RejectedInput(
+        f"{name}: not a known export format; the closest is {profile.title} "
+        f"({profile.name}), but its header lacks: {', '.join(missing)}",
+        line=line,
+        hint="check that the file is an unchanged download of a report `opsboard formats` "
+        "lists, with all its columns ticked",
+    )

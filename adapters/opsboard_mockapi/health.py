@@ -1,0 +1,118 @@
+"""The health of a platform API source and of each store it reads (DESIGN.md 4.2).
+
+Each store is ok, slow, stale (no new figures for a while), rate-limited or failing with
+a reason; the source's own line (store ``""``) is the worst of its stores. ``since`` is
+kept while a state holds, and ``last_ok`` is when a store's poll last went well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from opsboard.models import HealthState, SourceHealth
+from opsboard.timeutil import Clock
+from opsboard_mockapi.client import ApiError, CallStats
+
+#: Worst first: the source's line shows the worst of its stores.
+_SEVERITY = (
+    HealthState.FAILING,
+    HealthState.RATE_LIMITED,
+    HealthState.STALE,
+    HealthState.SLOW,
+    HealthState.OK,
+    HealthState.UNKNOWN,
+)
+
+
+@dataclass
+class StorePoll:
+    """How one store's poll went."""
+
+    name: str
+    rejected: list[str] = field(default_factory=list)
+    failure: ApiError | None = None
+    points: int = 0
+
+
+def judge(
+    outcome: StorePoll,
+    stats: CallStats,
+    *,
+    newest_hour: datetime | None,
+    server_now: datetime,
+    slow_after: float,
+    stale_after: timedelta,
+) -> tuple[HealthState, str]:
+    """The state of a store after a poll, and why."""
+    if outcome.failure is not None:
+        state = HealthState.RATE_LIMITED if outcome.failure.rate_limited else HealthState.FAILING
+        return state, str(outcome.failure)
+    if outcome.rejected:
+        return (
+            HealthState.FAILING,
+            f"refused {len(outcome.rejected)} record(s): {outcome.rejected[0]}",
+        )
+    if newest_hour is not None and server_now - newest_hour > stale_after:
+        stamp = newest_hour.astimezone(UTC).isoformat(timespec="minutes")
+        return HealthState.STALE, f"the platform has published no figures after {stamp}"
+    if stats.slowest > slow_after:
+        return HealthState.SLOW, f"slowest answer took {stats.slowest:.1f} s"
+    return HealthState.OK, ""
+
+
+class HealthBook:
+    """The latest health of one source, per store, as the adapter reports it."""
+
+    def __init__(self, source: str, clock: Clock) -> None:
+        self.source = source
+        self.clock = clock
+        self._entries: dict[str, SourceHealth] = {}
+        self._last_ok: dict[str, datetime] = {}
+
+    def set(
+        self,
+        store: str,
+        state: HealthState,
+        reason: str = "",
+        detail: dict[str, object] | None = None,
+    ) -> None:
+        """Record a store's state (``""`` for the source itself)."""
+        now = self.clock.now()
+        previous = self._entries.get(store)
+        since = previous.since if previous is not None and previous.state is state else now
+        if state in (HealthState.OK, HealthState.SLOW):
+            self._last_ok[store] = now
+        self._entries[store] = SourceHealth(
+            source=self.source,
+            state=state,
+            since=since,
+            store=store,
+            reason=reason,
+            last_ok=self._last_ok.get(store),
+            detail=detail or {},
+        )
+        if store:
+            self._roll_up()
+
+    def set_all(self, stores: list[str], state: HealthState, reason: str) -> None:
+        """The same state for every store and the source (the API itself is unreachable)."""
+        for store in stores:
+            self.set(store, state, reason)
+        self.set("", state, reason)
+
+    def _roll_up(self) -> None:
+        stores = [h for s, h in self._entries.items() if s]
+        worst = min(stores, key=lambda h: _SEVERITY.index(h.state))
+        reason = f"{worst.store}: {worst.reason}" if worst.reason else ""
+        self.set("", worst.state, reason, {"stores": len(stores)})
+
+    def entries(self) -> list[SourceHealth]:
+        """The source's line and one per store; ``unknown`` before the first poll."""
+        if not self._entries:
+            return [
+                SourceHealth(
+                    self.source, HealthState.UNKNOWN, self.clock.now(), reason="not polled yet"
+                )
+            ]
+        return [self._entries[key] for key in sorted(self._entries)]

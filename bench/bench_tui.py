@@ -1,0 +1,187 @@
+"""The dashboard in a real terminal (tmux): time to first data, idle cost, drop-to-screen.
+
+``run()`` starts the real app in a detached tmux session on seeded data with a drop folder
+watched by the in-process collector, reads the screen with ``tmux capture-pane``, and reads
+the process's CPU time and memory from ``/proc``. ``BENCH_TUI_IDLE_SECONDS`` shortens the
+idle window (default 60 s).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+from common import Row, percentile, workdir  # noqa: E402
+
+SESSION = f"opsboard-bench-{os.getpid()}"
+STORE = "tmall-flagship"
+_VISITORS = re.compile(r"Visitors\s+([0-9][0-9.,]*[kMB]?)")
+
+
+def _tmux(*args: str) -> str:
+    done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"tmux {args[0]}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def _screen() -> str:
+    return _tmux("capture-pane", "-p", "-t", SESSION)
+
+
+def _visitors() -> str | None:
+    match = _VISITORS.search(_screen())
+    return match.group(1) if match else None
+
+
+def _wait(predicate: object, timeout: float) -> float | None:
+    """Seconds until ``predicate()`` holds (polling every 10 ms), or None."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if predicate():  # type: ignore[operator]
+            return time.perf_counter() - start
+        time.sleep(0.01)
+    return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _memory_mb(pid: int, key: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _drop(folder: Path, value: int, index: int) -> None:
+    """A canonical file renamed into the drop folder: this hour's store visitors."""
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    text = (
+        "ts,store,channel,campaign,sku,metric,value\n"
+        f"{hour.isoformat().replace('+00:00', 'Z')},{STORE},,,,uv,{value}\n"
+    )
+    staging = folder.parent / f".bench-{index}.csv"
+    staging.write_text(text, encoding="utf-8")
+    staging.rename(folder / f"bench-{index}.csv")
+
+
+def app_main(db: str, drop: str) -> None:
+    """The dashboard as the benchmark runs it (inside tmux): seeded store, drop folder."""
+    from opsboard.config import AdapterConfig
+    from opsboard.runtime import Runtime
+    from opsboard.tui.app import make_app
+    from opsboard.tui.sample_data import sample_settings
+
+    settings = sample_settings().model_copy(
+        update={
+            "adapters": [
+                AdapterConfig(
+                    name="drop",
+                    type="csv",
+                    poll_interval=timedelta(seconds=0.5),
+                    options={"folders": [{"path": drop, "store": STORE}]},
+                )
+            ]
+        }
+    )
+    make_app(Runtime(settings=settings, db_path=Path(db)), store=STORE).run()
+
+
+def run() -> list[Row]:
+    """Measure the dashboard; rows for the benchmark table."""
+    if shutil.which("tmux") is None:
+        return [Row("dashboard", "not measured", note="tmux is not installed")]
+    from opsboard.storage.store import Store
+    from opsboard.tui.sample_data import seed
+
+    work = workdir("tui")
+    db, drop = work / "bench.db", work / "drop"
+    drop.mkdir(mode=0o700)
+    with Store.open(db) as store:
+        seed(store, now=datetime.now(UTC))
+    idle_seconds = float(os.environ.get("BENCH_TUI_IDLE_SECONDS", "60"))
+    command = " ".join(
+        ["exec", sys.executable, str(Path(__file__).resolve()), "--app", str(db), str(drop)]
+    )
+    env_term = os.environ.get("TERM", "xterm-256color")
+    start = time.perf_counter()
+    _tmux("new-session", "-d", "-s", SESSION, "-x", "200", "-y", "60", "-e", f"TERM={env_term}",
+          command)  # fmt: skip
+    rows: list[Row] = []
+    try:
+        pid = int(_tmux("display", "-p", "-t", SESSION, "#{pane_pid}").strip())
+        first = _wait(lambda: _visitors() is not None, 30)
+        launch = time.perf_counter() - start if first is not None else None
+        rows.append(
+            Row(
+                "dashboard: launch to first data on screen",
+                f"{launch:.2f} s" if launch is not None else "never",
+                goal="< 2 s",
+                ok=launch is not None and launch < 2.0,
+            )
+        )
+        time.sleep(3)  # let start-up work (first collection, imports) finish
+        cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
+        time.sleep(idle_seconds)  # the measurement window itself: the app is left alone
+        cpu = (_cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0) * 100
+        rss, peak = _memory_mb(pid), _memory_mb(pid, "VmHWM")
+        rows.append(
+            Row(
+                f"dashboard idle CPU over {idle_seconds:.0f} s (collector, 5 s refresh)",
+                f"{cpu:.2f} % of a core",
+                goal="< 1 %",
+                ok=cpu < 1.0,
+            )
+        )
+        rows.append(
+            Row(
+                "dashboard idle memory (RSS, peak)",
+                f"{rss:.0f} MB (peak {peak:.0f} MB)",
+                goal="< 120 MB",
+                ok=rss < 120,
+            )
+        )
+        latencies = []
+        for index in range(5):
+            before = _visitors()
+            dropped = time.perf_counter()
+            _drop(drop, 700_000 + 100_000 * index, index)
+            seen = _wait(lambda before=before: _visitors() not in (None, before), 10)
+            if seen is not None:
+                latencies.append(time.perf_counter() - dropped)
+        worst = max(latencies) if latencies else None
+        rows.append(
+            Row(
+                "dashboard: file dropped to figure on screen (5 drops)",
+                f"median {percentile(latencies, 0.5):.2f} s, max {worst:.2f} s"
+                if latencies and worst is not None
+                else "never",
+                goal="< 1 s",
+                ok=len(latencies) == 5 and worst is not None and worst < 1.0,
+            )
+        )
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True, check=False)
+    return rows
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--app":
+        app_main(sys.argv[2], sys.argv[3])
+    else:
+        from common import print_table
+
+        print_table(run())

@@ -1,0 +1,153 @@
+"""`opsboard alerts list|ack|silence|unsilence|backtest`: alert state from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from datetime import timedelta
+
+from pydantic import TypeAdapter, ValidationError
+
+from opsboard.alerts.state import AlertView, ack, active_alerts, silence, silences, unsilence
+from opsboard.config import Duration
+from opsboard.errors import UsageError
+from opsboard.runtime import Runtime
+from opsboard.timeutil import parse_day, zone
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        raise UsageError("cannot tell who you are", hint="name yourself with --by NAME") from None
+
+
+def _number(text: str | None, what: str) -> int:
+    if text is None or not text.isdigit():
+        raise UsageError(
+            f"`opsboard alerts {what}` needs a numeric id",
+            hint="`opsboard alerts list` shows the ids",
+        )
+    return int(text)
+
+
+def _duration(text: str | None) -> timedelta:
+    if not text:
+        raise UsageError("a silence needs --for", hint="e.g. --for 2h (s, m, h or d)")
+    try:
+        return TypeAdapter(Duration).validate_python(text)
+    except ValidationError:
+        raise UsageError(
+            f"cannot read --for {text!r}", hint="write e.g. 90s, 30m, 2h or 1d"
+        ) from None
+
+
+def _line(alert: AlertView) -> str:
+    flags = []
+    if alert.acknowledged:
+        flags.append(
+            f"acked by {alert.acked_by}" + (f": {alert.ack_note}" if alert.ack_note else "")
+        )
+    if alert.silenced_until is not None:
+        flags.append(f"silenced until {alert.silenced_until:%Y-%m-%d %H:%M} UTC")
+    extra = f"  [{'; '.join(flags)}]" if flags else ""
+    state = "strategic loss" if alert.strategic_loss else alert.state
+    return (
+        f"{alert.id:>5}  {state:<9} {alert.severity:<8} {alert.rule:<26} "
+        f"{alert.store or '-':<16} {alert.message}{extra}"
+    )
+
+
+def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
+    """Run one `opsboard alerts` action; returns the exit code."""
+    if not runtime.db_path.exists():
+        raise UsageError(
+            f"{runtime.db_path}: no database yet",
+            hint="start the collector (opsboard watch) or name the database with --db",
+        )
+    now = runtime.clock.now()
+    action = args.action
+    if action == "backtest":
+        return _backtest(runtime, args)
+    if action == "list":
+        with runtime.open_store(readonly=True) as store:
+            alerts = active_alerts(
+                store,
+                args.alert_store,
+                now=now,
+                resolved_within=timedelta(hours=24) if args.all else None,
+            )
+            live = silences(store, now=now)
+            failures = store.conn.execute(
+                "SELECT at, notifier, error FROM notifications WHERE status = 'failed' "
+                "AND at >= ? ORDER BY id DESC LIMIT 5",
+                ((now - timedelta(hours=24)).isoformat(timespec="seconds"),),
+            ).fetchall()
+        if args.output == "json":
+            print(
+                json.dumps(
+                    {
+                        "alerts": [a.to_json() for a in alerts],
+                        "silences": [s.to_json() for s in live],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            return 0
+        print("\n".join(_line(a) for a in alerts) if alerts else "no open alerts")
+        for s in live:
+            print(
+                f"silence {s.id}: {s.rule} store={s.store or '*'} scope={s.scope or '*'} until "
+                f"{s.until:%Y-%m-%d %H:%M} UTC by {s.by}" + (f": {s.reason}" if s.reason else "")
+            )
+        for at, notifier, error in failures:
+            print(f"notifier {notifier} failed at {at}: {error}")
+        return 0
+    with runtime.open_store() as store:
+        if action == "ack":
+            alert = ack(store, _number(args.target, "ack"), _who(args.by), args.note, now=now)
+            print(f"acknowledged alert {alert.id} ({alert.rule}) as {alert.acked_by}")
+        elif action == "silence":
+            if not args.target:
+                raise UsageError("name the rule to silence", hint="e.g. opsboard alerts silence "
+                                 "detail-page-bounce --for 2h (* for every rule)")  # fmt: skip
+            made = silence(
+                store,
+                args.target,
+                by=_who(args.by),
+                duration=_duration(args.duration),
+                store_name=args.alert_store or "",
+                scope=args.scope,
+                reason=args.reason,
+                now=now,
+            )
+            print(f"silence {made.id}: {made.rule} until {made.until:%Y-%m-%d %H:%M} UTC")
+        else:
+            ended = unsilence(store, _number(args.target, "unsilence"), now=now)
+            print(f"silence {ended.id} ({ended.rule}) ended")
+    return 0
+
+
+def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
+    from opsboard.alerts.backtest import backtest, describe
+
+    settings = runtime.settings
+    tz = zone(settings.store(args.alert_store).timezone if args.alert_store else
+              (settings.stores[0].timezone if settings.stores else "Asia/Shanghai"))  # fmt: skip
+    today = runtime.clock.now().astimezone(tz).date()
+    first = parse_day(args.first, today=today) if args.first else today - timedelta(days=7)
+    last = parse_day(args.last, today=today) if args.last else today - timedelta(days=1)
+    with runtime.open_store(readonly=True) as store:
+        replay = backtest(store, settings, first=first, last=last, tz=tz)
+    events = [e for e in replay.events if not args.alert_store or e.store == args.alert_store]
+    if args.output == "json":
+        print(json.dumps([e.to_json() for e in events], ensure_ascii=False))
+        return 0
+    for event in events:
+        print(describe(event, tz))
+    fired = sum(e.event == "firing" for e in events)
+    print(f"{replay.hours} hours from {first} to {last}: {fired} alerts would have fired")
+    return 0

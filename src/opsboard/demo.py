@@ -1,0 +1,186 @@
+"""`opsboard demo`: zero config, a live dashboard within seconds.
+
+It starts the bundled simulated platform on a free loopback port (through the adapter
+registry, like any plugin), seeds a temporary drop folder with sample exports, builds the
+settings in code and opens the dashboard (or the headless mode) on a temporary,
+owner-only database. Everything temporary is removed on exit.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from opsboard.adapters import load_adapter
+from opsboard.config import AdapterConfig, Settings, StoreConfig
+from opsboard.errors import UsageError
+from opsboard.runtime import Runtime
+from opsboard.timeutil import Clock
+
+#: Which sample export goes to which store's drop folder.
+DEMO_FILES: dict[str, tuple[str, ...]] = {
+    "tmall-flagship": ("sycm_store_traffic_daily_gbk.csv", "wxt_item_report_gb18030.csv"),
+    "jd-official": ("jd_jzt_promotion_daily_utf8.csv",),
+    "amazon-us": (
+        "amazon_business_report_child.csv",
+        "broken_truncated_amazon_business_report.csv",
+    ),
+    "shopify-dtc": ("shopify_sessions_over_time.csv", "google_ads_campaign.csv"),
+}
+#: A store that only sends files (the simulated platform does not host it).
+_FILE_ONLY_STORE = StoreConfig(
+    name="shopify-dtc",
+    platform="shopify",
+    timezone="America/New_York",
+    currency="USD",
+    margin=0.45,
+    daily_budget=300.0,
+)
+
+
+class SimulatorClock(Clock):
+    """The simulated platform's time, so that a fast-forwarded demo stays consistent."""
+
+    def __init__(self, simulator: Any) -> None:
+        self.simulator = simulator
+
+    def now(self) -> datetime:
+        """The simulated current instant."""
+        value: datetime = self.simulator.now()
+        return value
+
+
+@dataclass
+class Demo:
+    """A running demo: its runtime, the simulated platform and the drop folder."""
+
+    runtime: Runtime
+    simulator: Any
+    drop: Path
+    folder: Path
+
+
+def _speed() -> float:
+    text = os.environ.get("OPSBOARD_DEMO_SPEED", "1")
+    try:
+        speed = float(text)
+    except ValueError:
+        raise UsageError(
+            f"OPSBOARD_DEMO_SPEED={text!r} is not a number",
+            hint="e.g. OPSBOARD_DEMO_SPEED=60 for one simulated minute per second",
+        ) from None
+    if speed < 0:
+        raise UsageError("OPSBOARD_DEMO_SPEED must not be negative", hint="1 is real time")
+    return speed
+
+
+def seed_drop_folder(drop: Path) -> int:
+    """Copy the demo's sample exports into per-store sub-folders of ``drop``."""
+    copied = 0
+    data = resources.files("opsboard.demo_data")
+    for store_name, names in DEMO_FILES.items():
+        folder = drop / store_name
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        for name in names:
+            target = folder / name
+            target.write_bytes(data.joinpath(name).read_bytes())
+            target.chmod(0o600)
+            copied += 1
+    return copied
+
+
+def demo_settings(simulator: Any, drop: Path) -> Settings:
+    """The demo's settings: the simulated stores, the API and the drop folder."""
+    stores = [
+        StoreConfig(
+            name=str(spec["name"]),
+            platform=spec["platform"],
+            timezone=str(spec["timezone"]),
+            currency=str(spec["currency"]),
+            margin=spec.get("margin"),
+            daily_budget=spec.get("daily_budget"),
+        )
+        for spec in simulator.stores
+    ]
+    if all(s.name != _FILE_ONLY_STORE.name for s in stores):
+        stores.append(_FILE_ONLY_STORE)
+    return Settings(
+        stores=stores,
+        adapters=[
+            AdapterConfig(
+                name="platform-api",
+                type="api",
+                poll_interval=timedelta(seconds=5),
+                options={
+                    "base_url": simulator.base_url,
+                    "token": simulator.token,
+                    "backfill_days": 8,  # so that "vs last week" has a baseline
+                },
+            ),
+            AdapterConfig(
+                name="drop-folder",
+                type="csv",
+                poll_interval=timedelta(seconds=1),
+                options={"folders": [{"path": str(drop)}]},
+            ),
+        ],
+        refresh_interval=timedelta(seconds=2),
+    )
+
+
+@contextmanager
+def running_demo(*, speed: float | None = None, seed: int = 7) -> Iterator[Demo]:
+    """Start the simulated platform and the drop folder; clean everything up afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="opsboard-demo-"))
+    folder.chmod(0o700)
+    simulator = None
+    try:
+        api = load_adapter("api")
+        start = getattr(api, "start_simulator", None)
+        if start is None:
+            raise UsageError(
+                "the installed `api` adapter has no simulated platform",
+                hint="reinstall opsboard (pip install -e .) to get the bundled adapters",
+            )
+        simulator = start(
+            host="127.0.0.1", port=0, seed=seed, speed=_speed() if speed is None else speed
+        )
+        drop = folder / "drop"
+        seed_drop_folder(drop)
+        settings = demo_settings(simulator, drop)
+        runtime = Runtime(
+            settings=settings, db_path=folder / "demo.db", clock=SimulatorClock(simulator)
+        )
+        yield Demo(runtime=runtime, simulator=simulator, drop=drop, folder=folder)
+    finally:
+        if simulator is not None:
+            simulator.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_demo(*, headless: bool = False) -> int:
+    """Run the demo until the operator quits; returns the exit code."""
+    import sys
+
+    with running_demo() as demo:
+        print(
+            f"opsboard demo: simulated platform at {demo.simulator.base_url}, "
+            f"drop folder {demo.drop}",
+            file=sys.stderr,
+        )
+        if headless:
+            from opsboard.headless import run_watch
+
+            return run_watch(demo.runtime)
+        from opsboard.tui.app import make_app
+
+        make_app(demo.runtime).run()
+    return 0

@@ -1,0 +1,285 @@
+"""Which sources delivered the reviewed day whole, so that a gap is never read as a collapse.
+
+A source is an adapter instance; each point remembers the ingest that last wrote it, and the
+ingest its source. The day is compared with the same weekday last week: a source that
+delivered then and not now is *missing*; an hourly source with hours absent is a *gap*;
+rejected files and unhealthy sources are listed too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from opsboard.models import HealthState
+from opsboard.review.model import Completeness, SourceNote
+from opsboard.storage.store import Store
+
+_WEEK = 7 * 86400
+
+
+_LEVEL_NAMES = ((1, "channel"), (2, "campaign"), (4, "SKU"))
+
+
+def scope_label(metric: str, level: int) -> str:
+    """``gmv`` for a store total, ``gmv by SKU`` or ``spend by campaign/SKU`` otherwise."""
+    parts = [name for bit, name in _LEVEL_NAMES if level & bit]
+    return f"{metric} by {'/'.join(parts)}" if parts else metric
+
+
+@dataclass
+class _Coverage:
+    scopes: set[tuple[str, int]] = field(default_factory=set)
+    day_metrics: set[str] = field(default_factory=set)
+    hour_metrics: set[str] = field(default_factory=set)
+    hours: set[int] = field(default_factory=set)
+
+
+def _coverage(store: Store, store_name: str, start: int, end: int) -> dict[str, _Coverage]:
+    """Per source: the (metric, level) scopes it delivered in [start, end) and its hours."""
+    found: dict[str, _Coverage] = defaultdict(_Coverage)
+    rows = store.conn.execute(
+        "SELECT coalesce(i.source, ''), s.metric, s.level, s.grain, p.ts "
+        "FROM series s JOIN points p ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? "
+        "LEFT JOIN ingests i ON i.id = p.ingest_id "
+        "WHERE s.store = ? GROUP BY 1, 2, 3, 4, 5",
+        (start, end, store_name),
+    )
+    for source, metric, level, grain, ts in rows:
+        cover = found[str(source) or "unknown"]
+        cover.scopes.add((metric, int(level)))
+        if grain == "hour":
+            cover.hour_metrics.add(metric)
+            cover.hours.add(int(ts) - int(ts) % 3600)
+        else:
+            cover.day_metrics.add(metric)
+    return found
+
+
+def hour_ranges(hours: list[int], tz: tzinfo) -> str:
+    """Hours (epoch starts) as local ranges: ``00:00-03:00, 14:00-15:00``."""
+    if not hours:
+        return ""
+    spans: list[tuple[int, int]] = []
+    for ts in sorted(hours):
+        if spans and spans[-1][1] == ts:
+            spans[-1] = (spans[-1][0], ts + 3600)
+        else:
+            spans.append((ts, ts + 3600))
+
+    def local(ts: int) -> str:
+        """``HH:MM`` in the store's time zone."""
+        return datetime.fromtimestamp(ts, UTC).astimezone(tz).strftime("%H:%M")
+
+    return ", ".join(f"{local(a)}-{'24:00' if local(b) == '00:00' else local(b)}" for a, b in spans)
+
+
+def assess(
+    store: Store,
+    store_name: str,
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    tz: tzinfo,
+) -> Completeness:
+    """The completeness of ``store_name``'s data for the local day [start, end)."""
+    day_start, day_end = int(start.timestamp()), int(end.timestamp())
+    today = _coverage(store, store_name, day_start, day_end)
+    before = _coverage(store, store_name, day_start - _WEEK, day_end - _WEEK)
+    notes: list[SourceNote] = []
+    missing: set[str] = set()
+    partial: set[str] = set()
+    day_grain_metrics = set().union(*(c.day_metrics for c in today.values()))
+    present = set().union(*(c.scopes for c in today.values()))
+    present_metrics = {metric for metric, _level in present}
+    last_hour = min(day_end, int(now.timestamp()) - int(now.timestamp()) % 3600)
+    all_hours = set(range(day_start, last_hour, 3600))
+
+    for source in sorted(before):
+        # Scopes another source still delivers (a renamed or replaced adapter) are not lost.
+        lost = sorted(before[source].scopes - present)
+        if not lost:
+            continue
+        missing.update(m for m, _level in lost if m not in present_metrics)
+        notes.append(
+            SourceNote(
+                source=source,
+                kind="missing",
+                detail="delivered nothing for the day (it did on the same weekday last week)"
+                if source not in today
+                else "delivered less than on the same weekday last week",
+                metrics=tuple(scope_label(m, level) for m, level in lost),
+            )
+        )
+    for source in sorted(today):
+        cover = today[source]
+        if not cover.hours:
+            continue
+        expected = all_hours
+        usual = before.get(source)
+        if usual is not None and usual.hours:
+            # A source that is sparse by nature (no rows for quiet hours) is held to last
+            # week's pattern, not to every hour.
+            shifted = {h + _WEEK for h in usual.hours}
+            if len(shifted & all_hours) < len(all_hours):
+                expected = shifted & all_hours
+        absent = sorted(expected - cover.hours)
+        if not absent:
+            continue
+        affected = sorted(cover.hour_metrics - day_grain_metrics)
+        partial.update(affected)
+        notes.append(
+            SourceNote(
+                source=source,
+                kind="gap",
+                detail=f"{len(absent)} of {len(expected)} hours missing: {hour_ranges(absent, tz)}",
+                metrics=tuple(affected),
+            )
+        )
+    baseline_notes, baseline_partial = _baseline_gaps(before, day_start - _WEEK, tz)
+
+    for health in store.health():
+        if health.store not in (store_name, "") or health.state == HealthState.OK:
+            continue
+        reason = f": {health.reason}" if health.reason else ""
+        notes.append(
+            SourceNote(
+                source=health.source,
+                kind="health",
+                detail=f"{health.state.value} since "
+                f"{health.since.astimezone(tz).strftime('%Y-%m-%d %H:%M')}{reason}",
+            )
+        )
+
+    notes.extend(_rejected(store, store_name, start))
+    return Completeness(
+        notes=tuple(notes),
+        missing_metrics=tuple(sorted(missing)),
+        partial_metrics=tuple(sorted(partial - missing)),
+        hours_expected=len(all_hours),
+        baseline_notes=tuple(baseline_notes),
+        late_notes=tuple(_late(store, store_name, today, day_start, day_end, tz)),
+        baseline_partial_metrics=tuple(sorted(baseline_partial)),
+    )
+
+
+def _baseline_gaps(
+    before: dict[str, _Coverage], start: int, tz: tzinfo
+) -> tuple[list[SourceNote], set[str]]:
+    """Hourly gaps on last week's day, which would make a change on it look bigger."""
+    notes = []
+    partial: set[str] = set()
+    day_grain_metrics = set().union(*(c.day_metrics for c in before.values()))
+    # 24 hours, or 23/25 across a daylight-saving change: judged by the local clock.
+    end = start + 86400
+    for source in sorted(before):
+        cover = before[source]
+        if not cover.hours:
+            continue
+        absent = sorted(set(range(start, end, 3600)) - cover.hours)
+        affected = cover.hour_metrics - day_grain_metrics
+        if not absent or not affected:
+            continue
+        partial.update(affected)
+        notes.append(
+            SourceNote(
+                source=source,
+                kind="baseline_gap",
+                detail=f"last week's day has {len(absent)} hours missing: "
+                f"{hour_ranges(absent, tz)}",
+                metrics=tuple(sorted(affected)),
+            )
+        )
+    return notes, partial
+
+
+#: Hourly data loaded more than this after its hour ended arrived late for live watching.
+LATE_AFTER = timedelta(hours=2)
+#: Data loaded more than this after the day is a backfill, not a late delivery.
+BACKFILL_AFTER = timedelta(days=2)
+
+
+def _late(
+    store: Store,
+    store_name: str,
+    today: dict[str, _Coverage],
+    day_start: int,
+    day_end: int,
+    tz: tzinfo,
+) -> list[SourceNote]:
+    """Hourly sources whose hours of the day were first loaded well after the hour ended.
+
+    The first arrival of an hour is the earliest loaded ingest of the source whose period
+    covers it (later re-downloads and restatements do not count).
+    """
+    hourly = {source for source, cover in today.items() if cover.hours}
+    if not hourly:
+        return []
+    first: dict[tuple[str, int], datetime] = {}
+    rows = store.conn.execute(
+        "SELECT source, period_start, period_end, finished_at FROM ingests "
+        "WHERE status = 'loaded' AND store IN (?, '') AND period_end >= ? AND period_start < ?",
+        (store_name, day_start, day_end),
+    )
+    for source, low, high, finished in rows:
+        if source not in hourly or finished is None:
+            continue
+        try:
+            arrived = datetime.fromisoformat(str(finished))
+        except ValueError:
+            continue
+        arrived = arrived if arrived.tzinfo else arrived.replace(tzinfo=UTC)
+        for hour in today[source].hours:
+            if int(low) <= hour <= int(high):
+                key = (str(source), hour)
+                if key not in first or arrived < first[key]:
+                    first[key] = arrived
+    late: dict[str, list[tuple[int, timedelta]]] = defaultdict(list)
+    for (source, hour), arrived in first.items():
+        delay = arrived - datetime.fromtimestamp(hour + 3600, UTC)
+        if LATE_AFTER < delay < BACKFILL_AFTER:
+            late[source].append((hour, delay))
+    notes = []
+    for source in sorted(late):
+        hours = sorted(h for h, _delay in late[source])
+        worst = max(delay for _h, delay in late[source])
+        notes.append(
+            SourceNote(
+                source=source,
+                kind="late",
+                detail=f"{len(hours)} hours arrived late ({hour_ranges(hours, tz)}), "
+                f"up to {worst.total_seconds() / 3600:.1f} h after the hour",
+            )
+        )
+    return notes
+
+
+def _rejected(store: Store, store_name: str, start: datetime) -> list[SourceNote]:
+    """Files or API pages refused since the day began (they may have held the day's data)."""
+    rows = store.conn.execute(
+        "SELECT source, origin, message, started_at FROM ingests "
+        "WHERE status IN ('rejected', 'failed') AND store IN (?, '') "
+        "ORDER BY id DESC LIMIT 200",
+        (store_name,),
+    ).fetchall()
+    notes = []
+    for source, origin, message, started_at in rows:
+        try:
+            when = datetime.fromisoformat(str(started_at))
+        except ValueError:
+            continue
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        if when < start - timedelta(hours=1):
+            continue
+        first_line = str(message).splitlines()[0] if message else "rejected"
+        notes.append(
+            SourceNote(
+                source=str(source),
+                kind="rejected",
+                detail=f"{origin}: {first_line}" if origin else first_line,
+            )
+        )
+    return notes

@@ -1,0 +1,34 @@
+"""Which stores a review covers, and which day by default."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from opsboard.errors import UsageError
+from opsboard.runtime import Runtime
+from opsboard.storage.store import Store
+
+
+def default_day(runtime: Runtime, store_name: str) -> date:
+    """Yesterday in the store's time zone."""
+    return runtime.clock.now().astimezone(runtime.tz_for(store_name)).date() - timedelta(days=1)
+
+
+def review_stores(runtime: Runtime, store: Store) -> list[str]:
+    """The stores reviewed by default: ``review.stores``, else the configured stores, else
+    every store with data."""
+    settings = runtime.settings
+    return list(settings.review.stores) or [s.name for s in settings.stores] or store.stores()
+
+
+def check_store(runtime: Runtime, store: Store, store_name: str) -> None:
+    """Raise ``UsageError`` for a store that is neither configured nor in the data."""
+    configured = [s.name for s in runtime.settings.stores]
+    known = sorted({*configured, *store.stores()})
+    if store_name not in known:
+        raise UsageError(
+            f"unknown store {store_name!r}",
+            hint=("known stores: " + ", ".join(known))
+            if known
+            else "load some data first (opsboard ingest FILE --store NAME)",
+        )

@@ -1,0 +1,401 @@
+"""The opsboard dashboard: a Textual app over the store.
+
+Workers fetch, messages deliver, handlers render: each refresh cycle loads the data of
+the screen in view in a thread worker, and when it finishes the next cycle is scheduled
+with ``set_timer``, so that cycles never overlap and hidden screens never load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.system_commands import SystemCommandsProvider
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from opsboard.errors import OpsboardError
+from opsboard.runtime import Runtime
+from opsboard.timeutil import floor_hour, local_midnight, zone
+from opsboard.tui.collecting import InProcessCollector
+from opsboard.tui.commands import DashboardCommands
+from opsboard.tui.data import AlertRow
+from opsboard.tui.format import unicode_ok
+from opsboard.tui.screens.base import DashboardScreen
+from opsboard.tui.screens.help import HelpScreen
+from opsboard.tui.screens.movers import MoversScreen
+from opsboard.tui.screens.overview import OverviewScreen
+from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
+from opsboard.tui.snapshot import CHART_METRICS, Overview
+from opsboard.tui.source import DashboardSource, Request
+
+log = logging.getLogger(__name__)
+
+Collect = Literal["auto", "never"]
+
+
+class OpsboardApp(App[None]):
+    """Live traffic, paid promotion and alerts for one store or all."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "opsboard"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
+    MODES: ClassVar[dict[str, Any]] = {"overview": OverviewScreen, "movers": MoversScreen}
+    DEFAULT_MODE = "overview"
+    COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, DashboardCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "switch_mode('overview')", "Overview", show=False),
+        Binding("k", "switch_mode('movers')", "SKU movers"),
+        Binding("s", "next_store", "Store"),
+        Binding("left_square_bracket", "step(-1)", "-1h", show=False),
+        Binding("right_square_bracket", "step(1)", "+1h", show=False),
+        Binding("left_curly_bracket", "step(-24)", "-1 day", show=False),
+        Binding("right_curly_bracket", "step(24)", "+1 day", show=False),
+        Binding("l", "live", "Live", show=False),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("ctrl+s", "save_screenshot", "Screenshot", show=False),
+        Binding("question_mark,f1", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+    #: Key names as the help screen writes them.
+    KEY_NAMES: ClassVar[dict[str, str]] = {
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "left_curly_bracket": "{",
+        "right_curly_bracket": "}",
+        "question_mark": "?",
+    }
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        store: str | None = None,
+        at: datetime | None = None,
+        collect: Collect = "auto",
+        live_refresh: bool = True,
+        unicode: bool | None = None,
+        blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.source = DashboardSource(runtime, runtime.open_store())
+        self.store_name: str | None = store
+        self.at: datetime | None = at
+        self.collect = collect
+        self.live_refresh = live_refresh
+        self.unicode = unicode_ok() if unicode is None else unicode
+        self.blink = blink
+        self.chart_metric = CHART_METRICS[0]
+        self.role = "viewer"
+        self.last_refresh: datetime | None = None
+        self.store_names: list[str] = []
+        self.visible_alerts: tuple[AlertRow, ...] = ()
+        self.collector: InProcessCollector | None = None
+        self._timer: Timer | None = None
+        self._loading = False
+        self._again = False
+        self.cycles = 0
+        if runtime.settings.theme in self.available_themes:
+            self.theme = runtime.settings.theme
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        """Become the collector if none runs, then load the first data."""
+        self.store_names = self.source.stores()
+        if self.collect == "auto":
+            # Never block the collector's thread on the screen: post, do not wait.
+            loop = asyncio.get_running_loop()
+            collector = InProcessCollector(
+                self.runtime,
+                lambda report: loop.call_soon_threadsafe(self._collected, report),
+                lambda error: loop.call_soon_threadsafe(self._collector_failed, error),
+            )
+            if collector.claim():
+                self.collector = collector
+                self.role = "collector"
+                collector.start()
+        if self.runtime.settings.theme not in self.available_themes:
+            self.notify(
+                f"unknown theme {self.runtime.settings.theme!r} in the config; "
+                "pick one with ctrl+p > Change theme",
+                severity="warning",
+            )
+
+    def on_unmount(self) -> None:
+        """Stop collecting and close the store."""
+        if self.collector is not None:
+            self.collector.close()
+        self.source.close()
+
+    def _collector_failed(self, error: str) -> None:
+        self.notify(f"collection stopped: {error}", severity="error", timeout=30)
+        self.role = "collector (stopped)"
+        self.refresh_data()
+
+    def _collected(self, report: Any) -> None:
+        """After a collection cycle that wrote points: show them at once."""
+        if getattr(report, "total_points", 0) or getattr(report, "failed", None):
+            self.refresh_data()
+
+    # -- the refresh loop --------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The current instant from the runtime's clock (frozen in tests)."""
+        return self.runtime.clock.now()
+
+    @property
+    def live(self) -> bool:
+        """True unless replaying history."""
+        return self.at is None
+
+    def _data_screen(self) -> DashboardScreen | None:
+        screen = self.screen
+        return screen if isinstance(screen, DashboardScreen) else None
+
+    def _schedule(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.live_refresh:
+            interval = self.runtime.settings.refresh_interval.total_seconds()
+            self._timer = self.set_timer(max(0.5, interval), self.refresh_data)
+
+    def refresh_data(self) -> None:
+        """Load the screen in view now, or right after the cycle in progress."""
+        if self._loading:
+            self._again = True
+            return
+        screen = self._data_screen()
+        if screen is None:
+            self._schedule()  # hidden behind a modal or help: skip this cycle
+            return
+        self._loading = True
+        sku = screen.chosen if isinstance(screen, MoversScreen) else None
+        self._load(
+            Request(
+                kind=screen.kind,
+                store=self.store_name,
+                at=self.at or self.now(),
+                live=self.live,
+                chart_metric=self.chart_metric,
+                sku=sku,
+            )
+        )
+
+    @work(thread=True, group="load", exit_on_error=False)
+    def _load(self, request: Request) -> tuple[Request, Any]:
+        return request, self.source.load(request)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Deliver a finished load to its screen and schedule the next cycle."""
+        worker = event.worker
+        if worker.group != "load" or event.state not in (
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            return
+        self._loading = False
+        if event.state is WorkerState.SUCCESS and worker.result is not None:
+            request, data = worker.result
+            self.last_refresh = self.now() if self.live else self.last_refresh
+            self.cycles += 1
+            if isinstance(data, Overview):
+                self.visible_alerts = data.alerts
+                if not self.store_names:
+                    self.store_names = list(data.stores)
+            screen = self._data_screen()
+            if screen is not None and screen.kind == request.kind:
+                screen.show(data)
+        elif event.state is WorkerState.ERROR:
+            error = worker.error
+            message = str(error) if isinstance(error, OpsboardError) else repr(error)
+            log.error("loading the dashboard failed: %s", message)
+            self.notify(f"could not read the store: {message}", severity="error")
+        if self._again:
+            self._again = False
+            self.refresh_data()
+        else:
+            self._schedule()
+
+    # -- store, period, replay ---------------------------------------------------------------
+
+    def set_store(self, name: str | None) -> None:
+        """Show ``name`` (None: every store)."""
+        self.store_name = name
+        self.refresh_data()
+
+    def action_next_store(self) -> None:
+        """Cycle through all stores and each store."""
+        self.store_names = self.source.stores()
+        choices: list[str | None] = [None, *self.store_names]
+        index = choices.index(self.store_name) if self.store_name in choices else 0
+        self.set_store(choices[(index + 1) % len(choices)])
+
+    def action_step(self, hours: int) -> None:
+        """Replay: move the dashboard's instant by ``hours`` (back to live past now)."""
+        now = self.now()
+        base = self.at if self.at is not None else floor_hour(now) + timedelta(minutes=59)
+        moved = base + timedelta(hours=hours)
+        self.at = None if moved >= now else moved
+        self.refresh_data()
+
+    def replay_day(self, days_back: int) -> None:
+        """Replay the close (23:59) of the day ``days_back`` days ago."""
+        tz = zone(self.source.tz_name(self.store_name))
+        day = self.now().astimezone(tz).date() - timedelta(days=days_back)
+        self.at = local_midnight(day + timedelta(days=1), tz) - timedelta(minutes=1)
+        self.refresh_data()
+
+    def action_live(self) -> None:
+        """Back to live data."""
+        self.at = None
+        self.refresh_data()
+
+    def action_refresh(self) -> None:
+        """Read the store again now."""
+        self.refresh_data()
+
+    def set_chart_metric(self, metric: str) -> None:
+        """Chart ``metric`` by hour."""
+        self.chart_metric = metric
+        self.refresh_data()
+
+    def cycle_chart_metric(self) -> None:
+        """Chart the next metric."""
+        index = CHART_METRICS.index(self.chart_metric)
+        self.set_chart_metric(CHART_METRICS[(index + 1) % len(CHART_METRICS)])
+
+    # -- alerts ------------------------------------------------------------------------------
+
+    def _selected_alert(self) -> AlertRow | None:
+        from opsboard.tui.widgets.alerts_table import AlertsTable
+
+        screen = self._data_screen()
+        if not isinstance(screen, OverviewScreen):
+            return None
+        return screen.query_one(AlertsTable).selected
+
+    def ack_selected(self) -> None:
+        """Acknowledge the alert under the cursor."""
+        alert = self._selected_alert()
+        if alert is not None:
+            self.ask_ack(alert)
+
+    def silence_selected(self) -> None:
+        """Silence the alert under the cursor."""
+        alert = self._selected_alert()
+        if alert is not None:
+            self.ask_silence(alert)
+
+    def jump_to_alert(self, alert_id: int) -> None:
+        """Show the Overview with the cursor on alert ``alert_id``."""
+        from opsboard.tui.widgets.alerts_table import AlertsTable
+
+        self.switch_mode("overview")
+        table = self.screen.query_one(AlertsTable)
+        for index, alert in enumerate(table.alerts):
+            if alert.id == alert_id:
+                table.move_cursor(row=index, animate=False)
+                table.focus()
+
+    def ask_ack(self, alert: AlertRow) -> None:
+        """Ask for a note, then record the acknowledgement."""
+
+        def done(note: str | None) -> None:
+            if note is not None:
+                self._write_ack(alert, note)
+
+        what = f"{alert.rule} on {alert.scope_label}: {alert.message}"
+        self.push_screen(AckPrompt(what, blink=self.blink), done)
+
+    def ask_silence(self, alert: AlertRow) -> None:
+        """Ask for a duration, then silence the alert's rule on its scope."""
+
+        def done(duration: timedelta | None) -> None:
+            if duration is not None:
+                self._write_silence(alert, duration)
+
+        what = f"Silence {alert.rule} on {alert.scope_label} for:"
+        self.push_screen(SilencePrompt(what, blink=self.blink), done)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write_ack(self, alert: AlertRow, note: str) -> None:
+        try:
+            self.source.acknowledge(alert.id, note, self.now())
+        except OpsboardError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.call_from_thread(self.notify, f"acknowledged {alert.rule}")
+        self.call_from_thread(self.refresh_data)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write_silence(self, alert: AlertRow, duration: timedelta) -> None:
+        try:
+            until = self.source.silence(alert, duration, self.now())
+        except OpsboardError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.call_from_thread(
+            self.notify, f"silenced {alert.rule} until {until.astimezone():%H:%M}"
+        )
+        self.call_from_thread(self.refresh_data)
+
+    # -- help, screenshots -------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show every binding."""
+        rows: list[tuple[str, str]] = []
+        screen_bindings = list(getattr(self.screen, "BINDINGS", []))
+        for binding in [*screen_bindings, *self.BINDINGS]:
+            if not isinstance(binding, Binding):
+                continue
+            keys = "/".join(self.KEY_NAMES.get(k, k) for k in binding.key.split(","))
+            rows.append((keys, binding.description))
+        rows += [
+            ("a", "acknowledge the selected alert (Overview)"),
+            ("x", "silence the selected alert's rule (Overview)"),
+            ("c", "next metric in the hourly chart (Overview)"),
+        ]
+        self.push_screen(HelpScreen(rows))
+
+    def action_save_screenshot(self) -> None:
+        """Save an SVG of the screen in the current folder (owner-only)."""
+        path = Path(self.save_screenshot(path=os.getcwd()))
+        path.chmod(0o600)
+        self.notify(f"saved {path}")
+
+
+def make_app(
+    runtime: Runtime,
+    *,
+    store: str | None = None,
+    at: datetime | None = None,
+    collect: Collect = "auto",
+    live_refresh: bool = True,
+    unicode: bool | None = None,
+    blink: bool = True,
+) -> OpsboardApp:
+    """The dashboard, as the CLI, the tests and the screenshots build it.
+
+    ``collect="never"`` makes a viewer whatever the lock says; ``live_refresh=False`` loads
+    once per request and never on a timer (for deterministic tests and screenshots).
+    """
+    return OpsboardApp(
+        runtime,
+        store=store,
+        at=at,
+        collect=collect,
+        live_refresh=live_refresh,
+        unicode=unicode,
+        blink=blink,
+    )

@@ -1,0 +1,223 @@
+"""Alert state, acknowledgements, silences and source health for the dashboard.
+
+Textual-free. Reads and writes the ``alerts``, ``alert_acks`` and ``silences`` tables
+through the alert engine's shared API (``opsboard.alerts``); replays read the tables as they
+stood at an instant. A viewer writes nothing else.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from opsboard import alerts as alert_state
+from opsboard.alerts import AlertView
+from opsboard.errors import UsageError
+from opsboard.models import HealthState, SourceHealth
+from opsboard.storage.store import Store
+
+_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+_STATE_RANK = {"firing": 0, "pending": 1, "strategic": 2, "resolved": 3}
+#: How long a resolved alert stays in the list.
+RECENT = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRow:
+    """One alert as the Alerts panel shows it."""
+
+    id: int
+    rule: str
+    store: str
+    scope: str
+    state: str
+    severity: str
+    value: float | None
+    threshold: float | None
+    message: str
+    since: datetime | None
+    acked_by: str = ""
+    ack_note: str = ""
+    silenced_until: datetime | None = None
+
+    @property
+    def scope_label(self) -> str:
+        """Store and scope together, e.g. ``tmall-flagship / sku 1002``."""
+        return " / ".join(part for part in (self.store, self.scope) if part) or "all"
+
+
+@dataclass(frozen=True, slots=True)
+class HealthRow:
+    """One source's health for the status bar."""
+
+    source: str
+    store: str
+    state: str
+    reason: str
+    since: datetime
+
+
+def current_user() -> str:
+    """Who is acknowledging: the login name."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "operator"
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _row(view: AlertView, state: str | None = None) -> AlertRow:
+    state = state or view.state
+    since = view.resolved_at if state == "resolved" else (view.fired_at or view.pending_since)
+    return AlertRow(
+        id=view.id,
+        rule=view.rule,
+        store=view.store,
+        scope=view.scope,
+        state=state,
+        severity=view.severity,
+        value=view.value,
+        threshold=view.threshold,
+        message=view.message,
+        since=since,
+        acked_by=view.acked_by or "",
+        ack_note=view.ack_note,
+        silenced_until=view.silenced_until,
+    )
+
+
+def _order(rows: list[AlertRow], at: datetime, limit: int) -> list[AlertRow]:
+    rows.sort(
+        key=lambda a: (
+            _STATE_RANK.get(a.state, 3),
+            _SEVERITY_RANK.get(a.severity, 3),
+            -(a.since or at).timestamp(),
+        )
+    )
+    return rows[:limit]
+
+
+def load_alerts(
+    store: Store, *, at: datetime, live: bool, store_name: str | None = None, limit: int = 50
+) -> list[AlertRow]:
+    """Open and recently resolved alerts; in a replay, as they stood at ``at``.
+
+    With a store chosen, alerts of that store and alerts of no store (sources) are shown.
+    """
+    if live:
+        views = alert_state.active_alerts(store, now=at, resolved_within=RECENT)
+        rows = [_row(v) for v in views if not store_name or v.store in ("", store_name)]
+        return _order(rows, at, limit)
+    # A replay: every alert begun by `at` and not resolved for a day by then, with the
+    # acknowledgements and silences that existed at `at`.
+    params: list[Any] = [_iso(at), _iso(at - RECENT)]
+    where = (
+        "coalesce(pending_since, fired_at, updated_at) <= ? "
+        "AND (resolved_at IS NULL OR resolved_at >= ?)"
+    )
+    if store_name:
+        where += " AND store IN (?, '')"
+        params.append(store_name)
+    ids = [
+        int(r[0])
+        for r in store.conn.execute(
+            f"SELECT id FROM alerts WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit * 4]
+        )
+    ]
+    acks = _acks_at(store, ids, at)
+    silences = [s for s in alert_state.silences(store, now=at) if s.created_at <= at]
+    rows = []
+    for alert_id in ids:
+        view = alert_state.get_alert(store, alert_id, now=at)
+        if view.resolved_at is not None and view.resolved_at <= at:
+            state = "resolved"
+        elif view.fired_at is not None and view.fired_at <= at:
+            state = "strategic" if view.state == "strategic" else "firing"
+        else:
+            state = "pending"
+        by, note = acks.get(alert_id, ("", ""))
+        until = max(
+            (x.until for x in silences if x.matches(view.rule, view.store, view.scope)),
+            default=None,
+        )
+        row = _row(view, state)
+        rows.append(
+            AlertRow(**{**_fields(row), "acked_by": by, "ack_note": note, "silenced_until": until})
+        )
+    return _order(rows, at, limit)
+
+
+def _fields(row: AlertRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in AlertRow.__slots__}
+
+
+def _acks_at(store: Store, ids: list[int], at: datetime) -> dict[int, tuple[str, str]]:
+    """The latest acknowledgement of each alert made by ``at``."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = store.conn.execute(
+        f"SELECT alert_id, by, note FROM alert_acks WHERE alert_id IN ({marks}) AND at <= ? "
+        "ORDER BY id",
+        [*ids, _iso(at)],
+    ).fetchall()
+    return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
+
+def acknowledge(store: Store, alert_id: int, *, note: str, by: str, at: datetime) -> None:
+    """Record that ``by`` has seen alert ``alert_id`` (with a note)."""
+    alert_state.ack(store, alert_id, by, note.strip(), now=at)
+
+
+def silence(
+    store: Store,
+    *,
+    rule: str,
+    store_name: str,
+    scope: str,
+    duration: timedelta,
+    by: str,
+    reason: str,
+    at: datetime,
+) -> datetime:
+    """Silence one rule for one store and scope for ``duration``; returns when it ends."""
+    view = alert_state.silence(
+        store,
+        rule,
+        by=by,
+        duration=duration,
+        store_name=store_name,
+        scope=scope,
+        reason=reason,
+        now=at,
+    )
+    return view.until
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30m``, ``2h``, ``1d`` or ``90`` (minutes) as a duration; a clear error otherwise."""
+    text = text.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        if text and text[-1] in units:
+            return timedelta(seconds=float(text[:-1]) * units[text[-1]])
+        return timedelta(minutes=float(text))
+    except ValueError:
+        raise UsageError(
+            f"cannot read {text!r} as a duration", hint="write it as 30m, 2h or 1d"
+        ) from None
+
+
+def load_health(store: Store) -> list[HealthRow]:
+    """Every source's latest health."""
+    return [_health_row(h) for h in store.health()]
+
+
+def _health_row(health: SourceHealth) -> HealthRow:
+    state = health.state.value if isinstance(health.state, HealthState) else str(health.state)
+    return HealthRow(health.source, health.store, state, health.reason, health.since)

@@ -1,0 +1,209 @@
+"""SKU movers: products whose traffic or conversion moved abnormally against last week.
+
+Textual-free. Each SKU's figures today so far are compared with the same hours on the
+same day last week (its own baseline); the score weighs the size of the move by the
+volume behind it, so a jump from 2 to 6 visitors does not outrank a fall from 900 to 400.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from opsboard.config import Settings
+from opsboard.query import Filters, MetricsEngine, Period
+from opsboard.timeutil import floor_hour, local_midnight
+from opsboard.tui.data import HealthRow
+from opsboard.tui.snapshot import HourlySeries
+
+_METRICS = ["uv", "buyers", "bounces", "clicks", "impressions", "gmv", "spend"]
+#: Main-image click-through target (operators' rule of thumb).
+CTR_TARGET = 0.06
+#: Below this many visitors on either side a rate's move is noise, not news.
+MIN_VISITORS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Mover:
+    """One SKU today against the same hours last week, with what to look at."""
+
+    sku: str
+    store: str
+    uv: float | None
+    uv_base: float | None
+    conversion: float | None
+    conversion_base: float | None
+    bounce: float | None
+    bounce_base: float | None
+    ctr: float | None
+    gmv: float | None
+    score: float
+    moved: str
+    diagnosis: tuple[str, ...]
+
+    @property
+    def uv_change(self) -> float | None:
+        """Relative change of visitors against the baseline."""
+        if self.uv is None or not self.uv_base:
+            return None
+        return self.uv / self.uv_base - 1.0
+
+
+def _rate(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def _score(
+    part: float | None, whole: float, part_base: float | None, whole_base: float | None
+) -> float:
+    """Two-proportion z score of a rate (part / whole) against its baseline."""
+    if part is None or part_base is None or not whole_base or min(whole, whole_base) < MIN_VISITORS:
+        return 0.0
+    pooled = (part + part_base) / (whole + whole_base)
+    spread = math.sqrt(max(pooled * (1 - pooled), 1e-6) * (1 / whole + 1 / whole_base))
+    return (part / whole - part_base / whole_base) / spread
+
+
+def diagnose(
+    *,
+    bounce: float | None,
+    ctr: float | None,
+    conversion: float | None,
+    conversion_base: float | None,
+    uv_change: float | None,
+    bounce_limit: float,
+) -> tuple[str, ...]:
+    """What an operator would check first, by the usual rules of thumb."""
+    notes: list[str] = []
+    if bounce is not None and bounce > bounce_limit:
+        notes.append(f"bounce over {bounce_limit:.0%}: the detail page needs work")
+    if ctr is not None and ctr < CTR_TARGET:
+        notes.append(f"CTR under {CTR_TARGET:.0%}: test a new main image")
+    if conversion is not None and conversion_base and conversion < conversion_base * 0.7:
+        notes.append("conversion down by a third: check price, stock, reviews")
+    if uv_change is not None and uv_change < -0.4:
+        notes.append("traffic down: check search rank and ad plans")
+    if uv_change is not None and uv_change > 1.0:
+        notes.append("traffic up: make sure stock and budget can follow")
+    return tuple(notes)
+
+
+@dataclass(frozen=True, slots=True)
+class MoversView:
+    """What the movers screen shows: the ranked SKUs and the chosen one's hourly chart."""
+
+    at: datetime
+    live: bool
+    tz_name: str
+    movers: tuple[Mover, ...]
+    chosen: Mover | None
+    chart: HourlySeries | None
+    health: tuple[HealthRow, ...]
+
+
+class MoversLoader:
+    """Ranks SKUs by how abnormally they moved; loads one SKU's hourly chart."""
+
+    def __init__(self, engine: MetricsEngine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+
+    @staticmethod
+    def _windows(at: datetime, tz: tzinfo) -> tuple[Period, Period]:
+        start = local_midnight(at.astimezone(tz).date(), tz)
+        end = floor_hour(at) + timedelta(hours=1)
+        week = start - timedelta(days=7)
+        return Period(start=start, end=end), Period(start=week, end=week + (end - start))
+
+    def load(self, *, store_name: str | None, at: datetime, limit: int = 40) -> tuple[Mover, ...]:
+        """The SKUs of ``store_name`` (or every store) sorted by the size of their move."""
+        names = [store_name] if store_name else self.engine.store.stores()
+        known = set(self.engine.store.stores())
+        movers: list[Mover] = []
+        for name in names:
+            if name not in known:
+                continue
+            config = self.settings.store(name)
+            limit_bounce = 0.70 if config.category == "non_standard" else 0.75
+            today, base = self._windows(at, self.engine.tz_for(name))
+            now_rows = {
+                r["sku"]: r
+                for r in self.engine.query(_METRICS, stores=[name], by="sku", period=today)
+            }
+            base_rows = {
+                r["sku"]: r
+                for r in self.engine.query(_METRICS, stores=[name], by="sku", period=base)
+            }
+            for sku, row in now_rows.items():
+                old = base_rows.get(sku, {})
+                uv, uv_base = row["uv"], old.get("uv")
+                if uv is None:
+                    continue
+                conversion = _rate(row["buyers"], uv)
+                conversion_base = _rate(old.get("buyers"), uv_base)
+                bounce = _rate(row["bounces"], uv)
+                bounce_base = _rate(old.get("bounces"), uv_base)
+                scores = {
+                    "uv": (uv - uv_base) / math.sqrt(max(uv_base, 1.0)) if uv_base else 0.0,
+                    "conversion": _score(row["buyers"], uv, old.get("buyers"), uv_base),
+                    "bounce": _score(row["bounces"], uv, old.get("bounces"), uv_base),
+                }
+                moved = max(scores, key=lambda k: abs(scores[k]))
+                change = uv / uv_base - 1.0 if uv_base else None
+                ctr = _rate(row["clicks"], row["impressions"])
+                movers.append(
+                    Mover(
+                        sku=sku,
+                        store=name,
+                        uv=uv,
+                        uv_base=uv_base,
+                        conversion=conversion,
+                        conversion_base=conversion_base,
+                        bounce=bounce,
+                        bounce_base=bounce_base,
+                        ctr=ctr,
+                        gmv=row["gmv"],
+                        score=round(scores[moved], 6),
+                        moved=moved,
+                        diagnosis=diagnose(
+                            bounce=bounce,
+                            ctr=ctr,
+                            conversion=conversion,
+                            conversion_base=conversion_base,
+                            uv_change=change,
+                            bounce_limit=limit_bounce,
+                        ),
+                    )
+                )
+        movers.sort(key=lambda m: (-abs(m.score), m.store, m.sku))
+        return tuple(movers[:limit])
+
+    def hourly(
+        self, *, store_name: str, sku: str, at: datetime, metric: str = "uv"
+    ) -> HourlySeries:
+        """One SKU's metric per local hour: today, yesterday and last week."""
+        tz = self.engine.tz_for(store_name)
+        local_now = at.astimezone(tz)
+        series: list[tuple[float | None, ...]] = []
+        for days_back in (0, 1, 7):
+            day = local_now.date() - timedelta(days=days_back)
+            start = local_midnight(day, tz)
+            end = local_midnight(day + timedelta(days=1), tz)
+            if days_back == 0:
+                end = min(end, floor_hour(at) + timedelta(hours=1))
+            values: list[float | None] = [None] * 24
+            for row in self.engine.query(
+                [metric],
+                stores=[store_name],
+                by="hour",
+                period=Period(start=start, end=end),
+                filters=Filters(sku=sku),
+            ):
+                values[datetime.fromisoformat(row["hour"]).astimezone(tz).hour] = row[metric]
+            series.append(tuple(values))
+        return HourlySeries(
+            metric, tuple(range(24)), series[0], series[1], series[2], local_now.hour
+        )

@@ -1,0 +1,1 @@
+"""The dashboard's screens: Overview, SKU movers, help and the small prompts."""

@@ -1,0 +1,54 @@
+"""What the dashboard's data screens share: a title bar, a status bar, a footer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.screen import Screen
+
+from opsboard.tui.data import HealthRow
+from opsboard.tui.widgets.status_bar import StatusBar
+from opsboard.tui.widgets.title_bar import TitleBar
+
+if TYPE_CHECKING:
+    from opsboard.tui.app import OpsboardApp
+
+
+class DashboardScreen(Screen[None]):
+    """A screen the refresh loop feeds: it names the data it needs (``kind``) and shows it."""
+
+    kind: ClassVar[str] = ""
+    view_name: ClassVar[str] = ""
+
+    @property
+    def dashboard(self) -> OpsboardApp:
+        """The app, typed."""
+        from opsboard.tui.app import OpsboardApp
+
+        assert isinstance(self.app, OpsboardApp)
+        return self.app
+
+    def show(self, data: Any) -> None:
+        """Show freshly loaded data (called on the app's thread)."""
+        raise NotImplementedError
+
+    def show_frame(
+        self, *, at: datetime, live: bool, tz_name: str, health: tuple[HealthRow, ...]
+    ) -> None:
+        """Update the title and status bars."""
+        app = self.dashboard
+        self.query_one(TitleBar).show(
+            view=self.view_name, store=app.store_name, at=at, tz_name=tz_name, live=live
+        )
+        self.query_one(StatusBar).show(
+            health=health,
+            refreshed=app.last_refresh,
+            role=app.role,
+            now=app.now(),
+            tz_name=tz_name,
+        )
+
+    def on_screen_resume(self) -> None:
+        """Coming back into view: load fresh data at once (hidden screens do not refresh)."""
+        self.dashboard.refresh_data()

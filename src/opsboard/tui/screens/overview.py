@@ -1,0 +1,157 @@
+"""The Overview: traffic, paid promotion, alerts and source health of one store or all."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from opsboard.tui.format import ratio
+from opsboard.tui.screens.base import DashboardScreen
+from opsboard.tui.snapshot import Overview
+from opsboard.tui.widgets.alerts_table import AlertsTable
+from opsboard.tui.widgets.channels import ChannelSplit
+from opsboard.tui.widgets.hourly_chart import HourlyChart
+from opsboard.tui.widgets.promotion import PromotionTable
+from opsboard.tui.widgets.status_bar import StatusBar
+from opsboard.tui.widgets.title_bar import TitleBar
+from opsboard.tui.widgets.traffic import TrafficFigures
+from opsboard.tui.widgets.unsold import UnsoldSpendLine
+
+
+class OverviewScreen(DashboardScreen):
+    """The default screen."""
+
+    kind = "overview"
+    view_name = "Overview"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "ack", "Ack alert"),
+        Binding("x", "silence", "Silence"),
+        Binding("c", "cycle_chart", "Chart metric", show=False),
+    ]
+
+    #: Width from which the panels sit in two columns.
+    WIDE = 120
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._wide: bool | None = None
+        self._last: Overview | None = None
+
+    def compose(self) -> ComposeResult:
+        """Traffic on the left, alerts and promotion on the right; stacked when narrow.
+
+        Stacked, the reading order is traffic, alerts, promotion, chart, channels.
+        """
+        self._wide = self.app.size.width >= self.WIDE
+        yield TitleBar(id="title")
+        with VerticalScroll(id="body"):
+            if self._wide:
+                with Horizontal(id="columns"):
+                    with Vertical(id="left"):
+                        yield self._traffic()
+                        yield self._chart()
+                        yield self._channels()
+                    with Vertical(id="right"):
+                        yield self._alerts()
+                        yield self._promotion()
+            else:
+                with Vertical(id="columns"):
+                    yield self._traffic()
+                    yield self._alerts()
+                    yield self._promotion()
+                    yield self._chart()
+                    yield self._channels()
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @staticmethod
+    def _panel(panel_id: str, title: str, *children: Widget) -> Vertical:
+        panel = Vertical(*children, id=panel_id, classes="panel")
+        panel.border_title = title
+        return panel
+
+    def _traffic(self) -> Vertical:
+        return self._panel("traffic-panel", "Traffic today", TrafficFigures(id="traffic"))
+
+    def _alerts(self) -> Vertical:
+        return self._panel("alerts-panel", "Alerts", AlertsTable(id="alerts"))
+
+    def _chart(self) -> Vertical:
+        chart = HourlyChart(unicode=self.dashboard.unicode, id="chart")
+        return self._panel("chart-panel", "By hour: today / yesterday / last week", chart)
+
+    def _promotion(self) -> Vertical:
+        return self._panel(
+            "promotion-panel",
+            "Paid promotion",
+            PromotionTable(unicode=self.dashboard.unicode, id="promotion"),
+            Static("", id="break-even"),
+            UnsoldSpendLine(id="unsold"),
+        )
+
+    def _channels(self) -> Vertical:
+        table = ChannelSplit(unicode=self.dashboard.unicode, id="channels")
+        return self._panel("channels-panel", "Channels", table)
+
+    def on_mount(self) -> None:
+        """Alerts take the keyboard first: that is what operators act on."""
+        self.query_one(AlertsTable).focus(scroll_visible=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Across the breakpoint, lay the panels out again and show the same data."""
+        wide = event.size.width >= self.WIDE
+        if self._wide is not None and wide != self._wide:
+            self.run_worker(self._relayout, group="layout", exclusive=True)
+
+    async def _relayout(self) -> None:
+        await self.recompose()
+        self.query_one(AlertsTable).focus(scroll_visible=False)
+        if self._last is not None:
+            self.show(self._last)
+
+    def show(self, data: Any) -> None:
+        """Hand each panel its part of the snapshot."""
+        assert isinstance(data, Overview)
+        self._last = data
+        self.show_frame(at=data.at, live=data.live, tz_name=data.tz_name, health=data.health)
+        self.query_one(TrafficFigures).show(data.figures, data.currency)
+        self.query_one(HourlyChart).show(data.hourly)
+        self.query_one(ChannelSplit).show(data.channels, data.currency)
+        self.query_one(PromotionTable).show(data.promotion, data.currency, data.break_even_roi)
+        self.query_one(UnsoldSpendLine).show(data.unsold, data.currency)
+        self.query_one(AlertsTable).show(data.alerts, data.at, data.store)
+        firing = sum(1 for a in data.alerts if a.state == "firing")
+        self.query_one("#alerts-panel").border_title = f"Alerts ({firing} firing)"
+        if data.break_even_roi is not None:
+            note = f"Break-even ROI {ratio(data.break_even_roi)}  <BE under it  SL strategic loss"
+        elif data.store is None:
+            note = "<BE under the store's break-even ROI  SL strategic loss"
+        else:
+            note = "Break-even ROI unknown: set the store's margin in the config"
+        self.query_one("#break-even", Static).update(note)
+
+    def action_ack(self) -> None:
+        """Acknowledge the alert under the cursor, with a note."""
+        alert = self.query_one(AlertsTable).selected
+        if alert is None:
+            self.notify("No alert selected", severity="warning")
+            return
+        self.dashboard.ask_ack(alert)
+
+    def action_silence(self) -> None:
+        """Silence the rule of the alert under the cursor for a while."""
+        alert = self.query_one(AlertsTable).selected
+        if alert is None:
+            self.notify("No alert selected", severity="warning")
+            return
+        self.dashboard.ask_silence(alert)
+
+    def action_cycle_chart(self) -> None:
+        """Show the next metric in the hourly chart."""
+        self.dashboard.cycle_chart_metric()

@@ -1,0 +1,45 @@
+"""Today's traffic split by channel."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from opsboard.tui.format import bar, compact, money, percent
+from opsboard.tui.snapshot import ChannelRow
+
+
+class ChannelSplit(DataTable[Text]):
+    """Visitors, share, buyers, GMV and conversion per channel."""
+
+    def __init__(self, *, unicode: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="none", show_cursor=False)
+        self.unicode = unicode
+        self._shown: tuple[tuple[ChannelRow, ...], str] | None = None
+
+    def on_mount(self) -> None:
+        """Columns are fixed; rows come with data."""
+        self.add_column("Channel", key="channel")
+        self.add_column(Text("UV", justify="right"), key="uv")
+        self.add_column("Share", key="share")
+        self.add_column(Text("Conv", justify="right"), key="conv")
+        self.add_column(Text("GMV", justify="right"), key="gmv")
+
+    def show(self, rows: tuple[ChannelRow, ...], currency: str) -> None:
+        """Show ``rows``; nothing is redrawn when they did not change."""
+        key = (rows, currency)
+        if key == self._shown:
+            return
+        self._shown = key
+        self.clear()
+        for row in rows:
+            self.add_row(
+                Text(row.channel.replace("_", " ")),
+                Text(compact(row.uv) if row.uv is not None else "-", justify="right"),
+                Text(f"{bar(row.share, 6, unicode=self.unicode)} {percent(row.share, 0):>4}"),
+                Text(percent(row.conversion_rate, 2), justify="right"),
+                Text(money(row.gmv, currency), justify="right"),
+                key=row.channel,
+            )
+        if not rows:
+            self.add_row(Text("no channel data", style="dim"), *[Text("")] * 4)

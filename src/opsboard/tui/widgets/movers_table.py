@@ -1,0 +1,88 @@
+"""The SKU movers list: SKUs sorted by how abnormally they moved against last week."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from opsboard.tui.format import MISSING, change, compact, percent
+from opsboard.tui.movers import Mover
+from opsboard.tui.widgets.fitted_table import FittedTable
+
+
+def _delta_points(now: float | None, base: float | None) -> str:
+    if now is None or base is None:
+        return MISSING
+    return f"{(now - base) * 100:+.1f}pt"
+
+
+class MoversTable(FittedTable):
+    """One row per SKU; the cursor row is shown in detail beside it."""
+
+    FLEXIBLE = (1,)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[Mover, ...] | None = None
+        self.movers: tuple[Mover, ...] = ()
+
+    def on_mount(self) -> None:
+        """Columns are fixed; rows come with data."""
+        self.add_column("SKU", key="sku")
+        self.add_column("Moved", key="moved")
+        self.add_column(Text("UV", justify="right"), key="uv")
+        self.add_column(Text("vs wk", justify="right"), key="uv_change")
+        self.add_column(Text("Conv", justify="right"), key="conv")
+        self.add_column(Text("Bounce", justify="right"), key="bounce")
+        self.add_column(Text("Score", justify="right"), key="score")
+
+    @property
+    def selected(self) -> Mover | None:
+        """The SKU under the cursor."""
+        if not self.movers or not 0 <= self.cursor_row < len(self.movers):
+            return None
+        return self.movers[self.cursor_row]
+
+    def show(self, movers: tuple[Mover, ...]) -> None:
+        """Show ``movers``, keeping the cursor on the same SKU; unchanged means no redraw."""
+        if movers == self._shown:
+            return
+        self._shown = movers
+        chosen = (self.selected.store, self.selected.sku) if self.selected else None
+        self.movers = movers
+        rows: list[tuple[list[Text], str | None]] = []
+        for mover in movers:
+            conversion = f"{percent(mover.conversion, 1)} "
+            conversion += _delta_points(mover.conversion, mover.conversion_base)
+            bounce = f"{percent(mover.bounce, 0)} {_delta_points(mover.bounce, mover.bounce_base)}"
+            rows.append(
+                (
+                    [
+                        Text(mover.sku),
+                        Text(mover.moved, style="bold"),
+                        Text(
+                            compact(mover.uv) if mover.uv is not None else MISSING,
+                            justify="right",
+                        ),
+                        Text(
+                            change(mover.uv_change),
+                            justify="right",
+                            style="red" if (mover.uv_change or 0) < -0.2 else "",
+                        ),
+                        Text(conversion, justify="right"),
+                        Text(
+                            bounce,
+                            justify="right",
+                            style="red" if (mover.bounce or 0) > 0.75 else "",
+                        ),
+                        Text(f"{mover.score:+.1f}", justify="right"),
+                    ],
+                    f"{mover.store}:{mover.sku}",
+                )
+            )
+        if not movers:
+            rows.append(([Text("no SKU data today", style="dim"), *[Text("")] * 6], None))
+        self.set_rows(rows)
+        if chosen is not None:
+            for index, mover in enumerate(movers):
+                if (mover.store, mover.sku) == chosen:
+                    self.move_cursor(row=index, animate=False)

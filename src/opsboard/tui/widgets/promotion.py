@@ -1,0 +1,83 @@
+"""Paid promotion today: spend against budget with pacing, ROI against break-even."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from opsboard.tui.format import bar, money, percent, ratio
+from opsboard.tui.snapshot import PromotionRow
+from opsboard.tui.widgets.fitted_table import FittedTable
+
+_STATE_STYLE = {"on track": "green", "behind": "yellow", "ahead": "yellow", "spent out": "red"}
+
+
+def roi_text(row: PromotionRow, break_even: float | None) -> Text:
+    """ROI, red under break-even, marked ``SL`` where the loss is strategic."""
+    text = Text(ratio(row.roi), justify="right")
+    if row.strategic_loss:
+        text.stylize("magenta")
+        text.append(" SL", style="bold magenta")
+    elif row.below_break_even:
+        text.stylize("bold red")
+        text.append(" <BE", style="red")
+    elif row.roi is not None and break_even is not None:
+        text.stylize("green")
+    return text
+
+
+class PromotionTable(FittedTable):
+    """One row per channel with its campaigns beneath it."""
+
+    FLEXIBLE = (0, 3)
+
+    def __init__(self, *, unicode: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id, cursor=False)
+        self.unicode = unicode
+        self._shown: tuple[object, ...] | None = None
+
+    def on_mount(self) -> None:
+        """Columns are fixed; rows come with data."""
+        self.add_column("Channel / plan", key="name")
+        self.add_column(Text("Spend", justify="right"), key="spend")
+        self.add_column("Budget used", key="pacing")
+        self.add_column("Pacing", key="state")
+        self.add_column(Text("ROI", justify="right"), key="roi")
+        self.add_column(Text("CPC", justify="right"), key="cpc")
+        self.add_column(Text("CTR", justify="right"), key="ctr")
+
+    def show(self, rows: tuple[PromotionRow, ...], currency: str, break_even: float | None) -> None:
+        """Show ``rows``; nothing is redrawn when they did not change."""
+        key = (rows, currency, break_even)
+        if key == self._shown:
+            return
+        self._shown = key
+        table: list[tuple[list[Text], str | None]] = []
+        several = len({row.store for row in rows}) > 1
+        shown_store = None
+        for index, row in enumerate(rows):
+            if several and row.store != shown_store:
+                shown_store = row.store
+                table.append(([Text(row.store, style="bold underline"), *[Text("")] * 6], None))
+            name = (row.campaign and f"  {row.campaign}") or row.channel.replace("_", " ")
+            used = row.spend / row.budget if row.spend is not None and row.budget else None
+            gauge = f"{bar(used, 6, unicode=self.unicode)} {percent(used, 0):>4}"
+            table.append(
+                (
+                    [
+                        Text(name, style="" if row.campaign else "bold"),
+                        Text(money(row.spend, currency), justify="right"),
+                        Text(gauge, style=_STATE_STYLE.get(row.pacing_state, "red")),
+                        Text(
+                            row.pacing_state or "-",
+                            style=_STATE_STYLE.get(row.pacing_state, "bold red"),
+                        ),
+                        roi_text(row, break_even),
+                        Text(money(row.cpc, currency, cents=True), justify="right"),
+                        Text(percent(row.ctr, 1), justify="right"),
+                    ],
+                    f"{index}:{row.channel}:{row.campaign}",
+                )
+            )
+        if not rows:
+            table.append(([Text("no ad spend today", style="dim"), *[Text("")] * 6], None))
+        self.set_rows(table)

@@ -1,0 +1,45 @@
+"""One SKU's figures against its baseline, and what the operator should look at."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from opsboard.tui.format import MISSING, compact, percent
+from opsboard.tui.movers import Mover
+
+
+class SkuDetail(Static):
+    """Figures of the selected SKU and its diagnosis."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._shown: Mover | None = None
+
+    def show(self, mover: Mover | None) -> None:
+        """Describe ``mover``; nothing is redrawn when it did not change."""
+        if mover == self._shown and self._shown is not None:
+            return
+        self._shown = mover
+        if mover is None:
+            self.update(Text("Select a SKU to see its figures.", style="dim"))
+            return
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column()
+        grid.add_column(justify="right")
+        grid.add_column(justify="right")
+        grid.add_row(Text(f"SKU {mover.sku}", style="bold"), Text("today"), Text("last wk"))
+        grid.add_row(
+            "Visitors",
+            *(compact(v) if v is not None else MISSING for v in (mover.uv, mover.uv_base)),
+        )
+        grid.add_row("Conversion", percent(mover.conversion, 2), percent(mover.conversion_base, 2))
+        grid.add_row("Bounce rate", percent(mover.bounce, 1), percent(mover.bounce_base, 1))
+        grid.add_row("CTR", percent(mover.ctr, 1), "")
+        notes = Text()
+        for note in mover.diagnosis or ("nothing beyond the usual range",):
+            notes.append("- " + note + "\n", style="bold yellow" if mover.diagnosis else "dim")
+        from rich.console import Group
+
+        self.update(Group(Text(mover.store, style="dim"), grid, Text(""), notes))

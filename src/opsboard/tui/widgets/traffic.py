@@ -1,0 +1,64 @@
+"""Traffic figures today against the same hours yesterday and last week."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from opsboard.metrics import BASE_METRICS, DERIVED_METRICS
+from opsboard.tui.format import MISSING, change, figure
+from opsboard.tui.snapshot import Figure
+
+#: Metrics for which a fall is good news.
+LOWER_IS_BETTER = frozenset({"bounce_rate", "acos", "cpc"})
+
+
+def label_of(metric: str) -> str:
+    """The operator's name of a metric."""
+    if metric in BASE_METRICS:
+        return BASE_METRICS[metric].label
+    if metric in DERIVED_METRICS:
+        return DERIVED_METRICS[metric].label
+    return metric
+
+
+def styled_change(metric: str, value: float | None) -> Text:
+    """A change coloured green when it is good news and red when it is bad."""
+    if value is None:
+        return Text(MISSING, style="dim", justify="right")
+    good = (value < 0) if metric in LOWER_IS_BETTER else (value > 0)
+    style = "" if abs(value) < 0.02 else ("green" if good else "red")
+    return Text(change(value), style=style, justify="right")
+
+
+class TrafficFigures(DataTable[Text]):
+    """Visitors, page views, bounce rate, conversion, buyers, GMV and AOV."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="none", zebra_stripes=False, show_cursor=False)
+        self._shown: tuple[tuple[Figure, ...], str] | None = None
+
+    def on_mount(self) -> None:
+        """Columns are fixed; rows come with data."""
+        self.add_column("Today", key="metric")
+        self.add_column(Text("Now", justify="right"), key="today")
+        self.add_column(Text("vs yday", justify="right"), key="yday")
+        self.add_column(Text("vs wk", justify="right"), key="week")
+
+    def show(self, figures: tuple[Figure, ...], currency: str) -> None:
+        """Show ``figures``; nothing is redrawn when they did not change."""
+        key = (figures, currency)
+        if key == self._shown:
+            return
+        self._shown = key
+        self.clear()
+        for item in figures:
+            self.add_row(
+                Text(label_of(item.metric)),
+                Text(figure(item.metric, item.today, currency), style="bold", justify="right"),
+                styled_change(item.metric, item.vs_yesterday),
+                styled_change(item.metric, item.vs_last_week),
+                key=item.metric,
+            )
+        if not figures:
+            self.add_row(Text("no traffic data yet", style="dim"), Text(""), Text(""), Text(""))

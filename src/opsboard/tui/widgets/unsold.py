@@ -1,0 +1,36 @@
+"""Spend today on SKUs that have no orders: money going nowhere."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from opsboard.tui.format import money
+from opsboard.tui.snapshot import UnsoldSpend
+
+
+class UnsoldSpendLine(Static):
+    """``No orders: 100200300406 ¥1.2k (133 clicks), ...``."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self._shown: tuple[tuple[UnsoldSpend, ...], str] | None = None
+
+    def show(self, rows: tuple[UnsoldSpend, ...], currency: str) -> None:
+        """Show ``rows``; nothing is redrawn when they did not change."""
+        key = (rows, currency)
+        if key == self._shown:
+            return
+        self._shown = key
+        if not rows:
+            self.update(Text("Every SKU with spend has orders today.", style="dim"))
+            return
+        text = Text("Spend, no orders: ", style="bold")
+        for index, row in enumerate(rows):
+            if index:
+                text.append(", ")
+            text.append(row.sku)
+            text.append(f" {money(row.spend, currency)}", style="bold red")
+            if row.clicks:
+                text.append(f" ({row.clicks:.0f} clicks)")
+        self.update(text)

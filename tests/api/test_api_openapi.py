@@ -1,0 +1,72 @@
+"""The simulated platform answers as its own OpenAPI description says (schemathesis)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from api_support import SEED, START
+from hypothesis import HealthCheck, Phase, settings
+from opsboard_mockapi.runner import Simulator
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Simulator]:
+    """One fault-free platform for the whole module."""
+    with Simulator(start=START, seed=SEED, speed=0) as simulator:
+        simulator.start()
+        yield simulator
+
+
+@pytest.fixture(scope="module")
+def api_schema(served: Simulator) -> schemathesis.BaseSchema:
+    """The platform's OpenAPI description, as served at /openapi.json."""
+    return schemathesis.openapi.from_url(served.base_url + "/openapi.json")
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_answers_match_the_openapi_description(
+    case: schemathesis.Case[Any], served: Simulator
+) -> None:
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {served.token}"},
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+            response_headers_conformance,
+        ],
+    )
+
+
+def test_openapi_lists_the_versioned_endpoints(served: Simulator) -> None:
+    import httpx
+
+    paths = httpx.get(served.base_url + "/openapi.json").json()["paths"]
+    assert set(paths) == {
+        "/v1/stores",
+        "/v1/stores/{store_id}/traffic",
+        "/v1/stores/{store_id}/ads",
+        "/v1/stores/{store_id}/campaigns",
+        "/v1/stores/{store_id}/budgets",
+    }

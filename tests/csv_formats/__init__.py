@@ -1,0 +1,1 @@
+"""Tests of the export-file reader of the CSV drop adapter."""

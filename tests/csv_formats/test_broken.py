@@ -1,0 +1,185 @@
+"""Bad files are refused whole, with a reason and the line and column where there is one."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from csv_formats.support import FORMATS, csv_text, read
+from opsboard.errors import RejectedInput
+
+JD_HEADER = [
+    "日期",
+    "跟单SKU ID",
+    "产品线",
+    "账户昵称",
+    "展现数",
+    "点击数",
+    "花费",
+    "总订单行",
+    "总订单金额",
+]
+
+
+def jd_file(tmp_path: Path, *rows: list[str], newline: bool = True) -> Path:
+    """A 京准通 report holding ``rows``, with or without a final newline."""
+    text = csv_text([JD_HEADER, *rows])
+    path = tmp_path / "jzt.csv"
+    path.write_text(text if newline else text.rstrip("\r\n"), encoding="utf-8")
+    return path
+
+
+GOOD = ["2026-08-01", "100017569947", "饮水设备", "账户", "2385", "49", "82.65", "1", "434.55"]
+
+
+@pytest.mark.parametrize("content", [b"", b"\r\n\r\n  \n"])
+def test_empty_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    with pytest.raises(RejectedInput, match="empty file") as caught:
+        read(path)
+    assert caught.value.hint
+
+
+def test_header_only_is_not_an_error(tmp_path: Path) -> None:
+    parsed = read(jd_file(tmp_path))
+    assert parsed.format == "jd_jzt_daily"
+    assert list(parsed.points) == []
+    assert parsed.rows == 0
+    assert any("header only" in n for n in parsed.notices)
+
+
+def test_header_only_needs_no_store(tmp_path: Path) -> None:
+    assert read(jd_file(tmp_path), store=None).rows == 0
+
+
+def test_no_store_for_a_file_that_names_none(tmp_path: Path) -> None:
+    with pytest.raises(RejectedInput) as caught:
+        read(jd_file(tmp_path, GOOD), store=None)
+    assert caught.value.hint == "name the store with --store"
+
+
+def test_truncated_last_line(tmp_path: Path) -> None:
+    path = jd_file(tmp_path, GOOD, GOOD[:5], newline=False)
+    with pytest.raises(RejectedInput, match="cut off") as caught:
+        read(path)
+    assert caught.value.line == 3
+    assert "line 3" in str(caught.value)
+
+
+def test_a_complete_last_line_without_newline_is_fine(tmp_path: Path) -> None:
+    assert read(jd_file(tmp_path, GOOD, GOOD, newline=False)).rows == 2
+
+
+def test_unparseable_number_names_line_column_found_and_expected(tmp_path: Path) -> None:
+    bad = [*GOOD[:6], "82.6x5", *GOOD[7:]]
+    with pytest.raises(RejectedInput) as caught:
+        read(jd_file(tmp_path, GOOD, bad))
+    error = caught.value
+    assert (error.line, error.column) == (3, "花费")
+    assert "'82.6x5'" in error.message
+    assert "expected an amount" in error.message
+    assert str(error).startswith("line 3, column '花费':")
+
+
+def test_fractional_count_is_refused(tmp_path: Path) -> None:
+    bad = [*GOOD[:4], "23.5", *GOOD[5:]]
+    with pytest.raises(RejectedInput, match="whole number") as caught:
+        read(jd_file(tmp_path, bad))
+    assert (caught.value.line, caught.value.column) == (2, "展现数")
+
+
+def test_scientific_notation_id_is_refused(tmp_path: Path) -> None:
+    bad = [GOOD[0], "1.00018E+11", *GOOD[2:]]
+    with pytest.raises(RejectedInput, match="rounded") as caught:
+        read(jd_file(tmp_path, GOOD, bad))
+    assert (caught.value.line, caught.value.column) == (3, "跟单SKU ID")
+
+
+def test_excel_guarded_id_is_kept_whole(tmp_path: Path) -> None:
+    guarded = [GOOD[0], '="100017569947"', *GOOD[2:]]
+    assert {p[5] for p in read(jd_file(tmp_path, guarded)).points} == {"100017569947"}
+
+
+def test_negative_amount_is_refused(tmp_path: Path) -> None:
+    bad = [*GOOD[:6], "-5.00", *GOOD[7:]]
+    with pytest.raises(RejectedInput, match="negative") as caught:
+        read(jd_file(tmp_path, bad))
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1999-12-31", "before 2000"),
+        ("2026-11-25", "in the future"),
+        ("yesterday", "expected a date"),
+        ("", "the date is empty"),
+    ],
+)
+def test_implausible_or_unreadable_dates(tmp_path: Path, cell: str, message: str) -> None:
+    bad = [cell, *GOOD[1:]]
+    with pytest.raises(RejectedInput, match=message) as caught:
+        read(jd_file(tmp_path, GOOD, bad))
+    assert (caught.value.line, caught.value.column) == (3, "日期")
+
+
+def test_two_days_ahead_is_still_plausible(tmp_path: Path) -> None:
+    assert read(jd_file(tmp_path, ["2026-11-24", *GOOD[1:]])).period == (
+        date(2026, 11, 24),
+        date(2026, 11, 24),
+    )
+
+
+def test_unknown_format_names_the_closest_profile(tmp_path: Path) -> None:
+    path = tmp_path / "mystery.csv"
+    path.write_text("日期,跟单SKU ID,展现数,点击数\n2026-08-01,1,2,3\n", encoding="utf-8")
+    with pytest.raises(RejectedInput) as caught:
+        read(path)
+    error = caught.value
+    assert "not a known export format" in error.message
+    assert "jd_jzt_daily" in error.message
+    assert "花费" in error.message
+    assert error.line == 1
+
+
+def test_unknown_text_without_any_header(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text("hello,world\n1,2\n", encoding="utf-8")
+    with pytest.raises(RejectedInput, match="not a known export format"):
+        read(path)
+
+
+def test_forced_format_that_does_not_fit(tmp_path: Path) -> None:
+    with pytest.raises(RejectedInput, match="lacks: Day"):
+        read(jd_file(tmp_path, GOOD), format="shopify_sessions_over_time")
+    with pytest.raises(RejectedInput, match="no export format called 'nope'") as caught:
+        read(jd_file(tmp_path, GOOD), format="nope")
+    assert "jd_jzt_daily" in (caught.value.hint or "")
+
+
+def test_forced_format_is_used(tmp_path: Path) -> None:
+    assert read(FORMATS / "sp_campaign.csv", format="amazon_sp_campaign").rows == 2
+
+
+def test_binary_garbage(tmp_path: Path) -> None:
+    path = tmp_path / "image.csv"
+    path.write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(RejectedInput):
+        read(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(RejectedInput, match="cannot be read"):
+        read(tmp_path / "gone.csv")
+
+
+def test_a_download_cut_inside_a_character(tmp_path: Path) -> None:
+    text = csv_text([JD_HEADER, GOOD, GOOD[:3]]).rstrip("\r\n")
+    path = tmp_path / "jzt.csv"
+    path.write_bytes(text.encode("utf-8")[:-2])  # the last 设备 loses a byte
+    with pytest.raises(RejectedInput, match="cut off") as caught:
+        read(path)
+    assert caught.value.line == 3

@@ -1,0 +1,185 @@
+"""Data completeness: a missing source or missing hours is reported, never read as a collapse."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from opsboard.models import HealthState, SourceHealth
+from opsboard.review import build_review
+from opsboard.timeutil import local_midnight
+
+from .days import DAY, HISTORY, SHOP, TZ, Shop, channel_day, day_point, hour_point, write
+
+NORMAL = {"paid_search": 4000.0, "organic_search": 6000.0}
+
+
+def hourly_traffic(shop: Shop, day: date, hours: range) -> None:
+    points = []
+    for hour in hours:
+        points += [
+            hour_point(day, hour, "uv", 400),
+            hour_point(day, hour, "buyers", 12),
+            hour_point(day, hour, "gmv", 1200),
+        ]
+    write(shop.store, points, source="live-api")
+
+
+def test_a_source_that_delivered_nothing_is_missing_data_not_a_collapse(shop: Shop) -> None:
+    for day in [*HISTORY, DAY]:
+        if day != DAY:
+            write(shop.store, channel_day(day, NORMAL), source="sycm")
+            write(shop.store, [day_point(day, "gmv", 900, sku="681127000001")], source="sycm")
+        write(
+            shop.store,
+            [day_point(day, "spend", 500), day_point(day, "ad_gmv", 2000)],
+            source="ads",
+        )
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    health = review.completeness
+    assert not health.complete
+    [note] = health.notes
+    assert (note.source, note.kind) == ("sycm", "missing")
+    assert {"uv", "buyers", "gmv"} <= set(health.missing_metrics)
+    gmv = review.figure("gmv")
+    assert gmv is not None
+    assert gmv.status == "missing"
+    assert gmv.vs_last_week is None
+    spend = review.figure("spend")
+    assert spend is not None
+    assert spend.status == "ok"
+    assert review.bridge is None
+    assert "conversion_down" not in {d.code for d in review.diagnoses}
+    summary = " ".join(review.summary)
+    assert "Data missing: sycm delivered nothing" in summary
+    assert "not a collapse" in summary
+    assert "down" not in summary
+    assert review.channels == ()
+    assert review.products == {}
+    assert "moves in GMV by SKU: its data is incomplete on one of the two days" in (
+        review.cannot_tell
+    )
+
+
+def test_missing_hours_are_a_gap_not_a_fall(shop: Shop) -> None:
+    for day in HISTORY:
+        hourly_traffic(shop, day, range(24))
+    hourly_traffic(shop, DAY, range(14))  # the file for 14:00-23:59 never came
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    [note] = review.completeness.notes
+    assert note.kind == "gap"
+    assert note.source == "live-api"
+    assert "10 of 24 hours missing: 14:00-24:00" in note.detail
+    gmv = review.figure("gmv")
+    assert gmv is not None
+    assert gmv.status == "partial"
+    assert gmv.vs_last_week is None
+    assert review.bridge is None
+    assert review.diagnoses == ()
+    assert any("Data incomplete" in line for line in review.summary)
+
+
+def test_day_grain_data_covers_hourly_gaps(shop: Shop) -> None:
+    for day in HISTORY:
+        hourly_traffic(shop, day, range(24))
+    hourly_traffic(shop, DAY, range(14))
+    write(shop.store, channel_day(DAY, NORMAL), source="sycm")
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert review.completeness.partial_metrics == ()
+    gmv = review.figure("gmv")
+    assert gmv is not None
+    assert gmv.status == "ok"
+    assert gmv.value == 30_000
+
+
+def test_rejected_files_and_unhealthy_sources_are_listed(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    shop.store.record_failed_ingest(
+        source="drop",
+        origin="/drop/traffic.csv",
+        format="sycm_traffic",
+        store=SHOP,
+        message="line 7, column '访客数': not a number",
+    )
+    shop.store.set_health(
+        SourceHealth(
+            source="live-api",
+            state=HealthState.FAILING,
+            since=datetime(2026, 6, 17, 8, 0, tzinfo=UTC),
+            store=SHOP,
+            reason="HTTP 500",
+        )
+    )
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    kinds = {(n.source, n.kind): n.detail for n in review.completeness.notes}
+    assert "line 7" in kinds[("drop", "rejected")]
+    assert "/drop/traffic.csv" in kinds[("drop", "rejected")]
+    assert kinds[("live-api", "health")] == "failing since 2026-06-17 16:00: HTTP 500"
+
+
+def test_a_gap_last_week_is_not_read_as_growth(shop: Shop) -> None:
+    for day in HISTORY[1:]:
+        hourly_traffic(shop, day, range(24))
+    hourly_traffic(shop, HISTORY[0], range(12))  # last week lost its afternoon
+    hourly_traffic(shop, DAY, range(24))
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert review.completeness.complete
+    [note] = review.completeness.baseline_notes
+    assert "12 hours missing: 12:00-24:00" in note.detail
+    gmv = review.figure("gmv")
+    assert gmv is not None
+    assert gmv.vs_last_week is None
+    assert gmv.vs_median == 0.0
+    assert review.bridge is None
+    assert any("Last week is incomplete" in line for line in review.summary)
+
+
+def test_a_source_replaced_by_another_is_not_missing(shop: Shop) -> None:
+    write(shop.store, channel_day(HISTORY[0], NORMAL), source="old-export")
+    write(shop.store, channel_day(DAY, NORMAL), source="new-export")
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert review.completeness.complete
+
+
+def test_a_source_that_delivered_only_part_of_its_data(shop: Shop) -> None:
+    for day in (HISTORY[0], DAY):
+        write(shop.store, channel_day(day, NORMAL), source="sycm")
+    write(shop.store, [day_point(HISTORY[0], "gmv", 500, sku="681127000001")], source="sycm")
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    [note] = review.completeness.notes
+    assert note.kind == "missing"
+    assert note.detail == "delivered less than on the same weekday last week"
+    assert note.metrics == ("gmv by SKU",)
+    assert review.completeness.missing_metrics == ()  # the store's GMV is still whole
+
+
+def test_hours_that_arrived_late_are_reported_but_the_day_is_complete(shop: Shop) -> None:
+    hourly_traffic(shop, DAY, range(24))  # loaded now: a backfill, not a late delivery
+    start = int(local_midnight(DAY, TZ).timestamp())
+    loaded = datetime(2026, 6, 17, 13, 30, tzinfo=UTC).isoformat()  # 21:30 local
+    shop.store.conn.execute(
+        "INSERT INTO ingests (source, origin, store, status, started_at, finished_at, "
+        "period_start, period_end) VALUES ('live-api', 'poll', ?, 'loaded', ?, ?, ?, ?)",
+        (SHOP, loaded, loaded, start + 14 * 3600, start + 17 * 3600),
+    )
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert review.completeness.complete
+    [note] = review.completeness.late_notes
+    assert note.source == "live-api"
+    assert note.detail == "4 hours arrived late (14:00-18:00), up to 6.5 h after the hour"
+    assert "Arrived late: live-api: 4 hours arrived late" in " ".join(review.summary)

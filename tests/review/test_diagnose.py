@@ -1,0 +1,219 @@
+"""Diagnoses from operator practice, each on a day built to break (or keep) one rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from opsboard.review import build_review
+from opsboard.review.model import Diagnosis, Review
+
+from .days import DAY, HISTORY, SHOP, Shop, channel_day, day_point, hour_point, traffic, write
+
+NORMAL = {"paid_search": 4000.0, "organic_search": 6000.0}
+
+
+def codes(review: Review) -> dict[str, list[Diagnosis]]:
+    found: dict[str, list[Diagnosis]] = {}
+    for diagnosis in review.diagnoses:
+        found.setdefault(diagnosis.code, []).append(diagnosis)
+    return found
+
+
+def bounce_day(shop: Shop, jumped: float) -> None:
+    for day in [*HISTORY, DAY]:
+        write(shop.store, channel_day(day, NORMAL))
+        for sku, rate in (("681127000001", 0.50), ("681127000002", 0.60)):
+            if day == DAY and sku == "681127000001":
+                rate = jumped
+            write(
+                shop.store,
+                [
+                    day_point(day, "uv", 400, sku=sku),
+                    day_point(day, "bounces", 400 * rate, sku=sku),
+                ],
+            )
+
+
+def test_a_sku_whose_bounce_jumped_is_named_with_the_detail_page(shop: Shop) -> None:
+    bounce_day(shop, jumped=0.85)
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    [finding] = codes(review)["detail_page_bounce"]
+    assert finding.subject == "SKU 681127000001"
+    assert "detail page" in finding.remedy
+    assert any("85.00%" in e for e in finding.evidence)
+    assert any("last week 50.00%" in e for e in finding.evidence)
+
+
+def test_non_standard_categories_have_a_lower_bounce_limit(shop: Shop) -> None:
+    bounce_day(shop, jumped=0.72)
+    assert "detail_page_bounce" not in codes(build_review(shop.runtime, shop.store, SHOP, DAY))
+
+    shop.config = {"category": "non_standard"}
+    [finding] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["detail_page_bounce"]
+    assert finding.title == "Detail-page bounce above 70%"
+
+
+def ads_day(shop: Shop, *, spend: float, ad_gmv: float, campaign: str = "c-search") -> None:
+    for day in [*HISTORY, DAY]:
+        write(shop.store, channel_day(day, NORMAL))
+        write(
+            shop.store,
+            [
+                day_point(day, "spend", spend, campaign=campaign),
+                day_point(day, "ad_gmv", ad_gmv, campaign=campaign),
+            ],
+            source="ads",
+        )
+
+
+def test_roi_below_break_even_is_a_problem(shop: Shop) -> None:
+    shop.config = {"margin": 0.4}  # break-even ROI 2.5
+    ads_day(shop, spend=1000, ad_gmv=1500)
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    [finding] = codes(review)["roi_below_break_even"]
+    assert finding.subject == "campaign c-search"
+    assert "bids" in finding.remedy
+    assert "keywords" in finding.remedy
+    assert "crowd" in finding.remedy
+    assert finding in review.problems
+
+
+def test_a_strategic_loss_is_shown_not_flagged(shop: Shop) -> None:
+    shop.config = {"margin": 0.4, "strategic_loss_campaigns": ["c-search"]}
+    ads_day(shop, spend=1000, ad_gmv=1500)
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    found = codes(review)
+    assert "roi_below_break_even" not in found
+    [note] = found["strategic_loss"]
+    assert note.severity == "info"
+    assert note not in review.problems
+    assert any("Strategic loss" in line for line in review.summary)
+
+
+def test_roi_above_break_even_and_unknown_margin(shop: Shop) -> None:
+    ads_day(shop, spend=1000, ad_gmv=3000)
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+    assert any("no margin configured" in line for line in review.cannot_tell)
+
+    shop.config = {"margin": 0.4}
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+    assert "roi_below_break_even" not in codes(review)
+
+
+def spend_hours(shop: Shop, per_hour: list[float], budget: float) -> None:
+    shop.config = {"daily_budget": budget}
+    for day in [*HISTORY, DAY]:
+        write(shop.store, channel_day(day, NORMAL))
+    write(shop.store, [hour_point(DAY, h, "spend", v) for h, v in enumerate(per_hour)], "ads")
+
+
+def test_a_budget_exhausted_before_the_evening_peak(shop: Shop) -> None:
+    spend_hours(shop, [200.0] * 12 + [0.0] * 12, budget=2400)
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    [finding] = codes(review)["budget_exhausted"]
+    assert finding.subject == "store"
+    assert any("by 12:00" in e for e in finding.evidence)
+    assert "schedule" in finding.remedy
+    assert "budget" in finding.remedy
+    assert review.hourly_spend[-1].cumulative == pytest.approx(2400)
+
+
+def test_a_budget_that_lasts_the_day_is_fine(shop: Shop) -> None:
+    spend_hours(shop, [100.0] * 24, budget=2400)
+    assert "budget_exhausted" not in codes(build_review(shop.runtime, shop.store, SHOP, DAY))
+
+
+def test_a_campaign_budget_from_the_config(shop: Shop) -> None:
+    shop.config = {"budgets": {"c-display": 500}}
+    write(shop.store, channel_day(DAY, NORMAL))
+    write(
+        shop.store,
+        [
+            hour_point(DAY, h, "spend", 100.0 if h < 5 else 0.0, campaign="c-display")
+            for h in range(24)
+        ],
+        "ads",
+    )
+    [finding] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["budget_exhausted"]
+    assert finding.subject == "campaign c-display"
+    assert any("by 05:00" in e for e in finding.evidence)
+
+
+def test_spend_on_a_sku_with_clicks_and_no_orders(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    for sku, orders in (("681127000009", 0.0), ("681127000001", 6.0)):
+        write(
+            shop.store,
+            [
+                day_point(DAY, "clicks", 80, sku=sku),
+                day_point(DAY, "spend", 240, sku=sku),
+                day_point(DAY, "ad_orders", orders, sku=sku),
+                day_point(DAY, "impressions", 1000, sku=sku),
+            ],
+            "ads",
+        )
+    [finding] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["clicks_no_orders"]
+    assert finding.subject == "SKU 681127000009"
+    assert "negative keywords" in finding.remedy
+    assert "pause" in finding.remedy
+
+
+def test_a_main_image_ctr_below_target(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    for sku, clicks in (("681127000003", 300.0), ("681127000004", 900.0)):
+        write(
+            shop.store,
+            [
+                day_point(DAY, "impressions", 10_000, sku=sku),
+                day_point(DAY, "clicks", clicks, sku=sku),
+            ],
+            "ads",
+        )
+    [finding] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["low_ctr"]
+    assert finding.subject == "SKU 681127000003"
+    assert finding.title == "Main-image CTR below 6%"
+    assert "main image" in finding.remedy
+
+
+def test_a_steady_day_breaks_no_rule(shop: Shop) -> None:
+    for day in [*HISTORY, DAY]:
+        write(shop.store, traffic(day, 10_000, 0.03, 100.0))
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+    assert review.diagnoses == ()
+    assert "No rule of thumb was broken." in review.summary
+
+
+def test_one_problem_on_several_items_is_one_diagnosis(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    for sku, bounced in (("681127000001", 360.0), ("681127000002", 320.0)):
+        write(
+            shop.store,
+            [day_point(DAY, "uv", 400, sku=sku), day_point(DAY, "bounces", bounced, sku=sku)],
+        )
+
+    [finding] = build_review(shop.runtime, shop.store, SHOP, DAY).diagnoses
+
+    assert finding.subject == "2 SKUs: 681127000001, 681127000002"
+    assert finding.evidence[0].startswith("SKU 681127000001: bounce rate 90.00%")
+    assert finding.evidence[1].startswith("SKU 681127000002: bounce rate 80.00%")
+
+
+def test_store_bounce_when_no_item_has_a_bounce_rate(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    write(shop.store, [day_point(DAY, "bounces", 8000), day_point(DAY, "gmv", 10, sku="x")])
+    [finding] = build_review(shop.runtime, shop.store, SHOP, DAY).diagnoses
+    assert (finding.code, finding.subject) == ("detail_page_bounce", "store")
+    assert finding.evidence == ("bounce rate 80.00% on 10,000 visitors",)
+
+
+def test_a_budget_raised_at_noon_is_not_exhausted(shop: Shop) -> None:
+    spend_hours(shop, [200.0] * 24, budget=2400)
+    assert "budget_exhausted" not in codes(build_review(shop.runtime, shop.store, SHOP, DAY))

@@ -1,0 +1,41 @@
+"""Fixtures for the dashboard tests: a seeded database, a frozen clock, a ready app."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from opsboard.runtime import Runtime
+from opsboard.storage.store import Store
+from opsboard.timeutil import FrozenClock
+from opsboard.tui.app import OpsboardApp, make_app
+from opsboard.tui.sample_data import SAMPLE_NOW, sample_settings, seed
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded database per test session; each test gets a copy."""
+    path = tmp_path_factory.mktemp("seeded") / "template.db"
+    with Store.open(path) as store:
+        seed(store)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def seeded_runtime(seeded_template: Path, tmp_path: Path) -> Iterator[Runtime]:
+    """A runtime on a copy of the seeded database, clock frozen at 14:30 in Shanghai."""
+    db_path = tmp_path / "opsboard.db"
+    shutil.copy(seeded_template, db_path)
+    yield Runtime(settings=sample_settings(), db_path=db_path, clock=FrozenClock(SAMPLE_NOW))
+
+
+@pytest.fixture
+def app(seeded_runtime: Runtime) -> OpsboardApp:
+    """A viewer dashboard on the seeded data, one store, no timers."""
+    return make_app(
+        seeded_runtime, store="tmall-flagship", collect="never", live_refresh=False, blink=False
+    )

@@ -1,0 +1,324 @@
+"""Pilot tests of the dashboard: navigation, alerts, stores, replay, collector or viewer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from opsboard.config import AdapterConfig
+from opsboard.runtime import Runtime
+from opsboard.storage.store import Store
+from opsboard.tui.app import OpsboardApp, make_app
+from opsboard.tui.data import current_user
+from opsboard.tui.sample_data import SAMPLE_NOW
+from opsboard.tui.screens.help import HelpScreen
+from opsboard.tui.screens.movers import MoversScreen
+from opsboard.tui.screens.overview import OverviewScreen
+from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
+from opsboard.tui.screenshots import settle
+from opsboard.tui.widgets.alerts_table import AlertsTable
+from opsboard.tui.widgets.movers_table import MoversTable
+from opsboard.tui.widgets.promotion import PromotionTable
+from opsboard.tui.widgets.title_bar import TitleBar
+from opsboard.tui.widgets.traffic import TrafficFigures
+
+
+def _cell(table: TrafficFigures, row: str, column: str) -> str:
+    return str(table.get_cell(row, column))
+
+
+async def test_overview_shows_todays_figures(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        traffic = screen.query_one(TrafficFigures)
+        assert traffic.row_count == 7
+        expected = app.source.engine.compare(["uv"], stores=["tmall-flagship"], at=SAMPLE_NOW)
+        assert _cell(traffic, "uv", "today") == f"{expected['uv']['today']:,.0f}"
+        alerts = screen.query_one(AlertsTable)
+        assert [a.rule for a in alerts.alerts][:3] == [
+            "sku-traffic-drop",
+            "budget-pacing",
+            "bounce-high",
+        ]
+        promotion = screen.query_one(PromotionTable)
+        assert promotion.row_count == 7  # three channels, four campaigns
+        assert "viewer" in str(screen.query_one("#status").render())
+
+
+async def test_keys_move_between_screens_and_help(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, MoversScreen)
+        movers = app.screen.query_one(MoversTable)
+        assert movers.movers, "the movers list is empty"
+        assert {m.sku for m in movers.movers[:3]} >= {"100200300401", "100200300403"}
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_selecting_a_sku_shows_its_diagnosis(app: OpsboardApp) -> None:
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        table = app.screen.query_one(MoversTable)
+        index = next(i for i, m in enumerate(table.movers) if m.sku == "100200300403")
+        table.move_cursor(row=index)
+        await settle(pilot)
+        detail = str(app.screen.query_one("#sku-detail").render())
+        assert "100200300403" in str(app.screen.query_one("#sku-detail").visual)  or detail
+        assert table.selected is not None and table.selected.sku == "100200300403"
+        assert any("detail page" in note for note in table.selected.diagnosis)
+
+
+async def test_acknowledge_with_a_note(app: OpsboardApp, seeded_runtime: Runtime) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(AlertsTable)
+        target = table.selected
+        assert target is not None and target.rule == "sku-traffic-drop"
+        await pilot.press("a")
+        assert isinstance(app.screen, AckPrompt)
+        await pilot.press(*"checking the listing", "enter")
+        await settle(pilot)
+        refreshed = app.screen.query_one(AlertsTable)
+        row = next(a for a in refreshed.alerts if a.id == target.id)
+        assert row.acked_by == current_user()
+        assert row.ack_note == "checking the listing"
+    with Store.open(seeded_runtime.db_path) as store:
+        note = store.conn.execute(
+            "SELECT note FROM alert_acks WHERE alert_id = ?", (target.id,)
+        ).fetchone()
+    assert note == ("checking the listing",)
+
+
+async def test_escape_cancels_an_acknowledgement(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "x", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, OverviewScreen)
+        assert not app.screen.query_one(AlertsTable).alerts[0].acked_by
+
+
+async def test_silence_for_a_duration(app: OpsboardApp, seeded_runtime: Runtime) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "x")
+        assert isinstance(app.screen, SilencePrompt)
+        field = app.screen.query_one(Input)
+        field.value = "1d"
+        await pilot.press("enter")
+        await settle(pilot)
+        row = next(a for a in app.screen.query_one(AlertsTable).alerts if a.rule == "budget-pacing")
+        assert row.silenced_until == SAMPLE_NOW + timedelta(days=1)
+    with Store.open(seeded_runtime.db_path) as store:
+        rule, scope = store.conn.execute("SELECT rule, scope FROM silences").fetchone()
+    assert (rule, scope) == ("budget-pacing", "campaign kw-generic")
+
+
+async def test_a_bad_silence_duration_is_explained(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        app.screen.query_one(Input).value = "soon"
+        await pilot.press("enter")
+        assert isinstance(app.screen, SilencePrompt)
+        assert "30m, 2h or 1d" in str(app.screen.query_one("#prompt-error").render())
+
+
+async def test_switching_store_changes_figures_and_currency(seeded_runtime: Runtime) -> None:
+    app = make_app(seeded_runtime, collect="never", live_refresh=False, blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.store_name is None
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.store_name == "amazon-us"
+        gmv = _cell(app.screen.query_one(TrafficFigures), "gmv", "today")
+        assert gmv.startswith("$")
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.store_name == "tmall-flagship"
+        assert _cell(app.screen.query_one(TrafficFigures), "gmv", "today").startswith("¥")
+
+
+async def test_replay_steps_back_and_returns_to_live(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        live_uv = _cell(app.screen.query_one(TrafficFigures), "uv", "today")
+        await pilot.press("left_curly_bracket")
+        await settle(pilot)
+        assert app.at is not None and app.at < SAMPLE_NOW - timedelta(hours=23)
+        title = str(app.screen.query_one(TitleBar).render())
+        assert "REPLAY" in title and "2026-06-17" in title
+        expected = app.source.engine.compare(["uv"], stores=["tmall-flagship"], at=app.at)
+        replay_uv = _cell(app.screen.query_one(TrafficFigures), "uv", "today")
+        assert replay_uv == f"{expected['uv']['today']:,.0f}" != live_uv
+        # The traffic-drop alert fired 50 minutes before "now": a day earlier it did not exist.
+        rules = [a.rule for a in app.screen.query_one(AlertsTable).alerts]
+        assert "sku-traffic-drop" not in rules
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert app.at is not None and app.at < SAMPLE_NOW - timedelta(hours=24)
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.at is None
+        assert _cell(app.screen.query_one(TrafficFigures), "uv", "today") == live_uv
+
+
+async def test_hour_by_hour_replay_shows_the_alert_firing(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")  # 13:59 local
+        await settle(pilot)
+        states = {a.rule: a.state for a in app.screen.query_one(AlertsTable).alerts}
+        assert states["sku-traffic-drop"] == "firing"  # fired at 13:40
+        assert "budget-pacing" not in states  # pending from 14:00
+        await pilot.press("left_square_bracket")  # 12:59: the drop had not started
+        await settle(pilot)
+        states = {a.rule: a.state for a in app.screen.query_one(AlertsTable).alerts}
+        assert "sku-traffic-drop" not in states
+        assert states["bounce-high"] == "firing"
+        await pilot.press("right_square_bracket")
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert app.at is None
+
+
+async def test_hidden_screens_do_not_load(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        cycles = app.cycles
+        await pilot.press("question_mark")
+        app.refresh_data()
+        await settle(pilot)
+        assert app.cycles == cycles
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.cycles == cycles + 1  # back in view: loaded at once
+
+
+async def test_unchanged_data_is_not_redrawn(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        traffic = app.screen.query_one(TrafficFigures)
+        cleared: list[bool] = []
+        original = traffic.clear
+
+        def counting_clear(columns: bool = False) -> TrafficFigures:
+            cleared.append(columns)
+            return original(columns)
+
+        traffic.clear = counting_clear  # type: ignore[method-assign]
+        app.refresh_data()
+        await settle(pilot)
+        assert cleared == []
+        await pilot.press("s")  # another store: new figures, one redraw
+        await settle(pilot)
+        assert cleared == [False]
+
+
+async def test_command_palette_switches_store(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Store: amazon")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.store_name == "amazon-us"
+
+
+async def test_narrow_terminal_stacks_panels_without_cutting_numbers(app: OpsboardApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        order = [p.id for p in screen.query(".panel")]
+        assert order[:3] == ["traffic-panel", "alerts-panel", "promotion-panel"]
+        for panel in screen.query(".panel"):
+            assert panel.region.width <= 80
+        traffic = screen.query_one(TrafficFigures)
+        assert traffic.virtual_size.width <= traffic.size.width
+        promotion = screen.query_one(PromotionTable)
+        for row in range(promotion.row_count):
+            spend = str(promotion.get_cell_at((row, 1)))
+            assert spend == "" or spend[-1].isdigit() or spend.endswith("k")
+
+
+async def test_resizing_across_the_breakpoint_keeps_the_data(app: OpsboardApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.resize_terminal(160, 40)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#left") is not None
+        assert screen.query_one(TrafficFigures).row_count == 7
+
+
+async def test_viewer_beside_a_running_collector(seeded_runtime: Runtime, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    settings = seeded_runtime.settings.model_copy(
+        update={
+            "adapters": [
+                AdapterConfig(
+                    name="exports", type="csv", options={"folders": [{"path": str(drop)}]}
+                )
+            ]
+        }
+    )
+    runtime = Runtime(settings=settings, db_path=seeded_runtime.db_path, clock=seeded_runtime.clock)
+    with Store.open(runtime.db_path) as other:
+        other.acquire_collector_lock()
+        viewer = make_app(runtime, live_refresh=False)
+        async with viewer.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert viewer.role == "viewer"
+            assert viewer.collector is None
+    collector = make_app(runtime, live_refresh=False)
+    async with collector.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert collector.role == "collector"
+        assert collector.collector is not None and collector.collector.store is not None
+        assert collector.collector.store.is_collector
+        with Store.open(runtime.db_path) as probe:
+            assert probe.collector_running()
+    with Store.open(runtime.db_path) as probe:
+        assert not probe.collector_running()
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "nord"])
+async def test_theme_from_settings(seeded_runtime: Runtime, theme: str) -> None:
+    settings = seeded_runtime.settings.model_copy(update={"theme": theme})
+    runtime = Runtime(settings=settings, db_path=seeded_runtime.db_path, clock=seeded_runtime.clock)
+    app = make_app(runtime, collect="never", live_refresh=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == theme
+
+
+async def test_charts_fall_back_to_ascii(seeded_runtime: Runtime) -> None:
+    app = make_app(
+        seeded_runtime, store="tmall-flagship", collect="never", live_refresh=False, unicode=False
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        from opsboard.tui.widgets.hourly_chart import HourlyChart
+
+        chart = app.screen.query_one(HourlyChart)
+        text = str(chart.render())
+        assert "*" in text  # today's line
+        assert not set(text) & set("┌┐└┘├┤┬┴─│⠁⠂⠄⡀")
+        gauges = str(app.screen.query_one(PromotionTable).get_cell_at((0, 2)))
+        assert set(gauges) <= set("#- 0123456789%")

@@ -1,0 +1,155 @@
+"""The dashboard's Textual-free parts: formatting, pacing, movers, alert state, serving."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from opsboard.errors import UsageError
+from opsboard.runtime import Runtime
+from opsboard.timeutil import zone
+from opsboard.tui import format as fmt
+from opsboard.tui.data import load_alerts, parse_duration
+from opsboard.tui.movers import MoversLoader, diagnose
+from opsboard.tui.sample_data import SAMPLE_NOW
+from opsboard.tui.serve import dashboard_command, is_loopback
+from opsboard.tui.snapshot import OverviewLoader, pacing_state
+from opsboard.tui.widgets.fitted_table import share_width
+
+SHANGHAI = zone("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(None, "-"), (0.0352, "3.5%"), (1.0, "100.0%")],
+)
+def test_percent(value: float | None, text: str) -> None:
+    assert fmt.percent(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(999, "999"), (12_345, "12.3k"), (123_456, "123k"), (4_560_000, "4.56M")],
+)
+def test_compact_numbers_stay_short_and_whole(value: float, text: str) -> None:
+    assert fmt.compact(value) == text
+
+
+def test_money_changes_and_missing_figures() -> None:
+    assert fmt.money(22262.63, "CNY") == "¥22.3k"
+    assert fmt.money(1.606, "USD", cents=True) == "$1.61"
+    assert fmt.money(None, "CNY") == fmt.MISSING
+    assert fmt.change(0.196) == "+19.6%"
+    assert fmt.change(None) == fmt.MISSING
+    assert fmt.figure("conversion_rate", 0.031) == "3.10%"
+    assert fmt.figure("uv", None) == "-"  # no data is a dash, never a zero
+
+
+def test_bars_in_unicode_and_ascii() -> None:
+    assert fmt.bar(0.5, 6, unicode=False) == "###---"
+    assert fmt.bar(2.0, 4, unicode=False) == "####"
+    assert len(fmt.bar(0.61, 6)) == 6
+
+
+def test_ages() -> None:
+    assert [fmt.age(s) for s in (5, 125, 3 * 3600 + 300, 3 * 86400)] == ["5s", "2m", "3h05", "3d"]
+
+
+def _at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 6, 18, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def test_pacing_states() -> None:
+    # Half the day gone, half the budget spent: on track.
+    assert pacing_state(500, 1000, 0.5, _at(12), SHANGHAI) == "on track"
+    # At 10:00, 60% spent: the budget runs out at 16:40, before the evening peak.
+    assert pacing_state(600, 1000, 10 / 24, _at(10), SHANGHAI) == "out by 16:40"
+    assert pacing_state(300, 1000, 0.5, _at(12), SHANGHAI) == "behind"
+    assert pacing_state(1000, 1000, 0.5, _at(12), SHANGHAI) == "spent out"
+    assert pacing_state(None, 1000, 0.5, _at(12), SHANGHAI) == ""
+
+
+def test_diagnosis_rules_of_thumb() -> None:
+    notes = diagnose(
+        bounce=0.8, ctr=0.03, conversion=0.01, conversion_base=0.03, uv_change=-0.5,
+        bounce_limit=0.75,
+    )
+    assert any("detail page" in n for n in notes)
+    assert any("main image" in n for n in notes)
+    assert any("conversion" in n for n in notes)
+    assert any("search rank" in n for n in notes)
+    assert diagnose(
+        bounce=0.5, ctr=0.08, conversion=0.03, conversion_base=0.03, uv_change=0.0,
+        bounce_limit=0.75,
+    ) == ()
+
+
+def test_share_width_keeps_columns_that_fit() -> None:
+    assert share_width(40, [10, 10]) == [10, 10]
+    assert share_width(20, [30, 6]) == [14, 6]
+    assert sum(share_width(15, [30, 30])) == 15
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("30m", 30), ("2h", 120), ("1d", 1440), ("45", 45)])
+def test_durations(text: str, minutes: int) -> None:
+    assert parse_duration(text) == timedelta(minutes=minutes)
+
+
+def test_a_bad_duration_says_how_to_write_one() -> None:
+    with pytest.raises(UsageError, match="30m, 2h or 1d"):
+        parse_duration("tomorrow")
+
+
+def test_movers_rank_the_anomalies_first(seeded_runtime: Runtime) -> None:
+    with seeded_runtime.open_store() as store:
+        loader = MoversLoader(seeded_runtime.engine(store), seeded_runtime.settings)
+        movers = loader.load(store_name="tmall-flagship", at=SAMPLE_NOW)
+    top = {m.sku: m for m in movers[:3]}
+    assert top["100200300401"].moved == "uv" and top["100200300401"].score < 0
+    assert top["100200300403"].moved == "bounce"
+    assert all(abs(a.score) >= abs(b.score) for a, b in zip(movers, movers[1:], strict=False))
+
+
+def test_overview_budget_and_strategic_loss(seeded_runtime: Runtime) -> None:
+    with seeded_runtime.open_store() as store:
+        loader = OverviewLoader(store, seeded_runtime.engine(store), seeded_runtime.settings)
+        view = loader.load(store_name="tmall-flagship", at=SAMPLE_NOW, live=True, chart_metric="uv")
+    rows = {(r.channel, r.campaign): r for r in view.promotion}
+    assert rows[("display", "crowd-retarget")].strategic_loss
+    assert rows[("paid_search", "kw-generic")].pacing_state.startswith("out by")
+    assert rows[("paid_search", "kw-generic")].below_break_even
+    assert view.break_even_roi == pytest.approx(2.5)
+    assert [u.sku for u in view.unsold] == ["100200300406"]
+    assert view.hourly.today[15] is None and view.hourly.today[14] is not None
+
+
+def test_replayed_alerts_show_acks_made_by_then(seeded_runtime: Runtime) -> None:
+    with seeded_runtime.open_store() as store:
+        live = load_alerts(store, at=SAMPLE_NOW, live=True)
+        earlier = load_alerts(store, at=SAMPLE_NOW - timedelta(hours=2, minutes=30), live=False)
+    bounce_now = next(a for a in live if a.rule == "bounce-high")
+    bounce_then = next(a for a in earlier if a.rule == "bounce-high")
+    assert bounce_now.acked_by == "li.wei"
+    assert bounce_then.acked_by == ""  # acknowledged two hours ago, not yet then
+
+
+def test_serve_binds_loopback_and_quotes_the_command() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0")
+    command = dashboard_command(None, __import__("pathlib").Path("/tmp/my db;rm -rf x.db"))
+    assert "'/tmp/my db;rm -rf x.db'" in command
+    assert command.endswith(" dashboard")
+
+
+def test_data_modules_do_not_import_textual() -> None:
+    code = (
+        "import sys\n"
+        "import opsboard.tui.data, opsboard.tui.snapshot, opsboard.tui.movers\n"
+        "import opsboard.tui.source, opsboard.tui.collecting, opsboard.tui.format\n"
+        "import opsboard.demo, opsboard.cli\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual loaded'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
