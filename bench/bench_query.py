@@ -49,7 +49,9 @@ def _generate(store: Store) -> None:
                 series.append(("bench", "hour", metric, channel, "", "", 1))
         for campaign in range(CAMPAIGNS):
             for metric in ("impressions", "clicks", "spend", "ad_gmv"):
-                series.append(("bench", "hour", metric, "paid_search", f"plan-{campaign:02d}", "", 3))
+                series.append(
+                    ("bench", "hour", metric, "paid_search", f"plan-{campaign:02d}", "", 3)
+                )
             series.append(("bench", "day", "budget", "paid_search", f"plan-{campaign:02d}", "", 3))
         conn.executemany(
             "INSERT INTO series (store, grain, metric, channel, campaign, sku, level) "
@@ -70,15 +72,17 @@ def _generate(store: Store) -> None:
             FROM series s, h WHERE s.grain = 'hour' ORDER BY s.id, h.n
             """
         )
-        days = [int(local_midnight(LAST_DAY - timedelta(days=d), TZ).timestamp())
-                for d in range(DAYS)]
+        days = [
+            int(local_midnight(LAST_DAY - timedelta(days=d), TZ).timestamp()) for d in range(DAYS)
+        ]
         budget_ids = [r[0] for r in conn.execute("SELECT id FROM series WHERE metric = 'budget'")]
         conn.executemany(
             "INSERT INTO points (series_id, ts, value) VALUES (?, ?, 2000)",
             [(sid, ts) for sid in budget_ids for ts in sorted(days)],
         )
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('bench', ?)",
-                     (GENERATED_MARK,))
+        conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('bench', ?)", (GENERATED_MARK,)
+        )
 
 
 def _open() -> Store:
@@ -90,12 +94,17 @@ def _open() -> Store:
             Path(str(DB) + suffix).unlink(missing_ok=True)
         store = Store.open(DB)
         began = time.perf_counter()
-        print(f"generating {DB.name}: a year of hourly data for {SKUS} SKUs ...",
-              file=sys.stderr, flush=True)
+        print(
+            f"generating {DB.name}: a year of hourly data for {SKUS} SKUs ...",
+            file=sys.stderr,
+            flush=True,
+        )
         _generate(store)
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        print(f"  {store.point_count():,} points in {time.perf_counter() - began:.0f} s",
-              file=sys.stderr)
+        print(
+            f"  {store.point_count():,} points in {time.perf_counter() - began:.0f} s",
+            file=sys.stderr,
+        )
     return store
 
 
@@ -126,20 +135,29 @@ def run() -> list[dict[str, Any]]:
     w0, w1 = int(week_ago.timestamp()), int((week_ago + span).timestamp())
 
     def hourly_series() -> Any:
-        return engine.query(["uv", "pv", "bounce_rate", "conversion_rate", "gmv"], by="hour",
-                            period=Period(first_day=LAST_DAY, last_day=LAST_DAY))
+        return engine.query(
+            ["uv", "pv", "bounce_rate", "conversion_rate", "gmv"],
+            by="hour",
+            period=Period(first_day=LAST_DAY, last_day=LAST_DAY),
+        )
 
     def hourly_sql() -> Any:
         return conn.execute(
             "SELECT p.ts, s.metric, sum(p.value) FROM series s JOIN points p ON p.series_id = s.id "
             "AND p.ts >= ? AND p.ts < ? WHERE s.store = 'bench' AND s.grain = 'hour' AND "
             "s.metric IN ('uv','pv','bounces','buyers','gmv') AND s.channel != '' "
-            "GROUP BY 1, 2", (t0, t0 + 86400)).fetchall()
+            "GROUP BY 1, 2",
+            (t0, t0 + 86400),
+        ).fetchall()
 
     def top_movers() -> Any:
         today = engine.query(["uv"], by="sku", period=Period(start=today_start, end=now_hour))
-        before = {r["sku"]: r["uv"] for r in engine.query(
-            ["uv"], by="sku", period=Period(start=week_ago, end=week_ago + span))}
+        before = {
+            r["sku"]: r["uv"]
+            for r in engine.query(
+                ["uv"], by="sku", period=Period(start=week_ago, end=week_ago + span)
+            )
+        }
         moves = [(r["uv"] / before[r["sku"]] - 1, r["sku"]) for r in today if before.get(r["sku"])]
         return sorted(moves)[:10]
 
@@ -151,19 +169,25 @@ def run() -> list[dict[str, Any]]:
             "((p.ts >= ? AND p.ts < ?) OR (p.ts >= ? AND p.ts < ?)) "
             "WHERE s.store = 'bench' AND s.metric = 'uv' AND s.sku != '' "
             "GROUP BY s.sku ORDER BY change LIMIT 10",
-            (t0, w1, t0, t1, w0, w1)).fetchall()
+            (t0, w1, t0, t1, w0, w1),
+        ).fetchall()
 
     def spend_budget() -> Any:
-        return engine.query(["spend", "budget", "pacing", "roi", "cpc", "ctr"], by="campaign",
-                            period=Period(first_day=LAST_DAY, last_day=LAST_DAY),
-                            filters=Filters(channel="paid_search"))
+        return engine.query(
+            ["spend", "budget", "pacing", "roi", "cpc", "ctr"],
+            by="campaign",
+            period=Period(first_day=LAST_DAY, last_day=LAST_DAY),
+            filters=Filters(channel="paid_search"),
+        )
 
     def spend_budget_sql() -> Any:
         return conn.execute(
             "SELECT s.campaign, s.metric, sum(p.value) FROM series s JOIN points p "
             "ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? WHERE s.store = 'bench' "
             "AND s.campaign != '' AND s.metric IN ('spend','budget','ad_gmv','clicks',"
-            "'impressions') GROUP BY 1, 2", (t0, t0 + 86400)).fetchall()
+            "'impressions') GROUP BY 1, 2",
+            (t0, t0 + 86400),
+        ).fetchall()
 
     rows = []
     for name, fn, reference in (
@@ -173,12 +197,18 @@ def run() -> list[dict[str, Any]]:
     ):
         assert fn(), f"{name} returned nothing"
         p50, p95 = _time(fn)
-        ref50, ref95 = _time(reference)
-        rows.append({
-            "figure": f"{name} (p95; p50 {p50:.1f} ms)",
-            "value": p95, "unit": "ms", "goal": "<= 50 ms", "ok": p95 <= 50,
-            "reference": f"plain SQL p95 {ref95:.1f} ms", "ratio": p95 / ref95,
-        })
+        _ref50, ref95 = _time(reference)
+        rows.append(
+            {
+                "figure": f"{name} (p95; p50 {p50:.1f} ms)",
+                "value": p95,
+                "unit": "ms",
+                "goal": "<= 50 ms",
+                "ok": p95 <= 50,
+                "reference": f"plain SQL p95 {ref95:.1f} ms",
+                "ratio": p95 / ref95,
+            }
+        )
     store.close()
     return rows
 

@@ -11,6 +11,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
+from typing import Any
 
 import uvicorn
 
@@ -116,18 +117,22 @@ class Simulator:
         """Make every request fail as with an expired token (or stop doing so)."""
         self.state.token_expired = expired
 
-    def _config(self) -> uvicorn.Config:
+    def _config(self, *, foreground: bool) -> uvicorn.Config:
+        # In the background (the demo's dashboard, tests) uvicorn must not install its own
+        # stderr log handlers: its records go to the application's logging instead.
+        extra: dict[str, Any] = {} if foreground else {"log_config": None}
         return uvicorn.Config(
             self.app,
             log_level="warning",
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=1,
+            **extra,
         )
 
     def start(self) -> Simulator:
         """Serve in a background thread; returns once the server accepts requests."""
-        server = uvicorn.Server(self._config())
+        server = uvicorn.Server(self._config(foreground=False))
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [self._socket]}, daemon=True,
             name=f"mock-api:{self.port}",
@@ -147,7 +152,7 @@ class Simulator:
               file=sys.stderr)  # fmt: skip
         print(f"demo token: {self.token}", file=sys.stderr)
         print("stores: " + ", ".join(str(s["name"]) for s in self.stores), file=sys.stderr)
-        server = uvicorn.Server(self._config())
+        server = uvicorn.Server(self._config(foreground=True))
         server.run(sockets=[self._socket])
 
     def stop(self) -> None:

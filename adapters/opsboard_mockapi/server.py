@@ -181,6 +181,7 @@ def create_app(state: ServerState) -> FastAPI:
         )
 
     def store_of(store_id: str) -> str:
+        """The store's id, or a 404 answer naming where the ids are."""
         if store_id not in simulation.stores:
             raise ApiProblem(404, "not_found", f"no store {store_id!r}; see /v1/stores")
         return store_id
@@ -203,6 +204,7 @@ def create_app(state: ServerState) -> FastAPI:
         cursor: str | None,
         limit: int,
     ) -> dict[str, Any]:
+        """One page of a dataset, pinned by its cursor to the instant of the first page."""
         store = store_of(store_id)
         query = f"{store}|{dataset}|{since}|{start}|{end}"
         fingerprint = hashlib.sha256(query.encode()).hexdigest()[:16]

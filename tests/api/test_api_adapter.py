@@ -9,9 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from api_support import SEED, START
+from api_support import SEED, START, read_all
 from opsboard_mockapi import records
 from opsboard_mockapi.adapter import PlatformApiAdapter
 from opsboard_mockapi.client import RequestBudget
@@ -36,22 +35,11 @@ def _health(adapter: PlatformApiAdapter, store: str = "amazon-us") -> SourceHeal
 
 
 def _api_figure(sim: Simulator, store: str, dataset: str, record_id: str) -> dict[str, Any]:
-    cursor = None
-    while True:
-        params: dict[str, Any] = {"start": "2026-11-01T00:00:00Z", "limit": 1000}
-        if cursor:
-            params["cursor"] = cursor
-        body = httpx.get(
-            f"{sim.base_url}/v1/stores/{store}/{dataset}",
-            params=params,
-            headers={"Authorization": f"Bearer {sim.token}"},
-        ).json()
-        for record in body["data"]:
-            if record["id"] == record_id:
-                return dict(record)
-        cursor = body["next_cursor"]
-        if cursor is None:
-            raise AssertionError(f"no record {record_id}")
+    records, _ = read_all(
+        sim, f"/v1/stores/{store}/{dataset}", start="2026-11-01T00:00:00Z", limit=1000
+    )
+    (record,) = [r for r in records if r["id"] == record_id]
+    return record
 
 
 def _point(db: Store, metric: str, ts: int, **scope: str) -> tuple[float, int]:
@@ -396,3 +384,31 @@ async def test_a_page_the_database_refuses_ends_the_poll(
     health = _health(adapter)
     assert health.state is HealthState.FAILING
     assert "not stored" in health.reason
+
+
+async def test_a_store_the_api_does_not_list_is_failing_and_the_others_are_read(
+    sim: Simulator, make_adapter: Any, collector_for: CollectorFor, store: Store
+) -> None:
+    adapter = make_adapter(sim, stores=["amazon-us", "amazon-uk"])
+    collector = collector_for(store, adapter)
+    report = await collector.run_cycle(force=True)
+    await collector.aclose()
+    assert report.points["platform"] == FULL_DAY
+    missing = _health(adapter, "amazon-uk")
+    assert missing.state is HealthState.FAILING
+    assert "lists no store 'amazon-uk'" in missing.reason
+    assert _health(adapter).state is HealthState.OK
+
+
+async def test_the_running_hour_can_be_left_out(
+    sim: Simulator, make_adapter: Any, collector_for: CollectorFor, store: Store
+) -> None:
+    collector = collector_for(store, make_adapter(sim, include_partial_hour=False))
+    await collector.run_cycle(force=True)
+    await collector.aclose()
+    running_hour = int(START.timestamp()) // 3600 * 3600
+    hours = {r[0] for r in store.conn.execute("SELECT DISTINCT ts FROM points")}
+    assert running_hour not in hours
+    assert running_hour - 3600 in hours
+    # The bookmark still moves: the running hour is read again once it has ended.
+    assert store.bookmarks("platform")["amazon-us:traffic"] == "2026-11-10T06:30:00Z"

@@ -9,39 +9,16 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from api_support import SEED, START
+from api_support import SEED, START, api_get, read_all
 from opsboard_mockapi.faults import FAULT_HEADER, FAULT_KINDS
 from opsboard_mockapi.runner import Simulator
 
 Json = dict[str, Any]
 
 
-def _get(sim: Simulator, path: str, **params: Any) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {sim.token}"}
-    fault = params.pop("fault", None)
-    if fault:
-        headers[FAULT_HEADER] = fault
-    return httpx.get(sim.base_url + path, params=params, headers=headers, timeout=10)
-
-
-def _read_all(sim: Simulator, path: str, **params: Any) -> tuple[list[Json], int]:
-    records: list[Json] = []
-    pages = 0
-    cursor = None
-    while True:
-        query = dict(params, cursor=cursor) if cursor else params
-        body = _get(sim, path, **query).json()
-        records.extend(body["data"])
-        pages += 1
-        cursor = body["next_cursor"]
-        assert body["has_more"] is (cursor is not None)
-        if cursor is None:
-            return records, pages
-
-
 def test_lists_three_stores_on_loopback(sim: Simulator) -> None:
     assert sim.base_url.startswith("http://127.0.0.1:")
-    body = _get(sim, "/v1/stores").json()
+    body = api_get(sim, "/v1/stores").json()
     names = [s["id"] for s in body["data"]]
     assert names == ["tmall-flagship", "jd-official", "amazon-us"]
     assert [s["name"] for s in sim.stores] == names
@@ -60,8 +37,8 @@ def test_requests_without_the_token_are_refused(sim: Simulator) -> None:
 
 def test_pages_cover_every_record_once(sim: Simulator) -> None:
     start = "2026-11-09T12:00:00Z"
-    small, small_pages = _read_all(sim, "/v1/stores/amazon-us/traffic", start=start, limit=97)
-    large, large_pages = _read_all(sim, "/v1/stores/amazon-us/traffic", start=start, limit=1000)
+    small, small_pages = read_all(sim, "/v1/stores/amazon-us/traffic", start=start, limit=97)
+    large, large_pages = read_all(sim, "/v1/stores/amazon-us/traffic", start=start, limit=1000)
     assert small_pages > large_pages >= 1
     assert [r["id"] for r in small] == [r["id"] for r in large]
     assert len({r["id"] for r in small}) == len(small)
@@ -72,7 +49,7 @@ def test_pages_cover_every_record_once(sim: Simulator) -> None:
 
 
 def test_only_ended_hours_and_the_marked_partial_one_exist(sim: Simulator) -> None:
-    records, _ = _read_all(sim, "/v1/stores/jd-official/ads", start="2026-11-10T00:00:00Z")
+    records, _ = read_all(sim, "/v1/stores/jd-official/ads", start="2026-11-10T00:00:00Z")
     hours = {r["hour"] for r in records}
     assert max(hours) == "2026-11-10T06:00:00Z"
     assert {r["partial"] for r in records if r["hour"] == "2026-11-10T06:00:00Z"} == {True}
@@ -81,7 +58,7 @@ def test_only_ended_hours_and_the_marked_partial_one_exist(sim: Simulator) -> No
 
 def test_since_returns_only_what_changed(sim: Simulator) -> None:
     since = "2026-11-10T04:00:00Z"
-    records, _ = _read_all(sim, "/v1/stores/amazon-us/ads", since=since)
+    records, _ = read_all(sim, "/v1/stores/amazon-us/ads", since=since)
     assert records
     assert all(r["updated_at"] >= since for r in records)
     assert {r["hour"] for r in records} == {
@@ -93,19 +70,19 @@ def test_since_returns_only_what_changed(sim: Simulator) -> None:
 
 
 def test_a_foreign_or_broken_cursor_is_refused(sim: Simulator) -> None:
-    first = _get(sim, "/v1/stores/amazon-us/traffic", limit=10).json()
-    other = _get(sim, "/v1/stores/jd-official/traffic", limit=10, cursor=first["next_cursor"])
+    first = api_get(sim, "/v1/stores/amazon-us/traffic", limit=10).json()
+    other = api_get(sim, "/v1/stores/jd-official/traffic", limit=10, cursor=first["next_cursor"])
     assert other.status_code == 400
     assert other.json()["error"] == "invalid_cursor"
-    assert _get(sim, "/v1/stores/amazon-us/traffic", cursor="garbage!").status_code == 400
-    assert _get(sim, "/v1/stores/nope/traffic").status_code == 404
+    assert api_get(sim, "/v1/stores/amazon-us/traffic", cursor="garbage!").status_code == 400
+    assert api_get(sim, "/v1/stores/nope/traffic").status_code == 404
 
 
 def test_the_same_seed_gives_the_same_data() -> None:
     bodies = []
     for seed in (SEED, SEED, SEED + 1):
         with Simulator(start=START, seed=seed, speed=0).start() as other:
-            bodies.append(_get(other, "/v1/stores/tmall-flagship/traffic", limit=300).content)
+            bodies.append(api_get(other, "/v1/stores/tmall-flagship/traffic", limit=300).content)
     assert bodies[0] == bodies[1]
     assert bodies[0] != bodies[2]
 
@@ -123,7 +100,7 @@ def test_traffic_follows_the_day_and_the_promotion(sim: Simulator) -> None:
     def hour_of(day: int, hour: int) -> list[Json]:
         start = datetime(2026, 11, day, hour, tzinfo=shanghai).astimezone(UTC)
         window = {"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}
-        return _read_all(sim, "/v1/stores/tmall-flagship/traffic", **window)[0]
+        return read_all(sim, "/v1/stores/tmall-flagship/traffic", **window)[0]
 
     def store_uv(records: list[Json]) -> int:
         (total,) = [r for r in records if r["channel"] is None and r["sku"] is None]
@@ -142,17 +119,17 @@ def test_traffic_follows_the_day_and_the_promotion(sim: Simulator) -> None:
 def test_planted_problems_are_there(sim: Simulator) -> None:
     day_start = "2026-11-08T16:00:00Z"  # 2026-11-09 in Shanghai
     day_end = "2026-11-09T16:00:00Z"
-    tmall, _ = _read_all(sim, "/v1/stores/tmall-flagship/traffic", start="2026-11-09T00:00:00Z")
+    tmall, _ = read_all(sim, "/v1/stores/tmall-flagship/traffic", start="2026-11-09T00:00:00Z")
     collapsing = [r for r in tmall if r["sku"] == _sku(sim, "tmall-flagship", 2)]
     before = sum(r["metrics"]["uv"] for r in collapsing if r["hour"] < "2026-11-10T02:00:00Z")
     after = sum(r["metrics"]["uv"] for r in collapsing if r["hour"] >= "2026-11-10T02:00:00Z")
     assert after * 10 < before
 
-    jd, _ = _read_all(sim, "/v1/stores/jd-official/traffic", start=day_start, end=day_end)
+    jd, _ = read_all(sim, "/v1/stores/jd-official/traffic", start=day_start, end=day_end)
     page = [r["metrics"] for r in jd if r["sku"] == _sku(sim, "jd-official", 4)]
     assert sum(m["bounces"] for m in page) / sum(m["uv"] for m in page) > 0.75
 
-    ads, _ = _read_all(sim, "/v1/stores/tmall-flagship/ads", start=day_start, end=day_end)
+    ads, _ = read_all(sim, "/v1/stores/tmall-flagship/ads", start=day_start, end=day_end)
     campaigns = _by_scope([r for r in ads if r["sku"] is None], "campaign")
     prospect = campaigns["tm-crowd-prospect"]
     roi = sum(r["metrics"]["ad_gmv"] for r in prospect) / sum(
@@ -160,7 +137,7 @@ def test_planted_problems_are_there(sim: Simulator) -> None:
     )
     assert roi < 1 / 0.35  # below break-even at a 35% margin
     generic = sorted(campaigns["tm-kw-generic"], key=lambda r: r["hour"])
-    budgets = _get(sim, "/v1/stores/tmall-flagship/budgets", start_day="2026-11-09").json()
+    budgets = api_get(sim, "/v1/stores/tmall-flagship/budgets", start_day="2026-11-09").json()
     budget = next(b["budget"] for b in budgets["data"] if b["campaign"] == "tm-kw-generic")
     assert sum(r["metrics"]["spend"] for r in generic) == pytest.approx(budget, rel=0.1)
     assert all(r["metrics"]["spend"] == 0 for r in generic[-6:])  # exhausted by the evening
@@ -172,19 +149,19 @@ def _sku(sim: Simulator, store: str, index: int) -> str:
 
 def test_yesterdays_spend_is_restated_a_few_hours_later(sim: Simulator) -> None:
     window = {"start": "2026-11-10T04:00:00Z", "end": "2026-11-10T06:00:00Z"}
-    before, _ = _read_all(sim, "/v1/stores/tmall-flagship/ads", **window)
+    before, _ = read_all(sim, "/v1/stores/tmall-flagship/ads", **window)
     assert {r["revision"] for r in before} == {0}
     sim.advance(timedelta(hours=12))  # 2026-11-11 02:30 in Shanghai: not restated yet
-    assert _read_all(sim, "/v1/stores/tmall-flagship/ads", **window)[0] == before
+    assert read_all(sim, "/v1/stores/tmall-flagship/ads", **window)[0] == before
     sim.advance(timedelta(hours=2))  # 04:30: restated
-    after, _ = _read_all(sim, "/v1/stores/tmall-flagship/ads", **window)
+    after, _ = read_all(sim, "/v1/stores/tmall-flagship/ads", **window)
     assert [r["id"] for r in after] == [r["id"] for r in before]
     assert {r["revision"] for r in after} == {1}
     assert {r["updated_at"] for r in after} == {"2026-11-10T20:00:00Z"}
     spend_before = sum(r["metrics"]["spend"] for r in before if r["sku"] is None)
     spend_after = sum(r["metrics"]["spend"] for r in after if r["sku"] is None)
     assert spend_before * 0.9 < spend_after < spend_before
-    changed = _read_all(sim, "/v1/stores/tmall-flagship/ads", since="2026-11-10T20:00:00Z")[0]
+    changed = read_all(sim, "/v1/stores/tmall-flagship/ads", since="2026-11-10T20:00:00Z")[0]
     assert {r["id"] for r in after} <= {r["id"] for r in changed}
 
 
@@ -197,7 +174,7 @@ def test_yesterdays_spend_is_restated_a_few_hours_later(sim: Simulator) -> None:
     ],
 )
 def test_error_faults(sim: Simulator, fault: str, status: set[int], error: str) -> None:
-    answer = _get(sim, "/v1/stores/amazon-us/traffic", fault=fault)
+    answer = api_get(sim, "/v1/stores/amazon-us/traffic", fault=fault)
     assert answer.status_code in status
     assert answer.json()["error"] == error
     if fault == "rate_limited":
@@ -206,16 +183,17 @@ def test_error_faults(sim: Simulator, fault: str, status: set[int], error: str) 
 
 def test_broken_body_faults(sim: Simulator) -> None:
     for fault in ("malformed", "truncated"):
-        answer = _get(sim, "/v1/stores/amazon-us/traffic", fault=fault)
+        answer = api_get(sim, "/v1/stores/amazon-us/traffic", fault=fault)
         assert answer.status_code == 200
         with pytest.raises(ValueError, match=r"\w"):
             answer.json()
 
 
 def test_bad_record_fault_breaks_exactly_one_record(sim: Simulator) -> None:
-    clean = _get(sim, "/v1/stores/amazon-us/traffic", limit=50).json()["data"]
-    broken = _get(sim, "/v1/stores/amazon-us/traffic", limit=50, fault="bad_record").json()["data"]
-    differing = [b for a, b in zip(clean, broken, strict=True) if a != b]
+    clean = api_get(sim, "/v1/stores/amazon-us/traffic", limit=50).json()["data"]
+    broken = api_get(sim, "/v1/stores/amazon-us/traffic", limit=50, fault="bad_record")
+    broken_records = broken.json()["data"]
+    differing = [b for a, b in zip(clean, broken_records, strict=True) if a != b]
     assert len(differing) == 1
     metrics = differing[0]["metrics"]
     assert (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,11 +25,11 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def seeded_runtime(seeded_template: Path, tmp_path: Path) -> Iterator[Runtime]:
+def seeded_runtime(seeded_template: Path, tmp_path: Path) -> Runtime:
     """A runtime on a copy of the seeded database, clock frozen at 14:30 in Shanghai."""
     db_path = tmp_path / "opsboard.db"
     shutil.copy(seeded_template, db_path)
-    yield Runtime(settings=sample_settings(), db_path=db_path, clock=FrozenClock(SAMPLE_NOW))
+    return Runtime(settings=sample_settings(), db_path=db_path, clock=FrozenClock(SAMPLE_NOW))
 
 
 @pytest.fixture

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.coordinate import Coordinate
 from textual.widgets import Input
 
 from opsboard.config import AdapterConfig
@@ -22,6 +24,7 @@ from opsboard.tui.screenshots import settle
 from opsboard.tui.widgets.alerts_table import AlertsTable
 from opsboard.tui.widgets.movers_table import MoversTable
 from opsboard.tui.widgets.promotion import PromotionTable
+from opsboard.tui.widgets.sku_detail import SkuDetail
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
 
@@ -75,9 +78,11 @@ async def test_selecting_a_sku_shows_its_diagnosis(app: OpsboardApp) -> None:
         index = next(i for i, m in enumerate(table.movers) if m.sku == "100200300403")
         table.move_cursor(row=index)
         await settle(pilot)
-        detail = str(app.screen.query_one("#sku-detail").render())
-        assert "100200300403" in str(app.screen.query_one("#sku-detail").visual)  or detail
-        assert table.selected is not None and table.selected.sku == "100200300403"
+        detail = app.screen.query_one(SkuDetail)
+        assert detail.shown is not None
+        assert detail.shown.sku == "100200300403"
+        assert table.selected is not None
+        assert table.selected.sku == "100200300403"
         assert any("detail page" in note for note in table.selected.diagnosis)
 
 
@@ -86,7 +91,8 @@ async def test_acknowledge_with_a_note(app: OpsboardApp, seeded_runtime: Runtime
         await settle(pilot)
         table = app.screen.query_one(AlertsTable)
         target = table.selected
-        assert target is not None and target.rule == "sku-traffic-drop"
+        assert target is not None
+        assert target.rule == "sku-traffic-drop"
         await pilot.press("a")
         assert isinstance(app.screen, AckPrompt)
         await pilot.press(*"checking the listing", "enter")
@@ -159,9 +165,11 @@ async def test_replay_steps_back_and_returns_to_live(app: OpsboardApp) -> None:
         live_uv = _cell(app.screen.query_one(TrafficFigures), "uv", "today")
         await pilot.press("left_curly_bracket")
         await settle(pilot)
-        assert app.at is not None and app.at < SAMPLE_NOW - timedelta(hours=23)
+        assert app.at is not None
+        assert app.at < SAMPLE_NOW - timedelta(hours=23)
         title = str(app.screen.query_one(TitleBar).render())
-        assert "REPLAY" in title and "2026-06-17" in title
+        assert "REPLAY" in title
+        assert "2026-06-17" in title
         expected = app.source.engine.compare(["uv"], stores=["tmall-flagship"], at=app.at)
         replay_uv = _cell(app.screen.query_one(TrafficFigures), "uv", "today")
         assert replay_uv == f"{expected['uv']['today']:,.0f}" != live_uv
@@ -170,7 +178,8 @@ async def test_replay_steps_back_and_returns_to_live(app: OpsboardApp) -> None:
         assert "sku-traffic-drop" not in rules
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        assert app.at is not None and app.at < SAMPLE_NOW - timedelta(hours=24)
+        assert app.at is not None
+        assert app.at < SAMPLE_NOW - timedelta(hours=24)
         await pilot.press("l")
         await settle(pilot)
         assert app.at is None
@@ -252,7 +261,7 @@ async def test_narrow_terminal_stacks_panels_without_cutting_numbers(app: Opsboa
         assert traffic.virtual_size.width <= traffic.size.width
         promotion = screen.query_one(PromotionTable)
         for row in range(promotion.row_count):
-            spend = str(promotion.get_cell_at((row, 1)))
+            spend = str(promotion.get_cell_at(Coordinate(row, 1)))
             assert spend == "" or spend[-1].isdigit() or spend.endswith("k")
 
 
@@ -290,7 +299,8 @@ async def test_viewer_beside_a_running_collector(seeded_runtime: Runtime, tmp_pa
     async with collector.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert collector.role == "collector"
-        assert collector.collector is not None and collector.collector.store is not None
+        assert collector.collector is not None
+        assert collector.collector.store is not None
         assert collector.collector.store.is_collector
         with Store.open(runtime.db_path) as probe:
             assert probe.collector_running()
@@ -320,5 +330,43 @@ async def test_charts_fall_back_to_ascii(seeded_runtime: Runtime) -> None:
         text = str(chart.render())
         assert "*" in text  # today's line
         assert not set(text) & set("┌┐└┘├┤┬┴─│⠁⠂⠄⡀")
-        gauges = str(app.screen.query_one(PromotionTable).get_cell_at((0, 2)))
+        gauges = str(app.screen.query_one(PromotionTable).get_cell_at(Coordinate(0, 2)))
         assert set(gauges) <= set("#- 0123456789%")
+
+
+async def test_a_dropped_file_reaches_the_screen(seeded_runtime: Runtime, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    settings = seeded_runtime.settings.model_copy(
+        update={
+            "adapters": [
+                AdapterConfig(
+                    name="exports",
+                    type="csv",
+                    poll_interval=timedelta(seconds=0.2),
+                    options={"folders": [{"path": str(drop), "store": "tmall-flagship"}]},
+                )
+            ]
+        }
+    )
+    runtime = Runtime(settings=settings, db_path=seeded_runtime.db_path, clock=seeded_runtime.clock)
+    app = make_app(runtime, store="tmall-flagship", live_refresh=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.role == "collector"
+        before = _cell(app.screen.query_one(TrafficFigures), "uv", "today")
+        hour = SAMPLE_NOW.replace(minute=0).isoformat().replace("+00:00", "Z")
+        staging = tmp_path / "visitors.csv"
+        staging.write_text(
+            f"ts,store,channel,campaign,sku,metric,value\n{hour},tmall-flagship,,,,uv,900000\n",
+            encoding="utf-8",
+        )
+        staging.rename(drop / "visitors.csv")
+        deadline = time.monotonic() + 15
+        after = before
+        while after == before and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+            await settle(pilot)
+            after = _cell(app.screen.query_one(TrafficFigures), "uv", "today")
+        assert after != before
+        assert after.endswith("k")  # 900,000 more visitors this hour

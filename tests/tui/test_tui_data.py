@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -74,17 +75,28 @@ def test_pacing_states() -> None:
 
 def test_diagnosis_rules_of_thumb() -> None:
     notes = diagnose(
-        bounce=0.8, ctr=0.03, conversion=0.01, conversion_base=0.03, uv_change=-0.5,
+        bounce=0.8,
+        ctr=0.03,
+        conversion=0.01,
+        conversion_base=0.03,
+        uv_change=-0.5,
         bounce_limit=0.75,
     )
     assert any("detail page" in n for n in notes)
     assert any("main image" in n for n in notes)
     assert any("conversion" in n for n in notes)
     assert any("search rank" in n for n in notes)
-    assert diagnose(
-        bounce=0.5, ctr=0.08, conversion=0.03, conversion_base=0.03, uv_change=0.0,
-        bounce_limit=0.75,
-    ) == ()
+    assert (
+        diagnose(
+            bounce=0.5,
+            ctr=0.08,
+            conversion=0.03,
+            conversion_base=0.03,
+            uv_change=0.0,
+            bounce_limit=0.75,
+        )
+        == ()
+    )
 
 
 def test_share_width_keeps_columns_that_fit() -> None:
@@ -108,9 +120,10 @@ def test_movers_rank_the_anomalies_first(seeded_runtime: Runtime) -> None:
         loader = MoversLoader(seeded_runtime.engine(store), seeded_runtime.settings)
         movers = loader.load(store_name="tmall-flagship", at=SAMPLE_NOW)
     top = {m.sku: m for m in movers[:3]}
-    assert top["100200300401"].moved == "uv" and top["100200300401"].score < 0
+    assert top["100200300401"].moved == "uv"
+    assert top["100200300401"].score < 0
     assert top["100200300403"].moved == "bounce"
-    assert all(abs(a.score) >= abs(b.score) for a, b in zip(movers, movers[1:], strict=False))
+    assert all(abs(a.score) >= abs(b.score) for a, b in itertools.pairwise(movers))
 
 
 def test_overview_budget_and_strategic_loss(seeded_runtime: Runtime) -> None:
@@ -123,7 +136,8 @@ def test_overview_budget_and_strategic_loss(seeded_runtime: Runtime) -> None:
     assert rows[("paid_search", "kw-generic")].below_break_even
     assert view.break_even_roi == pytest.approx(2.5)
     assert [u.sku for u in view.unsold] == ["100200300406"]
-    assert view.hourly.today[15] is None and view.hourly.today[14] is not None
+    assert view.hourly.today[15] is None
+    assert view.hourly.today[14] is not None
 
 
 def test_replayed_alerts_show_acks_made_by_then(seeded_runtime: Runtime) -> None:
@@ -137,7 +151,9 @@ def test_replayed_alerts_show_acks_made_by_then(seeded_runtime: Runtime) -> None
 
 
 def test_serve_binds_loopback_and_quotes_the_command() -> None:
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert is_loopback("127.0.0.1")
+    assert is_loopback("::1")
+    assert is_loopback("localhost")
     assert not is_loopback("0.0.0.0")
     command = dashboard_command(None, __import__("pathlib").Path("/tmp/my db;rm -rf x.db"))
     assert "'/tmp/my db;rm -rf x.db'" in command
@@ -153,3 +169,23 @@ def test_data_modules_do_not_import_textual() -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual loaded'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"LANG": "C"}, False),
+        ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, False),  # Python's own coercion under C
+        ({"LANG": "en_US.UTF-8"}, True),
+        ({"LC_ALL": "POSIX", "LANG": "en_US.UTF-8"}, False),
+        ({"LANG": "zh_CN.UTF-8", "OPSBOARD_ASCII": "1"}, False),
+    ],
+)
+def test_unicode_follows_the_declared_locale(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: bool
+) -> None:
+    for name in ("LC_ALL", "LC_CTYPE", "LANG", "OPSBOARD_ASCII"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert fmt.unicode_ok() is expected

@@ -40,15 +40,32 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_query_json_total(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "query", "uv", "gmv", "conversion_rate", "--store", "s1",
-                         "--by", "total", "--format", "json", "--db", str(loaded))
-    assert code == 0 and err == ""
+    code, out, err = run(
+        capsys,
+        "query",
+        "uv",
+        "gmv",
+        "conversion_rate",
+        "--store",
+        "s1",
+        "--by",
+        "total",
+        "--format",
+        "json",
+        "--db",
+        str(loaded),
+    )
+    assert code == 0
+    assert err == ""
     assert json.loads(out) == [{"uv": 3000, "gmv": 9000.35, "conversion_rate": 0.02667}]
 
 
-def test_query_json_by_day_adds_the_day_key(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "query", "uv", "aov", "--by", "day", "--format", "json",
-                       "--db", str(loaded))
+def test_query_json_by_day_adds_the_day_key(
+    loaded: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "query", "uv", "aov", "--by", "day", "--format", "json", "--db", str(loaded)
+    )
     assert code == 0
     assert json.loads(out) == [
         {"day": "2026-06-01", "uv": 1000, "aov": 100.00333},
@@ -57,13 +74,36 @@ def test_query_json_by_day_adds_the_day_key(loaded: Path, capsys: pytest.Capture
 
 
 def test_query_csv_and_table(loaded: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, out, _ = run(capsys, "query", "uv", "conversion_rate", "--by", "day", "--format", "csv",
-                    "--db", str(loaded))
+    _, out, _ = run(
+        capsys,
+        "query",
+        "uv",
+        "conversion_rate",
+        "--by",
+        "day",
+        "--format",
+        "csv",
+        "--db",
+        str(loaded),
+    )
     assert out.splitlines()[0] == "day,uv,conversion_rate"
     assert out.splitlines()[1].startswith("2026-06-01,1000.0,0.03")
-    _, out, _ = run(capsys, "query", "uv", "gmv", "conversion_rate", "--db", str(loaded),
-                    "--from", "2026-06-02", "--to", "2026-06-02")
-    assert "2,000" in out and "6,000.25" in out and "2.50%" in out
+    _, out, _ = run(
+        capsys,
+        "query",
+        "uv",
+        "gmv",
+        "conversion_rate",
+        "--db",
+        str(loaded),
+        "--from",
+        "2026-06-02",
+        "--to",
+        "2026-06-02",
+    )
+    assert "2,000" in out
+    assert "6,000.25" in out
+    assert "2.50%" in out
 
 
 @pytest.mark.parametrize(
@@ -78,13 +118,17 @@ def test_query_errors_are_one_clear_message(
     loaded: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     code, out, err = run(capsys, *argv, "--db", str(loaded))
-    assert code == 2 and out == ""
-    assert message in err and "Traceback" not in err and "fix:" in err
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
+    assert "fix:" in err
 
 
 def test_query_without_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "query", "uv", "--db", str(tmp_path / "none.db"))
-    assert code == 2 and "no database yet" in err
+    assert code == 2
+    assert "no database yet" in err
 
 
 def test_env_variables_name_the_files(
@@ -92,36 +136,58 @@ def test_env_variables_name_the_files(
 ) -> None:
     monkeypatch.setenv("OPSBOARD_DB", str(loaded))
     code, out, _ = run(capsys, "query", "uv", "--format", "json")
-    assert code == 0 and json.loads(out) == [{"uv": 3000}]
+    assert code == 0
+    assert json.loads(out) == [{"uv": 3000}]
     monkeypatch.setenv("OPSBOARD_CONFIG", str(loaded.parent / "missing.toml"))
     code, _, err = run(capsys, "query", "uv")
-    assert code == 2 and "no such config file" in err
+    assert code == 2
+    assert "no such config file" in err
 
 
 def test_bad_config_through_any_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "c.toml"
     config.write_text("[storage]\nbusy_timeout = 'forever'\n")
     code, _, err = run(capsys, "query", "uv", "--config", str(config))
-    assert code == 2 and "storage.busy_timeout" in err and "Traceback" not in err
+    assert code == 2
+    assert "storage.busy_timeout" in err
+    assert "Traceback" not in err
 
 
 def test_help_lists_every_command() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "opsboard", "--help"], capture_output=True, text=True, check=True
     ).stdout
-    for command in ("demo", "watch", "ingest", "query", "alerts", "review", "serve", "formats",
-                    "config", "mock-api"):
+    for command in (
+        "demo",
+        "watch",
+        "ingest",
+        "query",
+        "alerts",
+        "review",
+        "serve",
+        "formats",
+        "config",
+        "mock-api",
+    ):
         assert command in out
 
 
 def test_adapters_are_listed_from_metadata(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "adapters")
-    assert code == 0 and {"csv", "api"} <= set(out.split())
+    assert code == 0
+    assert {"csv", "api"} <= set(out.split())
 
 
 CORE_MODULES = [
-    "opsboard.cli", "opsboard.config", "opsboard.models", "opsboard.metrics", "opsboard.query",
-    "opsboard.storage", "opsboard.collector", "opsboard.adapters", "opsboard.runtime",
+    "opsboard.cli",
+    "opsboard.config",
+    "opsboard.models",
+    "opsboard.metrics",
+    "opsboard.query",
+    "opsboard.storage",
+    "opsboard.collector",
+    "opsboard.adapters",
+    "opsboard.runtime",
     "opsboard.ingest",
 ]
 

@@ -35,10 +35,13 @@ def test_every_problem_is_reported_with_file_key_and_fix() -> None:
     with pytest.raises(ConfigError) as info:
         parse_settings(text, "ops.toml")
     problems = "\n".join(info.value.problems)
-    assert "ops.toml: refresh_interval" in problems and "90s, 30m" in problems
+    assert "ops.toml: refresh_interval" in problems
+    assert "90s, 30m" in problems
     assert "stores[0] (tmall).margin" in problems
-    assert "stores[0] (tmall).timezone" in problems and "unknown time zone" in problems
-    assert "stores[0] (tmall).colour" in problems and "remove it" in problems
+    assert "stores[0] (tmall).timezone" in problems
+    assert "unknown time zone" in problems
+    assert "stores[0] (tmall).colour" in problems
+    assert "remove it" in problems
     assert all("fix:" in line for line in info.value.problems)
 
 
@@ -60,8 +63,10 @@ def test_secrets_come_from_the_environment_and_never_print(
         "[[notifiers]]\nname = 'chat'\ntype = 'webhook'\nurl = '${HOOK_URL}'\n"
     )
     url = settings.notifiers[0].url
-    assert url is not None and url.get_secret_value().endswith("secret-token-123")
-    assert "secret-token-123" not in repr(settings) and "secret-token-123" not in str(settings)
+    assert url is not None
+    assert url.get_secret_value().endswith("secret-token-123")
+    assert "secret-token-123" not in repr(settings)
+    assert "secret-token-123" not in str(settings)
 
 
 def test_missing_secret_is_an_error_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,12 +101,15 @@ def test_unknown_adapter_type_is_reported_by_check(
     path.write_text("[[adapters]]\nname = 'x'\ntype = 'carrier-pigeon'\n")
     assert main(["config", "check", str(path)]) == 2
     err = capsys.readouterr().err
-    assert "adapters[0] (x).type" in err and "installed adapters: " in err
+    assert "adapters[0] (x).type" in err
+    assert "installed adapters: " in err
 
 
 def test_the_schema_file_is_current() -> None:
     on_disk = json.loads((CONFIG_DIR / "opsboard.schema.json").read_text(encoding="utf-8"))
-    assert on_disk == json_schema(), "regenerate: opsboard config schema > config/opsboard.schema.json"
+    assert on_disk == json_schema(), (
+        "regenerate: opsboard config schema > config/opsboard.schema.json"
+    )
 
 
 def _fields(model: type[BaseModel], seen: set[str]) -> set[str]:
@@ -138,3 +146,21 @@ def test_every_field_is_documented_and_in_the_example(monkeypatch: pytest.Monkey
         keys |= set(table.split("."))
     missing = sorted(_fields(Settings, set()) - keys - {"rules", "promotions", "notifiers"})
     assert not missing, f"keys missing from config/opsboard.example.toml: {missing}"
+
+
+def test_the_example_adapter_options_are_valid_and_complete(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from opsboard.adapters import load_adapter, validate_options
+
+    monkeypatch.setenv("OPSBOARD_API_TOKEN", "t")
+    text = (CONFIG_DIR / "opsboard.example.toml").read_text(encoding="utf-8")
+    for var in re.findall(r"\$\{([A-Z_]+)\}", text):
+        monkeypatch.setenv(var, "https://example.invalid/x")
+    settings = parse_settings(text, "opsboard.example.toml")
+    assert {a.type for a in settings.adapters} == {"csv", "api"}
+    for spec in settings.adapters:
+        cls = load_adapter(spec.type)
+        validate_options(cls, spec.options, spec.name)
+        missing = set(cls.Options.model_fields) - set(spec.options)
+        assert not missing, f"{spec.type} options missing from the example: {sorted(missing)}"

@@ -31,10 +31,14 @@ def test_derived_metrics_are_ratios_of_sums_not_means_of_ratios(
     store: Store, engine: MetricsEngine
 ) -> None:
     # Day 1: 1 buyer of 10 visitors (10%); day 2: 10 buyers of 1000 visitors (1%).
-    store.write_points([
-        daily("s1", date(2026, 6, 1), "uv", 10), daily("s1", date(2026, 6, 1), "buyers", 1),
-        daily("s1", date(2026, 6, 2), "uv", 1000), daily("s1", date(2026, 6, 2), "buyers", 10),
-    ])
+    store.write_points(
+        [
+            daily("s1", date(2026, 6, 1), "uv", 10),
+            daily("s1", date(2026, 6, 1), "buyers", 1),
+            daily("s1", date(2026, 6, 2), "uv", 1000),
+            daily("s1", date(2026, 6, 2), "buyers", 10),
+        ]
+    )
     (row,) = engine.query(["uv", "buyers", "conversion_rate"])
     assert row["conversion_rate"] == pytest.approx(11 / 1010)  # 1.089%
     mean_of_ratios = (0.10 + 0.01) / 2  # 5.5%: what a naive average would say
@@ -44,10 +48,13 @@ def test_derived_metrics_are_ratios_of_sums_not_means_of_ratios(
 
 
 def test_zero_or_missing_denominator_is_null(store: Store, engine: MetricsEngine) -> None:
-    store.write_points([
-        daily("s1", date(2026, 6, 1), "spend", 0), daily("s1", date(2026, 6, 1), "ad_gmv", 50),
-        daily("s1", date(2026, 6, 1), "clicks", 7),
-    ])
+    store.write_points(
+        [
+            daily("s1", date(2026, 6, 1), "spend", 0),
+            daily("s1", date(2026, 6, 1), "ad_gmv", 50),
+            daily("s1", date(2026, 6, 1), "clicks", 7),
+        ]
+    )
     (row,) = engine.query(["roi", "cpc", "ctr", "acos"])
     assert row == {"roi": None, "cpc": 0.0, "ctr": None, "acos": 0.0}
 
@@ -56,10 +63,13 @@ def test_ratio_uses_only_cells_where_both_parts_are_known(
     store: Store, engine: MetricsEngine
 ) -> None:
     # Buyers are missing on day 2 (a '-' cell): its visitors must not dilute conversion.
-    store.write_points([
-        daily("s1", date(2026, 6, 1), "uv", 100), daily("s1", date(2026, 6, 1), "buyers", 5),
-        daily("s1", date(2026, 6, 2), "uv", 900),
-    ])
+    store.write_points(
+        [
+            daily("s1", date(2026, 6, 1), "uv", 100),
+            daily("s1", date(2026, 6, 1), "buyers", 5),
+            daily("s1", date(2026, 6, 2), "uv", 900),
+        ]
+    )
     (row,) = engine.query(["uv", "buyers", "conversion_rate"])
     assert row == {"uv": 1000, "buyers": 5, "conversion_rate": pytest.approx(0.05)}
 
@@ -68,15 +78,18 @@ def test_a_reported_total_is_preferred_and_never_added_to_its_parts(
     store: Store, engine: MetricsEngine
 ) -> None:
     d = date(2026, 6, 1)
-    store.write_points([
-        daily("s1", d, "uv", 1000),  # the platform's own store figure
-        daily("s1", d, "uv", 700, channel="organic_search"),  # visitors via 2 channels
-        daily("s1", d, "uv", 500, channel="paid_search"),  # count in both
-        daily("s1", d, "uv", 300, sku="100000000001"),
-    ])
+    store.write_points(
+        [
+            daily("s1", d, "uv", 1000),  # the platform's own store figure
+            daily("s1", d, "uv", 700, channel="organic_search"),  # visitors via 2 channels
+            daily("s1", d, "uv", 500, channel="paid_search"),  # count in both
+            daily("s1", d, "uv", 300, sku="100000000001"),
+        ]
+    )
     assert engine.query(["uv"]) == [{"uv": 1000}]
     assert engine.query(["uv"], by="channel") == [
-        {"channel": "organic_search", "uv": 700}, {"channel": "paid_search", "uv": 500},
+        {"channel": "organic_search", "uv": 700},
+        {"channel": "paid_search", "uv": 500},
     ]
     assert engine.query(["uv"], filters=Filters(channel="paid_search")) == [{"uv": 500}]
 
@@ -86,12 +99,15 @@ def test_without_a_total_the_finest_single_level_is_summed(
 ) -> None:
     d = date(2026, 6, 1)
     # A plan report (campaign level) and the item report of the same plans (campaign+sku).
-    store.write_points([
-        daily("s1", d, "spend", 100, campaign="p1"), daily("s1", d, "spend", 50, campaign="p2"),
-        daily("s1", d, "spend", 60, campaign="p1", sku="a"),
-        daily("s1", d, "spend", 40, campaign="p1", sku="b"),
-        daily("s1", d, "spend", 50, campaign="p2", sku="a"),
-    ])
+    store.write_points(
+        [
+            daily("s1", d, "spend", 100, campaign="p1"),
+            daily("s1", d, "spend", 50, campaign="p2"),
+            daily("s1", d, "spend", 60, campaign="p1", sku="a"),
+            daily("s1", d, "spend", 40, campaign="p1", sku="b"),
+            daily("s1", d, "spend", 50, campaign="p2", sku="a"),
+        ]
+    )
     assert engine.query(["spend"]) == [{"spend": 150}]
     by_sku = engine.query(["spend"], by="sku")
     assert by_sku == [{"sku": "a", "spend": 110}, {"sku": "b", "spend": 40}]
@@ -104,11 +120,14 @@ def test_daily_figures_come_from_day_grain_data_where_there_is_some(
     start = day_ts(d)
     hours = [hourly("s1", start + timedelta(hours=h), "uv", 100) for h in range(24)]
     store.write_points([*hours, daily("s1", d, "uv", 1800)])  # daily UV < sum of hourly UV
-    hours2 = [hourly("s1", day_ts(d + timedelta(days=1)) + timedelta(hours=h), "uv", 10)
-              for h in range(24)]
+    hours2 = [
+        hourly("s1", day_ts(d + timedelta(days=1)) + timedelta(hours=h), "uv", 10)
+        for h in range(24)
+    ]
     store.write_points(hours2)  # day 2 has only hourly data
     assert engine.query(["uv"], by="day") == [
-        {"day": "2026-06-01", "uv": 1800}, {"day": "2026-06-02", "uv": 240},
+        {"day": "2026-06-01", "uv": 1800},
+        {"day": "2026-06-02", "uv": 240},
     ]
     hourly_rows = engine.query(["uv"], by="hour", period=Period(first_day=d, last_day=d))
     assert len(hourly_rows) == 24
@@ -123,7 +142,8 @@ def test_day_boundaries_follow_the_store_time_zone(store: Store, clock: FrozenCl
     store.write_points(points)
     engine = MetricsEngine(store, tz_for=lambda _n: la, now=clock.now)
     assert engine.query(["uv"], by="day") == [
-        {"day": "2026-03-08", "uv": 23}, {"day": "2026-03-09", "uv": 24},
+        {"day": "2026-03-08", "uv": 23},
+        {"day": "2026-03-09", "uv": 24},
     ]
     # The same instants seen from Shanghai fall on other days.
     shanghai = MetricsEngine(store, tz_for=lambda _n: SH, now=clock.now)
@@ -133,17 +153,22 @@ def test_day_boundaries_follow_the_store_time_zone(store: Store, clock: FrozenCl
 
 def test_period_bounds_are_inclusive_local_days(store: Store, engine: MetricsEngine) -> None:
     store.write_points([daily("s1", date(2026, 6, d), "gmv", d) for d in range(1, 31)])
-    rows = engine.query(["gmv"], period=Period(first_day=date(2026, 6, 10),
-                                               last_day=date(2026, 6, 12)))
+    rows = engine.query(
+        ["gmv"], period=Period(first_day=date(2026, 6, 10), last_day=date(2026, 6, 12))
+    )
     assert rows == [{"gmv": 33}]
 
 
 def test_stores_are_summed_each_with_its_own_levels(store: Store, engine: MetricsEngine) -> None:
     d = date(2026, 6, 1)
-    store.write_points([
-        daily("a", d, "uv", 100), daily("a", d, "uv", 80, channel="direct"),
-        daily("b", d, "uv", 30, channel="direct"), daily("b", d, "uv", 20, channel="display"),
-    ])
+    store.write_points(
+        [
+            daily("a", d, "uv", 100),
+            daily("a", d, "uv", 80, channel="direct"),
+            daily("b", d, "uv", 30, channel="direct"),
+            daily("b", d, "uv", 20, channel="display"),
+        ]
+    )
     assert engine.query(["uv"]) == [{"uv": 150}]
     assert engine.query(["uv"], stores=["b"]) == [{"uv": 50}]
 
@@ -194,8 +219,7 @@ def test_pacing_against_the_share_of_the_day_elapsed(store: Store, engine: Metri
 def test_configured_budget_is_used_when_the_data_has_none(store: Store, clock: FrozenClock) -> None:
     d = date(2026, 6, 17)
     store.write_points([daily("s1", d, "spend", 250)])
-    engine = MetricsEngine(store, tz_for=lambda _n: SH, budget_for=lambda _n: 1000.0,
-                           now=clock.now)
+    engine = MetricsEngine(store, tz_for=lambda _n: SH, budget_for=lambda _n: 1000.0, now=clock.now)
     assert engine.query(["pacing"])[0]["pacing"] == pytest.approx(0.25)
 
 
@@ -208,9 +232,7 @@ def test_json_presentation_rounds_like_the_contract() -> None:
 
 def test_many_points_query_stays_exact(store: Store, engine: MetricsEngine) -> None:
     start = datetime(2026, 6, 1, tzinfo=UTC)
-    store.write_points(
-        hourly("s1", start + timedelta(hours=h), "gmv", 0.1) for h in range(24 * 30)
-    )
+    store.write_points(hourly("s1", start + timedelta(hours=h), "gmv", 0.1) for h in range(24 * 30))
     assert present_rows(engine.query(["gmv"]), ["gmv"]) == [{"gmv": 72}]
 
 

@@ -76,7 +76,9 @@ def test_wal_and_busy_timeout(store: Store) -> None:
         (MetricPoint("s1", T0 + timedelta(minutes=7), "hour", "uv", 1.0), "not the start"),
     ],
 )
-def test_a_bad_point_rolls_the_whole_batch_back(store: Store, bad: MetricPoint, message: str) -> None:
+def test_a_bad_point_rolls_the_whole_batch_back(
+    store: Store, bad: MetricPoint, message: str
+) -> None:
     with pytest.raises(InvalidPoint, match=message):
         store.write_points([point(), point("gmv", 3.0), bad])
     assert store.point_count() == 0
@@ -94,9 +96,14 @@ def test_bookmarks_commit_only_with_their_points(store: Store) -> None:
         batch.add_points([point()])
         batch.set_bookmark("since", "2026-06-18T02:00Z")
     assert store.bookmark("api", "since") == "2026-06-18T02:00Z"
-    with pytest.raises(InvalidPoint), store.batch(source="api", origin="page 2") as batch:
-        batch.set_bookmark("since", "2026-06-18T03:00Z")
-        batch.add_points([point("nope")])
+
+    def bad_page() -> None:
+        with store.batch(source="api", origin="page 2") as batch:
+            batch.set_bookmark("since", "2026-06-18T03:00Z")
+            batch.add_points([point("nope")])
+
+    with pytest.raises(InvalidPoint):
+        bad_page()
     assert store.bookmark("api", "since") == "2026-06-18T02:00Z"
 
 
@@ -136,7 +143,8 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_collector_lock_is_exclusive_across_processes(db_path: Path) -> None:
     store = Store.open(db_path)
     store.acquire_collector_lock()
-    assert store.is_collector and store.collector_running()
+    assert store.is_collector
+    assert store.collector_running()
     code = (
         "import sys\n"
         "from opsboard.storage import Store\n"
@@ -150,7 +158,8 @@ def test_collector_lock_is_exclusive_across_processes(db_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "True" in out.stdout
-    assert "refused:" in out.stdout and "already collecting" in out.stdout
+    assert "refused:" in out.stdout
+    assert "already collecting" in out.stdout
     store.close()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "refused" not in out.stdout
@@ -169,13 +178,16 @@ def test_second_lock_in_same_process_is_refused(db_path: Path) -> None:
 def test_health_keeps_since_while_the_state_holds(store: Store) -> None:
     t1 = datetime(2026, 6, 18, 1, tzinfo=UTC)
     store.set_health(SourceHealth("api", HealthState.FAILING, t1, reason="HTTP 500"))
-    store.set_health(SourceHealth("api", HealthState.FAILING, t1 + timedelta(minutes=5),
-                                  reason="HTTP 502"))
+    store.set_health(
+        SourceHealth("api", HealthState.FAILING, t1 + timedelta(minutes=5), reason="HTTP 502")
+    )
     (health,) = store.health()
-    assert health.since == t1 and health.reason == "HTTP 502"
+    assert health.since == t1
+    assert health.reason == "HTTP 502"
     store.set_health(SourceHealth("api", HealthState.OK, t1 + timedelta(minutes=9), last_ok=t1))
     (health,) = store.health()
-    assert health.state is HealthState.OK and health.since == t1 + timedelta(minutes=9)
+    assert health.state is HealthState.OK
+    assert health.since == t1 + timedelta(minutes=9)
 
 
 def test_readonly_open_sees_data_and_cannot_write(db_path: Path) -> None:

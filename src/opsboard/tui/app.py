@@ -46,7 +46,7 @@ class OpsboardApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "opsboard"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
     MODES: ClassVar[dict[str, Any]] = {"overview": OverviewScreen, "movers": MoversScreen}
     DEFAULT_MODE = "overview"
     COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, DashboardCommands}
@@ -54,13 +54,14 @@ class OpsboardApp(App[None]):
         Binding("o", "switch_mode('overview')", "Overview", show=False),
         Binding("k", "switch_mode('movers')", "SKU movers"),
         Binding("s", "next_store", "Store"),
-        Binding("left_square_bracket", "step(-1)", "-1h", show=False),
-        Binding("right_square_bracket", "step(1)", "+1h", show=False),
-        Binding("left_curly_bracket", "step(-24)", "-1 day", show=False),
-        Binding("right_curly_bracket", "step(24)", "+1 day", show=False),
-        Binding("l", "live", "Live", show=False),
-        Binding("r", "refresh", "Refresh", show=False),
-        Binding("ctrl+s", "save_screenshot", "Screenshot", show=False),
+        Binding("c", "cycle_chart", "Chart metric", show=False),
+        Binding("left_square_bracket", "step(-1)", "Replay: one hour back", show=False),
+        Binding("right_square_bracket", "step(1)", "Replay: one hour forward", show=False),
+        Binding("left_curly_bracket", "step(-24)", "Replay: one day back", show=False),
+        Binding("right_curly_bracket", "step(24)", "Replay: one day forward", show=False),
+        Binding("l", "live", "Back to live", show=False),
+        Binding("r", "refresh", "Read the store now", show=False),
+        Binding("ctrl+s", "save_screenshot", "Save a screenshot (SVG)", show=False),
         Binding("question_mark,f1", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -102,6 +103,8 @@ class OpsboardApp(App[None]):
         self._timer: Timer | None = None
         self._loading = False
         self._again = False
+        self._loaded_minute: datetime | None = None
+        self._fingerprint: tuple[object, ...] = ()
         self.cycles = 0
         if runtime.settings.theme in self.available_themes:
             self.theme = runtime.settings.theme
@@ -114,11 +117,14 @@ class OpsboardApp(App[None]):
         if self.collect == "auto":
             # Never block the collector's thread on the screen: post, do not wait.
             loop = asyncio.get_running_loop()
-            collector = InProcessCollector(
-                self.runtime,
-                lambda report: loop.call_soon_threadsafe(self._collected, report),
-                lambda error: loop.call_soon_threadsafe(self._collector_failed, error),
-            )
+
+            def collected(report: Any) -> None:
+                loop.call_soon_threadsafe(self._collected, report)
+
+            def failed(error: str) -> None:
+                loop.call_soon_threadsafe(self._collector_failed, error)
+
+            collector = InProcessCollector(self.runtime, collected, failed)
             if collector.claim():
                 self.collector = collector
                 self.role = "collector"
@@ -167,7 +173,20 @@ class OpsboardApp(App[None]):
             self._timer = None
         if self.live_refresh:
             interval = self.runtime.settings.refresh_interval.total_seconds()
-            self._timer = self.set_timer(max(0.5, interval), self.refresh_data)
+            self._timer = self.set_timer(max(0.5, interval), self._tick)
+
+    def _tick(self) -> None:
+        """A timed cycle: reload only when the data or the minute changed (cheap when idle)."""
+        if self._data_screen() is None:
+            self._schedule()
+            return
+        minute = self.now().replace(second=0, microsecond=0)
+        fingerprint = self.source.fingerprint()
+        if minute != self._loaded_minute or fingerprint != self._fingerprint:
+            self._fingerprint = fingerprint
+            self.refresh_data()
+        else:
+            self._schedule()
 
     def refresh_data(self) -> None:
         """Load the screen in view now, or right after the cycle in progress."""
@@ -179,6 +198,7 @@ class OpsboardApp(App[None]):
             self._schedule()  # hidden behind a modal or help: skip this cycle
             return
         self._loading = True
+        self._loaded_minute = self.now().replace(second=0, microsecond=0)
         sku = screen.chosen if isinstance(screen, MoversScreen) else None
         self._load(
             Request(
@@ -270,6 +290,10 @@ class OpsboardApp(App[None]):
         self.chart_metric = metric
         self.refresh_data()
 
+    def action_cycle_chart(self) -> None:
+        """Chart the next metric."""
+        self.cycle_chart_metric()
+
     def cycle_chart_metric(self) -> None:
         """Chart the next metric."""
         index = CHART_METRICS.index(self.chart_metric)
@@ -355,7 +379,7 @@ class OpsboardApp(App[None]):
     def action_help(self) -> None:
         """Show every binding."""
         rows: list[tuple[str, str]] = []
-        screen_bindings = list(getattr(self.screen, "BINDINGS", []))
+        screen_bindings = list(type(self.screen).__dict__.get("BINDINGS", []))
         for binding in [*screen_bindings, *self.BINDINGS]:
             if not isinstance(binding, Binding):
                 continue
@@ -364,7 +388,6 @@ class OpsboardApp(App[None]):
         rows += [
             ("a", "acknowledge the selected alert (Overview)"),
             ("x", "silence the selected alert's rule (Overview)"),
-            ("c", "next metric in the hourly chart (Overview)"),
         ]
         self.push_screen(HelpScreen(rows))
 

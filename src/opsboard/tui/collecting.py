@@ -8,8 +8,11 @@ screen and stopping it always closes the adapters (watchers, HTTP clients) in or
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import threading
+import time
 from collections.abc import Callable
 
 from opsboard.adapters import build_adapters
@@ -22,6 +25,9 @@ from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
+
+#: Seconds between alert evaluations when no new data came in.
+EVALUATE_EVERY = 15.0
 
 
 class InProcessCollector:
@@ -99,11 +105,19 @@ class InProcessCollector:
             for message in engine.collect_notifications():
                 dispatcher.submit(message)
 
+        last_evaluation = -math.inf
+
         async def after(report: CycleReport) -> None:
-            try:
-                await asyncio.to_thread(evaluate)
-            except Exception:  # an alert bug must not stop collection
-                log.exception("alert evaluation failed")
+            nonlocal last_evaluation
+            news = report.total_points or report.failed or report.rejected
+            # New data is judged at once; otherwise the rules that depend on time alone
+            # (pacing, stale sources) are judged every EVALUATE_EVERY seconds, not every poll.
+            if news or time.monotonic() - last_evaluation >= EVALUATE_EVERY:
+                last_evaluation = time.monotonic()
+                try:
+                    await asyncio.to_thread(evaluate)
+                except Exception:  # an alert bug must not stop collection
+                    log.exception("alert evaluation failed")
             self.on_cycle(report)
 
         self.collector = Collector(self.store, adapters, runtime.clock, after_cycle=after)
@@ -115,13 +129,11 @@ class InProcessCollector:
             await self.collector.aclose()
 
     def close(self, timeout: float = 15.0) -> None:
-        """Stop collecting (the cycle in progress finishes), close the adapters, release the lock."""
+        """Stop collecting (the cycle in progress finishes), close adapters, release the lock."""
         loop, stop = self._loop, self._stop
         if loop is not None and stop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop ended meanwhile
                 loop.call_soon_threadsafe(stop.set)
-            except RuntimeError:  # the loop ended meanwhile
-                pass
         if self._thread is not None:
             self._thread.join(timeout=timeout)
             self._thread = None

@@ -21,13 +21,18 @@ def unicode_ok() -> bool:
     """True when the terminal can show Unicode blocks and braille (else charts use ASCII)."""
     if os.environ.get("OPSBOARD_ASCII"):
         return False
-    encoding = (getattr(sys.stdout, "encoding", None) or "").lower()
-    if "utf" in encoding:
-        return True
-    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+    # The locale the terminal declared wins. Under LANG=C Python coerces LC_CTYPE to
+    # C.UTF-8 for itself (PEP 538); that says nothing about the terminal, so skip it.
+    names = ["LC_ALL", "LC_CTYPE", "LANG"]
+    if os.environ.get("LC_CTYPE") == "C.UTF-8" and os.environ.get("LANG", "C") in ("C", "POSIX"):
+        names.remove("LC_CTYPE")
+    for name in names:
         value = os.environ.get(name)
         if value:
             return "utf" in value.lower().replace("-", "")
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower()
+    if "utf" in encoding:
+        return True
     return "utf" in (locale.getpreferredencoding(False) or "").lower().replace("-", "")
 
 

@@ -31,11 +31,11 @@ async def settle(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, OpsboardApp)
     for _ in range(50):
-        busy = [w for w in app.workers if w.group in ("load", "write", "layout")]
+        busy = [w for w in app.workers if w.group in ("load", "write")]
         await app.workers.wait_for_complete(busy)
         await pilot.pause()
         if not app._loading and not any(
-            w.group in ("load", "write", "layout") and w.is_running for w in app.workers
+            w.group in ("load", "write") and w.is_running for w in app.workers
         ):
             break
     await pilot.pause()

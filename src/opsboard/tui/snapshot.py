@@ -153,7 +153,8 @@ class OverviewLoader:
         )
         configs = [self.settings.store(n) for n in names]
         currencies = {c.currency for c in configs}
-        tz = self._tz(names)
+        configured = [s.name for s in self.settings.stores if s.name in names]
+        tz = self._tz(configured or names)
         stores_arg = names or None
         figures: tuple[Figure, ...] = ()
         if names:

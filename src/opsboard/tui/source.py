@@ -42,6 +42,22 @@ class DashboardSource:
         self.movers_loader = MoversLoader(self.engine, runtime.settings)
         self.lock = threading.Lock()
 
+    def fingerprint(self) -> tuple[object, ...]:
+        """A cheap summary of what the screens show; it changes when anything they show does.
+
+        New points always come with an ingest record; alerts, acknowledgements, silences and
+        source states have their own rows. Health heartbeats (``updated_at``) are left out,
+        so that an idle collector does not make every viewer reload.
+        """
+        with self.lock:
+            row = self.store.conn.execute(
+                "SELECT (SELECT max(id) FROM ingests), (SELECT max(updated_at) FROM alerts), "
+                "(SELECT count(*) FROM alert_acks), (SELECT max(id) FROM silences), "
+                "(SELECT group_concat(source || store || state || since || reason, '|') "
+                "FROM source_health)"
+            ).fetchone()
+        return tuple(row)
+
     def stores(self) -> list[str]:
         """Stores with data, then configured stores without data yet."""
         with self.lock:

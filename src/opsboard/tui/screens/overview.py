@@ -32,11 +32,10 @@ class OverviewScreen(DashboardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "ack", "Ack alert"),
         Binding("x", "silence", "Silence"),
-        Binding("c", "cycle_chart", "Chart metric", show=False),
     ]
 
     #: Width from which the panels sit in two columns.
-    WIDE = 120
+    WIDE = 150
 
     def __init__(self) -> None:
         super().__init__()
@@ -44,7 +43,7 @@ class OverviewScreen(DashboardScreen):
         self._last: Overview | None = None
 
     def compose(self) -> ComposeResult:
-        """Traffic on the left, alerts and promotion on the right; stacked when narrow.
+        """Traffic and its chart on the left, alerts, promotion and channels on the right.
 
         Stacked, the reading order is traffic, alerts, promotion, chart, channels.
         """
@@ -56,10 +55,10 @@ class OverviewScreen(DashboardScreen):
                     with Vertical(id="left"):
                         yield self._traffic()
                         yield self._chart()
-                        yield self._channels()
                     with Vertical(id="right"):
                         yield self._alerts()
                         yield self._promotion()
+                        yield self._channels()
             else:
                 with Vertical(id="columns"):
                     yield self._traffic()
@@ -107,9 +106,11 @@ class OverviewScreen(DashboardScreen):
         """Across the breakpoint, lay the panels out again and show the same data."""
         wide = event.size.width >= self.WIDE
         if self._wide is not None and wide != self._wide:
-            self.run_worker(self._relayout, group="layout", exclusive=True)
+            self.call_after_refresh(self._relayout)
 
     async def _relayout(self) -> None:
+        if (self.size.width >= self.WIDE) == self._wide:
+            return  # a burst of resizes: already laid out for this width
         await self.recompose()
         self.query_one(AlertsTable).focus(scroll_visible=False)
         if self._last is not None:
@@ -151,7 +152,3 @@ class OverviewScreen(DashboardScreen):
             self.notify("No alert selected", severity="warning")
             return
         self.dashboard.ask_silence(alert)
-
-    def action_cycle_chart(self) -> None:
-        """Show the next metric in the hourly chart."""
-        self.dashboard.cycle_chart_metric()

@@ -8,6 +8,8 @@ from opsboard.tui.format import MISSING, change, compact, percent
 from opsboard.tui.movers import Mover
 from opsboard.tui.widgets.fitted_table import FittedTable
 
+_MOVED = {"uv": "visitors", "conversion": "conversion", "bounce": "bounce"}
+
 
 def _delta_points(now: float | None, base: float | None) -> str:
     if now is None or base is None:
@@ -58,7 +60,7 @@ class MoversTable(FittedTable):
                 (
                     [
                         Text(mover.sku),
-                        Text(mover.moved, style="bold"),
+                        Text(_MOVED.get(mover.moved, mover.moved), style="bold"),
                         Text(
                             compact(mover.uv) if mover.uv is not None else MISSING,
                             justify="right",

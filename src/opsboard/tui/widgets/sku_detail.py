@@ -17,6 +17,11 @@ class SkuDetail(Static):
         super().__init__("", id=id)
         self._shown: Mover | None = None
 
+    @property
+    def shown(self) -> Mover | None:
+        """The SKU described."""
+        return self._shown
+
     def show(self, mover: Mover | None) -> None:
         """Describe ``mover``; nothing is redrawn when it did not change."""
         if mover == self._shown and self._shown is not None:
