@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import EngineFactory, points, settings_with
+from .conftest import EngineFactory, points, settings_with
 
 from opsboard.alerts import ack, active_alerts, silence, unsilence
 from opsboard.alerts.engine import AlertEngine

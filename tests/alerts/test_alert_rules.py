@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import HOUR, EngineFactory, points, settings_with
+from .conftest import HOUR, EngineFactory, points, settings_with
 
 from opsboard.alerts import active_alerts
 from opsboard.config import RuleConfig, Settings, parse_settings

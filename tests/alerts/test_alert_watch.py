@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import points
+from .conftest import points
 
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store

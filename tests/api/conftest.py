@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import SEED, START
+from .api_support import SEED, START
 from opsboard_mockapi.adapter import PlatformApiAdapter
 from opsboard_mockapi.runner import Simulator
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_support import SEED, START, read_all
+from .api_support import SEED, START, read_all
 from opsboard_mockapi import records
 from opsboard_mockapi.adapter import PlatformApiAdapter
 from opsboard_mockapi.client import RequestBudget

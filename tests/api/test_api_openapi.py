@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from api_support import SEED, START
+from .api_support import SEED, START
 from hypothesis import HealthCheck, Phase, settings
 from opsboard_mockapi.runner import Simulator
 from schemathesis.checks import not_a_server_error

@@ -10,18 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import threading
-import time
 from collections.abc import Callable
 
-from opsboard.adapters import build_adapters
-from opsboard.alerts.engine import AlertEngine
-from opsboard.alerts.notify import Dispatcher
 from opsboard.collector import Collector, CycleReport
 from opsboard.errors import CollectorLockedError
-from opsboard.paths import state_dir
 from opsboard.runtime import Runtime
+from opsboard.service import CollectionService
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -92,41 +87,14 @@ class InProcessCollector:
     async def run(self, stop: asyncio.Event) -> None:
         """Build the adapters and collect until ``stop`` is set."""
         assert self.store is not None
-        runtime = self.runtime
-        adapters = build_adapters(runtime.settings, runtime.clock, state_dir())
-        engine = AlertEngine(self.store, runtime.settings, runtime.clock, tz_for=runtime.tz_for)
-        dispatcher = Dispatcher(list(runtime.settings.notifiers))
-
-        def evaluate() -> None:
-            engine.record_deliveries(dispatcher.drain())
-            result = engine.evaluate()
-            for problem in result.problems:
-                log.warning("%s", problem)
-            for message in engine.collect_notifications():
-                dispatcher.submit(message)
-
-        last_evaluation = -math.inf
-
-        async def after(report: CycleReport) -> None:
-            nonlocal last_evaluation
-            news = report.total_points or report.failed or report.rejected
-            # New data is judged at once; otherwise the rules that depend on time alone
-            # (pacing, stale sources) are judged every EVALUATE_EVERY seconds, not every poll.
-            if news or time.monotonic() - last_evaluation >= EVALUATE_EVERY:
-                last_evaluation = time.monotonic()
-                try:
-                    await asyncio.to_thread(evaluate)
-                except Exception:  # an alert bug must not stop collection
-                    log.exception("alert evaluation failed")
-            self.on_cycle(report)
-
-        self.collector = Collector(self.store, adapters, runtime.clock, after_cycle=after)
+        service = CollectionService(
+            self.runtime, self.store, evaluate_every=EVALUATE_EVERY, on_cycle=self.on_cycle
+        )
+        self.collector = service.collector
         try:
             await self.collector.run_forever(stop)
         finally:
-            await asyncio.to_thread(dispatcher.close, 10.0)
-            engine.record_deliveries(dispatcher.drain())
-            await self.collector.aclose()
+            await service.close(grace=10.0)
 
     def close(self, timeout: float = 15.0) -> None:
         """Stop collecting (the cycle in progress finishes), close adapters, release the lock."""
