@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .conftest import EngineFactory, points, settings_with
 
 from opsboard.alerts import ack, active_alerts, silence, unsilence
 from opsboard.alerts.engine import AlertEngine
@@ -22,6 +21,8 @@ from opsboard.config import NotifierConfig
 from opsboard.errors import UsageError
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
+
+from .conftest import EngineFactory, points, settings_with
 
 EACH_SKU = {"name": "sku-uv", "kind": "threshold", "metric": "uv", "scope": "each_sku",
             "threshold": 100, "severity": "critical"}  # fmt: skip

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from .conftest import HOUR, EngineFactory, points, settings_with
 
 from opsboard.alerts import active_alerts
 from opsboard.config import RuleConfig, Settings, parse_settings
@@ -14,6 +13,8 @@ from opsboard.errors import ConfigError
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
+
+from .conftest import HOUR, EngineFactory, points, settings_with
 
 UV_HIGH = {"name": "uv-high", "kind": "threshold", "metric": "uv", "threshold": 100, "clear": 80}
 

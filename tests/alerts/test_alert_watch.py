@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from .conftest import points
 
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store
 from opsboard.timeutil import floor_hour
+
+from .conftest import points
 
 STORE = 'name = "shop"\ntimezone = "UTC"\n'
 

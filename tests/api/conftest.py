@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .api_support import SEED, START
 from opsboard_mockapi.adapter import PlatformApiAdapter
 from opsboard_mockapi.runner import Simulator
 
@@ -16,6 +15,8 @@ from opsboard.collector import Collector
 from opsboard.config import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
+
+from .api_support import SEED, START
 
 
 @pytest.fixture

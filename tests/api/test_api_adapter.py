@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from .api_support import SEED, START, read_all
 from opsboard_mockapi import records
 from opsboard_mockapi.adapter import PlatformApiAdapter
 from opsboard_mockapi.client import RequestBudget
@@ -19,6 +18,8 @@ from opsboard_mockapi.runner import Simulator
 from opsboard.collector import Collector
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store
+
+from .api_support import SEED, START, read_all
 
 #: Points of one day of amazon-us (backfill_days 1) at START: 25 hours (24 ended, the
 #: current one) of traffic for the store, 7 channels and 60 SKUs (7 metrics); of ads for 3

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from .api_support import SEED, START
 from hypothesis import HealthCheck, Phase, settings
 from opsboard_mockapi.runner import Simulator
 from schemathesis.checks import not_a_server_error
@@ -17,6 +16,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from .api_support import SEED, START
 
 
 @pytest.fixture(scope="module")

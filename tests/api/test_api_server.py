@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from .api_support import SEED, START, api_get, read_all
 from opsboard_mockapi.faults import FAULT_HEADER, FAULT_KINDS
 from opsboard_mockapi.runner import Simulator
+
+from .api_support import SEED, START, api_get, read_all
 
 Json = dict[str, Any]
 
