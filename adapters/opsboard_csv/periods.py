@@ -166,7 +166,7 @@ def _file_day(profile: Profile, match: HeaderMatch, context: FileContext) -> dat
         return first
     places = {"title": "its title rows", "file_name": "its file name"}
     looked = [places[s] for s in sources if s in places]
-    where = f", and {' or '.join(looked)} name no day" if looked else ""
+    where = f", and no day is named in {' or '.join(looked)}" if looked else ""
     raise RejectedInput(
         f"{context.file_name}: the report ({profile.title}) has no date column{where}",
         hint="give the day the report covers with --date YYYY-MM-DD",

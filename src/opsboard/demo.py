@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ DEMO_FILES: dict[str, tuple[str, ...]] = {
     ),
     "shopify-dtc": ("shopify_sessions_over_time.csv", "google_ads_campaign.csv"),
 }
+#: Sample exports with no date of their own: the demo names the day in the file name.
+UNDATED_FILES = frozenset({"amazon_business_report_child.csv"})
 #: A store that only sends files (the simulated platform does not host it).
 _FILE_ONLY_STORE = StoreConfig(
     name="shopify-dtc",
@@ -83,15 +85,22 @@ def _speed() -> float:
     return speed
 
 
-def seed_drop_folder(drop: Path) -> int:
-    """Copy the demo's sample exports into per-store sub-folders of ``drop``."""
+def seed_drop_folder(drop: Path, day: date) -> int:
+    """Copy the demo's sample exports into per-store sub-folders of ``drop``.
+
+    Reports that carry no date (the Amazon Business Report) get ``day`` in their file name,
+    as an operator saves them.
+    """
     copied = 0
     data = resources.files("opsboard.demo_data")
+    drop.mkdir(mode=0o700, exist_ok=True)
     for store_name, names in DEMO_FILES.items():
         folder = drop / store_name
-        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         for name in names:
-            target = folder / name
+            stem, suffix = name.rsplit(".", 1)
+            dated = f"{stem}_{day.isoformat()}.{suffix}" if name in UNDATED_FILES else name
+            target = folder / dated
             target.write_bytes(data.joinpath(name).read_bytes())
             target.chmod(0o600)
             copied += 1
@@ -155,7 +164,8 @@ def running_demo(*, speed: float | None = None, seed: int = 7) -> Iterator[Demo]
             host="127.0.0.1", port=0, seed=seed, speed=_speed() if speed is None else speed
         )
         drop = folder / "drop"
-        seed_drop_folder(drop)
+        # The latest whole day everywhere (the Amazon store's zone is the last to end it).
+        seed_drop_folder(drop, (simulator.now() - timedelta(days=2)).date())
         settings = demo_settings(simulator, drop)
         runtime = Runtime(
             settings=settings, db_path=folder / "demo.db", clock=SimulatorClock(simulator)

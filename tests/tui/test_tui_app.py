@@ -370,3 +370,27 @@ async def test_a_dropped_file_reaches_the_screen(seeded_runtime: Runtime, tmp_pa
             after = _cell(app.screen.query_one(TrafficFigures), "uv", "today")
         assert after != before
         assert after.endswith("k")  # 900,000 more visitors this hour
+
+
+async def test_review_key_opens_yesterdays_review(app: OpsboardApp) -> None:
+    from textual.widgets import Markdown
+
+    from opsboard.tui.screens.review import ReviewScreen
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.set_store("tmall-flagship")
+        await settle(pilot)
+        await pilot.press("v")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert "2026-06-17" in screen.review_title
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        markdown = screen.query_one("#review", Markdown)
+        text = markdown.source
+        assert "tmall-flagship" in text
+        assert "Visitors" in text or "visitors" in text
+        assert "could not be built" not in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)

@@ -165,6 +165,13 @@ def test_collector_lock_is_exclusive_across_processes(db_path: Path) -> None:
     assert "refused" not in out.stdout
 
 
+def test_the_lock_file_is_owner_only(db_path: Path) -> None:
+    with Store.open(db_path) as store:
+        assert not store.collector_running()
+        lock = db_path.with_name(db_path.name + ".collector.lock")
+        assert file_mode(lock) & 0o077 == 0
+
+
 def test_second_lock_in_same_process_is_refused(db_path: Path) -> None:
     first, second = Store.open(db_path), Store.open(db_path)
     first.acquire_collector_lock()

@@ -272,7 +272,9 @@ class Store:
             return True
         if self.path is None:
             return False
-        probe = FileLock(self.path.with_name(self.path.name + ".collector.lock"), timeout=0)
+        probe = FileLock(
+            self.path.with_name(self.path.name + ".collector.lock"), timeout=0, mode=0o600
+        )
         try:
             probe.acquire()
         except Timeout:

@@ -33,6 +33,7 @@ from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
 from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
+from opsboard.tui.screens.review import ReviewScreen
 from opsboard.tui.snapshot import CHART_METRICS, Overview
 from opsboard.tui.source import DashboardSource, Request
 
@@ -54,6 +55,7 @@ class OpsboardApp(App[None]):
         Binding("o", "switch_mode('overview')", "Overview", show=False),
         Binding("k", "switch_mode('movers')", "SKU movers"),
         Binding("s", "next_store", "Store"),
+        Binding("v", "review", "Review"),
         Binding("c", "cycle_chart", "Chart metric", show=False),
         Binding("left_square_bracket", "step(-1)", "Replay: one hour back", show=False),
         Binding("right_square_bracket", "step(1)", "Replay: one hour forward", show=False),
@@ -373,6 +375,14 @@ class OpsboardApp(App[None]):
             self.notify, f"silenced {alert.rule} until {until.astimezone():%H:%M}"
         )
         self.call_from_thread(self.refresh_data)
+
+    def action_review(self) -> None:
+        """Open the morning review of the day before the one in view."""
+        store = self.store_name
+        tz = zone(self.source.tz_name(store))
+        day = (self.at or self.now()).astimezone(tz).date() - timedelta(days=1)
+        title = f"Review of {day:%a %Y-%m-%d}: {store or 'every store'}"
+        self.push_screen(ReviewScreen(title, lambda: self.source.review_markdown(store, day)))
 
     # -- help, screenshots -------------------------------------------------------------------
 

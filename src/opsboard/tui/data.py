@@ -41,6 +41,8 @@ class AlertRow:
     acked_by: str = ""
     ack_note: str = ""
     silenced_until: datetime | None = None
+    shown_value: str = ""
+    shown_threshold: str = ""
 
     @property
     def scope_label(self) -> str:
@@ -88,6 +90,9 @@ def _row(view: AlertView, state: str | None = None) -> AlertRow:
         acked_by=view.acked_by or "",
         ack_note=view.ack_note,
         silenced_until=view.silenced_until,
+        # As the rule formats them: 3.2% for a rate, +30% for a change, 42 min for a source.
+        shown_value=str(view.detail.get("value") or ""),
+        shown_threshold=str(view.detail.get("threshold") or ""),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from opsboard.config import Settings
+from opsboard.metrics import metric_kind
 from opsboard.query import MetricsEngine, Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import (
@@ -169,6 +170,14 @@ class OverviewLoader:
                 )
                 for m in TRAFFIC_METRICS
             )
+            if len(currencies) > 1:
+                # Money in different currencies does not add up: shown per store only.
+                figures = tuple(
+                    Figure(f.metric, None, None, None, None, None)
+                    if metric_kind(f.metric) == "money"
+                    else f
+                    for f in figures
+                )
         return Overview(
             at=at,
             live=live,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
@@ -123,6 +123,17 @@ class DashboardSource:
                 reason="from the dashboard",
                 at=at,
             )
+
+    def review_markdown(self, store: str | None, day: date) -> str:
+        """The morning review of ``day`` as Markdown, for one store or every store."""
+        from opsboard.review import build_review, render_many
+
+        names = [store] if store else self.stores()
+        if not names:
+            return "No store has data yet: there is nothing to review."
+        with self.lock:
+            reviews = [build_review(self.runtime, self.store, name, day) for name in names]
+        return render_many(reviews, "markdown")
 
     def close(self) -> None:
         """Close the connection."""

@@ -14,7 +14,9 @@ _SEVERITY = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 _STATE_MARK = {"firing": ("!", "bold"), "pending": ("?", ""), "resolved": ("v", "dim")}
 
 
-def _number(value: float | None) -> str:
+def _number(value: float | None, shown: str = "") -> str:
+    if shown:
+        return shown
     if value is None:
         return "-"
     if abs(value) < 10 and not float(value).is_integer():
@@ -81,8 +83,8 @@ class AlertsTable(FittedTable):
                         Text(age((now - alert.since).total_seconds()) if alert.since else "-"),
                         Text(alert.rule),
                         Text(scope),
-                        Text(_number(alert.value), justify="right"),
-                        Text(_number(alert.threshold), justify="right"),
+                        Text(_number(alert.value, alert.shown_value), justify="right"),
+                        Text(_number(alert.threshold, alert.shown_threshold), justify="right"),
                         ack,
                     ],
                     str(alert.id),

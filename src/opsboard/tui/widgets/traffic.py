@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.widget import Widget
 from textual.widgets import DataTable
 
-from opsboard.metrics import BASE_METRICS, DERIVED_METRICS
+from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, metric_kind
 from opsboard.tui.format import MISSING, change, figure
 from opsboard.tui.snapshot import Figure
 
@@ -62,3 +63,11 @@ class TrafficFigures(DataTable[Text]):
             )
         if not figures:
             self.add_row(Text("no traffic data yet", style="dim"), Text(""), Text(""), Text(""))
+        mixed = not currency and any(
+            f.today is None and metric_kind(f.metric) == "money" for f in figures
+        )
+        if isinstance(self.parent, Widget):
+            # The panel says why GMV is blank when the stores' currencies differ.
+            self.parent.border_subtitle = (
+                "currencies differ: s for one store's GMV" if mixed else ""
+            )

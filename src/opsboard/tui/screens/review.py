@@ -1,0 +1,47 @@
+"""The morning review of yesterday, as a screen: the same report as `opsboard review`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown
+
+
+class ReviewScreen(Screen[None]):
+    """Yesterday's diagnosis for the store in view, built off the UI thread."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,v", "app.pop_screen", "Close review"),
+    ]
+
+    def __init__(self, title: str, build: Callable[[], str]) -> None:
+        super().__init__()
+        self.review_title = title
+        self.build = build
+
+    def compose(self) -> ComposeResult:
+        """A scrolling Markdown report."""
+        with VerticalScroll(id="review-box") as box:
+            box.border_title = self.review_title
+            box.border_subtitle = "esc to close"
+            yield Markdown("*Building the review…*", id="review")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Build the review in a worker thread."""
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        """Build and render the review; a problem is shown in its place."""
+        try:
+            text = self.build()
+        except Exception as exc:  # shown on screen, the dashboard carries on
+            text = f"**The review could not be built:** {exc}"
+        self.app.call_from_thread(self.query_one("#review", Markdown).update, text)
