@@ -23,6 +23,9 @@ from opsboard.timeutil import Clock
 
 log = logging.getLogger(__name__)
 
+#: Seconds after which an unchanged health report is written again (its heartbeat).
+HEALTH_REFRESH = 60.0
+
 
 @dataclass
 class CycleReport:
@@ -54,6 +57,7 @@ class Collector:
         self.clock = clock
         self.after_cycle = after_cycle
         self._next_due: dict[str, float] = {}
+        self._health_written: dict[tuple[str, str], tuple[HealthState, str, float]] = {}
 
     def _commit(self, adapter: Adapter, batch: Batch) -> int:
         with self.store.batch(
@@ -105,8 +109,25 @@ class Collector:
                     reason=report.failed[adapter.source],
                 )
             ]
-        for health in healths:
+        changed = [h for h in healths if self._health_changed(h)]
+        for health in changed:
             await asyncio.to_thread(self.store.set_health, health)
+
+    def _health_changed(self, health: SourceHealth) -> bool:
+        """Whether to write ``health``: a new state or reason, or a minute since the last.
+
+        A collector polling a drop folder twice a second would otherwise write the same
+        health row twice a second, for every viewer to read back.
+        """
+        key = (health.source, health.store)
+        now = time.monotonic()
+        written = self._health_written.get(key)
+        if written is not None:
+            state, reason, at = written
+            if state == health.state and reason == health.reason and now - at < HEALTH_REFRESH:
+                return False
+        self._health_written[key] = (health.state, health.reason, now)
+        return True
 
     async def run_cycle(self, *, force: bool = False) -> CycleReport:
         """Poll every adapter that is due (all of them with ``force``), one after another."""

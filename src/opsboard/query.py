@@ -275,12 +275,15 @@ class MetricsEngine:
                 chosen, chosen_params = where, params
             else:
                 chosen, chosen_params = f"s.id IN ({','.join(map(str, ids))})", []
-            sql = (
-                f"SELECT s.metric, {group}, {bucket} AS bucket, sum(p.value) "
-                "FROM series s JOIN points p ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? "
-                f"WHERE {chosen} GROUP BY 1, 2, 3"
-            )
-            found = self.store.conn.execute(sql, (start, end, *chosen_params)).fetchall()
+            if bucket.isdigit():
+                found = self._one_cell(group, int(bucket), chosen, [start, end, *chosen_params])
+            else:
+                sql = (
+                    f"SELECT s.metric, {group}, {bucket} AS bucket, sum(p.value) "
+                    "FROM series s JOIN points p ON p.series_id = s.id AND p.ts >= ? "
+                    f"AND p.ts < ? WHERE {chosen} GROUP BY 1, 2, 3"
+                )
+                found = self.store.conn.execute(sql, (start, end, *chosen_params)).fetchall()
             if not target:
                 target.update(((m, k, int(c)), t) for m, k, c, t in found)
             else:
@@ -306,6 +309,24 @@ class MetricsEngine:
             if (metric, key, day) in days:
                 continue  # the day has a day-grain figure of its own
             place(_day_label(day) if by == "day" else key, day, metric, total)
+
+    def _one_cell(
+        self, group: str, cell: int, where: str, params: list[Any]
+    ) -> list[tuple[str, str, int, float]]:
+        """Sums per (metric, group) when the whole period is one bucket.
+
+        One index range per series and no sort: several times faster than GROUP BY over
+        the points of thousands of SKU series (a day's figures per SKU).
+        """
+        sums: dict[tuple[str, str], float] = {}
+        for metric, key, total in self.store.conn.execute(
+            f"SELECT s.metric, {group}, (SELECT sum(value) FROM points "
+            f"WHERE series_id = s.id AND ts >= ? AND ts < ?) FROM series s WHERE {where}",
+            params,
+        ):
+            if total is not None:
+                sums[(metric, key)] = sums.get((metric, key), 0.0) + total
+        return [(metric, key, cell, total) for (metric, key), total in sums.items()]
 
     def _already_covered(
         self,

@@ -91,3 +91,21 @@ def test_unknown_adapter_lists_the_installed_ones() -> None:
     with pytest.raises(UsageError, match="no adapter called 'ftp'") as info:
         load_adapter("ftp")
     assert "csv" in (info.value.hint or "")
+
+
+async def test_unchanged_health_is_not_rewritten_on_every_poll(
+    store: Store, tmp_path: Path
+) -> None:
+    adapter, _ = make(tmp_path, pages=0, bad=set())
+    collector = Collector(store, [(adapter, 0.0)], FrozenClock(T0))
+    await collector.run_cycle()
+    store.conn.execute("UPDATE source_health SET updated_at = 'marker'")
+    await collector.run_cycle(force=True)
+    assert store.conn.execute("SELECT updated_at FROM source_health").fetchone()[0] == "marker"
+    adapter.health = lambda: [  # type: ignore[method-assign]
+        SourceHealth("pages", HealthState.FAILING, T0, reason="HTTP 503")
+    ]
+    await collector.run_cycle(force=True)
+    (health,) = store.health()
+    assert health.state is HealthState.FAILING
+    assert store.conn.execute("SELECT updated_at FROM source_health").fetchone()[0] != "marker"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -32,7 +32,8 @@ from opsboard.alerts.rules import (
 from opsboard.alerts.state import OPEN_STATES, SEVERITY_RANK, iso, silences
 from opsboard.config import RuleConfig, Settings
 from opsboard.errors import OpsboardError
-from opsboard.query import MetricsEngine
+from opsboard.metrics import PACING
+from opsboard.query import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import Clock, zone
 
@@ -99,6 +100,66 @@ class _Open:
     last_seen: datetime | None
 
 
+ALL_TIME = Period()
+NO_FILTERS = Filters()
+
+
+class ReusedQueries(MetricsEngine):
+    """A metrics engine that answers a repeated query from its last answer while no ingest
+    since then holds points of its stores in its period.
+
+    Most cycles bring data for the current hour only: a change rule's baseline (the same
+    hours last week) and the hours already complete need not be read again.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        tz_for: Callable[[str], tzinfo],
+        budget_for: Callable[[str], float | None],
+        now: Callable[[], datetime],
+        touched: Callable[[int | None, str, list[tuple[int | None, int | None]]], bool],
+        since: Callable[[], int | None],
+    ) -> None:
+        super().__init__(store, tz_for=tz_for, budget_for=budget_for, now=now)
+        self._touched_since = touched
+        self._since = since
+        self._answers: dict[tuple[Any, ...], tuple[int | None, list[dict[str, Any]]]] = {}
+        self._used: set[tuple[Any, ...]] = set()
+
+    def query(
+        self,
+        metrics: Sequence[str],
+        *,
+        stores: Sequence[str] | None = None,
+        by: str = "total",
+        period: Period = ALL_TIME,
+        filters: Filters = NO_FILTERS,
+    ) -> list[dict[str, Any]]:
+        """As ``MetricsEngine.query``; reused while its stores and period are untouched."""
+        bounded = period.start is not None or period.first_day is not None
+        if not stores or not bounded or PACING in metrics:  # pacing moves with the clock
+            return super().query(metrics, stores=stores, by=by, period=period, filters=filters)
+        key = (tuple(metrics), tuple(stores), by, period, filters)
+        self._used.add(key)
+        answer = self._answers.get(key)
+        if answer is not None and not any(
+            self._touched_since(answer[0], name, [period.bounds(self.tz_for(name))])
+            for name in stores
+        ):
+            return [dict(row) for row in answer[1]]
+        since = self._since()  # before the query: a later ingest invalidates it
+        rows = super().query(metrics, stores=stores, by=by, period=period, filters=filters)
+        self._answers[key] = (since, rows)
+        return [dict(row) for row in rows]
+
+    def forget_unused(self) -> None:
+        """Drop the answers no query asked for since the last call (periods move on)."""
+        self._answers = {k: v for k, v in self._answers.items() if k in self._used}
+        self._used = set()
+
+
 class AlertEngine:
     """Evaluates the configured rules over ``data`` and keeps alert state in ``state``.
 
@@ -131,11 +192,13 @@ class AlertEngine:
         self._cache: dict[
             tuple[str, str], tuple[tuple[Any, ...], int | None, list[Observation]]
         ] = {}
-        self.metrics = MetricsEngine(
+        self.metrics = ReusedQueries(
             data,
             tz_for=self.tz_for,
             budget_for=lambda name: settings.store(name).daily_budget,
             now=clock.now,
+            touched=self._touched,
+            since=lambda: self._last_ingest,
         )
 
     # -- evaluation ------------------------------------------------------------------------
@@ -177,6 +240,7 @@ class AlertEngine:
         if ALL_STORES in result.held_stores:
             result.evaluated_stores = []
         result.events = self._apply(observations, covered, now)
+        self.metrics.forget_unused()
         return result
 
     def _held_stores(self, bad: Iterable[Any]) -> set[str]:
