@@ -175,7 +175,7 @@ def run() -> list[Row]:
                 f"{cpu:.2f} % of a core",
                 goal="< 1 %",
                 ok=cpu < 1.0,
-                note="includes the csv adapter (folder scan and health write every poll)",
+                note="includes the csv adapter scanning its folder every poll",
             )
         )
         rows.append(

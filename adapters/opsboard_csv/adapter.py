@@ -442,8 +442,11 @@ class CsvDropAdapter(Adapter):
                 log.warning("%s: could not write the reason file: %s", note, exc)
         now = self.context.clock.now()
         entry = self._entry(arrival)
-        if entry.state is not HealthState.FAILING:
-            entry.state, entry.since = HealthState.FAILING, now
+        # A refused file is quarantined and alerted on by itself (`file_rejected` rules);
+        # the folder still delivers, so the store's other figures and alerts stand. Only a
+        # folder that cannot be read makes the source fail.
+        if entry.state is HealthState.UNKNOWN:
+            entry.state, entry.since = HealthState.OK, now
         entry.reason = f"refused {arrival.path.name}: {reason.splitlines()[0]}"
         entry.detail["last_rejected"] = {
             "file": arrival.path.name,
