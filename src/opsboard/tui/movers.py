@@ -15,7 +15,7 @@ from opsboard.config import Settings
 from opsboard.query import Filters, MetricsEngine, Period
 from opsboard.timeutil import floor_hour, local_midnight
 from opsboard.tui.data import HealthRow
-from opsboard.tui.snapshot import HourlySeries
+from opsboard.tui.snapshot import HourlySeries, hourly_series
 
 _METRICS = ["uv", "buyers", "bounces", "clicks", "impressions", "gmv", "spend"]
 #: Main-image click-through target (operators' rule of thumb).
@@ -186,24 +186,4 @@ class MoversLoader:
     ) -> HourlySeries:
         """One SKU's metric per local hour: today, yesterday and last week."""
         tz = self.engine.tz_for(store_name)
-        local_now = at.astimezone(tz)
-        series: list[tuple[float | None, ...]] = []
-        for days_back in (0, 1, 7):
-            day = local_now.date() - timedelta(days=days_back)
-            start = local_midnight(day, tz)
-            end = local_midnight(day + timedelta(days=1), tz)
-            if days_back == 0:
-                end = min(end, floor_hour(at) + timedelta(hours=1))
-            values: list[float | None] = [None] * 24
-            for row in self.engine.query(
-                [metric],
-                stores=[store_name],
-                by="hour",
-                period=Period(start=start, end=end),
-                filters=Filters(sku=sku),
-            ):
-                values[datetime.fromisoformat(row["hour"]).astimezone(tz).hour] = row[metric]
-            series.append(tuple(values))
-        return HourlySeries(
-            metric, tuple(range(24)), series[0], series[1], series[2], local_now.hour
-        )
+        return hourly_series(self.engine, metric, [store_name], at, tz, Filters(sku=sku))

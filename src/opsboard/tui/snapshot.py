@@ -13,7 +13,7 @@ from typing import Any
 
 from opsboard.config import Settings
 from opsboard.metrics import metric_kind
-from opsboard.query import MetricsEngine, Period
+from opsboard.query import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import (
     DEFAULT_TIMEZONE,
@@ -122,6 +122,45 @@ def _clean(value: Any) -> float | None:
     return float(value)
 
 
+NO_FILTERS = Filters()
+
+
+def hourly_series(
+    engine: MetricsEngine,
+    metric: str,
+    stores: list[str] | None,
+    at: datetime,
+    tz: tzinfo,
+    filters: Filters = NO_FILTERS,
+) -> HourlySeries:
+    """``metric`` per local hour today (up to ``at``), yesterday and on the day last week.
+
+    ``stores`` None means every store; an empty list gives an empty chart.
+    """
+    local_now = at.astimezone(tz)
+    series: list[tuple[float | None, ...]] = []
+    for days_back in (0, 1, 7):
+        day = local_now.date() - timedelta(days=days_back)
+        start = local_midnight(day, tz)
+        end = local_midnight(day + timedelta(days=1), tz)
+        if days_back == 0:
+            end = min(end, floor_hour(at) + timedelta(hours=1))
+        values: list[float | None] = [None] * 24
+        if stores is None or stores:
+            for row in engine.query(
+                [metric],
+                stores=stores,
+                by="hour",
+                period=Period(start=start, end=end),
+                filters=filters,
+            ):
+                values[datetime.fromisoformat(row["hour"]).astimezone(tz).hour] = _clean(
+                    row[metric]
+                )
+        series.append(tuple(values))
+    return HourlySeries(metric, tuple(range(24)), series[0], series[1], series[2], local_now.hour)
+
+
 class OverviewLoader:
     """Builds ``Overview`` snapshots from a store; one per dashboard, used by its workers."""
 
@@ -198,25 +237,7 @@ class OverviewLoader:
     def _hourly(
         self, stores: list[str] | None, names: list[str], at: datetime, tz: tzinfo, metric: str
     ) -> HourlySeries:
-        local_now = at.astimezone(tz)
-        series: list[tuple[float | None, ...]] = []
-        for days_back in (0, 1, 7):
-            day = local_now.date() - timedelta(days=days_back)
-            start = local_midnight(day, tz)
-            end = local_midnight(day + timedelta(days=1), tz)
-            if days_back == 0:
-                end = min(end, floor_hour(at) + timedelta(hours=1))
-            values: list[float | None] = [None] * 24
-            if names:
-                for row in self.engine.query(
-                    [metric], stores=stores, by="hour", period=Period(start=start, end=end)
-                ):
-                    hour = datetime.fromisoformat(row["hour"]).astimezone(tz).hour
-                    values[hour] = _clean(row[metric])
-            series.append(tuple(values))
-        return HourlySeries(
-            metric, tuple(range(24)), series[0], series[1], series[2], local_now.hour
-        )
+        return hourly_series(self.engine, metric, stores if names else [], at, tz)
 
     def _channels(
         self, stores: list[str] | None, names: list[str], at: datetime, live: bool, tz: tzinfo
