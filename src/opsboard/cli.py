@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from opsboard import __version__
 from opsboard.errors import OpsboardError, UsageError
@@ -340,24 +341,45 @@ def cmd_config(args: argparse.Namespace) -> int:
     if args.action == "schema":
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
         return 0
+    import tomllib
+
     from opsboard.adapters import load_adapter, validate_options
     from opsboard.config import load_settings
     from opsboard.errors import ConfigError
     from opsboard.paths import default_config_path
 
     path = args.path or getattr(args, "config", None) or default_config_path()
-    settings = load_settings(path)
     problems: list[str] = []
-    for index, spec in enumerate(settings.adapters):
-        where = f"{path}: adapters[{index}] ({spec.name})"
+    try:
+        settings = load_settings(path)
+        message = ""
+    except ConfigError as exc:
+        problems.extend(exc.problems or [exc.message])
+        message = exc.message
+    # Adapter options are checked even when the rest of the file has problems, so that
+    # one run names every error.
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        raw = {}
+    listed = raw.get("adapters")
+    sources: list[Any] = listed if isinstance(listed, list) else []
+    for index, spec in enumerate(sources):
+        if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
+            continue
+        name = spec.get("name", "?")
+        where = f"{path}: adapters[{index}] ({name})"
         try:
-            cls = load_adapter(spec.type)
-            validate_options(cls, spec.options, f"{where}.options")
+            cls = load_adapter(spec["type"])
+            options = spec.get("options", {})
+            validate_options(cls, options if isinstance(options, dict) else {}, f"{where}.options")
         except ConfigError as exc:
             problems.extend(exc.problems or [exc.message])
         except UsageError as exc:
             problems.append(f"{where}.type: {exc.message}; fix: {exc.hint}")
     if problems:
+        if message and "no such config file" in message:
+            raise ConfigError(message, problems=problems)
         raise ConfigError(
             f"{path}: {len(problems)} problem(s) in the configuration", problems=problems
         )

@@ -569,7 +569,7 @@ def describe_errors(exc: ValidationError, data: Any, path: Path | str) -> list[s
     lines = []
     for error in exc.errors(include_url=False):
         where = _location(tuple(error["loc"]), data)
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         found = ""
         if error["type"] not in ("missing",) and "input" in error:
             shown = error["input"]

@@ -164,3 +164,21 @@ def test_the_example_adapter_options_are_valid_and_complete(
         validate_options(cls, spec.options, spec.name)
         missing = set(cls.Options.model_fields) - set(spec.options)
         assert not missing, f"{spec.type} options missing from the example: {sorted(missing)}"
+
+
+def test_check_names_adapter_problems_beside_other_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NOPE_TOKEN", raising=False)
+    path = tmp_path / "c.toml"
+    path.write_text(
+        "[[stores]]\nname = 'a'\nmargin = 2\n"
+        "[[adapters]]\nname = 'api'\ntype = 'api'\n[adapters.options]\n"
+        "base_url = 'localhost'\ntoken = '${NOPE_TOKEN}'\n"
+    )
+    assert main(["config", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "stores[0] (a).margin" in err
+    assert "adapters[0] (api).options: base_url" in err
+    assert "NOPE_TOKEN is not set" in err
+    assert "Value error" not in err
