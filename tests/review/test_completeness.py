@@ -169,12 +169,14 @@ def test_a_source_that_delivered_only_part_of_its_data(shop: Shop) -> None:
 def test_hours_that_arrived_late_are_reported_but_the_day_is_complete(shop: Shop) -> None:
     hourly_traffic(shop, DAY, range(24))  # loaded now: a backfill, not a late delivery
     start = int(local_midnight(DAY, TZ).timestamp())
+    on_time = datetime(2026, 6, 17, 11, 5, tzinfo=UTC).isoformat()  # 19:05 local
     loaded = datetime(2026, 6, 17, 13, 30, tzinfo=UTC).isoformat()  # 21:30 local
-    shop.store.conn.execute(
-        "INSERT INTO ingests (source, origin, store, status, started_at, finished_at, "
-        "period_start, period_end) VALUES ('live-api', 'poll', ?, 'loaded', ?, ?, ?, ?)",
-        (SHOP, loaded, loaded, start + 14 * 3600, start + 17 * 3600),
-    )
+    for finished, first_hour, last_hour in ((on_time, 18, 18), (loaded, 14, 17)):
+        shop.store.conn.execute(
+            "INSERT INTO ingests (source, origin, store, status, started_at, finished_at, "
+            "period_start, period_end) VALUES ('live-api', 'poll', ?, 'loaded', ?, ?, ?, ?)",
+            (SHOP, finished, finished, start + first_hour * 3600, start + last_hour * 3600),
+        )
 
     review = build_review(shop.runtime, shop.store, SHOP, DAY)
 
@@ -183,3 +185,20 @@ def test_hours_that_arrived_late_are_reported_but_the_day_is_complete(shop: Shop
     assert note.source == "live-api"
     assert note.detail == "4 hours arrived late (14:00-18:00), up to 6.5 h after the hour"
     assert "Arrived late: live-api: 4 hours arrived late" in " ".join(review.summary)
+
+
+def test_a_backfill_at_start_is_not_reported_late(shop: Shop) -> None:
+    hourly_traffic(shop, DAY, range(24))
+    start = int(local_midnight(DAY, TZ).timestamp())
+    # The collector started at 21:30 and read the whole day at once: nothing was delivered
+    # while those hours were missing, so the source was not late.
+    loaded = datetime(2026, 6, 17, 13, 30, tzinfo=UTC).isoformat()
+    shop.store.conn.execute(
+        "INSERT INTO ingests (source, origin, store, status, started_at, finished_at, "
+        "period_start, period_end) VALUES ('live-api', 'poll', ?, 'loaded', ?, ?, ?, ?)",
+        (SHOP, loaded, loaded, start, start + 20 * 3600),
+    )
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert review.completeness.late_notes == ()

@@ -8,6 +8,7 @@ rejected files and unhealthy sources are listed too.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -236,10 +237,19 @@ def _late(
                 key = (str(source), hour)
                 if key not in first or arrived < first[key]:
                     first[key] = arrived
+    deliveries = _deliveries(store, store_name, hourly, day_start, day_end)
     late: dict[str, list[tuple[int, timedelta]]] = defaultdict(list)
     for (source, hour), arrived in first.items():
-        delay = arrived - datetime.fromtimestamp(hour + 3600, UTC)
-        if LATE_AFTER < delay < BACKFILL_AFTER:
+        ended = datetime.fromtimestamp(hour + 3600, UTC)
+        delay = arrived - ended
+        if not LATE_AFTER < delay < BACKFILL_AFTER:
+            continue
+        # Late means the source was delivering while this hour was missing: some other
+        # delivery came between the hour's end and its arrival. A collector that was not
+        # running (a first start, a restart) back-fills; that is not the source's delay.
+        times = deliveries.get(source, [])
+        index = bisect.bisect_right(times, ended)
+        if index < len(times) and times[index] < arrived - timedelta(minutes=1):
             late[source].append((hour, delay))
     notes = []
     for source in sorted(late):
@@ -254,6 +264,28 @@ def _late(
             )
         )
     return notes
+
+
+def _deliveries(
+    store: Store, store_name: str, sources: set[str], day_start: int, day_end: int
+) -> dict[str, list[datetime]]:
+    """When each source committed anything for the store, from the day on, in order."""
+    since = datetime.fromtimestamp(day_start, UTC).isoformat(timespec="seconds")
+    until = (datetime.fromtimestamp(day_end, UTC) + BACKFILL_AFTER).isoformat(timespec="seconds")
+    found: dict[str, list[datetime]] = defaultdict(list)
+    for source, finished in store.conn.execute(
+        "SELECT source, finished_at FROM ingests WHERE status = 'loaded' AND store IN (?, '') "
+        "AND finished_at >= ? AND finished_at < ? ORDER BY finished_at",
+        (store_name, since, until),
+    ):
+        if source not in sources:
+            continue
+        try:
+            at = datetime.fromisoformat(str(finished))
+        except ValueError:
+            continue
+        found[str(source)].append(at if at.tzinfo else at.replace(tzinfo=UTC))
+    return found
 
 
 def _rejected(store: Store, store_name: str, start: datetime) -> list[SourceNote]:
