@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from opsboard.adapters import load_adapter
-from opsboard.config import AdapterConfig, Settings, StoreConfig
+from opsboard.config import AdapterConfig, NotifierConfig, ReviewConfig, Settings, StoreConfig
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
-from opsboard.timeutil import Clock
+from opsboard.timeutil import Clock, zone
 
 #: Which sample export goes to which store's drop folder.
 DEMO_FILES: dict[str, tuple[str, ...]] = {
@@ -36,6 +36,8 @@ DEMO_FILES: dict[str, tuple[str, ...]] = {
     ),
     "shopify-dtc": ("shopify_sessions_over_time.csv", "google_ads_campaign.csv"),
 }
+#: How long after the demo starts (simulated time) the morning review goes to the chat.
+REVIEW_AFTER = timedelta(minutes=3)
 #: Sample exports with no date of their own: the demo names the day in the file name.
 UNDATED_FILES = frozenset({"amazon_business_report_child.csv"})
 #: A store that only sends files (the simulated platform does not host it).
@@ -107,8 +109,12 @@ def seed_drop_folder(drop: Path, day: date) -> int:
     return copied
 
 
-def demo_settings(simulator: Any, drop: Path) -> Settings:
-    """The demo's settings: the simulated stores, the API and the drop folder."""
+def demo_settings(simulator: Any, drop: Path, chat_log: Path | None = None) -> Settings:
+    """The demo's settings: the simulated stores, the API and the drop folder.
+
+    With ``chat_log``, a "team chat" (a log notifier in that file) receives the alerts and,
+    a few simulated minutes after the start, the morning review.
+    """
     stores = [
         StoreConfig(
             name=str(spec["name"]),
@@ -132,7 +138,7 @@ def demo_settings(simulator: Any, drop: Path) -> Settings:
                 options={
                     "base_url": simulator.base_url,
                     "token": simulator.token,
-                    "backfill_days": 8,  # so that "vs last week" has a baseline
+                    "backfill_days": 10,  # yesterday vs the same day last week has a baseline
                 },
             ),
             AdapterConfig(
@@ -143,7 +149,21 @@ def demo_settings(simulator: Any, drop: Path) -> Settings:
             ),
         ],
         refresh_interval=timedelta(seconds=2),
+        notifiers=[]
+        if chat_log is None
+        else [NotifierConfig(name="team-chat", type="log", path=chat_log)],
+        review=ReviewConfig()
+        if chat_log is None
+        else ReviewConfig(
+            send_at=_soon(simulator.now(), stores[0].timezone), notifiers=["team-chat"]
+        ),
     )
+
+
+def _soon(now: datetime, timezone: str) -> str:
+    """The local time a few simulated minutes after ``now``, as `send_at` takes it."""
+    local = now.astimezone(zone(timezone)) + REVIEW_AFTER
+    return f"{local:%H:%M}"
 
 
 @contextmanager
@@ -166,7 +186,7 @@ def running_demo(*, speed: float | None = None, seed: int = 7) -> Iterator[Demo]
         drop = folder / "drop"
         # The latest whole day everywhere (the Amazon store's zone is the last to end it).
         seed_drop_folder(drop, (simulator.now() - timedelta(days=2)).date())
-        settings = demo_settings(simulator, drop)
+        settings = demo_settings(simulator, drop, folder / "team-chat.log")
         runtime = Runtime(
             settings=settings, db_path=folder / "demo.db", clock=SimulatorClock(simulator)
         )
@@ -196,7 +216,7 @@ def run_demo(*, headless: bool = False) -> int:
     with running_demo() as demo:
         print(
             f"opsboard demo: simulated platform at {demo.simulator.base_url}, "
-            f"drop folder {demo.drop}",
+            f"drop folder {demo.drop}, team chat {demo.folder / 'team-chat.log'}",
             file=sys.stderr,
         )
         if headless:

@@ -78,6 +78,12 @@ class _Cells:
     )
 
 
+def _level_first(rank: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Order ranks (grain, extra dimensions, which) by level first, then grain."""
+    grain, extra_count, extra = rank
+    return (extra_count, extra, grain)
+
+
 def _day_label(day_number: int) -> str:
     return (_EPOCH + timedelta(days=day_number)).isoformat()
 
@@ -257,8 +263,9 @@ class MetricsEngine:
         # Without a dimension, levels are chosen per hour and the hours summed into days, so
         # that a total covering part of a day and channel rows covering the rest both count.
         per_hour = by not in _DIM_BITS
-        days: dict[tuple[str, str, int], float] = {}
-        hours: dict[tuple[str, str, int], float] = {}
+        # (metric, group key, cell) -> (rank of the level that gave it, value)
+        days: dict[tuple[str, str, int], tuple[tuple[int, int, int], float]] = {}
+        hours: dict[tuple[str, str, int], tuple[tuple[int, int, int], float]] = {}
         for rank in sorted(ranked):
             is_day = rank[0] == 0
             target = days if is_day else hours
@@ -285,30 +292,44 @@ class MetricsEngine:
                 )
                 found = self.store.conn.execute(sql, (start, end, *chosen_params)).fetchall()
             if not target:
-                target.update(((m, k, int(c)), t) for m, k, c, t in found)
+                target.update(((m, k, int(c)), (rank, t)) for m, k, c, t in found)
             else:
                 for metric, key, cell, total in found:
-                    target.setdefault((metric, key, int(cell)), total)
+                    target.setdefault((metric, key, int(cell)), (rank, total))
 
         def place(label: str, cell: int, metric: str, value: float) -> None:
             cells = rows[label].cells[(store_name, cell)]
             cells[metric] = cells.get(metric, 0.0) + value
 
-        for (metric, key, cell), total in days.items():
-            place(_day_label(cell) if by == "day" else key, cell, metric, total)
-        for (metric, key, cell), total in hours.items():
-            if by == "hour":
-                place(
-                    datetime.fromtimestamp(cell, tz).isoformat(timespec="minutes"),
-                    cell,
-                    metric,
-                    total,
-                )
-                continue
-            day = day_of(cell) if per_hour else cell
-            if (metric, key, day) in days:
-                continue  # the day has a day-grain figure of its own
-            place(_day_label(day) if by == "day" else key, day, metric, total)
+        if by == "hour":
+            for (metric, _key, cell), (_rank, total) in hours.items():
+                label = datetime.fromtimestamp(cell, tz).isoformat(timespec="minutes")
+                place(label, cell, metric, total)
+            return
+
+        def row_label(day: int, key: str) -> str:
+            return _day_label(day) if by == "day" else key
+
+        if not days or not hours:
+            # One grain only (the common case): each cell already holds one level's figure.
+            for (metric, key, cell), (_rank, total) in hours.items():
+                day = day_of(cell) if per_hour else cell
+                place(row_label(day, key), day, metric, total)
+            for (metric, key, cell), (_rank, total) in days.items():
+                place(row_label(cell, key), cell, metric, total)
+            return
+        # A day's figure: the coarsest level first (a store total over the sum of its SKUs),
+        # and at the same level day-grain data over the sum of the day's hours.
+        summed: dict[tuple[str, str, int], tuple[tuple[int, int, int], float]] = {}
+        for (metric, key, cell), (rank, total) in hours.items():
+            slot = (metric, key, day_of(cell) if per_hour else cell)
+            best, value = summed.get(slot, (rank, 0.0))
+            summed[slot] = (min(best, rank, key=_level_first), value + total)
+        for slot in days.keys() | summed.keys():
+            choices = [c for c in (days.get(slot), summed.get(slot)) if c is not None]
+            _rank, total = min(choices, key=lambda choice: _level_first(choice[0]))
+            metric, key, day = slot
+            place(row_label(day, key), day, metric, total)
 
     def _one_cell(
         self, group: str, cell: int, where: str, params: list[Any]
@@ -333,7 +354,7 @@ class MetricsEngine:
         ids: list[int],
         start: int,
         end: int,
-        found: dict[tuple[str, str, int], float],
+        found: dict[tuple[str, str, int], Any],
         to_bucket: Callable[[int], int],
         step: int,
     ) -> bool:

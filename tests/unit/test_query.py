@@ -250,3 +250,17 @@ def test_a_finer_level_fills_the_hours_a_total_does_not_cover(
     rows = engine.query(["uv"], by="hour")
     assert [r["uv"] for r in rows] == [100] * 12 + [60] * 12
     assert engine.query(["uv"]) == [{"uv": 100 * 12 + 60 * 12}]
+
+
+def test_a_store_total_by_hour_beats_a_day_sum_of_skus(store: Store, engine: MetricsEngine) -> None:
+    # The platform API gives the store's own hourly GMV; an item report gives day rows per
+    # SKU. The store's own figures win; at the same level, day grain wins over hours.
+    d = date(2026, 6, 1)
+    start = day_ts(d)
+    store.write_points([hourly("s1", start + timedelta(hours=h), "gmv", 10) for h in range(24)])
+    store.write_points([daily("s1", d, "gmv", 100, sku="a"), daily("s1", d, "gmv", 50, sku="b")])
+    assert engine.query(["gmv"]) == [{"gmv": 240}]
+    assert engine.query(["gmv"], by="sku") == [{"sku": "a", "gmv": 100}, {"sku": "b", "gmv": 50}]
+    store.write_points([daily("s1", d, "gmv", 235)])  # the store's own day figure
+    assert engine.query(["gmv"]) == [{"gmv": 235}]
+    assert engine.query(["gmv"], by="day") == [{"day": "2026-06-01", "gmv": 235}]
