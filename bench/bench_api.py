@@ -23,6 +23,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from common import Row, opsboard_command, rate, workdir
@@ -31,7 +32,7 @@ from opsboard.adapters import AdapterContext, load_adapter, validate_options
 from opsboard.collector import Collector
 from opsboard.config import Settings
 from opsboard.storage import Store
-from opsboard.timeutil import Clock
+from opsboard.timeutil import Clock, local_midnight
 
 BACKFILL_DAYS = 3
 IDLE_SECONDS = 10.0
@@ -109,9 +110,11 @@ def _reference(base_url: str, token: str) -> tuple[int, float]:
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
         listing = client.get("/v1/stores").json()
         now = datetime.fromisoformat(listing["server_time"].replace("Z", "+00:00"))
-        first = (now - timedelta(days=BACKFILL_DAYS)).replace(minute=0, second=0)
-        start = first.strftime("%Y-%m-%dT%H:%M:%SZ")
         for store in listing["data"]:
+            # The adapter's backfill: from midnight in the store's calendar.
+            tz = ZoneInfo(store["timezone"])
+            first_day = now.astimezone(tz).date() - timedelta(days=BACKFILL_DAYS)
+            start = local_midnight(first_day, tz).strftime("%Y-%m-%dT%H:%M:%SZ")
             for dataset in ("traffic", "ads"):
                 cursor = None
                 while True:

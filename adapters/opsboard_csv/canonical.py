@@ -4,7 +4,9 @@ Header ``ts,store,channel,campaign,sku,metric,value`` with an optional ``grain``
 any order, UTF-8 with or without a BOM. ``ts`` is an ISO 8601 instant with an offset or
 ``Z``, a naive date-time (the store's local time) or a bare date (day grain, the store's
 local midnight). ``grain`` defaults to ``hour`` when ``ts`` has a time and ``day`` for a
-bare date.
+bare date. A store cell must be a valid store name (``store_name_problem``), checked once
+per store; a file whose last line has no newline is refused as cut off (``...,uv,127`` may
+be the start of ``1275``).
 
 This is the hot path of bulk ingest: lines without quotes are split on commas and quoted
 ones go through the csv module, timestamps and series are resolved once per distinct text,
@@ -25,8 +27,9 @@ from pathlib import Path
 from opsboard.adapters import ParsedFile
 from opsboard.errors import RejectedInput
 from opsboard.metrics import BASE_METRICS
-from opsboard.models import CHANNELS
+from opsboard.models import CHANNELS, store_name_problem
 from opsboard.storage.store import IngestBatch, RawPoint
+from opsboard_csv.errors import IncompleteFile
 
 FORMAT = "canonical"
 REQUIRED = ("ts", "store", "channel", "campaign", "sku", "metric", "value")
@@ -53,7 +56,11 @@ def describe() -> dict[str, str]:
     return {
         "name": FORMAT,
         "title": "opsboard canonical long CSV (one point per row)",
-        "detect": "header ts,store,channel,campaign,sku,metric,value (+ optional grain), any order",
+        "detect": "a header row with, in any order:\n"
+        + " " * 31
+        + "ts,store,channel,campaign,sku,metric,value\n"
+        + " " * 31
+        + "and optionally grain",
     }
 
 
@@ -100,9 +107,36 @@ def read_canonical(path: Path, *, store: str | None, tz: tzinfo) -> ParsedFile:
             + (f"; unknown {', '.join(unknown)}" if unknown else ""),
             line=1,
         )
+    _check_last_line(path)
     parsed = ParsedFile(format=FORMAT, store=store or "", points=())
     parsed.points = CanonicalPoints(path, names, parsed, store, tz)
     return parsed
+
+
+def _check_last_line(path: Path) -> None:
+    """``IncompleteFile`` when the file has rows and its last line has no newline: the
+    download (or the writer) may have stopped inside the last value (``...,127`` of 1275).
+
+    Only the last byte is read, unless it is not a newline (then the lines are counted,
+    to name the cut one).
+    """
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        if handle.tell() == 0:
+            return
+        handle.seek(-1, 2)
+        if handle.read(1) in (b"\n", b"\r"):
+            return
+        handle.seek(0)
+        lines = 1 + sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    if lines > 1:
+        raise IncompleteFile(
+            "the last line is cut off: the file does not end with a newline, so its last "
+            "value may be the start of a longer one",
+            line=lines,
+            hint="the download was interrupted or the file is still being written: export "
+            "it again (a complete file must end with a newline)",
+        )
 
 
 class _Timestamps:
@@ -244,7 +278,11 @@ class CanonicalPoints:
         def reject(message: str, column: str | None) -> RejectedInput:
             return RejectedInput(message, line=line, column=column)
 
-        def check(metric: str, channel: str) -> None:
+        def check(metric: str, channel: str, store: str) -> None:
+            if store not in stores and store != fallback_store:
+                problem = store_name_problem(store)
+                if problem:
+                    raise reject(problem, "store")
             if metric not in metrics:
                 raise reject(
                     f"found metric {metric!r}, expected a base metric: "
@@ -331,7 +369,7 @@ class CanonicalPoints:
                                 "store",
                             )
                     if resolve is None:
-                        check(metric, channel)
+                        check(metric, channel, store)
                         stores.add(store)
                         yield store, stamp[1], stamp[0], channel, campaign, sku, metric, value
                         continue
@@ -345,7 +383,7 @@ class CanonicalPoints:
                     known = stamp[2]
                     series_id = known.get(key)
                     if series_id is None:
-                        check(metric, channel)
+                        check(metric, channel, store)
                         stores.add(store)
                         series_id = known[key] = resolve(
                             (store, stamp[1], metric, channel, campaign, sku)

@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -18,11 +19,14 @@ from html.parser import HTMLParser
 from typing import Literal
 
 from opsboard.errors import RejectedInput
+from opsboard_csv.errors import IncompleteFile
 
 Container = Literal["zip", "xlsx", "xls", "text"]
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xls", ".xlsx")
 DELIMITERS = (",", "\t", ";")
+#: The largest report read when no limit is given (``opsboard ingest``).
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
 
 @dataclass
@@ -58,8 +62,15 @@ def sniff(data: bytes) -> Container:
     return "text"
 
 
-def zip_member(data: bytes, file_name: str) -> tuple[str, bytes]:
-    """The one report inside a zip download, with its name."""
+def zip_member(
+    data: bytes, file_name: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[str, bytes]:
+    """The one report inside a zip download, with its name.
+
+    The report unpacked may not be larger than ``max_bytes`` (the drop folder's
+    ``max_file_bytes``): a small zip can hold a huge file. The size the archive declares is
+    checked first, and the reading stops past the limit whatever it declares.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = [
@@ -76,11 +87,18 @@ def zip_member(data: bytes, file_name: str) -> tuple[str, bytes]:
                     hint="unzip it and ingest each report file on its own",
                 )
             member = members[0]
-            if member.file_size > 512 * 1024 * 1024:
-                raise RejectedInput(f"{file_name}: {member.filename} is too large to read")
-            return member.filename.rsplit("/", 1)[-1], archive.read(member)
-    except zipfile.BadZipFile as exc:
-        raise RejectedInput(
+            with archive.open(member) as handle:
+                content = b"" if member.file_size > max_bytes else handle.read(max_bytes + 1)
+            if member.file_size > max_bytes or len(content) > max_bytes:
+                size = max(member.file_size, len(content))
+                raise RejectedInput(
+                    f"{file_name}: {member.filename} is {size} bytes unpacked, more than "
+                    f"max_file_bytes ({max_bytes}); it was not read",
+                    hint="split the export, or raise max_file_bytes in the adapter's options",
+                )
+            return member.filename.rsplit("/", 1)[-1], content
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise IncompleteFile(
             f"{file_name}: looks like a zip file but cannot be opened ({exc})",
             hint="download the report again; the file is damaged or incomplete",
         ) from None
@@ -126,7 +144,7 @@ def workbook_tables(data: bytes, kind: Container, file_name: str) -> list[Table]
         raise
     except Exception as exc:  # calamine raises several error types for damaged files
         label = "Excel 97-2003 (.xls)" if kind == "xls" else "Excel (.xlsx)"
-        raise RejectedInput(
+        raise IncompleteFile(
             f"{file_name}: an {label} workbook that cannot be read ({exc})",
             hint="download the report again, or open it in Excel and save it as CSV UTF-8",
         ) from None
@@ -220,7 +238,10 @@ def html_table(text: str, encoding: str) -> Table:
     parser.close()
     parser._finish_row()
     rows = parser.rows
-    return Table(rows, list(range(1, len(rows) + 1)), True, "html", encoding)
+    # A page cut off by an interrupted download ends before its table does.
+    lowered = text.lower()
+    complete = lowered.rfind("</table") > lowered.rfind("<table")
+    return Table(rows, list(range(1, len(rows) + 1)), complete, "html", encoding)
 
 
 def iter_text_tables(text: str, encoding: str, limit: int | None) -> Iterator[Table]:

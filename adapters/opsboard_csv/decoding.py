@@ -3,13 +3,19 @@
 A byte-order mark decides at once (UTF-8, UTF-16LE/BE). Without one: UTF-16 when the
 bytes hold NULs, then strict UTF-8, then GB18030 (a superset of GBK that also holds
 ``®``, ``™`` and ``€``, which GBK rejects), then cp1252. A candidate that decodes is only
-a candidate: the reader confirms it by recognising a known header row.
+a candidate: the reader confirms it by recognising a known header row, and where the
+header is plain ASCII (a Western platform's report) and both GB18030 and cp1252 decode
+the file, ``implausible_share`` says which reads its names as real text: cp1252 bytes
+read as GB18030 give rare ideographs (``Dächer`` -> ``D鋍her``), and GB18030 bytes read
+as cp1252 give stray symbols (``示例`` -> ``Ê¾Àý``).
 """
 
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -62,3 +68,37 @@ def candidates(data: bytes) -> Iterator[tuple[str, str]]:
         if name != utf16 and "\x00" in text:
             continue
         yield name, text
+
+
+#: Encodings whose successful decoding says little: almost any bytes decode.
+WEAK = frozenset({"gb18030", "cp1252"})
+#: Characters looked at to judge an encoding (names repeat; the head of a file suffices).
+_SAMPLE = 1_000_000
+#: Symbols that real Western text holds; other Latin-1 symbols are rare outside garbage.
+_COMMON_SYMBOLS = frozenset("\u00a0€£¥¢©®™°±×÷·•–—‘’‚“”„…«»¿¡§µ")
+
+
+@lru_cache(maxsize=8192)
+def _implausible(char: str) -> bool:
+    """True for a character that real export text rarely holds."""
+    if char in _COMMON_SYMBOLS:
+        return False
+    if ord(char) >= 0x2E80:
+        # CJK text: the common characters are those of GB2312; misread Latin-1 bytes
+        # land on rare GBK ones.
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            return True
+        return False
+    category = unicodedata.category(char)
+    return not (category.startswith("L") or category.startswith("M"))
+
+
+def implausible_share(text: str) -> float:
+    """The share of the distinct non-ASCII characters of ``text`` that real text rarely
+    holds: 0 for plain ASCII; near 0 for the right decoding, well above for a wrong one."""
+    found = {c for c in set(text[:_SAMPLE]) if ord(c) > 0x7F}
+    if not found:
+        return 0.0
+    return sum(1 for c in found if _implausible(c)) / len(found)

@@ -1,8 +1,10 @@
 """The day each row of a report covers: its own date column, or the one day of the file.
 
 Reports without a date column take their day from ``--date``, their title rows or their
-file name, in the order the profile gives; a row or a file covering several days in one
-figure is refused, because opsboard stores one figure per day.
+file name, in the order the profile gives; in a drop folder, where there is no
+``--date``, the file name takes its place (``BusinessReport_2026-06-18.csv``). A row or a
+file covering several days in one figure is refused, because opsboard stores one figure
+per day.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
 from opsboard.errors import RejectedInput
+from opsboard_csv.containers import DEFAULT_MAX_BYTES
 from opsboard_csv.dates import DateError, check_plausible, find_dates, parse_date, slash_order
 from opsboard_csv.profiles import HeaderMatch, Profile
 
@@ -27,6 +30,13 @@ class FileContext:
     inner_names: list[str] = field(default_factory=list)
     titles: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    dropped: bool = False
+    """The file came from a drop folder: no --date, --store or --format there."""
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    def advice(self, option: str, folder: str) -> str:
+        """What to do, said for the command line or for a drop folder."""
+        return folder if self.dropped else option
 
 
 @dataclass
@@ -139,6 +149,8 @@ def _file_day(profile: Profile, match: HeaderMatch, context: FileContext) -> dat
     sources = [s for s in profile.date_from if s != "column"]
     if "option" in sources and context.day is not None:
         return context.day
+    if context.dropped and "option" in sources and "file_name" not in sources:
+        sources.append("file_name")  # a folder has no --date: the file name says the day
     for source in sources:
         if source == "title":
             text = " ".join(" ".join(r) for r in context.titles)
@@ -167,7 +179,13 @@ def _file_day(profile: Profile, match: HeaderMatch, context: FileContext) -> dat
     places = {"title": "its title rows", "file_name": "its file name"}
     looked = [places[s] for s in sources if s in places]
     where = f", and no day is named in {' or '.join(looked)}" if looked else ""
+    stem, dot, suffix = context.file_name.rpartition(".")
+    example = f"{stem}_2026-06-18.{suffix}" if dot else f"{context.file_name}_2026-06-18"
     raise RejectedInput(
         f"{context.file_name}: the report ({profile.title}) has no date column{where}",
-        hint="give the day the report covers with --date YYYY-MM-DD",
+        hint=context.advice(
+            "give the day the report covers with --date YYYY-MM-DD",
+            "put the day the report covers in the file name, e.g. "
+            f"{example}, and drop it into the folder again",
+        ),
     )

@@ -16,7 +16,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -74,19 +74,44 @@ class FieldSpec(_Strict):
     default: str | None = None
     """For ``channel``: the channel of values not in ``map``."""
     missing: str | None = None
-    """For ``campaign``/``sku``: the value kept when the cell is missing (``-``)."""
+    """For ``campaign``/``sku``: the value kept when the cell is missing (``-``); by
+    default ``(none)``, so that a row without a plan or product stays at the level of
+    the others (its figure has no finer attribution, it is not a total)."""
+    prefix: str = ""
+    """For ``campaign``/``sku``: put before every id of the column, so that ids of two
+    grains (``SPU-10001`` beside SKU ``10001``) never mix."""
     all_values: list[str] = Field(default_factory=list)
     """For ``campaign``/``sku``: cells meaning "the whole store" (e.g. 店铺整体)."""
     keep: list[str] = Field(default_factory=list)
-    """For ``filter``: keep only rows whose cell is one of these (the others are finer)."""
+    """For ``filter``: rows whose cell is one of these (``汇总``) are the platform's total
+    of their group (the rows of one day with the same dimension cells); where a group has
+    one, its other rows are finer and skipped; a group without one keeps its rows."""
 
 
 class Refusal(_Strict):
-    """Headers whose presence makes the file unusable with a stated reason."""
+    """Headers (or title text) whose presence makes the file unusable, with a reason."""
 
-    headers: list[str] = Field(min_length=1)
+    headers: list[str] = Field(default_factory=list)
+    """Header names that refuse the file when present."""
+    titles: list[str] = Field(default_factory=list)
+    """Regular expressions that refuse the file when found in the rows above the header."""
     reason: str
     hint: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Refusal:
+        if not self.headers and not self.titles:
+            raise ValueError("a refusal needs headers or titles")
+        for pattern in self.titles:
+            _compile(pattern)
+        return self
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
 
 
 class Profile(_Strict):
@@ -95,11 +120,29 @@ class Profile(_Strict):
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
     platform: str
-    required: list[str] = Field(min_length=1)
-    """The fields whose headers identify the format (all must be on one row)."""
+    required: list[str | list[str]] = Field(min_length=1)
+    """The fields whose headers identify the format (all on one row); an inner list is a
+    choice (any one of those fields)."""
     fields: dict[str, FieldSpec]
     channel: str = ""
     """The channel of every point when the format has no channel column."""
+    campaign: str = ""
+    """The campaign of every point when the format has no campaign column (the report is
+    one part of the spend, e.g. 明星店铺)."""
+    sku: str = ""
+    """The product of every point when the format has no product column."""
+    title_pattern: str | None = None
+    """A regular expression the rows above the header must contain for this format; its
+    named groups ``sku`` or ``campaign`` give that dimension to every row (a product-level
+    export names its product in a title row)."""
+    title_label: str = ""
+    """How that title row reads, in words, for `opsboard formats`."""
+    unique_rows: bool = False
+    """Each day and scope appears on one row only: a repeated row is refused rather than
+    added (a store-level report pasted twice)."""
+    exclusive_with: list[str] = Field(default_factory=list)
+    """Formats holding the same figures at another grain (商品明细 by SKU and by SPU): a
+    file is refused for a store and days that already hold figures from one of them."""
     date_from: list[DateSource] = Field(default_factory=_date_from_column)
     """Where the date comes from, in order of preference."""
     slash_order: Literal["mdy", "dmy"] = "mdy"
@@ -112,9 +155,14 @@ class Profile(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
         problems = []
-        for key in self.required:
+        for key in self.required_keys():
             if key not in self.fields:
                 problems.append(f"required field {key!r} is not defined under [fields]")
+        if self.title_pattern is not None:
+            try:
+                _compile(self.title_pattern)
+            except ValueError as exc:
+                problems.append(f"title_pattern: {exc}")
         if self.channel and self.channel not in CHANNELS:
             problems.append(f"channel {self.channel!r} is not one of {', '.join(CHANNELS)}")
         roles: dict[str, str] = {}
@@ -129,6 +177,8 @@ class Profile(_Strict):
                 if spec.role in roles:
                     problems.append(f"fields.{key}: a second {spec.role} column")
                 roles[spec.role] = key
+            if spec.prefix and spec.role not in ("campaign", "sku"):
+                problems.append(f"fields.{key}: prefix is for campaign and sku columns")
             for channel in [*spec.map.values(), *([spec.default] if spec.default else [])]:
                 if channel not in CHANNELS:
                     problems.append(f"fields.{key}: unknown channel {channel!r}")
@@ -137,29 +187,38 @@ class Profile(_Strict):
                 if seen.get(norm, key) != key:
                     problems.append(f"header {header!r} is listed for {seen[norm]} and {key}")
                 seen[norm] = key
-        if "channel" in roles and self.channel:
-            problems.append("a channel column and a fixed channel cannot both be given")
+        for role in ("channel", "campaign", "sku"):
+            if role in roles and getattr(self, role):
+                problems.append(f"a {role} column and a fixed {role} cannot both be given")
         if "column" in self.date_from and "date" not in roles:
             problems.append("date_from has 'column' but no field has role 'date'")
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
+    def required_keys(self) -> list[str]:
+        """Every field named in ``required``, choices flattened."""
+        return [
+            k for entry in self.required for k in ([entry] if isinstance(entry, str) else entry)
+        ]
+
+    def required_choices(self) -> list[list[str]]:
+        """``required`` as a list of choices, each a list of field keys."""
+        return [[entry] if isinstance(entry, str) else list(entry) for entry in self.required]
+
     def field_headers(self, key: str) -> list[str]:
         """The normalised aliases of field ``key``."""
         return [normalise_header(h) for h in self.fields[key].headers]
 
+    def title_regex(self) -> re.Pattern[str] | None:
+        """``title_pattern`` compiled, or None."""
+        return None if self.title_pattern is None else _compile(self.title_pattern)
+
     def describe(self) -> str:
-        """How the format is recognised, for ``opsboard formats``."""
-        heads = ", ".join(self.fields[key].headers[0] for key in self.required)
-        where = {
-            "column": "a date column",
-            "option": "--date",
-            "title": "the title row",
-            "file_name": "the file name",
-        }
-        dates = " or ".join(where[s] for s in self.date_from)
-        return f"a row with {heads}; date from {dates}"
+        """How the format is recognised, for ``opsboard formats``: see ``describe_profile``."""
+        from opsboard_csv.describe import describe_profile
+
+        return describe_profile(self)
 
 
 class ProfileError(OpsboardError):
@@ -174,15 +233,22 @@ class HeaderMatch:
     row: int
     columns: dict[str, int]
     headers: list[str]
+    titled: dict[str, str] = field(default_factory=dict)
+    """Dimensions named by the title rows (``title_pattern`` groups)."""
 
     @property
-    def score(self) -> tuple[int, int]:
-        """Higher is a more specific match: more fields found, then more required."""
-        return (len(self.columns), len(self.profile.required))
+    def score(self) -> tuple[bool, int, int]:
+        """Higher is a more specific match: a title the format asks for, more fields found,
+        then more required."""
+        titled = self.profile.title_pattern is not None
+        return (titled, len(self.columns), len(self.profile.required))
 
 
-def match_row(profile: Profile, cells: Sequence[str], row: int) -> HeaderMatch | None:
-    """The match of ``profile`` on a row of header cells, if all required fields are there."""
+def match_row(
+    profile: Profile, cells: Sequence[str], row: int, titles: Sequence[Sequence[str]] = ()
+) -> HeaderMatch | None:
+    """The match of ``profile`` on a row of header cells, if all required fields are there
+    (and, for a profile with a ``title_pattern``, the rows above it hold that text)."""
     normalised = [normalise_header(c) for c in cells]
     index: dict[str, int] = {}
     for position, name in enumerate(normalised):
@@ -194,18 +260,32 @@ def match_row(profile: Profile, cells: Sequence[str], row: int) -> HeaderMatch |
             if alias in index:
                 columns[key] = index[alias]
                 break
-    if not all(key in columns for key in profile.required):
+    if not all(any(k in columns for k in choice) for choice in profile.required_choices()):
         return None
-    return HeaderMatch(profile, row, columns, [str(c) for c in cells])
+    titled: dict[str, str] = {}
+    pattern = profile.title_regex()
+    if pattern is not None:
+        found = pattern.search(title_text(titles))
+        if found is None:
+            return None
+        titled = {k: v.strip() for k, v in found.groupdict().items() if v and v.strip()}
+    return HeaderMatch(profile, row, columns, [str(c) for c in cells], titled)
+
+
+def title_text(titles: Sequence[Sequence[str]]) -> str:
+    """The rows above a header as one text (NFKC, so ``：`` reads as ``:``)."""
+    text = "\n".join(" ".join(str(c) for c in row if str(c).strip()) for row in titles)
+    return unicodedata.normalize("NFKC", text)
 
 
 def missing_required(profile: Profile, cells: Sequence[str]) -> list[str]:
-    """The required headers of ``profile`` that ``cells`` lacks (first alias of each)."""
+    """The required headers of ``profile`` that ``cells`` lacks (first alias of each;
+    ``A or B`` for a choice)."""
     present = {normalise_header(c) for c in cells}
     return [
-        profile.fields[key].headers[0]
-        for key in profile.required
-        if not any(alias in present for alias in profile.field_headers(key))
+        " or ".join(profile.fields[key].headers[0] for key in choice)
+        for choice in profile.required_choices()
+        if not any(alias in present for key in choice for alias in profile.field_headers(key))
     ]
 
 
@@ -244,6 +324,13 @@ def load_profiles_from(folder: Traversable | Path) -> tuple[Profile, ...]:
             )
         names[profile.name] = entry.name
         profiles.append(profile)
+    for profile in profiles:
+        unknown = [n for n in profile.exclusive_with if n not in names]
+        if unknown:
+            raise ProfileError(
+                f"format profile {names[profile.name]}: exclusive_with names no format "
+                f"{', '.join(map(repr, unknown))}"
+            )
     return tuple(profiles)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from opsboard.adapters import ParsedFile
 from opsboard.errors import RejectedInput
 from opsboard_csv.containers import (
+    DEFAULT_MAX_BYTES,
     Table,
     delimited_table,
     iter_text_tables,
@@ -23,7 +24,8 @@ from opsboard_csv.containers import (
     workbook_tables,
     zip_member,
 )
-from opsboard_csv.decoding import candidates
+from opsboard_csv.decoding import WEAK, candidates, implausible_share
+from opsboard_csv.errors import IncompleteFile
 from opsboard_csv.periods import FileContext
 from opsboard_csv.profiles import (
     HeaderMatch,
@@ -52,19 +54,24 @@ def read_file(
     day: date | None = None,
     format: str | None = None,
     today: date | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    dropped: bool = False,
 ) -> ParsedFile:
     """The points of one export file, whole; ``RejectedInput`` for a file that is not usable.
 
     ``store`` names the store when the file does not; ``day`` gives the date of reports
     that have none; ``format`` forces a profile by name; ``today`` (the store's current
-    day by default) bounds plausible dates.
+    day by default) bounds plausible dates; ``max_bytes`` bounds a report unpacked from a
+    zip; ``dropped`` says the file came from a drop folder (the advice in refusals differs:
+    there is no --date or --store there). A file that looks cut off raises
+    ``IncompleteFile``.
     """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise RejectedInput(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
-    if not data.strip(b" \t\r\n\x00"):
-        raise RejectedInput(
+    if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n\x00\xff\xfe"):
+        raise IncompleteFile(
             f"{path.name}: empty file ({len(data)} bytes), nothing to load",
             hint="the download failed or is still being written: download the report again",
         )
@@ -75,6 +82,8 @@ def read_file(
         tz=tz,
         day=day,
         today=today or datetime.now(tz).date(),
+        dropped=dropped,
+        max_bytes=max_bytes,
     )
     if format is None and sniff(data) == "text":
         canonical = _canonical(path, data, store, tz)
@@ -116,7 +125,7 @@ def _read_bytes(
     kind = sniff(data)
     _note_container(name, kind, context)
     if kind == "zip":
-        inner, inner_data = zip_member(data, name)
+        inner, inner_data = zip_member(data, name, context.max_bytes)
         context.inner_names.append(inner)
         return _read_bytes(inner_data, f"{name}/{inner}", profiles, context)
     if kind in ("xls", "xlsx"):
@@ -127,17 +136,41 @@ def _read_bytes(
                 return extract(table, found, context)
         raise _unknown(name, tables, profiles)
     heads: list[Table] = []
-    for encoding, text in candidates(data):
-        for head in iter_text_tables(text, encoding, HEAD_ROWS):
-            found = _recognise(head, profiles)
-            if found is None:
-                heads.append(head)
-                continue
-            if head.container == "html":
-                return extract(head, found, context)
-            delimiter = {"csv": ",", "tsv": "\t", "csv (;)": ";"}[head.container]
-            return extract(delimited_table(text, delimiter, encoding), found, context)
-    raise _unknown(name, heads, profiles)
+    # (implausible share, candidate order, text, head, match) per decoding that works.
+    recognised: list[tuple[float, int, str, Table, HeaderMatch]] = []
+    for order, (encoding, text) in enumerate(candidates(data)):
+        hit = _first_match(text, encoding, profiles, heads)
+        if hit is None:
+            continue
+        if encoding not in WEAK or text.isascii():
+            recognised = [(0.0, order, text, *hit)]
+            break
+        # A header in plain ASCII confirms GB18030 and cp1252 alike: let the names decide.
+        recognised.append((implausible_share(text), order, text, *hit))
+    if recognised:
+        _share, _order, text, head, found = min(recognised, key=lambda r: (r[0], r[1]))
+        if head.container == "html":
+            return extract(head, found, context)
+        delimiter = {"csv": ",", "tsv": "\t", "csv (;)": ";"}[head.container]
+        return extract(delimited_table(text, delimiter, head.encoding), found, context)
+    error = _unknown(name, heads, profiles)
+    if heads and not heads[0].complete:
+        # No header yet: the writer may not have got past the title rows.
+        raise IncompleteFile(error.message, line=error.line, hint=error.hint)
+    raise error
+
+
+def _first_match(
+    text: str, encoding: str, profiles: Sequence[Profile], heads: list[Table]
+) -> tuple[Table, HeaderMatch] | None:
+    """The first way of splitting ``text`` whose head holds a known header row; the heads
+    that hold none are added to ``heads`` (for the closest-format message)."""
+    for head in iter_text_tables(text, encoding, HEAD_ROWS):
+        found = _recognise(head, profiles)
+        if found is not None:
+            return head, found
+        heads.append(head)
+    return None
 
 
 _CONTAINER_NAMES = {
@@ -161,26 +194,44 @@ def _recognise(table: Table, profiles: Iterable[Profile]) -> HeaderMatch | None:
     for index, row in enumerate(table.rows[:HEAD_ROWS]):
         if not any(cell.strip() for cell in row):
             continue
-        matches = [m for p in profiles if (m := match_row(p, row, index)) is not None]
+        above = table.rows[:index]
+        matches = [m for p in profiles if (m := match_row(p, row, index, above)) is not None]
         if matches:
             return max(matches, key=lambda m: m.score)
     return None
 
 
+#: Separators some tools write that no platform export uses: a file split by one of
+#: them is named as such, beside the format its header would be.
+_ODD_SEPARATORS = ("|",)
+
+
+def _header_variants(row: list[str]) -> list[tuple[list[str], str]]:
+    """A row's cells, and the cells it would have if split by an unusual separator."""
+    cells = [c for c in row if normalise_header(c)]
+    variants = [(cells, "")]
+    joined = ",".join(row)
+    for separator in _ODD_SEPARATORS:
+        if joined.count(separator) >= 2:
+            split = joined.replace(",", separator).split(separator)
+            variants.append(([c for c in split if normalise_header(c)], separator))
+    return variants
+
+
 def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) -> RejectedInput:
     """The error for a file no profile recognises, naming the closest one."""
-    best: tuple[int, Profile, list[str], int] | None = None
+    best: tuple[int, Profile, list[str], int, str] | None = None
+    forced = len(profiles) == 1
     for table in tables:
         for row, line in zip(table.rows[:HEAD_ROWS], table.lines, strict=False):
-            cells = [c for c in row if normalise_header(c)]
-            if not cells:
-                continue
-            for profile in profiles:
-                missing = missing_required(profile, cells)
-                found = len(profile.required) - len(missing)
-                forced = len(profiles) == 1
-                if (found or forced) and (best is None or found > best[0]):
-                    best = (found, profile, missing, line)
+            for cells, separator in _header_variants(row):
+                if not cells:
+                    continue
+                for profile in profiles:
+                    missing = missing_required(profile, cells)
+                    found = len(profile.required) - len(missing)
+                    if (found or forced) and (best is None or found > best[0]):
+                        best = (found, profile, missing, line, separator)
     if not tables:
         return RejectedInput(
             f"{name}: neither text nor a spreadsheet the formats know",
@@ -192,8 +243,16 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
             "rows matches any format)",
             hint="`opsboard formats` lists the formats and the headers that identify them",
         )
-    _found, profile, missing, line = best
-    if len(profiles) == 1:
+    _found, profile, missing, line, separator = best
+    if separator:
+        lacks = f"; split by it, its header still lacks: {', '.join(missing)}" if missing else ""
+        return RejectedInput(
+            f"{name}: its cells are separated by {separator!r}, which no export format uses; "
+            f"the header looks like {profile.title} ({profile.name}){lacks}",
+            line=line,
+            hint="download the report again, or save it as CSV (comma-separated) or as XLSX",
+        )
+    if forced:
         return RejectedInput(
             f"{name}: not a {profile.title} export: its header lacks: {', '.join(missing)}",
             line=line,

@@ -1,38 +1,31 @@
 """Turn the data rows under a recognised header into points, as the profile says.
 
 Title, blank, note and total rows are skipped and counted; every number, date and id is
-checked, and the first bad cell rejects the whole file with its line and column. Points
-of the same scope and day within one file are added up (two sources feeding one channel),
-and a file never yields two levels of the same figure.
+checked, and the first bad cell rejects the whole file with its line and column. A text
+row with more cells than the header is refused (its values would land in the wrong
+columns), and so is a text file whose last line has no newline (it may be cut off inside
+its last number). ``points`` turns the kept rows into figures and ``grains`` keeps two
+grains of one report apart.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from collections import defaultdict
-from datetime import date
 
 from opsboard.adapters import ParsedFile
 from opsboard.errors import RejectedInput
-from opsboard.storage.store import RawPoint
-from opsboard.timeutil import local_midnight
 from opsboard_csv.containers import Table
-from opsboard_csv.numbers import (
-    NumberError,
-    decimal_convention,
-    normalise_cell,
-    parse_id,
-    parse_number,
-)
-from opsboard_csv.periods import DataRow, FileContext, has_date_column, key_of, row_days
-from opsboard_csv.profiles import FieldSpec, HeaderMatch, Profile, normalise_header
+from opsboard_csv.errors import IncompleteFile
+from opsboard_csv.grains import exclusive_points
+from opsboard_csv.numbers import normalise_cell
+from opsboard_csv.periods import DataRow, FileContext, has_date_column, row_days
+from opsboard_csv.points import file_points
+from opsboard_csv.profiles import HeaderMatch, Profile, normalise_header, title_text
 
 HEADER_ONLY = "header only: no data rows yet (T+1 data is not ready before the next day)"
-#: Rows looked at to decide the decimal convention of a file.
-_CONVENTION_SAMPLE = 2000
-#: (store, day start, channel, campaign, sku, metric): the scope of one point.
-_Key = tuple[str, int, str, str, str, str]
-_DIMENSIONS = ("channel", "campaign", "sku")
+_TEXT = ("csv", "tsv", "csv (;)")
+_DELIMITER = {"csv": ",", "tsv": "\t", "csv (;)": ";"}
 
 
 def _is_total(text: str, markers: list[str]) -> bool:
@@ -45,12 +38,62 @@ def _is_total(text: str, markers: list[str]) -> bool:
     return False
 
 
-def _width(header: list[str]) -> int:
-    """The number of columns the header really names (Excel pads rows with empty cells)."""
-    width = len(header)
-    while width and not header[width - 1].strip():
+def _width(cells: list[str]) -> int:
+    """The number of cells up to the last filled one (Excel pads rows with empty cells)."""
+    width = len(cells)
+    while width and not cells[width - 1].strip():
         width -= 1
     return width
+
+
+def _check_complete(table: Table, match: HeaderMatch, width: int, context: FileContext) -> None:
+    """``IncompleteFile`` for a table that may have been cut off by its writer."""
+    if table.complete or len(table.rows) <= match.row + 1:
+        return
+    line, cells = table.lines[-1], table.rows[-1]
+    hint = (
+        "the download was interrupted or the file is still being written: download the "
+        "report again (a complete file written by hand must end with a newline)"
+    )
+    if table.container == "html":
+        raise IncompleteFile(
+            f"{context.file_name}: the page ends before its table does (no </table>): "
+            "the file is cut off",
+            line=line,
+            hint=hint,
+        )
+    if len(cells) < width:
+        found = f"it has {len(cells)} of {width} fields"
+    elif not cells[-1].strip():
+        found = "its last cell is empty"
+    else:
+        found = f"its last cell reads {cells[-1].strip()!r}, maybe the start of a longer value"
+    raise IncompleteFile(
+        f"{context.file_name}: the last line is cut off: the file does not end with a "
+        f"newline and {found}",
+        line=line,
+        hint=hint,
+    )
+
+
+def _check_width(table: Table, line: int, cells: list[str], width: int) -> None:
+    """Refuse a text row with filled cells beyond the header: its values are shifted."""
+    if table.container not in _TEXT or len(cells) <= width:
+        return
+    filled = _width(cells)
+    if filled <= width:
+        return
+    delimiter = _DELIMITER[table.container]
+    extra = next(c.strip() for c in cells[width:] if c.strip())
+    raise RejectedInput(
+        f"found {filled} cells, expected {width} (one per header column): the row has "
+        f"values past the last column (the first reads {extra!r}), so its values do not "
+        f"line up with their headers; a value written without quotes around its "
+        f"{delimiter!r} (1{delimiter}234.00) splits in two like this",
+        line=line,
+        hint="download the report again; if it was edited, quote values that hold "
+        f"{delimiter!r} (or save it as XLSX)",
+    )
 
 
 def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFile:
@@ -58,10 +101,10 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     profile = match.profile
     columns = match.columns
     header = table.rows[match.row]
-    header_line = table.lines[match.row]
-    _check_refusals(profile, header, header_line)
     context.titles = table.rows[: match.row]
+    _check_refusals(profile, header, table.lines[: match.row + 1], context.titles)
     width = _width(header)
+    _check_complete(table, match, width, context)
     markers = [m.casefold() for m in profile.totals]
     total_columns = {0} | {
         columns[k]
@@ -69,34 +112,24 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         if k in columns and spec.role in ("date", "campaign", "sku")
     }
     skipped = match.row  # title and blank rows above the header
-    finer = 0
     data: list[DataRow] = []
-    body = list(zip(table.lines[match.row + 1 :], table.rows[match.row + 1 :], strict=True))
-    for position, (line, cells) in enumerate(body):
+    for line, cells in zip(table.lines[match.row + 1 :], table.rows[match.row + 1 :], strict=True):
+        _check_width(table, line, cells, width)
         filled = [c for c in cells if c.strip()]
-        last = position == len(body) - 1
-        if last and not table.complete and filled and len(cells) < width:
-            raise RejectedInput(
-                f"{context.file_name}: the last line is cut off: it has {len(cells)} of "
-                f"{width} fields and the file does not end with a newline",
-                line=line,
-                hint="the download was interrupted or the file is still being written: "
-                "download the report again",
-            )
         if len(filled) <= 1 and not _single_cell_is_data(profile, columns, cells):
             skipped += 1
             continue
         if any(_is_total(cells[i], markers) for i in total_columns if i < len(cells)):
             skipped += 1
             continue
-        if not _kept(profile, columns, cells):
-            finer += 1
-            continue
         data.append(DataRow(line, cells))
     notices: list[str] = list(context.notes)
+    data, finer, summed = _group_totals(match, data)
     if finer:
         notices.append(f"{finer} finer breakdown rows skipped (their totals were loaded)")
         skipped += finer
+    if summed:
+        notices.append(summed)
     if not data:
         return ParsedFile(
             format=profile.name,
@@ -106,22 +139,14 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
             skipped=skipped,
             notices=[HEADER_ONLY, *notices],
         )
-    if not context.store and key_of(profile, "store") not in columns:
-        raise RejectedInput(
-            f"{context.file_name}: the report ({profile.title}) does not say which store it is for",
-            hint="name the store with --store",
-        )
     days = row_days(profile, match, data, context)
     if context.day is not None and has_date_column(profile, match):
         notices.append(f"the file has its own dates: --date {context.day} was not used")
-    points, level_notice = _points(profile, match, data, days, context)
-    if level_notice:
-        notices.append(level_notice)
-    stores = {point[0] for point in points}
+    found = file_points(match, data, days, context)
     return ParsedFile(
         format=profile.name,
-        store=context.store or (stores.pop() if len(stores) == 1 else ""),
-        points=points,
+        store=context.store or (next(iter(found.stores)) if len(found.stores) == 1 else ""),
+        points=exclusive_points(profile, found.points, context.file_name, context.tz),
         rows=len(data),
         skipped=skipped,
         notices=notices,
@@ -135,19 +160,66 @@ def _single_cell_is_data(profile: Profile, columns: dict[str, int], cells: list[
     return any(cells[i].strip() for i in metric_columns if i < len(cells))
 
 
-def _kept(profile: Profile, columns: dict[str, int], cells: list[str]) -> bool:
-    for key, spec in profile.fields.items():
-        if spec.role != "filter" or not spec.keep or key not in columns:
-            continue
+def _group_totals(match: HeaderMatch, data: list[DataRow]) -> tuple[list[DataRow], int, str]:
+    """The rows kept by the profile's ``keep`` filters, the count of finer rows skipped,
+    and a notice for groups that have no total row (their rows are added up).
+
+    A group is the rows of one date with the same store and dimension cells: where it has
+    a row whose filter cell is a ``keep`` value (``汇总``), that row is the platform's own
+    figure and the others are finer; a group without one keeps every row.
+    """
+    profile, columns = match.profile, match.columns
+    filters = [
+        (key, spec)
+        for key, spec in profile.fields.items()
+        if spec.role == "filter" and spec.keep and key in columns
+    ]
+    if not filters:
+        return data, 0, ""
+    group_columns = [
+        columns[k]
+        for k, spec in profile.fields.items()
+        if k in columns and spec.role in ("date", "store", "channel", "campaign", "sku")
+    ]
+    kept_rows = data
+    finer = 0
+    without: list[str] = []
+    for key, spec in filters:
         index = columns[key]
-        value = normalise_cell(cells[index]) if index < len(cells) else ""
-        if value not in spec.keep:
-            return False
-    return True
+        keep = {normalise_cell(v) for v in spec.keep}
+        groups: dict[tuple[str, ...], list[DataRow]] = defaultdict(list)
+        for row in kept_rows:
+            groups[tuple(normalise_cell(row.cell(i)) for i in group_columns)].append(row)
+        chosen: list[DataRow] = []
+        for group_key, rows in groups.items():
+            totals = [r for r in rows if normalise_cell(r.cell(index)) in keep]
+            if totals:
+                chosen += totals
+                finer += len(rows) - len(totals)
+            else:
+                chosen += rows
+                without.append(" ".join(c for c in group_key if c) or "the file")
+        kept_rows = sorted(chosen, key=lambda r: r.line)
+    notice = ""
+    if without:
+        named = ", ".join(without[:5]) + (
+            f" and {len(without) - 5} more" if len(without) > 5 else ""
+        )
+        column = match.headers[columns[filters[0][0]]]
+        notice = (
+            f"no {filters[0][1].keep[0]} row for {named}: their {column} rows were added up "
+            "(a visitor who came by two of them counts in both)"
+        )
+    return kept_rows, finer, notice
 
 
-def _check_refusals(profile: Profile, header: list[str], line: int) -> None:
+def _check_refusals(
+    profile: Profile, header: list[str], lines: list[int], titles: list[list[str]]
+) -> None:
+    """The profile's refusal for a header name or a title row found in the file."""
     present = {normalise_header(c): c for c in header}
+    line = lines[-1]
+    above = title_text(titles)
     for refusal in profile.refuse:
         for name in refusal.headers:
             if normalise_header(name) in present:
@@ -157,135 +229,19 @@ def _check_refusals(profile: Profile, header: list[str], line: int) -> None:
                     column=present[normalise_header(name)],
                     hint=refusal.hint,
                 )
-
-
-def _dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> str:
-    if role == "channel":
-        value = normalise_cell(cell).casefold()
-        for name, channel in spec.map.items():
-            if value.startswith(normalise_cell(name).casefold()):
-                return channel
-        return spec.default or "other"
-    try:
-        text = parse_id(cell)
-    except NumberError as exc:
-        raise RejectedInput(
-            f"{exc}: the id was rounded when the file was saved in Excel",
-            line=line,
-            column=column,
-            hint="download the report again and load it without opening it in Excel",
-        ) from None
-    if text is None:
-        return spec.missing or ""
-    if normalise_cell(text) in spec.all_values:
-        return ""
-    return text
-
-
-def _points(
-    profile: Profile,
-    match: HeaderMatch,
-    data: list[DataRow],
-    days: list[date],
-    context: FileContext,
-) -> tuple[list[RawPoint], str]:
-    columns = match.columns
-    metric_fields = [
-        (k, s) for k, s in profile.fields.items() if s.role == "metric" and k in columns
-    ]
-    sample = data[:_CONVENTION_SAMPLE]
-    money = [row.cell(columns[k]) for k, s in metric_fields if s.kind == "money" for row in sample]
-    decimal = decimal_convention(money)
-    dims = {
-        role: (key, profile.fields[key])
-        for role in _DIMENSIONS
-        if (key := key_of(profile, role)) is not None and key in columns
-    }
-    midnight: dict[date, int] = {}
-    totals: dict[_Key, float] = defaultdict(float)
-    store_key = key_of(profile, "store")
-    store_column = columns.get(store_key or "")
-    for row, day in zip(data, days, strict=True):
-        store = context.store or _row_store(row, store_column, match)
-        scope = {"channel": profile.channel, "campaign": "", "sku": ""}
-        for role, (key, spec) in dims.items():
-            index = columns[key]
-            scope[role] = _dimension(spec, role, row.cell(index), row.line, match.headers[index])
-        parsed: dict[str, float | None] = {}
-        for key, spec in metric_fields:
-            index = columns[key]
-            try:
-                value = parse_number(
-                    row.cell(index), spec.kind, decimal=decimal, dash_is_zero=spec.dash_is_zero
-                )
-            except NumberError as exc:
+        for pattern in refusal.titles:
+            found = re.search(pattern, above)
+            if found is not None:
                 raise RejectedInput(
-                    f"{exc} for {spec.metric}", line=row.line, column=match.headers[index]
-                ) from None
-            if value is not None and value < 0:
-                raise RejectedInput(
-                    f"found {row.cell(index).strip()!r}, a negative {spec.metric}",
-                    line=row.line,
-                    column=match.headers[index],
+                    f"{refusal.reason} (a title row reads {found.group(0)!r})",
+                    line=_title_line(titles, lines, found.group(0)),
+                    hint=refusal.hint,
                 )
-            parsed[key] = value
-        values: dict[str, float] = {}
-        for key, spec in metric_fields:
-            if spec.times is None and parsed[key] is not None and spec.metric:
-                values[spec.metric] = values.get(spec.metric, 0.0) + float(parsed[key] or 0.0)
-        for key, spec in metric_fields:
-            if spec.times is None or not spec.metric or spec.metric in values:
-                continue
-            rate, base = parsed[key], parsed.get(spec.times)
-            if rate is not None and base is not None:
-                values[spec.metric] = math.floor(rate * base + 0.5)
-        if day not in midnight:
-            midnight[day] = int(local_midnight(day, context.tz).timestamp())
-        ts = midnight[day]
-        for metric, value in values.items():
-            totals[(store, ts, scope["channel"], scope["campaign"], scope["sku"], metric)] += value
-    return _one_level(totals)
 
 
-def _row_store(row: DataRow, column: int | None, match: HeaderMatch) -> str:
-    """The store named by a row's store column (when no store was given)."""
-    name = normalise_cell(row.cell(column)) if column is not None else ""
-    if not name:
-        where = match.headers[column] if column is not None else None
-        raise RejectedInput(
-            "the row names no store",
-            line=row.line,
-            column=where,
-            hint="name the store with --store",
-        )
-    return name
-
-
-def _one_level(totals: dict[_Key, float]) -> tuple[list[RawPoint], str]:
-    """The points, keeping for each metric only its finest level present in the file."""
-    levels: dict[str, set[int]] = defaultdict(set)
-
-    def level(key: _Key) -> int:
-        """Which of channel, campaign and SKU the point is broken down by, as bits."""
-        return (key[2] != "") | (key[3] != "") << 1 | (key[4] != "") << 2
-
-    for key in totals:
-        levels[key[5]].add(level(key))
-    finest = {
-        metric: max(found, key=lambda b: (bin(b).count("1"), b)) for metric, found in levels.items()
-    }
-    dropped = 0
-    points: list[RawPoint] = []
-    for key, value in totals.items():
-        store, ts, channel, campaign, sku, metric = key
-        if level(key) != finest[metric]:
-            dropped += 1
-            continue
-        points.append((store, "day", ts, channel, campaign, sku, metric, value))
-    notice = (
-        f"{dropped} store-wide figures skipped: the file also breaks them down, and the "
-        "breakdown was loaded"
-        if dropped
-        else ""
-    )
-    return points, notice
+def _title_line(titles: list[list[str]], lines: list[int], text: str) -> int | None:
+    """The line of the title row that holds ``text``."""
+    for row, line in zip(titles, lines, strict=False):
+        if text in title_text([row]):
+            return line
+    return None

@@ -3,8 +3,11 @@
 A file is taken when it is complete: its size and modification time are unchanged across
 two checks at least ``settle_seconds`` apart (a file renamed into the folder passes at the
 second check), or it was last modified before the collector started (it arrived while the
-collector was down). Partial names (``.part``, ``.crdownload``, ``~$...``,
-``.tmp``, hidden files) are ignored until they are renamed.
+collector was down). A file seen growing between checks is being written in place, and
+its writer may pause: it waits ``growing_seconds`` without a change. Partial names
+(``.part``, ``.crdownload``, ``~$...``, ``.tmp``, hidden files) are ignored until they are
+renamed. No wait tells a paused writer from a finished one for sure, so the adapter also
+checks the file again after reading it and after moving it.
 
 ``FolderWatcher`` runs ``watchfiles`` in a background task and sets ``changed`` when
 something arrives, so that a waiting collector or dashboard polls at once; the polling
@@ -48,6 +51,8 @@ class DropFolder:
     store: str | None
     processed: Path
     failed: Path
+    problem: str = ""
+    """Why the folder's files cannot be loaded (its name is no store name), or ``""``."""
 
 
 @dataclass(frozen=True)
@@ -74,29 +79,45 @@ class SettleTracker:
         self,
         settle_seconds: float,
         *,
+        growing_seconds: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
         self.settle_seconds = settle_seconds
-        self._monotonic = monotonic
+        self.growing_seconds = max(settle_seconds, growing_seconds or 0.0)
+        self.monotonic = monotonic
+        self.wall = wall
         self._started = wall()
-        self._seen: dict[Path, tuple[int, int, float]] = {}
+        #: path -> (size, mtime, when last seen to change, seen growing)
+        self._seen: dict[Path, tuple[int, int, float, bool]] = {}
 
     def is_complete(self, path: Path, size: int, mtime_ns: int) -> bool:
         """Record a check of ``path``; True once it has stopped changing."""
-        now = self._monotonic()
+        now = self.monotonic()
         before = self._seen.get(path)
         if before is None:
             # Finished before the collector started (it arrived while it was down). Files
             # seen later always get two checks: an NFS server's clock may lag behind ours.
             if mtime_ns / 1e9 <= self._started - self.settle_seconds:
                 return True
-            self._seen[path] = (size, mtime_ns, now)
+            self._seen[path] = (size, mtime_ns, now, False)
             return False
         if (size, mtime_ns) != before[:2]:
-            self._seen[path] = (size, mtime_ns, now)
+            self._seen[path] = (size, mtime_ns, now, True)
             return False
-        return now - before[2] >= self.settle_seconds
+        return now - before[2] >= self._wait(before[3])
+
+    def seen_growing(self, path: Path) -> None:
+        """Note that ``path`` is being written in place (it changed after it was found
+        complete): its next checks wait ``growing_seconds``."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        self._seen[path] = (stat.st_size, stat.st_mtime_ns, self.monotonic(), True)
+
+    def _wait(self, growing: bool) -> float:
+        return self.growing_seconds if growing else self.settle_seconds
 
     def forget(self, path: Path) -> None:
         """Drop what is known of ``path`` (taken, moved or gone)."""
@@ -112,9 +133,9 @@ class SettleTracker:
         """Seconds until the earliest pending file can be complete; None when none waits."""
         if not self._seen:
             return None
-        now = self._monotonic()
-        earliest = min(checked for _, _, checked in self._seen.values())
-        return max(0.0, earliest + self.settle_seconds - now)
+        now = self.monotonic()
+        earliest = min(changed + self._wait(grew) for _, _, changed, grew in self._seen.values())
+        return max(0.0, earliest - now)
 
 
 def scan_folder(folder: DropFolder, max_file_bytes: int) -> list[tuple[Path, os.stat_result, str]]:
@@ -174,6 +195,9 @@ class FolderWatcher:
         self.ignore_dirs = ignore_dirs
         self.force_polling = force_polling
         self.debounce_ms = debounce_ms
+        #: Files outside the watched folders' own files whose changes matter too (files
+        #: just moved to processed/ or failed/, whose writer may not have finished).
+        self.watch_paths: set[str] = set()
         self.changed = asyncio.Event()
         self.error = ""
         self._stop = asyncio.Event()
@@ -197,6 +221,8 @@ class FolderWatcher:
 
         if change == Change.deleted:
             return False
+        if path in self.watch_paths:
+            return True
         parts = Path(path).parts
         if any(part in self.ignore_dirs for part in parts):
             return False

@@ -3,91 +3,81 @@ built the same way) and hands the collector hourly points with their bookmarks.
 
 Each store's traffic and ad records are read incrementally with ``since`` (the newest
 ``updated_at`` committed so far, kept as a bookmark that commits with the points), then
-the last ``lookback_hours`` are read again so that figures the platform restated replace
-the old ones. Campaign budgets are read per day of the store's calendar.
+the last ``lookback_hours`` of ended hours are read again so that figures the platform
+restated replace the old ones. Campaign budgets are read per day of the store's calendar.
+What one poll reads for a store is handed over as one batch (one ingest), split only
+when it is large (a backfill).
+
+A platform that asks to wait longer than ``max_retry_after`` (a 429 with a long
+``Retry-After``, or 429s until the retries ran out) gets no request, for any store, until
+the time it named; that time is kept as a bookmark, so a restart waits too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import AnyHttpUrl, Field, field_validator
 
 from opsboard.adapters import Adapter, AdapterContext, AdapterOptions, Batch
-from opsboard.config import Secret
-from opsboard.models import Grain, HealthState, MetricPoint, SourceHealth
-from opsboard.timeutil import local_midnight
-from opsboard_mockapi.client import ApiClient, ApiError, AuthError, CallStats
-from opsboard_mockapi.health import HealthBook, StorePoll, judge
-from opsboard_mockapi.records import BadRecord, PageResult, iso_z, parse_instant, read_page
+from opsboard.models import SourceHealth
+from opsboard.timeutil import floor_hour, local_day, local_midnight
+from opsboard_mockapi.client import ApiClient, ApiError, AuthError, CallStats, RateLimited
+from opsboard_mockapi.faults import HANG_SECONDS, SLOW_SECONDS
+from opsboard_mockapi.health import StorePoll
+from opsboard_mockapi.listing import Listing, read_budgets, read_listing
+from opsboard_mockapi.options import PlatformApiOptions
+from opsboard_mockapi.records import BadRecord, PageResult, RevisedPoints, iso_z, parse_instant
+from opsboard_mockapi.records import read_page as read_records
+from opsboard_mockapi.watch import SourceWatch
 
 if TYPE_CHECKING:
     from opsboard_mockapi.runner import Simulator
+
+__all__ = ["FORMAT", "PlatformApiAdapter", "PlatformApiOptions"]
 
 log = logging.getLogger(__name__)
 
 FORMAT = "platform-api"
 DATASETS = ("traffic", "ads")
+#: Points gathered before a store's poll hands them over. A steady poll of a store fits
+#: in one batch; a backfill is split so that memory stays bounded and its pages commit
+#: while the next ones download.
+BATCH_POINTS = 10_000
 
 
-class PlatformApiOptions(AdapterOptions):
-    """Options of the platform API adapter (`type = "api"`)."""
+class StoreBatch:
+    """The points and bookmarks of one store's poll, not yet handed to the collector."""
 
-    base_url: AnyHttpUrl
-    """The API's address, e.g. `http://127.0.0.1:8765` (the simulated platform)."""
+    def __init__(self, adapter: PlatformApiAdapter, store: str) -> None:
+        self.adapter = adapter
+        self.store = store
+        self.points = RevisedPoints()
+        self.bookmarks: dict[str, str] = {}
 
-    token: Secret
-    """The bearer token: write `${ENV_VAR}` to take it from the environment. Never printed."""
+    def __bool__(self) -> bool:
+        return bool(self.points) or bool(self.bookmarks)
 
-    stores: list[str] = Field(default_factory=list)
-    """Store ids to read; empty reads every store the API lists."""
+    @property
+    def full(self) -> bool:
+        """Large enough to hand over now."""
+        return len(self.points) >= BATCH_POINTS
 
-    lookback_hours: int = Field(default=3, ge=0, le=72)
-    """Hours re-read on every poll, so that figures the platform restated replace old ones."""
-
-    backfill_days: int = Field(default=2, ge=0, le=90)
-    """Days of history read on the first poll (the platform may keep less)."""
-
-    timeout: float = Field(default=10.0, gt=0, le=300)
-    """Seconds to wait for an answer before retrying."""
-
-    max_retries: int = Field(default=4, ge=0, le=20)
-    """Retries of a failed request (timeouts, 5xx, 429, broken JSON) before giving up."""
-
-    backoff: float = Field(default=0.5, gt=0, le=60)
-    """Seconds before the first retry; doubled on each retry, with jitter."""
-
-    max_retry_after: float = Field(default=120.0, ge=0)
-    """The longest `Retry-After` honoured within a poll; longer ones end the poll."""
-
-    requests_per_minute: int = Field(default=300, ge=1, le=100_000)
-    """The most requests sent in any minute (the platform's quota)."""
-
-    page_size: int = Field(default=500, ge=1, le=1000)
-    """Records asked for per page."""
-
-    include_partial_hour: bool = True
-    """Store the current hour's figures so far (replaced once the hour has ended)."""
-
-    slow_after: float = Field(default=5.0, gt=0)
-    """Answers slower than this many seconds mark the source as slow."""
-
-    stale_after_hours: float = Field(default=3.0, gt=0)
-    """A store whose newest figures are older than this is reported stale."""
-
-    auth_retry_minutes: float = Field(default=15.0, ge=0)
-    """After the token is refused, wait this long before asking the API again."""
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_only(cls, value: AnyHttpUrl) -> AnyHttpUrl:
-        if value.query or value.fragment:
-            raise ValueError("give the API's base address without a query or fragment")
-        return value
+    def take(self) -> Batch:
+        """The batch so far; the next one starts empty."""
+        points, bookmarks = self.points, self.bookmarks
+        self.points, self.bookmarks = RevisedPoints(), {}
+        adapter, store = self.adapter, self.store
+        return Batch(
+            raw=points,
+            bookmarks=bookmarks,
+            origin=f"{adapter.base_url}/v1/stores" + (f"/{store}" if store else ""),
+            format=FORMAT,
+            store=store,
+            on_reject=lambda reason: adapter.watch.refused_by_store(store, reason),
+        )
 
 
 class PlatformApiAdapter(Adapter):
@@ -110,10 +100,8 @@ class PlatformApiAdapter(Adapter):
             backoff=options.backoff,
             max_retry_after=options.max_retry_after,
         )
-        self.book = HealthBook(context.source, context.clock)
+        self.watch = SourceWatch(context.source, context.clock, options)
         self._newest_hour: dict[str, datetime] = {}
-        self._auth_blocked_until: datetime | None = None
-        self._known_stores: list[str] = list(options.stores)
 
     # -- the simulated platform ------------------------------------------------------------
 
@@ -126,12 +114,27 @@ class PlatformApiAdapter(Adapter):
         seed: int = 7,
         fault_rate: float = 0.0,
         speed: float = 1.0,
+        slow_seconds: float = SLOW_SECONDS,
+        hang_seconds: float = HANG_SECONDS,
+        retry_after: int = 1,
+        promo_in: int | None = 0,
     ) -> None:
-        """Serve the simulated platform API in the foreground until interrupted."""
+        """Serve the simulated platform API in the foreground until interrupted.
+
+        The settings are the ``Simulator``'s (``opsboard mock-api`` passes its flags).
+        """
         from opsboard_mockapi.runner import Simulator
 
         Simulator(
-            host=host, port=port, seed=seed, fault_rate=fault_rate, speed=speed
+            host=host,
+            port=port,
+            seed=seed,
+            fault_rate=fault_rate,
+            speed=speed,
+            slow_seconds=slow_seconds,
+            hang_seconds=hang_seconds,
+            retry_after=retry_after,
+            promo_in=promo_in,
         ).serve_forever()
 
     @classmethod
@@ -144,8 +147,10 @@ class PlatformApiAdapter(Adapter):
         speed: float = 1.0,
         fault_rate: float = 0.0,
         start: datetime | None = None,
-        slow_seconds: float = 3.0,
+        slow_seconds: float = SLOW_SECONDS,
+        hang_seconds: float = HANG_SECONDS,
         retry_after: int = 1,
+        promo_in: int | None = 0,
     ) -> Simulator:
         """Start the simulated platform in a background thread; ``.stop()`` it when done."""
         from opsboard_mockapi.runner import Simulator
@@ -158,7 +163,9 @@ class PlatformApiAdapter(Adapter):
             fault_rate=fault_rate,
             start=start,
             slow_seconds=slow_seconds,
+            hang_seconds=hang_seconds,
             retry_after=retry_after,
+            promo_in=promo_in,
         ).start()
 
     # -- polling ---------------------------------------------------------------------------
@@ -168,60 +175,89 @@ class PlatformApiAdapter(Adapter):
         await self.client.aclose()
 
     async def poll(self, bookmarks: dict[str, str]) -> AsyncIterator[Batch]:
-        """Read what changed since ``bookmarks`` for every store, one batch per page."""
-        now = self.context.clock.now()
-        if self._auth_blocked_until is not None and now < self._auth_blocked_until:
-            return
-        self._auth_blocked_until = None
-        self.client.stats = CallStats()
+        """Read what changed since ``bookmarks`` for every store, one batch per store."""
         marks = dict(bookmarks)
+        watch = self.watch
+        watch.remember_bookmarks(marks)
+        if watch.waiting(marks):
+            return
+        self.client.stats = CallStats()
         try:
-            listing = await self.client.get_json("/v1/stores")
-            server_now = parse_instant(listing["server_time"], "server_time")
+            answer = await self.client.get_json("/v1/stores")
+            server_now = parse_instant(answer["server_time"], "server_time")
         except AuthError as exc:
-            self._auth_failed(exc)
+            watch.auth_failed(exc)
+            return
+        except RateLimited as exc:
+            yield self._wait_batch(exc, StoreBatch(self, ""))
             return
         except (ApiError, BadRecord) as exc:
-            self._whole_source_failed(str(exc), getattr(exc, "rate_limited", False))
+            watch.whole_source_failed(str(exc))
             return
-        listed = {str(s["id"]): s for s in listing["data"] if isinstance(s, dict) and s.get("id")}
-        wanted = self.settings.stores or list(listed)
-        self._known_stores = wanted
-        for name in wanted:
+        listed_stats = self.client.stats
+        listing = read_listing(answer["data"])
+        for reason in listing.refused.values():
+            log.warning("%s: the store listing: refused %s", self.source, reason)
+        watch.remember_listing(listing)
+        unnamed = listing.refused.get("")
+        watch.book.source_problem(
+            f"the API sent a store record that was refused: {unnamed}" if unnamed else ""
+        )
+        for name in watch.wanted(listing):
             outcome = StorePoll(name)
-            self.client.stats = CallStats()
-            if name not in listed:
-                outcome.failure = ApiError(
-                    f"the API lists no store {name!r} (it has: {', '.join(listed) or 'none'})"
-                )
-                self._report(outcome, server_now)
+            # The listing's cost (a timeout, a slow answer) is every store's.
+            self.client.stats = dataclasses.replace(listed_stats)
+            if name not in listing.stores:
+                outcome.failure = ApiError(watch.unlisted(name, listing))
+                watch.report(outcome, self.client.stats, self._newest_hour.get(name), server_now)
                 continue
-            tz = self._zone(name, listed[name].get("timezone"))
+            pending = StoreBatch(self, name)
+            stop: ApiError | None = None
             try:
-                async for batch in self._poll_store(outcome, tz, server_now, marks):
+                async for batch in self._poll_store(outcome, pending, listing, server_now, marks):
                     yield batch
-            except AuthError as exc:
-                self._auth_failed(exc)
-                return
+            except (AuthError, RateLimited) as exc:
+                stop = exc
             except ApiError as exc:
                 outcome.failure = exc
-            self._report(outcome, server_now)
+            if isinstance(stop, RateLimited):
+                yield self._wait_batch(stop, pending)
+                return
+            if pending:
+                # What was read before any trouble is sound: it commits with its bookmarks.
+                yield pending.take()
+            if isinstance(stop, AuthError):
+                watch.auth_failed(stop)
+                return
+            watch.report(outcome, self.client.stats, self._newest_hour.get(name), server_now)
 
-    def _zone(self, store: str, listed: object) -> tzinfo:
+    def _wait_batch(self, exc: RateLimited, pending: StoreBatch) -> Batch:
+        """The rate limit noted (and kept as a bookmark) with what was read before it."""
+        key, until = self.watch.rate_limited(exc)
+        pending.bookmarks[key] = until
+        return pending.take()
+
+    def _zone(self, store: str, listing: Listing) -> tzinfo:
         """The store's days: as configured, else as the API lists them, else the default."""
-        if any(s.name == store for s in self.context.settings.stores) or not listed:
+        listed = listing.stores.get(store)
+        if any(s.name == store for s in self.context.settings.stores) or listed is None:
             return self.context.tz(store)
-        try:
-            return ZoneInfo(str(listed))
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("%s: the API gives %s an unknown time zone %r", self.source, store, listed)
-            return self.context.tz(store)
+        return listed
 
     async def _poll_store(
-        self, outcome: StorePoll, tz: tzinfo, server_now: datetime, marks: dict[str, str]
+        self,
+        outcome: StorePoll,
+        pending: StoreBatch,
+        listing: Listing,
+        server_now: datetime,
+        marks: dict[str, str],
     ) -> AsyncIterator[Batch]:
         store = outcome.name
-        this_hour = server_now.replace(minute=0, second=0, microsecond=0)
+        tz = self._zone(store, listing)
+        this_hour = floor_hour(server_now)
+        # A backfill starts at midnight in the store's calendar, so that its first day is
+        # whole (its spend against its whole budget).
+        first_day = local_day(server_now, tz) - timedelta(days=self.settings.backfill_days)
         for dataset in DATASETS:
             key = f"{store}:{dataset}"
             path = f"/v1/stores/{store}/{dataset}"
@@ -231,138 +267,96 @@ class PlatformApiAdapter(Adapter):
                 # Everything updated since, however long ago the last poll was.
                 params["since"] = since
             else:
-                backfill = timedelta(days=self.settings.backfill_days)
-                params["start"] = iso_z(this_hour - backfill)
+                params["start"] = iso_z(local_midnight(first_day, tz))
             clean = True
             async for page in self.client.pages(path, params):
-                result = self._read(page, dataset, store, outcome)
+                result = self._read(page, dataset, outcome, counting=bool(since))
+                pending.points.extend(result.points)
                 mark = result.bookmark
-                moved = mark is not None and mark != marks.get(key)
-                if result.points or moved:
-                    yield self._batch(result, store, path, {key: mark} if mark and moved else {})
-                    if mark and moved:
-                        marks[key] = mark
+                if mark and mark != marks.get(key):
+                    pending.bookmarks[key] = marks[key] = mark
+                if pending.full:
+                    yield pending.take()
                 if result.rejected:
                     clean = False
                     break
             if clean and since and self.settings.lookback_hours:
+                # Ended hours only: the running hour came with the read above, and reading it
+                # again a moment later would only store its growth twice.
                 recent = this_hour - timedelta(hours=self.settings.lookback_hours)
-                params = {"start": iso_z(recent), "limit": self.settings.page_size}
-                async for page in self.client.pages(path, params):
-                    result = self._read(page, dataset, store, outcome)
-                    if result.points:
-                        yield self._batch(result, store, path + " (look-back)", {})
+                window = {"start": iso_z(recent), "end": iso_z(this_hour)}
+                async for page in self.client.pages(
+                    path, {**window, "limit": self.settings.page_size}
+                ):
+                    result = self._read(page, dataset, outcome, counting=False)
+                    pending.points.extend(result.points)
+                    if pending.full:
+                        yield pending.take()
                     if result.rejected:
                         break
-        async for batch in self._budgets(store, tz, server_now, marks):
-            yield batch
+        await self._budgets(outcome, pending, tz, server_now, first_day, marks)
 
     async def _budgets(
-        self, store: str, tz: tzinfo, server_now: datetime, marks: dict[str, str]
-    ) -> AsyncIterator[Batch]:
+        self,
+        outcome: StorePoll,
+        pending: StoreBatch,
+        tz: tzinfo,
+        server_now: datetime,
+        first_day: date,
+        marks: dict[str, str],
+    ) -> None:
+        store = outcome.name
         key = f"{store}:budgets"
-        today = server_now.astimezone(tz).date()
-        first = (server_now - timedelta(days=self.settings.backfill_days)).astimezone(tz).date()
-        if marks.get(key):
-            first = max(first, date.fromisoformat(marks[key]))
-        path = f"/v1/stores/{store}/budgets"
+        today = local_day(server_now, tz)
+        first = _day_or(marks.get(key), first_day)
         page = await self.client.get_json(
-            path, {"start_day": first.isoformat(), "end_day": today.isoformat()}
+            f"/v1/stores/{store}/budgets",
+            {"start_day": first.isoformat(), "end_day": today.isoformat()},
         )
-        points = []
-        for row in page["data"]:
-            try:
-                day = date.fromisoformat(str(row["day"]))
-                budget = row["budget"]
-                if isinstance(budget, bool) or not isinstance(budget, int | float) or budget < 0:
-                    raise ValueError(f"budget {budget!r} is not a non-negative number")
-                points.append(
-                    MetricPoint(
-                        store,
-                        local_midnight(day, tz),
-                        Grain.DAY.value,
-                        "budget",
-                        float(budget),
-                        str(row.get("channel") or ""),
-                        str(row.get("campaign") or ""),
-                    )
-                )
-            except (KeyError, TypeError, ValueError) as exc:
-                # One bad budget row leaves the day's budgets and the bookmark alone.
-                log.warning("%s: refused budget row %r: %s", self.source, row, exc)
-                return
-        # Today's budgets can still change, so the bookmark stays on today.
-        yield Batch(
-            points=points,
-            bookmarks={key: today.isoformat()},
-            origin=f"{self.base_url}{path}",
-            format=FORMAT,
-            store=store,
-            on_reject=lambda reason: self._refused_by_store(store, reason),
-        )
+        rows = read_budgets(page["data"], store, tz, first=first, today=today)
+        for reason in rows.rejected:
+            log.warning("%s: %s budgets: refused %s", self.source, store, reason)
+        outcome.rejected.extend(rows.rejected)
+        outcome.points += len(rows.points)
+        pending.points.add(rows.points, 0)
+        # Today's budgets can still change, so the bookmark stays on today (or on the
+        # first day with a refused row, to read it again).
+        mark = (rows.bookmark or first).isoformat()
+        if mark != marks.get(key):
+            pending.bookmarks[key] = marks[key] = mark
 
     def _read(
-        self, page: dict[str, Any], dataset: str, store: str, outcome: StorePoll
+        self, page: dict[str, Any], dataset: str, outcome: StorePoll, *, counting: bool
     ) -> PageResult:
-        result = read_page(
+        store = outcome.name
+        result = read_records(
             page["data"], dataset, store, include_partial=self.settings.include_partial_hour
         )
         for reason in result.rejected:
             log.warning("%s: %s %s: refused %s", self.source, store, dataset, reason)
         outcome.rejected.extend(result.rejected)
         outcome.points += len(result.points)
+        if counting:
+            # Restated since last read; not on a backfill (restated before it was ever
+            # read) nor on the look-back (the same hours again).
+            outcome.restated += result.restated
         if result.newest_hour is not None:
             newest = self._newest_hour.get(store)
             if newest is None or result.newest_hour > newest:
                 self._newest_hour[store] = result.newest_hour
         return result
 
-    def _batch(self, result: PageResult, store: str, path: str, bookmarks: dict[str, str]) -> Batch:
-        return Batch(
-            raw=result.points,
-            bookmarks=bookmarks,
-            origin=f"{self.base_url}{path}",
-            format=FORMAT,
-            store=store,
-            on_reject=lambda reason: self._refused_by_store(store, reason),
-        )
-
-    # -- health ----------------------------------------------------------------------------
-
-    def _refused_by_store(self, store: str, reason: str) -> None:
-        """The database refused a page: the poll ends there and the store is failing."""
-        self.book.set(store, HealthState.FAILING, f"a page was not stored: {reason}")
-
-    def _report(self, outcome: StorePoll, server_now: datetime) -> None:
-        stats = self.client.stats
-        state, reason = judge(
-            outcome,
-            stats,
-            newest_hour=self._newest_hour.get(outcome.name),
-            server_now=server_now,
-            slow_after=self.settings.slow_after,
-            stale_after=timedelta(hours=self.settings.stale_after_hours),
-        )
-        detail = {**stats.as_dict(), "points": outcome.points, "rejected": len(outcome.rejected)}
-        self.book.set(outcome.name, state, reason, detail)
-
-    def _whole_source_failed(self, reason: str, rate_limited: bool) -> None:
-        state = HealthState.RATE_LIMITED if rate_limited else HealthState.FAILING
-        self.book.set_all(self._known_stores, state, reason)
-
-    def _auth_failed(self, exc: AuthError) -> None:
-        wait = timedelta(minutes=self.settings.auth_retry_minutes)
-        self._auth_blocked_until = self.context.clock.now() + wait
-        if exc.expired:
-            reason = (
-                "the API token has expired: create a new one on the platform and update the "
-                f"token option; next try in {self.settings.auth_retry_minutes:g} min"
-            )
-        else:
-            reason = f"{exc}: check the token option; next try in {wait.total_seconds() / 60:g} min"
-        log.warning("%s: %s", self.source, reason)
-        self._whole_source_failed(reason, False)
-
     def health(self) -> list[SourceHealth]:
         """The health of the source and of each store it reads."""
-        return self.book.entries()
+        return self.watch.book.entries()
+
+
+def _day_or(text: str | None, default: date) -> date:
+    """A bookmark's day, or ``default`` when there is none (or it is unreadable)."""
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        log.warning("ignoring a budgets bookmark that is not a day: %r", text)
+        return default

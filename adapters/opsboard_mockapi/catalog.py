@@ -13,6 +13,15 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from opsboard_mockapi.promotions import (
+    BLACK_FRIDAY,
+    PRIME_DAY,
+    Promotion,
+    busiest,
+    once,
+    yearly,
+)
+
 #: Share of a day's visitors in each local hour: quiet nights, a lunch bump, an evening peak.
 DAILY_CURVE: tuple[float, ...] = (
     0.030, 0.018, 0.010, 0.006, 0.005, 0.006, 0.012, 0.022, 0.034, 0.045, 0.052, 0.054,
@@ -37,21 +46,11 @@ CHANNEL_MIX: tuple[tuple[str, float, float, float], ...] = (
     ("other", 0.04, 0.60, 0.50),
 )
 
+#: The simulated stores' ids, the same for every seed.
+STORE_IDS: tuple[str, ...] = ("tmall-flagship", "jd-official", "amazon-us")
+
 TRAFFIC_METRICS: tuple[str, ...] = ("uv", "pv", "bounces", "buyers", "orders", "gmv", "cart_adds")
 AD_METRICS: tuple[str, ...] = ("impressions", "clicks", "spend", "ad_orders", "ad_gmv")
-
-
-@dataclass(frozen=True)
-class Promotion:
-    """A promotion day with a warm-up before it (Double 11, 618, Black Friday...)."""
-
-    name: str
-    month: int
-    day: int
-    peak: float
-    """Traffic multiplier on the day itself."""
-    warmup_days: int = 0
-    """Days before the peak on which traffic ramps up."""
 
 
 @dataclass(frozen=True)
@@ -114,16 +113,7 @@ class StoreSpec:
 
     def promotion_factor(self, day: date, hour: int) -> float:
         """How much busier than an ordinary day this local day and hour is."""
-        factor = 1.0
-        for promo in self.promotions:
-            peak = date(day.year, promo.month, promo.day)
-            days_before = (peak - day).days
-            if days_before == 0:
-                # The midnight rush of a Chinese promotion day, then a busy day.
-                factor *= promo.peak * (2.2 if hour < 2 else 1.0)
-            elif 0 < days_before <= promo.warmup_days:
-                factor *= 1.0 + 0.6 * (promo.warmup_days - days_before + 1) / promo.warmup_days
-        return factor
+        return busiest(self.promotions, day, hour)
 
 
 def _zipf(count: int, rng: random.Random) -> tuple[float, ...]:
@@ -152,15 +142,26 @@ def _asins(count: int, rng: random.Random) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def build_catalog(seed: int) -> tuple[StoreSpec, ...]:
-    """The three simulated stores, identical for the same seed."""
+def build_catalog(seed: int, anniversary: date | None = None) -> tuple[StoreSpec, ...]:
+    """The three simulated stores, identical for the same seed and anniversary.
+
+    ``anniversary`` is the day the Tmall store celebrates its anniversary (店庆), with a
+    three-day warm-up; None for none.
+    """
     rng = random.Random(f"{seed}:catalog")
     tmall_skus = _skus("6", 120, 12, rng)
     jd_skus = _skus("10", 80, 13, rng)
     amazon_skus = _asins(60, rng)
-    double11 = Promotion("Double 11", 11, 11, 3.5, warmup_days=10)
+    double11 = Promotion("Double 11", 3.5, yearly(11, 11), warmup_days=10)
+    tmall_promotions: tuple[Promotion, ...] = (
+        double11,
+        Promotion("618", 2.5, yearly(6, 18), warmup_days=7),
+    )
+    if anniversary is not None:
+        store_day = Promotion("Store anniversary", 2.4, once(anniversary), warmup_days=3)
+        tmall_promotions += (store_day,)
     tmall = StoreSpec(
-        id="tmall-flagship",
+        id=STORE_IDS[0],
         name="Tmall flagship store",
         platform="tmall",
         timezone="Asia/Shanghai",
@@ -220,11 +221,11 @@ def build_catalog(seed: int) -> tuple[StoreSpec, ...]:
                 "tm-cps", "Affiliate (CPS)", "affiliate", 1500, 8.0, 0.7, 2.5, 0.05, tmall_skus[0:6]
             ),
         ),
-        promotions=(double11, Promotion("618", 6, 18, 2.5, warmup_days=7)),
+        promotions=tmall_promotions,
         collapsing_sku=tmall_skus[2],
     )
     jd = StoreSpec(
-        id="jd-official",
+        id=STORE_IDS[1],
         name="JD official store",
         platform="jd",
         timezone="Asia/Shanghai",
@@ -254,11 +255,11 @@ def build_catalog(seed: int) -> tuple[StoreSpec, ...]:
                 jd_skus[1:5],
             ),
         ),
-        promotions=(double11, Promotion("618", 6, 18, 3.0, warmup_days=10)),
+        promotions=(double11, Promotion("618", 3.0, yearly(6, 18), warmup_days=10)),
         bouncing_sku=jd_skus[4],
     )
     amazon = StoreSpec(
-        id="amazon-us",
+        id=STORE_IDS[2],
         name="Amazon US store",
         platform="amazon",
         timezone="America/Los_Angeles",
@@ -305,8 +306,8 @@ def build_catalog(seed: int) -> tuple[StoreSpec, ...]:
             ),
         ),
         promotions=(
-            Promotion("Black Friday", 11, 27, 2.8, warmup_days=5),
-            Promotion("Prime Day", 7, 15, 2.5, warmup_days=2),
+            Promotion("Black Friday", 2.8, BLACK_FRIDAY, warmup_days=5, midnight_rush=False),
+            Promotion("Prime Day", 2.5, PRIME_DAY, warmup_days=2, midnight_rush=False),
         ),
     )
     return (tmall, jd, amazon)

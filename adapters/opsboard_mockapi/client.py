@@ -2,7 +2,9 @@
 
 Transient trouble (timeouts, lost connections, 5xx, 429, bodies that are not the JSON the
 API promises) is retried with exponential backoff and jitter, honouring ``Retry-After``.
-Auth failures are not retried: an expired token does not heal by asking again.
+Auth failures are not retried: an expired token does not heal by asking again. Being
+told to wait (``RateLimited``) ends the read: the wait applies to the whole token, not to
+one request.
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ class ApiError(Exception):
         self.rate_limited = rate_limited
 
 
+class RateLimited(ApiError):
+    """The API asks to wait (``wait`` seconds, None when it did not say how long)."""
+
+    def __init__(self, message: str, *, wait: float | None) -> None:
+        super().__init__(message, rate_limited=True)
+        self.wait = wait
+
+
 class AuthError(ApiError):
     """The token was refused; ``expired`` when the API says it has expired."""
 
@@ -47,7 +57,9 @@ class CallStats:
     requests: int = 0
     retries: int = 0
     rate_limited: int = 0
+    timeouts: int = 0
     slowest: float = 0.0
+    """The longest wait for an answer, counting the ones that timed out."""
 
     def as_dict(self) -> dict[str, object]:
         """The figures for a health report's detail."""
@@ -55,6 +67,7 @@ class CallStats:
             "requests": self.requests,
             "retries": self.retries,
             "rate_limited": self.rate_limited,
+            "timeouts": self.timeouts,
             "slowest_s": round(self.slowest, 3),
         }
 
@@ -144,16 +157,19 @@ class ApiClient:
         """The JSON object at ``path``, retried as needed; ``ApiError`` when it cannot be had."""
         problem = "no attempt made"
         rate_limited = False
+        wait: float | None = None
         for attempt in range(self.max_retries + 1):
             if attempt:
                 self.stats.retries += 1
             await self.budget.acquire()
             self.stats.requests += 1
             started = time.monotonic()
-            wait: float | None = None
+            wait = None
             try:
                 response = await self._http.get(path, params=params)
             except httpx.TimeoutException:
+                self.stats.timeouts += 1
+                self.stats.slowest = max(self.stats.slowest, time.monotonic() - started)
                 problem, rate_limited = f"no answer within {self.timeout:g} s", False
             except httpx.TransportError as exc:
                 problem, rate_limited = f"cannot reach the API: {exc or type(exc).__name__}", False
@@ -177,8 +193,8 @@ class ApiClient:
                     wait = _retry_after(response)
                     problem, rate_limited = "rate limited (HTTP 429)", True
                     if wait is not None and wait > self.max_retry_after:
-                        raise ApiError(
-                            f"rate limited; the API asks to wait {wait:g} s", rate_limited=True
+                        raise RateLimited(
+                            f"rate limited; the API asks to wait {wait:g} s", wait=wait
                         )
                 elif status >= 500:
                     code, message = _error_text(response)
@@ -190,9 +206,10 @@ class ApiClient:
                 delay = max(wait or 0.0, self._delay(attempt))
                 log.debug("%s: %s; retrying in %.2f s", path, problem, delay)
                 await asyncio.sleep(delay)
-        raise ApiError(
-            f"{path}: {problem} (after {self.max_retries + 1} attempts)", rate_limited=rate_limited
-        )
+        message = f"{path}: {problem} (after {self.max_retries + 1} attempts)"
+        if rate_limited:
+            raise RateLimited(message, wait=wait)
+        raise ApiError(message)
 
     @staticmethod
     def _body(response: httpx.Response) -> dict[str, Any] | None:

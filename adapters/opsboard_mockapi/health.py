@@ -33,6 +33,8 @@ class StorePoll:
     rejected: list[str] = field(default_factory=list)
     failure: ApiError | None = None
     points: int = 0
+    restated: int = 0
+    """Records the platform had restated since they were last read."""
 
 
 def judge(
@@ -56,6 +58,13 @@ def judge(
     if newest_hour is not None and server_now - newest_hour > stale_after:
         stamp = newest_hour.astimezone(UTC).isoformat(timespec="minutes")
         return HealthState.STALE, f"the platform has published no figures after {stamp}"
+    if stats.timeouts:
+        # Read in the end, but only by asking again: the platform is struggling.
+        return (
+            HealthState.SLOW,
+            f"{stats.timeouts} request(s) got no answer within {stats.slowest:.1f} s "
+            "and were sent again",
+        )
     if stats.slowest > slow_after:
         return HealthState.SLOW, f"slowest answer took {stats.slowest:.1f} s"
     return HealthState.OK, ""
@@ -69,6 +78,16 @@ class HealthBook:
         self.clock = clock
         self._entries: dict[str, SourceHealth] = {}
         self._last_ok: dict[str, datetime] = {}
+        self._source_problem = ""
+
+    def source_problem(self, reason: str) -> None:
+        """A problem of the source that no store owns (``""`` when there is none): the
+        source's line is failing with it while it lasts, whatever its stores say."""
+        self._source_problem = reason
+        if reason:
+            self.set("", HealthState.FAILING, reason)
+        else:
+            self._roll_up()
 
     def set(
         self,
@@ -95,16 +114,27 @@ class HealthBook:
         if store:
             self._roll_up()
 
-    def set_all(self, stores: list[str], state: HealthState, reason: str) -> None:
+    def set_all(
+        self,
+        stores: list[str],
+        state: HealthState,
+        reason: str,
+        detail: dict[str, object] | None = None,
+    ) -> None:
         """The same state for every store and the source (the API itself is unreachable)."""
         for store in stores:
-            self.set(store, state, reason)
-        self.set("", state, reason)
+            self.set(store, state, reason, detail)
+        self.set("", state, reason, detail)
 
     def _roll_up(self) -> None:
         stores = [h for s, h in self._entries.items() if s]
+        if not stores:
+            return
         worst = min(stores, key=lambda h: _SEVERITY.index(h.state))
         reason = f"{worst.store}: {worst.reason}" if worst.reason else ""
+        if self._source_problem and worst.state is not HealthState.FAILING:
+            self.set("", HealthState.FAILING, self._source_problem, {"stores": len(stores)})
+            return
         self.set("", worst.state, reason, {"stores": len(stores)})
 
     def entries(self) -> list[SourceHealth]:

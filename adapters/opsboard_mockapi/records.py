@@ -2,13 +2,16 @@
 
 A record that breaks the schema (an unknown metric, a string where a number should be, a
 negative count, a time that is not the start of an hour) is refused with a reason; the
-rest of its page can still be used.
+rest of its page can still be used. Each record's ``revision`` (how often the platform
+restated its figures) travels with its points, so that the running hour's growth is not
+taken for a restatement and a figure first read after its restatement is known as one.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -64,10 +67,19 @@ def _scope(record: dict[str, Any], key: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class RecordHead:
+    """What a record says about its figures: when they changed, and how often restated."""
+
+    updated_at: datetime
+    revision: int
+    partial: bool
+
+
 def record_points(
     record: object, dataset: str, store: str, *, include_partial: bool
-) -> tuple[list[RawPoint], datetime]:
-    """The points of one record (raw, for the store's fast path) and its ``updated_at``.
+) -> tuple[list[RawPoint], RecordHead]:
+    """The points of one record (raw, for the store's fast path) and its head.
 
     Raises ``BadRecord`` when the record is unsound.
     """
@@ -86,6 +98,12 @@ def record_points(
         if channel and channel not in _CHANNELS:
             raise BadRecord(f"unknown channel {channel!r}")
         campaign, sku = _scope(record, "campaign"), _scope(record, "sku")
+        revision = record.get("revision", 0)
+        if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
+            raise BadRecord(f"revision is {revision!r}, not a count")
+        partial = record.get("partial", False)
+        if not isinstance(partial, bool):
+            raise BadRecord(f"partial is {partial!r}, not true or false")
         metrics = record.get("metrics")
         if not isinstance(metrics, dict):
             raise BadRecord("metrics is missing or not an object")
@@ -101,23 +119,65 @@ def record_points(
             points.append((store, _HOUR, epoch, channel, campaign, sku, name, float(value)))
     except BadRecord as exc:
         raise BadRecord(f"record {ident}: {exc}") from None
-    if record.get("partial") and not include_partial:
+    if partial and not include_partial:
         points = []
-    return points, updated
+    return points, RecordHead(updated, revision, partial)
+
+
+class RevisedPoints:
+    """Raw points, each with the platform's own revision of its figure.
+
+    Iterating yields the raw points, as the store's upsert takes them; ``with_revisions``
+    pairs each with its revision (0 as first published, and for the running hour's
+    figures however often they grow; 1 and up once the platform restated them), for a
+    store that keeps the source's own restatement count.
+    """
+
+    def __init__(self) -> None:
+        self.points: list[RawPoint] = []
+        self.revisions: list[int] = []
+
+    def add(self, points: list[RawPoint], revision: int) -> None:
+        """Add the points of one record."""
+        self.points.extend(points)
+        self.revisions.extend([revision] * len(points))
+
+    def extend(self, other: RevisedPoints) -> None:
+        """Add the points of another set."""
+        self.points.extend(other.points)
+        self.revisions.extend(other.revisions)
+
+    def __iter__(self) -> Iterator[RawPoint]:
+        return iter(self.points)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def with_revisions(self) -> Iterator[tuple[RawPoint, int]]:
+        """Each point with the platform's revision of its figure."""
+        return zip(self.points, self.revisions, strict=True)
 
 
 @dataclass
 class PageResult:
     """The usable points of a page, the bookmark it allows, and its refused records."""
 
-    points: list[RawPoint] = field(default_factory=list)
+    points: RevisedPoints = field(default_factory=RevisedPoints)
     bookmark: str | None = None
     newest_hour: datetime | None = None
     rejected: list[str] = field(default_factory=list)
+    restated: int = 0
+    """Records the platform has restated (revision 1 or more)."""
     sound: bool = True
 
 
-def read_page(records: list[Any], dataset: str, store: str, *, include_partial: bool) -> PageResult:
+def read_page(
+    records: list[Any],
+    dataset: str,
+    store: str,
+    *,
+    include_partial: bool,
+) -> PageResult:
     """Check a page's records (sorted by ``updated_at``) and collect its points.
 
     The bookmark is the newest ``updated_at`` up to the first refused record; with a
@@ -131,7 +191,7 @@ def read_page(records: list[Any], dataset: str, store: str, *, include_partial: 
     blocked = False  # a refused record with no usable time, before any good one
     for record in records:
         try:
-            points, updated = record_points(record, dataset, store, include_partial=include_partial)
+            points, head = record_points(record, dataset, store, include_partial=include_partial)
         except BadRecord as exc:
             result.rejected.append(str(exc))
             at = _updated_at(record) or newest
@@ -140,13 +200,16 @@ def read_page(records: list[Any], dataset: str, store: str, *, include_partial: 
             elif limit is None or at < limit:
                 limit = at
             continue
-        result.points.extend(points)
+        updated = head.updated_at
+        if newest is None or updated > newest:
+            newest = updated
+        result.points.add(points, head.revision)
+        if head.revision:
+            result.restated += 1
         if points:
             hour = datetime.fromtimestamp(points[0][2], UTC)
             if result.newest_hour is None or hour > result.newest_hour:
                 result.newest_hour = hour
-        if newest is None or updated > newest:
-            newest = updated
     if len(result.rejected) * 2 > len(records):
         return PageResult(rejected=result.rejected, sound=False)
     candidates = [t for t in (newest, limit) if t is not None]

@@ -16,7 +16,7 @@ from typing import Any
 import uvicorn
 
 from opsboard.errors import UsageError
-from opsboard_mockapi.faults import FaultPlan
+from opsboard_mockapi.faults import HANG_SECONDS, SLOW_SECONDS, FaultPlan
 from opsboard_mockapi.server import ServerState, create_app
 from opsboard_mockapi.simulation import SimClock, Simulation
 
@@ -43,7 +43,11 @@ class Simulator:
 
     ``start`` sets the simulated clock's origin (default: now); ``speed`` makes simulated
     time run faster (60 = one simulated minute per real second; 0 = frozen until
-    ``advance``). ``fault_rate`` is the share of API requests that fail.
+    ``advance``). ``fault_rate`` is the share of API requests that fail; a ``slow`` fault
+    answers after ``slow_seconds``, a ``timeout`` after ``hang_seconds``, a ``rate_limited``
+    one asks to wait ``retry_after`` seconds. The Tmall store's anniversary peaks
+    ``promo_in`` days after the start's date (negative: before; None: no anniversary), so
+    that the history served always shows a promotion with its warm-up.
     """
 
     def __init__(
@@ -55,17 +59,30 @@ class Simulator:
         speed: float = 1.0,
         fault_rate: float = 0.0,
         start: datetime | None = None,
-        slow_seconds: float = 3.0,
+        slow_seconds: float = SLOW_SECONDS,
+        hang_seconds: float = HANG_SECONDS,
         retry_after: int = 1,
+        promo_in: int | None = 0,
     ) -> None:
         if not 0.0 <= fault_rate <= 1.0:
             raise UsageError(f"fault rate {fault_rate} is not between 0 and 1")
         if speed < 0:
             raise UsageError(f"speed {speed} is negative; use 0 to freeze simulated time")
+        for name, value in (
+            ("slow seconds", slow_seconds),
+            ("hang seconds", hang_seconds),
+            ("retry after", retry_after),
+        ):
+            if value < 0:
+                raise UsageError(f"{name} {value} is negative", hint="give 0 or more seconds")
         self.clock = SimClock(start or datetime.now(UTC), speed)
-        self.simulation = Simulation(seed, self.clock)
+        self.simulation = Simulation(seed, self.clock, promo_in=promo_in)
         self.faults = FaultPlan(
-            seed=seed, rate=fault_rate, slow_seconds=slow_seconds, retry_after=retry_after
+            seed=seed,
+            rate=fault_rate,
+            slow_seconds=slow_seconds,
+            hang_seconds=hang_seconds,
+            retry_after=retry_after,
         )
         self.state = ServerState(self.simulation, self.faults)
         self.app = create_app(self.state)
@@ -100,6 +117,31 @@ class Simulator:
             }
             for spec in self.simulation.stores.values()
         ]
+
+    @property
+    def promotions(self) -> list[dict[str, str]]:
+        """Promotions peaking in the history served or the week ahead, per store.
+
+        Each is ``store``, ``name``, ``warmup_from`` and ``peak`` (local dates), e.g. to
+        configure alert promotion windows for a demo.
+        """
+        now = self.now()
+        found = []
+        for spec in self.simulation.stores.values():
+            local_now = self.simulation.local(spec.id, int(now.timestamp())).date()
+            first = self.simulation.local(spec.id, self.simulation.history_start).date()
+            for promo in spec.promotions:
+                for peak in promo.peaks_between(first, local_now + timedelta(days=7)):
+                    warmup = peak - timedelta(days=promo.warmup_days)
+                    found.append(
+                        {
+                            "store": spec.id,
+                            "name": promo.name,
+                            "warmup_from": warmup.isoformat(),
+                            "peak": peak.isoformat(),
+                        }
+                    )
+        return found
 
     def now(self) -> datetime:
         """The simulated current time."""

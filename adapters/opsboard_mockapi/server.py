@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from opsboard_mockapi.catalog import STORE_IDS
 from opsboard_mockapi.faults import FAULT_HEADER, FaultPlan, corrupt_record
 from opsboard_mockapi.schema import (
     ERRORS,
@@ -86,6 +87,8 @@ async def guard(
     kind, rng = state.faults.next_fault(request.headers.get(FAULT_HEADER))
     if kind == "slow":
         await asyncio.sleep(state.faults.slow_seconds)
+    elif kind == "timeout":
+        await asyncio.sleep(state.faults.hang_seconds)
     if credentials is None or credentials.credentials != state.token:
         raise ApiProblem(
             401,
@@ -114,7 +117,10 @@ async def guard(
 
 
 Guard = Annotated[Fault, Depends(guard)]
-StoreId = Annotated[str, Path(description="The store's id, from /v1/stores.")]
+#: Real ids as examples, so that clients and schema tests can read real data.
+StoreId = Annotated[
+    str, Path(description="The store's id, from /v1/stores.", examples=list(STORE_IDS))
+]
 Since = Annotated[
     datetime | None,
     Query(description="Only records updated at or after this instant (incremental)."),
@@ -316,7 +322,9 @@ def create_app(state: ServerState) -> FastAPI:
 
 
 def _make_cursor(offset: int, as_of: float, fingerprint: str) -> str:
-    raw = json.dumps({"o": offset, "a": round(as_of, 3), "q": fingerprint}).encode()
+    # The exact instant (a float's repr round-trips through JSON): every page of a read
+    # then describes the same moment, and partial-hour figures do not depend on paging.
+    raw = json.dumps({"o": offset, "a": as_of, "q": fingerprint}).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

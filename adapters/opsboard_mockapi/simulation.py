@@ -40,6 +40,8 @@ HISTORY = timedelta(days=14)
 #: Hours after a store's local midnight at which yesterday's ad figures are restated.
 RESTATE_AFTER_HOURS = 4
 DATASETS = ("traffic", "ads")
+#: The zone of the store whose anniversary is placed relative to the start (tmall-flagship).
+ANNIVERSARY_ZONE = ZoneInfo("Asia/Shanghai")
 
 Record = dict[str, object]
 
@@ -90,12 +92,19 @@ class SimClock:
 
 
 class Simulation:
-    """The data of the simulated platform, deterministic from ``seed`` and the origin."""
+    """The data of the simulated platform, deterministic from ``seed`` and the origin.
 
-    def __init__(self, seed: int, clock: SimClock) -> None:
+    The Tmall store's anniversary peaks ``promo_in`` days after the origin's date (None:
+    no anniversary), so that the history served holds a promotion whatever the date.
+    """
+
+    def __init__(self, seed: int, clock: SimClock, *, promo_in: int | None = 0) -> None:
         self.seed = seed
         self.clock = clock
-        self.stores = {spec.id: spec for spec in build_catalog(seed)}
+        # The anniversary's day counts in the Tmall store's calendar (Shanghai).
+        start_day = datetime.fromtimestamp(clock.origin, ANNIVERSARY_ZONE).date()
+        anniversary = None if promo_in is None else start_day + timedelta(days=promo_in)
+        self.stores = {spec.id: spec for spec in build_catalog(seed, anniversary)}
         self.history_start = floor_hour_epoch(clock.origin - HISTORY.total_seconds())
         self._zones = {spec.id: ZoneInfo(spec.timezone) for spec in self.stores.values()}
         self._cache: OrderedDict[tuple[str, str, int], list[Record]] = OrderedDict()
@@ -228,7 +237,8 @@ class Simulation:
         promo = spec.promotion_factor(local.date(), local.hour)
         conversion = spec.conversion * (1.6 if promo > 2 else 1.0)
         stamp = iso(hour)
-        totals = dict.fromkeys(TRAFFIC_METRICS, 0.0)
+        # Counts stay integers (the API documents them so); only GMV is an amount.
+        totals: dict[str, float] = dict.fromkeys(TRAFFIC_METRICS, 0)
         channels = []
         for channel, share, bounce_rate, cvr in CHANNEL_MIX:
             metrics = _visits(expected * share, bounce_rate, conversion * cvr, spec.aov, rng)

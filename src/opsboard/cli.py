@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,9 @@ from opsboard import __version__
 from opsboard.errors import OpsboardError, UsageError
 
 Handler = Callable[[argparse.Namespace], int]
+
+#: Only absolute dates are parsed against it (relative ones become days back).
+_NO_DAY = date(1970, 1, 1)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -100,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", dest="alert_store", help="only this store")
     p.add_argument("--scope", default="", help="silence: only this scope, e.g. 'sku:*'")
     p.add_argument("--for", dest="duration", help="silence: how long, e.g. 30m, 2h, 1d")
+    p.add_argument("--until", help="silence: until a local time or date (18:00, 2026-06-19)")
+    p.add_argument("--force", action="store_true", help="silence: even an unknown rule or store")
     p.add_argument("--reason", default="", help="silence: why")
     p.add_argument("--from", dest="first", help="backtest: first day (default -7d)")
     p.add_argument("--to", dest="last", help="backtest: last day (default yesterday)")
@@ -133,16 +141,35 @@ def build_parser() -> argparse.ArgumentParser:
     add("formats", cmd_formats, "the export formats recognised, and how each is detected")
     add("adapters", cmd_adapters, "the installed adapters (from package metadata)")
 
-    p = add("config", cmd_config, "check a config file, or print its JSON schema")
-    p.add_argument("action", choices=["check", "schema"])
+    p = add("config", cmd_config, "check a config file, print a commented example or the schema")
+    p.add_argument("action", choices=["check", "example", "schema"])
     p.add_argument("path", nargs="?", type=Path)
 
     p = add("mock-api", cmd_mock_api, "the simulated platform API on 127.0.0.1")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--fault-rate", type=float, default=0.0)
-    p.add_argument("--speed", type=float, default=1.0)
+    p.add_argument(
+        "--fault-rate", type=float, default=0.0, help="share of requests that fail (0 to 1)"
+    )
+    p.add_argument(
+        "--speed", type=float, default=1.0, help="simulated seconds per real second (0 freezes)"
+    )
+    p.add_argument(
+        "--slow-seconds", type=float, default=7.0, help="how long a `slow` fault holds an answer"
+    )
+    p.add_argument(
+        "--hang-seconds", type=float, default=30.0, help="how long a `timeout` fault hangs"
+    )
+    p.add_argument(
+        "--retry-after", type=int, default=1, help="seconds a 429 answer asks clients to wait"
+    )
+    p.add_argument(
+        "--promo-in",
+        type=int,
+        default=0,
+        help="days from today to the store-anniversary promotion peak (its warm-up is before)",
+    )
     return parser
 
 
@@ -179,23 +206,51 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    """The headless alert-only mode."""
+    """The headless alert-only mode.
+
+    With ``--once`` a failure to run at all (no config, a missing secret, a database that
+    cannot be opened, locked or held by another collector) is UNKNOWN (3) in the
+    monitoring-plugin convention, never a state of the alerts.
+    """
+    import sqlite3
+
     from opsboard.errors import CollectorLockedError
     from opsboard.headless import run_watch
 
-    runtime = _runtime(args)
     try:
-        return run_watch(runtime, once=args.once)
-    except CollectorLockedError as exc:
+        return run_watch(_runtime(args), once=args.once)
+    except OpsboardError as exc:
         print(f"opsboard: error: {exc}", file=sys.stderr)
-        return 2
+        if args.once:
+            return 3
+        return 2 if isinstance(exc, CollectorLockedError) else exc.exit_code
+    except sqlite3.OperationalError as exc:
+        # A start-up write that met a database busy past its timeout (another process's
+        # long ingest): try again later; a one-shot check cannot tell the alert state.
+        print(
+            f"opsboard: error: the database could not be written at start: {exc}\n"
+            "  fix: retry when the other writer is done, or raise [storage] busy_timeout",
+            file=sys.stderr,
+        )
+        return 3 if args.once else 1
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     """Alert state from the shell: list, ack, silence, unsilence, backtest."""
     from opsboard.alerts.commands import run_alerts
 
-    return run_alerts(_runtime(args), args)
+    runtime = _runtime(args)
+    if args.alert_store is not None:
+        runtime.check_store_name(args.alert_store, "--store", _stores_with_data(runtime))
+    return run_alerts(runtime, args)
+
+
+def _stores_with_data(runtime: Any) -> list[str]:
+    """The stores the database holds (none when there is no database yet)."""
+    if not runtime.db_path.exists():
+        return []
+    with runtime.open_store(readonly=True) as store:
+        return list(store.stores())
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -213,6 +268,8 @@ def cmd_review(args: argparse.Namespace) -> int:
             hint="load data first (opsboard ingest FILE --store NAME) or name one with --db",
         )
     with runtime.open_store(readonly=True) as store:
+        if args.store is not None:
+            runtime.check_store_name(args.store, "--store", store.stores())
         names = [args.store] if args.store else review_stores(runtime, store)
         if not names:
             raise UsageError(
@@ -249,15 +306,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Import files once and report each."""
     from opsboard.adapters import load_adapter
     from opsboard.ingest import ingest_file
-    from opsboard.timeutil import parse_day
+    from opsboard.timeutil import DEFAULT_TIMEZONE, parse_day, zone
 
     runtime = _runtime(args)
+    if args.store is not None:
+        runtime.check_store_name(args.store, "--store")
     reader = load_adapter(args.adapter)
     store_name = args.store
     if store_name is None and len(runtime.settings.stores) == 1:
         store_name = runtime.settings.stores[0].name
-    timezone = runtime.settings.store(store_name or "default").timezone
-    day = parse_day(args.date, today=runtime.clock.now().date()) if args.date else None
+    # --date today/yesterday/-7d: that day where the files' store is.
+    day = parse_day(args.date, today=runtime.today(store_name)) if args.date else None
     failures = 0
     with runtime.open_store() as store:
         for path in args.files:
@@ -266,10 +325,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 reader,
                 path,
                 store_name=store_name,
-                timezone=timezone,
+                tz_for=runtime.tz_for,
+                default_tz=zone(DEFAULT_TIMEZONE),
                 day=day,
                 format=args.file_format,
+                named=args.store is not None,
             )
+            configured = {s.name for s in runtime.settings.stores}
+            if configured:
+                result.notices += [
+                    f"store {name} is not in the config: the default store settings apply"
+                    for name in result.stores
+                    if name not in configured
+                ]
             print(result.summary(), file=sys.stdout if result.ok else sys.stderr)
             failures += not result.ok
     return 1 if failures else 0
@@ -277,22 +345,28 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     """Print aggregated metrics."""
+    from opsboard.metrics import CHANNELS_OR_ALL
     from opsboard.output import render
-    from opsboard.query import Filters, Period, present_rows
-    from opsboard.timeutil import parse_day
+    from opsboard.query import Filters, present_rows
 
     runtime = _runtime(args)
+    if args.channel is not None and args.channel not in CHANNELS_OR_ALL:
+        raise UsageError(
+            f"--channel: unknown channel {args.channel!r}",
+            hint="use one of: " + ", ".join(c for c in CHANNELS_OR_ALL if c),
+        )
     if not runtime.db_path.exists():
         raise UsageError(
             f"{runtime.db_path}: no database yet",
             hint="load data first (opsboard ingest FILE --store NAME) or name one with --db",
         )
-    today = runtime.clock.now().date()
-    period = Period(
-        first_day=parse_day(args.first, today=today) if args.first else None,
-        last_day=parse_day(args.last, today=today) if args.last else None,
-    )
     with runtime.open_store(readonly=True) as store:
+        known = store.stores()
+        for name in args.store or []:
+            runtime.check_store_name(name, "--store", known)
+        asked = list(args.store) if args.store else known
+        runtime.check_one_currency(args.metrics, asked)
+        period = _query_period(runtime, args.first, args.last, asked)
         rows = runtime.engine(store).query(
             args.metrics,
             stores=args.store,
@@ -300,10 +374,47 @@ def cmd_query(args: argparse.Namespace) -> int:
             period=period,
             filters=Filters(channel=args.channel, campaign=args.campaign, sku=args.sku),
         )
-    if args.output == "json":
+    if args.output in ("json", "csv"):
         rows = present_rows(rows, args.metrics)
     print(render(rows, args.metrics, args.output))
     return 0
+
+
+def _query_period(runtime: Any, first: str | None, last: str | None, stores: list[str]) -> Any:
+    """``--from``/``--to`` as a period. ``today``, ``yesterday`` and ``-7d`` are each store's
+    own local days, so that stores in different time zones each get their own yesterday."""
+    from opsboard.query import Period
+    from opsboard.timeutil import days_back, parse_day
+
+    def side(text: str | None) -> tuple[Any, int | None]:
+        if not text:
+            return None, None
+        back = days_back(text)
+        return (None, back) if back is not None else (parse_day(text, today=_NO_DAY), None)
+
+    (first_day, first_back), (last_day, last_back) = side(first), side(last)
+    period = Period(
+        first_day=first_day, last_day=last_day, first_back=first_back, last_back=last_back
+    )
+    for name in stores or [""]:
+        low, high = period.days(
+            runtime.tz_for(name) if name else _default_zone(), runtime.clock.now()
+        )
+        if low is not None and high is not None and low > high:
+            shown_first = first if first_day is not None else f"{first} ({low})"
+            shown_last = last if last_day is not None else f"{last} ({high})"
+            where = f" in {name}'s time zone" if name and first_day is None else ""
+            raise UsageError(
+                f"--from {shown_first} is after --to {shown_last}{where}",
+                hint="give the earlier day with --from; both days are included",
+            )
+    return period
+
+
+def _default_zone() -> Any:
+    from opsboard.timeutil import DEFAULT_TIMEZONE, zone
+
+    return zone(DEFAULT_TIMEZONE)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
@@ -335,11 +446,14 @@ def cmd_adapters(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    """``config check [PATH]`` or ``config schema``."""
-    from opsboard.config import json_schema
+    """``config check [PATH]``, ``config example`` or ``config schema``."""
+    from opsboard.config import example_text, json_schema
 
     if args.action == "schema":
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return 0
+    if args.action == "example":
+        print(example_text(), end="")
         return 0
     import tomllib
 
@@ -377,6 +491,11 @@ def cmd_config(args: argparse.Namespace) -> int:
             problems.extend(exc.problems or [exc.message])
         except UsageError as exc:
             problems.append(f"{where}.type: {exc.message}; fix: {exc.hint}")
+    if not message:
+        # Notifier URLs and programs, checked without sending anything.
+        from opsboard.alerts.notify import notifier_problems
+
+        problems.extend(f"{path}: {problem}" for problem in notifier_problems(settings))
     if problems:
         if message and "no such config file" in message:
             raise ConfigError(message, problems=problems)
@@ -411,6 +530,10 @@ def cmd_mock_api(args: argparse.Namespace) -> int:
         seed=args.seed,
         fault_rate=args.fault_rate,
         speed=args.speed,
+        slow_seconds=args.slow_seconds,
+        hang_seconds=args.hang_seconds,
+        retry_after=args.retry_after,
+        promo_in=args.promo_in,
     )
     return 0
 
@@ -418,11 +541,45 @@ def cmd_mock_api(args: argparse.Namespace) -> int:
 # -- entry point ---------------------------------------------------------------------------
 
 
+#: Commands that run once and print their result (their warnings go to stderr plainly).
+_SHELL_COMMANDS = frozenset((cmd_ingest, cmd_query, cmd_review, cmd_alerts, cmd_config))
+
+#: Options whose value may be a relative day such as ``-7d``.
+_DAY_OPTIONS = frozenset(("--from", "--to", "--date"))
+_DAYS_BACK = re.compile(r"^-\d+d$")
+
+
+def attach_day_values(argv: Sequence[str]) -> list[str]:
+    """``--from -7d`` as ``--from=-7d``: argparse would take ``-7d`` for an option."""
+    out: list[str] = []
+    items = list(argv)
+    index = 0
+    while index < len(items):
+        item = items[index]
+        if item == "--":
+            out.extend(items[index:])
+            break
+        following = items[index + 1] if index + 1 < len(items) else ""
+        if item in _DAY_OPTIONS and _DAYS_BACK.match(following):
+            out.append(f"{item}={following}")
+            index += 2
+            continue
+        out.append(item)
+        index += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a command; user errors print one clear message and return its exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(attach_day_values(sys.argv[1:] if argv is None else argv))
     handler: Handler = args.handler
+    if handler in _SHELL_COMMANDS:
+        # Warnings of the core (e.g. an old store name) as one plain line on stderr; the
+        # long-running modes set up their own logging.
+        logging.basicConfig(
+            stream=sys.stderr, level=logging.WARNING, format="opsboard: warning: %(message)s"
+        )
     try:
         return handler(args)
     except OpsboardError as exc:

@@ -3,7 +3,9 @@
 The collector never moves a bookmark past data it failed to store: a batch's bookmarks
 commit in the same transaction as its points, and after a rejected batch the adapter's
 poll is not read further (unless the batch says its rejection is independent, as a bad
-file in a drop folder is).
+file in a drop folder is). A database that stays locked past its busy timeout (another
+process's long ingest) is not the batch's fault: the batch is left for the next cycle and
+the collector carries on.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from opsboard.adapters import Adapter, Batch
-from opsboard.errors import OpsboardError
+from opsboard.errors import OpsboardError, StoreError
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage.store import InvalidPoint, Store
 from opsboard.timeutil import Clock
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds after which an unchanged health report is written again (its heartbeat).
 HEALTH_REFRESH = 60.0
+#: Seconds before a source whose data found the database busy is polled again.
+RETRY_BUSY = 5.0
 
 
 @dataclass
@@ -34,6 +39,8 @@ class CycleReport:
     points: dict[str, int] = field(default_factory=dict)
     rejected: dict[str, list[str]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    #: Sources whose data waits for the next cycle because the database was busy.
+    deferred: dict[str, str] = field(default_factory=dict)
 
     @property
     def total_points(self) -> int:
@@ -70,12 +77,22 @@ class Collector:
 
     async def poll_adapter(self, adapter: Adapter, report: CycleReport) -> None:
         """Poll one adapter to the end of what it has, committing each batch."""
-        bookmarks = self.store.bookmarks(adapter.source)
-        written = 0
         try:
-            async for batch in adapter.poll(bookmarks):
+            bookmarks = await asyncio.to_thread(self.store.bookmarks, adapter.source)
+        except (StoreError, sqlite3.Error) as exc:
+            self._defer(adapter, report, str(exc))
+            return
+        written = 0
+        batches = adapter.poll(bookmarks)
+        try:
+            async for batch in batches:
                 try:
                     count = await asyncio.to_thread(self._commit, adapter, batch)
+                except (StoreError, sqlite3.Error) as exc:
+                    # The database, not the batch: nothing was stored and no bookmark
+                    # moved, so the adapter offers the same data again next cycle.
+                    self._defer(adapter, report, f"{batch.origin or 'a batch'}: {exc}")
+                    break
                 except (InvalidPoint, OpsboardError) as exc:
                     reason = str(exc)
                     report.rejected.setdefault(adapter.source, []).append(
@@ -96,6 +113,11 @@ class Collector:
         except Exception as exc:  # an adapter bug must not stop the other sources
             report.failed[adapter.source] = f"{type(exc).__name__}: {exc}"
             log.exception("%s: poll failed", adapter.source)
+        finally:
+            close = getattr(batches, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
         report.points[adapter.source] = report.points.get(adapter.source, 0) + written
         healths = adapter.health()
         if adapter.source in report.failed and not any(
@@ -109,9 +131,17 @@ class Collector:
                     reason=report.failed[adapter.source],
                 )
             ]
-        changed = [h for h in healths if self._health_changed(h)]
-        for health in changed:
-            await asyncio.to_thread(self.store.set_health, health)
+        for health in [h for h in healths if self._health_changed(h)]:
+            try:
+                await asyncio.to_thread(self.store.set_health, health)
+            except (StoreError, sqlite3.Error) as exc:
+                # Written again next cycle, when the database is free.
+                self._health_written.pop((health.source, health.store), None)
+                log.warning("%s: health not recorded this cycle: %s", adapter.source, exc)
+
+    def _defer(self, adapter: Adapter, report: CycleReport, reason: str) -> None:
+        report.deferred[adapter.source] = reason
+        log.warning("%s: not stored this cycle, retried next cycle: %s", adapter.source, reason)
 
     def _health_changed(self, health: SourceHealth) -> bool:
         """Whether to write ``health``: a new state or reason, or a minute since the last.
@@ -137,7 +167,9 @@ class Collector:
             if not force and self._next_due.get(adapter.source, 0.0) > now:
                 continue
             await self.poll_adapter(adapter, report)
-            self._next_due[adapter.source] = time.monotonic() + interval
+            # Data left behind by a busy database is tried again soon, not a poll later.
+            wait = min(interval, RETRY_BUSY) if adapter.source in report.deferred else interval
+            self._next_due[adapter.source] = time.monotonic() + wait
         if self.after_cycle is not None:
             result = self.after_cycle(report)
             if result is not None:

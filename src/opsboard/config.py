@@ -7,6 +7,7 @@ resolved into ``SecretStr`` values that never print.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import string
@@ -22,6 +23,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -29,11 +31,22 @@ from pydantic_core import ErrorDetails
 
 from opsboard.errors import ConfigError, UsageError
 from opsboard.metrics import ALL_METRIC_NAMES, BASE_METRICS, CHANNELS_OR_ALL
+from opsboard.models import STORE_NAME_PATTERN, store_name_problem
 from opsboard.timeutil import DEFAULT_TIMEZONE, zone
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
 _UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
+#: Keys whose values are never shown in a message (a misspelt one included).
+_SECRET_KEY = re.compile(r"pass|secret|token|key|auth|credential|cookie|url|dsn|webhook", re.I)
+#: A value that carries credentials whatever its key: ``scheme://user:password@host``.
+_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", re.I)
+
+log = logging.getLogger("opsboard.config")
+#: Store names already warned about (once per process is enough).
+_WARNED_NAMES: set[str] = set()
 
 
 def _parse_duration(value: Any) -> Any:
@@ -94,8 +107,9 @@ class StorageConfig(_Model):
 class StoreConfig(_Model):
     """One store the operator runs on one platform."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-    """The operator's name for the store, e.g. `tmall-flagship` (letters, digits, `-_.`)."""
+    name: str = Field(pattern=STORE_NAME_PATTERN)
+    """The operator's name for the store, e.g. `tmall-flagship` or `天猫旗舰店` (letters of
+    any script, digits, `-_.`)."""
 
     platform: Literal[
         "taobao", "tmall", "jd", "pinduoduo", "amazon", "shopify", "google_ads", "other"
@@ -125,6 +139,10 @@ class StoreConfig(_Model):
 
     strategic_loss_campaigns: list[str] = Field(default_factory=list)
     """Campaigns deliberately run below break-even ROI; shown as strategic loss, not alerted."""
+
+    review_send_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    """Local time at which the headless mode sends this store's review of yesterday, e.g.
+    `08:30`; overrides `[review] send_at` for this store."""
 
     @field_validator("timezone")
     @classmethod
@@ -237,6 +255,10 @@ class RuleConfig(_Model):
     value, threshold, op, baseline, clear, severity; pacing: spend, budget, projected,
     exhausts_at; source: source, state, reason, minutes; file_rejected: origin, reason."""
 
+    resolved_message: str | None = None
+    """The message sent when the alert resolves (default: what the figure is back to and
+    where the rule clears); the same fields as `message`."""
+
     labels: dict[str, str] = Field(default_factory=dict)
     """Free labels for routing notifications, e.g. `{ team = "ads" }`."""
 
@@ -275,21 +297,43 @@ class RuleConfig(_Model):
             raise ValueError(f"unknown channel {value!r}; known: {', '.join(CHANNELS_OR_ALL)}")
         return value
 
-    @field_validator("message")
+    @field_validator("message", "resolved_message")
     @classmethod
-    def _known_fields(cls, value: str | None) -> str | None:
+    def _known_fields(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return value
+        rule = info.data.get("name", "?")
         try:
-            fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+            parts = [
+                (name, spec, conversion)
+                for _, name, spec, conversion in string.Formatter().parse(value)
+                if name is not None
+            ]
         except ValueError as exc:
-            raise ValueError(f"the message template is malformed: {exc}") from None
-        unknown = sorted(f for f in fields if f.split(".")[0].split("[")[0] not in MESSAGE_FIELDS)
-        if unknown or any(not f for f in fields):
             raise ValueError(
-                f"unknown message field {{{(unknown or [''])[0]}}}; "
-                f"known: {', '.join(sorted(MESSAGE_FIELDS))}"
-            )
+                f"rule {rule!r}: the message template is malformed: {exc} "
+                "(write {{ and }} for a literal brace)"
+            ) from None
+        for name, spec, conversion in parts:
+            if not name:
+                raise ValueError(
+                    f"rule {rule!r}: the message has an empty field {{}}; name one of: "
+                    + ", ".join(sorted(MESSAGE_FIELDS))
+                )
+            written = "{" + name + (f"!{conversion}" if conversion else "")
+            written += (f":{spec}" if spec else "") + "}"
+            base = re.split(r"[.\[]", name, maxsplit=1)[0]
+            if base not in MESSAGE_FIELDS:
+                raise ValueError(
+                    f"rule {rule!r}: unknown message field {written}; "
+                    f"known: {', '.join(sorted(MESSAGE_FIELDS))}"
+                )
+            if spec or conversion or base != name:
+                raise ValueError(
+                    f"rule {rule!r}: message field {written} has a format, a conversion or "
+                    f"an attribute or index; fields are already formatted for the metric "
+                    f"(12,345 / 3.26% / 1,234.50): write {{{base}}}"
+                )
         return value
 
     @model_validator(mode="after")
@@ -385,7 +429,7 @@ class AlertsConfig(_Model):
     """Add the built-in rules (a rule of yours with the same name replaces one)."""
 
     rules: list[RuleConfig] = Field(default_factory=list)
-    """The rules; see `config/opsboard.example.toml` for the defaults."""
+    """The rules; `opsboard config example` shows the built-in ones and every key."""
 
     promotions: list[PromotionWindow] = Field(default_factory=list)
     """Promotion windows in which rules use other thresholds or are muted."""
@@ -465,7 +509,8 @@ class ReviewConfig(_Model):
     """The morning review and its scheduled delivery."""
 
     send_at: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    """Local time (per store) at which the headless mode sends yesterday's review, e.g. `09:00`."""
+    """Local time at which the headless mode sends yesterday's review, e.g. `09:00`, in each
+    store's own time zone; a store's `review_send_at` overrides it."""
 
     stores: list[str] = Field(default_factory=list)
     """Stores to review; empty means every configured store."""
@@ -505,6 +550,17 @@ class Settings(_Model):
     """The dashboard theme: a name from Textual's theme registry."""
 
     @model_validator(mode="after")
+    def _known_notifiers(self) -> Settings:
+        known = [n.name for n in self.notifiers]
+        for name in self.review.notifiers:
+            if name not in known:
+                raise ValueError(
+                    f"review.notifiers names notifier {name!r}, which does not exist; "
+                    + (f"notifiers: {', '.join(known)}" if known else "no notifier is configured")
+                )
+        return self
+
+    @model_validator(mode="after")
     def _unique_names(self) -> Settings:
         for what, names in (
             ("stores", [s.name for s in self.stores]),
@@ -520,11 +576,29 @@ class Settings(_Model):
         return self
 
     def store(self, name: str) -> StoreConfig:
-        """The configured store called ``name``, or the defaults for an unconfigured one."""
+        """The configured store called ``name``, or the defaults for an unconfigured one.
+
+        A name no config could hold (``store_name_problem``) gets the defaults too, with a
+        warning: such a name can only come from a database written before names were
+        checked, and its data must stay readable. Names typed on the command line are
+        refused before they get here.
+        """
         for store in self.stores:
             if store.name == name:
                 return store
-        return StoreConfig(name=name)
+        problem = store_name_problem(name)
+        if problem is None:
+            return StoreConfig(name=name)
+        if name not in _WARNED_NAMES:
+            _WARNED_NAMES.add(name)
+            log.warning(
+                "a store in the database has a name no config can hold (%s); its data is "
+                "read with the default store settings (time zone %s, currency CNY, no "
+                "budget); load it again under a valid name to configure it",
+                problem,
+                DEFAULT_TIMEZONE,
+            )
+        return StoreConfig.model_construct(name=name)
 
 
 def _location(loc: tuple[int | str, ...], data: Any) -> str:
@@ -553,31 +627,58 @@ def _has(node: Any, key: int | str) -> bool:
 
 def _fix_for(error: ErrorDetails) -> str:
     kind = error["type"]
+    missing_env = _MISSING_ENV.search(error["msg"])
+    if missing_env:
+        return (
+            f"set {missing_env[1]} in the environment opsboard runs in (for the service: "
+            "its EnvironmentFile), or write the value itself instead of the reference"
+        )
     if kind == "extra_forbidden":
-        return "remove it, or check its spelling against config/opsboard.example.toml"
+        return f"remove it, or check its spelling ({EXAMPLE_HINT})"
     if kind == "missing":
         return "add it"
     if kind.startswith(("greater_than", "less_than")):
         return "use a value within the allowed range"
     if kind == "literal_error":
         return "use one of the listed values"
-    return "see config/opsboard.example.toml for the expected form"
+    return f"give it in the form described ({EXAMPLE_HINT})"
+
+
+_MISSING_ENV = re.compile(r"environment variable (\w+) is not set")
+#: Where a person finds every key with its form: printed by `opsboard config example`.
+EXAMPLE_HINT = "`opsboard config example` prints a commented example of every key"
+
+
+def _shown(value: Any, keys: list[str], kind: str) -> str:
+    """`` (found ...)`` for a message, or ``""`` where the value must not be echoed: the
+    key is unknown (a misspelt ``password``), missing, looks secret (``keys`` are the
+    key names on its path), or the value carries credentials."""
+    if kind in ("missing", "extra_forbidden"):
+        return ""
+    if isinstance(value, dict | list):
+        return f" (found a {type(value).__name__})"
+    if any(_SECRET_KEY.search(key) for key in keys) or (
+        isinstance(value, str) and _CREDENTIALS.match(value)
+    ):
+        return " (value not shown)"
+    return f" (found {value!r})"
 
 
 def describe_errors(exc: ValidationError, data: Any, path: Path | str) -> list[str]:
-    """One line per problem: file, key, what was expected, what was found, and a fix."""
+    """One line per problem: file, key, what was expected, what was found, and a fix.
+
+    Values are echoed only for known keys that do not look secret: a misspelt
+    ``password`` key or an ``api_key`` in adapter options is named, never shown.
+    """
     lines = []
     for error in exc.errors(include_url=False):
         where = _location(tuple(error["loc"]), data)
+        kind = error["type"]
         message = error["msg"].removeprefix("Value error, ")
-        found = ""
-        if error["type"] not in ("missing",) and "input" in error:
-            shown = error["input"]
-            if isinstance(shown, dict | list):
-                shown = type(shown).__name__
-            # Never echo a value that may be a secret.
-            if "url" not in where and "token" not in where:
-                found = f" (found {shown!r})"
+        if kind == "extra_forbidden":
+            message = "unknown key"
+        keys = [part for part in error["loc"] if isinstance(part, str)]
+        found = _shown(error.get("input"), keys, kind) if "input" in error else ""
         lines.append(f"{path}: {where}: {message}{found}; fix: {_fix_for(error)}")
     return lines
 
@@ -587,9 +688,15 @@ def parse_settings(text: str, path: Path | str = "<config>") -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        found = _TOML_AT.search(str(exc))
+        where = f"line {found[1]}, column {found[2]}" if found else "(position unknown)"
+        reason = _TOML_AT.sub("", str(exc)).strip() or "invalid TOML"
         raise ConfigError(
             f"{path}: not valid TOML: {exc}",
-            problems=["fix the syntax at the line and column named above"],
+            problems=[
+                f"{path}: {where}: {reason}; fix: correct the syntax there (text values "
+                "need quotes, every key needs `=`, and tables are written [name])"
+            ],
         ) from None
     try:
         return Settings.model_validate(data)
@@ -613,13 +720,31 @@ def load_settings(path: Path | None) -> Settings:
         raise ConfigError(
             f"{path}: no such config file",
             problems=[
-                "create it (config/opsboard.example.toml is a commented example) "
-                "or name another with --config / OPSBOARD_CONFIG"
+                "create it (`opsboard config example > FILE` writes a commented example "
+                "of every key) or name another with --config / OPSBOARD_CONFIG"
             ],
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
     return parse_settings(text, path)
+
+
+def example_text() -> str:
+    """The commented example config (installed with the package; in a checkout, the file
+    in ``config/``)."""
+    import importlib.resources
+
+    shipped = importlib.resources.files("opsboard").joinpath("opsboard.example.toml")
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
+    checkout = Path(__file__).resolve().parents[2] / "config" / "opsboard.example.toml"
+    try:
+        return checkout.read_text(encoding="utf-8")
+    except OSError:
+        raise ConfigError(
+            "the example config is not installed with this opsboard",
+            problems=["reinstall opsboard, or see config/opsboard.example.toml in its source"],
+        ) from None
 
 
 def json_schema() -> dict[str, Any]:

@@ -12,6 +12,8 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from opsboard.adapters import load_adapter
-from opsboard.config import AdapterConfig, NotifierConfig, ReviewConfig, Settings, StoreConfig
+from opsboard.config import (
+    AdapterConfig,
+    AlertsConfig,
+    NotifierConfig,
+    PromotionWindow,
+    ReviewConfig,
+    Settings,
+    StoreConfig,
+)
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.timeutil import Clock, zone
@@ -30,16 +40,19 @@ from opsboard.timeutil import Clock, zone
 DEMO_FILES: dict[str, tuple[str, ...]] = {
     "tmall-flagship": ("sycm_store_traffic_daily_gbk.csv", "wxt_item_report_gb18030.csv"),
     "jd-official": ("jd_jzt_promotion_daily_utf8.csv",),
-    "amazon-us": (
-        "amazon_business_report_child.csv",
-        "broken_truncated_amazon_business_report.csv",
-    ),
+    "amazon-us": ("broken_truncated_amazon_business_report.csv",),
     "shopify-dtc": ("shopify_sessions_over_time.csv", "google_ads_campaign.csv"),
 }
 #: How long after the demo starts (simulated time) the morning review goes to the chat.
 REVIEW_AFTER = timedelta(minutes=3)
-#: Sample exports with no date of their own: the demo names the day in the file name.
-UNDATED_FILES = frozenset({"amazon_business_report_child.csv"})
+#: Sample exports with no date of their own: the demo names them with the day, as an
+#: operator saves them (the Amazon Business Report: its period is only in the download).
+UNDATED_FILES = {"broken_truncated_amazon_business_report.csv": "BusinessReport"}
+#: The Amazon report arrives cut off (the download broke): it is refused and alerted on.
+#: This long after the start the operator downloads it again, whole, under the same name:
+#: it loads and the alert resolves.
+REDOWNLOAD_AFTER = 60.0
+REDOWNLOAD = ("amazon-us", "amazon_business_report_child.csv")
 #: A store that only sends files (the simulated platform does not host it).
 _FILE_ONLY_STORE = StoreConfig(
     name="shopify-dtc",
@@ -94,27 +107,59 @@ def seed_drop_folder(drop: Path, day: date) -> int:
     as an operator saves them.
     """
     copied = 0
+    then = time.time() - 600
     data = resources.files("opsboard.demo_data")
     drop.mkdir(mode=0o700, exist_ok=True)
     for store_name, names in DEMO_FILES.items():
         folder = drop / store_name
         folder.mkdir(mode=0o700, exist_ok=True)
         for name in names:
-            stem, suffix = name.rsplit(".", 1)
-            dated = f"{stem}_{day.isoformat()}.{suffix}" if name in UNDATED_FILES else name
-            target = folder / dated
+            target = folder / dated_name(name, day)
             target.write_bytes(data.joinpath(name).read_bytes())
             target.chmod(0o600)
+            # Downloaded a while ago, as an operator's exports are: a file that has not
+            # changed for minutes is complete, so the broken one is refused at once instead
+            # of being waited for as a download still in progress.
+            os.utime(target, (then, then))
             copied += 1
     return copied
+
+
+def dated_name(name: str, day: date) -> str:
+    """The name a sample export is dropped under: with ``day`` when it carries no date."""
+    if name not in UNDATED_FILES:
+        return name
+    return f"{UNDATED_FILES[name]}_{day.isoformat()}.csv"
+
+
+def redownload(drop: Path, day: date) -> Path | None:
+    """The operator downloads the cut-off report again, whole, under the same name.
+
+    Written beside the folder and renamed in, as a browser finishes a download, so that it
+    is taken only once complete.
+    """
+    store_name, source = REDOWNLOAD
+    name = dated_name("broken_truncated_amazon_business_report.csv", day)
+    folder = drop / store_name
+    partial = folder / f".{name}.part"
+    target = folder / name
+    try:
+        partial.write_bytes(resources.files("opsboard.demo_data").joinpath(source).read_bytes())
+        partial.chmod(0o600)
+        partial.rename(target)
+    except OSError:  # the demo ended meanwhile and took its folder with it
+        return None
+    return target
 
 
 def demo_settings(simulator: Any, drop: Path, chat_log: Path | None = None) -> Settings:
     """The demo's settings: the simulated stores, the API and the drop folder.
 
     With ``chat_log``, a "team chat" (a log notifier in that file) receives the alerts and,
-    a few simulated minutes after the start, the morning review.
+    a few simulated minutes after the start, the morning review of every store (each at its
+    own local time). The simulated platform's promotions become alert promotion windows.
     """
+    now = simulator.now()
     stores = [
         StoreConfig(
             name=str(spec["name"]),
@@ -128,6 +173,8 @@ def demo_settings(simulator: Any, drop: Path, chat_log: Path | None = None) -> S
     ]
     if all(s.name != _FILE_ONLY_STORE.name for s in stores):
         stores.append(_FILE_ONLY_STORE)
+    if chat_log is not None:
+        stores = [s.model_copy(update={"review_send_at": _soon(now, s.timezone)}) for s in stores]
     return Settings(
         stores=stores,
         adapters=[
@@ -152,12 +199,30 @@ def demo_settings(simulator: Any, drop: Path, chat_log: Path | None = None) -> S
         notifiers=[]
         if chat_log is None
         else [NotifierConfig(name="team-chat", type="log", path=chat_log)],
-        review=ReviewConfig()
-        if chat_log is None
-        else ReviewConfig(
-            send_at=_soon(simulator.now(), stores[0].timezone), notifiers=["team-chat"]
-        ),
+        review=ReviewConfig() if chat_log is None else ReviewConfig(notifiers=["team-chat"]),
+        alerts=AlertsConfig(promotions=promotion_windows(simulator)),
     )
+
+
+def promotion_windows(simulator: Any) -> list[PromotionWindow]:
+    """Alert promotion windows for the simulated platform's promotions.
+
+    During a warm-up and on the peak day operators raise budgets and expect spend to run
+    ahead of the day: the pacing rule allows more, and nobody is told that traffic is up.
+    """
+    windows = []
+    for promo in getattr(simulator, "promotions", []):
+        peak = date.fromisoformat(promo["peak"])
+        windows.append(
+            PromotionWindow(
+                name=f"{promo['name'].lower().replace(' ', '-')}-{promo['store']}",
+                start=f"{promo['warmup_from']}T00:00",
+                end=f"{(peak + timedelta(days=1)).isoformat()}T00:00",
+                stores=[promo["store"]],
+                thresholds={"budget-before-peak": 1.6},
+            )
+        )
+    return windows
 
 
 def _soon(now: datetime, timezone: str) -> str:
@@ -172,6 +237,7 @@ def running_demo(*, speed: float | None = None, seed: int = 7) -> Iterator[Demo]
     folder = Path(tempfile.mkdtemp(prefix="opsboard-demo-"))
     folder.chmod(0o700)
     simulator = None
+    again: threading.Timer | None = None
     try:
         api = load_adapter("api")
         start = getattr(api, "start_simulator", None)
@@ -185,16 +251,25 @@ def running_demo(*, speed: float | None = None, seed: int = 7) -> Iterator[Demo]
         )
         drop = folder / "drop"
         # The latest whole day everywhere (the Amazon store's zone is the last to end it).
-        seed_drop_folder(drop, (simulator.now() - timedelta(days=2)).date())
+        day = (simulator.now() - timedelta(days=2)).date()
+        seed_drop_folder(drop, day)
+        again = threading.Timer(REDOWNLOAD_AFTER, redownload, args=(drop, day))
+        again.daemon = True
+        again.start()
         settings = demo_settings(simulator, drop, folder / "team-chat.log")
         runtime = Runtime(
             settings=settings, db_path=folder / "demo.db", clock=SimulatorClock(simulator)
         )
         yield Demo(runtime=runtime, simulator=simulator, drop=drop, folder=folder)
     finally:
-        if simulator is not None:
-            simulator.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            if again is not None:
+                again.cancel()
+            if simulator is not None:
+                simulator.stop()
+        finally:
+            # Whatever happened while stopping, the temporary files go.
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _exit_on_hangup() -> None:

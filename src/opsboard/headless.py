@@ -3,7 +3,8 @@
 It holds the collector lock, polls the adapters, evaluates the rules after every cycle and
 hands due messages to the notifiers. Standard output carries alert state changes as JSON
 lines and nothing else; diagnostics go to standard error. SIGTERM and SIGINT stop it after
-the cycle in progress, letting queued deliveries finish.
+the cycle in progress; messages a notifier has not received yet stay in its outbox for the
+next start.
 """
 
 from __future__ import annotations
@@ -23,7 +24,11 @@ from opsboard.service import CollectionService
 log = logging.getLogger("opsboard.watch")
 
 #: SQLite page cache of the headless collector, in KiB.
-WATCH_CACHE_KIB = 8192
+WATCH_CACHE_KIB = 4096
+#: Seconds `watch --once` waits for its deliveries before exiting.
+ONCE_GRACE = 30.0
+#: Seconds a stopping `watch` gives the deliveries under way.
+STOP_GRACE = 2.0
 
 
 def configure_logging(level: int = logging.INFO) -> None:
@@ -53,7 +58,8 @@ class Watch:
         try:
             store.acquire_collector_lock()
             # A service that runs for months keeps a small page cache: the OS caches the
-            # file too, and the headless mode must stay under 80 MB.
+            # file too, a read of every SKU's hour touches more pages than any cache holds,
+            # and the headless mode must stay under 80 MB.
             store.conn.execute(f"PRAGMA cache_size = -{WATCH_CACHE_KIB}")
             service = CollectionService(runtime, store, emit=self._print_events, flush=once)
             log.info(
@@ -69,13 +75,32 @@ class Watch:
                 else:
                     await self._forever(service.collector)
             finally:
-                await service.close()
+                # A one-shot run waits a while for its messages; a stopped service leaves
+                # what is not delivered in the outbox and goes at once.
+                await service.close(ONCE_GRACE if once else STOP_GRACE)
             self.last = service.last
             if once:
-                return 3 if self.last is None else service.engine.exit_code(self.last)
+                code = 3 if self.last is None else service.engine.exit_code(self.last)
+                if code == 3:
+                    log.warning("status unknown: %s", self._unknown_reason())
+                return code
             return 0
         finally:
             store.close()
+
+    def _unknown_reason(self) -> str:
+        """Why one cycle could not tell whether all is well (for stderr)."""
+        result = self.last
+        if result is None:
+            return "the cycle did not finish an evaluation"
+        if result.failing_sources:
+            return "source(s) failing or stale: " + ", ".join(result.failing_sources)
+        if result.problems:
+            return "; ".join(result.problems)
+        return (
+            "no store had data to evaluate; check that the sources are configured and "
+            "have delivered (`opsboard query uv --by day`)"
+        )
 
     def _print_events(self, result: CycleResult) -> None:
         """Alert state changes on stdout, one JSON line each."""

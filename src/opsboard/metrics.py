@@ -136,6 +136,12 @@ def ratio(numerator: float | None, denominator: float | None, scale: float = 1.0
     return scale * numerator / denominator
 
 
+def uses_money(name: str) -> bool:
+    """True when ``name`` is an amount of money or a ratio with one (``aov``, ``roi``...):
+    its sum over stores of different currencies means nothing."""
+    return any(BASE_METRICS[part].kind == "money" for part in base_inputs([name]))
+
+
 def metric_kind(name: str) -> str:
     """``count``, ``money``, ``rate`` or ``ratio``: how a metric is formatted."""
     if name in BASE_METRICS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -26,6 +27,31 @@ CHANNELS: tuple[str, ...] = (
     "direct",
     "other",
 )
+
+
+#: A store name: a letter or digit (any script, so 天猫旗舰店 is fine), then letters, digits
+#: and ``- _ .``, at most 64 characters. No spaces, slashes or punctuation that would need
+#: quoting in a shell, a file name or a chat message.
+STORE_NAME_PATTERN = r"^[^\W_][\w.-]{0,63}$"
+_STORE_NAME = re.compile(STORE_NAME_PATTERN)
+
+
+def store_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a store name, or None when it can.
+
+    Every way a store name enters (config, ``--store``, a file's store column, a folder
+    name) is checked with this, so that a name stored once can always be used again.
+    """
+    if _STORE_NAME.fullmatch(name):
+        return None
+    if not name:
+        return "the store name is empty"
+    if len(name) > 64:
+        return f"store name {name[:20]!r}... is longer than 64 characters"
+    return (
+        f"store name {name!r} is not allowed: use letters (any script), digits and - _ . "
+        "and start with a letter or digit, e.g. tmall-flagship or 天猫旗舰店"
+    )
 
 
 class MetricPoint(NamedTuple):

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 
 from opsboard.config import Settings, load_settings
+from opsboard.errors import UsageError
+from opsboard.metrics import uses_money
+from opsboard.models import store_name_problem
 from opsboard.paths import default_config_path, default_db_path
 from opsboard.query import MetricsEngine
 from opsboard.storage.store import Store
-from opsboard.timeutil import Clock, zone
+from opsboard.timeutil import DEFAULT_TIMEZONE, Clock, zone
 
 
 @dataclass
@@ -47,8 +51,47 @@ class Runtime:
         )
 
     def tz_for(self, store: str) -> tzinfo:
-        """A store's time zone, configured or the default."""
+        """A store's time zone, configured or the default (also for a name the config
+        could not hold, found in an old database: see ``Settings.store``)."""
         return zone(self.settings.store(store).timezone)
+
+    def today(self, store: str | None) -> date:
+        """The local date now in ``store``'s time zone (the default zone for no store)."""
+        tz = self.tz_for(store) if store else zone(DEFAULT_TIMEZONE)
+        return self.clock.now().astimezone(tz).date()
+
+    def check_store_name(self, name: str, option: str, known: Collection[str] = ()) -> None:
+        """Refuse a store name typed on the command line that no config could hold, unless
+        ``known`` (the stores with data) already holds it."""
+        problem = store_name_problem(name)
+        if problem is None or name in known:
+            return
+        configured = [s.name for s in self.settings.stores]
+        if configured:
+            hint = "configured stores: " + ", ".join(configured)
+        elif known:
+            hint = "stores with data: " + ", ".join(known)
+        else:
+            hint = "name the store as its data will be known, e.g. --store tmall-flagship"
+        raise UsageError(f"{option}: {problem}", hint=hint)
+
+    def check_one_currency(self, metrics: Sequence[str], stores: Sequence[str]) -> None:
+        """Refuse to add up money of stores with different currencies (CNY + USD)."""
+        money = [m for m in metrics if uses_money(m)]
+        currencies = {name: self.settings.store(name).currency for name in stores}
+        if not money or len(set(currencies.values())) <= 1:
+            return
+        by_currency: dict[str, list[str]] = {}
+        for name, currency in sorted(currencies.items()):
+            by_currency.setdefault(currency, []).append(name)
+        listed = ", ".join(f"{n} ({c})" for n, c in sorted(currencies.items()))
+        choices = " or ".join(
+            " ".join(f"--store {n}" for n in names) for names in by_currency.values()
+        )
+        raise UsageError(
+            f"{', '.join(money)} would add up money in different currencies: {listed}",
+            hint=f"ask the stores of one currency at a time: {choices}",
+        )
 
     def engine(self, store: Store) -> MetricsEngine:
         """A metrics engine over ``store`` with this runtime's stores and clock."""

@@ -1,9 +1,10 @@
 """Collect, evaluate, notify: the work of the one collector of a database.
 
 The headless mode and a dashboard that collects both run this, so that alerts are judged
-and delivered the same way wherever the collector runs. A message is recorded as sent only
-once the notifiers have finished with it, so that a crash in between re-sends it rather
-than loses it.
+and delivered the same way wherever the collector runs. Due messages are put in each
+notifier's outbox in the same transaction that records them as told, and leave it only once
+that notifier has them: a crash or a notifier that is down re-sends rather than loses them,
+and no notifier gets a message twice because another one failed.
 """
 
 from __future__ import annotations
@@ -13,15 +14,20 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from opsboard.adapters import build_adapters
+from opsboard.alerts import outbox
+from opsboard.alerts.dispatch import Dispatcher
 from opsboard.alerts.engine import AlertEngine, CycleResult
-from opsboard.alerts.notify import Dispatcher, send_text
 from opsboard.collector import Collector, CycleReport
 from opsboard.errors import OpsboardError
 from opsboard.paths import state_dir
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
+
+if TYPE_CHECKING:
+    from opsboard.review.courier import ReviewCourier
 
 log = logging.getLogger("opsboard.collect")
 
@@ -55,14 +61,38 @@ class CollectionService:
         self._last_evaluation = -math.inf
         self.engine = AlertEngine(store, runtime.settings, runtime.clock, tz_for=runtime.tz_for)
         self.dispatcher = Dispatcher(list(runtime.settings.notifiers))
+        self._sending: set[int] = set()  # outbox entries handed to the dispatcher
+        outbox.drop_unknown(store, {n.name for n in runtime.settings.notifiers})
+        self.reviews: ReviewCourier | None = None  # made when a review is first scheduled
         adapters = build_adapters(runtime.settings, runtime.clock, state_dir())
         self.collector = Collector(store, adapters, runtime.clock, after_cycle=self._after_cycle)
 
     def _settle(self) -> None:
-        """Record finished deliveries; mark their alerts as sent."""
-        self.engine.record_deliveries(self.dispatcher.drain())
-        for message in self.dispatcher.finished():
-            self.engine.mark_notified(message)
+        """Record finished deliveries: a delivered message leaves its notifier's outbox, a
+        failed one waits there for its next try."""
+        deliveries = self.dispatcher.drain()
+        self.engine.record_deliveries(deliveries)
+        now = self.runtime.clock.now()
+        outbox.delivered(self.store, [d.key for d in deliveries if d.key is not None and d.ok])
+        for delivery in deliveries:
+            if delivery.key is None:
+                continue
+            self._sending.discard(delivery.key)
+            if delivery.tried and not delivery.ok:
+                dropped = outbox.failed(self.store, delivery.key, delivery.error, now)
+                if dropped is not None:
+                    log.warning("notifier %s: gave up on %s after %s of failures",
+                                delivery.notifier, dropped, outbox.GIVE_UP_AFTER)  # fmt: skip
+
+    def _dispatch(self) -> None:
+        """Hand each notifier its due outbox messages, in order, behind those under way."""
+        outbox.trim(self.store)
+        due = outbox.due(self.store, self.runtime.clock.now(), sending=self._sending)
+        for notifier, (entries, at_head) in due.items():
+            if notifier not in self.dispatcher.notifiers:
+                continue
+            self._sending.update(e.id for e in entries)
+            self.dispatcher.queue(notifier, [(e.id, e.message) for e in entries], resume=at_head)
 
     def evaluate(self) -> CycleResult:
         """Judge every rule, hand due messages to the notifiers, send a due review."""
@@ -72,11 +102,9 @@ class CollectionService:
             self.emit(result)
         for problem in result.problems:
             log.warning("%s", problem)
-        for message in self.engine.collect_notifications(flush=self.flush, mark=False):
-            self.dispatcher.submit(message)
-        self._settle()
-        if self.runtime.settings.review.send_at is not None:
-            self._send_reviews()
+        self.engine.queue_notifications(self.runtime.settings.notifiers, flush=self.flush)
+        self._dispatch()
+        self._send_reviews()
         return result
 
     async def _after_cycle(self, report: CycleReport) -> None:
@@ -101,31 +129,31 @@ class CollectionService:
         if self.on_cycle is not None:
             self.on_cycle(report)
 
+    def _finish_deliveries(self, grace: float) -> None:
+        self.dispatcher.wait(grace)
+        self.dispatcher.close(grace=1.0)
+        self._settle()
+
     def _send_reviews(self) -> None:
-        """Send yesterday's review to chat once its time has come (`[review] send_at`)."""
-        from opsboard.review.delivery import deliver_due_reviews
+        """Hand yesterday's review to the notifier queues once its time has come (`[review]
+        send_at`, or a store's own `review_send_at`); they deliver it off this thread, so a
+        slow chat service never holds up collection or alerts."""
+        from opsboard.review.courier import ReviewCourier
+        from opsboard.review.delivery import scheduled
 
-        settings = self.runtime.settings
-
-        def send(title: str, body: str) -> bool:
-            names = settings.review.notifiers or None
-            problems = send_text(settings, title, body, notifiers=names)
-            for problem in problems:
-                log.warning("review: %s", problem)
-            chosen = [n for n in settings.notifiers if names is None or n.name in names]
-            if not chosen:
-                log.warning("review: no notifier to send it through; see [review] notifiers")
-                return True
-            # Sent when at least one notifier took it; otherwise retried next cycle.
-            return len(problems) < len(chosen)
-
+        if self.reviews is None:
+            if not scheduled(self.runtime.settings):
+                return
+            self.reviews = ReviewCourier(self.runtime, self.dispatcher)
         try:
-            deliver_due_reviews(self.runtime, self.store, send, self.runtime.clock.now())
+            self.reviews.tick(self.store, self.runtime.clock.now())
         except Exception:  # the review must never stop the alerts
             log.exception("review delivery failed")
 
     async def close(self, grace: float = 60.0) -> None:
-        """Let queued deliveries finish (up to ``grace`` seconds), then close the adapters."""
-        await asyncio.to_thread(self.dispatcher.close, grace)
-        self._settle()
+        """Let queued deliveries finish (up to ``grace`` seconds), then close the adapters;
+        what a notifier did not get stays in its outbox for the next start."""
+        await asyncio.to_thread(self._finish_deliveries, grace)
+        if self.reviews is not None:  # the dispatcher has waited: record what arrived
+            await asyncio.to_thread(self.reviews.close, self.store, 1.0)
         await self.collector.aclose()

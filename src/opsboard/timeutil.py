@@ -78,16 +78,25 @@ def share_of_day_elapsed(instant: datetime, tz: tzinfo) -> float:
 _RELATIVE = re.compile(r"^(today|yesterday)$|^-(\d+)d$")
 
 
+def days_back(text: str) -> int | None:
+    """How many days before today ``today``, ``yesterday`` or ``-7d`` means; None for a date."""
+    match = _RELATIVE.match(text.strip())
+    if not match:
+        return None
+    if match.group(1) == "today":
+        return 0
+    if match.group(1) == "yesterday":
+        return 1
+    return int(match.group(2))
+
+
 def parse_day(text: str, *, today: date) -> date:
-    """A day given on the command line: ``2026-06-18``, ``today``, ``yesterday`` or ``-7d``."""
+    """A day given on the command line: ``2026-06-18``, ``today``, ``yesterday`` or ``-7d``
+    (``today`` being the local day of the store it is about)."""
     text = text.strip()
-    match = _RELATIVE.match(text)
-    if match:
-        if match.group(1) == "today":
-            return today
-        if match.group(1) == "yesterday":
-            return today - timedelta(days=1)
-        return today - timedelta(days=int(match.group(2)))
+    back = days_back(text)
+    if back is not None:
+        return today - timedelta(days=back)
     try:
         return date.fromisoformat(text)
     except ValueError as exc:

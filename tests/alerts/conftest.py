@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -63,3 +66,41 @@ def make_engine(store: Store, clock: FrozenClock) -> EngineFactory:
         return AlertEngine(store, settings, clock, **kwargs)
 
     return build
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver: records JSON bodies, answers with queued failure codes."""
+
+    bodies: list[dict[str, Any]]
+    failures: list[int]
+    #: While cleared, requests wait (a hanging receiver); set by default.
+    gate: threading.Event
+
+    def do_POST(self) -> None:
+        """Record the body; answer the next queued status, else 200."""
+        length = int(self.headers["Content-Length"])
+        self.bodies.append(json.loads(self.rfile.read(length)))
+        self.gate.wait()
+        status = self.failures.pop(0) if self.failures else 200
+        self.send_response(status)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+        return
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, type[Receiver]]]:
+    """A webhook receiver on loopback: (url, handler class with ``bodies``/``failures``)."""
+    gate = threading.Event()
+    gate.set()
+    handler = type("Handler", (Receiver,), {"bodies": [], "failures": [], "gate": gate})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook/secret-token-42", handler
+    gate.set()
+    server.shutdown()
+    server.server_close()

@@ -5,24 +5,21 @@ from __future__ import annotations
 import json
 import stat
 import sys
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from opsboard.alerts import ack, active_alerts, silence, unsilence
+from opsboard.alerts.dispatch import Dispatcher
 from opsboard.alerts.engine import AlertEngine
-from opsboard.alerts.notify import Dispatcher, Message, compose, deliver, send_text
+from opsboard.alerts.notify import Message, compose, deliver, send_text
 from opsboard.config import NotifierConfig
 from opsboard.errors import UsageError
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 
-from .conftest import EngineFactory, points, settings_with
+from .conftest import EngineFactory, Receiver, points, settings_with
 
 EACH_SKU = {"name": "sku-uv", "kind": "threshold", "metric": "uv", "scope": "each_sku",
             "threshold": 100, "severity": "critical"}  # fmt: skip
@@ -111,35 +108,8 @@ def test_a_restarted_engine_neither_loses_nor_resends(db_path: Path, clock: Froz
         assert len(active_alerts(second_store, now=clock.now())) == 5
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    bodies: list[dict[str, Any]]
-    failures: list[int]
-
-    def do_POST(self) -> None:
-        length = int(self.headers["Content-Length"])
-        self.bodies.append(json.loads(self.rfile.read(length)))
-        status = self.failures.pop(0) if self.failures else 200
-        self.send_response(status)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
-@pytest.fixture
-def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
-    """A webhook receiver on loopback: (url, handler class with ``bodies``/``failures``)."""
-    handler = type("Handler", (_Receiver,), {"bodies": [], "failures": []})
-    server = HTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook/secret-token-42", handler
-    server.shutdown()
-    server.server_close()
-
-
 def test_webhook_retries_then_delivers(
-    receiver: tuple[str, type[_Receiver]], store: Store, make_engine: EngineFactory,
+    receiver: tuple[str, type[Receiver]], store: Store, make_engine: EngineFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     url, handler = receiver
@@ -168,7 +138,7 @@ def test_webhook_retries_then_delivers(
 
 
 def test_a_failing_webhook_is_reported_without_its_secret(
-    receiver: tuple[str, type[_Receiver]], monkeypatch: pytest.MonkeyPatch
+    receiver: tuple[str, type[Receiver]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, handler = receiver
     handler.failures.extend([503, 503, 503])
@@ -242,42 +212,3 @@ def test_apprise_url_must_be_recognised(monkeypatch: pytest.MonkeyPatch) -> None
     [problem] = send_text(settings, "t", "b")
     assert "does not recognise" in problem
     assert "secret-token-42" not in problem
-
-
-def test_in_flight_messages_are_marked_only_after_delivery(
-    db_path: Path, clock: FrozenClock, tmp_path: Path
-) -> None:
-    out = tmp_path / "sent.jsonl"
-    script = f"import sys; open({str(out)!r}, 'a').write(sys.stdin.read() + '\\n')"
-    settings = settings_with(
-        [EACH_SKU],
-        notifiers=[
-            {"name": "page", "type": "command", "command": [sys.executable, "-c", script]},
-            {"name": "down", "type": "command", "retries": 0,
-             "command": [sys.executable, "-c", "raise SystemExit(1)"]},
-        ],
-    )  # fmt: skip
-    with Store.open(db_path) as store:
-        storm(store, 2)
-        engine = AlertEngine(store, settings, clock)
-        engine.evaluate()
-        [message] = engine.collect_notifications(mark=False)
-        assert engine.collect_notifications(mark=False) == []  # in flight
-    # The process dies before delivery: a restarted engine sends the message again.
-    with Store.open(db_path) as store:
-        engine = AlertEngine(store, settings, clock)
-        [again] = engine.collect_notifications(mark=False)
-        assert [a["id"] for a in again.alerts] == [a["id"] for a in message.alerts]
-        dispatcher = Dispatcher(list(settings.notifiers))
-        assert dispatcher.submit(again) == 2
-        assert dispatcher.wait(timeout=30)
-        [finished] = dispatcher.finished()
-        for done in finished.alerts:
-            assert done["id"] in {a["id"] for a in again.alerts}
-        engine.mark_notified(finished)
-        outcomes = {d.notifier: d.ok for d in dispatcher.drain()}
-        assert outcomes == {"page": True, "down": False}  # a failing notifier gives up
-        dispatcher.close()
-    with Store.open(db_path) as store:
-        assert AlertEngine(store, settings, clock).collect_notifications() == []
-    assert len(out.read_text().splitlines()) == 1

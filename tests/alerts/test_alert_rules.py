@@ -103,24 +103,55 @@ def test_each_sku_gives_one_alert_per_breaking_sku_from_one_query(
     assert all(e.event == "firing" for e in events)
 
 
-def test_min_volume_clears_a_firing_alert(store: Store, make_engine: EngineFactory) -> None:
-    engine = make_engine(
-        settings_with(
-            [
-                {
-                    **UV_HIGH,
-                    "metric": "bounce_rate",
-                    "threshold": 0.5,
-                    "clear": 0.4,
-                    "min_volume": 100,
-                }
-            ]
-        )
-    )
-    store.write_points(points("uv", [200]) + points("bounces", [150]))
+CTR_LOW = {"name": "ctr", "kind": "threshold", "metric": "ctr", "scope": "each_campaign",
+           "op": "<", "threshold": 0.06, "clear": 0.065, "window": "1d", "min_volume": 2000,
+           "volume_metric": "impressions"}  # fmt: skip
+
+
+def test_too_little_volume_neither_clears_nor_fires(
+    store: Store, make_engine: EngineFactory, clock: FrozenClock
+) -> None:
+    engine = make_engine(settings_with([CTR_LOW]))
+    ad = {"campaign": "c1"}
+    # 2026-06-17 10:00 in Shanghai: 10,000 impressions at 1% CTR.
+    yesterday = datetime(2026, 6, 17, 2, tzinfo=UTC)
+    store.write_points(points("impressions", [10000], start=yesterday, **ad)
+                       + points("clicks", [100], start=yesterday, **ad))  # fmt: skip
+    clock.set(datetime(2026, 6, 17, 15, 50, tzinfo=UTC))  # 23:50
     assert [e.event for e in engine.evaluate().events] == ["firing"]
-    store.write_points(points("uv", [20]) + points("bounces", [15]))
+    assert len(engine.collect_notifications()) == 1
+    # 00:30 on the new day: 500 impressions so far is too few to judge; nothing changes.
+    midnight = datetime(2026, 6, 17, 16, tzinfo=UTC)
+    store.write_points(points("impressions", [500], start=midnight, **ad)
+                       + points("clicks", [2], start=midnight, **ad))  # fmt: skip
+    clock.set(midnight + timedelta(minutes=30))
+    assert engine.evaluate().events == []
+    assert states(store) == {"campaign:c1": "firing"}
+    assert engine.collect_notifications() == []
+    # 03:30: 3,500 impressions at 0.6%: judged again, still firing, nothing re-sent.
+    three = midnight + timedelta(hours=3)
+    store.write_points(points("impressions", [3000], start=three, **ad)
+                       + points("clicks", [20], start=three, **ad))  # fmt: skip
+    clock.set(midnight + timedelta(hours=3, minutes=30))
+    assert engine.evaluate().events == []
+    assert engine.collect_notifications() == []
+    # Enough volume and a healthy CTR: now it resolves.
+    store.write_points(points("clicks", [400], start=midnight + timedelta(hours=3), **ad))
     assert [e.event for e in engine.evaluate().events] == ["resolved"]
+
+
+def test_too_little_volume_keeps_a_pending_alert_pending(
+    store: Store, make_engine: EngineFactory, clock: FrozenClock
+) -> None:
+    engine = make_engine(settings_with([{**CTR_LOW, "for": "30m"}]))
+    ad = {"campaign": "c1"}
+    store.write_points(points("impressions", [3000], **ad) + points("clicks", [30], **ad))
+    assert [e.event for e in engine.evaluate().events] == ["pending"]
+    # The platform restates the hour with fewer impressions: no verdict, still pending.
+    store.write_points(points("impressions", [1000], **ad))
+    clock.advance(timedelta(minutes=40))
+    assert engine.evaluate().events == []
+    assert states(store) == {"campaign:c1": "pending"}
 
 
 def test_change_against_last_week(store: Store, make_engine: EngineFactory) -> None:
@@ -229,10 +260,13 @@ def test_source_failing_alerts_and_holds_the_data_alerts_it_feeds(
     assert "HTTP 503" in result.events[0].message
     assert result.held_stores == {"shop"}
     assert result.unknown
-    # The source recovers: its alert resolves and the data rule speaks again.
+    # The source recovers: its alert resolves; the data rule speaks again once fresh data
+    # from the source has been evaluated, not on what was there before it failed.
     store.set_health(SourceHealth("api", HealthState.OK, clock.now()))
-    events = {(e.event, e.rule) for e in engine.evaluate().events}
-    assert events == {("resolved", "stale"), ("firing", "uv-high")}
+    assert [(e.event, e.rule) for e in engine.evaluate().events] == [("resolved", "stale")]
+    with store.batch(source="api", origin="page-2", store="shop") as batch:
+        batch.add_points(points("uv", [160]))
+    assert [(e.event, e.rule) for e in engine.evaluate().events] == [("firing", "uv-high")]
 
 
 def test_a_source_only_just_stale_waits_for_its_duration(

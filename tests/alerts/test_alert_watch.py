@@ -94,6 +94,7 @@ def test_watch_once_unknown_without_data_or_with_a_failing_source(tmp_path: Path
     done = opsboard("watch", "--once", "--config", str(config), "--db", str(db))
     assert done.returncode == 3, done.stderr
     assert done.stdout == ""
+    assert "status unknown: no store had data to evaluate" in done.stderr
     seed(db)
     with Store.open(db) as store:
         store.set_health(
@@ -101,6 +102,7 @@ def test_watch_once_unknown_without_data_or_with_a_failing_source(tmp_path: Path
         )
     done = opsboard("watch", "--once", "--config", str(config), "--db", str(db))
     assert done.returncode == 3, done.stderr
+    assert "status unknown: source(s) failing or stale: api" in done.stderr
 
 
 def test_one_watch_many_viewers_one_message_per_alert(tmp_path: Path) -> None:
@@ -209,6 +211,13 @@ def test_alerts_commands(tmp_path: Path) -> None:
     bad = opsboard("alerts", "silence", "r", "--for", "soon", *common)
     assert bad.returncode == 2
     assert "cannot read --for 'soon'" in bad.stderr
+    bad = opsboard("alerts", "silence", "no-such-rule", "--for", "1h", *common)
+    assert bad.returncode == 2
+    assert "no configured rule matches 'no-such-rule'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    until = opsboard("alerts", "silence", "uv-high", "--until", "2099-01-01", *common)
+    assert until.returncode == 0, until.stderr
+    assert "until 2099-01-01 00:00 UTC" in until.stdout
 
 
 def test_backtest_replays_history(tmp_path: Path) -> None:
@@ -224,8 +233,10 @@ def test_backtest_replays_history(tmp_path: Path) -> None:
                     "--config", str(config), "--db", str(db))  # fmt: skip
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("2026-06-11 06:59  FIRING")
-    assert lines[1].startswith("2026-06-11 09:59  RESOLVED")
+    # Each hour is judged once it is over: 06:00-07:00 breaks, 09:00-10:00 is back to 50.
+    assert lines[0].startswith("2026-06-11 07:00  FIRING")
+    assert lines[1].startswith("2026-06-11 10:00  RESOLVED")
+    assert lines[1].endswith("uv-high: uv back to 50 for shop (clears at 100)")
     assert lines[-1] == "48 hours from 2026-06-10 to 2026-06-11: 1 alerts would have fired"
     with Store.open(db) as store:  # the real alert state is untouched
         assert store.conn.execute("SELECT count(*) FROM alerts").fetchone()[0] == 0

@@ -5,27 +5,33 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from opsboard_mockapi import records
 from opsboard_mockapi.adapter import PlatformApiAdapter
 from opsboard_mockapi.client import RequestBudget
+from opsboard_mockapi.options import PlatformApiOptions
 from opsboard_mockapi.runner import Simulator
 
 from opsboard.collector import Collector
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store
+from opsboard.timeutil import FrozenClock, local_midnight
 
 from .api_support import SEED, START, read_all
 
-#: Points of one day of amazon-us (backfill_days 1) at START: 25 hours (24 ended, the
-#: current one) of traffic for the store, 7 channels and 60 SKUs (7 metrics); of ads for 3
-#: campaigns and their 10 promoted SKUs (5 metrics); budgets of 3 campaigns on the 2 days of
-#: Los Angeles that the day back from START touches.
-FULL_DAY = 25 * 68 * 7 + 25 * 13 * 5 + 2 * 3
+#: Points of amazon-us with backfill_days 1 at START (22:30 on 2026-11-09 in Los Angeles):
+#: from midnight on 2026-11-08 there, 47 hours (46 ended, the current one) of traffic for
+#: the store, 7 channels and 60 SKUs (7 metrics) and of ads for 3 campaigns and their 10
+#: promoted SKUs (5 metrics); budgets of 3 campaigns on those 2 days.
+HOURS = 47
+FULL_DAY = HOURS * 68 * 7 + HOURS * 13 * 5 + 2 * 3
+#: Pages of a full read at the default page size (500 records): traffic, ads.
+TRAFFIC_PAGES, AD_PAGES = -(-HOURS * 68 // 500), -(-HOURS * 13 // 500)
 
 CollectorFor = Callable[[Store, PlatformApiAdapter], Collector]
 PointsOf = Callable[[Store], dict[tuple[object, ...], float]]
@@ -146,8 +152,9 @@ async def test_look_back_rereads_recent_hours(
     await collector.run_cycle(force=True)
     report = await collector.run_cycle(force=True)
     await collector.aclose()
-    # Incremental: the partial hour; look-back: the two hours before it and the partial one.
-    assert report.points["platform"] == (1 + 3) * (68 * 7 + 13 * 5) + 3  # budgets: today
+    # Incremental: the partial hour; look-back: the two ended hours before it, not the
+    # partial one again.
+    assert report.points["platform"] == (1 + 2) * (68 * 7 + 13 * 5) + 3  # budgets: today
 
 
 @pytest.mark.parametrize("kind", ["server_error", "malformed", "truncated"])
@@ -168,8 +175,8 @@ async def test_transient_faults_are_retried(
     assert report.rejected == {}
     assert _health(adapter).state is HealthState.OK
     assert sim.faults.served[kind] == 2
-    # The listing thrice, then four pages of traffic, one of ads, the budgets.
-    assert sim.faults.requests == 3 + 4 + 1 + 1
+    # The listing thrice, then the pages of traffic and of ads, the budgets.
+    assert sim.faults.requests == 3 + TRAFFIC_PAGES + AD_PAGES + 1
     assert len(points_of(store)) == FULL_DAY
 
 
@@ -192,17 +199,22 @@ async def test_gives_up_after_the_retries_and_writes_nothing(
 async def test_a_timeout_is_retried(
     sim: Simulator, make_adapter: Any, collector_for: CollectorFor, store: Store
 ) -> None:
-    sim.faults.slow_seconds = 0.6
-    adapter = make_adapter(sim, timeout=0.2)
-    sim.inject("slow")
+    # A generous timeout, so that only the hanging answer times out on a loaded machine.
+    sim.faults.hang_seconds = 1.5
+    adapter = make_adapter(sim, timeout=1.0)
+    sim.inject("timeout")
     collector = collector_for(store, adapter)
     report = await collector.run_cycle(force=True)
     await collector.aclose()
     assert report.failed == {}
-    assert sim.faults.served["slow"] == 1
-    assert sim.faults.requests == 2 + 4 + 1 + 1  # the listing twice, then as usual
-    assert _health(adapter).state is HealthState.OK
+    assert sim.faults.served["timeout"] == 1
+    # The listing twice, then as usual.
+    assert sim.faults.requests == 2 + TRAFFIC_PAGES + AD_PAGES + 1
     assert report.points["platform"] == FULL_DAY
+    # Read in the end, but only by asking again: the platform is struggling.
+    health = _health(adapter)
+    assert health.state is HealthState.SLOW
+    assert "1 request(s) got no answer" in health.reason
 
 
 async def test_slow_answers_mark_the_store_slow(
@@ -294,11 +306,12 @@ async def test_a_bad_record_is_refused_and_the_bookmark_stops_before_it(
         )
         < 200 * 7
     )
-    assert {k[2] for k in traffic} <= {START.timestamp() - h * 3600 for h in (24.5, 23.5, 22.5)}
+    # The first page: 08:00 to 10:00 UTC on 2026-11-08 (from midnight in Los Angeles).
+    assert {k[2] for k in traffic} <= {START.timestamp() - h * 3600 for h in (46.5, 45.5, 44.5)}
     assert store.bookmarks("platform")["amazon-us:traffic"] in {
-        "2026-11-09T07:00:00Z",
-        "2026-11-09T08:00:00Z",
-        "2026-11-09T09:00:00Z",
+        "2026-11-08T09:00:00Z",
+        "2026-11-08T10:00:00Z",
+        "2026-11-08T11:00:00Z",
     }
     assert report.points["platform"] == len(partial)
     await collector.run_cycle(force=True)
@@ -314,39 +327,73 @@ async def test_a_fault_rate_run_converges_to_the_fault_free_data(
     collector_for: CollectorFor,
     tmp_path: Path,
     points_of: PointsOf,
+    api_clock: FrozenClock,
 ) -> None:
-    stores = ["amazon-us", "jd-official"]
+    # The adapter's own defaults (not the quick ones of the other tests), for both runs.
+    fields = PlatformApiOptions.model_fields
+    options: dict[str, Any] = {
+        name: fields[name].default
+        for name in ("backfill_days", "backoff", "timeout", "requests_per_minute")
+    }
+    options["stores"] = ["amazon-us", "jd-official"]
     with Simulator(start=START, seed=SEED, speed=0) as clean_sim:
         clean_sim.start()
         reference = Store.open(tmp_path / "reference.db")
-        collector = collector_for(reference, make_adapter(clean_sim, stores=stores))
+        collector = collector_for(reference, make_adapter(clean_sim, **options))
         await collector.run_cycle(force=True)
         await collector.aclose()
         expected = points_of(reference)
         reference.close()
+    # Slow answers and hangs shorter than the default timeout, to keep the test quick.
     with Simulator(
-        start=START, seed=SEED, speed=0, fault_rate=0.3, slow_seconds=0.5, retry_after=0
+        start=START, seed=SEED, speed=0, fault_rate=0.3, slow_seconds=0.3, hang_seconds=0.3
     ) as faulty_sim:
         faulty_sim.start()
         faulty = Store.open(tmp_path / "faulty.db")
-        adapter = make_adapter(
-            faulty_sim, stores=stores, timeout=0.25, max_retries=6, auth_retry_minutes=0
-        )
+        adapter = make_adapter(faulty_sim, **options)
         collector = collector_for(faulty, adapter)
+        silent_polls = 0
         for _cycle in range(40):
+            before = faulty_sim.faults.requests
             report = await collector.run_cycle(force=True)
+            # Random faults are transient: no poll is skipped for them (a 15-minute rest
+            # after a random "expired token" would leave the dashboard dark).
+            silent_polls += faulty_sim.faults.requests == before
             if (
                 not report.failed
                 and not report.rejected
                 and all(h.state is HealthState.OK for h in adapter.health())
             ):
                 break
+            api_clock.advance(timedelta(minutes=1))  # the next poll, a minute on
+        else:
+            pytest.fail("40 polls under faults did not converge")
         await collector.aclose()
+        assert silent_polls == 0
         assert faulty_sim.faults.total_served > 10
         assert len(faulty_sim.faults.served) >= 5
         got = points_of(faulty)
         faulty.close()
     assert got == expected
+
+
+async def test_a_backfill_starts_at_midnight_in_the_stores_calendar(
+    sim: Simulator, make_adapter: Any, collector_for: CollectorFor, store: Store
+) -> None:
+    collector = collector_for(store, make_adapter(sim))
+    await collector.run_cycle(force=True)
+    await collector.aclose()
+    midnight = int(local_midnight(date(2026, 11, 8), ZoneInfo("America/Los_Angeles")).timestamp())
+    hours = {
+        int(ts)
+        for (ts,) in store.conn.execute(
+            "SELECT DISTINCT p.ts FROM points p JOIN series s ON s.id = p.series_id "
+            "WHERE s.grain = 'hour' AND s.metric = 'spend'"
+        )
+    }
+    assert min(hours) == midnight
+    # The first day is whole: all its spend, against its whole budget.
+    assert len({h for h in hours if midnight <= h < midnight + 86400}) == 24
 
 
 async def test_the_request_budget_spreads_requests_over_the_window() -> None:

@@ -70,3 +70,17 @@ def test_the_book_keeps_since_while_a_state_holds_and_rolls_up_the_worst() -> No
     assert entries["b"].last_ok == NOW
     assert entries[""].state is HealthState.FAILING
     assert entries[""].reason == "b: HTTP 503"
+
+
+def test_a_problem_no_store_owns_fails_the_source_line_until_it_clears() -> None:
+    book = HealthBook("platform", FrozenClock(NOW))
+    book.set("a", HealthState.OK)
+    # A store record the API sent with an unreadable id: no store to pin it on.
+    book.source_problem("the API sent a store record that was refused: id is 404")
+    book.set("a", HealthState.OK)
+    entries = {h.store: h for h in book.entries()}
+    assert entries["a"].state is HealthState.OK
+    assert entries[""].state is HealthState.FAILING
+    assert "id is 404" in entries[""].reason
+    book.source_problem("")
+    assert {h.store: h.state for h in book.entries()}[""] is HealthState.OK

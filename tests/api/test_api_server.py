@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from opsboard_mockapi.faults import FAULT_HEADER, FAULT_KINDS
+from opsboard_mockapi.faults import FAULT_HEADER, RANDOM_FAULT_KINDS, FaultPlan
+from opsboard_mockapi.options import PlatformApiOptions
 from opsboard_mockapi.runner import Simulator
 
 from .api_support import SEED, START, api_get, read_all
@@ -217,11 +218,86 @@ def test_slow_fault_answers_late(sim: Simulator) -> None:
 def test_random_faults_follow_the_seed() -> None:
     seen = []
     for _ in range(2):
-        with Simulator(start=START, seed=SEED, speed=0, fault_rate=0.5, slow_seconds=0) as other:
+        with Simulator(
+            start=START, seed=SEED, speed=0, fault_rate=0.5, slow_seconds=0, hang_seconds=0
+        ) as other:
             other.start()
             with httpx.Client(headers={"Authorization": f"Bearer {other.token}"}) as client:
                 codes = [client.get(other.base_url + "/v1/stores").status_code for _ in range(30)]
             seen.append((codes, dict(other.faults.served)))
     assert seen[0] == seen[1]
     assert 5 <= sum(seen[0][1].values()) <= 25
-    assert set(seen[0][1]) <= set(FAULT_KINDS)
+    assert set(seen[0][1]) <= set(RANDOM_FAULT_KINDS)
+
+
+def test_random_faults_are_transient_and_a_token_expires_only_when_asked() -> None:
+    plan = FaultPlan(seed=SEED, rate=1.0)
+    kinds = {plan.next_fault(None)[0] for _ in range(2000)}
+    # Every transient kind comes up; an expired token does not heal on the next request,
+    # so it is never one of them.
+    assert kinds == set(RANDOM_FAULT_KINDS)
+    assert "expired_token" not in kinds
+    assert {"timeout", "slow"} <= kinds
+    plan.inject("expired_token")
+    assert plan.next_fault(None)[0] == "expired_token"
+
+
+def test_slow_and_timeout_faults_defaults_reach_the_adapters_limits() -> None:
+    # A slow answer is slow for the adapter's defaults but still answered; a timeout is not.
+    plan = FaultPlan(seed=SEED)
+    options = PlatformApiOptions.model_fields
+    slow_after = options["slow_after"].default
+    timeout = options["timeout"].default
+    assert slow_after < plan.slow_seconds < timeout
+    assert plan.hang_seconds > timeout
+
+
+def test_a_read_describes_one_instant_whatever_the_page_size() -> None:
+    # Frozen between two milliseconds: every page of a read must see the same instant.
+    start = START + timedelta(seconds=17.9876543)
+    with Simulator(start=start, seed=SEED, speed=0).start() as other:
+        for dataset in ("traffic", "ads"):
+            path = f"/v1/stores/tmall-flagship/{dataset}"
+            whole, _ = read_all(other, path, start="2026-11-10T06:00:00Z", limit=1000)
+            paged, pages = read_all(other, path, start="2026-11-10T06:00:00Z", limit=7)
+            assert pages > 3
+            assert {r["partial"] for r in whole} == {True}
+            assert [(r["id"], r["metrics"]) for r in paged] == [
+                (r["id"], r["metrics"]) for r in whole
+            ]
+
+
+def test_counts_are_integers_and_amounts_are_numbers(sim: Simulator) -> None:
+    amounts = {"gmv", "spend", "ad_gmv"}
+    for dataset in ("traffic", "ads"):
+        records, _ = read_all(sim, f"/v1/stores/jd-official/{dataset}", limit=1000)
+        assert records
+        for record in records:
+            for name, value in record["metrics"].items():
+                if name in amounts:
+                    assert isinstance(value, int | float), (record["id"], name, value)
+                else:
+                    # The OpenAPI says integer: 1992, not 1992.0.
+                    assert isinstance(value, int), (record["id"], name, value)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/stores", {}),
+        ("/v1/stores/amazon-us/budgets", {"start_day": "2026-11-01"}),
+        ("/v1/stores/amazon-us/campaigns", {}),
+    ],
+)
+def test_bad_record_fault_breaks_a_field_clients_read(
+    sim: Simulator, path: str, params: dict[str, str]
+) -> None:
+    clean = api_get(sim, path, **params).json()["data"]
+    broken = api_get(sim, path, fault="bad_record", **params).json()["data"]
+    differing = [(a, b) for a, b in zip(clean, broken, strict=True) if a != b]
+    assert len(differing) == 1
+    before, after = differing[0]
+    changed = {key for key in before if before[key] != after.get(key)} | (set(after) - set(before))
+    # The id, day, budget or time zone: fields a client needs, not one nobody reads.
+    assert changed, after
+    assert changed <= {"id", "day", "budget", "daily_budget", "timezone"}, changed

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from opsboard_csv.canonical import is_canonical_header, read_canonical, read_header
+from opsboard_csv.errors import IncompleteFile
 
 from csv_drop.helpers import HEADER, write_csv
 from opsboard.errors import RejectedInput
@@ -288,3 +289,37 @@ def test_bulk_path_records_counts_and_period_in_the_store(tmp_path: Path, store:
     assert ingest["period_start"] == epoch(2026, 6, 16, 16)
     assert ingest["period_end"] == epoch(2026, 6, 19, 2)
     assert store.point_count() == 3
+
+
+def test_a_last_line_cut_inside_its_value_is_refused(tmp_path: Path) -> None:
+    # 2026-06-18 11:00,...,uv,80 cut after the 8: every cell is there, only the
+    # newline is missing.
+    path = tmp_path / "cut.csv"
+    path.write_text(HEADER + "2026-06-18 10:00,,,,,uv,120\n2026-06-18 11:00,,,,,uv,8", "utf-8")
+    with pytest.raises(IncompleteFile, match="cut off") as info:
+        read_canonical(path, store="shop", tz=SHANGHAI)
+    assert info.value.line == 3
+    header_only = tmp_path / "header.csv"
+    header_only.write_text(HEADER.rstrip("\n"), encoding="utf-8")
+    assert read_all(header_only) == []
+
+
+@pytest.mark.parametrize("name", ["my shop", "a/b", "-lead", "x" * 65])
+def test_a_store_cell_that_cannot_be_a_store_is_refused(tmp_path: Path, name: str) -> None:
+    body = f"2026-06-18 10:00,ok-store,,,,uv,1\n2026-06-18 10:00,{name},,,,uv,2\n"
+    for rows in (read_all, _bulk):
+        with pytest.raises(RejectedInput) as info:
+            rows(write_csv(tmp_path / "s.csv", body))
+        assert (info.value.line, info.value.column) == (3, "store")
+        assert "store name" in info.value.message
+
+
+def test_store_cells_in_any_script_are_fine(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "s.csv", "2026-06-18 10:00,示例旗舰店,,,,uv,1\n")
+    assert [p[0] for p in read_all(path)] == ["示例旗舰店"]
+
+
+def _bulk(path: Path) -> list[tuple[int, int, float, int]]:
+    """The bulk rows of a canonical file (the store's write path)."""
+    points = read_canonical(path, store="shop", tz=SHANGHAI).points
+    return list(points.series_values(_Batch()))  # type: ignore[attr-defined, arg-type]

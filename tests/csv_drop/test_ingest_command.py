@@ -72,7 +72,7 @@ def test_store_column_is_used_without_store_option(
     )
     code, out, _ = run(["ingest", str(path), "--format", "canonical"], tmp_path / "o.db", capsys)
     assert code == 0
-    assert "canonical for several stores: 2 rows, 2 points" in out
+    assert "canonical for a, b: 2 rows, 2 points" in out
     path = write_csv(tmp_path / "nostore.csv", "2026-06-18 10:00,,,,,uv,1\n")
     code, _, err = run(["ingest", str(path)], tmp_path / "o.db", capsys)
     assert code == 1

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from opsboard_csv.errors import IncompleteFile
 
 from csv_formats.support import FORMATS, csv_text, read
 from opsboard.errors import RejectedInput
@@ -69,8 +70,17 @@ def test_truncated_last_line(tmp_path: Path) -> None:
     assert "line 3" in str(caught.value)
 
 
-def test_a_complete_last_line_without_newline_is_fine(tmp_path: Path) -> None:
-    assert read(jd_file(tmp_path, GOOD, GOOD, newline=False)).rows == 2
+def test_a_last_line_without_newline_may_be_cut_inside_its_number(tmp_path: Path) -> None:
+    # 1275 cut to 127 has every field: only the missing newline tells it was cut.
+    cut = [*GOOD[:7], "3", "127"]
+    path = jd_file(tmp_path, GOOD, cut, newline=False)
+    with pytest.raises(IncompleteFile, match="cut off") as caught:
+        read(path)
+    assert caught.value.line == 3
+    assert "'127'" in caught.value.message
+    assert "end with a newline" in (caught.value.hint or "")
+    assert read(jd_file(tmp_path, GOOD, cut)).rows == 2  # the same rows, newline-ended
+    assert read(jd_file(tmp_path, newline=False)).rows == 0  # a header alone is complete
 
 
 def test_unparseable_number_names_line_column_found_and_expected(tmp_path: Path) -> None:
@@ -183,3 +193,78 @@ def test_a_download_cut_inside_a_character(tmp_path: Path) -> None:
     with pytest.raises(RejectedInput, match="cut off") as caught:
         read(path)
     assert caught.value.line == 3
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused(tmp_path: Path) -> None:
+    # 花费 1,234.00 written without quotes: read by position, spend would be 1 and the
+    # order count 234.
+    shifted = [*GOOD[:6], "1", "234.00", "1", "1.00"]
+    with pytest.raises(RejectedInput, match="found 10 cells, expected 9") as caught:
+        read(jd_file(tmp_path, GOOD, shifted))
+    assert caught.value.line == 3
+    assert "'1.00'" in caught.value.message
+    assert "quote" in (caught.value.hint or "")
+
+
+def test_empty_padding_cells_past_the_header_are_fine(tmp_path: Path) -> None:
+    path = tmp_path / "padded.csv"
+    path.write_text(csv_text([[*JD_HEADER, "", ""], [*GOOD, "", ""], [*GOOD, ""]]), "utf-8")
+    assert read(path).rows == 2
+
+
+def test_a_store_column_name_that_cannot_be_a_store_is_refused(tmp_path: Path) -> None:
+    rows = [
+        ["统计日期", "卖家昵称", "访客数", "支付买家数", "支付金额"],
+        ["2026-06-18", "示例旗舰店", "1,000", "30", "3,000.00"],  # any script is fine
+        ["2026-06-18", "my shop/2", "500", "10", "900.00"],
+    ]
+    path = tmp_path / "自助取数.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    with pytest.raises(RejectedInput, match="not allowed") as caught:
+        read(path, store=None)
+    assert (caught.value.line, caught.value.column) == (3, "卖家昵称")
+    assert "'my shop/2'" in caught.value.message
+    path.write_text(csv_text(rows[:2]), encoding="utf-8")
+    assert {p[0] for p in read(path, store=None).points} == {"示例旗舰店"}
+
+
+def test_a_repeated_day_in_a_store_report_is_refused(tmp_path: Path) -> None:
+    rows = [
+        ["统计日期", "访客数", "支付买家数", "支付金额"],
+        ["2026-06-17", "900", "9", "90.00"],
+        ["2026-06-18", "1000", "10", "100.00"],
+        ["2026-06-18", "1000", "10", "100.00"],
+    ]
+    path = tmp_path / "自助取数.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    with pytest.raises(RejectedInput, match="repeats line 3") as caught:
+        read(path)
+    assert caught.value.line == 4
+    assert "2026-06-18" in caught.value.message
+    assert "count the day twice" in caught.value.message
+
+
+def test_a_zip_is_held_to_the_size_limit_unpacked(tmp_path: Path) -> None:
+    from csv_formats.support import zip_bytes
+
+    body = csv_text([JD_HEADER, *[GOOD] * 2000])
+    path = tmp_path / "报表.zip"
+    path.write_bytes(zip_bytes({"jzt.csv": body.encode("utf-8")}))
+    assert path.stat().st_size < 20_000 < len(body)
+    from opsboard_csv.reader import read_file
+
+    from csv_formats.support import SHANGHAI, TODAY
+
+    with pytest.raises(RejectedInput, match="more than max_file_bytes \\(20000\\)"):
+        read_file(path, store="s1", tz=SHANGHAI, today=TODAY, max_bytes=20_000)
+    assert read_file(path, store="s1", tz=SHANGHAI, today=TODAY, max_bytes=10**6).rows == 2000
+
+
+def test_a_pipe_separated_file_names_the_format_it_looks_like(tmp_path: Path) -> None:
+    path = tmp_path / "jzt.csv"
+    path.write_text("|".join(JD_HEADER) + "\n" + "|".join(GOOD) + "\n", encoding="utf-8")
+    with pytest.raises(RejectedInput, match="separated by '\\|'") as caught:
+        read(path)
+    assert "jd_jzt_daily" in caught.value.message
+    assert caught.value.line == 1
+    assert "comma-separated" in (caught.value.hint or "")

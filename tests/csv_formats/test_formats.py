@@ -241,7 +241,8 @@ def test_amazon_ads_console_report(tmp_path: Path) -> None:
     assert parsed.format == "amazon_ads_console"
     assert parsed.period == (date(2026, 7, 6), date(2026, 7, 6))
     scopes = {p[4:6] for p in parsed.points}
-    assert scopes == {("254927681919372", "B0CHILD001"), ("254927681919372", "B0CHILD002")}
+    # Keyed by the campaign's name, as the Sponsored Products reports are, not its id.
+    assert scopes == {("SP Tumblers", "B0CHILD001"), ("SP Tumblers", "B0CHILD002")}
     text = (FORMATS / "amazon_ads_console_report.csv").read_text(encoding="utf-8")
     path = tmp_path / "console.csv"
     path.write_text(text.replace("Jul 06, 2026 - Jul 06", "Jul 06, 2026 - Jul 29"), "utf-8")
@@ -316,5 +317,131 @@ def test_store_column_names_the_store_when_none_is_given(tmp_path: Path) -> None
     parsed = read(path, store=None)
     assert parsed.store == ""  # several stores
     assert {(p[0], p[6]): p[7] for p in parsed.points}[("示例专营店", "uv")] == 500
-    named = read(path, store="tmall-flagship")  # a given store wins
+    with pytest.raises(RejectedInput, match="several stores") as caught:
+        read(path, store="tmall-flagship")  # one given store cannot take both
+    assert caught.value.column == "卖家昵称"
+    assert "'示例旗舰店' on line 2, '示例专营店' on line 3" in caught.value.message
+    assert "leave out --store" in (caught.value.hint or "")
+    single = tmp_path / "one.csv"
+    single.write_text(csv_text(rows[:2]), encoding="utf-8")
+    named = read(single, store="tmall-flagship")  # a given store wins over one nickname
     assert {p[0] for p in named.points} == {"tmall-flagship"}
+
+
+SP_TARGETING = [
+    ["Start Date", "End Date", "Portfolio name", "Currency", "Campaign Name", "Ad Group Name",
+     "Retailer", "Country", "Targeting", "Match Type", "Impressions",
+     "Top-of-search Impression Share", "Clicks", "Click-Thru Rate (CTR)",
+     "Cost Per Click (CPC)", "Spend", "7 Day Total Sales ",
+     "Total Advertising Cost of Sales (ACOS) ", "Total Return on Advertising Spend (ROAS)",
+     "7 Day Total Orders (#)"],
+    ["07/06/2026", "07/06/2026", "No Portfolio", "USD", "SP - Tumblers - Exact", "AG1", "Amazon",
+     "US", "cast net", "EXACT", "1,200", "12.50%", "30", "2.50%", "$0.50", "$15.00", "$45.00",
+     "33.33%", "3.00", "2"],
+    ["07/06/2026", "07/06/2026", "No Portfolio", "USD", "SP - Tumblers - Exact", "AG1", "Amazon",
+     "US", "tumbler", "PHRASE", "800", "< 5%", "10", "1.25%", "$0.60", "$6.00", "$0.00", "",
+     "0.00", "0"],
+    ["07/06/2026", "07/06/2026", "No Portfolio", "USD", "SP - Tumblers - Auto", "AG2", "Amazon",
+     "US", "close-match", "-", "500", "", "5", "1.00%", "$0.40", "$2.00", "$20.00", "10.00%",
+     "10.00", "1"],
+]  # fmt: skip
+
+
+def test_amazon_sp_targeting_report(tmp_path: Path, store: Store, engine: MetricsEngine) -> None:
+    path = tmp_path / "Sponsored_Products_Targeting_report.csv"
+    path.write_text(csv_text(SP_TARGETING), encoding="utf-8")
+    parsed = read(path)
+    assert parsed.format == "amazon_sp_targeting"
+    assert parsed.period == (date(2026, 7, 6), date(2026, 7, 6))
+    load(store, parsed)
+    campaigns = {r["campaign"]: r["spend"] for r in total(engine, "spend", by="campaign")}
+    assert campaigns == {"SP - Tumblers - Exact": 21.0, "SP - Tumblers - Auto": 2.0}
+    assert one(engine, "ad_orders", "impressions") == {"ad_orders": 3, "impressions": 2500}
+
+
+def test_amazon_campaigns_share_one_key_across_reports(
+    tmp_path: Path, store: Store, engine: MetricsEngine
+) -> None:
+    # The console report (with ids) and an SP campaign report (names only) of one campaign.
+    load(store, read(FORMATS / "amazon_ads_console_report.csv"))
+    text = (FORMATS / "sp_campaign.csv").read_text(encoding="utf-8").splitlines()
+    row = text[1].replace("06/17/2026,06/17/2026", "07/06/2026,07/06/2026")
+    path = tmp_path / "sp_campaign.csv"
+    path.write_text("\n".join([text[0], row.replace("SP - Tumblers - Auto", "SP Tumblers")]) + "\n")
+    load(store, read(path))
+    campaigns = {r["campaign"]: r["clicks"] for r in total(engine, "clicks", by="campaign")}
+    assert campaigns == {"SP Tumblers": 40}  # one campaign, not its id beside its name
+
+
+SHOPIFY_LANDING = [
+    ["Landing page path", "Landing page type", "Sessions", "Sessions with cart additions",
+     "Sessions that reached checkout", "Sessions that completed checkout", "Conversion rate"],
+    ["/", "Homepage", "500", "40", "20", "10", "0.02"],
+    ["/products/a", "Product", "300", "30", "10", "5", "0.0166"],
+    ["/collections/all", "Collection", "200", "9", "3", "1", "0.005"],
+]  # fmt: skip
+
+
+def test_shopify_sessions_by_landing_page(tmp_path: Path) -> None:
+    path = tmp_path / "landing_pages.csv"
+    path.write_text(csv_text(SHOPIFY_LANDING), encoding="utf-8")
+    with pytest.raises(RejectedInput, match="no date column") as caught:
+        read(path)
+    assert "--date" in (caught.value.hint or "")
+    parsed = read(path, day=JUNE_18)
+    assert parsed.format == "shopify_sessions_by_landing_page"
+    assert sums(path, day=JUNE_18) == {
+        "sessions": 1000, "cart_sessions": 79, "checkouts": 33, "converted_sessions": 16,
+    }  # fmt: skip
+    named = tmp_path / "landing_pages_2026-06-18.csv"
+    named.write_bytes(path.read_bytes())
+    assert read(named).period == (JUNE_18, JUNE_18)
+
+
+def test_shopify_sessions_converted_percent_variant(tmp_path: Path) -> None:
+    path = tmp_path / "conversion.csv"
+    rows = [["Day", "Sessions", "Sessions converted (%)"], ["2026-06-01", "1052", "1.9%"],
+            ["2026-06-02", "1252", "2.0%"]]  # fmt: skip
+    path.write_text(csv_text(rows), encoding="utf-8")
+    parsed = read(path)
+    assert parsed.format == "shopify_sessions_over_time"
+    assert sums(path) == {"sessions": 2304, "converted_sessions": 20 + 25}  # 1.9% x 1052
+
+
+SELF_HELP = [
+    ["自助取数"],
+    ["统计时间：2026-06-18 ~ 2026-06-18"],
+    [None],
+    ["示例家用大容量绞肉机 商品ID：741747883413"],
+    ["统计日期", "访客数", "浏览量", "跳失率", "支付买家数", "支付金额(元)"],
+    ["2026-06-18", 120, 300, "40.00%", 3, "360.00"],
+]
+
+
+def test_sycm_self_help_for_one_product_is_loaded_per_product(
+    tmp_path: Path, store: Store, engine: MetricsEngine
+) -> None:
+    shop = tmp_path / "自助取数_店铺.xls"
+    shop.write_bytes(xlsx_bytes([*SELF_HELP[:3], *SELF_HELP[4:5], ["2026-06-18", 9397, 28421,
+                                 "70.52%", 337, "40,723.99"]], sheet="自助取数"))  # fmt: skip
+    load(store, read(shop))
+    product = tmp_path / "自助取数_商品.xls"
+    product.write_bytes(xlsx_bytes(SELF_HELP, sheet="自助取数"))
+    parsed = read(product)
+    assert parsed.format == "sycm_product_daily"
+    assert {p[5] for p in parsed.points} == {"741747883413"}
+    load(store, parsed)
+    assert one(engine, "uv", "gmv") == {"uv": 9397, "gmv": 40723.99}  # the store's own
+    skus = {r["sku"]: r["uv"] for r in total(engine, "uv", by="sku")}
+    assert skus == {"741747883413": 120}
+
+
+def test_sycm_self_help_for_a_product_without_its_id_is_refused(tmp_path: Path) -> None:
+    rows = [*SELF_HELP]
+    rows[3] = ["商品名称：示例家用大容量绞肉机"]
+    path = tmp_path / "自助取数_商品.xls"
+    path.write_bytes(xlsx_bytes(rows, sheet="自助取数"))
+    with pytest.raises(RejectedInput, match="for one product") as caught:
+        read(path)
+    assert caught.value.line == 4
+    assert "商品排行" in (caught.value.hint or "")

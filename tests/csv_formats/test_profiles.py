@@ -16,6 +16,7 @@ from opsboard_csv.profiles import (
 from opsboard_csv.reader import describe_formats
 
 from csv_formats.support import csv_text, read
+from opsboard.errors import RejectedInput
 
 FORMATS_IN_THE_RESEARCH = {
     "sycm_store_daily", "sycm_item_rank", "sycm_traffic_source", "wxt_item_report",
@@ -116,3 +117,66 @@ def test_two_profiles_with_one_name(tmp_path: Path) -> None:
         (tmp_path / name).write_text(NEW_FORMAT, encoding="utf-8")
     with pytest.raises(ProfileError, match=r"a\.toml and b\.toml share the name"):
         load_profiles_from(tmp_path)
+
+
+def test_formats_list_every_spelling_within_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    from opsboard_csv.describe import columns
+
+    from opsboard.cli import main
+
+    assert main(["formats"]) == 0
+    out = capsys.readouterr().out
+    wide = [line for line in out.splitlines() if columns(line) > 80]
+    assert wide == []
+    child = out[out.index("amazon_business_report_child") :].split("\n\n")[0]
+    for spelling in ("(Child) ASIN", "（子）ASIN", "ASIN (enfant)", "Unités commandées",
+                     "已订购商品销售额", "Sessions - Totale"):  # fmt: skip
+        assert spelling in child
+    shopify = out[out.index("shopify_sessions_over_time") :]
+    assert "Sessions converted (%)" in shopify.split("date from")[0]
+
+
+LAST = 'headers = ["Visitors"]'
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ([("platform = ", 'title_pattern = "(unclosed"\nplatform = ')],
+         "title_pattern: '(unclosed' is not a valid regular expression"),
+        ([("platform = ", 'exclusive_with = ["nope"]\nplatform = ')],
+         "exclusive_with names no format 'nope'"),
+        ([('kind = "money"', 'kind = "money"\nprefix = "X-"')], "prefix is for campaign and sku"),
+        ([("platform = ", 'sku = "all"\nplatform = '),
+          (LAST, LAST + '\n[fields.item]\nrole = "sku"\nheaders = ["Item"]')],
+         "a sku column and a fixed sku"),
+        ([(LAST, LAST + '\n[[refuse]]\nreason = "x"')], "needs headers or titles"),
+    ],
+)  # fmt: skip
+def test_bad_profile_keys_are_explained(
+    tmp_path: Path, changes: list[tuple[str, str]], message: str
+) -> None:
+    text = NEW_FORMAT
+    for old, new in changes:
+        text = text.replace(old, new, 1)
+    (tmp_path / "bad.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as caught:
+        load_profiles_from(tmp_path)
+    assert message in str(caught.value)
+
+
+def test_a_required_choice_accepts_any_one_of_its_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = NEW_FORMAT.replace(
+        'required = ["date", "gmv"]', 'required = ["date", ["gmv", "visitors"]]'
+    )
+    (tmp_path / "tiktok.toml").write_text(text, encoding="utf-8")
+    added = load_profiles_from(tmp_path)
+    monkeypatch.setattr(reader, "load_profiles", lambda: added)
+    path = tmp_path / "tiktok.csv"
+    path.write_text(csv_text([["Date", "Visitors"], ["2026-06-18", "300"]]))
+    assert [(p[6], p[7]) for p in read(path).points] == [("uv", 300.0)]
+    path.write_text(csv_text([["Date", "Orders"], ["2026-06-18", "3"]]))
+    with pytest.raises(RejectedInput, match="lacks: GMV or Visitors"):
+        read(path)

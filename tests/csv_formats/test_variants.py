@@ -255,3 +255,37 @@ def test_date_option_is_noted_when_the_file_has_dates(sample: Sample) -> None:
     parsed = read(sample("shopify_sessions_over_time.csv"), day=date(2026, 6, 18))
     assert parsed.period == (date(2026, 6, 1), date(2026, 6, 30))
     assert any("--date 2026-06-18 was not used" in n for n in parsed.notices)
+
+
+GERMAN = [
+    ["Kampagnenbericht"],
+    ["1. Juni 2026 - 30. Juni 2026"],
+    ["Tag", "Kampagne", "Kampagnenstatus", "Kampagnentyp", "Währungscode", "Impr.", "Klicks",
+     "Kosten", "Konversionen", "Konv.-Wert"],
+    ["2026-06-01", "Dächer", "Aktiviert", "Suche", "EUR", "1.234", "7", "1.012,34", "1,00",
+     "98,00"],
+    ["2026-06-01", "Gärten & Höfe", "Aktiviert", "Suche", "EUR", "500", "3", "12,50", "0,00",
+     "0,00"],
+    ["Gesamt: Konto", "--", "--", "--", "EUR", "1.734", "10", "1.024,84", "1,00", "98,00"],
+]  # fmt: skip
+
+
+def test_cp1252_resave_keeps_western_names(tmp_path: Path) -> None:
+    # An ASCII header confirms GB18030 as well as cp1252; the names decide: Dächer read
+    # as GB18030 is D鋍her.
+    path = tmp_path / "Kampagnenbericht.csv"
+    path.write_bytes(csv_text(GERMAN, ";").encode("cp1252"))
+    parsed = read(path)
+    assert parsed.format == "google_ads_campaign"
+    campaigns = {p[4] for p in parsed.points}
+    assert campaigns == {"Dächer", "Gärten & Höfe"}
+    assert sum(p[7] for p in parsed.points if p[6] == "spend") == pytest.approx(1024.84)
+
+
+def test_gbk_resave_of_a_western_report_keeps_chinese_names(tmp_path: Path, sample: Sample) -> None:
+    rows = google_rows(sample)
+    rows[3][1] = "品牌词 - 精确"
+    path = tmp_path / "Campaign report.csv"
+    path.write_bytes(csv_text(rows).encode("gbk"))
+    parsed = read(path)
+    assert "品牌词 - 精确" in {p[4] for p in parsed.points}

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from opsboard.config import Settings, StoreConfig
+from opsboard.config import Settings
 from opsboard.models import MetricPoint
 from opsboard.runtime import Runtime
 from opsboard.storage import Store
@@ -66,11 +66,20 @@ class Shop:
     clock: FrozenClock
     config: dict[str, Any] = field(default_factory=dict)
     review: dict[str, Any] = field(default_factory=dict)
+    notifiers: list[dict[str, Any]] = field(default_factory=list)
+    #: Further stores beside ``SHOP``, as config tables.
+    others: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.model_validate(
+            {
+                "stores": [{"name": SHOP, **self.config}, *self.others],
+                "review": self.review,
+                "notifiers": self.notifiers,
+            }
+        )
 
     @property
     def runtime(self) -> Runtime:
-        settings = Settings(
-            stores=[StoreConfig(name=SHOP, **self.config)],
-            review=self.review,
-        )
-        return Runtime(settings=settings, db_path=self.db_path, clock=self.clock)
+        return Runtime(settings=self.settings, db_path=self.db_path, clock=self.clock)

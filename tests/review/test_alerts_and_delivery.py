@@ -1,11 +1,11 @@
-"""The alerts of the day, and the scheduled chat delivery that sends once per store and day."""
+"""The alerts of the day, and what the chat summary of the review says."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from opsboard.review import build_review, deliver_due_reviews, render
-from opsboard.review.delivery import sent_key
+from opsboard.review import build_review, chat_summary, render
+from opsboard.review.render import alert_line
 from opsboard.storage import Store
 
 from .days import DAY, HISTORY, SHOP, Shop, channel_day, day_point, write
@@ -64,7 +64,7 @@ def test_alerts_of_the_day_with_acknowledgements(shop: Shop) -> None:
     assert by_id[during].open
     assert [(k.by, k.note) for k in by_id[during].acks] == [("ann", "on it")]
     assert not by_id[carried].open
-    assert "2 alert(s) fired; 1 still open, 1 acknowledged." in review.summary
+    assert "2 alerts fired; 1 still open, 1 acknowledged." in review.summary
 
 
 def history(shop: Shop) -> None:
@@ -73,113 +73,60 @@ def history(shop: Shop) -> None:
         write(shop.store, [day_point(day, "spend", 900, campaign="c1")], source="ads")
 
 
-def test_delivery_sends_once_across_a_restart(shop: Shop) -> None:
-    history(shop)
-    shop.config = {"margin": 0.4}
-    shop.review = {"send_at": "09:00", "top": 2}
-    sent: list[tuple[str, str]] = []
-
-    def send(title: str, body: str) -> None:
-        sent.append((title, body))
-
-    shop.clock.set(datetime(2026, 6, 18, 0, 59, tzinfo=UTC))  # 08:59 in Shanghai
-    assert deliver_due_reviews(shop.runtime, shop.store, send, shop.clock.now()) == []
-    shop.clock.set(datetime(2026, 6, 18, 1, 0, tzinfo=UTC))  # 09:00
-    assert deliver_due_reviews(shop.runtime, shop.store, send, shop.clock.now()) == [SHOP]
-    assert deliver_due_reviews(shop.runtime, shop.store, send, shop.clock.now()) == []
-    [(title, body)] = sent
-    assert title == "shop review of Wed 2026-06-17"
-    assert "GMV: 30,000.00" in body
-
-    shop.store.close()  # a restart: a new process opens the same database
-    with Store.open(shop.db_path) as reopened:
-        shop.clock.advance(timedelta(hours=3))
-        assert deliver_due_reviews(shop.runtime, reopened, send, shop.clock.now()) == []
-        assert reopened.meta(sent_key(SHOP)) == "2026-06-17"
-        shop.clock.advance(timedelta(days=1))
-        assert deliver_due_reviews(shop.runtime, reopened, send, shop.clock.now()) == [SHOP]
-    assert [t for t, _ in sent] == [
-        "shop review of Wed 2026-06-17",
-        "shop review of Thu 2026-06-18",
-    ]
-
-
-def test_a_failed_send_is_tried_again(shop: Shop) -> None:
-    history(shop)
-    shop.review = {"send_at": "09:00"}
-    shop.clock.set(datetime(2026, 6, 18, 2, tzinfo=UTC))
-    attempts: list[str] = []
-
-    def failing(title: str, body: str) -> None:
-        attempts.append(title)
-        raise OSError("chat service down")
-
-    assert deliver_due_reviews(shop.runtime, shop.store, failing, shop.clock.now()) == []
-    assert shop.store.meta(sent_key(SHOP)) is None
-    assert deliver_due_reviews(shop.runtime, shop.store, lambda t, b: False, shop.clock.now()) == []
-    assert shop.store.meta(sent_key(SHOP)) is None
-    assert deliver_due_reviews(shop.runtime, shop.store, lambda t, b: None, shop.clock.now()) == [
-        SHOP
-    ]
-    assert len(attempts) == 1
-
-
-def test_no_schedule_sends_nothing(shop: Shop) -> None:
-    history(shop)
-    calls: list[str] = []
-    shop.clock.set(datetime(2026, 6, 18, 10, tzinfo=UTC))
-    assert (
-        deliver_due_reviews(
-            shop.runtime, shop.store, lambda t, b: calls.append(t), shop.clock.now()
-        )
-        == []
-    )
-    assert calls == []
+def summary_of(shop: Shop, top: int = 3) -> str:
+    _title, body = chat_summary(build_review(shop.runtime, shop.store, SHOP, DAY), top)
+    return body
 
 
 def test_the_chat_summary_lists_the_top_problems(shop: Shop) -> None:
     history(shop)
     shop.config = {"margin": 0.4}
     write(shop.store, [day_point(DAY, "ad_gmv", 900, campaign="c1")], source="ads")
-    shop.review = {"send_at": "09:00", "top": 1}
-    sent: list[str] = []
-    shop.clock.set(datetime(2026, 6, 18, 2, tzinfo=UTC))
-    deliver_due_reviews(shop.runtime, shop.store, lambda t, b: sent.append(b), shop.clock.now())
-    [body] = sent
-    assert "To do:\n1. ROI below break-even (campaign c1)" in body
+    body = summary_of(shop, top=1)
+    assert "To do:\n1. ROI below break-even (campaign c1; about 540.00 CNY at stake)" in body
     assert "2." not in body.split("To do:")[1]
+
+
+def test_the_chat_summary_names_the_currency(shop: Shop) -> None:
+    history(shop)
+    shop.config = {"currency": "USD"}
+    body = summary_of(shop)
+    assert "GMV: 30,000.00 USD (flat vs last week, flat vs the 4-week median)" in body
+    assert "Ad spend: 900.00 USD" in body
+    assert "Visitors: 10,000 (" in body
 
 
 def test_the_chat_summary_warns_of_missing_data_first(shop: Shop) -> None:
     for day in HISTORY:
         write(shop.store, channel_day(day, NORMAL))
     write(shop.store, [day_point(DAY, "spend", 900)], source="ads")
-    shop.review = {"send_at": "09:00"}
-    shop.clock.set(datetime(2026, 6, 18, 2, tzinfo=UTC))
-    sent: list[str] = []
-    deliver_due_reviews(shop.runtime, shop.store, lambda t, b: sent.append(b), shop.clock.now())
-    [body] = sent
+    body = summary_of(shop)
     assert body.splitlines()[0].startswith("! data missing: sycm: delivered nothing")
     assert "GMV: — (not compared: data missing for the day, not a real fall)" in body
+
+
+def test_alerts_of_the_day_are_ordered_by_severity_then_time(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    early = add_alert(shop.store, "early_warning", datetime(2026, 6, 17, 1, tzinfo=UTC))
+    late = add_alert(shop.store, "late_warning", datetime(2026, 6, 17, 9, tzinfo=UTC))
+    critical = add_alert(shop.store, "critical_one", datetime(2026, 6, 17, 5, tzinfo=UTC))
+    shop.store.conn.execute("UPDATE alerts SET severity = 'critical' WHERE id = ?", (critical,))
+    info = add_alert(shop.store, "info_one", datetime(2026, 6, 17, 0, tzinfo=UTC))
+    shop.store.conn.execute("UPDATE alerts SET severity = 'info' WHERE id = ?", (info,))
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert [a.id for a in review.alerts] == [critical, early, late, info]
 
 
 def test_alert_times_are_shown_in_the_store_time_zone(shop: Shop) -> None:
     write(shop.store, channel_day(DAY, NORMAL))
     add_alert(shop.store, "gmv_drop", datetime(2026, 6, 17, 3, tzinfo=UTC), ack="ann")
-    text = render(build_review(shop.runtime, shop.store, SHOP, DAY), "markdown")
-    assert (
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+    [alert] = review.alerts
+    assert alert_line(alert, review.timezone) == (
         "#1 warning gmv_drop (store): gmv_drop broke (fired 06-17 11:00; acknowledged by ann at "
-        "06-17 11:00: on it; still open)" in text
+        "06-17 11:00: on it; still open)"
     )
-
-
-def test_a_store_without_config_or_data_is_skipped(shop: Shop) -> None:
-    history(shop)
-    shop.review = {"send_at": "09:00", "stores": ["ghost", SHOP]}
-    shop.clock.set(datetime(2026, 6, 18, 2, tzinfo=UTC))
-    titles: list[str] = []
-    sent = deliver_due_reviews(
-        shop.runtime, shop.store, lambda t, b: titles.append(t), shop.clock.now()
-    )
-    assert sent == [SHOP]
-    assert titles == ["shop review of Wed 2026-06-17"]
+    assert "gmv\\_drop broke \\(fired 06-17 11:00" not in render(review, "markdown")
+    assert "gmv\\_drop broke (fired 06-17 11:00" in render(review, "markdown")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from opsboard.models import HealthState, SourceHealth
-from opsboard.review import build_review
-from opsboard.timeutil import local_midnight
+import pytest
+
+from opsboard.models import HealthState, MetricPoint, SourceHealth
+from opsboard.review import build_review, render
+from opsboard.timeutil import day_bounds, local_midnight, zone
 
 from .days import DAY, HISTORY, SHOP, TZ, Shop, channel_day, day_point, hour_point, write
 
@@ -202,3 +204,100 @@ def test_a_backfill_at_start_is_not_reported_late(shop: Shop) -> None:
     review = build_review(shop.runtime, shop.store, SHOP, DAY)
 
     assert review.completeness.late_notes == ()
+
+
+NEW_YORK = zone("America/New_York")
+
+
+def new_york_hours(shop: Shop, day: date) -> None:
+    """Every hour of a New York calendar day (23 or 25 of them across a clock change)."""
+    start, end = day_bounds(day, NEW_YORK)
+    points = []
+    ts = start
+    while ts < end:
+        points += [
+            MetricPoint(SHOP, ts, "hour", "uv", 100),
+            MetricPoint(SHOP, ts, "hour", "buyers", 3),
+            MetricPoint(SHOP, ts, "hour", "gmv", 300),
+        ]
+        ts += timedelta(hours=1)
+    write(shop.store, points, source="live-api")
+
+
+@pytest.mark.parametrize(
+    ("day", "hours_last_week"),
+    [(date(2026, 3, 15), 23), (date(2025, 11, 9), 25)],  # after spring forward, fall back
+)
+def test_a_clock_change_last_week_is_no_gap(shop: Shop, day: date, hours_last_week: int) -> None:
+    shop.config = {"timezone": "America/New_York", "currency": "USD"}
+    for k in range(5):
+        new_york_hours(shop, day - timedelta(days=7 * k))
+
+    review = build_review(shop.runtime, shop.store, SHOP, day)
+
+    assert review.completeness.complete
+    assert review.completeness.baseline_notes == ()
+    assert review.completeness.baseline_partial_metrics == ()
+    gmv = review.figure("gmv")
+    assert gmv is not None
+    assert gmv.last_week == 300 * hours_last_week
+    assert gmv.vs_last_week == pytest.approx(24 / hours_last_week - 1)
+    assert review.bridge is not None
+
+
+def test_a_source_failing_after_the_day_does_not_touch_it(shop: Shop) -> None:
+    for day in (HISTORY[0], DAY):
+        write(shop.store, channel_day(day, NORMAL))
+    shop.store.set_health(
+        SourceHealth(
+            source="platform-api",
+            state=HealthState.FAILING,
+            since=datetime(2026, 6, 18, 6, 0, tzinfo=UTC),  # 14:00 today, after DAY ended
+            store=SHOP,
+            reason="HTTP 500",
+        )
+    )
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert review.completeness.complete
+    assert review.completeness.notes == ()
+    [later] = review.completeness.later_notes
+    assert later.detail.startswith("failing since 2026-06-18 14:00: HTTP 500 (after the day")
+    assert not any("platform-api" in line for line in review.summary)
+    assert "every source delivered the whole day" in render(review, "text")
+
+
+def test_hours_delivered_late_through_the_store_are_reported(shop: Shop) -> None:
+    """Three real ingests of one source; the afternoon came hours after it ended, while the
+    source kept delivering the hours after it."""
+    early = [p for h in range(14) for p in hourly_points(DAY, h)]
+    evening = [p for h in range(18, 24) for p in hourly_points(DAY, h)]
+    afternoon = [p for h in range(14, 18) for p in hourly_points(DAY, h)]
+    for name, points, at in (
+        ("early", early, datetime(2026, 6, 17, 6, 5, tzinfo=UTC)),  # 14:05 local
+        ("evening", evening, datetime(2026, 6, 17, 16, 5, tzinfo=UTC)),  # 00:05 the next day
+        ("afternoon", afternoon, datetime(2026, 6, 17, 19, 0, tzinfo=UTC)),  # 03:00 next day
+    ):
+        with shop.store.batch(source="live-api", origin=name) as batch:
+            batch.add_points(points)
+        # The store stamps the wall clock; the test sets when each ingest finished.
+        shop.store.conn.execute(
+            "UPDATE ingests SET finished_at = ? WHERE id = ?", (at.isoformat(), batch.ingest_id)
+        )
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert review.completeness.complete
+    [note] = review.completeness.late_notes
+    assert note.source == "live-api"
+    assert note.detail == "4 hours arrived late (14:00-18:00), up to 12.0 h after the hour"
+    assert "live-api: late: 4 hours arrived late (14:00-18:00)" in render(review, "text")
+
+
+def hourly_points(day: date, hour: int) -> list[MetricPoint]:
+    return [
+        hour_point(day, hour, "uv", 400),
+        hour_point(day, hour, "buyers", 12),
+        hour_point(day, hour, "gmv", 1200),
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opsboard.review import build_review
+from opsboard.review import build_review, render
 from opsboard.review.model import Diagnosis, Review
 
 from .days import DAY, HISTORY, SHOP, Shop, channel_day, day_point, hour_point, traffic, write
@@ -120,7 +120,9 @@ def test_a_budget_exhausted_before_the_evening_peak(shop: Shop) -> None:
 
     [finding] = codes(review)["budget_exhausted"]
     assert finding.subject == "store"
-    assert any("by 12:00" in e for e in finding.evidence)
+    assert "spend stopped at 12:00 with 2,400.00 of the 2,400.00 budget spent (100%)" in (
+        finding.evidence
+    )
     assert "schedule" in finding.remedy
     assert "budget" in finding.remedy
     assert review.hourly_spend[-1].cumulative == pytest.approx(2400)
@@ -144,7 +146,7 @@ def test_a_campaign_budget_from_the_config(shop: Shop) -> None:
     )
     [finding] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["budget_exhausted"]
     assert finding.subject == "campaign c-display"
-    assert any("by 05:00" in e for e in finding.evidence)
+    assert any(e.startswith("spend stopped at 05:00") for e in finding.evidence)
 
 
 def test_spend_on_a_sku_with_clicks_and_no_orders(shop: Shop) -> None:
@@ -211,9 +213,108 @@ def test_store_bounce_when_no_item_has_a_bounce_rate(shop: Shop) -> None:
     write(shop.store, [day_point(DAY, "bounces", 8000), day_point(DAY, "gmv", 10, sku="x")])
     [finding] = build_review(shop.runtime, shop.store, SHOP, DAY).diagnoses
     assert (finding.code, finding.subject) == ("detail_page_bounce", "store")
-    assert finding.evidence == ("bounce rate 80.00% on 10,000 visitors",)
+    assert finding.evidence[0] == "bounce rate 80.00% on 10,000 visitors"
 
 
 def test_a_budget_raised_at_noon_is_not_exhausted(shop: Shop) -> None:
     spend_hours(shop, [200.0] * 24, budget=2400)
     assert "budget_exhausted" not in codes(build_review(shop.runtime, shop.store, SHOP, DAY))
+
+
+def restated_campaign_day(shop: Shop, per_hour: list[float]) -> Review:
+    """A campaign with a 4,000 budget in the data and the given hourly spend, beside a
+    brand campaign that spends all day."""
+    for day in [*HISTORY, DAY]:
+        write(shop.store, channel_day(day, NORMAL))
+    write(
+        shop.store,
+        [hour_point(DAY, h, "spend", v, campaign="kw-generic") for h, v in enumerate(per_hour)]
+        + [hour_point(DAY, h, "spend", 50.0, campaign="kw-brand") for h in range(24)]
+        + [
+            day_point(DAY, "budget", 4000, campaign="kw-generic"),
+            day_point(DAY, "budget", 2000, campaign="kw-brand"),
+        ],
+        "ads",
+    )
+    return build_review(shop.runtime, shop.store, SHOP, DAY)
+
+
+def test_spend_that_stopped_near_the_budget_is_exhausted_after_restatement(shop: Shop) -> None:
+    # 3,757 of 4,000 by 18:00 (the platform refunded invalid clicks), then nothing.
+    review = restated_campaign_day(shop, [3757 / 18] * 18 + [0.0] * 6)
+
+    [finding] = codes(review)["budget_exhausted"]
+    assert finding.subject == "campaign kw-generic"
+    assert "spend stopped at 18:00 with 3,757.00 of the 4,000.00 budget spent (94%)" in (
+        finding.evidence
+    )
+    assert "0.00 spent from 18:00 to midnight, through the evening peak (20:00-24:00)" in (
+        finding.evidence
+    )
+    assert "dayparting" in finding.remedy
+
+
+def test_spend_that_fell_to_a_trickle_counts_as_stopped(shop: Shop) -> None:
+    review = restated_campaign_day(shop, [3700 / 16] * 16 + [5.0] * 8)
+    [finding] = codes(review)["budget_exhausted"]
+    assert any(e.startswith("spend stopped at 16:00") for e in finding.evidence)
+
+
+def test_a_plan_that_ends_early_far_below_its_budget_is_not_exhausted(shop: Shop) -> None:
+    review = restated_campaign_day(shop, [3000 / 18] * 18 + [0.0] * 6)  # 75% of the budget
+    assert "budget_exhausted" not in codes(review)
+
+
+def test_incomplete_data_is_not_an_all_clear(shop: Shop) -> None:
+    figures = (("uv", 400), ("buyers", 12), ("bounces", 100))
+    for day in HISTORY:
+        write(shop.store, [hour_point(day, h, m, v) for h in range(24) for m, v in figures])
+    write(shop.store, [hour_point(DAY, h, m, v) for h in range(18) for m, v in figures])
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    assert review.diagnoses == ()
+    assert "No rule of thumb was broken." not in review.summary
+    assert "diagnoses not assessed: detail-page bounce (data incomplete for bounces, uv)" in (
+        review.cannot_tell
+    )
+    assert "diagnoses not assessed: conversion drop (data incomplete for buyers, uv)" in (
+        review.cannot_tell
+    )
+    text = render(review, "text")
+    assert "no rule of thumb was broken" not in text
+    assert "none: diagnoses not assessed: detail-page bounce (data incomplete" in text
+
+
+def test_money_at_stake_ranks_a_real_loss_above_a_ctr_gap(shop: Shop) -> None:
+    # An Amazon-like day: low CTR everywhere (SKU and campaign rows are the same ad
+    # impressions), one campaign losing money below break-even.
+    shop.config = {"margin": 0.4}  # break-even ROI 2.5
+    write(shop.store, traffic(DAY, 9000, 0.10, 36.0))  # GMV 32,400
+    rows = []
+    for campaign, spend, sales, shown, clicks in (
+        ("sd-retarget", 600.0, 600.0, 133_000, 390),
+        ("sp-auto", 350.0, 1600.0, 112_000, 420),
+    ):
+        for sku in ("B01", "B02"):
+            rows += [
+                day_point(DAY, "impressions", shown / 2, campaign=campaign, sku=sku),
+                day_point(DAY, "clicks", clicks / 2, campaign=campaign, sku=sku),
+                day_point(DAY, "spend", spend / 2, campaign=campaign, sku=sku),
+                day_point(DAY, "ad_gmv", sales / 2, campaign=campaign, sku=sku),
+                day_point(DAY, "ad_orders", sales / 72, campaign=campaign, sku=sku),
+            ]
+    write(shop.store, rows, "ads")
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    found = codes(review)
+    [ctr] = found["low_ctr"]  # items and campaigns: one finding, counted once
+    assert ctr.title == "Main-image and ad CTR below 6%"
+    [loss] = found["roi_below_break_even"]
+    assert loss.impact == pytest.approx(600 - 600 / 2.5)
+    assert [d.code for d in review.problems] == ["roi_below_break_even", "low_ctr"]
+    gmv = 9000 * 0.10 * 36.0
+    assert all(0 <= d.impact <= gmv for d in review.diagnoses)
+    assert 0 < ctr.impact < loss.impact
+    assert "about 360.00 CNY at stake: spend its sales' margin did not pay back" in loss.evidence

@@ -43,11 +43,17 @@ async def test_overview_shows_todays_figures(app: OpsboardApp) -> None:
         expected = app.source.engine.compare(["uv"], stores=["tmall-flagship"], at=SAMPLE_NOW)
         assert _cell(traffic, "uv", "today") == f"{expected['uv']['today']:,.0f}"
         alerts = screen.query_one(AlertsTable)
-        assert [a.rule for a in alerts.alerts][:3] == [
-            "sku-traffic-drop",
-            "budget-pacing",
-            "bounce-high",
-        ]
+        # What the alert engine raised over the seeded morning, firing before the rest.
+        assert {a.rule for a in alerts.alerts if a.state == "firing"} == {
+            "ad-ctr-low",
+            "budget-before-peak",
+            "detail-page-bounce",
+            "roi-below-break-even",
+        }
+        assert [a.state for a in alerts.alerts][-2:] == ["strategic", "resolved"]
+        bounce = next(a for a in alerts.alerts if a.rule == "detail-page-bounce")
+        assert bounce.scope == "sku:100200300403"
+        assert bounce.acked_by == "li.wei"
         promotion = screen.query_one(PromotionTable)
         assert promotion.row_count == 7  # three channels, four campaigns
         assert "viewer" in str(screen.query_one("#status").render())
@@ -92,7 +98,8 @@ async def test_acknowledge_with_a_note(app: OpsboardApp, seeded_runtime: Runtime
         table = app.screen.query_one(AlertsTable)
         target = table.selected
         assert target is not None
-        assert target.rule == "sku-traffic-drop"
+        assert target is table.alerts[0]
+        assert not target.acked_by
         await pilot.press("a")
         assert isinstance(app.screen, AckPrompt)
         await pilot.press(*"checking the listing", "enter")
@@ -120,17 +127,20 @@ async def test_escape_cancels_an_acknowledgement(app: OpsboardApp) -> None:
 async def test_silence_for_a_duration(app: OpsboardApp, seeded_runtime: Runtime) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("down", "x")
+        await pilot.press("down")
+        chosen = app.screen.query_one(AlertsTable).selected
+        assert chosen is not None
+        await pilot.press("x")
         assert isinstance(app.screen, SilencePrompt)
         field = app.screen.query_one(Input)
         field.value = "1d"
         await pilot.press("enter")
         await settle(pilot)
-        row = next(a for a in app.screen.query_one(AlertsTable).alerts if a.rule == "budget-pacing")
+        row = next(a for a in app.screen.query_one(AlertsTable).alerts if a.id == chosen.id)
         assert row.silenced_until == SAMPLE_NOW + timedelta(days=1)
     with Store.open(seeded_runtime.db_path) as store:
         rule, scope = store.conn.execute("SELECT rule, scope FROM silences").fetchone()
-    assert (rule, scope) == ("budget-pacing", "campaign kw-generic")
+    assert (rule, scope) == (chosen.rule, chosen.scope)
 
 
 async def test_a_bad_silence_duration_is_explained(app: OpsboardApp) -> None:
@@ -189,18 +199,20 @@ async def test_replay_steps_back_and_returns_to_live(app: OpsboardApp) -> None:
 async def test_hour_by_hour_replay_shows_the_alert_firing(app: OpsboardApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("left_square_bracket")  # 13:59 local
+        for _ in range(4):
+            await pilot.press("left_square_bracket")  # back to 10:59 local
         await settle(pilot)
-        states = {a.rule: a.state for a in app.screen.query_one(AlertsTable).alerts}
-        assert states["sku-traffic-drop"] == "firing"  # fired at 13:40
-        assert "budget-pacing" not in states  # pending from 14:00
-        await pilot.press("left_square_bracket")  # 12:59: the drop had not started
+        states = {(a.rule, a.state) for a in app.screen.query_one(AlertsTable).alerts}
+        assert ("budget-before-peak", "pending") in states  # pending from 10:00, fired at 11:00
+        assert ("detail-page-bounce", "firing") in states  # fired at 09:00
+        await pilot.press("left_square_bracket", "left_square_bracket")  # 08:59
         await settle(pilot)
-        states = {a.rule: a.state for a in app.screen.query_one(AlertsTable).alerts}
-        assert "sku-traffic-drop" not in states
-        assert states["bounce-high"] == "firing"
-        await pilot.press("right_square_bracket")
-        await pilot.press("right_square_bracket")
+        states = {(a.rule, a.state) for a in app.screen.query_one(AlertsTable).alerts}
+        assert not any(rule == "detail-page-bounce" for rule, _ in states)
+        assert ("budget-before-peak", "pending") not in states
+        assert ("budget-before-peak", "resolved") in states  # the night's short burst
+        for _ in range(6):
+            await pilot.press("right_square_bracket")
         await settle(pilot)
         assert app.at is None
 
@@ -394,3 +406,39 @@ async def test_review_key_opens_yesterdays_review(app: OpsboardApp) -> None:
         assert "could not be built" not in text
         await pilot.press("escape")
         assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_narrow_alerts_keep_the_scope_readable(app: OpsboardApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(AlertsTable)
+        assert table.narrow
+        severity = str(table.get_cell_at(Coordinate(0, 0)))
+        assert severity.startswith("!")
+        assert "firing" not in severity
+        legend = app.screen.query_one("#alerts-panel").border_subtitle
+        assert legend is not None
+        assert "! firing" in str(legend)
+        await pilot.resize_terminal(140, 40)
+        await settle(pilot)
+        assert not table.narrow
+        assert "firing" in str(table.get_cell_at(Coordinate(0, 0)))
+        assert not app.screen.query_one("#alerts-panel").border_subtitle
+
+
+async def test_dashboard_keys_wait_behind_the_review(app: OpsboardApp) -> None:
+    from opsboard.tui.screens.review import ReviewScreen
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("s", "k", "left_square_bracket", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.store_name == "tmall-flagship"
+        assert app.at is None
+        await pilot.press("escape")
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.store_name != "tmall-flagship"

@@ -5,15 +5,17 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from opsboard.config import Settings
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
-from opsboard.timeutil import zone
+from opsboard.timeutil import FrozenClock, zone
 from opsboard.tui import format as fmt
-from opsboard.tui.data import load_alerts, parse_duration
+from opsboard.tui.data import AlertRow, load_alerts, parse_duration
 from opsboard.tui.movers import MoversLoader, diagnose
 from opsboard.tui.sample_data import SAMPLE_NOW
 from opsboard.tui.serve import dashboard_command, is_loopback
@@ -144,8 +146,13 @@ def test_replayed_alerts_show_acks_made_by_then(seeded_runtime: Runtime) -> None
     with seeded_runtime.open_store() as store:
         live = load_alerts(store, at=SAMPLE_NOW, live=True)
         earlier = load_alerts(store, at=SAMPLE_NOW - timedelta(hours=2, minutes=30), live=False)
-    bounce_now = next(a for a in live if a.rule == "bounce-high")
-    bounce_then = next(a for a in earlier if a.rule == "bounce-high")
+
+    def bounce(alerts: list[AlertRow]) -> AlertRow:
+        return next(
+            a for a in alerts if a.rule == "detail-page-bounce" and a.store == "tmall-flagship"
+        )
+
+    bounce_now, bounce_then = bounce(live), bounce(earlier)
     assert bounce_now.acked_by == "li.wei"
     assert bounce_then.acked_by == ""  # acknowledged two hours ago, not yet then
 
@@ -189,3 +196,63 @@ def test_unicode_follows_the_declared_locale(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert fmt.unicode_ok() is expected
+
+
+def test_the_scope_loses_its_kind_when_narrow() -> None:
+    from opsboard.tui.data import AlertRow
+    from opsboard.tui.widgets.alerts_table import scope_text
+
+    def row(scope: str) -> AlertRow:
+        return AlertRow(
+            id=1, rule="r", store="jd", scope=scope, state="firing", severity="warning",
+            value=None, threshold=None, message="", since=None,
+        )  # fmt: skip
+
+    assert scope_text(row("sku:1059327422949"), "jd", narrow=True) == "1059327422949"
+    assert scope_text(row("sku:1059327422949"), "jd", narrow=False) == "sku:1059327422949"
+    assert scope_text(row("file:/srv/drop/failed/a.csv"), "jd", narrow=True) == "a.csv"
+    assert scope_text(row("campaign:jd-search"), None, narrow=True) == "jd / jd-search"
+    assert scope_text(row(""), "jd", narrow=True) == "store"
+
+
+def test_each_store_is_reviewed_for_its_own_yesterday(seeded_runtime: Runtime) -> None:
+    from opsboard.tui.source import DashboardSource
+
+    source = DashboardSource(seeded_runtime, seeded_runtime.open_store())
+    try:
+        # 11:00 on the 18th in Shanghai is 20:00 on the 17th in Los Angeles.
+        at = datetime(2026, 6, 18, 3, 0, tzinfo=UTC)
+        assert source.review_day("tmall-flagship", at) == date(2026, 6, 17)
+        assert source.review_day("amazon-us", at) == date(2026, 6, 16)
+        text = source.review_markdown(None, at)
+        assert "2026-06-17" in text
+        assert "2026-06-16" in text
+    finally:
+        source.close()
+
+
+def test_a_sku_moving_with_its_store_is_not_a_mover(tmp_path: Path) -> None:
+    from opsboard.models import MetricPoint
+
+    tz = zone("Asia/Shanghai")
+    at = datetime(2026, 6, 18, 14, 30, tzinfo=tz).astimezone(UTC)
+    rows = []
+    # The whole store has 30% fewer visitors than last week; SKU "fell" lost 80%.
+    for day, factor in ((date(2026, 6, 11), 1.0), (date(2026, 6, 18), 0.7)):
+        for hour in range(14):
+            ts = datetime(day.year, day.month, day.day, hour, tzinfo=tz).astimezone(UTC)
+            for sku, base in (("steady-a", 400), ("steady-b", 300), ("fell", 300)):
+                uv = base * factor * (0.25 if sku == "fell" and factor < 1 else 1)
+                rows.append(MetricPoint("s1", ts, "hour", "uv", round(uv), sku=sku))
+                rows.append(MetricPoint("s1", ts, "hour", "buyers", round(uv * 0.03), sku=sku))
+    runtime = Runtime(settings=Settings(), db_path=tmp_path / "m.db", clock=FrozenClock(at))
+    with runtime.open_store() as store:
+        with store.batch(source="test", origin="test", store="s1") as batch:
+            batch.add_points(rows)
+        movers = MoversLoader(runtime.engine(store), runtime.settings).load(store_name="s1", at=at)
+    assert movers[0].sku == "fell"
+    assert movers[0].moved == "uv"
+    steady = [m for m in movers if m.sku.startswith("steady")]
+    assert all(abs(m.score) < abs(movers[0].score) / 5 for m in steady)
+    assert any("more than the store" in note for note in movers[0].diagnosis)
+    assert not any("traffic" in note for m in steady for note in m.diagnosis)

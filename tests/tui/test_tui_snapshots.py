@@ -40,6 +40,7 @@ def _then(*keys: str) -> Callable[[Pilot[Any]], Any]:
         pytest.param((120, 40), ("left_curly_bracket",), id="replay-yesterday-120x40"),
         pytest.param((100, 30), ("question_mark",), id="help-100x30"),
         pytest.param((100, 30), ("a",), id="acknowledge-100x30"),
+        pytest.param((80, 24), ("v",), id="review-80x24"),
     ],
 )
 def test_screen(

@@ -87,7 +87,7 @@ def test_query_csv_and_table(loaded: Path, capsys: pytest.CaptureFixture[str]) -
         str(loaded),
     )
     assert out.splitlines()[0] == "day,uv,conversion_rate"
-    assert out.splitlines()[1].startswith("2026-06-01,1000.0,0.03")
+    assert out.splitlines()[1] == "2026-06-01,1000,0.03"  # rounded like json
     _, out, _ = run(
         capsys,
         "query",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -109,3 +110,32 @@ async def test_unchanged_health_is_not_rewritten_on_every_poll(
     (health,) = store.health()
     assert health.state is HealthState.FAILING
     assert store.conn.execute("SELECT updated_at FROM source_health").fetchone()[0] != "marker"
+
+
+async def test_a_database_locked_past_its_timeout_defers_the_data(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = Store.open(db_path, busy_timeout=timedelta(milliseconds=50))
+    adapter, _ = make(tmp_path, pages=2, bad=set())
+    collector = Collector(store, [(adapter, 60.0)], FrozenClock(T0))
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process's long ingest holds the write lock
+    try:
+        report = await collector.run_cycle()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert (
+        "locked" in report.deferred["pages"] or "cannot start a write" in report.deferred["pages"]
+    )
+    assert report.rejected == {}
+    assert adapter.rejections == []  # not the page's fault: nothing quarantined
+    assert store.point_count() == 0
+    assert store.bookmark("pages", "page") is None
+    assert collector.seconds_until_due() <= 5.0  # tried again soon
+    report = await collector.run_cycle(force=True)
+    assert report.deferred == {}
+    assert store.point_count() == 2
+    assert store.bookmark("pages", "page") == "2"
+    assert [h.state for h in store.health()] == [HealthState.OK]  # recorded once free
+    store.close()

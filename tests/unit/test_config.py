@@ -182,3 +182,98 @@ def test_check_names_adapter_problems_beside_other_problems(
     assert "adapters[0] (api).options: base_url" in err
     assert "NOPE_TOKEN is not set" in err
     assert "Value error" not in err
+
+
+def test_config_check_keeps_the_line_and_column_of_a_syntax_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[storage]\npath = /var/lib/opsboard.db\n")
+    assert main(["config", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: line 2, column 8: Invalid value" in err
+    assert "fix: correct the syntax there" in err
+    assert "named above" not in err
+
+
+def test_values_of_unknown_or_secret_keys_are_never_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        "[[stores]]\nname = 'a'\npassword = 'hunter2'\n"
+        "[[adapters]]\nname = 'api'\ntype = 'api'\n[adapters.options]\n"
+        "base_url = 'https://u:pa55@example.invalid'\napi_key = 'sk-live-abcdef123456'\n"
+        "[[notifiers]]\nname = 'n'\ntype = 'webhook'\nurl = 'https://x:y@hooks.invalid/zz'\n"
+        "retries = 'often'\n"
+    )
+    assert main(["config", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    for secret in ("hunter2", "sk-live-abcdef123456", "pa55", "x:y@", "zz"):
+        assert secret not in err
+    assert "stores[0] (a).password: unknown key" in err
+    assert "api_key: unknown key" in err
+    assert "retries" in err
+    assert "(found 'often')" in err  # an ordinary value is still shown
+
+
+def test_a_missing_environment_variable_says_to_set_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NOPE_TOKEN", raising=False)
+    with pytest.raises(ConfigError) as info:
+        parse_settings("[[notifiers]]\nname = 'c'\ntype = 'webhook'\nurl = '${NOPE_TOKEN}'\n")
+    (problem,) = info.value.problems
+    assert "fix: set NOPE_TOKEN in the environment" in problem
+    assert "example" not in problem
+
+
+def test_the_example_the_messages_point_at_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "example"]) == 0
+    out = capsys.readouterr().out
+    assert out == (CONFIG_DIR / "opsboard.example.toml").read_text(encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        parse_settings("[[stores]]\nname = 'a'\ncolour = 'red'\n")
+    assert "`opsboard config example`" in info.value.problems[0]
+    assert "config/opsboard.example.toml" not in info.value.problems[0]
+
+
+def test_the_wheel_ships_the_example() -> None:
+    text = (CONFIG_DIR.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"config/opsboard.example.toml" = "opsboard/opsboard.example.toml"' in text
+
+
+def test_review_notifiers_must_be_configured() -> None:
+    text = (
+        "[[notifiers]]\nname = 'team-chat'\ntype = 'stdout'\n"
+        "[review]\nsend_at = '09:00'\nnotifiers = ['team-caht']\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, "ops.toml")
+    problems = "\n".join(info.value.problems)
+    assert "review.notifiers names notifier 'team-caht', which does not exist" in problems
+    assert "notifiers: team-chat" in problems
+    parse_settings(text.replace("team-caht", "team-chat"))
+
+
+@pytest.mark.parametrize(
+    ("template", "shown"),
+    [
+        ("uv {value:.0f} over {threshold}", "{value:.0f}"),
+        ("uv {value!r}", "{value!r}"),
+        ("{rule.upper} fired", "{rule.upper}"),
+        ("{scope[0]} moved", "{scope[0]}"),
+    ],
+)
+def test_message_templates_refuse_formats_conversions_and_lookups(
+    template: str, shown: str
+) -> None:
+    text = (
+        "[[alerts.rules]]\nname = 'uv-high'\nkind = 'threshold'\nmetric = 'uv'\n"
+        f"threshold = 10\nmessage = {template!r}\n"
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_settings(text, "ops.toml")
+    (problem,) = info.value.problems
+    assert "alerts.rules[0] (uv-high).message" in problem
+    assert f"rule 'uv-high': message field {shown}" in problem
+    assert "already formatted" in problem
+    parse_settings(text.replace(repr(template), repr("uv {value} over {threshold}")))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from opsboard.errors import UsageError
 from opsboard.models import MetricPoint
@@ -264,3 +266,178 @@ def test_a_store_total_by_hour_beats_a_day_sum_of_skus(store: Store, engine: Met
     store.write_points([daily("s1", d, "gmv", 235)])  # the store's own day figure
     assert engine.query(["gmv"]) == [{"gmv": 235}]
     assert engine.query(["gmv"], by="day") == [{"day": "2026-06-01", "gmv": 235}]
+
+
+def test_each_sub_scope_takes_its_own_coarsest_figure(store: Store, engine: MetricsEngine) -> None:
+    # A plan report for p1 and p2 and the item report of p1, p2 and p3: p3 has no plan
+    # figure, so its item rows count; the item rows of p1 and p2 do not.
+    d = date(2026, 6, 18)
+    store.write_points(
+        [
+            daily("pl", d, "spend", 100, campaign="p1"),
+            daily("pl", d, "spend", 50, campaign="p2"),
+            daily("pl", d, "spend", 60, campaign="p1", sku="a"),
+            daily("pl", d, "spend", 40, campaign="p1", sku="b"),
+            daily("pl", d, "spend", 50, campaign="p2", sku="a"),
+            daily("pl", d, "spend", 30, campaign="p3", sku="a"),
+        ]
+    )
+    assert engine.query(["spend"]) == [{"spend": 180}]
+    assert engine.query(["spend"], by="day") == [{"day": "2026-06-18", "spend": 180}]
+    by_campaign = engine.query(["spend"], by="campaign")
+    assert [r["spend"] for r in by_campaign] == [100, 50, 30]
+    assert sum(r["spend"] for r in engine.query(["spend"], by="sku")) == 180
+
+
+def test_a_channel_figure_does_not_hide_other_channels_sku_rows(
+    store: Store, engine: MetricsEngine
+) -> None:
+    d = date(2026, 6, 18)
+    store.write_points(
+        [
+            daily("pc", d, "spend", 100, channel="paid_search"),
+            daily("pc", d, "spend", 60, channel="paid_search", sku="a"),
+            daily("pc", d, "spend", 40, channel="paid_search", sku="b"),
+            daily("pc", d, "spend", 20, channel="display", sku="a"),
+        ]
+    )
+    assert engine.query(["spend"]) == [{"spend": 120}]
+    assert engine.query(["spend"], by="channel") == [
+        {"channel": "display", "spend": 20},
+        {"channel": "paid_search", "spend": 100},
+    ]
+
+
+def test_sub_scopes_choose_their_level_per_hour_and_grain(
+    store: Store, engine: MetricsEngine
+) -> None:
+    # p1 reports a day figure, p2 only hours; p1's hourly item rows are another level of p1.
+    d = date(2026, 6, 18)
+    start = day_ts(d)
+    store.write_points(
+        [
+            daily("s1", d, "spend", 100, campaign="p1"),
+            *(
+                hourly("s1", start + timedelta(hours=h), "spend", 2, campaign="p2")
+                for h in range(24)
+            ),
+            *(
+                hourly("s1", start + timedelta(hours=h), "spend", 9, campaign="p1", sku="a")
+                for h in range(24)
+            ),
+        ]
+    )
+    assert engine.query(["spend"]) == [{"spend": 148}]
+    assert engine.query(["spend"], by="campaign") == [
+        {"campaign": "p1", "spend": 100},
+        {"campaign": "p2", "spend": 48},
+    ]
+
+
+def test_rows_of_unrelated_levels_are_never_added(store: Store, engine: MetricsEngine) -> None:
+    # Visitors by channel and visitors by SKU both split the same store: one split counts.
+    d = date(2026, 6, 18)
+    store.write_points(
+        [
+            daily("s1", d, "uv", 700, channel="organic_search"),
+            daily("s1", d, "uv", 300, channel="paid_search"),
+            daily("s1", d, "uv", 450, sku="a"),
+            daily("s1", d, "uv", 450, sku="b"),
+        ]
+    )
+    assert engine.query(["uv"]) == [{"uv": 1000}]
+    assert sum(r["uv"] for r in engine.query(["uv"], by="sku")) == 900
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    plans=st.lists(
+        st.tuples(
+            st.sampled_from(["plan", "items", "both", "hours"]),
+            st.lists(st.integers(0, 50), min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    store_total=st.booleans(),
+)
+def test_any_mix_of_levels_adds_up_to_the_truth(
+    plans: list[tuple[str, list[int]]], store_total: bool
+) -> None:
+    # Each plan is reported as a plan figure, as its item rows, as both, or as hourly plan
+    # figures; whatever the mix, the store's spend is the sum of what was really spent.
+    d = date(2026, 6, 18)
+    points = []
+    truth = 0.0
+    for number, (form, items) in enumerate(plans):
+        plan = f"p{number}"
+        spent = float(sum(items))
+        truth += spent
+        if form in ("plan", "both"):
+            points.append(daily("s1", d, "spend", spent, campaign=plan))
+        if form in ("items", "both"):
+            points += [
+                daily("s1", d, "spend", v, campaign=plan, sku=f"sku{i}")
+                for i, v in enumerate(items)
+            ]
+        if form == "hours":
+            points += [
+                hourly("s1", day_ts(d) + timedelta(hours=h), "spend", v, campaign=plan)
+                for h, v in enumerate(items)
+            ]
+    if store_total:
+        points.append(daily("s1", d, "spend", truth))
+    with Store.open(":memory:") as store:
+        store.write_points(points)
+        engine = MetricsEngine(store, tz_for=lambda _n: SH)
+        assert engine.query(["spend"]) == [{"spend": truth}]
+        by_plan = engine.query(["spend"], by="campaign")
+        assert {r["campaign"]: r["spend"] for r in by_plan} == {
+            f"p{n}": float(sum(items)) for n, (_form, items) in enumerate(plans)
+        }
+
+
+def test_a_ratio_pairs_its_parts_row_by_row(store: Store, engine: MetricsEngine) -> None:
+    d = date(2026, 6, 18)
+    store.write_points(
+        [
+            # GMV is known only for SKU C, whose buyers are 0: no AOV can be said.
+            daily("r1", d, "uv", 100, sku="A"),
+            daily("r1", d, "buyers", 50, sku="A"),
+            daily("r1", d, "uv", 900, sku="B"),
+            daily("r1", d, "buyers", 9, sku="B"),
+            daily("r1", d, "uv", 0, sku="C"),
+            daily("r1", d, "buyers", 0, sku="C"),
+            daily("r1", d, "gmv", 0, sku="C"),
+            # B's buyers are a '-' cell: only A has both parts of conversion.
+            daily("r2", d, "uv", 100, sku="A"),
+            daily("r2", d, "buyers", 10, sku="A"),
+            daily("r2", d, "uv", 100, sku="B"),
+        ]
+    )
+    (r1,) = engine.query(["aov", "conversion_rate", "uv", "buyers"], stores=["r1"])
+    assert r1 == {
+        "aov": None,
+        "conversion_rate": pytest.approx(59 / 1000),
+        "uv": 1000,
+        "buyers": 59,
+    }
+    (r2,) = engine.query(["conversion_rate", "uv"], stores=["r2"])
+    assert r2 == {"conversion_rate": pytest.approx(0.1), "uv": 200}
+    hours = engine.query(["conversion_rate"], stores=["r2"], by="day")
+    assert hours == [{"day": "2026-06-18", "conversion_rate": pytest.approx(0.1)}]
+
+
+def test_a_ratio_pairs_a_store_figure_with_the_sum_of_sku_rows(
+    store: Store, engine: MetricsEngine
+) -> None:
+    # Visitors only as the store's figure, buyers only per SKU: both parts cover the store.
+    d = date(2026, 6, 18)
+    store.write_points(
+        [
+            daily("s1", d, "uv", 1000),
+            daily("s1", d, "buyers", 20, sku="A"),
+            daily("s1", d, "buyers", 10, sku="B"),
+        ]
+    )
+    assert engine.query(["conversion_rate"]) == [{"conversion_rate": pytest.approx(0.03)}]

@@ -133,11 +133,28 @@ def test_read_only_file_is_a_clear_error(db_path: Path, monkeypatch: pytest.Monk
         Store.open(db_path)
 
 
-def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+def test_not_a_database_is_a_clear_error_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_text("this is not sqlite " * 100)
-    with pytest.raises(StoreError, match="cannot open the database"):
+    path.chmod(0o644)
+    with pytest.raises(StoreError, match="not an opsboard database"):
         Store.open(path)
+    with pytest.raises(StoreError, match="not an opsboard database"):
+        Store.open(path, readonly=True)
+    assert file_mode(path) == 0o644
+    assert path.read_text() == "this is not sqlite " * 100
+    assert not path.with_name("notes.db-wal").exists()
+
+
+def test_a_folder_named_as_the_database_is_refused_untouched(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    with pytest.raises(StoreError, match="is a folder, not a database file") as info:
+        Store.open(folder)
+    assert "opsboard.db" in (info.value.hint or "")
+    assert file_mode(folder) == 0o755
+    assert list(folder.iterdir()) == []
 
 
 def test_collector_lock_is_exclusive_across_processes(db_path: Path) -> None:

@@ -2,22 +2,23 @@
 
 The replay keeps alert state in a scratch in-memory store, so the real alert state is
 never touched; it moves a frozen clock to the end of every hour in the range and evaluates
-the data rules (source and file rules have no history to replay).
+the data rules (source and file rules have no history to replay). At each instant the rules
+read only what was known then: the hours that had ended, and a day's own figure once the day
+was over (it holds the whole day's total). The replay stops at the current hour.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from opsboard.alerts.engine import AlertEngine, AlertEvent
 from opsboard.config import Settings
 from opsboard.errors import UsageError
 from opsboard.storage.store import Store
-from opsboard.timeutil import FrozenClock, local_midnight, zone
+from opsboard.timeutil import FrozenClock, floor_hour, local_midnight, zone
 
-#: Where in each hour the replay evaluates: late enough that the hour's data is in.
-_IN_HOUR = timedelta(minutes=59)
+_HOUR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -35,16 +36,18 @@ def backtest(
     first: date,
     last: date,
     tz: tzinfo | None = None,
+    now: datetime | None = None,
 ) -> Replay:
     """Evaluate the data rules at the end of every hour from ``first`` to ``last`` (local
-    days, inclusive) and return the firing / resolved / strategic events in order."""
+    days, inclusive) that has ended by ``now`` (default: the wall clock), and return the
+    firing / resolved / strategic events in order."""
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}", hint="swap them")
     if (last - first).days > 92:
         raise UsageError("a backtest covers at most 93 days", hint="narrow --from / --to")
     tz = tz or zone(settings.stores[0].timezone if settings.stores else "Asia/Shanghai")
     start = local_midnight(first, tz)
-    end = local_midnight(last + timedelta(days=1), tz)
+    end = min(local_midnight(last + timedelta(days=1), tz), floor_hour(now or datetime.now(UTC)))
     clock = FrozenClock(start)
     scratch = Store.open(":memory:")
     try:
@@ -53,12 +56,12 @@ def backtest(
         hours = 0
         at = start
         while at < end:
-            clock.set(at + _IN_HOUR)
+            at += _HOUR
+            clock.set(at)  # the end of the hour: it and the hours before it are known
             for event in engine.evaluate().events:
                 if event.event in ("firing", "resolved", "strategic"):
                     events.append(event)
             hours += 1
-            at += timedelta(hours=1)
         return Replay(events, hours)
     finally:
         scratch.close()

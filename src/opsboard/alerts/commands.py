@@ -5,14 +5,22 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from pydantic import TypeAdapter, ValidationError
-
-from opsboard.alerts.state import AlertView, ack, active_alerts, silence, silences, unsilence
-from opsboard.config import Duration
+from opsboard.alerts.outbox import pending
+from opsboard.alerts.silencing import check_target, duration, store_zone, until_instant
+from opsboard.alerts.state import (
+    AlertView,
+    SilenceView,
+    ack,
+    active_alerts,
+    silence,
+    silences,
+    unsilence,
+)
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
+from opsboard.storage.store import Store
 from opsboard.timeutil import parse_day, zone
 
 
@@ -34,17 +42,6 @@ def _number(text: str | None, what: str) -> int:
     return int(text)
 
 
-def _duration(text: str | None) -> timedelta:
-    if not text:
-        raise UsageError("a silence needs --for", hint="e.g. --for 2h (s, m, h or d)")
-    try:
-        return TypeAdapter(Duration).validate_python(text)
-    except ValidationError:
-        raise UsageError(
-            f"cannot read --for {text!r}", hint="write e.g. 90s, 30m, 2h or 1d"
-        ) from None
-
-
 def _line(alert: AlertView) -> str:
     flags = []
     if alert.acknowledged:
@@ -53,6 +50,8 @@ def _line(alert: AlertView) -> str:
         )
     if alert.silenced_until is not None:
         flags.append(f"silenced until {alert.silenced_until:%Y-%m-%d %H:%M} UTC")
+    if alert.quiet_reason:
+        flags.append(alert.quiet_reason)
     extra = f"  [{'; '.join(flags)}]" if flags else ""
     state = "strategic loss" if alert.strategic_loss else alert.state
     return (
@@ -81,6 +80,7 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
                 resolved_within=timedelta(hours=24) if args.all else None,
             )
             live = silences(store, now=now)
+            waiting = pending(store)
             failures = store.conn.execute(
                 "SELECT at, notifier, error FROM notifications WHERE status = 'failed' "
                 "AND at >= ? ORDER BY id DESC LIMIT 5",
@@ -105,6 +105,8 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
             )
         for at, notifier, error in failures:
             print(f"notifier {notifier} failed at {at}: {error}")
+        for notifier, count in waiting.items():
+            print(f"notifier {notifier}: {count} messages waiting to be delivered")
         return 0
     with runtime.open_store() as store:
         if action == "ack":
@@ -114,21 +116,50 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
             if not args.target:
                 raise UsageError("name the rule to silence", hint="e.g. opsboard alerts silence "
                                  "detail-page-bounce --for 2h (* for every rule)")  # fmt: skip
-            made = silence(
-                store,
-                args.target,
-                by=_who(args.by),
-                duration=_duration(args.duration),
-                store_name=args.alert_store or "",
-                scope=args.scope,
-                reason=args.reason,
-                now=now,
-            )
-            print(f"silence {made.id}: {made.rule} until {made.until:%Y-%m-%d %H:%M} UTC")
+            made = _silence(runtime, store, args, now)
+            tz = store_zone(runtime.settings, args.alert_store)
+            local = made.until.astimezone(tz)
+            utc = "" if local.utcoffset() == timedelta(0) else f" ({made.until:%H:%M} UTC)"
+            print(f"silence {made.id}: {made.rule} until {local:%Y-%m-%d %H:%M} "
+                  f"{local.tzname()}{utc}" + (f" store={made.store}" if made.store else "")
+                  + (f" scope={made.scope}" if made.scope else ""))  # fmt: skip
         else:
-            ended = unsilence(store, _number(args.target, "unsilence"), now=now)
-            print(f"silence {ended.id} ({ended.rule}) ended")
+            ended, now_ended = unsilence(store, _number(args.target, "unsilence"), now=now)
+            if not now_ended:
+                print(f"silence {ended.id} ({ended.rule}) had already ended at "
+                      f"{ended.until:%Y-%m-%d %H:%M} UTC; nothing to do")  # fmt: skip
+            else:
+                print(f"silence {ended.id} ({ended.rule}) ended")
     return 0
+
+
+def _silence(
+    runtime: Runtime, store: Store, args: argparse.Namespace, now: datetime
+) -> SilenceView:
+    given_for = getattr(args, "duration", None)
+    given_until = getattr(args, "until", None)
+    if given_for and given_until:
+        raise UsageError("give --for or --until, not both", hint="e.g. --for 2h or --until 18:00")
+    if not given_for and not given_until:
+        raise UsageError(
+            "a silence needs --for or --until", hint="e.g. --for 2h, or --until 18:00 (local)"
+        )
+    tz = store_zone(runtime.settings, args.alert_store)
+    length = duration(given_for) if given_for else None
+    until = until_instant(given_until, tz, now) if given_until else None
+    if not getattr(args, "force", False):
+        check_target(runtime.settings, args.target, args.alert_store, store.stores())
+    return silence(
+        store,
+        args.target,
+        by=_who(args.by),
+        duration=length,
+        until=until,
+        store_name=args.alert_store or "",
+        scope=args.scope,
+        reason=args.reason,
+        now=now,
+    )
 
 
 def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
@@ -140,8 +171,11 @@ def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
     today = runtime.clock.now().astimezone(tz).date()
     first = parse_day(args.first, today=today) if args.first else today - timedelta(days=7)
     last = parse_day(args.last, today=today) if args.last else today - timedelta(days=1)
+    if first > today:
+        raise UsageError(f"--from {first} has not begun yet: nothing to replay",
+                         hint="give a day up to today, e.g. --from -7d")  # fmt: skip
     with runtime.open_store(readonly=True) as store:
-        replay = backtest(store, settings, first=first, last=last, tz=tz)
+        replay = backtest(store, settings, first=first, last=last, tz=tz, now=runtime.clock.now())
     events = [e for e in replay.events if not args.alert_store or e.store == args.alert_store]
     if args.output == "json":
         print(json.dumps([e.to_json() for e in events], ensure_ascii=False))
@@ -149,5 +183,6 @@ def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
     for event in events:
         print(describe(event, tz))
     fired = sum(e.event == "firing" for e in events)
-    print(f"{replay.hours} hours from {first} to {last}: {fired} alerts would have fired")
+    upto = " (today up to the current hour)" if last >= today else ""
+    print(f"{replay.hours} hours from {first} to {last}{upto}: {fired} alerts would have fired")
     return 0

@@ -139,6 +139,24 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "file_rejected": "{rule}: file {origin} was rejected: {reason}",
 }
 
+#: The message sent when an alert of a kind resolves (a rule may give its own with
+#: ``resolved_message``): what the figure is back to, and where the rule clears.
+DEFAULT_RESOLVED: dict[str, str] = {
+    "threshold": "{rule}: {metric} back to {value} for {scope} (clears at {clear})",
+    "change": "{rule}: {metric} back to {value} vs {baseline} for {scope} (clears at {clear})",
+    "pacing": "{rule}: pacing back to {value} for {scope} (clears at {clear}); spend {spend} "
+    "of budget {budget}",
+    "roi": "{rule}: ROI back to {value} for {scope} (clears at {clear})",
+    "source": "{rule}: source {source} is {state} again",
+    "file_rejected": "{rule}: file {origin} is no longer rejected",
+}
+
+#: The resolution of an alert whose scope has shown no data for longer than the rule holds
+#: an alert without data.
+NO_DATA_RESOLVED = "{rule}: no data for {scope} since {last_seen}; closed"
+#: The resolution of an alert whose rule is no longer in the config (or disabled).
+RULE_GONE_RESOLVED = "{rule}: the rule is no longer configured; closed"
+
 
 def effective_rules(alerts: AlertsConfig) -> list[RuleConfig]:
     """The configured rules plus the built-in ones they do not replace (enabled or not)."""

@@ -1,8 +1,9 @@
 """Notifiers: stdout JSON lines, a log file, a webhook, chat through apprise, a command.
 
-Deliveries run on a small thread pool so that a slow or failing notifier never blocks
-evaluation; each is retried with backoff, and failures are reported (logged on stderr and
-kept in the ``notifications`` table) with every secret masked.
+``deliver`` sends one message through one notifier with its retries; every error it
+reports has the notifier's secrets masked. The queues that keep a slow notifier from
+delaying the others are in ``opsboard.alerts.dispatch``; what waits for a notifier that is
+down, in ``opsboard.alerts.outbox``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +29,9 @@ STDOUT_LOCK = threading.Lock()
 
 #: How many alert lines one message lists before summarising the rest.
 MAX_LINES = 20
+
+#: The apprise notification type of a message: chat services colour and badge by it.
+APPRISE_TYPES = {"critical": "failure", "warning": "warning", "info": "info"}
 
 
 def emit_json(record: dict[str, Any], stream: TextIO | None = None) -> None:
@@ -71,6 +73,15 @@ class Message:
             return self
         return compose(self.status, kept)
 
+    @property
+    def apprise_type(self) -> str:
+        """``success`` for a resolution, else by severity: ``failure``, ``warning``, ``info``."""
+        if self.status == "resolved":
+            return "success"
+        if self.status == "text":
+            return "info"
+        return APPRISE_TYPES.get(self.severity, "info")
+
     def to_json(self) -> dict[str, Any]:
         """The JSON body sent to webhooks and commands, and written to logs and stdout."""
         return {
@@ -99,12 +110,31 @@ class DeliveryError(Exception):
     """A delivery failed after its retries; the text holds no secret."""
 
 
-def _mask(text: str, notifier: NotifierConfig) -> str:
+def mask(text: str, notifier: NotifierConfig) -> str:
+    """``text`` with the notifier's URL (its secret) replaced by ``***``."""
     if notifier.url is not None:
         secret = notifier.url.get_secret_value()
-        if secret:
+        # A value this short is no URL and no secret; masking it would garble the text.
+        if len(secret) >= 6:
             text = text.replace(secret, "***")
     return text
+
+
+_client_lock = threading.Lock()
+_client: Any = None
+
+
+def _webhook_client() -> Any:
+    """One HTTP client for every webhook delivery of the process (thread-safe): a client
+    per delivery would build a TLS context each time, and a service retrying a webhook that
+    is down for hours would grow by each of them."""
+    global _client
+    with _client_lock:
+        if _client is None:
+            import httpx
+
+            _client = httpx.Client(follow_redirects=False)
+        return _client
 
 
 def _send_once(notifier: NotifierConfig, message: Message) -> None:
@@ -125,7 +155,9 @@ def _send_once(notifier: NotifierConfig, message: Message) -> None:
 
         assert notifier.url is not None
         try:
-            response = httpx.post(notifier.url.get_secret_value(), json=body, timeout=timeout)
+            response = _webhook_client().post(
+                notifier.url.get_secret_value(), json=body, timeout=timeout
+            )
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
         if response.status_code >= 300:
@@ -138,7 +170,8 @@ def _send_once(notifier: NotifierConfig, message: Message) -> None:
         sender = apprise.Apprise()
         if not sender.add(notifier.url.get_secret_value()):
             raise DeliveryError("apprise does not recognise the url (check its scheme)")
-        if not sender.notify(title=message.title, body=message.text):
+        kind = apprise.NotifyType(message.apprise_type)
+        if not sender.notify(title=message.title, body=message.text, notify_type=kind):
             raise DeliveryError("apprise could not deliver the message")
     else:
         try:
@@ -157,123 +190,36 @@ def _send_once(notifier: NotifierConfig, message: Message) -> None:
             raise DeliveryError(f"the command exited with {done.returncode} {tail[0][:200]}")
 
 
-def deliver(notifier: NotifierConfig, message: Message) -> None:
+def deliver(
+    notifier: NotifierConfig, message: Message, *, stop: threading.Event | None = None
+) -> None:
     """Deliver ``message`` through ``notifier``, retrying with backoff.
 
-    Raises ``DeliveryError`` (with secrets masked) after the last retry.
+    Raises ``DeliveryError`` (with secrets masked) after the last retry, or as soon as
+    ``stop`` is set between tries.
     """
     delay = notifier.backoff.total_seconds()
+    stop = stop or threading.Event()
     for attempt in range(notifier.retries + 1):
         try:
             _send_once(notifier, message)
             return
         except Exception as exc:
-            reason = _mask(str(exc) or type(exc).__name__, notifier)
-            if attempt == notifier.retries:
+            reason = mask(str(exc) or type(exc).__name__, notifier)
+            if attempt == notifier.retries or stop.is_set():
                 raise DeliveryError(reason) from None
             log.info("notifier %s: %s; retrying in %.1fs", notifier.name, reason, delay)
-            time.sleep(delay)
+            if stop.wait(delay):
+                raise DeliveryError(f"{reason} (stopped before retrying)") from None
             delay *= 2
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """The outcome of one message through one notifier."""
-
-    notifier: str
-    title: str
-    alert_ids: list[int]
-    ok: bool
-    error: str = ""
-    at: datetime = field(default_factory=lambda: datetime.now(UTC))
-
-
-class Dispatcher:
-    """Sends messages through the configured notifiers on worker threads.
-
-    A message is finished once every notifier that takes it has delivered it or given up;
-    ``finished()`` hands such messages back so that the caller records them as sent.
-    """
-
-    def __init__(self, notifiers: list[NotifierConfig], *, workers: int = 2) -> None:
-        self.notifiers = notifiers
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify")
-        self._pending: set[Future[None]] = set()
-        self._done: list[Delivery] = []
-        self._left: dict[int, tuple[Message, int]] = {}
-        self._finished: list[Message] = []
-        self._lock = threading.Lock()
-
-    def submit(self, message: Message) -> int:
-        """Queue ``message`` for every notifier that takes it; returns how many, at once.
-
-        A message no notifier takes is finished at once.
-        """
-        parts = [(n, p) for n in self.notifiers if (p := message.for_notifier(n)) is not None]
-        with self._lock:
-            if not parts:
-                self._finished.append(message)
-                return 0
-            self._left[id(message)] = (message, len(parts))
-        for notifier, part in parts:
-            future = self._pool.submit(self._run, notifier, part, message)
-            with self._lock:
-                self._pending.add(future)
-            future.add_done_callback(self._forget)
-        return len(parts)
-
-    def _forget(self, future: Future[None]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
-    def _run(self, notifier: NotifierConfig, part: Message, whole: Message) -> None:
-        ids = [int(a["id"]) for a in part.alerts if "id" in a]
-        try:
-            deliver(notifier, part)
-        except DeliveryError as exc:
-            log.warning("notifier %s failed: %s (%s)", notifier.name, exc, part.title)
-            outcome = Delivery(notifier.name, part.title, ids, False, str(exc))
-        else:
-            outcome = Delivery(notifier.name, part.title, ids, True)
-        with self._lock:
-            self._done.append(outcome)
-            message, left = self._left.pop(id(whole))
-            if left > 1:
-                self._left[id(whole)] = (message, left - 1)
-            else:
-                self._finished.append(message)
-
-    def drain(self) -> list[Delivery]:
-        """The deliveries finished since the last call."""
-        with self._lock:
-            done, self._done = self._done, []
-        return done
-
-    def finished(self) -> list[Message]:
-        """The messages whose every delivery ended since the last call."""
-        with self._lock:
-            done, self._finished = self._finished, []
-        return done
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait for queued deliveries; True when none is left."""
-        with self._lock:
-            pending = set(self._pending)
-        if not pending:
-            return True
-        _done, left = wait(pending, timeout=timeout)
-        return not left
-
-    def close(self, timeout: float | None = 30.0) -> None:
-        """Let queued deliveries finish (up to ``timeout``), then stop the workers."""
-        self.wait(timeout)
-        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def send_text(
     settings: Settings, title: str, body: str, *, notifiers: list[str] | None = None
 ) -> list[str]:
-    """Send a plain message (e.g. the morning review) through the configured notifiers.
+    """Send a plain message (e.g. the morning review) through the configured notifiers, one
+    after the other, waiting for each; ``Dispatcher.send_text`` does it off the caller's
+    thread, one queue per notifier.
 
     ``notifiers`` names the ones to use (default: all). Returns the problems, one line per
     failed notifier, secrets masked; an empty list means every delivery succeeded.
@@ -291,3 +237,76 @@ def send_text(
         except DeliveryError as exc:
             problems.append(f"{notifier.name}: {exc}")
     return problems
+
+
+def _scheme(url: str) -> str:
+    """The scheme of ``url`` (the one part of a secret URL that may be shown), or ``""``."""
+    head, sep, _rest = url.partition("://")
+    return head if sep and head.replace("+", "").replace("-", "").isalnum() else ""
+
+
+def notifier_problems(settings: Settings) -> list[str]:
+    """What is wrong with the configured notifiers, without sending anything: apprise URLs
+    apprise does not recognise, webhook URLs that are not http(s) with a host, commands
+    whose program cannot be found. One line each, naming the notifier's key; no secret."""
+    problems = []
+    for index, notifier in enumerate(settings.notifiers):
+        key = f"notifiers[{index}] ({notifier.name})"
+        url = notifier.url.get_secret_value() if notifier.url is not None else ""
+        scheme = _scheme(url)
+        if notifier.type == "apprise":
+            problems += _apprise_problem(key, url, scheme)
+        elif notifier.type == "webhook":
+            problems += _webhook_problem(key, url, scheme)
+        elif notifier.type == "command":
+            program = notifier.command[0]
+            if not _runnable(program):
+                problems.append(
+                    f"{key}.command: cannot run {program!r}: no such program, or not "
+                    "executable; give its full path (commands run without a shell)"
+                )
+    # No line quotes a URL; masking every secret anyway keeps it so if one ever does.
+    for notifier in settings.notifiers:
+        problems = [mask(line, notifier) for line in problems]
+    return problems
+
+
+def _apprise_problem(key: str, url: str, scheme: str) -> list[str]:
+    if not scheme:
+        return [
+            f"{key}.url: not a URL (no scheme://); write the service's apprise URL, e.g. "
+            "dingtalk://TOKEN, wecombot://KEY, feishu://TOKEN or slack://TOKENS, from an "
+            "environment variable such as ${CHAT_URL}"
+        ]
+    import apprise
+
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its logs may show URLs
+    if apprise.Apprise.instantiate(url) is None:
+        return [
+            f"{key}.url: apprise does not recognise a {scheme}:// URL (an unknown scheme, "
+            "or parts missing); see the URL format of the service in the apprise wiki"
+        ]
+    return []
+
+
+def _webhook_problem(key: str, url: str, scheme: str) -> list[str]:
+    import httpx
+
+    if scheme not in ("http", "https"):
+        shown = f"a {scheme}:// URL" if scheme else "no http(s):// URL"
+        return [f"{key}.url: {shown}; a webhook needs http:// or https://"]
+    try:
+        host = httpx.URL(url).host
+    except httpx.InvalidURL:
+        host = ""
+    if not host:
+        return [f"{key}.url: the {scheme}:// URL names no host; write e.g. https://HOST/PATH"]
+    return []
+
+
+def _runnable(program: str) -> bool:
+    import shutil
+
+    if os.sep in program:
+        return os.path.isfile(program) and os.access(program, os.X_OK)
+    return shutil.which(program) is not None

@@ -1,4 +1,5 @@
-"""What each kind of rule sees: one ``Observation`` per scope a rule looks at.
+"""What a rule sees: one ``Observation`` per scope it looks at, and the shared pieces of the
+evaluators (thresholds in force, the grouped query, the verdict).
 
 A rule is evaluated per store with as few queries as it can: one ``MetricsEngine.query``
 grouped by SKU (or campaign, channel) covers every member of an ``each_*`` scope, plus one
@@ -7,21 +8,19 @@ per baseline for change rules.
 
 from __future__ import annotations
 
-import statistics
-import string
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
-from pathlib import PurePath
+from datetime import datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
-from opsboard.alerts.defaults import DEFAULT_MESSAGES
+from opsboard.alerts.wording import render
 from opsboard.config import RuleConfig, Settings
-from opsboard.metrics import metric_kind
+from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, base_inputs, ratio
 from opsboard.models import HealthState, SourceHealth
 from opsboard.query import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
-from opsboard.timeutil import day_bounds, floor_hour, local_day, share_of_day_elapsed
 
 #: Rule kinds that read metrics (and so depend on the sources feeding a store).
 DATA_KINDS = frozenset(("threshold", "change", "pacing", "roi"))
@@ -30,16 +29,16 @@ BAD_STATES = frozenset((HealthState.STALE, HealthState.FAILING))
 
 _BY = {"each_sku": "sku", "each_campaign": "campaign", "each_channel": "channel"}
 _ONE = {"sku": "sku", "campaign": "campaign", "channel": "channel"}
-_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Observation:
     """What a rule saw for one scope in one evaluation.
 
     ``breaking``: the firing condition holds. ``cleared``: the value is back on the healthy
     side of the clear threshold. ``since``: when the condition began, where the data knows
     it (a source's health), else None (now). ``strategic``: a deliberate loss, shown only.
+    ``fields`` fill the message template; figures among them are ``Figure`` objects.
     """
 
     rule: RuleConfig
@@ -53,21 +52,24 @@ class Observation:
     since: datetime | None = None
     strategic: bool = False
 
-    @property
+    # Cached: an observation reused across cycles is rendered once.
+    @cached_property
     def message(self) -> str:
-        """The rule's message template filled in."""
-        template = self.rule.message or DEFAULT_MESSAGES[self.rule.kind]
-        return string.Formatter().vformat(template, (), _Fields(self.fields))
+        """The rule's message template filled in (the default one if it cannot be)."""
+        return render(self.rule, self.fields)
 
-
-class _Fields(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "—"
+    @cached_property
+    def resolved_message(self) -> str:
+        """What a message says when this observation resolves the alert."""
+        return render(self.rule, self.fields, resolved=True)
 
 
 @dataclass
 class RuleContext:
-    """What rules read: the data store, a metrics engine, the settings and the instant."""
+    """What rules read: the data store, a metrics engine, the settings and the instant.
+
+    ``replay``: a backtest, which must read only what was known at ``now``.
+    """
 
     data: Store
     engine: MetricsEngine
@@ -77,29 +79,12 @@ class RuleContext:
     health: list[SourceHealth] = field(default_factory=list)
     open_keys: set[tuple[str, str, str]] = field(default_factory=set)
     """(rule, store, scope) of the alerts open before this evaluation."""
+    replay: bool = False
 
 
 def compare(value: float, op: str, threshold: float) -> bool:
     """``value op threshold`` for the four operators a rule may use."""
-    if op == ">":
-        return value > threshold
-    if op == ">=":
-        return value >= threshold
-    if op == "<":
-        return value < threshold
-    return value <= threshold
-
-
-def show(value: float | None, metric: str | None) -> str:
-    """A figure as an operator reads it in a message."""
-    if value is None:
-        return "—"
-    kind = metric_kind(metric) if metric else "ratio"
-    if kind == "rate":
-        return f"{value * 100:.1f}%"
-    if kind == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+    return _OPS[op](value, threshold)
 
 
 def effective_thresholds(
@@ -120,55 +105,29 @@ def effective_thresholds(
     return threshold, rule.clear + (threshold - rule.threshold)
 
 
+def muting_window(rule: RuleConfig, store: str, settings: Settings, local_now: datetime) -> str:
+    """The name of the promotion window muting ``rule`` for ``store`` now, or ``""``."""
+    for window in settings.alerts.promotions:
+        if rule.name in window.mute and window.active(store, local_now):
+            return window.name
+    return ""
+
+
 def muted(rule: RuleConfig, store: str, settings: Settings, local_now: datetime) -> bool:
     """True when a promotion window mutes ``rule`` for ``store`` now."""
-    return any(
-        rule.name in w.mute and w.active(store, local_now) for w in settings.alerts.promotions
-    )
+    return bool(muting_window(rule, store, settings, local_now))
 
 
-def window_period(rule: RuleConfig, now: datetime, tz: tzinfo) -> Period:
-    """The period a rule looks at.
-
-    Change rules: the last complete hours (so that a partial hour is never compared with a
-    full one). Others: whole local days (today and the days before) when the window is whole
-    days, else the hours up to the end of the current one.
-    """
-    if rule.kind == "change":
-        end = floor_hour(now)
-        return Period(start=end - rule.window, end=end)
-    if rule.window >= _DAY and rule.window % _DAY == timedelta(0):
-        today = local_day(now, tz)
-        return Period(first_day=today - (rule.window // _DAY - 1) * _DAY, last_day=today)
-    end = floor_hour(now) + timedelta(hours=1)
-    return Period(start=end - rule.window, end=end)
-
-
-def rule_periods(rule: RuleConfig, now: datetime, tz: tzinfo) -> list[Period]:
-    """Every period a data rule reads: its window, and for change rules the baselines."""
-    period = window_period(rule, now, tz)
-    if rule.kind != "change":
-        return [period]
-    assert period.start is not None
-    assert period.end is not None
-    return [period] + [
-        Period(start=period.start - shift, end=period.end - shift) for shift in _shifts(rule)
-    ]
-
-
-def scope_query(
+def _query(
     ctx: RuleContext, rule: RuleConfig, store: str, metrics: list[str], period: Period
 ) -> dict[str, dict[str, Any]]:
-    """Rows by scope key (``""``, ``sku:ID``, ``campaign:ID``, ``channel:NAME``): one query."""
     by = _BY.get(rule.scope, "total")
     filters = Filters(
         channel=rule.channel,
         campaign=rule.campaign if rule.scope in ("campaign", "each_sku") else None,
         sku=rule.sku if rule.scope == "sku" else None,
     )
-    rows = ctx.engine.query(
-        sorted(set(metrics)), stores=[store], by=by, period=period, filters=filters
-    )
+    rows = ctx.engine.query(metrics, stores=[store], by=by, period=period, filters=filters)
     if by != "total":
         return {f"{by}:{row[by]}": row for row in rows}
     dim = _ONE.get(rule.scope)
@@ -176,12 +135,44 @@ def scope_query(
     return {key: rows[0]} if rows else {}
 
 
+def scope_query(
+    ctx: RuleContext,
+    rule: RuleConfig,
+    store: str,
+    metrics: list[str],
+    periods: Period | Sequence[Period],
+) -> dict[str, dict[str, Any]]:
+    """Rows by scope key (``""``, ``sku:ID``, ``campaign:ID``, ``channel:NAME``): one query
+    per period; over several periods the base sums are added and ratios taken of them."""
+    parts = [periods] if isinstance(periods, Period) else list(periods)
+    wanted = sorted(set(metrics))
+    if len(parts) == 1:
+        return _query(ctx, rule, store, wanted, parts[0])
+    inputs = base_inputs(wanted)
+    sums: dict[str, dict[str, float]] = {}
+    for period in parts:
+        for key, row in _query(ctx, rule, store, inputs, period).items():
+            into = sums.setdefault(key, {})
+            for name in inputs:
+                if row.get(name) is not None:
+                    into[name] = into.get(name, 0.0) + row[name]
+    return {key: {name: _of(name, got) for name in wanted} for key, got in sums.items()}
+
+
+def _of(name: str, sums: dict[str, float]) -> float | None:
+    if name in BASE_METRICS:
+        return sums.get(name)
+    spec = DERIVED_METRICS[name]
+    return ratio(sums.get(spec.numerator), sums.get(spec.denominator), spec.scale)
+
+
 def member(scope: str, store: str) -> str:
     """The scope as a message shows it: the SKU, campaign or channel, or the store."""
     return scope.split(":", 1)[1] if ":" in scope else store
 
 
-def _base_fields(rule: RuleConfig, store: str, scope: str, **extra: Any) -> dict[str, Any]:
+def base_fields(rule: RuleConfig, store: str, scope: str, **extra: Any) -> dict[str, Any]:
+    """The message fields every rule fills, plus ``extra``."""
     return {
         "rule": rule.name,
         "store": store,
@@ -195,299 +186,54 @@ def _base_fields(rule: RuleConfig, store: str, scope: str, **extra: Any) -> dict
     }
 
 
-def _too_small(rule: RuleConfig, row: dict[str, Any]) -> bool:
+def too_small(rule: RuleConfig, row: dict[str, Any]) -> bool:
+    """True when the scope's volume is below the rule's ``min_volume``."""
     if rule.min_volume is None:
         return False
     volume = row.get(rule.volume_metric)
     return volume is None or volume < rule.min_volume
 
 
-def _metrics(rule: RuleConfig, *names: str) -> list[str]:
+def with_volume(rule: RuleConfig, *names: str) -> list[str]:
+    """The metrics to ask for: ``names`` plus the rule's volume metric."""
     wanted = [n for n in names if n]
     if rule.min_volume is not None:
         wanted.append(rule.volume_metric)
     return wanted
 
 
-def _judge(
-    ctx: RuleContext,
-    rule: RuleConfig,
-    store: str,
-    scope: str,
-    value: float,
-    threshold: float,
-    clear: float,
-    small: bool,
-) -> tuple[bool, bool] | None:
-    """(breaking, cleared) for one scope, or None when it can change nothing: healthy, and
-    no alert open for it (most of ten thousand SKUs, whose messages are then never built)."""
-    breaking = not small and compare(value, rule.op, threshold)
-    cleared = small or not compare(value, rule.op, clear)
-    if not breaking and cleared and (rule.name, store, scope) not in ctx.open_keys:
-        return None
-    return breaking, cleared
-
-
-def evaluate_threshold(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observation]:
-    """Threshold on a base or derived metric over the rule's window."""
-    tz = ctx.tz_for(store)
-    threshold, clear = effective_thresholds(rule, store, ctx.settings, ctx.now.astimezone(tz))
-    assert rule.metric is not None
-    assert threshold is not None
-    assert clear is not None
-    rows = scope_query(
-        ctx, rule, store, _metrics(rule, rule.metric), window_period(rule, ctx.now, tz)
-    )
-    found = []
-    for scope, row in rows.items():
-        value = row.get(rule.metric)
-        if value is None:
-            continue
-        verdict = _judge(ctx, rule, store, scope, value, threshold, clear, _too_small(rule, row))
-        if verdict is None:
-            continue
-        fields = _base_fields(
-            rule,
-            store,
-            scope,
-            value=show(value, rule.metric),
-            threshold=show(threshold, rule.metric),
-            clear=show(clear, rule.metric),
-        )
-        seen = Observation(rule, store, scope, value, threshold, *verdict, fields)
-        found.append(seen)
-    return found
-
-
-def _shifts(rule: RuleConfig) -> list[timedelta]:
-    if rule.baseline == "yesterday":
-        return [timedelta(days=1)]
-    if rule.baseline == "last_week":
-        return [timedelta(days=7)]
-    return [timedelta(days=7 * k) for k in range(1, rule.weeks + 1)]
-
-
-def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observation]:
-    """Relative change of a metric against the same hours yesterday, last week, or the
-    trailing median of the same hours over ``weeks`` weeks."""
-    tz = ctx.tz_for(store)
-    threshold, clear = effective_thresholds(rule, store, ctx.settings, ctx.now.astimezone(tz))
-    assert rule.metric is not None
-    assert threshold is not None
-    assert clear is not None
-    period = window_period(rule, ctx.now, tz)
-    assert period.start is not None
-    assert period.end is not None
-    metrics = _metrics(rule, rule.metric)
-    current = scope_query(ctx, rule, store, metrics, period)
-    if not current:
-        return []
-    history: dict[str, list[dict[str, Any]]] = {}
-    for shift in _shifts(rule):
-        past = Period(start=period.start - shift, end=period.end - shift)
-        for scope, row in scope_query(ctx, rule, store, metrics, past).items():
-            history.setdefault(scope, []).append(row)
-    found = []
-    for scope, row in current.items():
-        value = row.get(rule.metric)
-        past_rows = history.get(scope, [])
-        past_values = [r[rule.metric] for r in past_rows if r.get(rule.metric) is not None]
-        if value is None or not past_values:
-            continue
-        if rule.baseline == "trailing_median":
-            if len(past_values) < 2:
-                continue
-            baseline = statistics.median(past_values)
-        else:
-            baseline = past_values[0]
-        if baseline == 0:
-            continue
-        change = value / baseline - 1.0
-        small = _too_small(rule, row) and all(_too_small(rule, r) for r in past_rows)
-        verdict = _judge(ctx, rule, store, scope, change, threshold, clear, small)
-        if verdict is None:
-            continue
-        fields = _base_fields(
-            rule,
-            store,
-            scope,
-            value=f"{change:+.0%}",
-            threshold=f"{threshold:+.0%}",
-            clear=f"{clear:+.0%}",
-            baseline=f"{rule.baseline} {show(baseline, rule.metric)}",
-        )
-        seen = Observation(rule, store, scope, change, threshold, *verdict, fields)
-        found.append(seen)
-    return found
-
-
-def _configured_budget(ctx: RuleContext, rule: RuleConfig, store: str, scope: str) -> float | None:
-    config = ctx.settings.store(store)
-    if ":" in scope:
-        return config.budgets.get(scope.split(":", 1)[1])
-    return config.daily_budget
-
-
-def evaluate_pacing(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observation]:
-    """Spend today against budget x share of the store's day elapsed, with the projected
-    end-of-day spend and when the budget runs out at this pace."""
-    tz = ctx.tz_for(store)
-    local_now = ctx.now.astimezone(tz)
-    threshold, clear = effective_thresholds(rule, store, ctx.settings, local_now)
-    threshold = 1.0 if threshold is None else threshold
-    clear = threshold if clear is None else clear
-    share = share_of_day_elapsed(ctx.now, tz)
-    if share < 1 / 24:
-        return []  # the first hour says nothing about the day's pace
-    today = local_day(ctx.now, tz)
-    start, end = day_bounds(today, tz)
-    rows = scope_query(
-        ctx, rule, store, _metrics(rule, "spend", "budget"), Period(first_day=today, last_day=today)
-    )
-    found = []
-    for scope, row in rows.items():
-        spend = row.get("spend")
-        budget = row.get("budget") or _configured_budget(ctx, rule, store, scope)
-        if spend is None or not budget:
-            continue
-        pacing = spend / (budget * share)
-        projected = spend / share
-        if spend > 0:
-            runs_out = start + (ctx.now - start) * (budget / spend)
-            exhausts = (
-                runs_out.astimezone(tz).strftime("%H:%M") if runs_out < end else "after midnight"
-            )
-        else:
-            exhausts = "never"
-        verdict = _judge(ctx, rule, store, scope, pacing, threshold, clear, _too_small(rule, row))
-        if verdict is None:
-            continue
-        fields = _base_fields(
-            rule,
-            store,
-            scope,
-            metric="pacing",
-            value=f"{pacing:.2f}",
-            threshold=f"{threshold:.2f}",
-            clear=f"{clear:.2f}",
-            spend=show(spend, "spend"),
-            budget=show(budget, "budget"),
-            projected=show(projected, "spend"),
-            exhausts_at=exhausts,
-        )
-        seen = Observation(rule, store, scope, pacing, threshold, *verdict, fields)
-        found.append(seen)
-    return found
-
-
-def evaluate_roi(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observation]:
-    """ROI below the store's break-even ROI (times the rule's factor); campaigns run at a
-    loss on purpose are flagged as strategic loss instead."""
-    config = ctx.settings.store(store)
-    break_even = config.break_even_roi
-    if break_even is None:
-        return []
-    tz = ctx.tz_for(store)
-    factor, clear_factor = effective_thresholds(rule, store, ctx.settings, ctx.now.astimezone(tz))
-    threshold = break_even * (1.0 if factor is None else factor)
-    clear = break_even * (1.0 if clear_factor is None else clear_factor)
-    rows = scope_query(
-        ctx, rule, store, _metrics(rule, "roi", "spend", "ad_gmv"), window_period(rule, ctx.now, tz)
-    )
-    strategic = set(config.strategic_loss_campaigns)
-    found = []
-    for scope, row in rows.items():
-        value = row.get("roi")
-        if value is None:
-            continue
-        verdict = _judge(ctx, rule, store, scope, value, threshold, clear, _too_small(rule, row))
-        if verdict is None:
-            continue
-        fields = _base_fields(
-            rule,
-            store,
-            scope,
-            metric="roi",
-            value=f"{value:.2f}",
-            threshold=f"{threshold:.2f}",
-            clear=f"{clear:.2f}",
-            spend=show(row.get("spend"), "spend"),
-        )
-        seen = Observation(rule, store, scope, value, threshold, *verdict, fields)
-        campaign = scope.split(":", 1)[1] if scope.startswith("campaign:") else rule.campaign
-        if seen.breaking and campaign in strategic:
-            seen = Observation(
-                rule, store, scope, value, threshold, False, False, seen.fields, strategic=True
-            )
-        found.append(seen)
-    return found
-
-
-def evaluate_source(ctx: RuleContext, rule: RuleConfig) -> list[Observation]:
-    """A source stale or failing (from its health), one alert per source and store."""
-    found = []
-    for health in ctx.health:
-        if rule.store is not None and health.store not in ("", rule.store):
-            continue
-        scope = f"source:{health.source}"
-        bad = health.state in BAD_STATES
-        minutes = max(0.0, (ctx.now - health.since).total_seconds() / 60)
-        fields = _base_fields(rule, health.store, scope) | {
-            "source": health.source,
-            "state": health.state.value,
-            "reason": health.reason or "no reason given",
-            "minutes": f"{minutes:.0f}",
-            "value": f"{minutes:.0f} min",
-            "metric": "source",
-        }
-        found.append(
-            Observation(
-                rule,
-                health.store,
-                scope,
-                minutes,
-                None,
-                bad,
-                not bad,
-                fields,
-                since=min(health.since.astimezone(UTC), ctx.now) if bad else None,
-            )
-        )
-    return found
-
-
-def evaluate_file_rejected(ctx: RuleContext, rule: RuleConfig) -> list[Observation]:
-    """Files rejected within the window, unless the same file loaded since."""
-    since = (ctx.now - rule.window).isoformat(timespec="seconds")
-    rows = ctx.data.conn.execute(
-        "SELECT r.origin, r.store, r.message, max(r.id) FROM ingests r "
-        "WHERE r.status = 'rejected' AND r.finished_at >= ? AND NOT EXISTS ("
-        "SELECT 1 FROM ingests l WHERE l.origin = r.origin AND l.status = 'loaded' "
-        "AND l.id > r.id) GROUP BY r.origin, r.store",
-        (since,),
-    ).fetchall()
-    found = []
-    for origin, store, reason, _id in rows:
-        if rule.store is not None and store not in ("", rule.store):
-            continue
-        scope = f"file:{origin}"
-        name = PurePath(origin).name or origin
-        first_line = (reason or "").strip().splitlines()[0] if (reason or "").strip() else ""
-        # Reasons often start with the file's name, which the message already gives.
-        first_line = first_line.removeprefix(f"{name}: ")
-        fields = _base_fields(rule, store, scope) | {
-            "origin": name,
-            "reason": first_line[:300] or "no reason given",
-            "value": "rejected",
-            "metric": "file",
-        }
-        found.append(Observation(rule, store, scope, None, None, True, False, fields))
-    return found
-
-
-EVALUATORS: dict[str, Callable[[RuleContext, RuleConfig, str], list[Observation]]] = {
-    "threshold": evaluate_threshold,
-    "change": evaluate_change,
-    "pacing": evaluate_pacing,
-    "roi": evaluate_roi,
+#: ``verdict(scope, value, small)`` as ``verdicts`` makes it.
+Verdict = Callable[[str, float, bool], tuple[bool, bool] | None]
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
 }
+
+
+def verdicts(
+    ctx: RuleContext, rule: RuleConfig, store: str, thresholds: tuple[float, float]
+) -> Verdict:
+    """``verdict(scope, value, small)``: (breaking, cleared) for one scope of ``store``, or
+    None when it can change nothing.
+
+    Too little volume (``small``) says nothing either way (right after midnight a day
+    window holds a few minutes of data): the alert's state is left as it is, neither fired
+    nor cleared. Healthy with no alert open (most of ten thousand SKUs) is None too, so
+    that their messages are never built.
+    """
+    fires = _OPS[rule.op]
+    threshold, clear = thresholds
+    name, open_keys = rule.name, ctx.open_keys
+
+    def verdict(scope: str, value: float, small: bool) -> tuple[bool, bool] | None:
+        if small:
+            return None
+        breaking = fires(value, threshold)
+        cleared = not fires(value, clear)
+        if not breaking and cleared and (name, store, scope) not in open_keys:
+            return None
+        return breaking, cleared
+
+    return verdict

@@ -107,6 +107,23 @@ class AlertView:
         return self.silenced_until is not None
 
     @property
+    def quiet_reason(self) -> str:
+        """Why the alert is not being told, as the engine last judged it: ``muted:
+        promotion NAME`` or ``suppressed: source NAME is failing`` (empty when it is told)."""
+        return str(self.detail.get("quiet") or "")
+
+    @property
+    def muted(self) -> bool:
+        """True while a promotion window mutes the alert's rule for its store."""
+        return self.quiet_reason.startswith("muted")
+
+    @property
+    def suppressed(self) -> bool:
+        """True while a failing or stale source (or the wait for its fresh data after it
+        recovered) holds the alert."""
+        return self.quiet_reason.startswith("suppressed")
+
+    @property
     def strategic_loss(self) -> bool:
         """True for a campaign run below break-even on purpose: shown, never sent."""
         return self.state == "strategic"
@@ -131,6 +148,9 @@ class AlertView:
             "acked_at": _or_none(self.acked_at),
             "ack_note": self.ack_note,
             "silenced_until": _or_none(self.silenced_until),
+            "muted": self.muted,
+            "suppressed": self.suppressed,
+            "quiet_reason": self.quiet_reason or None,
         }
 
 
@@ -277,8 +297,14 @@ def silence(
     )
 
 
-def unsilence(store: Store, silence_id: int, *, now: datetime | None = None) -> SilenceView:
-    """End a silence now (it stays in the history); ``UsageError`` if there is no such one."""
+def unsilence(
+    store: Store, silence_id: int, *, now: datetime | None = None
+) -> tuple[SilenceView, bool]:
+    """End a silence now (it stays in the history); ``UsageError`` if there is no such one.
+
+    Returns the silence as it now stands and whether this call ended it (False: it had
+    already ended, at the view's ``until``).
+    """
     current = _now(now)
     with store.transaction() as conn:
         row = conn.execute(
@@ -291,11 +317,14 @@ def unsilence(store: Store, silence_id: int, *, now: datetime | None = None) -> 
                 f"no silence with id {silence_id}",
                 hint="`opsboard alerts list` shows the active silences",
             )
-        if row[4] > iso(current):
+        active = row[4] > iso(current)
+        if active:
             conn.execute("UPDATE silences SET until = ? WHERE id = ?", (iso(current), silence_id))
-    return SilenceView(
-        row[0], row[1], row[2], row[3], current, row[5], row[6], datetime.fromisoformat(row[7])
+    until = current if active else datetime.fromisoformat(row[4])
+    view = SilenceView(
+        row[0], row[1], row[2], row[3], until, row[5], row[6], datetime.fromisoformat(row[7])
     )
+    return view, active
 
 
 def silences(store: Store, *, now: datetime | None = None) -> list[SilenceView]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from opsboard.alerts.state import SEVERITY_RANK
 from opsboard.review.model import Acknowledgement, AlertOfDay
 from opsboard.storage.store import Store
 
@@ -24,7 +25,8 @@ def alerts_of_day(
     """Alerts of ``store_name`` (or of every store) firing at some point in [start, end).
 
     An alert counts when it fired before the day ended and had not resolved before the day
-    began. Newest first.
+    began. The most severe first, and in the order they fired within a severity, so that
+    the day reads as it happened.
     """
     rows = store.conn.execute(
         "SELECT id, rule, scope, severity, state, message, fired_at, resolved_at FROM alerts "
@@ -57,4 +59,7 @@ def alerts_of_day(
                 acks=acks,
             )
         )
+    chosen.sort(
+        key=lambda a: (-SEVERITY_RANK.get(a.severity, 0), _instant(a.fired_at) or start, a.id)
+    )
     return tuple(chosen)

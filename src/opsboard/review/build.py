@@ -15,16 +15,17 @@ from typing import Any
 
 from opsboard.errors import UsageError
 from opsboard.metrics import base_inputs
-from opsboard.models import CHANNELS
 from opsboard.query import Filters, MetricsEngine, Period
 from opsboard.review.alerts_of_day import alerts_of_day
 from opsboard.review.completeness import assess
 from opsboard.review.decompose import gmv_effects
-from opsboard.review.diagnose import BudgetRun, Facts, diagnose
+from opsboard.review.diagnose import diagnose
+from opsboard.review.facts import Facts
+from opsboard.review.hours import DayHours, budget_runs
+from opsboard.review.limits import WEEKS, Scope, limits
 from opsboard.review.model import (
     Completeness,
     GmvBridge,
-    HourSpend,
     MetricMove,
     Move,
     Review,
@@ -71,10 +72,7 @@ SKU_METRICS = [
 ]
 CAMPAIGN_METRICS = ["impressions", "clicks", "ctr", "spend", "ad_orders", "ad_gmv", "roi", "budget"]
 CHANNEL_METRICS = ["uv", "buyers", "gmv"]
-WEEKS = 4
 TOP_PRODUCTS = 5
-#: At most this many campaigns get their hourly spend checked against their budget.
-MAX_BUDGET_CAMPAIGNS = 20
 
 Row = dict[str, Any]
 
@@ -141,7 +139,7 @@ class _Builder:
             if value is None and status == "ok":
                 status = "no_data"
             elif status == "ok" and self.unfinished:
-                status = "partial"  # a day so far is not comparable with whole days
+                status = "so_far"  # a day so far is not comparable with whole days
             moves.append(
                 MetricMove(
                     metric=metric,
@@ -198,16 +196,16 @@ class _Builder:
         )
 
     def moves(self, today: dict[str, Row], before: dict[str, Row], metric: str) -> list[Move]:
-        """Each key's move on ``metric``, with its share of the net change of all keys."""
+        """Each key's move on ``metric``, with its share of its side: of all that the
+        losers lost, or of all that the gainers gained."""
         raw = [
             Move(key, metric, before.get(key, {}).get(metric), today.get(key, {}).get(metric))
             for key in sorted(set(today) | set(before))
         ]
         raw = [m for m in raw if m.before is not None or m.after is not None]
-        net = sum(m.delta for m in raw)
-        return [
-            Move(m.key, m.metric, m.before, m.after, (m.delta / net) if net else None) for m in raw
-        ]
+        lost = sum(m.delta for m in raw if m.delta < 0)
+        gained = sum(m.delta for m in raw if m.delta > 0)
+        return [replace(m, share=_share_of_side(m.delta, lost, gained)) for m in raw]
 
     def comparable(
         self,
@@ -234,59 +232,6 @@ class _Builder:
             return True
         self.cannot_tell.append(f"moves in {what}: {reason}")
         return False
-
-    def hourly(self, **filters: str) -> tuple[HourSpend, ...]:
-        """Spend by local hour of the day and its running total."""
-        if not self.has_data:
-            return ()
-        rows = self.engine.query(
-            ["spend"],
-            stores=[self.name],
-            by="hour",
-            period=Period(start=self.start, end=self.end),
-            filters=Filters(**filters),
-        )
-        hours = []
-        total = 0.0
-        for row in rows:
-            if row.get("spend") is None:
-                continue
-            total += row["spend"]
-            hour = datetime.fromisoformat(row["hour"]).astimezone(self.tz).hour
-            hours.append(HourSpend(hour=hour, spend=row["spend"], cumulative=total))
-        return tuple(hours)
-
-    def budget_runs(
-        self, today: Row, campaigns: dict[str, Row], store_hours: tuple[HourSpend, ...]
-    ) -> tuple[list[BudgetRun], float | None]:
-        """The budgeted scopes (store, configured channels and campaigns, campaigns with a
-        budget in the data) with their hourly spend, and the store's budget."""
-        runs = []
-        store_budget = today.get("budget")
-        if store_budget is None:
-            store_budget = self.config.daily_budget
-        if store_budget and store_hours:
-            runs.append(BudgetRun("store", store_budget, store_hours))
-        elif store_budget and (today.get("spend") or 0) >= 0.98 * store_budget:
-            self.cannot_tell.append(
-                "when the budget ran out: the day's spend used it up, but there is no hourly "
-                "spend to tell when"
-            )
-        budgets: dict[tuple[str, str], float] = {}
-        for key, amount in self.config.budgets.items():
-            kind = "channel" if key in CHANNELS else "campaign"
-            budgets[(kind, key)] = amount
-        ranked = sorted(campaigns.items(), key=lambda kv: -(kv[1].get("spend") or 0.0))
-        for key, row in ranked[:MAX_BUDGET_CAMPAIGNS]:
-            if row.get("budget"):
-                budgets[("campaign", key)] = float(row["budget"])
-        for (kind, key), amount in sorted(budgets.items()):
-            if amount <= 0:
-                continue
-            hours = self.hourly(**{kind: key})
-            if hours:
-                runs.append(BudgetRun(f"{kind} {key}", amount, hours))
-        return runs, store_budget
 
     def build(self) -> Review:
         """The whole review."""
@@ -319,8 +264,11 @@ class _Builder:
             moves = self.moves(skus_now, skus_then, metric)
             products[f"{metric}_losers"] = _side(moves, losers=True)
             products[f"{metric}_gainers"] = _side(moves, losers=False)
-        store_hours = self.hourly()
-        runs, budget = self.budget_runs(today, campaigns, store_hours)
+        hours = DayHours(self.engine, self.name, self.start, self.end, self.tz, self.has_data)
+        store_hours = hours.spend()
+        runs, budget = budget_runs(
+            self.config, hours, today, campaigns, store_hours, self.cannot_tell
+        )
         facts = Facts(
             config=self.config,
             total=today,
@@ -331,9 +279,32 @@ class _Builder:
             completeness=health,
             budget_runs=runs,
             cannot_tell=self.cannot_tell,
+            hourly_visitors=hours.visitors() if runs and not self.unfinished else {},
         )
-        diagnoses = diagnose(facts)
-        self._limits(today, weeks, health)
+        diagnoses, not_assessed = diagnose(facts)
+        median_weeks = sum(any(v is not None for v in w.values()) for w in weeks)
+        day_has_data = any(v is not None for v in today.values())
+        latest = self.latest_day() if self.has_data else None
+        scope = Scope(
+            store=self.name,
+            day=self.day,
+            before_day=self.before_day,
+            has_data=self.has_data,
+            day_has_data=day_has_data,
+            latest=latest,
+            has_ads=self.has_ads(),
+            data_until=health.data_until,
+        )
+        cannot_tell = limits(
+            scope,
+            self.cannot_tell,
+            today=today,
+            weeks=weeks,
+            headline=headline,
+            health=health,
+            median_weeks=median_weeks,
+            not_assessed=not_assessed,
+        )
         alerts = alerts_of_day(self.store, self.name, self.start, self.end)
         review = Review(
             store=self.name,
@@ -350,11 +321,13 @@ class _Builder:
             diagnoses=tuple(diagnoses),
             alerts=alerts,
             completeness=health,
-            cannot_tell=tuple(dict.fromkeys(self.cannot_tell)),
+            cannot_tell=tuple(cannot_tell),
             hourly_spend=store_hours,
             budget=budget,
-            day_has_data=any(v is not None for v in today.values()),
-            latest_data=self.latest_day() if self.has_data else None,
+            day_has_data=day_has_data,
+            latest_data=latest,
+            not_assessed=tuple(not_assessed),
+            median_weeks=median_weeks,
             gmv_history=tuple(
                 (self.day - timedelta(days=7 * k), (today if k == 0 else weeks[k - 1]).get("gmv"))
                 for k in range(WEEKS, -1, -1)
@@ -373,44 +346,20 @@ class _Builder:
             return None
         return datetime.fromtimestamp(int(row[0]), UTC).astimezone(self.tz).date()
 
-    def _limits(self, today: Row, weeks: list[Row], health: Completeness) -> None:
-        """Say what the review cannot tell, and why."""
-        notes = self.cannot_tell
-        if not self.has_data:
-            notes.insert(0, f"anything about {self.name}: the store has no data at all yet")
-            return
-        if self.unfinished:
-            notes.insert(
-                0, f"the whole day: {self.day} is not over; figures so far are not compared"
-            )
-        if not any(v is not None for v in today.values()) and not health.missing_metrics:
-            latest = self.latest_day()
-            where = f" (the latest data is for {latest})" if latest else ""
-            notes.insert(0, f"how {self.day} went: there is no data for that day{where}")
-        if not any(any(v is not None for v in w.values()) for w in weeks):
-            notes.append(
-                f"changes: no data for the same weekday in the {WEEKS} weeks before "
-                f"(a new store, or history not loaded)"
-            )
-        elif not any(v is not None for v in weeks[0].values()):
-            notes.append(
-                f"the change on last week: no data for {self.before_day}; "
-                "the trailing median is shown instead"
-            )
-        unmatched = [
-            label
-            for metric, label in HEADLINE
-            if today.get(metric) is not None and all(w.get(metric) is None for w in weeks)
-        ]
-        if unmatched and any(any(v is not None for v in w.values()) for w in weeks):
-            notes.append(
-                f"changes in {', '.join(unmatched)}: no such data on the same weekday in the "
-                f"{WEEKS} weeks before"
-            )
-        if all(today.get(m) is None for m in ("spend", "impressions", "clicks")) and all(
-            w.get("spend") is None for w in weeks
-        ):
-            notes.append("ad performance: there is no ad data for this store")
+    def has_ads(self) -> bool:
+        """Whether the store has any ad figures on any day."""
+        row = self.store.conn.execute(
+            "SELECT 1 FROM series WHERE store = ? AND metric IN ('spend', 'impressions', "
+            "'clicks') LIMIT 1",
+            (self.name,),
+        ).fetchone()
+        return row is not None
+
+
+def _share_of_side(delta: float, lost: float, gained: float) -> float | None:
+    """``delta`` as a share of all losses (when negative) or of all gains (when positive)."""
+    whole = lost if delta < 0 else gained
+    return delta / whole if delta and whole else None
 
 
 def _side(moves: list[Move], *, losers: bool) -> tuple[Move, ...]:

@@ -13,12 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from opsboard.models import HealthState
+from opsboard.models import HealthState, SourceHealth
 from opsboard.review.model import Completeness, SourceNote
 from opsboard.storage.store import Store
-
-_WEEK = 7 * 86400
-
+from opsboard.timeutil import day_bounds
 
 _LEVEL_NAMES = ((1, "channel"), (2, "campaign"), (4, "SKU"))
 
@@ -76,6 +74,17 @@ def hour_ranges(hours: list[int], tz: tzinfo) -> str:
     return ", ".join(f"{local(a)}-{'24:00' if local(b) == '00:00' else local(b)}" for a, b in spans)
 
 
+def week_later(hour: int, tz: tzinfo) -> int:
+    """The start of the same local clock hour a week after ``hour`` (an epoch second).
+
+    Weeks are counted on the store's calendar, not as 7 x 86,400 seconds, so that a
+    daylight-saving change in between does not move the hour by one.
+    """
+    local = datetime.fromtimestamp(hour, UTC).astimezone(tz)
+    later = datetime.combine(local.date() + timedelta(days=7), local.time(), tzinfo=tz)
+    return int(later.timestamp())
+
+
 def assess(
     store: Store,
     store_name: str,
@@ -85,10 +94,17 @@ def assess(
     now: datetime,
     tz: tzinfo,
 ) -> Completeness:
-    """The completeness of ``store_name``'s data for the local day [start, end)."""
+    """The completeness of ``store_name``'s data for the local day [start, end).
+
+    The day is compared with the same weekday a week before, taken as that local calendar
+    day (23 or 25 hours long across a daylight-saving change).
+    """
     day_start, day_end = int(start.timestamp()), int(end.timestamp())
+    base_start, base_end = (
+        int(t.timestamp()) for t in day_bounds(start.astimezone(tz).date() - timedelta(7), tz)
+    )
     today = _coverage(store, store_name, day_start, day_end)
-    before = _coverage(store, store_name, day_start - _WEEK, day_end - _WEEK)
+    before = _coverage(store, store_name, base_start, base_end)
     notes: list[SourceNote] = []
     missing: set[str] = set()
     partial: set[str] = set()
@@ -123,7 +139,7 @@ def assess(
         if usual is not None and usual.hours:
             # A source that is sparse by nature (no rows for quiet hours) is held to last
             # week's pattern, not to every hour.
-            shifted = {h + _WEEK for h in usual.hours}
+            shifted = {week_later(h, tz) for h in usual.hours}
             if len(shifted & all_hours) < len(all_hours):
                 expected = shifted & all_hours
         absent = sorted(expected - cover.hours)
@@ -139,21 +155,9 @@ def assess(
                 metrics=tuple(affected),
             )
         )
-    baseline_notes, baseline_partial = _baseline_gaps(before, day_start - _WEEK, tz)
-
-    for health in store.health():
-        if health.store not in (store_name, "") or health.state == HealthState.OK:
-            continue
-        reason = f": {health.reason}" if health.reason else ""
-        notes.append(
-            SourceNote(
-                source=health.source,
-                kind="health",
-                detail=f"{health.state.value} since "
-                f"{health.since.astimezone(tz).strftime('%Y-%m-%d %H:%M')}{reason}",
-            )
-        )
-
+    baseline_notes, baseline_partial = _baseline_gaps(before, base_start, base_end, tz)
+    during, later = _health(store.health(), store_name, end, tz)
+    notes += during
     notes.extend(_rejected(store, store_name, start))
     return Completeness(
         notes=tuple(notes),
@@ -163,18 +167,54 @@ def assess(
         baseline_notes=tuple(baseline_notes),
         late_notes=tuple(_late(store, store_name, today, day_start, day_end, tz)),
         baseline_partial_metrics=tuple(sorted(baseline_partial)),
+        later_notes=tuple(later),
+        unfinished=end > now,
+        data_until=_data_until(today, tz) if end > now else "",
     )
 
 
+def _data_until(today: dict[str, _Coverage], tz: tzinfo) -> str:
+    """The latest local hour with hourly data, as ``14:00-15:00``; empty without."""
+    latest = max((max(c.hours) for c in today.values() if c.hours), default=None)
+    return "" if latest is None else hour_ranges([latest], tz)
+
+
+def _health(
+    sources: list[SourceHealth], store_name: str, end: datetime, tz: tzinfo
+) -> tuple[list[SourceNote], list[SourceNote]]:
+    """Unhealthy sources of the store: those whose trouble began before the day ended (the
+    day may be touched), and those whose trouble began later (it is not)."""
+    during: list[SourceNote] = []
+    later: list[SourceNote] = []
+    for health in sources:
+        if health.store not in (store_name, "") or health.state == HealthState.OK:
+            continue
+        reason = f": {health.reason}" if health.reason else ""
+        since = health.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        if health.since < end:
+            during.append(
+                SourceNote(health.source, "health", f"{health.state.value} since {since}{reason}")
+            )
+        else:
+            later.append(
+                SourceNote(
+                    health.source,
+                    "now",
+                    f"{health.state.value} since {since}{reason} (after the day; its data is "
+                    "not affected)",
+                )
+            )
+    return during, later
+
+
 def _baseline_gaps(
-    before: dict[str, _Coverage], start: int, tz: tzinfo
+    before: dict[str, _Coverage], start: int, end: int, tz: tzinfo
 ) -> tuple[list[SourceNote], set[str]]:
-    """Hourly gaps on last week's day, which would make a change on it look bigger."""
+    """Hourly gaps on last week's day [start, end), which would make a change on it look
+    bigger. The bounds are that local day's, so a 23- or 25-hour day is judged whole."""
     notes = []
     partial: set[str] = set()
     day_grain_metrics = set().union(*(c.day_metrics for c in before.values()))
-    # 24 hours, or 23/25 across a daylight-saving change: judged by the local clock.
-    end = start + 86400
     for source in sorted(before):
         cover = before[source]
         if not cover.hours:

@@ -1,60 +1,106 @@
-"""Scheduled delivery of the morning review to chat, once per store and day.
+"""When each store's morning review is due, what the chat summary says, and what was sent.
 
-The headless mode calls ``deliver_due_reviews`` every cycle. A store's review of yesterday
-is due once the local time has passed ``review.send_at``; what was sent is recorded in the
-``meta`` table, so that a restart does not send it again. A failed send is not recorded and
-is tried again next cycle.
+A store's review of yesterday is due once its local time has passed its send time: the
+store's own ``review_send_at`` when it has one, else ``[review] send_at``. What was
+delivered is recorded per store and notifier in the ``meta`` table, so that a restart does
+not send it again and a notifier that failed is retried alone.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from opsboard.errors import UsageError
-from opsboard.output import format_value
-from opsboard.review.build import build_review
+from opsboard.config import Settings
+from opsboard.metrics import metric_kind
+from opsboard.review.formatting import money, number
 from opsboard.review.model import Review
-from opsboard.review.narrative import movement
-from opsboard.review.stores import review_stores
-from opsboard.runtime import Runtime
+from opsboard.review.narrative import bridge_line, channel_line, movement, short_subject
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-#: ``send(title, body)``; returning ``False`` (or raising) means it was not delivered.
-Send = Callable[[str, str], object]
+#: The store-level field that overrides ``[review] send_at`` for one store.
+STORE_SEND_AT = "review_send_at"
+_SENT = "review.sent.{store}.{notifier}"
+#: Where a review sent before deliveries were recorded per notifier is remembered.
+_SENT_ANYWHERE = "review.sent.{store}"
 
-_KEY = "review.sent.{store}"
+
+def send_time(settings: Settings, store_name: str) -> time | None:
+    """The local time at which ``store_name``'s review is due, or None when it is not sent."""
+    store = settings.store(store_name)
+    text = getattr(store, STORE_SEND_AT, None) or settings.review.send_at
+    if not isinstance(text, str):
+        return None
+    try:
+        hour, minute = (int(part) for part in text.split(":"))
+        return time(hour, minute)
+    except ValueError:  # the config check rejects it; never stop the alerts over it
+        log.warning("review of %s: send time %r is not HH:MM; not sent", store_name, text)
+        return None
 
 
-def sent_key(store_name: str) -> str:
-    """The ``meta`` key holding the last day whose review was sent for ``store_name``."""
-    return _KEY.format(store=store_name)
+def scheduled(settings: Settings) -> bool:
+    """Whether any store's review is sent on a schedule."""
+    return settings.review.send_at is not None or any(
+        getattr(s, STORE_SEND_AT, None) for s in settings.stores
+    )
+
+
+def due_day(settings: Settings, store_name: str, local_now: datetime) -> date | None:
+    """The day whose review is due at ``local_now`` (the store's time): yesterday, once the
+    send time has passed; None before it, or when the store's review is not sent."""
+    due_at = send_time(settings, store_name)
+    if due_at is None or local_now.time() < due_at:
+        return None
+    return local_now.date() - timedelta(days=1)
+
+
+def sent_key(store_name: str, notifier: str) -> str:
+    """The ``meta`` key holding the last day whose review ``notifier`` delivered."""
+    return _SENT.format(store=store_name, notifier=notifier)
+
+
+def delivered(store: Store, store_name: str, notifier: str, day: date) -> bool:
+    """Whether ``notifier`` already delivered ``store_name``'s review of ``day`` (or later)."""
+    for key in (sent_key(store_name, notifier), _SENT_ANYWHERE.format(store=store_name)):
+        last = store.meta(key)
+        if last is not None and last >= day.isoformat():
+            return True
+    return False
 
 
 def chat_summary(review: Review, top: int) -> tuple[str, str]:
     """A short title and body for chat: the headline and the ``top`` problems."""
     title = f"{review.store} review of {review.day.strftime('%a')} {review.day}"
     lines = []
+    if review.unfinished:
+        lines.append(f"! {review.day} is not over: figures so far, not compared")
     for note in review.completeness.notes[:2]:
         lines.append(f"! data {note.kind}: {note.source}: {note.detail}")
     for metric in ("gmv", "uv", "conversion_rate", "aov", "spend", "roi"):
         move = review.figure(metric)
         if move is None or (move.value is None and move.status == "no_data"):
             continue
-        lines.append(f"{move.label}: {format_value(move.value, metric)} ({movement(move)})")
-    for line in review.summary:
-        if line.startswith(("GMV change", "Visitors:")):
-            lines.append(line)
+        shown = (
+            money(move.value, review.currency)
+            if metric_kind(metric) == "money"
+            else number(move.value, metric)
+        )
+        lines.append(f"{move.label}: {shown} ({movement(move)})")
+    lines += [line for line in (bridge_line(review), channel_line(review)) if line]
     problems = review.problems[:top]
     if problems:
         lines.append("To do:")
-        lines += [
-            f"{n}. {d.title} ({d.subject}): {d.remedy}" for n, d in enumerate(problems, start=1)
-        ]
-    else:
+        for n, d in enumerate(problems, start=1):
+            stake = (
+                f"; about {money(d.impact, review.currency)} at stake" if d.impact >= 0.005 else ""
+            )
+            lines.append(f"{n}. {d.title} ({short_subject(d.subject)}{stake}): {d.remedy}")
+    elif review.not_assessed:
+        lines.append(f"Diagnoses not assessed: {'; '.join(review.not_assessed)}.")
+    elif review.day_has_data:
         lines.append("No rule of thumb was broken.")
     still_open = sum(a.open for a in review.alerts)
     if review.alerts:
@@ -62,40 +108,3 @@ def chat_summary(review: Review, top: int) -> tuple[str, str]:
     if review.cannot_tell:
         lines.append(f"Cannot tell: {review.cannot_tell[0]}")
     return title, "\n".join(lines)
-
-
-def deliver_due_reviews(runtime: Runtime, store: Store, send: Send, now: datetime) -> list[str]:
-    """Send each due review of yesterday; returns the stores whose review was sent now."""
-    settings = runtime.settings.review
-    if settings.send_at is None:
-        return []
-    hour, minute = (int(part) for part in settings.send_at.split(":"))
-    due_at = time(hour, minute)
-    sent: list[str] = []
-    for store_name in review_stores(runtime, store):
-        local = now.astimezone(runtime.tz_for(store_name))
-        if local.time() < due_at:
-            continue
-        day = local.date() - timedelta(days=1)
-        key = sent_key(store_name)
-        last = store.meta(key)
-        if last is not None and last >= day.isoformat():
-            continue
-        try:
-            review = build_review(runtime, store, store_name, day)
-        except UsageError as exc:
-            # A store named in review.stores with no config and no data yet: nothing to say.
-            log.debug("review of %s skipped: %s", store_name, exc.message)
-            continue
-        try:
-            title, body = chat_summary(review, settings.top)
-            delivered = send(title, body)
-        except Exception as exc:  # one store's failure must not stop the others
-            log.warning("review of %s for %s not sent: %s", store_name, day, exc)
-            continue
-        if delivered is False:
-            log.warning("review of %s for %s not delivered; retrying next cycle", store_name, day)
-            continue
-        store.set_meta(key, day.isoformat())
-        sent.append(store_name)
-    return sent

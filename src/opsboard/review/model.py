@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 #: Headline status of a figure: complete, from a source that delivered nothing, from hourly
-#: data with hours missing, or simply absent from this store's data.
-STATUSES = ("ok", "missing", "partial", "no_data")
+#: data with hours missing, simply absent from this store's data, or a day not over yet.
+STATUSES = ("ok", "missing", "partial", "no_data", "so_far")
 
 
 def change(current: float | None, baseline: float | None) -> float | None:
@@ -74,7 +74,12 @@ class GmvBridge:
 
 @dataclass(frozen=True, slots=True)
 class Move:
-    """How one channel or product moved on one metric against last week."""
+    """How one channel or product moved on one metric against last week.
+
+    ``share`` is the part of its own side: a loser's share of all that the losers lost, a
+    gainer's share of all that the gainers gained (0 to 1), so that it never exceeds 100%
+    or turns negative when gains and losses nearly cancel out.
+    """
 
     key: str
     metric: str
@@ -92,9 +97,11 @@ class Move:
 class Diagnosis:
     """A finding from operator practice, with its evidence and the usual remedy.
 
-    ``impact`` is a rough amount of GMV (or spend) at stake, used to rank findings;
-    ``severity`` is ``warning`` for problems and ``info`` for things the operator should see
-    but that need no action (a marked strategic loss).
+    ``impact`` is the money at stake on the day, in the store's currency, on one scale for
+    every rule so that findings can be ranked: margin on sales lost (or GMV where no margin
+    is configured) and money spent in vain, never more than the day's GMV; ``stake`` says
+    what it measures. ``severity`` is ``warning`` for problems and ``info`` for things the
+    operator should see but that need no action (a marked strategic loss).
     """
 
     code: str
@@ -104,6 +111,7 @@ class Diagnosis:
     remedy: str
     severity: str = "warning"
     impact: float = 0.0
+    stake: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +148,8 @@ class SourceNote:
     """A completeness problem with one source.
 
     ``kind`` is ``missing``, ``gap``, ``health`` or ``rejected`` (the day may be incomplete),
-    ``baseline_gap`` (last week's day is) or ``late`` (complete now, but it came late).
+    ``baseline_gap`` (last week's day is), ``late`` (complete now, but it came late) or
+    ``now`` (a source problem that began after the day, so it does not touch it).
     """
 
     source: str
@@ -160,11 +169,17 @@ class Completeness:
     baseline_notes: tuple[SourceNote, ...] = ()
     baseline_partial_metrics: tuple[str, ...] = ()
     late_notes: tuple[SourceNote, ...] = ()
+    later_notes: tuple[SourceNote, ...] = ()
+    #: The day is not over: its data can only be complete "so far".
+    unfinished: bool = False
+    #: For a day not over, the latest local hour it has hourly data for (``14:00-15:00``).
+    data_until: str = ""
 
     @property
     def complete(self) -> bool:
-        """No source missing, no hourly gap, no rejected file or unhealthy source."""
-        return not self.notes
+        """The day is over and no source was missing, had an hourly gap, a rejected file or
+        trouble during the day."""
+        return not self.notes and not self.unfinished
 
     def status_of(self, inputs: list[str]) -> str:
         """``missing``, ``partial`` or ``ok`` for a figure built from ``inputs``."""
@@ -225,6 +240,15 @@ class Review:
     gmv_history: tuple[tuple[date, float | None], ...] = field(default=())
     day_has_data: bool = True
     latest_data: date | None = None
+    #: Diagnoses that could not be judged, each with why (data incomplete, day not over).
+    not_assessed: tuple[str, ...] = ()
+    #: How many of the weeks before have data for the trailing median (up to 4).
+    median_weeks: int = 0
+
+    @property
+    def unfinished(self) -> bool:
+        """The reviewed day is not over yet."""
+        return self.completeness.unfinished
 
     @property
     def problems(self) -> list[Diagnosis]:

@@ -1,24 +1,17 @@
-"""The review in a few sentences: what moved, why, and what needs doing first."""
+"""The review in a few sentences, to be read aloud: what moved, why, what needs doing first."""
 
 from __future__ import annotations
 
-from opsboard.output import format_value
-from opsboard.review.model import MetricMove, Review
+from datetime import date
+
+from opsboard.review.formatting import direction, money, number, percent_change, share, signed
+from opsboard.review.model import MetricMove, Move, Review
 
 FACTOR_LABELS = {"traffic": "traffic", "conversion": "conversion", "aov": "AOV"}
 #: What each factor's own change is a change of.
 FACTOR_MEASURES = {"traffic": "visitors", "conversion": "conversion", "aov": "AOV"}
 
-
-def signed(value: float, metric: str) -> str:
-    """``+1,234.50`` / ``-12`` in the metric's format."""
-    text = format_value(abs(value), metric)
-    return ("-" if value < 0 else "+") + text
-
-
-def percent_change(value: float | None) -> str:
-    """``+12.3%``, or an em dash when unknown."""
-    return "—" if value is None else f"{value:+.1%}"
+__all__ = ["FACTOR_LABELS", "FACTOR_MEASURES", "movement", "percent_change", "signed"]
 
 
 def weekday(review: Review) -> str:
@@ -26,23 +19,44 @@ def weekday(review: Review) -> str:
     return review.day.strftime("%A")
 
 
+def short_day(iso_day: str) -> str:
+    """``Mon 2026-11-23`` from ``2026-11-23``."""
+    try:
+        return f"{date.fromisoformat(iso_day):%a} {iso_day}"
+    except ValueError:
+        return iso_day
+
+
+def short_subject(subject: str, limit: int = 60) -> str:
+    """A subject short enough to say aloud: ``5 SKUs and 3 campaigns`` for a long list."""
+    if len(subject) <= limit:
+        return subject
+    return " and ".join(part.split(": ", 1)[0] for part in subject.split("; "))
+
+
+def plural(n: int, word: str) -> str:
+    """``1 problem`` / ``2 problems``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def movement(move: MetricMove) -> str:
-    """``down 30.0% on last week, -5.0% on the 4-week median`` or why it is not compared."""
-    if move.status in ("missing", "partial"):
-        return f"not compared: data {move.status} for the day, not a real fall"
+    """``down 30.0% vs last week, down 5.0% vs the 4-week median``, or why not compared."""
+    if move.status == "missing":
+        return "not compared: data missing for the day, not a real fall"
+    if move.status == "partial":
+        return "not compared: data incomplete for the day, not a real fall"
+    if move.status == "so_far":
+        return "so far today; not compared with whole days"
     if move.value is None:
         return "no data"
     parts = []
     if move.last_week_status != "ok":
         parts.append("last week incomplete")
     if move.vs_last_week is not None:
-        direction = "up" if move.vs_last_week > 0 else "down"
-        if abs(move.vs_last_week) < 0.0005:
-            parts.append("flat on last week")
-        else:
-            parts.append(f"{direction} {abs(move.vs_last_week):.1%} on last week")
+        parts.append(f"{direction(move.vs_last_week)} vs last week")
+    # A one-week median is last week's figure again; it adds nothing.
     if move.vs_median is not None and move.median_weeks > 1:
-        parts.append(f"{move.vs_median:+.1%} on the {move.median_weeks}-week median")
+        parts.append(f"{direction(move.vs_median)} vs the {move.median_weeks}-week median")
     return ", ".join(parts) or "no history to compare with"
 
 
@@ -52,8 +66,8 @@ def _completeness(review: Review) -> list[str]:
         metrics = f" ({', '.join(note.metrics)})" if note.metrics else ""
         if note.kind == "missing":
             lines.append(
-                f"Data missing: {note.source} delivered nothing for the day{metrics}; those "
-                "figures are missing data, not a collapse, and are not compared."
+                f"Data missing: {note.source} {note.detail}{metrics}; those figures are "
+                "missing data, not a collapse, and are not compared."
             )
         elif note.kind == "gap":
             lines.append(
@@ -74,76 +88,109 @@ def _completeness(review: Review) -> list[str]:
     return lines
 
 
+def channel_line(review: Review) -> str | None:
+    """``Visitors by channel: organic_search lost 242 (88% of all channel losses), ...``,
+    when the day's visitors are whole and there are channel moves to tell."""
+    uv = review.figure("uv")
+    if not review.channels or uv is None or uv.status != "ok":
+        return None
+    return _channel_line(review.channels)
+
+
+def _channel_line(channels: tuple[Move, ...]) -> str | None:
+    parts = []
+    for losers in (True, False):
+        side = [m for m in channels if (m.delta < 0 if losers else m.delta > 0)]
+        if not side:
+            continue
+        lead = max(side, key=lambda m: abs(m.delta))
+        verb = "lost" if losers else "gained"
+        of = ""
+        if lead.share is not None and len(side) > 1:
+            of = f" ({share(lead.share)} of all channel {'losses' if losers else 'gains'})"
+        parts.append(f"{lead.key} {verb} {number(abs(lead.delta), 'uv')}{of}")
+    return f"Visitors by channel: {', '.join(parts)}." if parts else None
+
+
+def bridge_line(review: Review) -> str | None:
+    """``GMV -5,036.07 CNY vs Mon 2026-11-23: AOV -7,545.31 (-3.1%), ... Mostly AOV.``"""
+    bridge = review.bridge
+    if bridge is None:
+        return None
+    effects = sorted(bridge.effects, key=lambda e: -abs(e.amount))
+    parts = [
+        f"{FACTOR_LABELS[e.factor]} {signed(e.amount, 'gmv')}"
+        + (
+            f" ({'visitors ' if e.factor == 'traffic' else ''}{percent_change(e.factor_change)})"
+            if e.factor_change is not None
+            else ""
+        )
+        for e in effects
+    ]
+    weight = sum(abs(e.amount) for e in effects)
+    lead = effects[0]
+    mostly = ""
+    if weight and abs(lead.amount) / weight >= 0.6:
+        mostly = f" Mostly {FACTOR_LABELS[lead.factor]}."
+    return (
+        f"GMV {signed(bridge.total, 'gmv')} {review.currency} vs {short_day(bridge.baseline)}: "
+        + ", ".join(parts)
+        + "."
+        + mostly
+    )
+
+
+def _diagnosis_lines(review: Review) -> list[str]:
+    lines = []
+    problems = review.problems
+    if problems:
+        first = problems[0]
+        lines.append(
+            f"{plural(len(problems), 'problem')} to act on; the biggest: {first.title} "
+            f"({short_subject(first.subject)}): {first.remedy}"
+        )
+    if review.not_assessed:
+        lines.append(f"Diagnoses not assessed: {'; '.join(review.not_assessed)}.")
+        if not problems and review.day_has_data:
+            lines.append("No rule of thumb that could be judged was broken.")
+    elif not problems and review.day_has_data:
+        lines.append("No rule of thumb was broken.")
+    for note in (d for d in review.diagnoses if d.severity == "info"):
+        lines.append(f"{note.title}: {note.subject}.")
+    return lines
+
+
 def summarise(review: Review) -> list[str]:
     """The sentences at the top of every rendering and of the chat summary."""
-    lines = _completeness(review)
+    lines = []
+    if review.unfinished:
+        lines.append(
+            f"{weekday(review)} {review.day} is not over: figures so far, not compared with "
+            "whole days."
+        )
+    lines += _completeness(review)
     if not review.day_has_data and not review.completeness.missing_metrics:
         latest = f"; the latest data is for {review.latest_data}" if review.latest_data else ""
         lines.append(f"No data for {review.day}{latest}.")
     gmv = review.figure("gmv")
     if gmv is not None and gmv.value is not None:
         lines.append(
-            f"GMV {format_value(gmv.value, 'gmv')} {review.currency} on {weekday(review)} "
-            f"{review.day}: {movement(gmv)}."
+            f"GMV {money(gmv.value, review.currency)} on {weekday(review)} {review.day}: "
+            f"{movement(gmv)}."
         )
     elif gmv is not None and gmv.status in ("missing", "partial"):
         lines.append(f"GMV: {movement(gmv)}.")
-    if review.bridge is not None:
-        bridge = review.bridge
-        effects = sorted(bridge.effects, key=lambda e: -abs(e.amount))
-        parts = [
-            f"{FACTOR_LABELS[e.factor]} {signed(e.amount, 'gmv')}"
-            + (
-                f" ({'visitors ' if e.factor == 'traffic' else ''}{e.factor_change:+.1%})"
-                if e.factor_change is not None
-                else ""
-            )
-            for e in effects
-        ]
-        weight = sum(abs(e.amount) for e in effects)
-        lead = effects[0]
-        mostly = ""
-        if weight and abs(lead.amount) / weight >= 0.6:
-            mostly = f" Mostly {FACTOR_LABELS[lead.factor]}."
-        lines.append(
-            f"GMV change {signed(bridge.total, 'gmv')} on {bridge.baseline}: "
-            + ", ".join(parts)
-            + "."
-            + mostly
-        )
-    uv = review.figure("uv")
-    if review.channels and uv is not None and uv.status == "ok":
-        lead_channel = review.channels[0]
-        if lead_channel.delta:
-            verb = "lost" if lead_channel.delta < 0 else "gained"
-            share = (
-                f" ({lead_channel.share:.0%} of the channel change)"
-                if lead_channel.share is not None
-                else ""
-            )
-            lines.append(
-                f"Visitors: {lead_channel.key} {verb} "
-                f"{format_value(abs(lead_channel.delta), 'uv')}{share}."
-            )
+    lines += [line for line in (bridge_line(review), channel_line(review)) if line]
     losers = review.products.get("gmv_losers", ())
     if losers:
         named = ", ".join(f"SKU {m.key} {signed(m.delta, 'gmv')}" for m in losers[:3])
         lines.append(f"Biggest GMV losses by product: {named}.")
-    problems = review.problems
-    if problems:
-        first = problems[0]
-        lines.append(
-            f"{len(problems)} problem(s) to act on; the biggest: {first.title} "
-            f"({first.subject}): {first.remedy}"
-        )
-    elif review.day_has_data:
-        lines.append("No rule of thumb was broken.")
-    for note in (d for d in review.diagnoses if d.severity == "info"):
-        lines.append(f"{note.title}: {note.subject}.")
+    lines += _diagnosis_lines(review)
     if review.alerts:
         still_open = sum(a.open for a in review.alerts)
         acked = sum(bool(a.acks) for a in review.alerts)
         lines.append(
-            f"{len(review.alerts)} alert(s) fired; {still_open} still open, {acked} acknowledged."
+            f"{plural(len(review.alerts), 'alert')} fired; {still_open} still open, "
+            f"{acked} acknowledged."
         )
     return lines

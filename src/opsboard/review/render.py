@@ -1,4 +1,5 @@
-"""The review as terminal text, Markdown or JSON (HTML lives in ``review.html``)."""
+"""The review as terminal text, Markdown or JSON (HTML lives in ``review.html``, the JSON
+shape in ``review.data``)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import re
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from opsboard.errors import UsageError
-from opsboard.output import format_value
-from opsboard.review.model import AlertOfDay, Diagnosis, MetricMove, Move, Review, SourceNote
-from opsboard.review.narrative import FACTOR_LABELS, FACTOR_MEASURES, percent_change, signed
+from opsboard.metrics import metric_kind
+from opsboard.review.data import to_data
+from opsboard.review.formatting import markdown_text, number, percent_change, share, signed
+from opsboard.review.model import AlertOfDay, Diagnosis, MetricMove, Move, Review
+from opsboard.review.narrative import FACTOR_LABELS, FACTOR_MEASURES, short_day
 from opsboard.timeutil import zone
 
 FORMATS = ("text", "markdown", "html", "json")
@@ -23,21 +25,47 @@ PRODUCT_LISTS = (
     ("uv_gainers", "Visitor gainers"),
 )
 #: What a product's share is a share of, by list.
-SHARE_OF = {"losers": "all losses", "gainers": "all gains"}
+SHARE_OF = {"losers": "all product losses", "gainers": "all product gains"}
 
 
 def value_text(move: MetricMove, value: float | None) -> str:
-    """A headline value as an operator reads it (ROI with two decimals)."""
-    return format_value(value, move.metric)
+    """A headline value as an operator reads it (counts whole, ROI with two decimals)."""
+    return number(value, move.metric)
+
+
+def label_text(move: MetricMove, currency: str) -> str:
+    """A headline label, with the currency for money figures: ``GMV (CNY)``."""
+    return f"{move.label} ({currency})" if metric_kind(move.metric) == "money" else move.label
 
 
 def move_change(move: MetricMove, which: str) -> str:
     """The change column: a relative change, or why there is none."""
     if move.status in ("missing", "partial"):
         return move.status
+    if move.status == "so_far":
+        return "so far"
     if which == "last_week" and move.last_week_status != "ok":
         return "base gap"
     return percent_change(move.vs_last_week if which == "last_week" else move.vs_median)
+
+
+def median_header(review: Review) -> str:
+    """``4-wk median``: how many weeks the median column covers."""
+    return f"{review.median_weeks}-wk median" if review.median_weeks else "median"
+
+
+def comparison(review: Review) -> str:
+    """What the day is compared with, as the line under the title says it."""
+    last_week = short_day(review.baseline_day.isoformat())
+    weeks = review.median_weeks
+    if weeks >= 2:
+        return (
+            f"compared with {last_week} and the median of the same weekday over the {weeks} "
+            "weeks before"
+        )
+    if weeks == 1:
+        return f"compared with {last_week}; no longer history for a median"
+    return f"no data for {last_week} or the weeks before to compare with"
 
 
 def local_time(text: str | None, timezone: str) -> str:
@@ -68,14 +96,18 @@ def alert_line(alert: AlertOfDay, timezone: str) -> str:
     )
 
 
-def move_line(move: Move, metric: str, of: str = "the change") -> str:
-    """``paid_search 4,000 -> 2,000 (-2,000, 100% of the change)``."""
-    share = ""
-    if move.share is not None and abs(move.share) >= 0.005:
-        share = f", {move.share:.0%} of {of}"
+def move_line(move: Move, metric: str, of: str = "") -> str:
+    """``paid_search 4,000 -> 2,000 (-2,000, 100% of all channel losses)``.
+
+    ``of`` names the whole the share is part of; by default, the channels' losses or gains.
+    """
+    whole = of or ("all channel losses" if move.delta < 0 else "all channel gains")
+    part = ""
+    if move.share is not None and move.share >= 0.005:
+        part = f", {share(move.share)} of {whole}"
     return (
-        f"{move.key} {format_value(move.before, metric)} -> {format_value(move.after, metric)} "
-        f"({signed(move.delta, metric)}{share})"
+        f"{move.key} {number(move.before, metric)} -> {number(move.after, metric)} "
+        f"({signed(move.delta, metric)}{part})"
     )
 
 
@@ -85,10 +117,10 @@ def product_line(key: str, move: Move) -> str:
     return move_line(move, metric, SHARE_OF[side])
 
 
-def diagnosis_lines(number: int, diagnosis: Diagnosis) -> list[str]:
+def diagnosis_lines(number_: int, diagnosis: Diagnosis) -> list[str]:
     """A numbered diagnosis with its evidence and remedy, as plain lines."""
     return [
-        f"{number}. {diagnosis.title}: {diagnosis.subject}",
+        f"{number_}. {diagnosis.title}: {diagnosis.subject}",
         *(f"   - {item}" for item in diagnosis.evidence),
         f"   do: {diagnosis.remedy}",
     ]
@@ -100,43 +132,57 @@ def title(review: Review) -> str:
 
 
 def completeness_lines(review: Review) -> list[str]:
-    """One line per source problem, or the all-clear."""
+    """One line per source problem, or the all-clear (never for a day not over)."""
     health = review.completeness
     lines = []
-    if not review.day_has_data and health.complete:
+    if health.unfinished:
+        until = f" (data so far through {health.data_until})" if health.data_until else ""
+        gaps = "" if health.notes else "; no gap in the hours so far"
+        lines.append(f"the day is not over{until}: it cannot be complete yet{gaps}")
+    elif not review.day_has_data and health.complete:
         lines.append("no source delivered any data for the day")
     elif health.complete:
         lines.append("every source delivered the whole day")
-    for note in (*health.notes, *health.late_notes, *health.baseline_notes):
+    for note in (*health.notes, *health.late_notes, *health.baseline_notes, *health.later_notes):
         metrics = f" [{', '.join(note.metrics)}]" if note.metrics else ""
         lines.append(f"{note.source}: {note.kind.replace('_', ' ')}: {note.detail}{metrics}")
     return lines
 
 
+def not_assessed_line(review: Review) -> str:
+    """``Not assessed: conversion, ROI: the day is not over``; empty when all were."""
+    return f"Not assessed: {'; '.join(review.not_assessed)}" if review.not_assessed else ""
+
+
 def to_text(review: Review) -> str:
     """The review for a terminal: plain text, 100 columns."""
+    median = median_header(review)
     out = [
         title(review),
-        f"({review.timezone}; compared with {review.baseline_day} and the median of the same "
-        "weekday over the 4 weeks before)",
+        f"({review.timezone}; {comparison(review)})",
         "",
         "Summary",
         *(_wrap(line, "  * ") for line in review.summary),
         "",
-        f"  {'':<15}{'day':>14}{'last week':>14}{'change':>10}{'median':>14}{'change':>10}",
+        f"  {'':<20}{'day':>14}{'last week':>14}{'change':>10}{median:>14}{'change':>10}",
     ]
     for move in review.headline:
         out.append(
-            f"  {move.label:<15}{value_text(move, move.value):>14}"
+            f"  {label_text(move, review.currency):<20}{value_text(move, move.value):>14}"
             f"{value_text(move, move.last_week):>14}{move_change(move, 'last_week'):>10}"
             f"{value_text(move, move.median):>14}{move_change(move, 'median'):>10}"
         )
     if review.bridge is not None:
         bridge = review.bridge
-        out += ["", f"Why GMV moved (on {bridge.baseline}, {bridge.method} decomposition)"]
+        out += [
+            "",
+            f"Why GMV moved (vs {short_day(bridge.baseline)}, {review.currency}, "
+            f"{bridge.method} decomposition)",
+            f"  {'factor':<12}{'effect':>14}  factor change",
+        ]
         for effect in bridge.effects:
             factor = (
-                f"  ({FACTOR_MEASURES[effect.factor]} {effect.factor_change:+.1%})"
+                f"  {FACTOR_MEASURES[effect.factor]} {percent_change(effect.factor_change)}"
                 if effect.factor_change is not None
                 else ""
             )
@@ -154,10 +200,12 @@ def to_text(review: Review) -> str:
             out += [f"  SKU {product_line(key, m)}" for m in moves]
     out += ["", "Diagnoses"]
     if review.diagnoses:
-        for number, diagnosis in enumerate(review.diagnoses, start=1):
-            out += [_wrap(line, "  ") for line in diagnosis_lines(number, diagnosis)]
+        for n, diagnosis in enumerate(review.diagnoses, start=1):
+            out += [_wrap(line, "  ") for line in diagnosis_lines(n, diagnosis)]
+        if review.not_assessed:
+            out.append(_wrap(not_assessed_line(review), "  "))
     else:
-        out.append(f"  none: {no_findings(review)}")
+        out.append(_wrap(f"none: {no_findings(review)}", "  "))
     out += ["", "Alerts of the day"]
     out += [_wrap(alert_line(a, review.timezone), "  ") for a in review.alerts] or ["  none fired"]
     out += ["", "Data completeness"]
@@ -190,181 +238,88 @@ def _wrap(line: str, lead: str, width: int = 100) -> str:
 
 
 def no_findings(review: Review) -> str:
-    """Why the diagnoses list is empty: nothing wrong, or nothing to look at."""
-    return "no rule of thumb was broken" if review.day_has_data else "no data to assess"
+    """Why the diagnoses list is empty: nothing wrong, nothing judged, or nothing to look at."""
+    if not review.day_has_data:
+        return "no data to assess"
+    if review.not_assessed:
+        return (
+            f"diagnoses not assessed: {'; '.join(review.not_assessed)}; no rule that could be "
+            "judged was broken"
+        )
+    return "no rule of thumb was broken"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _md(text: str) -> str:
+    """Text from the review (and so from the data) as literal Markdown."""
+    return markdown_text(text)
 
 
 def to_markdown(review: Review) -> str:
-    """The review as GitHub-flavoured Markdown."""
+    """The review as GitHub-flavoured Markdown; every text from the data is escaped."""
     out = [
-        f"# {title(review)}",
+        f"# {_md(title(review))}",
         "",
-        f"*{review.timezone}; compared with {review.baseline_day} and the median of the same "
-        "weekday over the 4 weeks before.*",
+        f"*{_md(review.timezone)}; {_md(comparison(review))}.*",
         "",
         "## Summary",
         "",
-        *(f"- {_cell(line)}" for line in review.summary),
+        *(f"- {_md(line)}" for line in review.summary),
         "",
         "## Headline",
         "",
-        "| metric | day | last week | change | median | change |",
+        f"| metric | day | last week | change | {median_header(review)} | change |",
         "|---|--:|--:|--:|--:|--:|",
     ]
     for move in review.headline:
-        out.append(
-            f"| {move.label} | {value_text(move, move.value)} | "
-            f"{value_text(move, move.last_week)} | {move_change(move, 'last_week')} | "
-            f"{value_text(move, move.median)} | {move_change(move, 'median')} |"
+        cells = (
+            label_text(move, review.currency),
+            value_text(move, move.value),
+            value_text(move, move.last_week),
+            move_change(move, "last_week"),
+            value_text(move, move.median),
+            move_change(move, "median"),
         )
+        out.append("| " + " | ".join(_md(c) for c in cells) + " |")
     if review.bridge is not None:
         bridge = review.bridge
         out += [
             "",
-            f"## Why GMV moved (on {bridge.baseline})",
+            f"## Why GMV moved (vs {_md(short_day(bridge.baseline))}, {_md(review.currency)})",
             "",
             "| factor | effect | factor change |",
             "|---|--:|--:|",
         ]
         for effect in bridge.effects:
             out.append(
-                f"| {FACTOR_LABELS[effect.factor]} | {signed(effect.amount, 'gmv')} | "
-                f"{percent_change(effect.factor_change)} |"
+                f"| {FACTOR_LABELS[effect.factor]} | {_md(signed(effect.amount, 'gmv'))} | "
+                f"{_md(percent_change(effect.factor_change))} |"
             )
-        out.append(f"| **total** | **{signed(bridge.total, 'gmv')}** | |")
+        out.append(f"| **total** | **{_md(signed(bridge.total, 'gmv'))}** | |")
     if review.channels:
         out += ["", "## Visitors by channel", ""]
-        out += [f"- {_cell(move_line(m, 'uv'))}" for m in review.channels]
+        out += [f"- {_md(move_line(m, 'uv'))}" for m in review.channels]
     for key, label in PRODUCT_LISTS:
         moves = review.products.get(key, ())
         if moves:
             out += ["", f"## {label}", ""]
-            out += [f"- SKU {_cell(product_line(key, m))}" for m in moves]
+            out += [f"- SKU {_md(product_line(key, m))}" for m in moves]
     out += ["", "## Diagnoses", ""]
     if not review.diagnoses:
-        out.append(f"None: {no_findings(review)}.")
-    for number, diagnosis in enumerate(review.diagnoses, start=1):
-        out.append(f"{number}. **{_cell(diagnosis.title)}**: {_cell(diagnosis.subject)}")
-        out += [f"   - {_cell(item)}" for item in diagnosis.evidence]
-        out.append(f"   - *Do:* {_cell(diagnosis.remedy)}")
+        out.append(f"None: {_md(no_findings(review))}.")
+    for n, diagnosis in enumerate(review.diagnoses, start=1):
+        out.append(f"{n}. **{_md(diagnosis.title)}**: {_md(diagnosis.subject)}")
+        out += [f"   - {_md(item)}" for item in diagnosis.evidence]
+        out.append(f"   - *Do:* {_md(diagnosis.remedy)}")
+    if review.diagnoses and review.not_assessed:
+        out += ["", _md(not_assessed_line(review))]
     out += ["", "## Alerts of the day", ""]
-    out += [f"- {_cell(alert_line(a, review.timezone))}" for a in review.alerts] or ["None fired."]
+    out += [f"- {_md(alert_line(a, review.timezone))}" for a in review.alerts] or ["None fired."]
     out += ["", "## Data completeness", ""]
-    out += [f"- {_cell(line)}" for line in completeness_lines(review)]
+    out += [f"- {_md(line)}" for line in completeness_lines(review)]
     if review.cannot_tell:
         out += ["", "## What this review cannot tell", ""]
-        out += [f"- {_cell(line)}" for line in review.cannot_tell]
+        out += [f"- {_md(line)}" for line in review.cannot_tell]
     return "\n".join(out) + "\n"
-
-
-def to_data(review: Review) -> dict[str, Any]:
-    """The review as JSON-ready data (dates as ISO text, computed changes included)."""
-    return {
-        "store": review.store,
-        "day": review.day.isoformat(),
-        "baseline_day": review.baseline_day.isoformat(),
-        "timezone": review.timezone,
-        "currency": review.currency,
-        "generated_at": review.generated_at.isoformat(timespec="seconds"),
-        "day_has_data": review.day_has_data,
-        "latest_data": review.latest_data.isoformat() if review.latest_data else None,
-        "summary": list(review.summary),
-        "headline": [
-            {
-                "metric": m.metric,
-                "label": m.label,
-                "value": m.value,
-                "last_week": m.last_week,
-                "vs_last_week": m.vs_last_week,
-                "median": m.median,
-                "median_weeks": m.median_weeks,
-                "vs_median": m.vs_median,
-                "status": m.status,
-                "last_week_status": m.last_week_status,
-            }
-            for m in review.headline
-        ],
-        "gmv_bridge": None
-        if review.bridge is None
-        else {
-            "baseline": review.bridge.baseline,
-            "before": review.bridge.before,
-            "after": review.bridge.after,
-            "change": review.bridge.total,
-            "method": review.bridge.method,
-            "effects": [
-                {"factor": e.factor, "amount": e.amount, "factor_change": e.factor_change}
-                for e in review.bridge.effects
-            ],
-        },
-        "channels": [_move(m) for m in review.channels],
-        "products": {k: [_move(m) for m in v] for k, v in review.products.items()},
-        "diagnoses": [
-            {
-                "code": d.code,
-                "title": d.title,
-                "subject": d.subject,
-                "evidence": list(d.evidence),
-                "remedy": d.remedy,
-                "severity": d.severity,
-                "impact": round(d.impact, 2),
-            }
-            for d in review.diagnoses
-        ],
-        "alerts": [
-            {
-                "id": a.id,
-                "rule": a.rule,
-                "scope": a.scope,
-                "severity": a.severity,
-                "state": a.state,
-                "open": a.open,
-                "message": a.message,
-                "fired_at": a.fired_at,
-                "resolved_at": a.resolved_at,
-                "acknowledgements": [{"by": k.by, "at": k.at, "note": k.note} for k in a.acks],
-            }
-            for a in review.alerts
-        ],
-        "completeness": {
-            "complete": review.completeness.complete,
-            "missing_metrics": list(review.completeness.missing_metrics),
-            "partial_metrics": list(review.completeness.partial_metrics),
-            "notes": [_note(n) for n in review.completeness.notes],
-            "baseline_notes": [_note(n) for n in review.completeness.baseline_notes],
-            "late_notes": [_note(n) for n in review.completeness.late_notes],
-        },
-        "cannot_tell": list(review.cannot_tell),
-        "budget": review.budget,
-        "hourly_spend": [
-            {"hour": h.hour, "spend": h.spend, "cumulative": h.cumulative}
-            for h in review.hourly_spend
-        ],
-    }
-
-
-def _note(note: SourceNote) -> dict[str, Any]:
-    return {
-        "source": note.source,
-        "kind": note.kind,
-        "detail": note.detail,
-        "metrics": list(note.metrics),
-    }
-
-
-def _move(move: Move) -> dict[str, Any]:
-    return {
-        "key": move.key,
-        "metric": move.metric,
-        "before": move.before,
-        "after": move.after,
-        "change": move.delta,
-        "share_of_change": move.share,
-    }
 
 
 def render(review: Review, fmt: str) -> str:

@@ -123,6 +123,19 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX notifications_by_time ON notifications (at)",
     ],
+    # 3: messages waiting for a notifier that has not taken them yet (kept across restarts).
+    [
+        """CREATE TABLE IF NOT EXISTS alert_outbox (
+            id INTEGER PRIMARY KEY,
+            notifier TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at TEXT NOT NULL,
+            error TEXT NOT NULL DEFAULT '',
+            message TEXT NOT NULL
+        )""",
+        "CREATE INDEX alert_outbox_by_notifier ON alert_outbox (notifier, id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,9 +8,8 @@ never passes data that was not committed.
 
 from __future__ import annotations
 
-import itertools
+import contextlib
 import json
-import math
 import os
 import socket
 import sqlite3
@@ -19,30 +18,34 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import sqlite_utils
 from filelock import FileLock, Timeout
 
 from opsboard.errors import CollectorLockedError, StoreError
 from opsboard.metrics import BASE_METRICS
-from opsboard.models import CHANNELS, Grain, HealthState, MetricPoint, SourceHealth
-from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
+from opsboard.models import (
+    CHANNELS,
+    Grain,
+    HealthState,
+    MetricPoint,
+    SourceHealth,
+    store_name_problem,
+)
+from opsboard.storage import files
 
-#: A point in its raw form for the hot path:
-#: (store, grain, ts epoch seconds, channel, campaign, sku, metric, value).
-RawPoint = tuple[str, str, int, str, str, str, str, float]
+# Re-exported: adapters and tests import these from here.
+from opsboard.storage.batch import AbandonBatch as AbandonBatch
+from opsboard.storage.batch import BulkPoints as BulkPoints
+from opsboard.storage.batch import IngestBatch as IngestBatch
+from opsboard.storage.batch import InvalidPoint as InvalidPoint
+from opsboard.storage.batch import RawPoint as RawPoint
+from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
 _GRAINS = frozenset(g.value for g in Grain)
 _CHANNELS = frozenset(("", *CHANNELS))
 _METRICS = frozenset(BASE_METRICS)
-
-_UPSERT = (
-    "INSERT INTO points (series_id, ts, value, ingest_id) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
-    "ingest_id = excluded.ingest_id, revision = revision + (value != excluded.value)"
-)
 
 
 def _now() -> str:
@@ -54,41 +57,6 @@ def level_of(channel: str, campaign: str, sku: str) -> int:
     return (1 if channel else 0) | (2 if campaign else 0) | (4 if sku else 0)
 
 
-@runtime_checkable
-class BulkPoints(Protocol):
-    """Raw points that can also write themselves as rows of the points table.
-
-    A bulk reader (the canonical CSV) validates each row itself, resolves series through
-    ``IngestBatch.series_id`` and yields ``(series id, period start, value, ingest id)``,
-    which spares the hot path a second pass over every point. Once ``series_values`` is
-    exhausted, ``count`` is the number of rows it yielded and ``span`` the first and last
-    period start among them.
-    """
-
-    count: int
-
-    def __iter__(self) -> Iterator[RawPoint]: ...
-
-    def series_values(self, batch: IngestBatch) -> Iterator[tuple[int, int, float, int]]: ...
-
-    @property
-    def span(self) -> tuple[int, int] | None: ...
-
-
-class InvalidPoint(ValueError):
-    """A point that breaks the data model; the batch holding it is rolled back."""
-
-
-def _create_private(path: Path, group_access: bool) -> None:
-    """Create ``path`` (and its folder) owner-only, or owner+group on team servers."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o770 if group_access else 0o700)
-    mode = 0o660 if group_access else 0o600
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, mode)
-        os.close(fd)
-    os.chmod(path, mode)
-
-
 class Store:
     """The opsboard database.
 
@@ -96,12 +64,17 @@ class Store:
     timeout, and refuses a database written by a newer opsboard.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, *, group_access: bool = False
+    ) -> None:
         self.conn = conn
+        self.group_access = group_access
         self.db = sqlite_utils.Database(conn)
         self.path = path
         self._series: dict[tuple[str, str, str, str, str, str], int] = {}
         self._lock: FileLock | None = None
+        self._levels: dict[str, dict[tuple[str, int, bool], int]] = {}
+        self._levels_at: int | None = -1
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -121,21 +94,21 @@ class Store:
             store._migrate()
             return store
         path = Path(path).expanduser()
+        exists = files.check_database_path(path)
+        if readonly and not exists:
+            raise StoreError(
+                f"{path}: no database here",
+                hint="start a collector (opsboard, opsboard watch) or run opsboard ingest",
+            )
         try:
-            if readonly:
-                if not path.exists():
-                    raise StoreError(
-                        f"{path}: no database here",
-                        hint="start a collector (opsboard, opsboard watch) or run opsboard ingest",
-                    )
-            else:
-                _create_private(path, group_access)
-                if not os.access(path, os.W_OK):
-                    raise StoreError(
-                        f"{path}: the database file is read-only for this user",
-                        hint="fix its permissions, or name another file with --db",
-                    )
+            if not readonly:
+                cls._prepare(path, exists=exists, group_access=group_access)
             uri = f"file:{path}?mode=ro" if readonly else f"file:{path}"
+            if readonly and not files.folder_writable(path) and not files.has_wal(path):
+                # No -shm can be made beside it, and with no -wal every committed page is
+                # in the file itself: read it as it is (read-only opens are the one-shot
+                # commands, query and review; the dashboard opens read-write).
+                uri += "&immutable=1"
             conn = sqlite3.connect(
                 uri,
                 uri=True,
@@ -143,29 +116,52 @@ class Store:
                 isolation_level=None,
                 check_same_thread=False,
             )
-            store = cls(conn, path)
-            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout.total_seconds() * 1000)}")
+            store = cls(conn, path, group_access=group_access)
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout.total_seconds() * 1000)}")
+                if not readonly:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA cache_size = -65536")
+                conn.execute("PRAGMA temp_store = MEMORY")
+                store._migrate(readonly=readonly)
+            except BaseException:
+                conn.close()
+                raise
             if not readonly:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA cache_size = -65536")
-            conn.execute("PRAGMA temp_store = MEMORY")
-            store._migrate(readonly=readonly)
-            for suffix in ("-wal", "-shm"):
-                side = path.with_name(path.name + suffix)
-                if side.exists() and not readonly:
-                    os.chmod(side, 0o660 if group_access else 0o600)
+                for suffix in ("-wal", "-shm"):
+                    files.narrow(path.with_name(path.name + suffix), group_access)
             return store
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{path}: cannot open the database: {exc}",
-                hint="check the path; if another program holds it locked, retry later",
-            ) from None
+            raise _open_error(path, exc, readonly=readonly) from None
         except PermissionError as exc:
             raise StoreError(
                 f"{path}: permission denied ({exc.strerror})",
-                hint="fix the file's permissions or name another file with --db",
+                hint="fix the file's permissions (or its group, in group mode), or name "
+                "another file with --db",
             ) from None
+
+    @staticmethod
+    def _prepare(path: Path, *, exists: bool, group_access: bool) -> None:
+        """Create the file (and its folder) private, or check an existing one can be written."""
+        if not exists:
+            files.create_folder(path.parent, group_access)
+            files.create_file(path, group_access)
+        else:
+            files.narrow(path, group_access)
+        if not os.access(path, os.W_OK):
+            raise StoreError(
+                f"{path}: the database file is read-only for this user",
+                hint="fix its permissions (or its group, in group mode), or name another "
+                "file with --db; opsboard query and review can still read it",
+            )
+        sides = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+        if not files.folder_writable(path) and not all(side.exists() for side in sides):
+            raise StoreError(
+                f"{path.parent}: the folder is not writable for this user, so the database "
+                "cannot be written",
+                hint=files.writable_folder_hint(path),
+            )
 
     def _migrate(self, *, readonly: bool = False) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -239,8 +235,8 @@ class Store:
         """
         if self.path is None or self._lock is not None:
             return
-        lock_path = self.path.with_name(self.path.name + ".collector.lock")
-        lock = FileLock(lock_path, timeout=0, mode=0o600)
+        lock_path = self._lock_path()
+        lock = FileLock(lock_path, timeout=0, mode=files.file_mode(self.group_access))
         try:
             lock.acquire()
         except Timeout:
@@ -249,11 +245,20 @@ class Store:
                 f"{self.path}: {holder} is already collecting for this database",
                 hint="stop it first, or open the dashboard as a viewer beside it",
             ) from None
+        except OSError as exc:
+            raise StoreError(
+                f"{lock_path}: cannot create or open the collector lock file "
+                f"({exc.strerror or exc})",
+                hint=files.writable_folder_hint(self.path, lock=True),
+            ) from None
         self._lock = lock
-        self.set_meta(
-            "collector",
-            f"pid {os.getpid()} on {socket.gethostname()} since {_now()}",
-        )
+        # Who collects is only shown to the next one refused; a database busy with another
+        # process's ingest must not stop the collector from starting.
+        with contextlib.suppress(StoreError, sqlite3.Error):
+            self.set_meta(
+                "collector",
+                f"pid {os.getpid()} on {socket.gethostname()} since {_now()}",
+            )
 
     def release_collector_lock(self) -> None:
         """Give up the collector lock if this store holds it."""
@@ -272,15 +277,22 @@ class Store:
             return True
         if self.path is None:
             return False
-        probe = FileLock(
-            self.path.with_name(self.path.name + ".collector.lock"), timeout=0, mode=0o600
-        )
+        lock_path = self._lock_path()
+        probe = FileLock(lock_path, timeout=0, mode=files.file_mode(self.group_access))
         try:
             probe.acquire()
         except Timeout:
             return True
+        except OSError:
+            # No lock file can be made here (a read-only folder): none runs unless one
+            # exists that this user may not open, which another user's collector holds.
+            return lock_path.exists()
         probe.release()
         return False
+
+    def _lock_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + ".collector.lock")
 
     # -- meta and bookmarks ----------------------------------------------------------------
 
@@ -345,8 +357,9 @@ class Store:
                 raise InvalidPoint(
                     f"unknown channel {channel!r}; channels are: {', '.join(CHANNELS)} or empty"
                 )
-            if not store:
-                raise InvalidPoint("the store name is empty")
+            problem = store_name_problem(store)
+            if problem is not None:
+                raise InvalidPoint(problem)
             cursor = self.conn.execute(
                 "INSERT INTO series (store, grain, metric, channel, campaign, sku, level) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -428,7 +441,29 @@ class Store:
 
     def stores(self) -> list[str]:
         """The stores that have data."""
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT store FROM series ORDER BY 1")]
+        return sorted(self.series_levels())
+
+    def series_levels(self) -> dict[str, dict[tuple[str, int, bool], int]]:
+        """How many series each store has per (metric, level, hourly).
+
+        Read once and again only when series were added (series are never deleted, and
+        their ids only grow), so that each query need not walk thousands of SKU series to
+        learn which levels and grains the data has.
+        """
+        newest = self.conn.execute("SELECT max(id) FROM series").fetchone()[0]
+        if newest == self._levels_at and not self.conn.in_transaction:
+            return self._levels
+        levels: dict[str, dict[tuple[str, int, bool], int]] = {}
+        for store, metric, level, grain, count in self.conn.execute(
+            "SELECT store, metric, level, grain, count(*) FROM series WHERE id <= ? "
+            "GROUP BY 1, 2, 3, 4",
+            (newest or 0,),
+        ):
+            levels.setdefault(store, {})[(metric, level, grain == "hour")] = count
+        if not self.conn.in_transaction:
+            # Series a transaction still open may roll back are never remembered.
+            self._levels, self._levels_at = levels, newest
+        return levels
 
     def ingests(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent ingests, newest first."""
@@ -439,173 +474,28 @@ class Store:
         return int(self.conn.execute("SELECT count(*) FROM points").fetchone()[0])
 
 
-class IngestBatch:
-    """One ingest as one transaction: points, bookmarks and the ingest record together.
-
-    Use as a context manager. On a clean exit the points, bookmarks and an ``ingests`` row
-    commit together; on an exception everything rolls back and a ``failed`` ingest row is
-    recorded with the reason.
-    """
-
-    def __init__(
-        self, store: Store, *, source: str, origin: str, format: str, store_name: str = ""
-    ) -> None:
-        self.store = store
-        self.source = source
-        self.origin = origin
-        self.format = format
-        self.store_name = store_name
-        self.rows = 0
-        self.points = 0
-        self.period_start: int | None = None
-        self.period_end: int | None = None
-        self.ingest_id = 0
-        self._started = _now()
-        self._bookmarks: dict[str, str] = {}
-        self._transaction = store.transaction()
-
-    def __enter__(self) -> IngestBatch:
-        self._transaction.__enter__()
-        cursor = self.store.conn.execute(
-            "INSERT INTO ingests (source, origin, format, store, status, started_at) "
-            "VALUES (?, ?, ?, ?, 'loading', ?)",
-            (self.source, self.origin, self.format, self.store_name, self._started),
+def _open_error(path: Path, exc: sqlite3.DatabaseError, *, readonly: bool) -> StoreError:
+    """What a failed open means for the operator."""
+    text = str(exc)
+    if "readonly" in text or "unable to open" in text:
+        if not files.folder_writable(path):
+            return StoreError(
+                f"{path.parent}: the folder is not writable for this user, so the database "
+                f"cannot be {'read' if readonly else 'written'} ({text})",
+                hint=files.writable_folder_hint(path),
+            )
+        if "readonly" in text:
+            return StoreError(
+                f"{path}: the database is read-only for this user ({text})",
+                hint="fix its permissions (or its group, in group mode), or name another "
+                "file with --db",
+            )
+    if "locked" in text or "busy" in text:
+        return StoreError(
+            f"{path}: the database stayed locked by another process ({text})",
+            hint="retry later, or raise [storage] busy_timeout",
         )
-        self.ingest_id = int(cursor.lastrowid or 0)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            conn = self.store.conn
-            for key, value in self._bookmarks.items():
-                conn.execute(
-                    "INSERT INTO bookmarks (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
-                    "updated_at = excluded.updated_at",
-                    (self.source, key, value, _now()),
-                )
-            conn.execute(
-                "UPDATE ingests SET status = 'loaded', finished_at = ?, rows = ?, points = ?, "
-                "period_start = ?, period_end = ? WHERE id = ?",
-                (
-                    _now(),
-                    self.rows,
-                    self.points,
-                    self.period_start,
-                    self.period_end,
-                    self.ingest_id,
-                ),
-            )
-            self._transaction.__exit__(None, None, None)
-            return
-        self._transaction.__exit__(exc_type, exc, tb)
-        # The series cache may name series created inside the rolled-back transaction.
-        self.store._series.clear()
-        if issubclass(exc_type, Exception):
-            self.store.record_failed_ingest(
-                source=self.source,
-                origin=self.origin,
-                format=self.format,
-                store=self.store_name,
-                message=str(exc),
-            )
-
-    def set_bookmark(self, key: str, value: str) -> None:
-        """Move a bookmark, committed with the points of this batch and only with them."""
-        self._bookmarks[key] = value
-
-    def add_points(self, points: Iterable[MetricPoint]) -> int:
-        """Upsert ``MetricPoint`` values; see ``add_raw``."""
-        return self.add_raw(
-            (
-                p.store,
-                p.grain,
-                int(p.ts.timestamp()),
-                p.channel,
-                p.campaign,
-                p.sku,
-                p.metric,
-                p.value,
-            )
-            for p in points
-        )
-
-    def series_id(self, key: tuple[str, str, str, str, str, str]) -> int:
-        """The id of series (store, grain, metric, channel, campaign, sku), created on first
-        use inside this batch; ``InvalidPoint`` when the key breaks the data model."""
-        found = self.store._series.get(key)
-        return found if found is not None else self.store._series_id(key)
-
-    def add_raw(self, rows: Iterable[RawPoint]) -> int:
-        """Upsert raw points (the hot path); returns how many were written.
-
-        Raises ``InvalidPoint`` (and the whole batch rolls back) on a point that breaks the
-        data model: unknown metric, grain or channel, a value that is not a finite
-        non-negative number, or a timestamp not at the start of its period.
-        ``BulkPoints`` write their own validated rows.
-        """
-        if isinstance(rows, BulkPoints):
-            return self._add_bulk(rows)
-        store = self.store
-        cache = store._series
-        series_id = store._series_id
-        ingest_id = self.ingest_id
-        low = self.period_start if self.period_start is not None else 1 << 62
-        high = self.period_end if self.period_end is not None else -(1 << 62)
-        count = 0
-        isfinite = math.isfinite
-
-        def convert() -> Iterator[tuple[int, int, float, int]]:
-            nonlocal low, high, count
-            for store_name, grain, ts, channel, campaign, sku, metric, value in rows:
-                key = (store_name, grain, metric, channel, campaign, sku)
-                sid = cache.get(key)
-                if sid is None:
-                    sid = series_id(key)
-                if not (value >= 0 and isfinite(value)):
-                    raise InvalidPoint(
-                        f"{metric} for {store_name} at {ts}: value {value!r} is not a "
-                        "finite non-negative number"
-                    )
-                if ts % 900:
-                    raise InvalidPoint(
-                        f"{metric} for {store_name}: period start {ts} is not the start "
-                        "of an hour or a day"
-                    )
-                if ts < low:
-                    low = ts
-                if ts > high:
-                    high = ts
-                count += 1
-                yield sid, ts, value, ingest_id
-
-        store.conn.executemany(_UPSERT, convert())
-        self.points += count
-        self.rows += count
-        if count:
-            self.period_start, self.period_end = low, high
-        return count
-
-    def _add_bulk(self, rows: BulkPoints) -> int:
-        # Reading and writing in slices keeps each phase's working set hot in the CPU caches.
-        values = rows.series_values(self)
-        write = self.store.conn.executemany
-        while chunk := list(itertools.islice(values, 4096)):
-            write(_UPSERT, chunk)
-        count = rows.count
-        self.points += count
-        self.rows += count
-        if count and rows.span is not None:
-            low, high = rows.span
-            if self.period_start is not None and self.period_end is not None:
-                low, high = min(low, self.period_start), max(high, self.period_end)
-            self.period_start, self.period_end = low, high
-        return count
+    return StoreError(f"{path}: cannot open the database: {text}", hint="check the path")
 
 
 def file_mode(path: Path) -> int:

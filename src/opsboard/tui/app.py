@@ -47,7 +47,8 @@ class OpsboardApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "opsboard"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]  # noqa: RUF012
+    #: Under 110 columns the SKU movers stack; from 150 the Overview sits in two columns.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-medium"), (150, "-wide")]  # noqa: RUF012
     MODES: ClassVar[dict[str, Any]] = {"overview": OverviewScreen, "movers": MoversScreen}
     DEFAULT_MODE = "overview"
     COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, DashboardCommands}
@@ -166,6 +167,8 @@ class OpsboardApp(App[None]):
         return self.at is None
 
     def _data_screen(self) -> DashboardScreen | None:
+        if not self.screen_stack:
+            return None
         screen = self.screen
         return screen if isinstance(screen, DashboardScreen) else None
 
@@ -377,12 +380,24 @@ class OpsboardApp(App[None]):
         self.call_from_thread(self.refresh_data)
 
     def action_review(self) -> None:
-        """Open the morning review of the day before the one in view."""
+        """Open the morning review of the day before the one in view (each store's own)."""
         store = self.store_name
-        tz = zone(self.source.tz_name(store))
-        day = (self.at or self.now()).astimezone(tz).date() - timedelta(days=1)
-        title = f"Review of {day:%a %Y-%m-%d}: {store or 'every store'}"
-        self.push_screen(ReviewScreen(title, lambda: self.source.review_markdown(store, day)))
+        at = self.at or self.now()
+        if store:
+            title = f"Review of {self.source.review_day(store, at):%a %Y-%m-%d}: {store}"
+        else:
+            title = "Review of yesterday in each store's time zone: every store"
+        self.push_screen(ReviewScreen(title, lambda: self.source.review_markdown(store, at)))
+
+    #: Actions that change what the dashboard shows; behind another screen they would act
+    #: on a view nobody sees.
+    _VIEW_ACTIONS = frozenset(
+        {"next_store", "switch_mode", "step", "live", "cycle_chart", "review", "refresh"}
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dashboard keys work only while a dashboard screen is in view."""
+        return not (action in self._VIEW_ACTIONS and self._data_screen() is None)
 
     # -- help, screenshots -------------------------------------------------------------------
 

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from opsboard.tui.snapshot import CHART_METRICS
 from opsboard.tui.widgets.traffic import label_of
-
-if TYPE_CHECKING:
-    pass
 
 
 class DashboardCommands(Provider):
@@ -35,6 +31,7 @@ class DashboardCommands(Provider):
             ("Replay: one hour back", partial(app.action_step, -1), "step back through history"),
             ("View: Overview", partial(app.switch_mode, "overview"), "traffic, promotion, alerts"),
             ("View: SKU movers", partial(app.switch_mode, "movers"), "SKUs that moved"),
+            ("View: morning review", app.action_review, "yesterday: what moved, why, what to do"),
             ("Refresh now", app.refresh_data, "read the store again"),
             ("Save a screenshot", app.action_save_screenshot, "an SVG of the screen"),
             ("Acknowledge selected alert", app.ack_selected, "with a note"),

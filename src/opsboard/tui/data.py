@@ -43,6 +43,8 @@ class AlertRow:
     silenced_until: datetime | None = None
     shown_value: str = ""
     shown_threshold: str = ""
+    quiet_reason: str = ""
+    """Why the alert is not being told: ``muted: promotion ...``, ``suppressed: ...``."""
 
     @property
     def scope_label(self) -> str:
@@ -93,6 +95,7 @@ def _row(view: AlertView, state: str | None = None) -> AlertRow:
         # As the rule formats them: 3.2% for a rate, +30% for a change, 42 min for a source.
         shown_value=str(view.detail.get("value") or ""),
         shown_threshold=str(view.detail.get("threshold") or ""),
+        quiet_reason=view.quiet_reason,
     )
 
 

@@ -30,13 +30,12 @@ async def settle(pilot: Pilot[None]) -> None:
     """
     app = pilot.app
     assert isinstance(app, OpsboardApp)
+    groups = ("load", "write", "review")
     for _ in range(50):
-        busy = [w for w in app.workers if w.group in ("load", "write")]
+        busy = [w for w in app.workers if w.group in groups]
         await app.workers.wait_for_complete(busy)
         await pilot.pause()
-        if not app._loading and not any(
-            w.group in ("load", "write") and w.is_running for w in app.workers
-        ):
+        if not app._loading and not any(w.group in groups and w.is_running for w in app.workers):
             break
     await pilot.pause()
 
@@ -66,6 +65,8 @@ SHOTS: list[tuple[str, tuple[int, int], str | None, Steps]] = [
     ),
     ("acknowledge-120x40", (120, 40), "tmall-flagship", lambda p: _press(p, "a")),
     ("help-120x40", (120, 40), "tmall-flagship", lambda p: _press(p, "question_mark")),
+    ("review-120x40", (120, 40), "tmall-flagship", lambda p: _press(p, "v")),
+    ("review-80x24", (80, 24), "tmall-flagship", lambda p: _press(p, "v")),
 ]
 
 

@@ -124,15 +124,25 @@ class DashboardSource:
                 at=at,
             )
 
-    def review_markdown(self, store: str | None, day: date) -> str:
-        """The morning review of ``day`` as Markdown, for one store or every store."""
-        from opsboard.review import build_review, render_many
+    def review_day(self, store: str, at: datetime) -> date:
+        """The day before the one ``at`` falls on in ``store``'s own time zone."""
+        from opsboard.review import default_day
+
+        return default_day(self.runtime, store, at)
+
+    def review_markdown(self, store: str | None, at: datetime) -> str:
+        """The morning review as Markdown, for one store or every store.
+
+        Each store is reviewed for its own yesterday: at 06:00 in Shanghai it is still the
+        evening before in Los Angeles, whose yesterday is a day earlier.
+        """
+        from opsboard.review import render_many, yesterdays_reviews
 
         names = [store] if store else self.stores()
         if not names:
             return "No store has data yet: there is nothing to review."
         with self.lock:
-            reviews = [build_review(self.runtime, self.store, name, day) for name in names]
+            reviews = yesterdays_reviews(self.runtime, self.store, names, at=at)
         return render_many(reviews, "markdown")
 
     def close(self) -> None:

@@ -29,6 +29,7 @@ class MoversScreen(DashboardScreen):
         with Horizontal(id="movers-columns"):
             with Vertical(id="movers-panel", classes="panel") as panel:
                 panel.border_title = "Movers vs same hours last week"
+                panel.border_subtitle = "scored against the store's own move"
                 yield MoversTable(id="movers")
             with Vertical(id="sku-panel", classes="panel") as panel:
                 panel.border_title = "Selected SKU"

@@ -137,6 +137,11 @@ class OverviewScreen(DashboardScreen):
             note = "Break-even ROI unknown: set the store's margin in the config"
         self.query_one("#break-even", Static).update(note)
 
+    def on_alerts_table_narrowed(self, message: AlertsTable.Narrowed) -> None:
+        """Narrow, the state words give way to marks: say what the marks mean."""
+        legend = "! firing  ? pending  SL strategic loss  v resolved" if message.narrow else ""
+        self.query_one("#alerts-panel").border_subtitle = legend
+
     def action_ack(self) -> None:
         """Acknowledge the alert under the cursor, with a note."""
         alert = self.query_one(AlertsTable).selected

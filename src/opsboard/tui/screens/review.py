@@ -37,7 +37,7 @@ class ReviewScreen(Screen[None]):
         """Build the review in a worker thread."""
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, group="review")
     def load(self) -> None:
         """Build and render the review; a problem is shown in its place."""
         try:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePath
 
 from rich.text import Text
+from textual import events
+from textual.message import Message
 
 from opsboard.tui.data import AlertRow
 from opsboard.tui.format import age
 from opsboard.tui.widgets.fitted_table import FittedTable
 
 _SEVERITY = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
-_STATE_MARK = {"firing": ("!", "bold"), "pending": ("?", ""), "resolved": ("v", "dim")}
+_STATE_MARK = {
+    "firing": ("!", "bold"),
+    "pending": ("?", ""),
+    "strategic": ("SL", "dim"),
+    "resolved": ("v", "dim"),
+}
+#: Below this many cells the table drops the words it can do without (the state word, the
+#: scope's kind, the note of an acknowledgement), so that the SKU or plan stays readable.
+NARROW = 100
 
 
 def _number(value: float | None, shown: str = "") -> str:
@@ -24,14 +35,41 @@ def _number(value: float | None, shown: str = "") -> str:
     return f"{value:,.0f}"
 
 
+def short_scope(scope: str) -> str:
+    """The scope without its kind: ``sku:1002`` -> ``1002``; a file by its name only."""
+    kind, _, what = scope.partition(":")
+    if not what:
+        return scope
+    if kind == "file":
+        return PurePath(what).name
+    return what
+
+
+def scope_text(alert: AlertRow, store: str | None, narrow: bool) -> str:
+    """The scope column: the store is left out when one store is in view."""
+    scope = short_scope(alert.scope) if narrow else alert.scope
+    if store and alert.store == store:
+        return scope or "store"
+    return " / ".join(part for part in (alert.store, scope) if part) or "all"
+
+
 class AlertsTable(FittedTable):
     """One row per alert; the cursor row is the one ``a`` acknowledges and ``x`` silences."""
 
     FLEXIBLE = (2, 3, 6)
 
+    class Narrowed(Message):
+        """The table crossed the narrow breakpoint: its state words became marks or back."""
+
+        def __init__(self, narrow: bool) -> None:
+            super().__init__()
+            self.narrow = narrow
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._shown: tuple[tuple[AlertRow, ...], datetime, str | None] | None = None
+        self._shown: tuple[tuple[AlertRow, ...], datetime, str | None, bool] | None = None
+        self._now: datetime | None = None
+        self._store: str | None = None
         self.alerts: tuple[AlertRow, ...] = ()
 
     def on_mount(self) -> None:
@@ -51,45 +89,30 @@ class AlertsTable(FittedTable):
             return None
         return self.alerts[self.cursor_row]
 
+    @property
+    def narrow(self) -> bool:
+        """True when the table is too narrow for every word."""
+        width = self.scrollable_content_region.width or self.size.width
+        return 0 < width < NARROW
+
     def show(self, alerts: tuple[AlertRow, ...], now: datetime, store: str | None = None) -> None:
         """Show ``alerts``, keeping the cursor on the same alert; unchanged means no redraw.
 
         With one ``store`` in view its name is left out of the scope column.
         """
-        key = (alerts, now.replace(second=0, microsecond=0), store)
+        narrow = self.narrow
+        key = (alerts, now.replace(second=0, microsecond=0), store, narrow)
         if key == self._shown:
             return
+        if self._shown is None or self._shown[3] != narrow:
+            self.post_message(self.Narrowed(narrow))
         self._shown = key
+        self._now, self._store = now, store
         chosen = self.selected.id if self.selected else None
         self.alerts = alerts
-        rows: list[tuple[list[Text], str | None]] = []
-        for alert in alerts:
-            ack = Text("")
-            if alert.silenced_until is not None:
-                ack.append(f"silenced {age((alert.silenced_until - now).total_seconds())}", "dim")
-            elif alert.acked_by:
-                ack.append(f"{alert.acked_by}", "green")
-                if alert.ack_note:
-                    ack.append(f": {alert.ack_note}", "dim")
-            mark, mark_style = _STATE_MARK.get(alert.state, ("?", ""))
-            severity = Text(f"{mark} ", style=mark_style)
-            severity.append(alert.severity.upper()[:4], style=_SEVERITY.get(alert.severity, ""))
-            severity.append(f" {alert.state}", style=mark_style or "bold")
-            scope = alert.scope or "store" if store and alert.store == store else alert.scope_label
-            rows.append(
-                (
-                    [
-                        severity,
-                        Text(age((now - alert.since).total_seconds()) if alert.since else "-"),
-                        Text(alert.rule),
-                        Text(scope),
-                        Text(_number(alert.value, alert.shown_value), justify="right"),
-                        Text(_number(alert.threshold, alert.shown_threshold), justify="right"),
-                        ack,
-                    ],
-                    str(alert.id),
-                )
-            )
+        rows: list[tuple[list[Text], str | None]] = [
+            (self._cells(alert, now, store, narrow), str(alert.id)) for alert in alerts
+        ]
         if not alerts:
             rows.append(([Text("no alerts", style="dim"), *[Text("")] * 6], None))
         self.set_rows(rows)
@@ -97,3 +120,39 @@ class AlertsTable(FittedTable):
             for index, alert in enumerate(alerts):
                 if alert.id == chosen:
                     self.move_cursor(row=index, animate=False)
+
+    @staticmethod
+    def _cells(alert: AlertRow, now: datetime, store: str | None, narrow: bool) -> list[Text]:
+        ack = Text("")
+        if alert.quiet_reason:
+            # Muted by a promotion window or held while its source fails: not being told.
+            kind = alert.quiet_reason.partition(":")[0]
+            ack.append(kind if narrow else alert.quiet_reason, "dim")
+        elif alert.silenced_until is not None:
+            until = age((alert.silenced_until - now).total_seconds())
+            ack.append(f"muted {until}" if narrow else f"silenced {until}", "dim")
+        elif alert.acked_by:
+            ack.append(f"{alert.acked_by}", "green")
+            if alert.ack_note and not narrow:
+                ack.append(f": {alert.ack_note}", "dim")
+        mark, mark_style = _STATE_MARK.get(alert.state, ("?", ""))
+        severity = Text(f"{mark} ", style=mark_style)
+        severity.append(alert.severity.upper()[:4], style=_SEVERITY.get(alert.severity, ""))
+        if not narrow:
+            severity.append(f" {alert.state}", style=mark_style or "bold")
+        return [
+            severity,
+            Text(age((now - alert.since).total_seconds()) if alert.since else "-"),
+            Text(alert.rule),
+            Text(scope_text(alert, store, narrow)),
+            Text(_number(alert.value, alert.shown_value), justify="right"),
+            Text(_number(alert.threshold, alert.shown_threshold), justify="right"),
+            ack,
+        ]
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Across the narrow breakpoint the rows are written again, else only fitted."""
+        if self._now is not None and self._shown is not None and self._shown[3] != self.narrow:
+            self.show(self.alerts, self._now, self._store)
+            return
+        super().on_resize(event)

@@ -8,7 +8,7 @@ from opsboard.tui.format import MISSING, change, compact, percent
 from opsboard.tui.movers import Mover
 from opsboard.tui.widgets.fitted_table import FittedTable
 
-_MOVED = {"uv": "visitors", "conversion": "conversion", "bounce": "bounce"}
+_MOVED = {"uv": "visitors", "conversion": "conv", "bounce": "bounce"}
 
 
 def _delta_points(now: float | None, base: float | None) -> str:
@@ -74,7 +74,7 @@ class MoversTable(FittedTable):
                         Text(
                             bounce,
                             justify="right",
-                            style="red" if (mover.bounce or 0) > 0.75 else "",
+                            style="red" if (mover.bounce or 0) > mover.bounce_limit else "",
                         ),
                         Text(f"{mover.score:+.1f}", justify="right"),
                     ],

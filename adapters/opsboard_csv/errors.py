@@ -1,0 +1,18 @@
+"""The refusals of this adapter that a drop folder treats differently from the others."""
+
+from __future__ import annotations
+
+from opsboard.errors import RejectedInput
+from opsboard.storage.store import AbandonBatch
+
+
+class IncompleteFile(RejectedInput):
+    """A file that looks cut off: empty, no final newline, a zip or workbook that cannot
+    be opened. `opsboard ingest` refuses it at once; a drop folder waits for the rest while
+    the file is recent, and refuses it only once it has stopped changing for a while."""
+
+
+class FileChanged(IncompleteFile, AbandonBatch):
+    """The file changed while it was being read: it is still being written. Raised inside
+    the write transaction, it rolls the file back without recording a refused ingest (the
+    file is read again once it settles)."""

@@ -1,0 +1,93 @@
+"""Two grains of one report kept apart: 京东商智 商品明细 by SKU and by SPU.
+
+Both downloads give the same products' visitors and sales, one per SKU and one per SPU
+(a product with its variants); stored side by side, a store's figures would count every
+product twice. SPU ids carry a prefix (``SPU-``, set in the profile) so that they never
+pass for SKU ids, and a file whose profile names ``exclusive_with`` formats is refused
+for a store and days that already hold figures loaded from one of them. The check needs
+the database, so these points are handed to the store as ``BulkPoints``: the store calls
+``series_values`` inside the write transaction, where the earlier loads can be read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from datetime import datetime, tzinfo
+
+from opsboard.errors import RejectedInput
+from opsboard.storage.store import IngestBatch, InvalidPoint, RawPoint
+from opsboard_csv.profiles import Profile, profile_named
+
+
+def exclusive_points(
+    profile: Profile, points: list[RawPoint], file_name: str, tz: tzinfo
+) -> Iterable[RawPoint]:
+    """``points`` as they are, or checked against the other grains when they are written."""
+    if not profile.exclusive_with or not points:
+        return points
+    return ExclusivePoints(profile, points, file_name, tz)
+
+
+class ExclusivePoints:
+    """A file's points, refused at write time if another grain of them is stored."""
+
+    def __init__(
+        self, profile: Profile, points: list[RawPoint], file_name: str, tz: tzinfo
+    ) -> None:
+        self.profile = profile
+        self.points = points
+        self.file_name = file_name
+        self.tz = tz
+        self.count = 0
+        self.span: tuple[int, int] | None = None
+
+    def __iter__(self) -> Iterator[RawPoint]:
+        return iter(self.points)
+
+    def series_values(self, batch: IngestBatch) -> Iterator[tuple[int, int, float, int]]:
+        """Rows of the points table for ``batch``, once no other grain is in the way."""
+        self._check(batch)
+        low = min(p[2] for p in self.points)
+        high = max(p[2] for p in self.points)
+        for store, grain, ts, channel, campaign, sku, metric, value in self.points:
+            if not (value >= 0 and math.isfinite(value)):
+                raise InvalidPoint(f"{metric} for {store}: value {value!r} is not a number >= 0")
+            yield (
+                batch.series_id((store, grain, metric, channel, campaign, sku)),
+                ts,
+                value,
+                batch.ingest_id,
+            )
+            self.count += 1
+        self.span = (low, high)
+
+    def _check(self, batch: IngestBatch) -> None:
+        stores = sorted({p[0] for p in self.points})
+        low = min(p[2] for p in self.points)
+        high = max(p[2] for p in self.points)
+        others = list(self.profile.exclusive_with)
+        marks = ",".join("?" * len(others))
+        for store in stores:
+            found = batch.store.conn.execute(
+                "SELECT format, min(period_start), max(period_end) FROM ingests "
+                f"WHERE status = 'loaded' AND store = ? AND format IN ({marks}) "
+                "AND period_start <= ? AND period_end >= ? GROUP BY format LIMIT 1",
+                (store, *others, high, low),
+            ).fetchone()
+            if found is None:
+                continue
+            other = profile_named(found[0])
+            title = other.title if other is not None else found[0]
+            first, last = (self._day(max(found[1], low)), self._day(min(found[2], high)))
+            raise RejectedInput(
+                f"{self.file_name}: store {store} already holds {title} figures for "
+                f"{first} .. {last}; this file ({self.profile.title}) gives the same "
+                "products at another grain, and the two together would count every "
+                "product twice",
+                hint=f"keep to one grain per store: for these days load the {title} "
+                "download, as before (this grain can be loaded for other days)",
+            )
+
+    def _day(self, ts: int) -> str:
+        return datetime.fromtimestamp(ts, self.tz).date().isoformat()

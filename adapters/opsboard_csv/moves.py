@@ -1,0 +1,64 @@
+"""Moving a dropped file out of its folder: to ``processed/``, or to ``failed/`` beside the
+reason it was refused. Folders are created owner-only; a name already taken gets a time
+stamp, so that nothing already there is overwritten."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def unique(folder: Path, name: str, stamp: str) -> Path:
+    """``folder/name``, or a name with a time stamp when that one is taken."""
+    target = folder / name
+    if not target.exists() and not target.is_symlink():
+        return target
+    stem, dot, suffix = name.partition(".")
+    for counter in range(1000):
+        extra = f"-{counter}" if counter else ""
+        candidate = folder / f"{stem}.{stamp}{extra}{dot}{suffix}"
+        if not candidate.exists() and not candidate.is_symlink():
+            return candidate
+    raise OSError(f"no free name for {name} in {folder}")
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` readable by its owner only."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+
+
+def move_into(path: Path, folder: Path, stamp: str) -> Path:
+    """Move ``path`` into ``folder`` under a free name; ``OSError`` when it cannot."""
+    private_dir(folder)
+    target = unique(folder, path.name, stamp)
+    os.replace(path, target)
+    return target
+
+
+def write_reason(note: Path, original: Path, reason: str, at: str) -> None:
+    """Write the reason file of a refused file (owner-only); a failure is only logged."""
+    text = (
+        f"file: {original}\n"
+        f"refused at: {at}\n"
+        f"reason: {reason}\n"
+        "nothing of this file was stored; fix it and drop it into the folder again\n"
+    )
+    try:
+        fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        log.warning("%s: could not write the reason file: %s", note, exc)
+
+
+def identity(path: Path) -> tuple[int, int, int] | None:
+    """(size, mtime, inode) of ``path`` now; None when it is gone."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino

@@ -1,0 +1,236 @@
+"""The figures of a file's data rows: each row's store, scope and metric values.
+
+Points of the same store, day and scope within one file are added up (two sources
+feeding one channel, the ad groups of one campaign), except in formats whose rows are
+one per day and scope (``unique_rows``): there a repeated row is refused, since adding it
+would double the day. A dimension column always gives its rows a value: a missing cell
+becomes ``(none)`` (no attribution, not a total), a cell meaning the whole store
+(``all_values``, 淘宝联盟's 店铺整体) becomes ``""``.
+
+Every level a file holds is stored, decided per day and scope, never per file: the
+platform's own figure for a scope beside the rows that break it down, and rows that have
+no finer breakdown as they are. The query engine takes, for each scope, the coarsest
+figure that covers it and never adds two levels of one scope (DESIGN.md, Levels).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from opsboard.errors import RejectedInput
+from opsboard.models import store_name_problem
+from opsboard.storage.store import RawPoint
+from opsboard.timeutil import local_midnight
+from opsboard_csv.numbers import (
+    Decimal,
+    NumberError,
+    decimal_convention,
+    normalise_cell,
+    parse_id,
+    parse_number,
+)
+from opsboard_csv.periods import DataRow, FileContext, key_of
+from opsboard_csv.profiles import FieldSpec, HeaderMatch
+
+#: The value of a plan or product cell that is missing (``-``, empty).
+UNATTRIBUTED = "(none)"
+#: (store, day start, channel, campaign, sku, metric): the scope of one point.
+_Key = tuple[str, int, str, str, str, str]
+#: Rows looked at to decide the decimal convention of a file.
+_CONVENTION_SAMPLE = 2000
+_DIMENSIONS = ("channel", "campaign", "sku")
+
+
+@dataclass
+class FilePoints:
+    """What the rows of a file give: the points and the stores they name."""
+
+    points: list[RawPoint]
+    stores: set[str]
+
+
+def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> str:
+    """The channel, campaign or SKU a cell names."""
+    if role == "channel":
+        value = normalise_cell(cell).casefold()
+        for name, channel in spec.map.items():
+            if value.startswith(normalise_cell(name).casefold()):
+                return channel
+        return spec.default or "other"
+    try:
+        text = parse_id(cell)
+    except NumberError as exc:
+        raise RejectedInput(
+            f"{exc}: the id was rounded when the file was saved in Excel",
+            line=line,
+            column=column,
+            hint="download the report again and load it without opening it in Excel",
+        ) from None
+    if text is None:
+        return UNATTRIBUTED if spec.missing is None else spec.missing
+    if normalise_cell(text) in spec.all_values:
+        return ""
+    return spec.prefix + text
+
+
+def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) -> list[str]:
+    """The store of each row: the given one, or the row's own store column (checked)."""
+    column = match.columns.get(key_of(match.profile, "store") or "")
+    if column is None:
+        if context.store:
+            return [context.store] * len(data)
+        raise RejectedInput(
+            f"{context.file_name}: the report ({match.profile.title}) does not say which "
+            "store it is for",
+            hint=context.advice(
+                "name the store with --store", "drop it into the folder of its store"
+            ),
+        )
+    header = match.headers[column]
+    names = [normalise_cell(row.cell(column)) for row in data]
+    first: dict[str, int] = {}
+    for row, name in zip(data, names, strict=True):
+        if name and name not in first:
+            first[name] = row.line
+            problem = None if context.store else store_name_problem(name)
+            if problem:
+                raise RejectedInput(
+                    problem,
+                    line=row.line,
+                    column=header,
+                    hint=context.advice(
+                        "name the store with --store", "drop it into the folder of its store"
+                    ),
+                )
+    if context.store:
+        if len(first) > 1:
+            (a, line_a), (b, line_b) = list(first.items())[:2]
+            raise RejectedInput(
+                f"{context.file_name}: the file holds figures of several stores ({a!r} on "
+                f"line {line_a}, {b!r} on line {line_b}), but "
+                + context.advice("--store names one", "its folder belongs to one store"),
+                column=header,
+                hint=context.advice(
+                    f"leave out --store: the file is then split by its {header} column "
+                    "(each name a store)",
+                    "drop it into the parent drop folder (the one whose sub-folders are "
+                    f"named after stores): there it is split by its {header} column",
+                ),
+            )
+        return [context.store] * len(data)
+    for row, name in zip(data, names, strict=True):
+        if not name:
+            raise RejectedInput(
+                "the row names no store",
+                line=row.line,
+                column=header,
+                hint=context.advice(
+                    "name the store with --store", "drop it into the folder of its store"
+                ),
+            )
+    return names
+
+
+def file_points(
+    match: HeaderMatch, data: list[DataRow], days: list[date], context: FileContext
+) -> FilePoints:
+    """The points of the data rows (see the module docstring)."""
+    profile, columns = match.profile, match.columns
+    metric_fields = [
+        (k, s) for k, s in profile.fields.items() if s.role == "metric" and k in columns
+    ]
+    sample = data[:_CONVENTION_SAMPLE]
+    money = [row.cell(columns[k]) for k, s in metric_fields if s.kind == "money" for row in sample]
+    decimal = decimal_convention(money)
+    dims = {
+        role: (key, profile.fields[key])
+        for role in _DIMENSIONS
+        if (key := key_of(profile, role)) is not None and key in columns
+    }
+    fixed = {"channel": profile.channel, "campaign": profile.campaign, "sku": profile.sku}
+    fixed.update({k: v for k, v in match.titled.items() if k in fixed})
+    stores = row_stores(match, data, context)
+    midnight: dict[date, int] = {}
+    totals: dict[_Key, float] = defaultdict(float)
+    seen: dict[tuple[str, date, str, str, str], int] = {}
+    for row, day, store in zip(data, days, stores, strict=True):
+        scope = dict(fixed)
+        for role, (key, spec) in dims.items():
+            index = columns[key]
+            scope[role] = dimension(spec, role, row.cell(index), row.line, match.headers[index])
+        if profile.unique_rows:
+            _check_unique(
+                seen, (store, day, scope["channel"], scope["campaign"], scope["sku"]), row
+            )
+        values = _values(match, metric_fields, row, decimal)
+        if day not in midnight:
+            midnight[day] = int(local_midnight(day, context.tz).timestamp())
+        ts = midnight[day]
+        for metric, value in values.items():
+            totals[(store, ts, scope["channel"], scope["campaign"], scope["sku"], metric)] += value
+    found: list[RawPoint] = [
+        (store, "day", ts, channel, campaign, sku, metric, value)
+        for (store, ts, channel, campaign, sku, metric), value in totals.items()
+    ]
+    return FilePoints(found, set(stores))
+
+
+def _check_unique(
+    seen: dict[tuple[str, date, str, str, str], int],
+    key: tuple[str, date, str, str, str],
+    row: DataRow,
+) -> None:
+    first = seen.setdefault(key, row.line)
+    if first == row.line:
+        return
+    store, day, *scope = key
+    named = ", ".join(s for s in scope if s)
+    raise RejectedInput(
+        f"the row repeats line {first}: both hold {day}"
+        + (f" for {named}" if named else "")
+        + f" (store {store}); adding them up would count the day twice",
+        line=row.line,
+        hint="remove the repeated rows, or download the report again instead of pasting "
+        "two downloads together",
+    )
+
+
+def _values(
+    match: HeaderMatch,
+    metric_fields: list[tuple[str, FieldSpec]],
+    row: DataRow,
+    decimal: Decimal,
+) -> dict[str, float]:
+    """The base metric values of one row; rates turned into counts where asked."""
+    parsed: dict[str, float | None] = {}
+    for key, spec in metric_fields:
+        index = match.columns[key]
+        try:
+            value = parse_number(
+                row.cell(index), spec.kind, decimal=decimal, dash_is_zero=spec.dash_is_zero
+            )
+        except NumberError as exc:
+            raise RejectedInput(
+                f"{exc} for {spec.metric}", line=row.line, column=match.headers[index]
+            ) from None
+        if value is not None and value < 0:
+            raise RejectedInput(
+                f"found {row.cell(index).strip()!r}, a negative {spec.metric}",
+                line=row.line,
+                column=match.headers[index],
+            )
+        parsed[key] = value
+    values: dict[str, float] = {}
+    for key, spec in metric_fields:
+        if spec.times is None and parsed[key] is not None and spec.metric:
+            values[spec.metric] = values.get(spec.metric, 0.0) + float(parsed[key] or 0.0)
+    for key, spec in metric_fields:
+        if spec.times is None or not spec.metric or spec.metric in values:
+            continue
+        rate, base = parsed[key], parsed.get(spec.times)
+        if rate is not None and base is not None:
+            values[spec.metric] = math.floor(rate * base + 0.5)
+    return values

@@ -1,0 +1,182 @@
+"""Messages waiting for a notifier, kept in the store until that notifier has them.
+
+Each message is queued once per notifier that takes it, so a notifier that is down never
+makes the others receive a message twice, and a restart picks up what was not delivered.
+A notifier's messages go out in the order they were queued; after a failed delivery the
+ones behind it wait too (they are handed back untried), and its queue waits with a growing
+backoff (``RETRY_FIRST`` doubling up to ``RETRY_MAX``); the first message is then
+tried alone before the rest follow. A message still undelivered after ``GIVE_UP_AFTER``,
+or beyond the newest ``BACKLOG`` of its notifier, is dropped with a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from opsboard.alerts.notify import Message
+from opsboard.alerts.state import iso
+from opsboard.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+RETRY_FIRST = timedelta(seconds=30)
+RETRY_MAX = timedelta(minutes=30)
+GIVE_UP_AFTER = timedelta(hours=24)
+#: How many messages one notifier is handed at a time.
+BATCH = 20
+#: How many undelivered messages a notifier keeps at most.
+BACKLOG = 200
+
+
+# The table (``alert_outbox``) is made by the store's migration 3.
+@dataclass(frozen=True)
+class Entry:
+    """One message queued for one notifier."""
+
+    id: int
+    notifier: str
+    message: Message
+    attempts: int
+
+
+def has_outbox(store: Store) -> bool:
+    """True when the store has an outbox table (a viewer's read-only store may not)."""
+    row = store.conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_outbox'"
+    ).fetchone()
+    return row is not None
+
+
+def enqueue(conn: sqlite3.Connection, notifier: str, message: Message, now: datetime) -> None:
+    """Queue ``message`` for ``notifier`` inside the caller's transaction."""
+    conn.execute(
+        "INSERT INTO alert_outbox (notifier, created_at, message, next_at) VALUES (?, ?, ?, ?)",
+        (notifier, iso(now), json.dumps(message.to_json(), ensure_ascii=False, default=str),
+         iso(now)),
+    )  # fmt: skip
+
+
+def _message(text: str) -> Message:
+    body = json.loads(text)
+    return Message(body["status"], body["title"], body["text"], body["alerts"], body["severity"])
+
+
+def due(store: Store, now: datetime, *, sending: set[int]) -> dict[str, tuple[list[Entry], bool]]:
+    """Per notifier, the next of its queued messages not in ``sending`` (handed out already),
+    in order, when the first of its queue is due: no more than ``BATCH`` under way at once,
+    and a retry alone (it probes whether the notifier is back) with nothing behind it until
+    it went through. With True when they start at the head of the queue (nothing before them
+    is still under way)."""
+    rows: dict[str, list[tuple[int, int]]] = {}
+    waiting: set[str] = set()
+    at_head: dict[str, bool] = {}
+    under_way: dict[str, int] = {}
+    for entry_id, notifier, attempts, next_at in store.conn.execute(
+        "SELECT id, notifier, attempts, next_at FROM alert_outbox ORDER BY id"
+    ):
+        if notifier in waiting:
+            continue
+        if notifier not in at_head:
+            if entry_id not in sending and next_at > iso(now):
+                waiting.add(notifier)  # its head waits for its backoff; the rest keep order
+                continue
+            at_head[notifier] = entry_id not in sending
+            if attempts:
+                waiting.add(notifier)  # a retry goes alone
+                if at_head[notifier]:
+                    rows[notifier] = [(entry_id, attempts)]
+                continue
+        picked = rows.setdefault(notifier, [])
+        if entry_id in sending:
+            under_way[notifier] = under_way.get(notifier, 0) + 1
+        elif under_way.get(notifier, 0) + len(picked) < BATCH:
+            picked.append((entry_id, attempts))
+        else:
+            waiting.add(notifier)
+    found: dict[str, tuple[list[Entry], bool]] = {}
+    for notifier, picked in rows.items():
+        if not picked:
+            continue
+        entries = []
+        for entry_id, attempts in picked:
+            text = store.conn.execute(
+                "SELECT message FROM alert_outbox WHERE id = ?", (entry_id,)
+            ).fetchone()[0]
+            entries.append(Entry(entry_id, notifier, _message(text), attempts))
+        found[notifier] = (entries, at_head[notifier])
+    return found
+
+
+def trim(store: Store) -> int:
+    """Keep at most ``BACKLOG`` messages per notifier, dropping the oldest (with a warning):
+    a notifier down for a long storm would otherwise flood its chat when it is back."""
+    over = store.conn.execute(
+        "SELECT notifier, count(*) - ? FROM alert_outbox GROUP BY notifier HAVING count(*) > ?",
+        (BACKLOG, BACKLOG),
+    ).fetchall()
+    dropped = 0
+    for notifier, extra in over:
+        with store.transaction() as conn:
+            dropped += conn.execute(
+                "DELETE FROM alert_outbox WHERE id IN (SELECT id FROM alert_outbox "
+                "WHERE notifier = ? ORDER BY id LIMIT ?)",
+                (notifier, extra),
+            ).rowcount
+        log.warning(
+            "notifier %s: %d undelivered messages dropped, the oldest beyond the last %d",
+            notifier, extra, BACKLOG,
+        )  # fmt: skip
+    return dropped
+
+
+def delivered(store: Store, entry_ids: list[int]) -> None:
+    """Forget entries their notifier has received."""
+    if entry_ids:
+        with store.transaction() as conn:
+            conn.executemany("DELETE FROM alert_outbox WHERE id = ?", [(i,) for i in entry_ids])
+
+
+def failed(store: Store, entry_id: int, error: str, now: datetime) -> str | None:
+    """Record a failed delivery and schedule the next try; returns the title of a message
+    given up on (too old), else None."""
+    row = store.conn.execute(
+        "SELECT attempts, created_at, message FROM alert_outbox WHERE id = ?", (entry_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    attempts, created, text = int(row[0]) + 1, datetime.fromisoformat(row[1]), row[2]
+    with store.transaction() as conn:
+        if now - created >= GIVE_UP_AFTER:
+            conn.execute("DELETE FROM alert_outbox WHERE id = ?", (entry_id,))
+            return _message(text).title
+        wait = min(RETRY_MAX, RETRY_FIRST * 2 ** (attempts - 1))
+        conn.execute(
+            "UPDATE alert_outbox SET attempts = ?, next_at = ?, error = ? WHERE id = ?",
+            (attempts, iso(now + wait), error[:500], entry_id),
+        )
+    return None
+
+
+def drop_unknown(store: Store, notifiers: set[str]) -> int:
+    """Drop messages queued for notifiers no longer configured; returns how many."""
+    rows = store.conn.execute("SELECT DISTINCT notifier FROM alert_outbox").fetchall()
+    gone = [name for (name,) in rows if name not in notifiers]
+    if not gone:
+        return 0
+    with store.transaction() as conn:
+        count = 0
+        for name in gone:
+            count += conn.execute("DELETE FROM alert_outbox WHERE notifier = ?", (name,)).rowcount
+    log.warning("dropped %d undelivered messages of notifiers no longer configured", count)
+    return count
+
+
+def pending(store: Store) -> dict[str, int]:
+    """How many messages wait, per notifier (empty when the store has no outbox)."""
+    if not has_outbox(store):
+        return {}
+    return dict(store.conn.execute("SELECT notifier, count(*) FROM alert_outbox GROUP BY notifier"))

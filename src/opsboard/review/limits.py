@@ -1,0 +1,131 @@
+"""What a review cannot tell, and why: so that a gap in the data is never read as news."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from opsboard.metrics import base_inputs
+from opsboard.review.model import Completeness, MetricMove
+
+WEEKS = 4
+#: How the base metrics behind the headline are named to the reader.
+INPUT_NAMES = {
+    "uv": "visitors",
+    "buyers": "paying buyers",
+    "gmv": "GMV",
+    "spend": "ad spend",
+    "ad_gmv": "attributed ad sales",
+}
+_AD_FIGURES = ("spend", "impressions", "clicks")
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The day under review and what the store holds around it."""
+
+    store: str
+    day: date
+    before_day: date
+    has_data: bool
+    day_has_data: bool
+    latest: date | None
+    has_ads: bool
+    data_until: str = ""
+
+
+def limits(
+    scope: Scope,
+    found: list[str],
+    *,
+    today: Row,
+    weeks: list[Row],
+    headline: list[MetricMove],
+    health: Completeness,
+    median_weeks: int,
+    not_assessed: list[str],
+) -> list[str]:
+    """Every "cannot tell" line of the review: ``found`` (from building its parts) with
+    the day-wide limits first."""
+    if not scope.has_data:
+        return [f"anything about {scope.store}: the store has no data at all yet", *found]
+    first: list[str] = []
+    last: list[str] = []
+    if health.unfinished:
+        until = f" (data so far through {scope.data_until})" if scope.data_until else ""
+        first.append(
+            f"the whole day: {scope.day} is not over{until}; figures so far are not "
+            "compared and diagnoses that need a whole day wait until it is"
+        )
+    if not scope.day_has_data and not health.missing_metrics:
+        where = f" (the latest data is for {scope.latest})" if scope.latest else ""
+        first.append(f"how {scope.day} went: there is no data for that day{where}")
+    history = [w for w in weeks if any(v is not None for v in w.values())]
+    if not history:
+        last.append(
+            f"changes: no data for the same weekday in the {WEEKS} weeks before "
+            "(a new store, or history not loaded)"
+        )
+    else:
+        if not any(v is not None for v in weeks[0].values()):
+            last.append(
+                f"the change on last week: no data for {scope.before_day}; "
+                "the trailing median is shown instead"
+            )
+        if median_weeks < WEEKS:
+            alone = " (it is that one day's figure)" if median_weeks == 1 else ""
+            last.append(
+                f"a steady baseline: the median covers only {median_weeks} of the "
+                f"{WEEKS} weeks before{alone}"
+            )
+    unmatched = [
+        m.label
+        for m in headline
+        if today.get(m.metric) is not None and all(w.get(m.metric) is None for w in weeks)
+    ]
+    if unmatched and history:
+        last.append(
+            f"changes in {', '.join(unmatched)}: no such data on the same weekday in the "
+            f"{WEEKS} weeks before"
+        )
+    has_ad_figures = any(today.get(m) is not None for m in _AD_FIGURES)
+    if scope.day_has_data:
+        last += _absent_figures(headline, today, health, ads=has_ad_figures)
+        if not has_ad_figures:
+            last.append(
+                f"ad performance: no ad data for {scope.day}, though the store has ads on "
+                "other days"
+                if scope.has_ads
+                else "ad performance: there is no ad data for this store"
+            )
+    last += [f"diagnoses not assessed: {line}" for line in not_assessed]
+    return list(dict.fromkeys([*first, *found, *last]))
+
+
+def _absent_figures(
+    headline: list[MetricMove], today: Row, health: Completeness, *, ads: bool
+) -> list[str]:
+    """Headline figures missing from a day that has other data, and what they lack."""
+    labels: list[str] = []
+    lacking: list[str] = []
+    for move in headline:
+        if move.value is not None or move.status != "no_data":
+            continue
+        inputs = base_inputs([move.metric])
+        if not ads and any(m in ("spend", "ad_gmv") for m in inputs):
+            continue  # said once for all ad figures
+        absent = [m for m in inputs if today.get(m) is None]
+        if not absent or health.status_of(absent) != "ok":
+            continue
+        labels.append(move.label)
+        lacking += [m for m in absent if m not in lacking]
+    if not labels:
+        return []
+    names = " or ".join(INPUT_NAMES.get(m, m) for m in lacking)
+    return [
+        f"{', '.join(labels)}: the day's data has no {names}; no source reported "
+        f"{'it' if len(lacking) == 1 else 'them'} for the day"
+    ]

@@ -1,0 +1,268 @@
+"""One ingest as one write transaction: points, bookmarks and the ingest record together.
+
+The hot write path: raw points are validated and upserted with ``executemany``; a bulk
+reader (the canonical CSV) hands rows of the points table directly (``BulkPoints``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from opsboard.models import MetricPoint
+
+if TYPE_CHECKING:
+    from opsboard.storage.store import Store
+
+#: A point in its raw form for the hot path:
+#: (store, grain, ts epoch seconds, channel, campaign, sku, metric, value).
+RawPoint = tuple[str, str, int, str, str, str, str, float]
+
+UPSERT = (
+    "INSERT INTO points (series_id, ts, value, ingest_id) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
+    "ingest_id = excluded.ingest_id, revision = revision + (value != excluded.value)"
+)
+
+#: For points that carry their source's own revision (``SourceRevisions``): the highest
+#: revision seen is kept, so that a running hour's growth is no restatement and a figure
+#: first read after its restatement is marked restated.
+UPSERT_REVISED = (
+    "INSERT INTO points (series_id, ts, value, ingest_id, revision) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
+    "ingest_id = excluded.ingest_id, revision = max(revision, excluded.revision)"
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@runtime_checkable
+class BulkPoints(Protocol):
+    """Raw points that can also write themselves as rows of the points table.
+
+    A bulk reader (the canonical CSV) validates each row itself, resolves series through
+    ``IngestBatch.series_id`` and yields ``(series id, period start, value, ingest id)``,
+    which spares the hot path a second pass over every point. Once ``series_values`` is
+    exhausted, ``count`` is the number of rows it yielded and ``span`` the first and last
+    period start among them.
+    """
+
+    count: int
+
+    def __iter__(self) -> Iterator[RawPoint]: ...
+
+    def series_values(self, batch: IngestBatch) -> Iterator[tuple[int, int, float, int]]: ...
+
+    @property
+    def span(self) -> tuple[int, int] | None: ...
+
+
+@runtime_checkable
+class SourceRevisions(Protocol):
+    """Raw points that carry their source's own revision of each figure: 0 as first
+    published (however often a running hour's figures grow), 1 and up once restated."""
+
+    def __iter__(self) -> Iterator[RawPoint]: ...
+
+    def with_revisions(self) -> Iterator[tuple[RawPoint, int]]: ...
+
+
+class InvalidPoint(ValueError):
+    """A point that breaks the data model; the batch holding it is rolled back."""
+
+
+class AbandonBatch(Exception):
+    """Raised inside an ``IngestBatch`` to roll it back without recording a failed ingest
+    (the caller will try the same input again another way)."""
+
+
+class IngestBatch:
+    """One ingest as one transaction: points, bookmarks and the ingest record together.
+
+    Use as a context manager. On a clean exit the points, bookmarks and an ``ingests`` row
+    commit together; on an exception everything rolls back and a ``failed`` ingest row is
+    recorded with the reason.
+    """
+
+    def __init__(
+        self, store: Store, *, source: str, origin: str, format: str, store_name: str = ""
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.origin = origin
+        self.format = format
+        self.store_name = store_name
+        self.rows = 0
+        self.points = 0
+        self.period_start: int | None = None
+        self.period_end: int | None = None
+        self.ingest_id = 0
+        #: The stores whose points this batch wrote.
+        self.stores: set[str] = set()
+        self._started = _now()
+        self._bookmarks: dict[str, str] = {}
+        self._transaction = store.transaction()
+
+    def __enter__(self) -> IngestBatch:
+        self._transaction.__enter__()
+        cursor = self.store.conn.execute(
+            "INSERT INTO ingests (source, origin, format, store, status, started_at) "
+            "VALUES (?, ?, ?, ?, 'loading', ?)",
+            (self.source, self.origin, self.format, self.store_name, self._started),
+        )
+        self.ingest_id = int(cursor.lastrowid or 0)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            conn = self.store.conn
+            for key, value in self._bookmarks.items():
+                conn.execute(
+                    "INSERT INTO bookmarks (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
+                    "updated_at = excluded.updated_at",
+                    (self.source, key, value, _now()),
+                )
+            conn.execute(
+                "UPDATE ingests SET status = 'loaded', finished_at = ?, rows = ?, points = ?, "
+                "period_start = ?, period_end = ? WHERE id = ?",
+                (
+                    _now(),
+                    self.rows,
+                    self.points,
+                    self.period_start,
+                    self.period_end,
+                    self.ingest_id,
+                ),
+            )
+            self._transaction.__exit__(None, None, None)
+            return
+        self._transaction.__exit__(exc_type, exc, tb)
+        # The series cache may name series created inside the rolled-back transaction.
+        self.store._series.clear()
+        if issubclass(exc_type, Exception) and not issubclass(exc_type, AbandonBatch):
+            self.store.record_failed_ingest(
+                source=self.source,
+                origin=self.origin,
+                format=self.format,
+                store=self.store_name,
+                message=str(exc),
+            )
+
+    def set_bookmark(self, key: str, value: str) -> None:
+        """Move a bookmark, committed with the points of this batch and only with them."""
+        self._bookmarks[key] = value
+
+    def add_points(self, points: Iterable[MetricPoint]) -> int:
+        """Upsert ``MetricPoint`` values; see ``add_raw``."""
+        return self.add_raw(
+            (
+                p.store,
+                p.grain,
+                int(p.ts.timestamp()),
+                p.channel,
+                p.campaign,
+                p.sku,
+                p.metric,
+                p.value,
+            )
+            for p in points
+        )
+
+    def series_id(self, key: tuple[str, str, str, str, str, str]) -> int:
+        """The id of series (store, grain, metric, channel, campaign, sku), created on first
+        use inside this batch; ``InvalidPoint`` when the key breaks the data model."""
+        self.stores.add(key[0])
+        found = self.store._series.get(key)
+        return found if found is not None else self.store._series_id(key)
+
+    def add_raw(self, rows: Iterable[RawPoint]) -> int:
+        """Upsert raw points (the hot path); returns how many were written.
+
+        Raises ``InvalidPoint`` (and the whole batch rolls back) on a point that breaks the
+        data model: unknown metric, grain or channel, a value that is not a finite
+        non-negative number, or a timestamp not at the start of its period.
+        ``BulkPoints`` write their own validated rows.
+        """
+        if isinstance(rows, BulkPoints):
+            return self._add_bulk(rows)
+        if isinstance(rows, SourceRevisions):
+            return self._add_rows(rows.with_revisions(), UPSERT_REVISED)
+        return self._add_rows(((row, None) for row in rows), UPSERT)
+
+    def _add_rows(self, rows: Iterable[tuple[RawPoint, int | None]], upsert: str) -> int:
+        store = self.store
+        cache = store._series
+        series_id = store._series_id
+        ingest_id = self.ingest_id
+        low = self.period_start if self.period_start is not None else 1 << 62
+        high = self.period_end if self.period_end is not None else -(1 << 62)
+        count = 0
+        isfinite = math.isfinite
+        stores = self.stores
+        last_store = None
+
+        def convert() -> Iterator[tuple[int, int, float, int] | tuple[int, int, float, int, int]]:
+            nonlocal low, high, count, last_store
+            for row, revision in rows:
+                store_name, grain, ts, channel, campaign, sku, metric, value = row
+                if store_name != last_store:
+                    stores.add(store_name)
+                    last_store = store_name
+                key = (store_name, grain, metric, channel, campaign, sku)
+                sid = cache.get(key)
+                if sid is None:
+                    sid = series_id(key)
+                if not (value >= 0 and isfinite(value)):
+                    raise InvalidPoint(
+                        f"{metric} for {store_name} at {ts}: value {value!r} is not a "
+                        "finite non-negative number"
+                    )
+                if ts % 900:
+                    raise InvalidPoint(
+                        f"{metric} for {store_name}: period start {ts} is not the start "
+                        "of an hour or a day"
+                    )
+                if ts < low:
+                    low = ts
+                if ts > high:
+                    high = ts
+                count += 1
+                if revision is None:
+                    yield sid, ts, value, ingest_id
+                else:
+                    yield sid, ts, value, ingest_id, revision
+
+        store.conn.executemany(upsert, convert())
+        self.points += count
+        self.rows += count
+        if count:
+            self.period_start, self.period_end = low, high
+        return count
+
+    def _add_bulk(self, rows: BulkPoints) -> int:
+        # Reading and writing in slices keeps each phase's working set hot in the CPU caches.
+        values = rows.series_values(self)
+        write = self.store.conn.executemany
+        while chunk := list(itertools.islice(values, 4096)):
+            write(UPSERT, chunk)
+        count = rows.count
+        self.points += count
+        self.rows += count
+        if count and rows.span is not None:
+            low, high = rows.span
+            if self.period_start is not None and self.period_end is not None:
+                low, high = min(low, self.period_start), max(high, self.period_end)
+            self.period_start, self.period_end = low, high
+        return count
