@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable
 from datetime import date, tzinfo
 from pathlib import Path
@@ -87,6 +88,8 @@ class CsvDropAdapter(Adapter):
         self.folders = FolderMap(options)
         self._started = context.clock.now()
         self._wake: asyncio.TimerHandle | None = None
+        self._scanned_at: float | None = None
+        self._offered = False
         ignore = {options.processed_dir.name, options.failed_dir.name}
         self.watcher = FolderWatcher([], ignore_dirs=ignore, force_polling=options.use_polling)
         self.watcher.watch_paths = self.aftercare.paths
@@ -204,10 +207,15 @@ class CsvDropAdapter(Adapter):
 
     async def poll(self, bookmarks: dict[str, str]) -> AsyncIterator[Batch]:
         """One batch per complete file; waits once for files that are still settling."""
-        await self._watch()
+        restarted = await self._watch()
+        if not restarted and self._nothing_new():
+            return
         self.changed.clear()
+        self._scanned_at = time.monotonic()
+        self._offered = False
         for attempt in range(2):
             arrivals = await asyncio.to_thread(self._scan)
+            self._offered = self._offered or bool(arrivals)
             for arrival in arrivals:
                 batch = await asyncio.to_thread(self._batch, arrival)
                 if batch is not None:
@@ -232,14 +240,28 @@ class CsvDropAdapter(Adapter):
             loop = asyncio.get_running_loop()
             self._wake = loop.call_later(min(delays) + 0.05, self.changed.set)
 
-    async def _watch(self) -> None:
-        """Watch the folders that exist; start again when one appears or disappears."""
+    def _nothing_new(self) -> bool:
+        """Whether this poll can skip the scan: folder events are arriving and none came,
+        no file is settling or waiting, and the last full scan is recent. Files just moved
+        to processed/ or failed/ are among the watched paths, so their changes are events;
+        files the last scan offered are looked at again (a busy database leaves them)."""
+        if self.changed.is_set() or not self.watcher.running or self._scanned_at is None:
+            return False
+        if self._offered or self._waiting or self.tracker.next_check_in() is not None:
+            return False
+        return time.monotonic() - self._scanned_at < self.opts.rescan_seconds
+
+    async def _watch(self) -> bool:
+        """Watch the folders that exist; start again when one appears or disappears.
+        True when the watched folders changed (their files are then scanned)."""
         roots = [f.path for f in self.opts.folders if f.path.is_dir()]
-        if roots != self.watcher.roots:
+        restarted = roots != self.watcher.roots
+        if restarted:
             await self.watcher.stop()
             self.watcher.roots = roots
             self.watcher.error = ""
         self.watcher.start()
+        return restarted
 
     def _tz(self, store: str | None) -> tzinfo:
         if store is None:

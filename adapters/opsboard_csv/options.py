@@ -89,6 +89,11 @@ class CsvDropOptions(AdapterOptions):
     use_polling: bool = False
     """Poll the folders instead of using filesystem events (network shares, some containers)."""
 
+    rescan_seconds: float = Field(default=10.0, ge=0, le=3600)
+    """While filesystem events arrive, a poll with no event and no file settling skips the
+    folder scan; a full scan still runs at least this often, for events a file system did
+    not send. `0` scans on every poll. Without events every poll scans."""
+
     processed_dir: Path = Path("processed")
     """Where loaded files go; relative paths are inside each store's folder."""
 

@@ -236,7 +236,7 @@ class FolderWatcher:
                 *self.roots,
                 watch_filter=self._relevant,
                 debounce=self.debounce_ms,
-                step=10,
+                step=50,
                 stop_event=self._stop,
                 force_polling=self.force_polling,
                 poll_delay_ms=200,

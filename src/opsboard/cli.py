@@ -179,11 +179,6 @@ def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return Runtime.from_args(getattr(args, "config", None), getattr(args, "db", None))
 
 
-def _later(what: str, issue: int) -> int:
-    print(f"opsboard: {what} is not built yet (planned in issue {issue}).", file=sys.stderr)
-    return 2
-
-
 # -- commands ------------------------------------------------------------------------------
 
 

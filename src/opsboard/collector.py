@@ -65,6 +65,9 @@ class Collector:
         self.after_cycle = after_cycle
         self._next_due: dict[str, float] = {}
         self._health_written: dict[tuple[str, str], tuple[HealthState, str, float]] = {}
+        #: Each source's bookmarks as committed: read once, then kept with every commit
+        #: (only the collector, holding the lock, writes them).
+        self._bookmarks: dict[str, dict[str, str]] = {}
 
     def _commit(self, adapter: Adapter, batch: Batch) -> int:
         with self.store.batch(
@@ -77,11 +80,15 @@ class Collector:
 
     async def poll_adapter(self, adapter: Adapter, report: CycleReport) -> None:
         """Poll one adapter to the end of what it has, committing each batch."""
-        try:
-            bookmarks = await asyncio.to_thread(self.store.bookmarks, adapter.source)
-        except (StoreError, sqlite3.Error) as exc:
-            self._defer(adapter, report, str(exc))
-            return
+        committed = self._bookmarks.get(adapter.source)
+        if committed is None:
+            try:
+                committed = await asyncio.to_thread(self.store.bookmarks, adapter.source)
+            except (StoreError, sqlite3.Error) as exc:
+                self._defer(adapter, report, str(exc))
+                return
+            self._bookmarks[adapter.source] = committed
+        bookmarks = dict(committed)
         written = 0
         batches = adapter.poll(bookmarks)
         try:
@@ -105,6 +112,7 @@ class Collector:
                     continue
                 written += count
                 bookmarks.update(batch.bookmarks)
+                committed.update(batch.bookmarks)
                 if batch.on_commit:
                     batch.on_commit(count)
         except OpsboardError as exc:
@@ -160,12 +168,18 @@ class Collector:
         return True
 
     async def run_cycle(self, *, force: bool = False) -> CycleReport:
-        """Poll every adapter that is due (all of them with ``force``), one after another."""
+        """Poll every adapter that is due (all of them with ``force``), one after another.
+
+        With ``force`` an adapter's ``changed`` event is set too, so that a watched drop
+        folder is scanned rather than trusted to have sent every event.
+        """
         report = CycleReport()
         now = time.monotonic()
         for adapter, interval in self.adapters:
             if not force and self._next_due.get(adapter.source, 0.0) > now:
                 continue
+            if force and isinstance(event := getattr(adapter, "changed", None), asyncio.Event):
+                event.set()
             await self.poll_adapter(adapter, report)
             # Data left behind by a busy database is tried again soon, not a poll later.
             wait = min(interval, RETRY_BUSY) if adapter.source in report.deferred else interval

@@ -32,13 +32,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("opsboard.collect")
 
 
+#: Seconds between alert evaluations when no new data came in: the rules that need no new
+#: data (pacing through the day, a source going stale) are judged this often, not after
+#: every poll of a drop folder polled twice a second.
+EVALUATE_EVERY = 15.0
+
+
 class CollectionService:
     """The adapters, the collector, the alert engine and the notifiers of one database.
 
     The caller holds the collector lock on ``store``. ``emit`` receives each evaluation's
     result (the headless mode prints its events); ``flush`` sends new alerts without
-    waiting to group them (one-shot runs). With ``evaluate_every`` the rules are judged at
-    once when data arrives and otherwise every that many seconds, not after every poll.
+    waiting to group them (one-shot runs). The rules are judged at once when data arrives
+    (or a source fails) and otherwise every ``evaluate_every`` seconds (None: every cycle).
     """
 
     def __init__(
@@ -48,7 +54,7 @@ class CollectionService:
         *,
         emit: Callable[[CycleResult], None] | None = None,
         flush: bool = False,
-        evaluate_every: float | None = None,
+        evaluate_every: float | None = EVALUATE_EVERY,
         on_cycle: Callable[[CycleReport], None] | None = None,
     ) -> None:
         self.runtime = runtime

@@ -15,6 +15,7 @@ import pytest
 from opsboard.alerts import outbox
 from opsboard.alerts.dispatch import Dispatcher
 from opsboard.alerts.notify import Message, compose
+from opsboard.collector import CycleReport
 from opsboard.config import NotifierConfig, Settings
 from opsboard.runtime import Runtime
 from opsboard.service import CollectionService
@@ -255,3 +256,28 @@ def test_a_notifier_down_through_a_storm_keeps_only_its_newest_messages(
     [(entries, at_head)] = [outbox.due(store, clock.now(), sending=set())["hook"]]
     assert [e.message.alerts[0]["id"] for e in entries] == [2, 3, 4]
     assert at_head
+
+
+async def test_rules_are_judged_when_data_arrives_and_otherwise_now_and_then(
+    service_for: Callable[[Settings], CollectionService], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = service_for(settings_with([UV_HIGH]))
+    judged: list[int] = []
+    evaluate = service.evaluate
+
+    def counted() -> Any:
+        judged.append(1)
+        return evaluate()
+
+    monkeypatch.setattr(service, "evaluate", counted)
+    quiet = CycleReport()
+    await service._after_cycle(quiet)  # the first cycle judges
+    await service._after_cycle(quiet)  # a quiet poll soon after does not
+    assert len(judged) == 1
+    news = CycleReport()
+    news.points["drop"] = 3
+    await service._after_cycle(news)
+    assert len(judged) == 2
+    service._last_evaluation -= service.evaluate_every or 0  # the interval has passed
+    await service._after_cycle(quiet)
+    assert len(judged) == 3

@@ -311,6 +311,54 @@ async def test_folder_event_sets_changed(
         await adapter.aclose()
 
 
+async def test_quiet_poll_skips_the_scan_until_an_event_or_the_rescan(
+    tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    adapter = make_adapter(tmp_path, clock, settle_seconds=0.05, rescan_seconds=3600)
+    scans: list[int] = []
+    scan = adapter._scan
+
+    def counted() -> Any:
+        scans.append(1)
+        return scan()
+
+    monkeypatch.setattr(adapter, "_scan", counted)
+
+    async def poll() -> tuple[int, bool]:
+        """Batches offered, and whether the poll scanned the folder."""
+        before = len(scans)
+        offered = len([batch async for batch in adapter.poll({})])
+        return offered, len(scans) > before
+
+    try:
+        assert await poll() == (0, True)  # the first poll always scans
+        assert await poll() == (0, False)  # no event: nothing to look at
+        staged = write_csv(tmp_path / "staging" / "fresh.csv", GOOD)
+        os.replace(staged, tmp_path / "drop" / "fresh.csv")
+        await asyncio.wait_for(adapter.changed.wait(), timeout=10)
+        assert await poll() == (1, True)
+        assert await poll() == (1, True)  # offered, not committed: looked at again
+        (tmp_path / "drop" / "fresh.csv").unlink()
+        assert await poll() == (0, True)
+        adapter.changed.clear()  # the removal is not an arrival
+        assert await poll() == (0, False)
+        adapter.opts = adapter.opts.model_copy(update={"rescan_seconds": 0})  # rescan due
+        assert await poll() == (0, True)
+    finally:
+        await adapter.aclose()
+
+
+async def test_forced_cycle_scans_without_waiting_for_the_event(
+    tmp_path: Path, clock: FrozenClock, store: Store, collector: Callable[..., Collector]
+) -> None:
+    adapter = make_adapter(tmp_path, clock, settle_seconds=0.05, rescan_seconds=3600)
+    run = collector(adapter)
+    assert (await run.run_cycle(force=True)).points == {"drops": 0}
+    staged = write_csv(tmp_path / "staging" / "now.csv", GOOD)
+    os.replace(staged, tmp_path / "drop" / "now.csv")
+    assert (await run.run_cycle(force=True)).points == {"drops": 3}
+
+
 def test_settle_tracker_two_checks() -> None:
     now = [0.0]
     tracker = SettleTracker(2.0, monotonic=lambda: now[0], wall=lambda: 100.0)

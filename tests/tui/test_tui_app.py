@@ -442,3 +442,19 @@ async def test_dashboard_keys_wait_behind_the_review(app: OpsboardApp) -> None:
         await pilot.press("s")
         await settle(pilot)
         assert app.store_name != "tmall-flagship"
+
+
+async def test_panels_are_laid_out_again_across_each_breakpoint(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        pair = screen.query_one("#pair")
+        assert [c.id for c in pair.children] == ["traffic-panel", "channels-panel"]
+        for width, paired, columns in ((90, False, False), (160, False, True), (120, True, False)):
+            await pilot.resize_terminal(width, 40)
+            await settle(pilot)
+            assert bool(screen.query("#pair")) is paired, width
+            assert bool(screen.query("#left")) is columns, width
+            # The same data is shown again at once, not at the next refresh.
+            traffic = screen.query_one(TrafficFigures)
+            assert traffic.row_count == 7, width

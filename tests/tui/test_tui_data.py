@@ -142,6 +142,29 @@ def test_overview_budget_and_strategic_loss(seeded_runtime: Runtime) -> None:
     assert view.hourly.today[14] is not None
 
 
+def test_money_over_stores_in_different_currencies_is_not_added(
+    seeded_runtime: Runtime,
+) -> None:
+    with seeded_runtime.open_store() as store:
+        loader = OverviewLoader(store, seeded_runtime.engine(store), seeded_runtime.settings)
+        every = loader.load(store_name=None, at=SAMPLE_NOW, live=True, chart_metric="gmv")
+        visits = loader.load(store_name=None, at=SAMPLE_NOW, live=True, chart_metric="uv")
+        one = loader.load(store_name="tmall-flagship", at=SAMPLE_NOW, live=True, chart_metric="gmv")
+    assert every.currency == ""  # CNY and USD stores
+    assert {f.metric: f.today for f in every.figures}["gmv"] is None
+    assert {f.metric: f.today for f in every.figures}["uv"] is not None
+    assert every.channels
+    assert [c.gmv for c in every.channels] == [None] * len(every.channels)
+    assert None not in [c.uv for c in every.channels]
+    assert set(every.hourly.today) == {None}
+    assert "currencies" in every.hourly.note
+    assert set(visits.hourly.today) != {None}
+    assert not visits.hourly.note
+    assert None not in [c.gmv for c in one.channels]
+    assert set(one.hourly.today) != {None}
+    assert not one.hourly.note
+
+
 def test_replayed_alerts_show_acks_made_by_then(seeded_runtime: Runtime) -> None:
     with seeded_runtime.open_store() as store:
         live = load_alerts(store, at=SAMPLE_NOW, live=True)

@@ -16,13 +16,10 @@ from collections.abc import Callable
 from opsboard.collector import Collector, CycleReport
 from opsboard.errors import CollectorLockedError
 from opsboard.runtime import Runtime
-from opsboard.service import CollectionService
+from opsboard.service import EVALUATE_EVERY, CollectionService
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
-
-#: Seconds between alert evaluations when no new data came in.
-EVALUATE_EVERY = 15.0
 
 
 class InProcessCollector:

@@ -7,7 +7,7 @@ part; panels compare it with what they show and redraw only when it changed.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -55,6 +55,8 @@ class HourlySeries:
     yesterday: tuple[float | None, ...]
     last_week: tuple[float | None, ...]
     now_hour: int
+    #: Why the chart is empty when it must be (money over stores in different currencies).
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +195,7 @@ class OverviewLoader:
         )
         configs = [self.settings.store(n) for n in names]
         currencies = {c.currency for c in configs}
+        mixed = len(currencies) > 1
         configured = [s.name for s in self.settings.stores if s.name in names]
         tz = self._tz(configured or names)
         stores_arg = names or None
@@ -209,7 +212,7 @@ class OverviewLoader:
                 )
                 for m in TRAFFIC_METRICS
             )
-            if len(currencies) > 1:
+            if mixed:
                 # Money in different currencies does not add up: shown per store only.
                 figures = tuple(
                     Figure(f.metric, None, None, None, None, None)
@@ -225,8 +228,8 @@ class OverviewLoader:
             currency=currencies.pop() if len(currencies) == 1 else "",
             tz_name=str(tz),
             figures=figures,
-            hourly=self._hourly(stores_arg, names, at, tz, chart_metric),
-            channels=self._channels(stores_arg, names, at, live, tz),
+            hourly=self._hourly(stores_arg, names, at, tz, chart_metric, mixed=mixed),
+            channels=self._channels(stores_arg, names, at, live, tz, mixed=mixed),
             promotion=self._promotion(names, at, live, tz),
             unsold=self._unsold(stores_arg, names, at, live, tz),
             break_even_roi=configs[0].break_even_roi if len(configs) == 1 else None,
@@ -235,13 +238,31 @@ class OverviewLoader:
         )
 
     def _hourly(
-        self, stores: list[str] | None, names: list[str], at: datetime, tz: tzinfo, metric: str
+        self,
+        stores: list[str] | None,
+        names: list[str],
+        at: datetime,
+        tz: tzinfo,
+        metric: str,
+        *,
+        mixed: bool = False,
     ) -> HourlySeries:
+        if mixed and metric_kind(metric) == "money":
+            empty = hourly_series(self.engine, metric, [], at, tz)
+            return replace(empty, note="mixed currencies: press s for a store")
         return hourly_series(self.engine, metric, stores if names else [], at, tz)
 
     def _channels(
-        self, stores: list[str] | None, names: list[str], at: datetime, live: bool, tz: tzinfo
+        self,
+        stores: list[str] | None,
+        names: list[str],
+        at: datetime,
+        live: bool,
+        tz: tzinfo,
+        *,
+        mixed: bool = False,
     ) -> tuple[ChannelRow, ...]:
+        """Each channel's traffic; its GMV only where every store counts in one currency."""
         if not names:
             return ()
         rows = self.engine.query(
@@ -257,7 +278,7 @@ class OverviewLoader:
                 _clean(r["uv"]),
                 (r["uv"] / total) if r["uv"] and total else None,
                 _clean(r["buyers"]),
-                _clean(r["gmv"]),
+                None if mixed else _clean(r["gmv"]),
                 _clean(r["conversion_rate"]),
             )
             for r in rows

@@ -36,21 +36,30 @@ class OverviewScreen(DashboardScreen):
 
     #: Width from which the panels sit in two columns.
     WIDE = 150
+    #: Width from which the traffic figures and the channel split share the first row.
+    PAIRED = 110
 
     def __init__(self) -> None:
         super().__init__()
-        self._wide: bool | None = None
+        self._layout: str | None = None
         self._last: Overview | None = None
+
+    def _layout_for(self, width: int) -> str:
+        if width >= self.WIDE:
+            return "wide"
+        return "paired" if width >= self.PAIRED else "stacked"
 
     def compose(self) -> ComposeResult:
         """Traffic and its chart on the left, alerts, promotion and channels on the right.
 
-        Stacked, the reading order is traffic, alerts, promotion, chart, channels.
+        Narrower, the traffic figures and the channels share the first row, then alerts,
+        promotion and the chart; stacked, the reading order is traffic, alerts, promotion,
+        chart, channels.
         """
-        self._wide = self.app.size.width >= self.WIDE
+        self._layout = self._layout_for(self.app.size.width)
         yield TitleBar(id="title")
         with VerticalScroll(id="body"):
-            if self._wide:
+            if self._layout == "wide":
                 with Horizontal(id="columns"):
                     with Vertical(id="left"):
                         yield self._traffic()
@@ -59,6 +68,14 @@ class OverviewScreen(DashboardScreen):
                         yield self._alerts()
                         yield self._promotion()
                         yield self._channels()
+            elif self._layout == "paired":
+                with Vertical(id="columns"):
+                    with Horizontal(id="pair"):
+                        yield self._traffic()
+                        yield self._channels()
+                    yield self._alerts()
+                    yield self._promotion()
+                    yield self._chart()
             else:
                 with Vertical(id="columns"):
                     yield self._traffic()
@@ -103,13 +120,13 @@ class OverviewScreen(DashboardScreen):
         self.query_one(AlertsTable).focus(scroll_visible=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        """Across the breakpoint, lay the panels out again and show the same data."""
-        wide = event.size.width >= self.WIDE
-        if self._wide is not None and wide != self._wide:
+        """Across a breakpoint, lay the panels out again and show the same data."""
+        layout = self._layout_for(event.size.width)
+        if self._layout is not None and layout != self._layout:
             self.call_after_refresh(self._relayout)
 
     async def _relayout(self) -> None:
-        if (self.size.width >= self.WIDE) == self._wide:
+        if self._layout_for(self.size.width) == self._layout:
             return  # a burst of resizes: already laid out for this width
         await self.recompose()
         self.query_one(AlertsTable).focus(scroll_visible=False)

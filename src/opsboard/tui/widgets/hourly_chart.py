@@ -41,7 +41,8 @@ class HourlyChart(PlotextPlot):
                 plt.plot(hours, points, marker=marker, label=label, color=color)
         plt.xlim(0, 23)
         plt.xticks([0, 6, 12, 18, 23], ["0h", "6h", "12h", "18h", "23h"])
-        plt.title(f"{label_of(series.metric)} by hour")
+        title = f"{label_of(series.metric)} by hour"
+        plt.title(f"{title}: {series.note}" if series.note else title)
         self.refresh()
 
     def render(self) -> RenderResult:

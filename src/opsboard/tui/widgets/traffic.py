@@ -68,6 +68,4 @@ class TrafficFigures(DataTable[Text]):
         )
         if isinstance(self.parent, Widget):
             # The panel says why GMV is blank when the stores' currencies differ.
-            self.parent.border_subtitle = (
-                "currencies differ: s for one store's GMV" if mixed else ""
-            )
+            self.parent.border_subtitle = "mixed currencies: press s for a store" if mixed else ""
