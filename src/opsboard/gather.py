@@ -42,6 +42,22 @@ def day_label(day_number: int) -> str:
     return (_EPOCH + timedelta(days=day_number)).isoformat()
 
 
+def filter_conditions(filters: Filters) -> tuple[list[str], list[Any], int]:
+    """The conditions on ``series s`` for ``filters``, their parameters, and the dimension
+    bits a series must have (a filter on a value needs that dimension; "" asks for none)."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    required = 0
+    for dim in DIMS:
+        value = getattr(filters, dim)
+        if value is not None:
+            conditions.append(f"s.{dim} = ?")
+            params.append(value)
+            if value:
+                required |= DIM_BITS[dim]
+    return conditions, params, required
+
+
 def gather(
     store: Store,
     store_name: str,
@@ -59,16 +75,9 @@ def gather(
     ``tz`` is the store's time zone and ``now`` the current instant (for relative days);
     ``pairs`` are the ratios asked, as (name, numerator, denominator).
     """
-    conditions = ["s.store = ?"]
-    params: list[Any] = [store_name]
-    required = 0
-    for dim in DIMS:
-        value = getattr(filters, dim)
-        if value is not None:
-            conditions.append(f"s.{dim} = ?")
-            params.append(value)
-            if value:
-                required |= DIM_BITS[dim]
+    filtered, filter_params, required = filter_conditions(filters)
+    conditions = ["s.store = ?", *filtered]
+    params: list[Any] = [store_name, *filter_params]
     keep = DIM_BITS.get(by, 0)
     if keep:
         conditions.append(f"s.{by} != ''")

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from opsboard.gather import filter_conditions
+from opsboard.levels import DIM_BITS
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, base_inputs, ratio
 from opsboard.query import Filters, Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import floor_hour
 
-_BITS = {"channel": 1, "campaign": 2, "sku": 4}
 #: Ingest profiles kept; cached answers are seldom older than the last few hundred ingests.
 MAX_PROFILES = 4096
 _GROUPED = ("sku", "campaign", "channel")
@@ -73,17 +74,15 @@ class OneLevelReads:
     def _where(
         self, store_name: str, inputs: list[str], by: str, filters: Filters, hourly: bool
     ) -> tuple[str, list[Any], int]:
-        conditions = ["s.store = ?", f"s.metric IN ({','.join('?' * len(inputs))})"]
-        params: list[Any] = [store_name, *inputs]
-        required = _BITS[by]
-        for dim in ("channel", "campaign", "sku"):
-            value = getattr(filters, dim)
-            if value is not None:
-                conditions.append(f"s.{dim} = ?")
-                params.append(value)
-                if value:
-                    required |= _BITS[dim]
-        conditions.append(f"s.{by} != ''")
+        filtered, filter_params, required = filter_conditions(filters)
+        conditions = [
+            "s.store = ?",
+            f"s.metric IN ({','.join('?' * len(inputs))})",
+            *filtered,
+            f"s.{by} != ''",
+        ]
+        params: list[Any] = [store_name, *inputs, *filter_params]
+        required |= DIM_BITS[by]
         if hourly:
             conditions.append("s.grain = 'hour'")
         return " AND ".join(conditions), params, required

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from opsboard.collector import Collector, CycleReport
 from opsboard.errors import CollectorLockedError
 from opsboard.runtime import Runtime
-from opsboard.service import EVALUATE_EVERY, CollectionService
+from opsboard.service import CollectionService
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,9 +84,7 @@ class InProcessCollector:
     async def run(self, stop: asyncio.Event) -> None:
         """Build the adapters and collect until ``stop`` is set."""
         assert self.store is not None
-        service = CollectionService(
-            self.runtime, self.store, evaluate_every=EVALUATE_EVERY, on_cycle=self.on_cycle
-        )
+        service = CollectionService(self.runtime, self.store, on_cycle=self.on_cycle)
         self.collector = service.collector
         try:
             await self.collector.run_forever(stop)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from opsboard.config import Settings
-from opsboard.metrics import metric_kind
+from opsboard.metrics import uses_money
 from opsboard.query import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import (
@@ -215,9 +215,7 @@ class OverviewLoader:
             if mixed:
                 # Money in different currencies does not add up: shown per store only.
                 figures = tuple(
-                    Figure(f.metric, None, None, None, None, None)
-                    if metric_kind(f.metric) == "money"
-                    else f
+                    Figure(f.metric, None, None, None, None, None) if uses_money(f.metric) else f
                     for f in figures
                 )
         return Overview(
@@ -247,7 +245,7 @@ class OverviewLoader:
         *,
         mixed: bool = False,
     ) -> HourlySeries:
-        if mixed and metric_kind(metric) == "money":
+        if mixed and uses_money(metric):
             empty = hourly_series(self.engine, metric, [], at, tz)
             return replace(empty, note="mixed currencies: press s for a store")
         return hourly_series(self.engine, metric, stores if names else [], at, tz)
