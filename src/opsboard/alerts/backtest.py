@@ -16,7 +16,7 @@ from opsboard.alerts.engine import AlertEngine, AlertEvent
 from opsboard.config import Settings
 from opsboard.errors import UsageError
 from opsboard.storage.store import Store
-from opsboard.timeutil import FrozenClock, floor_hour, local_midnight, zone
+from opsboard.timeutil import DEFAULT_TIMEZONE, FrozenClock, floor_hour, local_midnight, zone
 
 _HOUR = timedelta(hours=1)
 
@@ -45,7 +45,7 @@ def backtest(
         raise UsageError(f"--to {last} is before --from {first}", hint="swap them")
     if (last - first).days > 92:
         raise UsageError("a backtest covers at most 93 days", hint="narrow --from / --to")
-    tz = tz or zone(settings.stores[0].timezone if settings.stores else "Asia/Shanghai")
+    tz = tz or zone(settings.stores[0].timezone if settings.stores else DEFAULT_TIMEZONE)
     start = local_midnight(first, tz)
     end = min(local_midnight(last + timedelta(days=1), tz), floor_hour(now or datetime.now(UTC)))
     clock = FrozenClock(start)

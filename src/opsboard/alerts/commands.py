@@ -21,7 +21,7 @@ from opsboard.alerts.state import (
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
-from opsboard.timeutil import parse_day, zone
+from opsboard.timeutil import DEFAULT_TIMEZONE, parse_day, zone
 
 
 def _who(by: str | None) -> str:
@@ -167,7 +167,7 @@ def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
 
     settings = runtime.settings
     tz = zone(settings.store(args.alert_store).timezone if args.alert_store else
-              (settings.stores[0].timezone if settings.stores else "Asia/Shanghai"))  # fmt: skip
+              (settings.stores[0].timezone if settings.stores else DEFAULT_TIMEZONE))  # fmt: skip
     today = runtime.clock.now().astimezone(tz).date()
     first = parse_day(args.first, today=today) if args.first else today - timedelta(days=7)
     last = parse_day(args.last, today=today) if args.last else today - timedelta(days=1)

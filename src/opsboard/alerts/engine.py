@@ -267,10 +267,7 @@ class AlertEngine:
         for store in stores:
             if rule.store is not None and store != rule.store:
                 continue
-            if store in quiet or ALL_STORES in quiet:
-                continue
-            local_now = ctx.now.astimezone(self.tz_for(store))
-            if muting_window(rule, store, self.settings, local_now):
+            if self._quiet(rule, store, quiet, ctx.now):
                 continue
             covered.add((rule.name, store))
             found += self._cached(rule, ctx, store)
@@ -334,21 +331,13 @@ class AlertEngine:
 
     def collect_notifications(self, *, flush: bool = False) -> list[Message]:
         """The messages due now (see ``opsboard.alerts.notices``), recorded as told."""
-        messages, marks = due_messages(self.state, self.settings.alerts, self.clock.now(),
-                                       flush=flush)  # fmt: skip
-        if marks:
-            with self.state.transaction() as conn:
-                conn.executemany(
-                    "UPDATE alerts SET last_notified_at = ?, last_notified_state = ? WHERE id = ?",
-                    marks,
-                )
-        return messages
+        return self.queue_notifications((), flush=flush)
 
     def queue_notifications(
         self, notifiers: Sequence[NotifierConfig], *, flush: bool = False
     ) -> list[Message]:
-        """Like ``collect_notifications``, and in the same transaction put each message in
-        the outbox of every notifier that takes it, so that none is lost or sent twice."""
+        """The messages due now, recorded as told, and in the same transaction put in the
+        outbox of every notifier that takes each one, so that none is lost or sent twice."""
         now = self.clock.now()
         messages, marks = due_messages(self.state, self.settings.alerts, now, flush=flush)
         if marks:

@@ -38,6 +38,11 @@ Sums = dict[str, tuple[float | None, ...]]
 Touched = Callable[[int | None, str, list[tuple[int | None, int | None]], list[str], bool], bool]
 
 
+def reads_sku_series_only(by: str, filters: Filters) -> bool:
+    """True when a query reads per-SKU series only (grouped by SKU, or one SKU)."""
+    return by == "sku" or bool(filters.sku)
+
+
 @dataclass
 class _Prefix:
     """Sums of the complete hours of a period, kept while no ingest touches them."""
@@ -143,7 +148,7 @@ class OneLevelReads:
         split = min(max(int(floor_hour(self._now()).timestamp()), start), end)
         if shape[0] != "hour" or split == start:
             return _rows(by, inputs, self._sums(by, inputs, where, params, start, end), metrics)
-        sku_only = by == "sku" or bool(filters.sku)
+        sku_only = reads_sku_series_only(by, filters)
         prefix = self._prefixes.get((key, where))
         if (
             prefix is None

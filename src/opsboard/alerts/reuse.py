@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from opsboard.alerts.grouped import OneLevelReads, Touched
+from opsboard.alerts.grouped import OneLevelReads, Touched, reads_sku_series_only
 from opsboard.metrics import PACING, base_inputs
 from opsboard.query import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
@@ -19,11 +19,6 @@ from opsboard.timeutil import floor_hour
 
 ALL_TIME = Period()
 NO_FILTERS = Filters()
-
-
-def reads_sku_series_only(by: str, filters: Filters) -> bool:
-    """True when a query reads per-SKU series only (grouped by SKU, or one SKU)."""
-    return by == "sku" or bool(filters.sku)
 
 
 class ReusedQueries(MetricsEngine):

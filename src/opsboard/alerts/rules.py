@@ -82,11 +82,6 @@ class RuleContext:
     replay: bool = False
 
 
-def compare(value: float, op: str, threshold: float) -> bool:
-    """``value op threshold`` for the four operators a rule may use."""
-    return _OPS[op](value, threshold)
-
-
 def effective_thresholds(
     rule: RuleConfig, store: str, settings: Settings, local_now: datetime
 ) -> tuple[float | None, float | None]:
@@ -111,11 +106,6 @@ def muting_window(rule: RuleConfig, store: str, settings: Settings, local_now: d
         if rule.name in window.mute and window.active(store, local_now):
             return window.name
     return ""
-
-
-def muted(rule: RuleConfig, store: str, settings: Settings, local_now: datetime) -> bool:
-    """True when a promotion window mutes ``rule`` for ``store`` now."""
-    return bool(muting_window(rule, store, settings, local_now))
 
 
 def _query(
