@@ -235,7 +235,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from opsboard.alerts.commands import run_alerts
 
     runtime = _runtime(args)
-    if args.alert_store is not None:
+    # A silence's --store is a pattern (tmall-*), checked against the stores it matches.
+    if args.alert_store is not None and args.action != "silence":
         runtime.check_store_name(args.alert_store, "--store", _stores_with_data(runtime))
     return run_alerts(runtime, args)
 

@@ -81,6 +81,24 @@ def test_a_store_name_no_config_could_hold_is_a_clear_usage_error(
         assert store.point_count() == 0
 
 
+def test_a_silence_takes_a_store_pattern(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text(HEADER + "2026-06-18,tmall-a,,,,uv,7\n", encoding="utf-8")
+    assert run(capsys, "ingest", str(data), "--db", str(db_path))[0] == 0
+    code, out, err = run(
+        capsys, "alerts", "silence", "*", "--store", "tmall-*", "--for", "1h", "--db", str(db_path)
+    )
+    assert (code, err) == (0, "")
+    assert "silence 1: * until" in out
+    code, _, err = run(
+        capsys, "alerts", "silence", "*", "--store", "jd-*", "--for", "1h", "--db", str(db_path)
+    )
+    assert code == 2
+    assert "no configured store matches --store 'jd-*'" in err
+
+
 def test_a_store_name_in_any_script_is_accepted(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
