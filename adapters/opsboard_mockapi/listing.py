@@ -78,17 +78,16 @@ class BudgetRows:
     bookmark: date | None = None
 
 
-def _budget_point(row: object, store: str, tz: tzinfo) -> tuple[RawPoint, date]:
+def _budget_point(row: object, store: str, tz: tzinfo) -> RawPoint:
     if not isinstance(row, dict):
         raise BadRecord(f"a budget row is {type(row).__name__}, not an object")
     ident = row.get("id", "?")
     try:
         if row.get("store") != store:
             raise BadRecord(f"store is {row.get('store')!r}, expected {store!r}")
-        try:
-            day = date.fromisoformat(str(row.get("day")))
-        except ValueError:
-            raise BadRecord(f"day {row.get('day')!r} is not a date (YYYY-MM-DD)") from None
+        day = _row_day(row)
+        if day is None:
+            raise BadRecord(f"day {row.get('day')!r} is not a date (YYYY-MM-DD)")
         channel, campaign = row.get("channel") or "", row.get("campaign") or ""
         if not isinstance(channel, str) or channel not in _CHANNELS:
             raise BadRecord(f"unknown channel {channel!r}")
@@ -102,7 +101,7 @@ def _budget_point(row: object, store: str, tz: tzinfo) -> tuple[RawPoint, date]:
     except BadRecord as exc:
         raise BadRecord(f"budget {ident}: {exc}") from None
     epoch = int(local_midnight(day, tz).timestamp())
-    return (store, _DAY, epoch, channel, campaign, "", "budget", float(budget)), day
+    return (store, _DAY, epoch, channel, campaign, "", "budget", float(budget))
 
 
 def read_budgets(
@@ -113,7 +112,7 @@ def read_budgets(
     refused_days: list[date] = []
     for row in rows:
         try:
-            point, _day = _budget_point(row, store, tz)
+            point = _budget_point(row, store, tz)
         except BadRecord as exc:
             result.rejected.append(str(exc))
             refused_days.append(_row_day(row) or first)

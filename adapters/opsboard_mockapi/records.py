@@ -73,7 +73,6 @@ class RecordHead:
 
     updated_at: datetime
     revision: int
-    partial: bool
 
 
 def record_points(
@@ -121,7 +120,7 @@ def record_points(
         raise BadRecord(f"record {ident}: {exc}") from None
     if partial and not include_partial:
         points = []
-    return points, RecordHead(updated, revision, partial)
+    return points, RecordHead(updated, revision)
 
 
 class RevisedPoints:

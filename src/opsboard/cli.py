@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -302,7 +301,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Import files once and report each."""
     from opsboard.adapters import load_adapter
     from opsboard.ingest import ingest_file
-    from opsboard.timeutil import DEFAULT_TIMEZONE, parse_day, zone
+    from opsboard.timeutil import parse_day
 
     runtime = _runtime(args)
     if args.store is not None:
@@ -314,6 +313,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     # --date today/yesterday/-7d: that day where the files' store is.
     day = parse_day(args.date, today=runtime.today(store_name)) if args.date else None
     failures = 0
+    configured = {s.name for s in runtime.settings.stores}
     with runtime.open_store() as store:
         for path in args.files:
             result = ingest_file(
@@ -322,12 +322,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 path,
                 store_name=store_name,
                 tz_for=runtime.tz_for,
-                default_tz=zone(DEFAULT_TIMEZONE),
+                default_tz=runtime.tz_for(None),
                 day=day,
                 format=args.file_format,
                 named=args.store is not None,
             )
-            configured = {s.name for s in runtime.settings.stores}
             if configured:
                 result.notices += [
                     f"store {name} is not in the config: the default store settings apply"
@@ -393,9 +392,7 @@ def _query_period(runtime: Any, first: str | None, last: str | None, stores: lis
         first_day=first_day, last_day=last_day, first_back=first_back, last_back=last_back
     )
     for name in stores or [""]:
-        low, high = period.days(
-            runtime.tz_for(name) if name else _default_zone(), runtime.clock.now()
-        )
+        low, high = period.days(runtime.tz_for(name), runtime.clock.now())
         if low is not None and high is not None and low > high:
             shown_first = first if first_day is not None else f"{first} ({low})"
             shown_last = last if last_day is not None else f"{last} ({high})"
@@ -405,12 +402,6 @@ def _query_period(runtime: Any, first: str | None, last: str | None, stores: lis
                 hint="give the earlier day with --from; both days are included",
             )
     return period
-
-
-def _default_zone() -> Any:
-    from opsboard.timeutil import DEFAULT_TIMEZONE, zone
-
-    return zone(DEFAULT_TIMEZONE)
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
@@ -542,11 +533,12 @@ _SHELL_COMMANDS = frozenset((cmd_ingest, cmd_query, cmd_review, cmd_alerts, cmd_
 
 #: Options whose value may be a relative day such as ``-7d``.
 _DAY_OPTIONS = frozenset(("--from", "--to", "--date"))
-_DAYS_BACK = re.compile(r"^-\d+d$")
 
 
 def attach_day_values(argv: Sequence[str]) -> list[str]:
     """``--from -7d`` as ``--from=-7d``: argparse would take ``-7d`` for an option."""
+    from opsboard.timeutil import days_back
+
     out: list[str] = []
     items = list(argv)
     index = 0
@@ -556,7 +548,7 @@ def attach_day_values(argv: Sequence[str]) -> list[str]:
             out.extend(items[index:])
             break
         following = items[index + 1] if index + 1 < len(items) else ""
-        if item in _DAY_OPTIONS and _DAYS_BACK.match(following):
+        if item in _DAY_OPTIONS and days_back(following) is not None:
             out.append(f"{item}={following}")
             index += 2
             continue

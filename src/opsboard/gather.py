@@ -166,14 +166,18 @@ def gather(
     for rank in sorted(ranked.values(), key=lambda r: r.order):
         where, values = where_of(rank)
         hourly = rank.hourly and per_hour
-        if per_hour and choice.blanket(rank):
+        blankets = choice.blanket(rank) if per_hour else []
+        if blankets:
             # Coarser rows met so far may cover every period: then no row of this
             # level could count, and its (many) points need not be read.
             step = 3600 if hourly else 1
             low, high = (start, end - 1) if hourly else (first_day, last_day)
             whole = [(metric, low, high) for metric in rank.metrics]
-            if choice.covers(rank, whole, step) or choice.covers(
-                rank, _spans(store, where, values, start, end, None if hourly else day_of), step
+            if choice.covers(rank, blankets, whole, step) or choice.covers(
+                rank,
+                blankets,
+                _spans(store, where, values, start, end, None if hourly else day_of),
+                step,
             ):
                 continue
         shown = rank.detail | keep

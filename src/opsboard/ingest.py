@@ -2,15 +2,14 @@
 
 Local times in a file (a bare date, a date-time without an offset) are read in the time
 zone of the store each row belongs to. A reader is given one zone for the whole file
-(``tz``), or, where it accepts one, ``tz_for`` to look the zone up per store. With a single
-zone, a file found to hold rows of a store in another zone is read again in that store's
-zone; a file mixing stores of different zones is refused whole, never stored half right.
+(``tz``); a file found to hold rows of a store in another zone is read again in that
+store's zone, and a file mixing stores of different zones is refused whole, never stored
+half right.
 """
 
 from __future__ import annotations
 
 import csv
-import inspect
 import os
 import sqlite3
 from collections.abc import Callable
@@ -86,12 +85,11 @@ def ingest_file(
     problem = _unreadable(path)
     if problem:
         return IngestResult(path=path, ok=False, error=problem)
-    per_store = "tz_for" in inspect.signature(reader.read_file).parameters
     tz = tz_for(store_name) if store_name else default_tz
     try:
         try:
             parsed, stores, points = _load(
-                store, reader, path, store_name, tz, day, format, source, tz_for, per_store
+                store, reader, path, store_name, tz, day, format, source, tz_for
             )
         except _OtherZone as exc:
             zones = {str(tz_for(name)) for name in exc.stores}
@@ -107,7 +105,7 @@ def ingest_file(
             # Every row is one store's: read the file again in that store's zone.
             tz = tz_for(next(iter(exc.stores)))
             parsed, stores, points = _load(
-                store, reader, path, store_name, tz, day, format, source, tz_for, False
+                store, reader, path, store_name, tz, day, format, source, tz_for
             )
     except (OpsboardError, InvalidPoint) as exc:
         return IngestResult(path=path, ok=False, error=str(exc))
@@ -151,7 +149,6 @@ def _load(
     format: str | None,
     source: str,
     tz_for: Callable[[str], tzinfo],
-    per_store: bool,
 ) -> tuple[ParsedFile, set[str], int]:
     """Read and commit one file in one transaction; (parsed, stores written, points).
 
@@ -159,15 +156,12 @@ def _load(
     some row belongs to a store of another zone.
     """
     assert reader.read_file is not None
-    extra = {"tz_for": tz_for} if per_store else {}
-    parsed: ParsedFile = reader.read_file(
-        path, store=store_name, tz=tz, day=day, format=format, **extra
-    )
+    parsed: ParsedFile = reader.read_file(path, store=store_name, tz=tz, day=day, format=format)
     with store.batch(
         source=source, origin=str(path), format=parsed.format, store=parsed.store
     ) as batch:
         points = batch.add_raw(parsed.points)
-        if not per_store and any(str(tz_for(name)) != str(tz) for name in batch.stores):
+        if any(str(tz_for(name)) != str(tz) for name in batch.stores):
             raise _OtherZone(set(batch.stores))
     return parsed, batch.stores, points
 

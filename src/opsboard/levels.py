@@ -48,7 +48,6 @@ class Rank:
 
     extra: int
     hourly: bool
-    ids: list[int] = field(default_factory=list)
     metrics: set[str] = field(default_factory=set)
     detail: int = 0
 
@@ -107,11 +106,12 @@ class LevelChoice:
             if not other.extra & rank.extra and other.metrics & rank.metrics
         ]
 
-    def covers(self, rank: Rank, spans: list[tuple[str, int, int]], step: int) -> bool:
-        """True when ``blanket`` rows cover every period from first to last of ``spans``
-        (metric, first, last period), so that no row of ``rank`` could be kept and its
-        points need not be read."""
-        blankets = self.blanket(rank)
+    def covers(
+        self, rank: Rank, blankets: list[_Index], spans: list[tuple[str, int, int]], step: int
+    ) -> bool:
+        """True when ``blankets`` (``blanket(rank)``) cover every period from first to last
+        of ``spans`` (metric, first, last period), so that no row of ``rank`` could be kept
+        and its points need not be read."""
         if not blankets:
             return False
         hourly = rank.hourly and self.hour_buckets

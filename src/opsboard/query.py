@@ -27,7 +27,7 @@ from opsboard.errors import UsageError
 from opsboard.gather import Cells, Rows, gather
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, PACING, base_inputs, ratio
 from opsboard.storage.store import Store
-from opsboard.timeutil import day_bounds, local_midnight, share_of_day_elapsed
+from opsboard.timeutil import day_bounds, local_day, local_midnight, share_of_day_elapsed
 
 BY_CHOICES = ("total", "day", "hour", "channel", "campaign", "sku")
 _EPOCH = date(1970, 1, 1)
@@ -53,7 +53,7 @@ class Period:
         """The first and last local day in a store's time zone (None where not given)."""
         first, last = self.first_day, self.last_day
         if self.first_back is not None or self.last_back is not None:
-            today = (now or datetime.now(UTC)).astimezone(tz).date()
+            today = local_day(now or datetime.now(UTC), tz)
             if self.first_back is not None:
                 first = today - timedelta(days=self.first_back)
             if self.last_back is not None:
@@ -89,7 +89,6 @@ class Filters:
     sku: str | None = None
 
 
-#: Base sums of one output row by (store, period cell), then metric.
 class MetricsEngine:
     """Answers metric queries from a ``Store``.
 
@@ -228,8 +227,7 @@ class MetricsEngine:
                     if not denominator:
                         record[name] = values.get(name)
                         continue
-                    num, den = values.get(numerator), values.get(denominator)
-                    record[name] = None if num is None or not den else scale * num / den
+                    record[name] = ratio(values.get(numerator), values.get(denominator), scale)
             else:
                 for name in metrics:
                     record[name] = self._value(name, label, cells, out, by)

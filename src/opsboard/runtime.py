@@ -15,7 +15,7 @@ from opsboard.models import store_name_problem
 from opsboard.paths import default_config_path, default_db_path
 from opsboard.query import MetricsEngine
 from opsboard.storage.store import Store
-from opsboard.timeutil import DEFAULT_TIMEZONE, Clock, zone
+from opsboard.timeutil import DEFAULT_TIMEZONE, Clock, local_day, zone
 
 
 @dataclass
@@ -50,15 +50,17 @@ class Runtime:
             readonly=readonly,
         )
 
-    def tz_for(self, store: str) -> tzinfo:
+    def tz_for(self, store: str | None) -> tzinfo:
         """A store's time zone, configured or the default (also for a name the config
-        could not hold, found in an old database: see ``Settings.store``)."""
+        could not hold, found in an old database: see ``Settings.store``); the default
+        zone for no store."""
+        if not store:
+            return zone(DEFAULT_TIMEZONE)
         return zone(self.settings.store(store).timezone)
 
     def today(self, store: str | None) -> date:
         """The local date now in ``store``'s time zone (the default zone for no store)."""
-        tz = self.tz_for(store) if store else zone(DEFAULT_TIMEZONE)
-        return self.clock.now().astimezone(tz).date()
+        return local_day(self.clock.now(), self.tz_for(store))
 
     def check_store_name(self, name: str, option: str, known: Collection[str] = ()) -> None:
         """Refuse a store name typed on the command line that no config could hold, unless

@@ -38,7 +38,8 @@ UPSERT_REVISED = (
 )
 
 
-def _now() -> str:
+def now_iso() -> str:
+    """The current instant as the store records it (UTC, to the second)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -105,7 +106,7 @@ class IngestBatch:
         self.ingest_id = 0
         #: The stores whose points this batch wrote.
         self.stores: set[str] = set()
-        self._started = _now()
+        self._started = now_iso()
         self._bookmarks: dict[str, str] = {}
         self._transaction = store.transaction()
 
@@ -132,13 +133,13 @@ class IngestBatch:
                     "INSERT INTO bookmarks (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
                     "updated_at = excluded.updated_at",
-                    (self.source, key, value, _now()),
+                    (self.source, key, value, now_iso()),
                 )
             conn.execute(
                 "UPDATE ingests SET status = 'loaded', finished_at = ?, rows = ?, points = ?, "
                 "period_start = ?, period_end = ? WHERE id = ?",
                 (
-                    _now(),
+                    now_iso(),
                     self.rows,
                     self.points,
                     self.period_start,

@@ -16,7 +16,7 @@ import sqlite3
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +41,12 @@ from opsboard.storage.batch import BulkPoints as BulkPoints
 from opsboard.storage.batch import IngestBatch as IngestBatch
 from opsboard.storage.batch import InvalidPoint as InvalidPoint
 from opsboard.storage.batch import RawPoint as RawPoint
+from opsboard.storage.batch import now_iso
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
 _GRAINS = frozenset(g.value for g in Grain)
 _CHANNELS = frozenset(("", *CHANNELS))
 _METRICS = frozenset(BASE_METRICS)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def level_of(channel: str, campaign: str, sku: str) -> int:
@@ -257,7 +254,7 @@ class Store:
         with contextlib.suppress(StoreError, sqlite3.Error):
             self.set_meta(
                 "collector",
-                f"pid {os.getpid()} on {socket.gethostname()} since {_now()}",
+                f"pid {os.getpid()} on {socket.gethostname()} since {now_iso()}",
             )
 
     def release_collector_lock(self) -> None:
@@ -375,7 +372,7 @@ class Store:
         self, *, source: str, origin: str, format: str, store: str, message: str
     ) -> None:
         """Record a rejected ingest (outside the rolled-back transaction)."""
-        now = _now()
+        now = now_iso()
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO ingests (source, origin, format, store, status, started_at, "
@@ -387,7 +384,7 @@ class Store:
 
     def set_health(self, health: SourceHealth) -> None:
         """Record the latest health of a source; ``since`` is kept while the state holds."""
-        now = _now()
+        now = now_iso()
         with self.transaction() as conn:
             row = conn.execute(
                 "SELECT state, since, last_ok FROM source_health WHERE source = ? AND store = ?",
