@@ -12,19 +12,24 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from opsboard.config import AlertsConfig, RuleConfig
 
+#: 跳失率: above 75% the detail page is not doing its job; non-standard categories (非标品)
+#: should stay under 70%.
+BOUNCE_LIMIT = {"standard": 0.75, "non_standard": 0.70}
+#: Main-image / ad click-through target.
+CTR_TARGET = 0.06
+
 #: The built-in rules as they would be written in the config's ``[[alerts.rules]]``.
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {
-        # 跳失率: above 75% the detail page is not doing its job; non-standard categories
-        # (非标品) should stay under 70%. Judged per SKU once it has 200 visitors.
+        # Judged per SKU once it has 200 visitors.
         "name": "detail-page-bounce",
         "kind": "threshold",
         "metric": "bounce_rate",
         "scope": "each_sku",
         "op": ">",
-        "threshold": 0.75,
+        "threshold": BOUNCE_LIMIT["standard"],
         "clear": 0.72,
-        "category_thresholds": {"non_standard": 0.70},
+        "category_thresholds": {"non_standard": BOUNCE_LIMIT["non_standard"]},
         "window": "1d",
         "min_volume": 200,
         "volume_metric": "uv",
@@ -33,13 +38,12 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "labels": {"team": "content"},
     },
     {
-        # Main-image / ad CTR target: 6%.
         "name": "ad-ctr-low",
         "kind": "threshold",
         "metric": "ctr",
         "scope": "each_campaign",
         "op": "<",
-        "threshold": 0.06,
+        "threshold": CTR_TARGET,
         "clear": 0.065,
         "window": "1d",
         "min_volume": 2000,

@@ -293,7 +293,6 @@ class _Builder:
             day_has_data=day_has_data,
             latest=latest,
             has_ads=self.has_ads(),
-            data_until=health.data_until,
         )
         cannot_tell = limits(
             scope,
@@ -302,7 +301,6 @@ class _Builder:
             weeks=weeks,
             headline=headline,
             health=health,
-            median_weeks=median_weeks,
             not_assessed=not_assessed,
         )
         alerts = alerts_of_day(self.store, self.name, self.start, self.end)

@@ -15,13 +15,17 @@ from opsboard.config import Settings
 from opsboard.metrics import metric_kind
 from opsboard.review.formatting import money, number
 from opsboard.review.model import Review
-from opsboard.review.narrative import bridge_line, channel_line, movement, short_subject
+from opsboard.review.narrative import (
+    bridge_line,
+    channel_line,
+    movement,
+    not_assessed_line,
+    short_subject,
+)
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
 
-#: The store-level field that overrides ``[review] send_at`` for one store.
-STORE_SEND_AT = "review_send_at"
 _SENT = "review.sent.{store}.{notifier}"
 #: Where a review sent before deliveries were recorded per notifier is remembered.
 _SENT_ANYWHERE = "review.sent.{store}"
@@ -30,8 +34,8 @@ _SENT_ANYWHERE = "review.sent.{store}"
 def send_time(settings: Settings, store_name: str) -> time | None:
     """The local time at which ``store_name``'s review is due, or None when it is not sent."""
     store = settings.store(store_name)
-    text = getattr(store, STORE_SEND_AT, None) or settings.review.send_at
-    if not isinstance(text, str):
+    text = store.review_send_at or settings.review.send_at
+    if text is None:
         return None
     try:
         hour, minute = (int(part) for part in text.split(":"))
@@ -43,9 +47,7 @@ def send_time(settings: Settings, store_name: str) -> time | None:
 
 def scheduled(settings: Settings) -> bool:
     """Whether any store's review is sent on a schedule."""
-    return settings.review.send_at is not None or any(
-        getattr(s, STORE_SEND_AT, None) for s in settings.stores
-    )
+    return settings.review.send_at is not None or any(s.review_send_at for s in settings.stores)
 
 
 def due_day(settings: Settings, store_name: str, local_now: datetime) -> date | None:
@@ -99,7 +101,7 @@ def chat_summary(review: Review, top: int) -> tuple[str, str]:
             )
             lines.append(f"{n}. {d.title} ({short_subject(d.subject)}{stake}): {d.remedy}")
     elif review.not_assessed:
-        lines.append(f"Diagnoses not assessed: {'; '.join(review.not_assessed)}.")
+        lines.append(not_assessed_line(review))
     elif review.day_has_data:
         lines.append("No rule of thumb was broken.")
     still_open = sum(a.open for a in review.alerts)

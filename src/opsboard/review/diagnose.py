@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from opsboard.alerts.defaults import BOUNCE_LIMIT, CTR_TARGET
 from opsboard.review.budget import budget_exhausted
 from opsboard.review.facts import Facts, Row, cash, count, pct
 from opsboard.review.formatting import percent_change
 from opsboard.review.model import Diagnosis, change
 
-BOUNCE_LIMIT = {"standard": 0.75, "non_standard": 0.70}
-CTR_TARGET = 0.06
 #: Below these volumes a rate is noise, not a finding.
 MIN_SKU_VISITORS = 50.0
 MIN_IMPRESSIONS = 500.0

@@ -53,10 +53,6 @@ class Facts:
             return None
         return sum(v for h, v in self.hourly_visitors.items() if h >= hour) / total
 
-    def usable(self, *metrics: str) -> bool:
-        """True when none of ``metrics`` is missing or partial for the day."""
-        return not self.incomplete(*metrics)
-
     def incomplete(self, *metrics: str) -> list[str]:
         """Those of ``metrics`` that are missing or partial for the day."""
         return [m for m in metrics if self.completeness.status_of([m]) != "ok"]

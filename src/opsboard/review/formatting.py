@@ -74,16 +74,11 @@ def share(value: float) -> str:
 # "a@b" into links; escaping the ":" or "." that joins them keeps them text.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<&|~@])")
 _AUTOLINK = re.compile(r"(:)(?=//)|(?<=[A-Za-z0-9])(\.)(?=[A-Za-z])")
-_LINE_START = re.compile(r"^(\s*)(\d*)([-+=#>.)])")
 
 
-def markdown_text(text: str, *, line_start: bool = False) -> str:
-    """``text`` escaped so that Markdown shows it literally: no emphasis, link, image,
-    HTML tag, entity or table cell can come from it. Newlines become spaces.
-
-    With ``line_start`` the text begins a line, where a list marker, a heading or a quote
-    mark would change the block, so those are escaped too.
+def markdown_text(text: str) -> str:
+    """``text`` escaped so that Markdown shows it literally inside a line: no emphasis,
+    link, image, HTML tag, entity or table cell can come from it. Newlines become spaces.
     """
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
-    escaped = _AUTOLINK.sub(lambda m: "\\" + (m.group(1) or m.group(2)), escaped)
-    return _LINE_START.sub(r"\1\2\\\3", escaped) if line_start else escaped
+    return _AUTOLINK.sub(lambda m: "\\" + (m.group(1) or m.group(2)), escaped)

@@ -34,7 +34,6 @@ class Scope:
     day_has_data: bool
     latest: date | None
     has_ads: bool
-    data_until: str = ""
 
 
 def limits(
@@ -45,7 +44,6 @@ def limits(
     weeks: list[Row],
     headline: list[MetricMove],
     health: Completeness,
-    median_weeks: int,
     not_assessed: list[str],
 ) -> list[str]:
     """Every "cannot tell" line of the review: ``found`` (from building its parts) with
@@ -55,7 +53,7 @@ def limits(
     first: list[str] = []
     last: list[str] = []
     if health.unfinished:
-        until = f" (data so far through {scope.data_until})" if scope.data_until else ""
+        until = f" (data so far through {health.data_until})" if health.data_until else ""
         first.append(
             f"the whole day: {scope.day} is not over{until}; figures so far are not "
             "compared and diagnoses that need a whole day wait until it is"
@@ -75,10 +73,10 @@ def limits(
                 f"the change on last week: no data for {scope.before_day}; "
                 "the trailing median is shown instead"
             )
-        if median_weeks < WEEKS:
-            alone = " (it is that one day's figure)" if median_weeks == 1 else ""
+        if len(history) < WEEKS:
+            alone = " (it is that one day's figure)" if len(history) == 1 else ""
             last.append(
-                f"a steady baseline: the median covers only {median_weeks} of the "
+                f"a steady baseline: the median covers only {len(history)} of the "
                 f"{WEEKS} weeks before{alone}"
             )
     unmatched = [

@@ -11,7 +11,10 @@ FACTOR_LABELS = {"traffic": "traffic", "conversion": "conversion", "aov": "AOV"}
 #: What each factor's own change is a change of.
 FACTOR_MEASURES = {"traffic": "visitors", "conversion": "conversion", "aov": "AOV"}
 
-__all__ = ["FACTOR_LABELS", "FACTOR_MEASURES", "movement", "percent_change", "signed"]
+
+def not_assessed_line(review: Review) -> str:
+    """The sentence naming the diagnoses the day's data could not judge."""
+    return f"Diagnoses not assessed: {'; '.join(review.not_assessed)}."
 
 
 def weekday(review: Review) -> str:
@@ -150,7 +153,7 @@ def _diagnosis_lines(review: Review) -> list[str]:
             f"({short_subject(first.subject)}): {first.remedy}"
         )
     if review.not_assessed:
-        lines.append(f"Diagnoses not assessed: {'; '.join(review.not_assessed)}.")
+        lines.append(not_assessed_line(review))
         if not problems and review.day_has_data:
             lines.append("No rule of thumb that could be judged was broken.")
     elif not problems and review.day_has_data:

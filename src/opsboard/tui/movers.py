@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from opsboard.alerts.defaults import effective_rules
+from opsboard.alerts.defaults import BOUNCE_LIMIT, CTR_TARGET, effective_rules
 from opsboard.config import RuleConfig, Settings, StoreConfig
 from opsboard.query import Filters, MetricsEngine, Period
 from opsboard.timeutil import floor_hour, local_midnight
@@ -24,10 +24,6 @@ from opsboard.tui.data import HealthRow
 from opsboard.tui.snapshot import HourlySeries, hourly_series
 
 _METRICS = ["uv", "buyers", "bounces", "clicks", "impressions", "gmv", "spend"]
-#: Main-image click-through target (operators' rule of thumb), where no rule says otherwise.
-CTR_TARGET = 0.06
-#: Detail-page bounce limits by category, where no rule says otherwise.
-BOUNCE_LIMITS = {"standard": 0.75, "non_standard": 0.70}
 #: Below this many visitors on either side a rate's move is noise, not news.
 MIN_VISITORS = 30
 
@@ -40,13 +36,13 @@ def _rule_threshold(rules: list[RuleConfig], name: str, store: StoreConfig) -> f
     return None
 
 
-def limits_for(settings: Settings, store: StoreConfig) -> tuple[float, float]:
-    """The detail-page bounce limit and the CTR target for ``store``, from the alert rules."""
-    rules = effective_rules(settings.alerts)
+def limits_for(rules: list[RuleConfig], store: StoreConfig) -> tuple[float, float]:
+    """The detail-page bounce limit and the CTR target for ``store``, from the alert rules
+    (``effective_rules``), else the rules of thumb the review uses."""
     bounce = _rule_threshold(rules, "detail-page-bounce", store)
     ctr = _rule_threshold(rules, "ad-ctr-low", store)
     return (
-        bounce if bounce is not None else BOUNCE_LIMITS.get(store.category, 0.75),
+        bounce if bounce is not None else BOUNCE_LIMIT[store.category],
         ctr if ctr is not None else CTR_TARGET,
     )
 
@@ -68,7 +64,7 @@ class Mover:
     score: float
     moved: str
     diagnosis: tuple[str, ...]
-    bounce_limit: float = 0.75
+    bounce_limit: float = BOUNCE_LIMIT["standard"]
 
     @property
     def uv_change(self) -> float | None:
@@ -139,6 +135,7 @@ class MoversLoader:
     def __init__(self, engine: MetricsEngine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
+        self.rules = effective_rules(settings.alerts)
 
     @staticmethod
     def _windows(at: datetime, tz: tzinfo) -> tuple[Period, Period]:
@@ -156,7 +153,7 @@ class MoversLoader:
             if name not in known:
                 continue
             config = self.settings.store(name)
-            limit_bounce, ctr_target = limits_for(self.settings, config)
+            limit_bounce, ctr_target = limits_for(self.rules, config)
             today, base = self._windows(at, self.engine.tz_for(name))
             now_rows = {
                 r["sku"]: r

@@ -28,6 +28,8 @@ from opsboard.tui.data import AlertRow, HealthRow, load_alerts, load_health
 TRAFFIC_METRICS = ("uv", "pv", "bounce_rate", "conversion_rate", "buyers", "gmv", "aov")
 #: Metrics the hourly chart can show (cycled with a key).
 CHART_METRICS = ("uv", "gmv", "buyers", "spend")
+#: Why money is blank for stores of different currencies, and what to do.
+MIXED_CURRENCIES = "mixed currencies: press s for a store"
 _AD_METRICS = ["spend", "budget", "ad_gmv", "clicks", "impressions", "ad_orders"]
 #: Local hour at which the evening peak starts; a budget spent out before it loses the peak.
 EVENING_PEAK_HOUR = 20
@@ -247,7 +249,7 @@ class OverviewLoader:
     ) -> HourlySeries:
         if mixed and uses_money(metric):
             empty = hourly_series(self.engine, metric, [], at, tz)
-            return replace(empty, note="mixed currencies: press s for a store")
+            return replace(empty, note=MIXED_CURRENCIES)
         return hourly_series(self.engine, metric, stores if names else [], at, tz)
 
     def _channels(

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, metric_kind
 from opsboard.tui.format import MISSING, change, figure
-from opsboard.tui.snapshot import Figure
+from opsboard.tui.snapshot import MIXED_CURRENCIES, Figure
 
 #: Metrics for which a fall is good news.
 LOWER_IS_BETTER = frozenset({"bounce_rate", "acos", "cpc"})
@@ -68,4 +68,4 @@ class TrafficFigures(DataTable[Text]):
         )
         if isinstance(self.parent, Widget):
             # The panel says why GMV is blank when the stores' currencies differ.
-            self.parent.border_subtitle = "mixed currencies: press s for a store" if mixed else ""
+            self.parent.border_subtitle = MIXED_CURRENCIES if mixed else ""
