@@ -83,7 +83,7 @@ class CsvDropAdapter(Adapter):
         self._done: set[tuple[str, int, int, int]] = set()
         #: Files that looked cut off, as they were then: not read again until they change
         #: or have been still for ``incomplete_grace_seconds``.
-        self._waiting: dict[Path, tuple[str, int, int, int]] = {}
+        self._waiting: dict[Path, Arrival] = {}
         self._health: dict[str, StoreHealth] = {}
         self.folders = FolderMap(options)
         self._started = context.clock.now()
@@ -185,7 +185,7 @@ class CsvDropAdapter(Adapter):
                     continue
                 waiting = self._waiting.get(path)
                 if waiting is not None:
-                    if waiting == arrival.identity:
+                    if waiting.identity == arrival.identity:
                         if self._age(arrival) < self.opts.incomplete_grace_seconds:
                             continue
                         del self._waiting[path]  # still cut off and long unchanged: refuse
@@ -232,10 +232,11 @@ class CsvDropAdapter(Adapter):
         if self._wake is not None:
             self._wake.cancel()
             self._wake = None
-        delays = [d for d in (self.tracker.next_check_in(),) if d is not None]
         grace = self.opts.incomplete_grace_seconds
-        wall = self.tracker.wall()
-        delays += [max(0.0, w[2] / 1e9 + grace - wall) for w in self._waiting.values()]
+        delays = [max(0.0, grace - self._age(w)) for w in self._waiting.values()]
+        settling = self.tracker.next_check_in()
+        if settling is not None:
+            delays.append(settling)
         if delays:
             loop = asyncio.get_running_loop()
             self._wake = loop.call_later(min(delays) + 0.05, self.changed.set)
@@ -337,7 +338,7 @@ class CsvDropAdapter(Adapter):
             self._age(arrival) >= self.opts.incomplete_grace_seconds
         ):
             return False
-        self._waiting[arrival.path] = arrival.identity
+        self._waiting[arrival.path] = arrival
         log.info("%s: not complete yet, waiting for the rest: %s", arrival.path, exc.message)
         entry = self._entry(arrival)
         entry.detail["waiting"] = {

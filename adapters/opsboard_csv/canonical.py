@@ -29,6 +29,7 @@ from opsboard.errors import RejectedInput
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import CHANNELS, store_name_problem
 from opsboard.storage.store import IngestBatch, RawPoint
+from opsboard_csv.describe import INDENT
 from opsboard_csv.errors import IncompleteFile
 
 FORMAT = "canonical"
@@ -57,9 +58,9 @@ def describe() -> dict[str, str]:
         "name": FORMAT,
         "title": "opsboard canonical long CSV (one point per row)",
         "detect": "a header row with, in any order:\n"
-        + " " * 31
+        + INDENT
         + "ts,store,channel,campaign,sku,metric,value\n"
-        + " " * 31
+        + INDENT
         + "and optionally grain",
     }
 

@@ -24,7 +24,10 @@ from opsboard_csv.errors import IncompleteFile
 Container = Literal["zip", "xlsx", "xls", "text"]
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".xls", ".xlsx")
-DELIMITERS = (",", "\t", ";")
+#: The delimiter of each delimited-text container.
+DELIMITER_OF = {"csv": ",", "tsv": "\t", "csv (;)": ";"}
+DELIMITERS = tuple(DELIMITER_OF.values())
+_CONTAINER_OF = {delimiter: container for container, delimiter in DELIMITER_OF.items()}
 #: The largest report read when no limit is given (``opsboard ingest``).
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 
@@ -169,7 +172,7 @@ def delimited_table(text: str, delimiter: str, encoding: str, limit: int | None 
             f"the text cannot be split into cells ({exc})", line=previous + 1
         ) from None
     complete = text.endswith(("\n", "\r"))
-    container = {",": "csv", "\t": "tsv", ";": "csv (;)"}[delimiter]
+    container = _CONTAINER_OF[delimiter]
     return Table(rows, lines, complete, container, encoding)
 
 

@@ -63,7 +63,7 @@ def describe_profile(profile: Profile) -> str:
         label = profile.title_label or f"matching {profile.title_pattern}"
         lines.append(f"{INDENT}and above it a title row {label}")
     dates = [_DATE_SOURCES[s] for s in profile.date_from]
-    if "option" in profile.date_from and "file_name" not in profile.date_from:
+    if "file_name" in set(profile.date_sources(dropped=True)) - set(profile.date_from):
         dates.append("(in a drop folder) a date in the file name")
     lines += _wrapped(dates, f"{INDENT}date from: ", INDENT + "  ", sep=", or ")
     return "\n".join(lines)

@@ -5,18 +5,17 @@ Both downloads give the same products' visitors and sales, one per SKU and one p
 product twice. SPU ids carry a prefix (``SPU-``, set in the profile) so that they never
 pass for SKU ids, and a file whose profile names ``exclusive_with`` formats is refused
 for a store and days that already hold figures loaded from one of them. The check needs
-the database, so these points are handed to the store as ``BulkPoints``: the store calls
-``series_values`` inside the write transaction, where the earlier loads can be read.
+the database, so these points are ``CheckedPoints``: the store runs ``check`` inside the
+write transaction, where the earlier loads can be read, before writing them.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 
 from opsboard.errors import RejectedInput
-from opsboard.storage.store import IngestBatch, InvalidPoint, RawPoint
+from opsboard.storage.store import IngestBatch, RawPoint
 from opsboard_csv.profiles import Profile, profile_named
 
 
@@ -39,30 +38,12 @@ class ExclusivePoints:
         self.points = points
         self.file_name = file_name
         self.tz = tz
-        self.count = 0
-        self.span: tuple[int, int] | None = None
 
     def __iter__(self) -> Iterator[RawPoint]:
         return iter(self.points)
 
-    def series_values(self, batch: IngestBatch) -> Iterator[tuple[int, int, float, int]]:
-        """Rows of the points table for ``batch``, once no other grain is in the way."""
-        self._check(batch)
-        low = min(p[2] for p in self.points)
-        high = max(p[2] for p in self.points)
-        for store, grain, ts, channel, campaign, sku, metric, value in self.points:
-            if not (value >= 0 and math.isfinite(value)):
-                raise InvalidPoint(f"{metric} for {store}: value {value!r} is not a number >= 0")
-            yield (
-                batch.series_id((store, grain, metric, channel, campaign, sku)),
-                ts,
-                value,
-                batch.ingest_id,
-            )
-            self.count += 1
-        self.span = (low, high)
-
-    def _check(self, batch: IngestBatch) -> None:
+    def check(self, batch: IngestBatch) -> None:
+        """Refuse the points when a store already holds another grain of them for these days."""
         stores = sorted({p[0] for p in self.points})
         low = min(p[2] for p in self.points)
         high = max(p[2] for p in self.points)

@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from opsboard.errors import OpsboardError, RejectedInput
-from opsboard.storage.store import BulkPoints, IngestBatch, InvalidPoint, RawPoint
+from opsboard.storage.store import (
+    BulkPoints,
+    CheckedPoints,
+    IngestBatch,
+    InvalidPoint,
+    RawPoint,
+)
 from opsboard_csv.errors import FileChanged, IncompleteFile
 
 _Row = TypeVar("_Row")
@@ -106,10 +112,27 @@ class GuardedBulk(Guarded):
         return self.bulk.span
 
 
+class GuardedChecked(Guarded):
+    """``Guarded`` over points with a check of their own (the store's ``CheckedPoints``)."""
+
+    def __init__(
+        self, points: CheckedPoints, name: str, verify: Callable[[], None] | None = None
+    ) -> None:
+        super().__init__(points, name, verify)
+        self.checked = points
+
+    def check(self, batch: IngestBatch) -> None:
+        """The points' own check: a refusal of the file, not of the database."""
+        self.started = True
+        self.checked.check(batch)
+
+
 def guarded(
     points: Iterable[RawPoint], name: str, verify: Callable[[], None] | None = None
 ) -> Guarded:
-    """``points`` guarded, in the form (plain or bulk) the store takes them."""
+    """``points`` guarded, in the form (plain, bulk or checked) the store takes them."""
     if isinstance(points, BulkPoints):
         return GuardedBulk(points, name, verify)
+    if isinstance(points, CheckedPoints):
+        return GuardedChecked(points, name, verify)
     return Guarded(points, name, verify)

@@ -10,8 +10,7 @@ from pydantic import Field, field_validator
 from opsboard.adapters import AdapterOptions
 from opsboard.config import Duration
 from opsboard.models import store_name_problem
-
-_MIB = 1024 * 1024
+from opsboard_csv.containers import DEFAULT_MAX_BYTES
 
 
 def _positive(value: timedelta | None) -> timedelta | None:
@@ -56,7 +55,7 @@ class CsvDropOptions(AdapterOptions):
     """The watched folders: `{ path = "...", store = "..." }` per store, or a parent folder
     whose sub-folders are named after stores."""
 
-    max_file_bytes: int = Field(default=512 * _MIB, gt=0)
+    max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
     """Files larger than this are refused unread and moved to the failed folder; so is a
     zip download whose report is larger than this once unpacked."""
 

@@ -146,11 +146,9 @@ def _single_day_range(cell: str, order: str, line: int, column: str) -> date | N
 
 def _file_day(profile: Profile, match: HeaderMatch, context: FileContext) -> date:
     """The one day a report without a date column covers."""
-    sources = [s for s in profile.date_from if s != "column"]
+    sources = [s for s in profile.date_sources(dropped=context.dropped) if s != "column"]
     if "option" in sources and context.day is not None:
         return context.day
-    if context.dropped and "option" in sources and "file_name" not in sources:
-        sources.append("file_name")  # a folder has no --date: the file name says the day
     for source in sources:
         if source == "title":
             text = " ".join(" ".join(r) for r in context.titles)

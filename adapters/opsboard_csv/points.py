@@ -79,15 +79,14 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
 def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) -> list[str]:
     """The store of each row: the given one, or the row's own store column (checked)."""
     column = match.columns.get(key_of(match.profile, "store") or "")
+    name_it = context.advice("name the store with --store", "drop it into the folder of its store")
     if column is None:
         if context.store:
             return [context.store] * len(data)
         raise RejectedInput(
             f"{context.file_name}: the report ({match.profile.title}) does not say which "
             "store it is for",
-            hint=context.advice(
-                "name the store with --store", "drop it into the folder of its store"
-            ),
+            hint=name_it,
         )
     header = match.headers[column]
     names = [normalise_cell(row.cell(column)) for row in data]
@@ -101,9 +100,7 @@ def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) ->
                     problem,
                     line=row.line,
                     column=header,
-                    hint=context.advice(
-                        "name the store with --store", "drop it into the folder of its store"
-                    ),
+                    hint=name_it,
                 )
     if context.store:
         if len(first) > 1:
@@ -127,9 +124,7 @@ def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) ->
                 "the row names no store",
                 line=row.line,
                 column=header,
-                hint=context.advice(
-                    "name the store with --store", "drop it into the folder of its store"
-                ),
+                hint=name_it,
             )
     return names
 

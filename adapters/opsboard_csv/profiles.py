@@ -196,6 +196,14 @@ class Profile(_Strict):
             raise ValueError("; ".join(problems))
         return self
 
+    def date_sources(self, *, dropped: bool) -> list[DateSource]:
+        """Where the date comes from, in order; in a drop folder, which has no `--date`,
+        a report that takes its day from `--date` takes it from the file name instead."""
+        sources = list(self.date_from)
+        if dropped and "option" in sources and "file_name" not in sources:
+            sources.append("file_name")
+        return sources
+
     def required_keys(self) -> list[str]:
         """Every field named in ``required``, choices flattened."""
         return [

@@ -17,6 +17,7 @@ from opsboard.adapters import ParsedFile
 from opsboard.errors import RejectedInput
 from opsboard_csv.containers import (
     DEFAULT_MAX_BYTES,
+    DELIMITER_OF,
     Table,
     delimited_table,
     iter_text_tables,
@@ -151,7 +152,7 @@ def _read_bytes(
         _share, _order, text, head, found = min(recognised, key=lambda r: (r[0], r[1]))
         if head.container == "html":
             return extract(head, found, context)
-        delimiter = {"csv": ",", "tsv": "\t", "csv (;)": ";"}[head.container]
+        delimiter = DELIMITER_OF[head.container]
         return extract(delimited_table(text, delimiter, head.encoding), found, context)
     error = _unknown(name, heads, profiles)
     if heads and not heads[0].complete:

@@ -15,7 +15,7 @@ from collections import defaultdict
 
 from opsboard.adapters import ParsedFile
 from opsboard.errors import RejectedInput
-from opsboard_csv.containers import Table
+from opsboard_csv.containers import DELIMITER_OF, Table
 from opsboard_csv.errors import IncompleteFile
 from opsboard_csv.grains import exclusive_points
 from opsboard_csv.numbers import normalise_cell
@@ -24,8 +24,6 @@ from opsboard_csv.points import file_points
 from opsboard_csv.profiles import HeaderMatch, Profile, normalise_header, title_text
 
 HEADER_ONLY = "header only: no data rows yet (T+1 data is not ready before the next day)"
-_TEXT = ("csv", "tsv", "csv (;)")
-_DELIMITER = {"csv": ",", "tsv": "\t", "csv (;)": ";"}
 
 
 def _is_total(text: str, markers: list[str]) -> bool:
@@ -78,12 +76,12 @@ def _check_complete(table: Table, match: HeaderMatch, width: int, context: FileC
 
 def _check_width(table: Table, line: int, cells: list[str], width: int) -> None:
     """Refuse a text row with filled cells beyond the header: its values are shifted."""
-    if table.container not in _TEXT or len(cells) <= width:
+    if table.container not in DELIMITER_OF or len(cells) <= width:
         return
     filled = _width(cells)
     if filled <= width:
         return
-    delimiter = _DELIMITER[table.container]
+    delimiter = DELIMITER_OF[table.container]
     extra = next(c.strip() for c in cells[width:] if c.strip())
     raise RejectedInput(
         f"found {filled} cells, expected {width} (one per header column): the row has "

@@ -471,3 +471,25 @@ async def test_folder_created_later_is_watched(
     assert adapter.watcher.running
     health = {h.store: h for h in store.health()}["shop"]
     assert health.state is HealthState.OK
+
+
+async def test_a_grain_refused_beside_another_is_quarantined_not_kept(
+    tmp_path: Path, clock: FrozenClock, store: Store, collector: Callable[..., Collector]
+) -> None:
+    from csv_formats.support import xlsx_bytes
+
+    header = ["时间", "{0}", "{0}名称", "商品访客数", "成交金额", "成交客户数"]
+    adapter = make_adapter(tmp_path, clock, settle_seconds=5)
+    run = collector(adapter)
+    for name, grain, uv in (("sku.xlsx", "SKU", 300), ("spu.xlsx", "SPU", 380)):
+        rows = [[h.format(grain) for h in header], ["2026-06-18", "1000175", "净水器", uv, 1.0, 1]]
+        path = tmp_path / "drop" / name
+        path.write_bytes(xlsx_bytes(rows))
+        os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+        await run.run_cycle(force=True)
+    assert (tmp_path / "drop" / "processed" / "sku.xlsx").exists()
+    # The refusal comes from the file's own check, not from the database: into failed/.
+    reason = (tmp_path / "drop" / "failed" / "spu.xlsx.error.txt").read_text(encoding="utf-8")
+    assert "already holds" in reason
+    assert not (tmp_path / "drop" / "spu.xlsx").exists()
+    assert {v for (_s, metric, _t), v in points(store).items() if metric == "uv"} == {300}

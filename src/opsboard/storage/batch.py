@@ -74,6 +74,17 @@ class SourceRevisions(Protocol):
     def with_revisions(self) -> Iterator[tuple[RawPoint, int]]: ...
 
 
+@runtime_checkable
+class CheckedPoints(Protocol):
+    """Raw points with a check of their own against what the store already holds, run
+    inside the write transaction before any of them is written (a report at one grain
+    that must not sit beside the same figures at another); ``check`` raises to refuse."""
+
+    def __iter__(self) -> Iterator[RawPoint]: ...
+
+    def check(self, batch: IngestBatch) -> None: ...
+
+
 class InvalidPoint(ValueError):
     """A point that breaks the data model; the batch holding it is rolled back."""
 
@@ -194,8 +205,10 @@ class IngestBatch:
         Raises ``InvalidPoint`` (and the whole batch rolls back) on a point that breaks the
         data model: unknown metric, grain or channel, a value that is not a finite
         non-negative number, or a timestamp not at the start of its period.
-        ``BulkPoints`` write their own validated rows.
+        ``BulkPoints`` write their own validated rows; ``CheckedPoints`` are checked first.
         """
+        if isinstance(rows, CheckedPoints):
+            rows.check(self)
         if isinstance(rows, BulkPoints):
             return self._add_bulk(rows)
         if isinstance(rows, SourceRevisions):

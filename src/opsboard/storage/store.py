@@ -38,6 +38,7 @@ from opsboard.storage import files
 # Re-exported: adapters and tests import these from here.
 from opsboard.storage.batch import AbandonBatch as AbandonBatch
 from opsboard.storage.batch import BulkPoints as BulkPoints
+from opsboard.storage.batch import CheckedPoints as CheckedPoints
 from opsboard.storage.batch import IngestBatch as IngestBatch
 from opsboard.storage.batch import InvalidPoint as InvalidPoint
 from opsboard.storage.batch import RawPoint as RawPoint
