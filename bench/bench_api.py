@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from common import Row, opsboard_command, rate, workdir
 
-from opsboard.adapters import AdapterContext, load_adapter, validate_options
-from opsboard.collector import Collector
-from opsboard.config import Settings
+from opsboard.adapters.api import AdapterContext, load_adapter, validate_options
+from opsboard.collect.collector import Collector
+from opsboard.config.settings import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import Clock, local_midnight
 

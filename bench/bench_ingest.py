@@ -102,9 +102,9 @@ class _Folder:
     def __init__(self, work: Path) -> None:
         from opsboard_csv.adapter import CsvDropAdapter, CsvDropOptions
 
-        from opsboard.adapters import AdapterContext
-        from opsboard.collector import Collector
-        from opsboard.config import Settings
+        from opsboard.adapters.api import AdapterContext
+        from opsboard.collect.collector import Collector
+        from opsboard.config.settings import Settings
         from opsboard.storage import Store
         from opsboard.timeutil import Clock
 

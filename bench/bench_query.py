@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from opsboard.query import Filters, MetricsEngine, Period
+from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage import Store
 from opsboard.timeutil import local_midnight, zone
 

@@ -83,10 +83,10 @@ def app_main(db: str, drop: str, role: str = "collector") -> None:
 
     ``role="viewer"`` runs it without a collector (as beside `opsboard watch`).
     """
-    from opsboard.config import AdapterConfig
+    from opsboard.config.settings import AdapterConfig
     from opsboard.runtime import Runtime
     from opsboard.tui.app import make_app
-    from opsboard.tui.sample_data import sample_settings
+    from opsboard.views.sample_world import sample_settings
 
     settings = sample_settings().model_copy(
         update={
@@ -132,7 +132,7 @@ def run() -> list[Row]:
     if shutil.which("tmux") is None:
         return [Row("dashboard", "not measured", note="tmux is not installed")]
     from opsboard.storage.store import Store
-    from opsboard.tui.sample_data import seed
+    from opsboard.views.sample_world import seed
 
     work = workdir("tui")
     db, drop = work / "bench.db", work / "drop"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from opsboard.config import Settings
-from opsboard.query import MetricsEngine
+from opsboard.config.settings import Settings
+from opsboard.query.engine import MetricsEngine
 from opsboard.runtime import Runtime
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock, zone

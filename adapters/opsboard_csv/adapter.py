@@ -23,7 +23,7 @@ from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
-from opsboard.adapters import Adapter, AdapterContext, AdapterOptions, Batch, ParsedFile
+from opsboard.adapters.api import Adapter, AdapterContext, AdapterOptions, Batch, ParsedFile
 from opsboard.errors import OpsboardError, RejectedInput
 from opsboard.models import SourceHealth
 from opsboard.storage.store import RawPoint

@@ -24,7 +24,7 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
-from opsboard.adapters import ParsedFile
+from opsboard.adapters.api import ParsedFile
 from opsboard.errors import RejectedInput
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import CHANNELS, store_name_problem

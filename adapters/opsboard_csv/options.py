@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from opsboard.adapters import AdapterOptions
-from opsboard.config import Duration
+from opsboard.adapters.api import AdapterOptions
+from opsboard.config.settings import Duration
 from opsboard.models import store_name_problem
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
 

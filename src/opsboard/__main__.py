@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from opsboard.cli import main
+from opsboard.cli.main import main
 
 raise SystemExit(main())

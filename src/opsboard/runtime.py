@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
 
-from opsboard.config import Settings, load_settings
+from opsboard.config.settings import Settings, load_settings
 from opsboard.errors import UsageError
 from opsboard.metrics import uses_money
 from opsboard.models import store_name_problem
 from opsboard.paths import default_config_path, default_db_path
-from opsboard.query import MetricsEngine
+from opsboard.query.engine import MetricsEngine
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, Clock, local_day, zone
 

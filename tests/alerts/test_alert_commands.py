@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from opsboard.alerts.commands import run_alerts
 from opsboard.alerts.notify import notifier_problems
-from opsboard.alerts.silencing import until_instant
+from opsboard.cli.alerts import run_alerts
+from opsboard.cli.silencing import until_instant
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.storage import Store

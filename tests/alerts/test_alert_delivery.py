@@ -15,10 +15,10 @@ import pytest
 from opsboard.alerts import outbox
 from opsboard.alerts.dispatch import Dispatcher
 from opsboard.alerts.notify import Message, compose
-from opsboard.collector import CycleReport
-from opsboard.config import NotifierConfig, Settings
+from opsboard.collect.collector import CycleReport
+from opsboard.collect.pipeline import CollectionService
+from opsboard.config.settings import NotifierConfig, Settings
 from opsboard.runtime import Runtime
-from opsboard.service import CollectionService
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from opsboard.alerts import active_alerts
-from opsboard.config import RuleConfig, Settings, parse_settings
+from opsboard.config.settings import RuleConfig, Settings, parse_settings
 from opsboard.errors import ConfigError
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store
@@ -347,7 +347,7 @@ def test_category_and_store_thresholds(store: Store, make_engine: EngineFactory)
 
 
 def test_defaults_are_valid_and_adjustable() -> None:
-    from opsboard.alerts.defaults import effective_rules
+    from opsboard.config.builtin_rules import effective_rules
 
     settings = Settings.model_validate(
         {
@@ -437,7 +437,7 @@ def test_alert_modules_never_import_textual() -> None:
     import sys
 
     code = (
-        "import sys, opsboard.headless, opsboard.alerts.engine, opsboard.alerts.commands, "
+        "import sys, opsboard.cli.watch, opsboard.alerts.engine, opsboard.cli.alerts, "
         "opsboard.alerts.backtest, opsboard.alerts.notify; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
     )

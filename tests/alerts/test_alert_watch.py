@@ -244,8 +244,8 @@ def test_backtest_replays_history(tmp_path: Path) -> None:
 
 
 async def test_watch_once_in_process_sends_the_due_review(tmp_path: Path) -> None:
-    from opsboard.config import Settings
-    from opsboard.headless import Watch
+    from opsboard.cli.watch import Watch
+    from opsboard.config.settings import Settings
     from opsboard.runtime import Runtime
     from opsboard.timeutil import FrozenClock
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from opsboard.alerts.wording import figure
-from opsboard.config import Settings
+from opsboard.alerts.messages import figure
+from opsboard.config.settings import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 
@@ -44,7 +44,7 @@ def test_format_specs_work_and_a_broken_template_falls_back_once(
     )
     engine = make_engine(settings)
     store.write_points(points("uv", [150.4]) + points("pv", [900]) + points("buyers", [12]))
-    with caplog.at_level(logging.WARNING, logger="opsboard.alerts.wording"):
+    with caplog.at_level(logging.WARNING, logger="opsboard.alerts.messages"):
         events = {e.rule: e.message for e in engine.evaluate().events}
         store.write_points(points("pv", [950]))
         engine.evaluate()

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from opsboard.alerts.engine import AlertEngine
-from opsboard.alerts.grouped import OneLevelReads
-from opsboard.config import Settings
+from opsboard.config.settings import Settings
 from opsboard.models import MetricPoint
-from opsboard.query import Filters, MetricsEngine, Period
+from opsboard.query.engine import Filters, MetricsEngine, Period
+from opsboard.query.one_level import OneLevelReads
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock, zone
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from opsboard_mockapi.faults import FAULT_HEADER
-from opsboard_mockapi.runner import Simulator
+from opsboard_simulator.faults import FAULT_HEADER
+from opsboard_simulator.runner import Simulator
 
 #: Simulated "now" of the tests: the eve of Double 11, 14:30 in Shanghai.
 START = datetime(2026, 11, 10, 6, 30, tzinfo=UTC)

@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from opsboard_mockapi.adapter import PlatformApiAdapter
-from opsboard_mockapi.runner import Simulator
+from opsboard_api.adapter import PlatformApiAdapter
+from opsboard_simulator.runner import Simulator
 
-from opsboard.adapters import AdapterContext, load_adapter, validate_options
-from opsboard.collector import Collector
-from opsboard.config import Settings
+from opsboard.adapters.api import AdapterContext, load_adapter, validate_options
+from opsboard.collect.collector import Collector
+from opsboard.config.settings import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 

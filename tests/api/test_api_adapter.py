@@ -11,13 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from opsboard_mockapi import records
-from opsboard_mockapi.adapter import PlatformApiAdapter
-from opsboard_mockapi.client import RequestBudget
-from opsboard_mockapi.options import PlatformApiOptions
-from opsboard_mockapi.runner import Simulator
+from opsboard_api import records
+from opsboard_api.adapter import PlatformApiAdapter
+from opsboard_api.client import RequestBudget
+from opsboard_api.options import PlatformApiOptions
+from opsboard_simulator.runner import Simulator
 
-from opsboard.collector import Collector
+from opsboard.collect.collector import Collector
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock, local_midnight

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from opsboard_mockapi.catalog import build_catalog
-from opsboard_mockapi.promotions import BLACK_FRIDAY, PRIME_DAY, yearly
-from opsboard_mockapi.runner import Simulator
+from opsboard_simulator.catalog import build_catalog
+from opsboard_simulator.promotions import BLACK_FRIDAY, PRIME_DAY, yearly
+from opsboard_simulator.runner import Simulator
 
 from .api_support import SEED, read_all
 

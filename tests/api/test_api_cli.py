@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from opsboard.cli import main
+from opsboard.cli.main import main
 
 
 def test_mock_api_serves_on_loopback_and_says_where() -> None:

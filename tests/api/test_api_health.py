@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from opsboard_mockapi.client import ApiError, CallStats
-from opsboard_mockapi.health import HealthBook, StorePoll, judge
+from opsboard_api.client import ApiError, CallStats
+from opsboard_api.health import HealthBook, StorePoll, judge
 
 from opsboard.models import HealthState
 from opsboard.timeutil import FrozenClock

@@ -12,12 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from opsboard_mockapi.adapter import PlatformApiAdapter
-from opsboard_mockapi.faults import corrupt_record
-from opsboard_mockapi.listing import read_budgets, read_listing
-from opsboard_mockapi.runner import Simulator
+from opsboard_api.adapter import PlatformApiAdapter
+from opsboard_api.listing import read_budgets, read_listing
+from opsboard_simulator.faults import corrupt_record
+from opsboard_simulator.runner import Simulator
 
-from opsboard.collector import Collector
+from opsboard.collect.collector import Collector
 from opsboard.models import HealthState
 from opsboard.storage import Store
 from opsboard.timeutil import local_midnight

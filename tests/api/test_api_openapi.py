@@ -9,7 +9,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
-from opsboard_mockapi.runner import Simulator
+from opsboard_simulator.runner import Simulator
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from opsboard_mockapi.adapter import PlatformApiOptions
+from opsboard_api.adapter import PlatformApiOptions
 from pydantic import SecretStr
 
-from opsboard.adapters import load_adapter, validate_options
+from opsboard.adapters.api import load_adapter, validate_options
 from opsboard.errors import ConfigError
 
 WHERE = "opsboard.toml: adapters[0] (platform).options"

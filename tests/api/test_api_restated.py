@@ -9,12 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from opsboard_mockapi.adapter import PlatformApiAdapter
-from opsboard_mockapi.records import RevisedPoints, parse_instant
-from opsboard_mockapi.runner import Simulator
+from opsboard_api.adapter import PlatformApiAdapter
+from opsboard_api.records import RevisedPoints, parse_instant
+from opsboard_simulator.runner import Simulator
 
-from opsboard.adapters import Batch
-from opsboard.collector import Collector
+from opsboard.adapters.api import Batch
+from opsboard.collect.collector import Collector
 from opsboard.storage import Store
 
 from .api_support import START, read_all
@@ -107,7 +107,7 @@ async def test_a_restatement_is_reported_when_it_replaces_figures_read_before(
     collector = collector_for(store, adapter)
     await collector.run_cycle(force=True)
     sim.advance(timedelta(hours=14))
-    with caplog.at_level(logging.INFO, logger="opsboard_mockapi"):
+    with caplog.at_level(logging.INFO, logger="opsboard_api"):
         await collector.run_cycle(force=True)
     await collector.aclose()
     health = next(h for h in adapter.health() if h.store == "tmall-flagship")

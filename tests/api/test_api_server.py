@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from opsboard_mockapi.faults import FAULT_HEADER, RANDOM_FAULT_KINDS, FaultPlan
-from opsboard_mockapi.options import PlatformApiOptions
-from opsboard_mockapi.runner import Simulator
+from opsboard_api.options import PlatformApiOptions
+from opsboard_simulator.faults import FAULT_HEADER, RANDOM_FAULT_KINDS, FaultPlan
+from opsboard_simulator.runner import Simulator
 
 from .api_support import SEED, START, api_get, read_all
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from opsboard_mockapi.adapter import PlatformApiAdapter
-from opsboard_mockapi.runner import Simulator
+from opsboard_api.adapter import PlatformApiAdapter
+from opsboard_simulator.runner import Simulator
 
-from opsboard.collector import Collector
+from opsboard.collect.collector import Collector
 from opsboard.models import HealthState
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from opsboard_csv.adapter import CsvDropAdapter
 
-from opsboard.collector import Collector
+from opsboard.collect.collector import Collector
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from opsboard_csv.adapter import CsvDropAdapter, CsvDropOptions
 
-from opsboard.adapters import AdapterContext
-from opsboard.config import Settings
+from opsboard.adapters.api import AdapterContext
+from opsboard.config.settings import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 

@@ -15,7 +15,7 @@ import pytest
 from opsboard_csv.options import CsvDropOptions
 
 from csv_drop.helpers import AN_HOUR_AGO, GOOD, drop_old, make_adapter, points
-from opsboard.collector import Collector
+from opsboard.collect.collector import Collector
 from opsboard.models import HealthState
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock

@@ -11,7 +11,7 @@ import pytest
 from opsboard_csv.watcher import SettleTracker
 
 from csv_drop.helpers import AN_HOUR_AGO, GOOD, drop_old, make_adapter, points
-from opsboard.collector import Collector
+from opsboard.collect.collector import Collector
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 

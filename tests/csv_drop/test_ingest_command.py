@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from csv_drop.helpers import write_csv
-from opsboard.cli import main
+from opsboard.cli.main import main
 from opsboard.storage import Store
 
 GOOD = "2026-06-18 10:00,,,,,uv,120\n2026-06-18,,,,,gmv,-\n2026-06-19 23:00,,,,,uv,80\n"

@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape
 
 from opsboard_csv.reader import read_file
 
-from opsboard.adapters import ParsedFile
-from opsboard.query import MetricsEngine
+from opsboard.adapters.api import ParsedFile
+from opsboard.query.engine import MetricsEngine
 from opsboard.storage import Store
 from opsboard.timeutil import zone
 

@@ -9,7 +9,7 @@ import pytest
 
 from csv_formats.support import FORMATS, csv_text, load, one, read, total, xlsx_bytes
 from opsboard.errors import RejectedInput
-from opsboard.query import MetricsEngine
+from opsboard.query.engine import MetricsEngine
 from opsboard.storage import Store
 
 JUNE_18 = date(2026, 6, 18)

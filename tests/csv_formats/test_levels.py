@@ -11,7 +11,7 @@ import pytest
 
 from csv_formats.support import FORMATS, csv_text, load, one, read, total, xlsx_bytes
 from opsboard.errors import RejectedInput
-from opsboard.query import MetricsEngine, Period
+from opsboard.query.engine import MetricsEngine, Period
 from opsboard.storage import Store
 
 JUNE_17 = date(2026, 6, 17)

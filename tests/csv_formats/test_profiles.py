@@ -122,7 +122,7 @@ def test_two_profiles_with_one_name(tmp_path: Path) -> None:
 def test_formats_list_every_spelling_within_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
     from opsboard_csv.describe import columns
 
-    from opsboard.cli import main
+    from opsboard.cli.main import main
 
     assert main(["formats"]) == 0
     out = capsys.readouterr().out

@@ -11,7 +11,7 @@ import pytest
 
 from csv_formats.support import load, one, read, total
 from opsboard.errors import RejectedInput
-from opsboard.query import Filters, MetricsEngine, Period
+from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage import Store
 
 Sample = Callable[[str], Path]

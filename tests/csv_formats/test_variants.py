@@ -20,7 +20,7 @@ from csv_formats.support import (
     zip_bytes,
 )
 from opsboard.errors import RejectedInput
-from opsboard.query import MetricsEngine
+from opsboard.query.engine import MetricsEngine
 from opsboard.storage import Store
 
 Sample = Callable[[str], Path]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from opsboard import cli
+from opsboard.cli import main as cli
 from opsboard.review import build_review, render
 from opsboard.review.model import Review
 from opsboard.storage.store import file_mode

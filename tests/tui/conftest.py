@@ -11,7 +11,7 @@ from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.timeutil import FrozenClock
 from opsboard.tui.app import OpsboardApp, make_app
-from opsboard.tui.sample_data import SAMPLE_NOW, sample_settings, seed
+from opsboard.views.sample_world import SAMPLE_NOW, sample_settings, seed
 
 
 @pytest.fixture(scope="session")

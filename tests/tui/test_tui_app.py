@@ -10,12 +10,10 @@ import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import Input
 
-from opsboard.config import AdapterConfig
+from opsboard.config.settings import AdapterConfig
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.tui.app import OpsboardApp, make_app
-from opsboard.tui.data import current_user
-from opsboard.tui.sample_data import SAMPLE_NOW
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
@@ -27,6 +25,8 @@ from opsboard.tui.widgets.promotion import PromotionTable
 from opsboard.tui.widgets.sku_detail import SkuDetail
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
+from opsboard.views.alerts import current_user
+from opsboard.views.sample_world import SAMPLE_NOW
 
 
 def _cell(table: TrafficFigures, row: str, column: str) -> str:

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from opsboard.config import Settings
+from opsboard import formatting as fmt
+from opsboard.cli.serve import dashboard_command, is_loopback
+from opsboard.config.settings import Settings
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.timeutil import FrozenClock, zone
-from opsboard.tui import format as fmt
-from opsboard.tui.data import AlertRow, load_alerts, parse_duration
-from opsboard.tui.movers import MoversLoader, diagnose
-from opsboard.tui.sample_data import SAMPLE_NOW
-from opsboard.tui.serve import dashboard_command, is_loopback
-from opsboard.tui.snapshot import OverviewLoader, pacing_state
 from opsboard.tui.widgets.fitted_table import share_width
+from opsboard.views.alerts import AlertRow, load_alerts, parse_duration
+from opsboard.views.movers import MoversLoader, diagnose
+from opsboard.views.overview import OverviewLoader, pacing_state
+from opsboard.views.sample_world import SAMPLE_NOW
 
 SHANGHAI = zone("Asia/Shanghai")
 
@@ -193,9 +193,9 @@ def test_serve_binds_loopback_and_quotes_the_command() -> None:
 def test_data_modules_do_not_import_textual() -> None:
     code = (
         "import sys\n"
-        "import opsboard.tui.data, opsboard.tui.snapshot, opsboard.tui.movers\n"
-        "import opsboard.tui.source, opsboard.tui.collecting, opsboard.tui.format\n"
-        "import opsboard.demo, opsboard.cli\n"
+        "import opsboard.views.alerts, opsboard.views.overview, opsboard.views.movers\n"
+        "import opsboard.views.source, opsboard.collect.inprocess, opsboard.formatting\n"
+        "import opsboard.cli.demo, opsboard.cli.main\n"
         "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual loaded'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -222,8 +222,8 @@ def test_unicode_follows_the_declared_locale(
 
 
 def test_the_scope_loses_its_kind_when_narrow() -> None:
-    from opsboard.tui.data import AlertRow
     from opsboard.tui.widgets.alerts_table import scope_text
+    from opsboard.views.alerts import AlertRow
 
     def row(scope: str) -> AlertRow:
         return AlertRow(
@@ -239,7 +239,7 @@ def test_the_scope_loses_its_kind_when_narrow() -> None:
 
 
 def test_each_store_is_reviewed_for_its_own_yesterday(seeded_runtime: Runtime) -> None:
-    from opsboard.tui.source import DashboardSource
+    from opsboard.views.source import DashboardSource
 
     source = DashboardSource(seeded_runtime, seeded_runtime.open_store())
     try:

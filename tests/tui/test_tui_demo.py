@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from opsboard.demo import DEMO_FILES, running_demo
+from opsboard.cli.demo import DEMO_FILES, running_demo
 from opsboard.tui.app import make_app
 from opsboard.tui.screenshots import settle
 from opsboard.tui.widgets.alerts_table import AlertsTable
@@ -15,7 +15,7 @@ from opsboard.tui.widgets.traffic import TrafficFigures
 
 
 async def test_demo_shows_data_and_alerts() -> None:
-    pytest.importorskip("opsboard_mockapi.runner")
+    pytest.importorskip("opsboard_simulator.runner")
     with running_demo(speed=1.0) as demo:
         assert stat.S_IMODE(demo.folder.stat().st_mode) == 0o700
         names = {s.name for s in demo.runtime.settings.stores}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from opsboard.cli import main
+from opsboard.cli.main import main
 from opsboard.models import MetricPoint
 from opsboard.storage import Store
 from opsboard.timeutil import local_midnight, zone
@@ -179,16 +179,16 @@ def test_adapters_are_listed_from_metadata(capsys: pytest.CaptureFixture[str]) -
 
 
 CORE_MODULES = [
-    "opsboard.cli",
-    "opsboard.config",
+    "opsboard.cli.main",
+    "opsboard.config.settings",
     "opsboard.models",
     "opsboard.metrics",
-    "opsboard.query",
+    "opsboard.query.engine",
     "opsboard.storage",
-    "opsboard.collector",
-    "opsboard.adapters",
+    "opsboard.collect.collector",
+    "opsboard.adapters.api",
     "opsboard.runtime",
-    "opsboard.ingest",
+    "opsboard.collect.ingest",
 ]
 
 
@@ -197,7 +197,7 @@ def test_the_core_and_non_tui_commands_never_import_textual(loaded: Path) -> Non
         "import sys, importlib\n"
         f"for name in {CORE_MODULES!r}:\n"
         "    importlib.import_module(name)\n"
-        "from opsboard.cli import main\n"
+        "from opsboard.cli.main import main\n"
         f"main(['query', 'uv', '--db', {str(loaded)!r}, '--format', 'json'])\n"
         "main(['adapters'])\n"
         "print('TEXTUAL' if any(m == 'textual' or m.startswith('textual.') "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from opsboard.cli import attach_day_values, main
+from opsboard.cli.main import attach_day_values, main
 from opsboard.models import MetricPoint
 from opsboard.storage import Store
 from opsboard.timeutil import local_midnight, zone
@@ -385,7 +385,7 @@ def test_watch_once_on_a_locked_database_is_unknown(
 
 
 def test_query_period_bounds_are_per_store_for_relative_days() -> None:
-    from opsboard.query import Period
+    from opsboard.query.engine import Period
 
     period = Period(first_back=1, last_back=1)
     assert period.days(LA, NOW) == (date(2026, 6, 16), date(2026, 6, 16))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from opsboard.adapters import Adapter, AdapterContext, AdapterOptions, Batch, load_adapter
-from opsboard.collector import Collector
-from opsboard.config import Settings
+from opsboard.adapters.api import Adapter, AdapterContext, AdapterOptions, Batch, load_adapter
+from opsboard.collect.collector import Collector
+from opsboard.config.settings import Settings
 from opsboard.errors import UsageError
 from opsboard.models import HealthState, MetricPoint, SourceHealth
 from opsboard.storage import Store

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from opsboard.cli import main
-from opsboard.config import Settings, json_schema, load_settings, parse_settings
+from opsboard.cli.main import main
+from opsboard.config.settings import Settings, json_schema, load_settings, parse_settings
 from opsboard.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -151,7 +151,7 @@ def test_every_field_is_documented_and_in_the_example(monkeypatch: pytest.Monkey
 def test_the_example_adapter_options_are_valid_and_complete(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from opsboard.adapters import load_adapter, validate_options
+    from opsboard.adapters.api import load_adapter, validate_options
 
     monkeypatch.setenv("OPSBOARD_API_TOKEN", "t")
     text = (CONFIG_DIR / "opsboard.example.toml").read_text(encoding="utf-8")

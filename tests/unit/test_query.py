@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from opsboard.errors import UsageError
 from opsboard.models import MetricPoint
-from opsboard.query import Filters, MetricsEngine, Period, present_rows
+from opsboard.query.engine import Filters, MetricsEngine, Period, present_rows
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock, local_midnight, zone
 

@@ -19,15 +19,11 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from opsboard.alerts import outbox
-from opsboard.alerts.apply import ALL_STORES, AlertEvent, apply_observations
-from opsboard.alerts.defaults import effective_rules
 from opsboard.alerts.dispatch import Delivery
+from opsboard.alerts.due import due_messages
 from opsboard.alerts.evaluators import EVALUATORS, evaluate_file_rejected, evaluate_source
-from opsboard.alerts.grouped import IngestProfiles, untouched_by
-from opsboard.alerts.notices import due_messages
 from opsboard.alerts.notify import Message
 from opsboard.alerts.periods import rule_periods
-from opsboard.alerts.reuse import ReusedQueries
 from opsboard.alerts.rules import (
     BAD_STATES,
     DATA_KINDS,
@@ -37,10 +33,14 @@ from opsboard.alerts.rules import (
     muting_window,
 )
 from opsboard.alerts.state import OPEN_STATES, SEVERITY_RANK, iso, silences
-from opsboard.config import NotifierConfig, RuleConfig, Settings
+from opsboard.alerts.transitions import ALL_STORES, AlertEvent, apply_observations
+from opsboard.config.builtin_rules import effective_rules
+from opsboard.config.settings import NotifierConfig, RuleConfig, Settings
 from opsboard.errors import OpsboardError
 from opsboard.metrics import base_inputs
 from opsboard.models import SourceHealth
+from opsboard.query.cached import ReusedQueries
+from opsboard.query.one_level import IngestProfiles, untouched_by
 from opsboard.storage.store import Store
 from opsboard.timeutil import Clock, zone
 
@@ -330,7 +330,7 @@ class AlertEngine:
     # -- notifications ---------------------------------------------------------------------
 
     def collect_notifications(self, *, flush: bool = False) -> list[Message]:
-        """The messages due now (see ``opsboard.alerts.notices``), recorded as told."""
+        """The messages due now (see ``opsboard.alerts.due``), recorded as told."""
         return self.queue_notifications((), flush=flush)
 
     def queue_notifications(

@@ -8,6 +8,7 @@ from datetime import UTC
 from pathlib import PurePath
 from typing import Any
 
+from opsboard.alerts.messages import Figure, figure, show, style_of
 from opsboard.alerts.periods import baseline_days, shifted, window_parts
 from opsboard.alerts.rules import (
     BAD_STATES,
@@ -20,9 +21,8 @@ from opsboard.alerts.rules import (
     verdicts,
     with_volume,
 )
-from opsboard.alerts.wording import Figure, figure, show, style_of
-from opsboard.config import RuleConfig
-from opsboard.query import Period
+from opsboard.config.settings import RuleConfig
+from opsboard.query.engine import Period
 from opsboard.timeutil import (
     day_bounds,
     floor_hour,

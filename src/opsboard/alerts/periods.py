@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from opsboard.config import RuleConfig
-from opsboard.query import Period
+from opsboard.config.settings import RuleConfig
+from opsboard.query.engine import Period
 from opsboard.timeutil import floor_hour, local_day, local_midnight
 
 DAY = timedelta(days=1)

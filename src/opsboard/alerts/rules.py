@@ -15,11 +15,11 @@ from datetime import datetime, tzinfo
 from functools import cached_property
 from typing import Any
 
-from opsboard.alerts.wording import render
-from opsboard.config import RuleConfig, Settings
+from opsboard.alerts.messages import render
+from opsboard.config.settings import RuleConfig, Settings
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, base_inputs, ratio
 from opsboard.models import HealthState, SourceHealth
-from opsboard.query import Filters, MetricsEngine, Period
+from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
 
 #: Rule kinds that read metrics (and so depend on the sources feeding a store).

@@ -15,7 +15,7 @@ from typing import Any
 
 from opsboard.errors import UsageError
 from opsboard.metrics import base_inputs
-from opsboard.query import Filters, MetricsEngine, Period
+from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.review.alerts_of_day import alerts_of_day
 from opsboard.review.completeness import assess
 from opsboard.review.decompose import gmv_effects

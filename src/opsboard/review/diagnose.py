@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from opsboard.alerts.defaults import BOUNCE_LIMIT, CTR_TARGET
+from opsboard.config.builtin_rules import BOUNCE_LIMIT, CTR_TARGET
 from opsboard.review.budget import budget_exhausted
 from opsboard.review.facts import Facts, Row, cash, count, pct
 from opsboard.review.formatting import percent_change

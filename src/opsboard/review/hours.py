@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from opsboard.config import StoreConfig
+from opsboard.config.settings import StoreConfig
 from opsboard.models import CHANNELS
-from opsboard.query import Filters, MetricsEngine, Period
+from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.review.budget import NEAR_BUDGET
 from opsboard.review.facts import BudgetRun
 from opsboard.review.model import HourSpend

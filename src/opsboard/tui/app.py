@@ -21,21 +21,21 @@ from textual.system_commands import SystemCommandsProvider
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from opsboard.collect.inprocess import InProcessCollector
 from opsboard.errors import OpsboardError
+from opsboard.formatting import unicode_ok
 from opsboard.runtime import Runtime
 from opsboard.timeutil import floor_hour, local_midnight, zone
-from opsboard.tui.collecting import InProcessCollector
 from opsboard.tui.commands import DashboardCommands
-from opsboard.tui.data import AlertRow
-from opsboard.tui.format import unicode_ok
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
 from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
 from opsboard.tui.screens.review import ReviewScreen
-from opsboard.tui.snapshot import CHART_METRICS, Overview
-from opsboard.tui.source import DashboardSource, Request
+from opsboard.views.alerts import AlertRow
+from opsboard.views.overview import CHART_METRICS, Overview
+from opsboard.views.source import DashboardSource, Request
 
 log = logging.getLogger(__name__)
 

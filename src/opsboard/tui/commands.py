@@ -7,8 +7,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from opsboard.tui.snapshot import CHART_METRICS
 from opsboard.tui.widgets.traffic import label_of
+from opsboard.views.overview import CHART_METRICS
 
 
 class DashboardCommands(Provider):

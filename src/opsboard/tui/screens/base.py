@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.screen import Screen
 
-from opsboard.tui.data import HealthRow
 from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
+from opsboard.views.alerts import HealthRow
 
 if TYPE_CHECKING:
     from opsboard.tui.app import OpsboardApp

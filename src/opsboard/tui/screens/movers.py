@@ -8,13 +8,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer
 
-from opsboard.tui.movers import MoversView
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.widgets.hourly_chart import HourlyChart
 from opsboard.tui.widgets.movers_table import MoversTable
 from opsboard.tui.widgets.sku_detail import SkuDetail
 from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
+from opsboard.views.movers import MoversView
 
 
 class MoversScreen(DashboardScreen):

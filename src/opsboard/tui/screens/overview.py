@@ -11,9 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from opsboard.tui.format import ratio
+from opsboard.formatting import ratio
 from opsboard.tui.screens.base import DashboardScreen
-from opsboard.tui.snapshot import Overview
 from opsboard.tui.widgets.alerts_table import AlertsTable
 from opsboard.tui.widgets.channels import ChannelSplit
 from opsboard.tui.widgets.hourly_chart import HourlyChart
@@ -22,6 +21,7 @@ from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
 from opsboard.tui.widgets.unsold import UnsoldSpendLine
+from opsboard.views.overview import Overview
 
 
 class OverviewScreen(DashboardScreen):

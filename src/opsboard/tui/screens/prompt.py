@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from opsboard.errors import UsageError
-from opsboard.tui.data import parse_duration
+from opsboard.views.alerts import parse_duration
 
 
 class AckPrompt(ModalScreen[str | None]):

@@ -9,9 +9,9 @@ from rich.text import Text
 from textual import events
 from textual.message import Message
 
-from opsboard.tui.data import AlertRow
-from opsboard.tui.format import age
+from opsboard.formatting import age
 from opsboard.tui.widgets.fitted_table import FittedTable
+from opsboard.views.alerts import AlertRow
 
 _SEVERITY = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 _STATE_MARK = {

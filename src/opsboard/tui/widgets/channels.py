@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from opsboard.tui.format import bar, compact, money, percent
-from opsboard.tui.snapshot import ChannelRow
+from opsboard.formatting import bar, compact, money, percent
+from opsboard.views.overview import ChannelRow
 
 
 class ChannelSplit(DataTable[Text]):

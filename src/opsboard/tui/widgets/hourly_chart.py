@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from opsboard.tui.snapshot import HourlySeries
 from opsboard.tui.widgets.traffic import label_of
+from opsboard.views.overview import HourlySeries
 
 #: Box-drawing characters of plotext's frame, and their ASCII stand-ins.
 _ASCII = str.maketrans("┌┐└┘├┤┬┴┼─│", "+++++++++-|")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from opsboard.tui.format import MISSING, change, compact, percent
-from opsboard.tui.movers import Mover
+from opsboard.formatting import MISSING, change, compact, percent
 from opsboard.tui.widgets.fitted_table import FittedTable
+from opsboard.views.movers import Mover
 
 _MOVED = {"uv": "visitors", "conversion": "conv", "bounce": "bounce"}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from opsboard.tui.format import bar, money, percent, ratio
-from opsboard.tui.snapshot import PromotionRow
+from opsboard.formatting import bar, money, percent, ratio
 from opsboard.tui.widgets.fitted_table import FittedTable
+from opsboard.views.overview import PromotionRow
 
 _STATE_STYLE = {"on track": "green", "behind": "yellow", "ahead": "yellow", "spent out": "red"}
 

@@ -6,8 +6,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from opsboard.tui.format import MISSING, compact, percent
-from opsboard.tui.movers import Mover
+from opsboard.formatting import MISSING, compact, percent
+from opsboard.views.movers import Mover
 
 
 class SkuDetail(Static):

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widgets import Static
 
-from opsboard.tui.data import HealthRow
-from opsboard.tui.format import age
+from opsboard.formatting import age
+from opsboard.views.alerts import HealthRow
 
 _STYLE = {"ok": "green", "slow": "yellow", "stale": "yellow", "rate_limited": "yellow"}
 

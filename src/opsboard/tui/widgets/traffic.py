@@ -6,9 +6,9 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import DataTable
 
+from opsboard.formatting import MISSING, change, figure
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, metric_kind
-from opsboard.tui.format import MISSING, change, figure
-from opsboard.tui.snapshot import MIXED_CURRENCIES, Figure
+from opsboard.views.overview import MIXED_CURRENCIES, Figure
 
 #: Metrics for which a fall is good news.
 LOWER_IS_BETTER = frozenset({"bounce_rate", "acos", "cpc"})

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from opsboard.tui.format import money
-from opsboard.tui.snapshot import UnsoldSpend
+from opsboard.formatting import money
+from opsboard.views.overview import UnsoldSpend
 
 
 class UnsoldSpendLine(Static):

@@ -1,0 +1,217 @@
+"""Running the simulated platform: in a background thread (demo, tests) or in the foreground.
+
+The server always binds the address it is given, 127.0.0.1 unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from opsboard.errors import UsageError
+from opsboard_simulator.faults import HANG_SECONDS, SLOW_SECONDS, FaultPlan
+from opsboard_simulator.server import ServerState, create_app
+from opsboard_simulator.simulation import SimClock, Simulation
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror}",
+            hint="choose another port with --port (0 picks a free one)",
+        ) from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+class Simulator:
+    """A simulated platform API server with its data, clock and faults.
+
+    ``start`` sets the simulated clock's origin (default: now); ``speed`` makes simulated
+    time run faster (60 = one simulated minute per real second; 0 = frozen until
+    ``advance``). ``fault_rate`` is the share of API requests that fail; a ``slow`` fault
+    answers after ``slow_seconds``, a ``timeout`` after ``hang_seconds``, a ``rate_limited``
+    one asks to wait ``retry_after`` seconds. The Tmall store's anniversary peaks
+    ``promo_in`` days after the start's date (negative: before; None: no anniversary), so
+    that the history served always shows a promotion with its warm-up.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = 7,
+        speed: float = 1.0,
+        fault_rate: float = 0.0,
+        start: datetime | None = None,
+        slow_seconds: float = SLOW_SECONDS,
+        hang_seconds: float = HANG_SECONDS,
+        retry_after: int = 1,
+        promo_in: int | None = 0,
+    ) -> None:
+        if not 0.0 <= fault_rate <= 1.0:
+            raise UsageError(f"fault rate {fault_rate} is not between 0 and 1")
+        if speed < 0:
+            raise UsageError(f"speed {speed} is negative; use 0 to freeze simulated time")
+        for name, value in (
+            ("slow seconds", slow_seconds),
+            ("hang seconds", hang_seconds),
+            ("retry after", retry_after),
+        ):
+            if value < 0:
+                raise UsageError(f"{name} {value} is negative", hint="give 0 or more seconds")
+        self.clock = SimClock(start or datetime.now(UTC), speed)
+        self.simulation = Simulation(seed, self.clock, promo_in=promo_in)
+        self.faults = FaultPlan(
+            seed=seed,
+            rate=fault_rate,
+            slow_seconds=slow_seconds,
+            hang_seconds=hang_seconds,
+            retry_after=retry_after,
+        )
+        self.state = ServerState(self.simulation, self.faults)
+        self.app = create_app(self.state)
+        self.host = host
+        self._socket = _bind(host, port)
+        self.port = int(self._socket.getsockname()[1])
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Where the API answers, e.g. ``http://127.0.0.1:8765``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def token(self) -> str:
+        """The bearer token the API accepts (a demo value, not a secret)."""
+        return self.state.token
+
+    @property
+    def stores(self) -> list[dict[str, object]]:
+        """The simulated stores: name, platform, timezone, currency, margin, daily_budget."""
+        return [
+            {
+                "name": spec.id,
+                "platform": spec.platform,
+                "timezone": spec.timezone,
+                "currency": spec.currency,
+                "margin": spec.margin,
+                "daily_budget": spec.daily_budget,
+            }
+            for spec in self.simulation.stores.values()
+        ]
+
+    @property
+    def promotions(self) -> list[dict[str, str]]:
+        """Promotions peaking in the history served or the week ahead, per store.
+
+        Each is ``store``, ``name``, ``warmup_from`` and ``peak`` (local dates), e.g. to
+        configure alert promotion windows for a demo.
+        """
+        now = self.now()
+        found = []
+        for spec in self.simulation.stores.values():
+            local_now = self.simulation.local(spec.id, int(now.timestamp())).date()
+            first = self.simulation.local(spec.id, self.simulation.history_start).date()
+            for promo in spec.promotions:
+                for peak in promo.peaks_between(first, local_now + timedelta(days=7)):
+                    warmup = peak - timedelta(days=promo.warmup_days)
+                    found.append(
+                        {
+                            "store": spec.id,
+                            "name": promo.name,
+                            "warmup_from": warmup.isoformat(),
+                            "peak": peak.isoformat(),
+                        }
+                    )
+        return found
+
+    def now(self) -> datetime:
+        """The simulated current time."""
+        return datetime.fromtimestamp(self.clock.now(), UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        """Move simulated time forward."""
+        self.clock.advance(delta)
+
+    def inject(self, kind: str, times: int = 1, *, skip: int = 0) -> None:
+        """Let ``skip`` API requests pass, then make ``times`` of them fail with ``kind``."""
+        self.faults.inject(kind, times, skip=skip)
+
+    def expire_token(self, expired: bool = True) -> None:
+        """Make every request fail as with an expired token (or stop doing so)."""
+        self.state.token_expired = expired
+
+    def _config(self, *, foreground: bool) -> uvicorn.Config:
+        # In the background (the demo's dashboard, tests) uvicorn must not install its own
+        # stderr log handlers: its records go to the application's logging instead.
+        extra: dict[str, Any] = {} if foreground else {"log_config": None}
+        return uvicorn.Config(
+            self.app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            **extra,
+        )
+
+    def start(self) -> Simulator:
+        """Serve in a background thread; returns once the server accepts requests."""
+        server = uvicorn.Server(self._config(foreground=False))
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [self._socket]}, daemon=True,
+            name=f"mock-api:{self.port}",
+        )  # fmt: skip
+        self._server, self._thread = server, thread
+        thread.start()
+        deadline = time.monotonic() + 10.0
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the simulated platform did not start")
+            time.sleep(0.01)
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted, after saying where on stderr."""
+        print(f"simulated platform API at {self.base_url}  (OpenAPI: /openapi.json)",
+              file=sys.stderr)  # fmt: skip
+        print(f"demo token: {self.token}", file=sys.stderr)
+        print("stores: " + ", ".join(str(s["name"]) for s in self.stores), file=sys.stderr)
+        server = uvicorn.Server(self._config(foreground=True))
+        server.run(sockets=[self._socket])
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread to end."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._socket.close()
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

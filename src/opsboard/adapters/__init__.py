@@ -1,0 +1,1 @@
+"""The plugin API for data-source adapters (``api``) and the registry of installed ones."""

@@ -1,0 +1,188 @@
+"""`opsboard alerts list|ack|silence|unsilence|backtest`: alert state from the shell."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from datetime import datetime, timedelta
+
+from opsboard.alerts.outbox import pending
+from opsboard.alerts.state import (
+    AlertView,
+    SilenceView,
+    ack,
+    active_alerts,
+    silence,
+    silences,
+    unsilence,
+)
+from opsboard.cli.silencing import check_target, duration, store_zone, until_instant
+from opsboard.errors import UsageError
+from opsboard.runtime import Runtime
+from opsboard.storage.store import Store
+from opsboard.timeutil import DEFAULT_TIMEZONE, parse_day, zone
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        raise UsageError("cannot tell who you are", hint="name yourself with --by NAME") from None
+
+
+def _number(text: str | None, what: str) -> int:
+    if text is None or not text.isdigit():
+        raise UsageError(
+            f"`opsboard alerts {what}` needs a numeric id",
+            hint="`opsboard alerts list` shows the ids",
+        )
+    return int(text)
+
+
+def _line(alert: AlertView) -> str:
+    flags = []
+    if alert.acknowledged:
+        flags.append(
+            f"acked by {alert.acked_by}" + (f": {alert.ack_note}" if alert.ack_note else "")
+        )
+    if alert.silenced_until is not None:
+        flags.append(f"silenced until {alert.silenced_until:%Y-%m-%d %H:%M} UTC")
+    if alert.quiet_reason:
+        flags.append(alert.quiet_reason)
+    extra = f"  [{'; '.join(flags)}]" if flags else ""
+    state = "strategic loss" if alert.strategic_loss else alert.state
+    return (
+        f"{alert.id:>5}  {state:<9} {alert.severity:<8} {alert.rule:<26} "
+        f"{alert.store or '-':<16} {alert.message}{extra}"
+    )
+
+
+def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
+    """Run one `opsboard alerts` action; returns the exit code."""
+    if not runtime.db_path.exists():
+        raise UsageError(
+            f"{runtime.db_path}: no database yet",
+            hint="start the collector (opsboard watch) or name the database with --db",
+        )
+    now = runtime.clock.now()
+    action = args.action
+    if action == "backtest":
+        return _backtest(runtime, args)
+    if action == "list":
+        with runtime.open_store(readonly=True) as store:
+            alerts = active_alerts(
+                store,
+                args.alert_store,
+                now=now,
+                resolved_within=timedelta(hours=24) if args.all else None,
+            )
+            live = silences(store, now=now)
+            waiting = pending(store)
+            failures = store.conn.execute(
+                "SELECT at, notifier, error FROM notifications WHERE status = 'failed' "
+                "AND at >= ? ORDER BY id DESC LIMIT 5",
+                ((now - timedelta(hours=24)).isoformat(timespec="seconds"),),
+            ).fetchall()
+        if args.output == "json":
+            print(
+                json.dumps(
+                    {
+                        "alerts": [a.to_json() for a in alerts],
+                        "silences": [s.to_json() for s in live],
+                    },
+                    ensure_ascii=False,
+                )
+            )
+            return 0
+        print("\n".join(_line(a) for a in alerts) if alerts else "no open alerts")
+        for s in live:
+            print(
+                f"silence {s.id}: {s.rule} store={s.store or '*'} scope={s.scope or '*'} until "
+                f"{s.until:%Y-%m-%d %H:%M} UTC by {s.by}" + (f": {s.reason}" if s.reason else "")
+            )
+        for at, notifier, error in failures:
+            print(f"notifier {notifier} failed at {at}: {error}")
+        for notifier, count in waiting.items():
+            print(f"notifier {notifier}: {count} messages waiting to be delivered")
+        return 0
+    with runtime.open_store() as store:
+        if action == "ack":
+            alert = ack(store, _number(args.target, "ack"), _who(args.by), args.note, now=now)
+            print(f"acknowledged alert {alert.id} ({alert.rule}) as {alert.acked_by}")
+        elif action == "silence":
+            if not args.target:
+                raise UsageError("name the rule to silence", hint="e.g. opsboard alerts silence "
+                                 "detail-page-bounce --for 2h (* for every rule)")  # fmt: skip
+            made = _silence(runtime, store, args, now)
+            tz = store_zone(runtime.settings, args.alert_store)
+            local = made.until.astimezone(tz)
+            utc = "" if local.utcoffset() == timedelta(0) else f" ({made.until:%H:%M} UTC)"
+            print(f"silence {made.id}: {made.rule} until {local:%Y-%m-%d %H:%M} "
+                  f"{local.tzname()}{utc}" + (f" store={made.store}" if made.store else "")
+                  + (f" scope={made.scope}" if made.scope else ""))  # fmt: skip
+        else:
+            ended, now_ended = unsilence(store, _number(args.target, "unsilence"), now=now)
+            if not now_ended:
+                print(f"silence {ended.id} ({ended.rule}) had already ended at "
+                      f"{ended.until:%Y-%m-%d %H:%M} UTC; nothing to do")  # fmt: skip
+            else:
+                print(f"silence {ended.id} ({ended.rule}) ended")
+    return 0
+
+
+def _silence(
+    runtime: Runtime, store: Store, args: argparse.Namespace, now: datetime
+) -> SilenceView:
+    given_for = getattr(args, "duration", None)
+    given_until = getattr(args, "until", None)
+    if given_for and given_until:
+        raise UsageError("give --for or --until, not both", hint="e.g. --for 2h or --until 18:00")
+    if not given_for and not given_until:
+        raise UsageError(
+            "a silence needs --for or --until", hint="e.g. --for 2h, or --until 18:00 (local)"
+        )
+    tz = store_zone(runtime.settings, args.alert_store)
+    length = duration(given_for) if given_for else None
+    until = until_instant(given_until, tz, now) if given_until else None
+    if not getattr(args, "force", False):
+        check_target(runtime.settings, args.target, args.alert_store, store.stores())
+    return silence(
+        store,
+        args.target,
+        by=_who(args.by),
+        duration=length,
+        until=until,
+        store_name=args.alert_store or "",
+        scope=args.scope,
+        reason=args.reason,
+        now=now,
+    )
+
+
+def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
+    from opsboard.alerts.backtest import backtest, describe
+
+    settings = runtime.settings
+    tz = zone(settings.store(args.alert_store).timezone if args.alert_store else
+              (settings.stores[0].timezone if settings.stores else DEFAULT_TIMEZONE))  # fmt: skip
+    today = runtime.clock.now().astimezone(tz).date()
+    first = parse_day(args.first, today=today) if args.first else today - timedelta(days=7)
+    last = parse_day(args.last, today=today) if args.last else today - timedelta(days=1)
+    if first > today:
+        raise UsageError(f"--from {first} has not begun yet: nothing to replay",
+                         hint="give a day up to today, e.g. --from -7d")  # fmt: skip
+    with runtime.open_store(readonly=True) as store:
+        replay = backtest(store, settings, first=first, last=last, tz=tz, now=runtime.clock.now())
+    events = [e for e in replay.events if not args.alert_store or e.store == args.alert_store]
+    if args.output == "json":
+        print(json.dumps([e.to_json() for e in events], ensure_ascii=False))
+        return 0
+    for event in events:
+        print(describe(event, tz))
+    fired = sum(e.event == "firing" for e in events)
+    upto = " (today up to the current hour)" if last >= today else ""
+    print(f"{replay.hours} hours from {first} to {last}{upto}: {fired} alerts would have fired")
+    return 0

@@ -1,0 +1,234 @@
+"""One collection cycle: poll the due adapters, commit their batches, record their health.
+
+The collector never moves a bookmark past data it failed to store: a batch's bookmarks
+commit in the same transaction as its points, and after a rejected batch the adapter's
+poll is not read further (unless the batch says its rejection is independent, as a bad
+file in a drop folder is). A database that stays locked past its busy timeout (another
+process's long ingest) is not the batch's fault: the batch is left for the next cycle and
+the collector carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from opsboard.adapters.api import Adapter, Batch
+from opsboard.errors import OpsboardError, StoreError
+from opsboard.models import HealthState, SourceHealth
+from opsboard.storage.store import InvalidPoint, Store
+from opsboard.timeutil import Clock
+
+log = logging.getLogger(__name__)
+
+#: Seconds after which an unchanged health report is written again (its heartbeat).
+HEALTH_REFRESH = 60.0
+#: Seconds before a source whose data found the database busy is polled again.
+RETRY_BUSY = 5.0
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did: points written and problems, per source."""
+
+    points: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, list[str]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    #: Sources whose data waits for the next cycle because the database was busy.
+    deferred: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total_points(self) -> int:
+        """Points written by every source in the cycle."""
+        return sum(self.points.values())
+
+
+class Collector:
+    """Runs adapters against a store; one per database (the caller holds the lock)."""
+
+    def __init__(
+        self,
+        store: Store,
+        adapters: list[tuple[Adapter, float]],
+        clock: Clock,
+        *,
+        after_cycle: Callable[[CycleReport], Awaitable[None] | None] | None = None,
+    ) -> None:
+        self.store = store
+        self.adapters = adapters
+        self.clock = clock
+        self.after_cycle = after_cycle
+        self._next_due: dict[str, float] = {}
+        self._health_written: dict[tuple[str, str], tuple[HealthState, str, float]] = {}
+        #: Each source's bookmarks as committed: read once, then kept with every commit
+        #: (only the collector, holding the lock, writes them).
+        self._bookmarks: dict[str, dict[str, str]] = {}
+
+    def _commit(self, adapter: Adapter, batch: Batch) -> int:
+        with self.store.batch(
+            source=adapter.source, origin=batch.origin, format=batch.format, store=batch.store
+        ) as tx:
+            written = tx.add_points(batch.points) + tx.add_raw(batch.raw)
+            for key, value in batch.bookmarks.items():
+                tx.set_bookmark(key, value)
+        return written
+
+    async def poll_adapter(self, adapter: Adapter, report: CycleReport) -> None:
+        """Poll one adapter to the end of what it has, committing each batch."""
+        committed = self._bookmarks.get(adapter.source)
+        if committed is None:
+            try:
+                committed = await asyncio.to_thread(self.store.bookmarks, adapter.source)
+            except (StoreError, sqlite3.Error) as exc:
+                self._defer(adapter, report, str(exc))
+                return
+            self._bookmarks[adapter.source] = committed
+        bookmarks = dict(committed)
+        written = 0
+        batches = adapter.poll(bookmarks)
+        try:
+            async for batch in batches:
+                try:
+                    count = await asyncio.to_thread(self._commit, adapter, batch)
+                except (StoreError, sqlite3.Error) as exc:
+                    # The database, not the batch: nothing was stored and no bookmark
+                    # moved, so the adapter offers the same data again next cycle.
+                    self._defer(adapter, report, f"{batch.origin or 'a batch'}: {exc}")
+                    break
+                except (InvalidPoint, OpsboardError) as exc:
+                    reason = str(exc)
+                    report.rejected.setdefault(adapter.source, []).append(
+                        f"{batch.origin}: {reason}" if batch.origin else reason
+                    )
+                    if batch.on_reject:
+                        batch.on_reject(reason)
+                    if batch.stop_on_reject:
+                        break
+                    continue
+                written += count
+                bookmarks.update(batch.bookmarks)
+                committed.update(batch.bookmarks)
+                if batch.on_commit:
+                    batch.on_commit(count)
+        except OpsboardError as exc:
+            report.failed[adapter.source] = str(exc)
+            log.warning("%s: %s", adapter.source, exc)
+        except Exception as exc:  # an adapter bug must not stop the other sources
+            report.failed[adapter.source] = f"{type(exc).__name__}: {exc}"
+            log.exception("%s: poll failed", adapter.source)
+        finally:
+            close = getattr(batches, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
+        report.points[adapter.source] = report.points.get(adapter.source, 0) + written
+        healths = adapter.health()
+        if adapter.source in report.failed and not any(
+            h.state is HealthState.FAILING for h in healths
+        ):
+            healths = [
+                SourceHealth(
+                    adapter.source,
+                    HealthState.FAILING,
+                    self.clock.now(),
+                    reason=report.failed[adapter.source],
+                )
+            ]
+        for health in [h for h in healths if self._health_changed(h)]:
+            try:
+                await asyncio.to_thread(self.store.set_health, health)
+            except (StoreError, sqlite3.Error) as exc:
+                # Written again next cycle, when the database is free.
+                self._health_written.pop((health.source, health.store), None)
+                log.warning("%s: health not recorded this cycle: %s", adapter.source, exc)
+
+    def _defer(self, adapter: Adapter, report: CycleReport, reason: str) -> None:
+        report.deferred[adapter.source] = reason
+        log.warning("%s: not stored this cycle, retried next cycle: %s", adapter.source, reason)
+
+    def _health_changed(self, health: SourceHealth) -> bool:
+        """Whether to write ``health``: a new state or reason, or a minute since the last.
+
+        A collector polling a drop folder twice a second would otherwise write the same
+        health row twice a second, for every viewer to read back.
+        """
+        key = (health.source, health.store)
+        now = time.monotonic()
+        written = self._health_written.get(key)
+        if written is not None:
+            state, reason, at = written
+            if state == health.state and reason == health.reason and now - at < HEALTH_REFRESH:
+                return False
+        self._health_written[key] = (health.state, health.reason, now)
+        return True
+
+    async def run_cycle(self, *, force: bool = False) -> CycleReport:
+        """Poll every adapter that is due (all of them with ``force``), one after another.
+
+        With ``force`` an adapter's ``changed`` event is set too, so that a watched drop
+        folder is scanned rather than trusted to have sent every event.
+        """
+        report = CycleReport()
+        now = time.monotonic()
+        for adapter, interval in self.adapters:
+            if not force and self._next_due.get(adapter.source, 0.0) > now:
+                continue
+            if force and isinstance(event := getattr(adapter, "changed", None), asyncio.Event):
+                event.set()
+            await self.poll_adapter(adapter, report)
+            # Data left behind by a busy database is tried again soon, not a poll later.
+            wait = min(interval, RETRY_BUSY) if adapter.source in report.deferred else interval
+            self._next_due[adapter.source] = time.monotonic() + wait
+        if self.after_cycle is not None:
+            result = self.after_cycle(report)
+            if result is not None:
+                await result
+        return report
+
+    def seconds_until_due(self) -> float:
+        """How long until the next adapter is due (for the scheduler's sleep)."""
+        if not self.adapters:
+            return 60.0
+        now = time.monotonic()
+        return max(0.0, min(self._next_due.get(a.source, 0.0) for a, _ in self.adapters) - now)
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Cycle until ``stop`` is set; a cycle in progress finishes first.
+
+        An adapter that exposes a ``changed`` event (a watched drop folder) is polled as
+        soon as the event is set, without waiting for its poll interval.
+        """
+        while not stop.is_set():
+            await self.run_cycle()
+            await self._wait(stop, max(0.2, self.seconds_until_due()))
+
+    async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
+        """Sleep until ``stop``, an adapter's ``changed`` event, or ``seconds`` pass."""
+        changed = {
+            adapter.source: event
+            for adapter, _ in self.adapters
+            if isinstance(event := getattr(adapter, "changed", None), asyncio.Event)
+        }
+        if not changed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=seconds)
+            return
+        waiters = [asyncio.ensure_future(e.wait()) for e in (stop, *changed.values())]
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+        for source, event in changed.items():
+            if event.is_set():
+                self._next_due[source] = 0.0
+
+    async def aclose(self) -> None:
+        """Close every adapter."""
+        for adapter, _ in self.adapters:
+            await adapter.aclose()

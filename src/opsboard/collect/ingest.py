@@ -1,0 +1,177 @@
+"""Load files once through a file-reading adapter: the path behind `opsboard ingest`.
+
+Local times in a file (a bare date, a date-time without an offset) are read in the time
+zone of the store each row belongs to. A reader is given one zone for the whole file
+(``tz``); a file found to hold rows of a store in another zone is read again in that
+store's zone, and a file mixing stores of different zones is refused whole, never stored
+half right.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, tzinfo
+from pathlib import Path
+
+from opsboard.adapters.api import Adapter, ParsedFile
+from opsboard.errors import OpsboardError, UsageError
+from opsboard.storage.store import AbandonBatch, InvalidPoint, Store
+
+
+@dataclass
+class IngestResult:
+    """What became of one file."""
+
+    path: Path
+    ok: bool
+    format: str = ""
+    store: str = ""
+    rows: int = 0
+    skipped: int = 0
+    points: int = 0
+    period: tuple[date, date] | None = None
+    notices: list[str] = field(default_factory=list)
+    error: str = ""
+    #: The stores the file's points were stored under.
+    stores: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One or two lines for the terminal."""
+        if not self.ok:
+            return f"{self.path}: rejected: {self.error}"
+        period = f", {self.period[0]} .. {self.period[1]}" if self.period else ""
+        text = (
+            f"{self.path}: {self.format} for {self.store or 'no store (no points)'}: "
+            f"{self.rows} rows, {self.points} points{period}"
+        )
+        if self.skipped:
+            text += f" ({self.skipped} rows skipped: titles, totals or no figure)"
+        return "\n".join([text, *(f"  note: {n}" for n in self.notices)])
+
+
+class _OtherZone(AbandonBatch):
+    """The file's rows belong to stores whose zone is not the one it was read in."""
+
+    def __init__(self, stores: set[str]) -> None:
+        super().__init__(", ".join(sorted(stores)))
+        self.stores = stores
+
+
+def ingest_file(
+    store: Store,
+    reader: type[Adapter],
+    path: Path,
+    *,
+    store_name: str | None,
+    tz_for: Callable[[str], tzinfo],
+    default_tz: tzinfo,
+    day: date | None = None,
+    format: str | None = None,
+    source: str = "ingest",
+    named: bool = True,
+) -> IngestResult:
+    """Read ``path`` and commit it whole, or reject it whole with the reason.
+
+    ``store_name`` is the store of rows that name none (``named``: as the operator named it,
+    not a default); ``tz_for`` gives each store's zone; ``default_tz`` is the zone to read
+    in when no store is known before reading.
+    """
+    if reader.read_file is None:
+        raise UsageError("this adapter cannot read files")
+    problem = _unreadable(path)
+    if problem:
+        return IngestResult(path=path, ok=False, error=problem)
+    tz = tz_for(store_name) if store_name else default_tz
+    try:
+        try:
+            parsed, stores, points = _load(
+                store, reader, path, store_name, tz, day, format, source, tz_for
+            )
+        except _OtherZone as exc:
+            zones = {str(tz_for(name)) for name in exc.stores}
+            if len(zones) > 1:
+                listed = ", ".join(f"{name} ({tz_for(name)})" for name in sorted(exc.stores))
+                return IngestResult(
+                    path=path,
+                    ok=False,
+                    error=f"rows for stores in different time zones: {listed}; their local "
+                    "times cannot be read in one zone, so nothing was stored; fix: split the "
+                    "file by store (one store per file) and load each file",
+                )
+            # Every row is one store's: read the file again in that store's zone.
+            tz = tz_for(next(iter(exc.stores)))
+            parsed, stores, points = _load(
+                store, reader, path, store_name, tz, day, format, source, tz_for
+            )
+    except (OpsboardError, InvalidPoint) as exc:
+        return IngestResult(path=path, ok=False, error=str(exc))
+    except OSError as exc:
+        return IngestResult(path=path, ok=False, error=f"cannot read it: {exc.strerror or exc}")
+    except sqlite3.Error as exc:
+        return IngestResult(
+            path=path, ok=False, error=f"the database refused the write: {exc}; nothing was stored"
+        )
+    except (UnicodeError, csv.Error, ValueError) as exc:
+        return IngestResult(
+            path=path, ok=False, error=f"cannot read it: {type(exc).__name__}: {exc}"
+        )
+    notices = list(parsed.notices)
+    if named and store_name and stores and store_name not in stores:
+        notices.append(
+            f"the file names its stores itself ({', '.join(sorted(stores))}); --store "
+            f"{store_name} applies only to rows whose store cell is empty"
+        )
+    return IngestResult(
+        path=path,
+        ok=True,
+        format=parsed.format,
+        store=", ".join(sorted(stores)) if len(stores) <= 3 else f"{len(stores)} stores",
+        rows=parsed.rows or points,
+        skipped=parsed.skipped,
+        points=points,
+        period=parsed.period,
+        notices=notices,
+        stores=sorted(stores),
+    )
+
+
+def _load(
+    store: Store,
+    reader: type[Adapter],
+    path: Path,
+    store_name: str | None,
+    tz: tzinfo,
+    day: date | None,
+    format: str | None,
+    source: str,
+    tz_for: Callable[[str], tzinfo],
+) -> tuple[ParsedFile, set[str], int]:
+    """Read and commit one file in one transaction; (parsed, stores written, points).
+
+    Raises ``_OtherZone`` (nothing stored) when the reader took one zone for the file and
+    some row belongs to a store of another zone.
+    """
+    assert reader.read_file is not None
+    parsed: ParsedFile = reader.read_file(path, store=store_name, tz=tz, day=day, format=format)
+    with store.batch(
+        source=source, origin=str(path), format=parsed.format, store=parsed.store
+    ) as batch:
+        points = batch.add_raw(parsed.points)
+        if any(str(tz_for(name)) != str(tz) for name in batch.stores):
+            raise _OtherZone(set(batch.stores))
+    return parsed, batch.stores, points
+
+
+def _unreadable(path: Path) -> str:
+    """Why ``path`` cannot be ingested as a file, or ``""``."""
+    if path.is_dir():
+        return "is a folder, not a file (name the files in it, e.g. folder/*.csv)"
+    if not path.exists():
+        return "no such file (check the name and the current folder)"
+    if not os.access(path, os.R_OK):
+        return "permission denied (the file is not readable by this user)"
+    return ""

@@ -1,0 +1,173 @@
+"""The built-in rules, drawn from how store operators work (DESIGN.md 1 and 4.3).
+
+Each is an ordinary rule: a rule in the config with the same name replaces it, and
+``store_thresholds`` / ``category_thresholds`` adjust it per store or category. This module
+holds plain data so that the config can check rule names without importing the engine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from opsboard.config.settings import AlertsConfig, RuleConfig
+
+#: 跳失率: above 75% the detail page is not doing its job; non-standard categories (非标品)
+#: should stay under 70%.
+BOUNCE_LIMIT = {"standard": 0.75, "non_standard": 0.70}
+#: Main-image / ad click-through target.
+CTR_TARGET = 0.06
+
+#: The built-in rules as they would be written in the config's ``[[alerts.rules]]``.
+DEFAULT_RULES: tuple[dict[str, Any], ...] = (
+    {
+        # Judged per SKU once it has 200 visitors.
+        "name": "detail-page-bounce",
+        "kind": "threshold",
+        "metric": "bounce_rate",
+        "scope": "each_sku",
+        "op": ">",
+        "threshold": BOUNCE_LIMIT["standard"],
+        "clear": 0.72,
+        "category_thresholds": {"non_standard": BOUNCE_LIMIT["non_standard"]},
+        "window": "1d",
+        "min_volume": 200,
+        "volume_metric": "uv",
+        "severity": "warning",
+        "message": "SKU {scope} bounce rate {value} is above {threshold}: review its detail page",
+        "labels": {"team": "content"},
+    },
+    {
+        "name": "ad-ctr-low",
+        "kind": "threshold",
+        "metric": "ctr",
+        "scope": "each_campaign",
+        "op": "<",
+        "threshold": CTR_TARGET,
+        "clear": 0.065,
+        "window": "1d",
+        "min_volume": 2000,
+        "volume_metric": "impressions",
+        "severity": "info",
+        "message": "campaign {scope} CTR {value} is below the {threshold} target: test new images",
+        "labels": {"team": "ads"},
+    },
+    {
+        "name": "conversion-below-median",
+        "kind": "change",
+        "metric": "conversion_rate",
+        "scope": "store",
+        "baseline": "trailing_median",
+        "weeks": 4,
+        "op": "<",
+        "threshold": -0.2,
+        "clear": -0.1,
+        "window": "6h",
+        "for": "1h",
+        "min_volume": 500,
+        "volume_metric": "uv",
+        "severity": "warning",
+        "message": "conversion is {value} against its {weeks}-week median for these hours",
+    },
+    {
+        "name": "roi-below-break-even",
+        "kind": "roi",
+        "scope": "each_campaign",
+        "threshold": 1.0,
+        "clear": 1.05,
+        "window": "1d",
+        "min_volume": 200,
+        "volume_metric": "spend",
+        "for": "1h",
+        "severity": "warning",
+        "message": "campaign {scope} ROI {value} is below break-even {threshold}",
+        "labels": {"team": "ads"},
+    },
+    {
+        # A linear projection that reaches the budget before 20:00 leaves the evening peak
+        # without ads: spend / (budget x share of day) above 24 / 20.
+        "name": "budget-before-peak",
+        "kind": "pacing",
+        "scope": "store",
+        "op": ">",
+        "threshold": 1.2,
+        "clear": 1.1,
+        "for": "30m",
+        "severity": "warning",
+        "message": "spend {spend} of budget {budget}: at this pace the budget runs out at "
+        "{exhausts_at}, before the evening peak (projected {projected})",
+        "labels": {"team": "ads"},
+    },
+    {
+        "name": "traffic-down-vs-last-week",
+        "kind": "change",
+        "metric": "uv",
+        "scope": "store",
+        "baseline": "last_week",
+        "op": "<",
+        "threshold": -0.3,
+        "clear": -0.15,
+        "window": "2h",
+        "min_volume": 300,
+        "volume_metric": "uv",
+        "severity": "warning",
+        "message": "visitors {value} against the same hours last week",
+    },
+    {
+        "name": "source-stale",
+        "kind": "source",
+        "for": "30m",
+        "severity": "critical",
+        "message": "source {source} is {state} for {minutes} min: {reason}",
+    },
+    {
+        "name": "file-rejected",
+        "kind": "file_rejected",
+        "window": "1d",
+        "severity": "warning",
+        "message": "file {origin} was rejected: {reason}",
+    },
+)
+
+#: The names of the built-in rules.
+DEFAULT_RULE_NAMES: tuple[str, ...] = tuple(rule["name"] for rule in DEFAULT_RULES)
+
+#: The message used when a rule gives none, per kind.
+DEFAULT_MESSAGES: dict[str, str] = {
+    "threshold": "{rule}: {metric} is {value} ({op} {threshold}) for {scope}",
+    "change": "{rule}: {metric} changed {value} vs {baseline} ({op} {threshold}) for {scope}",
+    "pacing": "{rule}: spend {spend} of budget {budget}, pacing {value}: runs out at "
+    "{exhausts_at} (projected {projected}) for {scope}",
+    "roi": "{rule}: ROI {value} below {threshold} for {scope}",
+    "source": "{rule}: source {source} is {state} for {minutes} min: {reason}",
+    "file_rejected": "{rule}: file {origin} was rejected: {reason}",
+}
+
+#: The message sent when an alert of a kind resolves (a rule may give its own with
+#: ``resolved_message``): what the figure is back to, and where the rule clears.
+DEFAULT_RESOLVED: dict[str, str] = {
+    "threshold": "{rule}: {metric} back to {value} for {scope} (clears at {clear})",
+    "change": "{rule}: {metric} back to {value} vs {baseline} for {scope} (clears at {clear})",
+    "pacing": "{rule}: pacing back to {value} for {scope} (clears at {clear}); spend {spend} "
+    "of budget {budget}",
+    "roi": "{rule}: ROI back to {value} for {scope} (clears at {clear})",
+    "source": "{rule}: source {source} is {state} again",
+    "file_rejected": "{rule}: file {origin} is no longer rejected",
+}
+
+#: The resolution of an alert whose scope has shown no data for longer than the rule holds
+#: an alert without data.
+NO_DATA_RESOLVED = "{rule}: no data for {scope} since {last_seen}; closed"
+#: The resolution of an alert whose rule is no longer in the config (or disabled).
+RULE_GONE_RESOLVED = "{rule}: the rule is no longer configured; closed"
+
+
+def effective_rules(alerts: AlertsConfig) -> list[RuleConfig]:
+    """The configured rules plus the built-in ones they do not replace (enabled or not)."""
+    from opsboard.config.settings import RuleConfig
+
+    rules = list(alerts.rules)
+    if alerts.use_defaults:
+        own = {r.name for r in rules}
+        rules += [RuleConfig.model_validate(d) for d in DEFAULT_RULES if d["name"] not in own]
+    return rules

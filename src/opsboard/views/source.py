@@ -1,0 +1,151 @@
+"""The dashboard's one connection to the store, shared by its worker threads.
+
+Textual-free. Reads build the snapshots the screens show; the only writes are
+acknowledgements and silences (a viewer writes nothing else). A lock keeps two workers
+from using the connection at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from opsboard.runtime import Runtime
+from opsboard.storage.store import Store
+from opsboard.timeutil import DEFAULT_TIMEZONE
+from opsboard.views import alerts as data
+from opsboard.views.movers import MoversLoader, MoversView
+from opsboard.views.overview import Overview, OverviewLoader
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What one refresh cycle loads: which view, for which store, at which instant."""
+
+    kind: str
+    store: str | None
+    at: datetime
+    live: bool
+    chart_metric: str = "uv"
+    sku: tuple[str, str] | None = None
+
+
+class DashboardSource:
+    """Loads what the screens show; records acknowledgements and silences."""
+
+    def __init__(self, runtime: Runtime, store: Store) -> None:
+        self.runtime = runtime
+        self.store = store
+        self.engine = runtime.engine(store)
+        self.overview_loader = OverviewLoader(store, self.engine, runtime.settings)
+        self.movers_loader = MoversLoader(self.engine, runtime.settings)
+        self.lock = threading.Lock()
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """A cheap summary of what the screens show; it changes when anything they show does.
+
+        New points always come with an ingest record; alerts, acknowledgements, silences and
+        source states have their own rows. Health heartbeats (``updated_at``) are left out,
+        so that an idle collector does not make every viewer reload.
+        """
+        with self.lock:
+            row = self.store.conn.execute(
+                "SELECT (SELECT max(id) FROM ingests), (SELECT max(updated_at) FROM alerts), "
+                "(SELECT count(*) FROM alert_acks), (SELECT max(id) FROM silences), "
+                "(SELECT group_concat(source || store || state || since || reason, '|') "
+                "FROM source_health)"
+            ).fetchone()
+        return tuple(row)
+
+    def stores(self) -> list[str]:
+        """Stores with data, then configured stores without data yet."""
+        with self.lock:
+            known = self.store.stores()
+        return known + [s.name for s in self.runtime.settings.stores if s.name not in known]
+
+    def tz_name(self, store: str | None) -> str:
+        """The time zone the title bar shows times in."""
+        if store:
+            return self.runtime.settings.store(store).timezone
+        configured = self.runtime.settings.stores
+        return configured[0].timezone if configured else DEFAULT_TIMEZONE
+
+    def load(self, request: Request) -> Overview | MoversView:
+        """The data of one view (runs in a worker thread)."""
+        with self.lock:
+            if request.kind == "movers":
+                return self._movers(request)
+            return self.overview_loader.load(
+                store_name=request.store,
+                at=request.at,
+                live=request.live,
+                chart_metric=request.chart_metric,
+            )
+
+    def _movers(self, request: Request) -> MoversView:
+        movers = self.movers_loader.load(store_name=request.store, at=request.at)
+        chosen = None
+        if request.sku is not None:
+            chosen = next((m for m in movers if (m.store, m.sku) == request.sku), None)
+        elif movers:
+            chosen = movers[0]
+        chart = (
+            self.movers_loader.hourly(store_name=chosen.store, sku=chosen.sku, at=request.at)
+            if chosen is not None
+            else None
+        )
+        return MoversView(
+            at=request.at,
+            live=request.live,
+            tz_name=self.tz_name(request.store),
+            movers=movers,
+            chosen=chosen,
+            chart=chart,
+            health=tuple(data.load_health(self.store)),
+        )
+
+    def acknowledge(self, alert_id: int, note: str, at: datetime) -> None:
+        """Record an acknowledgement by the current user."""
+        with self.lock:
+            data.acknowledge(self.store, alert_id, note=note, by=data.current_user(), at=at)
+
+    def silence(self, alert: data.AlertRow, duration: timedelta, at: datetime) -> datetime:
+        """Silence the alert's rule for its store and scope."""
+        with self.lock:
+            return data.silence(
+                self.store,
+                rule=alert.rule,
+                store_name=alert.store,
+                scope=alert.scope,
+                duration=duration,
+                by=data.current_user(),
+                reason="from the dashboard",
+                at=at,
+            )
+
+    def review_day(self, store: str, at: datetime) -> date:
+        """The day before the one ``at`` falls on in ``store``'s own time zone."""
+        from opsboard.review import default_day
+
+        return default_day(self.runtime, store, at)
+
+    def review_markdown(self, store: str | None, at: datetime) -> str:
+        """The morning review as Markdown, for one store or every store.
+
+        Each store is reviewed for its own yesterday: at 06:00 in Shanghai it is still the
+        evening before in Los Angeles, whose yesterday is a day earlier.
+        """
+        from opsboard.review import render_many, yesterdays_reviews
+
+        names = [store] if store else self.stores()
+        if not names:
+            return "No store has data yet: there is nothing to review."
+        with self.lock:
+            reviews = yesterdays_reviews(self.runtime, self.store, names, at=at)
+        return render_many(reviews, "markdown")
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self.lock:
+            self.store.close()
