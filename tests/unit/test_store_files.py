@@ -1,9 +1,12 @@
 """The database on disk: private modes whatever the umask, team folders, read-only files
 and folders, paths that are not databases. Checks that need another account run as
-``nobody`` when the suite runs as root (root passes every permission check)."""
+``nobody`` when the suite runs as root (root passes every permission check), with the code
+they import copied where that account can read it: the checkout may live in a private folder."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import subprocess
@@ -40,6 +43,47 @@ def shared(tmp_path: Path) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@functools.cache
+def readable_imports() -> Path:
+    """A folder any account can read, holding the packages the child interpreters import.
+
+    The checkout (and the editable install that points into it) may sit in a folder only
+    its owner can enter, such as a clone under root's home or in ``mktemp -d``: the other
+    account would then fail to import opsboard, whatever the test checks.
+    """
+    import opsboard.errors
+    import opsboard.models
+    import opsboard.storage  # noqa: F401 - loads what the child code needs
+
+    folder = Path(tempfile.mkdtemp(prefix="opsboard-imports-", dir="/tmp"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    stdlib = {Path(p).resolve() for p in (sys.base_prefix, sys.base_exec_prefix)}
+    copied: set[Path] = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if not file or not module.__name__ or module.__name__.startswith("_"):
+            continue
+        source = Path(file).resolve()
+        if any(source.is_relative_to(root) for root in stdlib):
+            continue
+        top = module.__name__.split(".")[0]
+        top_path = source
+        for _ in range(module.__name__.count(".") + (source.name == "__init__.py")):
+            top_path = top_path.parent
+        if top_path in copied or top_path.stem != top:
+            continue
+        copied.add(top_path)
+        if top_path.is_dir():
+            shutil.copytree(
+                top_path, folder / top, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(top_path, folder / top_path.name)
+    for path in (folder, *folder.rglob("*")):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return folder
+
+
 def as_user(code: str, *, user: int | None = None) -> str:
     """Run ``code`` in a fresh interpreter, as ``user`` (root only) or as this user; its
     stdout and stderr."""
@@ -59,7 +103,7 @@ def as_user(code: str, *, user: int | None = None) -> str:
             text=True,
             check=False,
             cwd="/tmp",
-            env={**os.environ, "HOME": "/tmp"},
+            env={**os.environ, "HOME": "/tmp", "PYTHONPATH": str(readable_imports())},
             **extra,  # type: ignore[arg-type]
         )
     except PermissionError:
