@@ -74,9 +74,7 @@ def readable_imports() -> Path:
             continue
         copied.add(top_path)
         if top_path.is_dir():
-            shutil.copytree(
-                top_path, folder / top, ignore=shutil.ignore_patterns("__pycache__")
-            )
+            shutil.copytree(top_path, folder / top, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(top_path, folder / top_path.name)
     for path in (folder, *folder.rglob("*")):
