@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.query.engine import MetricsEngine
 from opsboard.runtime import Runtime
 from opsboard.storage import Store

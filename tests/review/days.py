@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.models import MetricPoint
 from opsboard.runtime import Runtime
 from opsboard.storage import Store

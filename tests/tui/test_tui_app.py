@@ -10,7 +10,7 @@ import pytest
 from textual.coordinate import Coordinate
 from textual.widgets import Input
 
-from opsboard.config.settings import AdapterConfig
+from opsboard.config.models import AdapterConfig
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.tui.app import OpsboardApp, make_app

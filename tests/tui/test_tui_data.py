@@ -12,7 +12,7 @@ import pytest
 
 from opsboard import formatting as fmt
 from opsboard.cli.serve import dashboard_command, is_loopback
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.timeutil import FrozenClock, zone

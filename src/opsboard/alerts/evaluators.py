@@ -21,7 +21,7 @@ from opsboard.alerts.rules import (
     verdicts,
     with_volume,
 )
-from opsboard.config.settings import RuleConfig
+from opsboard.config.rules import RuleConfig
 from opsboard.query.engine import Period
 from opsboard.timeutil import (
     day_bounds,

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from opsboard.config.builtin_rules import DEFAULT_MESSAGES, DEFAULT_RESOLVED
-from opsboard.config.settings import RuleConfig
+from opsboard.config.rules import RuleConfig
 from opsboard.metrics import metric_kind
 
 log = logging.getLogger(__name__)

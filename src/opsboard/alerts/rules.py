@@ -16,7 +16,8 @@ from functools import cached_property
 from typing import Any
 
 from opsboard.alerts.messages import render
-from opsboard.config.settings import RuleConfig, Settings
+from opsboard.config.models import Settings
+from opsboard.config.rules import RuleConfig
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, base_inputs, ratio
 from opsboard.models import HealthState, SourceHealth
 from opsboard.query.engine import Filters, MetricsEngine, Period

@@ -23,15 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from opsboard.adapters.api import load_adapter
-from opsboard.config.settings import (
+from opsboard.config.models import (
     AdapterConfig,
-    AlertsConfig,
     NotifierConfig,
-    PromotionWindow,
     ReviewConfig,
     Settings,
     StoreConfig,
 )
+from opsboard.config.rules import AlertsConfig, PromotionWindow
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.timeutil import Clock, zone

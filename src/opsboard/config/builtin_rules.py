@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from opsboard.config.settings import AlertsConfig, RuleConfig
+    from opsboard.config.rules import AlertsConfig, RuleConfig
 
 #: 跳失率: above 75% the detail page is not doing its job; non-standard categories (非标品)
 #: should stay under 70%.
@@ -164,7 +164,7 @@ RULE_GONE_RESOLVED = "{rule}: the rule is no longer configured; closed"
 
 def effective_rules(alerts: AlertsConfig) -> list[RuleConfig]:
     """The configured rules plus the built-in ones they do not replace (enabled or not)."""
-    from opsboard.config.settings import RuleConfig
+    from opsboard.config.rules import RuleConfig
 
     rules = list(alerts.rules)
     if alerts.use_defaults:

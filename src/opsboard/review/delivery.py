@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.metrics import metric_kind
 from opsboard.review.formatting import money, number
 from opsboard.review.model import Review

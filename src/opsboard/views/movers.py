@@ -17,7 +17,8 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from opsboard.config.builtin_rules import BOUNCE_LIMIT, CTR_TARGET, effective_rules
-from opsboard.config.settings import RuleConfig, Settings, StoreConfig
+from opsboard.config.models import Settings, StoreConfig
+from opsboard.config.rules import RuleConfig
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.timeutil import floor_hour, local_midnight
 from opsboard.views.alerts import HealthRow

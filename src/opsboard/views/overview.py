@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.metrics import uses_money
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store

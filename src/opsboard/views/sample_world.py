@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from opsboard.config.settings import Settings, StoreConfig
+from opsboard.config.models import Settings, StoreConfig
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage.store import RawPoint, Store
 from opsboard.timeutil import FrozenClock, floor_hour, local_midnight, zone
