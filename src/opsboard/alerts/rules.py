@@ -39,7 +39,7 @@ class Observation:
     ``breaking``: the firing condition holds. ``cleared``: the value is back on the healthy
     side of the clear threshold. ``since``: when the condition began, where the data knows
     it (a source's health), else None (now). ``strategic``: a deliberate loss, shown only.
-    ``fields`` fill the message template; figures among them are ``Figure`` objects.
+    ``fields`` fill the message template; figures among them are ``formatting.ShownValue`` objects.
     """
 
     rule: RuleConfig

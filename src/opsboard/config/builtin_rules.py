@@ -18,6 +18,20 @@ BOUNCE_LIMIT = {"standard": 0.75, "non_standard": 0.70}
 #: Main-image / ad click-through target.
 CTR_TARGET = 0.06
 
+
+def bounces_too_much(rate: float, limit: float) -> bool:
+    """The detail-page rule of thumb: a bounce rate above the category's limit
+    (``BOUNCE_LIMIT``, or the store's own from its alert rule)."""
+    return rate > limit
+
+
+def clicks_too_little(ctr: float, target: float = CTR_TARGET, *, as_shown: bool = False) -> bool:
+    """The main-image / ad rule of thumb: a click-through rate under the target. ``as_shown``
+    judges the rate as the review writes it (to a hundredth of a percent), so that a CTR
+    shown as 6.00% is not called below a 6% target."""
+    return (round(ctr, 4) if as_shown else ctr) < target
+
+
 #: The built-in rules as they would be written in the config's ``[[alerts.rules]]``.
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {

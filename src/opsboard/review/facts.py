@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opsboard.config.models import StoreConfig
-from opsboard.review.formatting import number
+from opsboard.formatting import number
 from opsboard.review.model import Completeness, HourSpend
 
 Row = dict[str, Any]

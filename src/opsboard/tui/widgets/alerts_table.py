@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import events
 from textual.message import Message
 
-from opsboard.formatting import age
+from opsboard.formatting import MISSING, age, bare
 from opsboard.tui.widgets.fitted_table import FittedTable
 from opsboard.views.alerts import AlertRow
 
@@ -23,16 +23,6 @@ _STATE_MARK = {
 #: Below this many cells the table drops the words it can do without (the state word, the
 #: scope's kind, the note of an acknowledgement), so that the SKU or plan stays readable.
 NARROW = 100
-
-
-def _number(value: float | None, shown: str = "") -> str:
-    if shown:
-        return shown
-    if value is None:
-        return "-"
-    if abs(value) < 10 and not float(value).is_integer():
-        return f"{value:.2f}"
-    return f"{value:,.0f}"
 
 
 def short_scope(scope: str) -> str:
@@ -142,11 +132,11 @@ class AlertsTable(FittedTable):
             severity.append(f" {alert.state}", style=mark_style or "bold")
         return [
             severity,
-            Text(age((now - alert.since).total_seconds()) if alert.since else "-"),
+            Text(age((now - alert.since).total_seconds()) if alert.since else MISSING),
             Text(alert.rule),
             Text(scope_text(alert, store, narrow)),
-            Text(_number(alert.value, alert.shown_value), justify="right"),
-            Text(_number(alert.threshold, alert.shown_threshold), justify="right"),
+            Text(alert.shown_value or bare(alert.value), justify="right"),
+            Text(alert.shown_threshold or bare(alert.threshold), justify="right"),
             ack,
         ]
 

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from opsboard.formatting import MISSING, change, compact, percent
+from opsboard.formatting import MISSING, change, compact, percent, points
 from opsboard.tui.widgets.fitted_table import FittedTable
 from opsboard.views.movers import Mover
 
 _MOVED = {"uv": "visitors", "conversion": "conv", "bounce": "bounce"}
-
-
-def _delta_points(now: float | None, base: float | None) -> str:
-    if now is None or base is None:
-        return MISSING
-    return f"{(now - base) * 100:+.1f}pt"
 
 
 class MoversTable(FittedTable):
@@ -54,8 +48,8 @@ class MoversTable(FittedTable):
         rows: list[tuple[list[Text], str | None]] = []
         for mover in movers:
             conversion = f"{percent(mover.conversion, 1)} "
-            conversion += _delta_points(mover.conversion, mover.conversion_base)
-            bounce = f"{percent(mover.bounce, 0)} {_delta_points(mover.bounce, mover.bounce_base)}"
+            conversion += points(mover.conversion, mover.conversion_base)
+            bounce = f"{percent(mover.bounce, 0)} {points(mover.bounce, mover.bounce_base)}"
             rows.append(
                 (
                     [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from opsboard.formatting import bar, money, percent, ratio
+from opsboard.formatting import MISSING, bar, money, percent, ratio
 from opsboard.tui.widgets.fitted_table import FittedTable
 from opsboard.views.overview import PromotionRow
 
@@ -68,7 +68,7 @@ class PromotionTable(FittedTable):
                         Text(money(row.spend, currency), justify="right"),
                         Text(gauge, style=_STATE_STYLE.get(row.pacing_state, "red")),
                         Text(
-                            row.pacing_state or "-",
+                            row.pacing_state or MISSING,
                             style=_STATE_STYLE.get(row.pacing_state, "bold red"),
                         ),
                         roi_text(row, break_even),

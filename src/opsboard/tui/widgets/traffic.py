@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, change, figure
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, metric_kind
-from opsboard.views.overview import MIXED_CURRENCIES, Figure
+from opsboard.views.overview import MIXED_CURRENCIES, TrafficFigure
 
 #: Metrics for which a fall is good news.
 LOWER_IS_BETTER = frozenset({"bounce_rate", "acos", "cpc"})
@@ -37,7 +37,7 @@ class TrafficFigures(DataTable[Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="none", zebra_stripes=False, show_cursor=False)
-        self._shown: tuple[tuple[Figure, ...], str] | None = None
+        self._shown: tuple[tuple[TrafficFigure, ...], str] | None = None
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
@@ -46,7 +46,7 @@ class TrafficFigures(DataTable[Text]):
         self.add_column(Text("vs yday", justify="right"), key="yday")
         self.add_column(Text("vs wk", justify="right"), key="week")
 
-    def show(self, figures: tuple[Figure, ...], currency: str) -> None:
+    def show(self, figures: tuple[TrafficFigure, ...], currency: str) -> None:
         """Show ``figures``; nothing is redrawn when they did not change."""
         key = (figures, currency)
         if key == self._shown:
