@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from opsboard.formatting import MISSING, change, compact, percent, points
+from opsboard.tui.palette import palette
 from opsboard.tui.widgets.fitted_table import FittedTable
 from opsboard.views.movers import Mover
 
@@ -46,6 +47,7 @@ class MoversTable(FittedTable):
         chosen = (self.selected.store, self.selected.sku) if self.selected else None
         self.movers = movers
         rows: list[tuple[list[Text], str | None]] = []
+        colours = palette(self.app)
         for mover in movers:
             conversion = f"{percent(mover.conversion, 1)} "
             conversion += points(mover.conversion, mover.conversion_base)
@@ -62,13 +64,13 @@ class MoversTable(FittedTable):
                         Text(
                             change(mover.uv_change),
                             justify="right",
-                            style="red" if (mover.uv_change or 0) < -0.2 else "",
+                            style=colours.bad if (mover.uv_change or 0) < -0.2 else "",
                         ),
                         Text(conversion, justify="right"),
                         Text(
                             bounce,
                             justify="right",
-                            style="red" if (mover.bounce or 0) > mover.bounce_limit else "",
+                            style=colours.bad if (mover.bounce or 0) > mover.bounce_limit else "",
                         ),
                         Text(f"{mover.score:+.1f}", justify="right"),
                     ],

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, change, figure
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, metric_kind
+from opsboard.tui.palette import Palette, palette
 from opsboard.views.overview import MIXED_CURRENCIES, TrafficFigure
 
 #: Metrics for which a fall is good news.
@@ -23,12 +25,12 @@ def label_of(metric: str) -> str:
     return metric
 
 
-def styled_change(metric: str, value: float | None) -> Text:
-    """A change coloured green when it is good news and red when it is bad."""
+def styled_change(metric: str, value: float | None, colours: Palette) -> Text:
+    """A change coloured as good news or bad news (``colours.good`` / ``colours.bad``)."""
     if value is None:
         return Text(MISSING, style="dim", justify="right")
     good = (value < 0) if metric in LOWER_IS_BETTER else (value > 0)
-    style = "" if abs(value) < 0.02 else ("green" if good else "red")
+    style: Style | str = "" if abs(value) < 0.02 else (colours.good if good else colours.bad)
     return Text(change(value), style=style, justify="right")
 
 
@@ -53,12 +55,13 @@ class TrafficFigures(DataTable[Text]):
             return
         self._shown = key
         self.clear()
+        colours = palette(self.app)
         for item in figures:
             self.add_row(
                 Text(label_of(item.metric)),
                 Text(figure(item.metric, item.today, currency), style="bold", justify="right"),
-                styled_change(item.metric, item.vs_yesterday),
-                styled_change(item.metric, item.vs_last_week),
+                styled_change(item.metric, item.vs_yesterday, colours),
+                styled_change(item.metric, item.vs_last_week, colours),
                 key=item.metric,
             )
         if not figures:
