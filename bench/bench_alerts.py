@@ -30,7 +30,7 @@ from pathlib import Path
 from common import Row, print_table
 
 from opsboard.alerts.engine import AlertEngine
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.models import MetricPoint
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
@@ -261,7 +261,7 @@ def _watch_rss(config_text: str) -> tuple[float, float, int]:
 
 def run() -> list[Row]:
     """The evaluation cycle times and the watch process's memory, as benchmark rows."""
-    from opsboard.config.settings import parse_settings
+    from opsboard.config.files import parse_settings
 
     store = _open()
     full = parse_settings(CONFIG, "bench")

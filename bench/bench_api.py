@@ -30,7 +30,7 @@ from common import Row, opsboard_command, rate, workdir
 
 from opsboard.adapters.api import AdapterContext, load_adapter, validate_options
 from opsboard.collect.collector import Collector
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import Clock, local_midnight
 

@@ -104,7 +104,7 @@ class _Folder:
 
         from opsboard.adapters.api import AdapterContext
         from opsboard.collect.collector import Collector
-        from opsboard.config.settings import Settings
+        from opsboard.config.models import Settings
         from opsboard.storage import Store
         from opsboard.timeutil import Clock
 

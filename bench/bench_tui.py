@@ -83,7 +83,7 @@ def app_main(db: str, drop: str, role: str = "collector") -> None:
 
     ``role="viewer"`` runs it without a collector (as beside `opsboard watch`).
     """
-    from opsboard.config.settings import AdapterConfig
+    from opsboard.config.models import AdapterConfig
     from opsboard.runtime import Runtime
     from opsboard.tui.app import make_app
     from opsboard.views.sample_world import sample_settings

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.query.engine import MetricsEngine
 from opsboard.runtime import Runtime
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock, zone
+from opsboard.views.sample_world import SAMPLE_NOW, SAMPLE_ZONE
 
 REPO = Path(__file__).resolve().parents[1]
 #: The shared sample exports (../shared/formats/samples beside the checkout).
@@ -23,8 +23,8 @@ TEST_DATA = REPO / "tests" / "data"
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    """A clock frozen at 2026-06-18 14:30 in Shanghai (06:30 UTC)."""
-    return FrozenClock(datetime(2026, 6, 18, 6, 30, tzinfo=UTC))
+    """A clock frozen at the sample world's instant: 2026-06-18 14:30 in Shanghai."""
+    return FrozenClock(SAMPLE_NOW)
 
 
 @pytest.fixture
@@ -43,8 +43,8 @@ def store(db_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def engine(store: Store, clock: FrozenClock) -> MetricsEngine:
-    """A metrics engine in Asia/Shanghai with the frozen clock."""
-    return MetricsEngine(store, tz_for=lambda _name: zone("Asia/Shanghai"), now=clock.now)
+    """A metrics engine in the sample world's zone (Asia/Shanghai) with the frozen clock."""
+    return MetricsEngine(store, tz_for=lambda _name: zone(SAMPLE_ZONE), now=clock.now)
 
 
 @pytest.fixture

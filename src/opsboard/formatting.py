@@ -1,4 +1,10 @@
-"""How figures are written on screen: whole numbers, never cut, missing shown as a dash.
+"""How a value becomes text, everywhere: the dashboard, the review, the command line's
+tables and the alert messages. One function per number style (count, money, rate, ratio,
+change, compact), chosen by the metric's kind (``opsboard.metrics.metric_kind``).
+
+Where the places differ on purpose the difference is a named argument, never a second
+writer: the dashboard's narrow cells shorten large numbers and mark a missing figure with a
+dash, prose and tables write every digit and an em dash (``missing=MISSING_IN_PROSE``).
 
 Textual-free, so that the data layer and the tests can use it.
 """
@@ -13,6 +19,9 @@ from opsboard.metrics import metric_kind
 
 #: Shown where a figure is missing (no data, or a failed source): never a zero.
 MISSING = "-"
+#: The missing marker as prose and printed tables write it (the review, alert messages,
+#: `opsboard query`): the same mark, typeset as an em dash.
+MISSING_IN_PROSE = "—"
 
 _SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 
@@ -43,55 +52,175 @@ def currency_symbol(currency: str) -> str:
     return _SYMBOLS.get(currency, currency + " ")
 
 
-def compact(value: float) -> str:
-    """A large number shortened to at most about six characters: 12.3k, 4.56M."""
+def _tidy(value: float, decimals: int) -> float:
+    """``value`` rounded to ``decimals``, with -0.0 turned into 0.0 (never a negative zero)."""
+    rounded = round(float(value), decimals)
+    return 0.0 if rounded == 0 else rounded
+
+
+def compact(value: float, *, sign: bool = False, label: bool = False) -> str:
+    """A large number shortened to at most about six characters: 12.3k, 4.56M.
+
+    ``label`` is the review's chart label: one decimal of thousands up to a million, no
+    billions, and a figure that rounds to nothing is an unsigned ``0``; ``sign`` writes
+    ``+`` before a positive label.
+    """
     size = abs(value)
+    if label:
+        if size >= 1e6:
+            text = f"{size / 1e6:.2f}M"
+        elif size >= 1e4:
+            text = f"{size / 1e3:.1f}k"
+        else:
+            text = f"{size:,.0f}"
+        if text in ("0", "0.0k"):
+            return "0"
+        return ("-" if value < 0 else "+" if sign else "") + text
     if size >= 1e9:
-        return f"{value / 1e9:.2f}B"
-    if size >= 1e6:
-        return f"{value / 1e6:.2f}M"
-    if size >= 1e5:
-        return f"{value / 1e3:.0f}k"
-    if size >= 1e4:
-        return f"{value / 1e3:.1f}k"
-    return f"{value:,.0f}"
+        text = f"{value / 1e9:.2f}B"
+    elif size >= 1e6:
+        text = f"{value / 1e6:.2f}M"
+    elif size >= 1e5:
+        text = f"{value / 1e3:.0f}k"
+    elif size >= 1e4:
+        text = f"{value / 1e3:.1f}k"
+    else:
+        text = f"{value:,.0f}"
+    return "+" + text if sign and value > 0 else text
 
 
-def money(value: float | None, currency: str = "", *, cents: bool = False) -> str:
-    """Money with its symbol; cents for small amounts such as CPC and AOV."""
+def decimal(
+    value: float | None,
+    decimals: int = 2,
+    *,
+    missing: str = MISSING,
+    grouped: bool = True,
+    tidy: bool = False,
+) -> str:
+    """A ratio or an amount with its decimals: ``1,234.50``; ``grouped`` puts in the
+    thousands separators, ``tidy`` never writes a negative zero."""
     if value is None:
-        return MISSING
+        return missing
+    shown = _tidy(value, decimals) if tidy else value
+    return f"{shown:,.{decimals}f}" if grouped else f"{shown:.{decimals}f}"
+
+
+def count(
+    value: float | None, *, missing: str = MISSING, exact: bool = False, tidy: bool = False
+) -> str:
+    """A count (visitors, buyers, clicks) as a whole number: ``12,345``. ``exact`` shows a
+    count a platform restated as a fraction with its two decimals instead of rounding it."""
+    if value is None:
+        return missing
+    if exact and not float(value).is_integer():
+        return decimal(value, 2, tidy=tidy)
+    return decimal(value, 0, tidy=tidy)
+
+
+def ratio(value: float | None, *, missing: str = MISSING) -> str:
+    """A ratio such as ROI: 2.35."""
+    return decimal(value, 2, missing=missing, grouped=False)
+
+
+def percent(
+    value: float | None, digits: int = 1, *, missing: str = MISSING, tidy: bool = False
+) -> str:
+    """A fraction as a percentage (a rate): 0.0352 -> 3.5%."""
+    if value is None:
+        return missing
+    shown = _tidy(value * 100, digits) if tidy else value * 100
+    return f"{shown:.{digits}f}%"
+
+
+def money(
+    value: float | None, currency: str = "", *, cents: bool = False, missing: str = MISSING
+) -> str:
+    """Money with its symbol, as the dashboard shows it; cents for small amounts such as CPC
+    and AOV, large ones shortened (¥22.3k)."""
+    if value is None:
+        return missing
     symbol = currency_symbol(currency)
     if cents or abs(value) < 100:
         return f"{symbol}{value:,.2f}"
     return f"{symbol}{compact(value)}"
 
 
-def percent(value: float | None, digits: int = 1) -> str:
-    """A fraction as a percentage: 0.0352 -> 3.5%."""
-    if value is None:
-        return MISSING
-    return f"{value * 100:.{digits}f}%"
+def money_in_full(value: float | None, currency: str = "") -> str:
+    """Money with every digit, as prose writes it: ``1,234.50`` or ``1,234.50 CNY``."""
+    text = number(value, "gmv")
+    return f"{text} {currency}" if currency and value is not None else text
 
 
-def ratio(value: float | None) -> str:
-    """A ratio such as ROI: 2.35."""
-    if value is None:
-        return MISSING
-    return f"{value:.2f}"
-
-
-def change(value: float | None) -> str:
+def change(value: float | None, *, missing: str = MISSING) -> str:
     """A relative change with its sign: +12.0%, -3.4%; huge changes stay short."""
     if value is None:
-        return MISSING
+        return missing
     if abs(value) >= 10:
         return f"{value + 1:+.0f}x" if value > 0 else f"{value * 100:+.0f}%"
     return f"{value * 100:+.1f}%"
 
 
+def percent_change(value: float | None, *, missing: str = MISSING_IN_PROSE) -> str:
+    """A relative change in full, as prose writes it: ``+12.3%``; ``0.0%`` for a change
+    that rounds to nothing."""
+    if value is None:
+        return missing
+    shown = _tidy(value * 100, 1)
+    return "0.0%" if shown == 0 else f"{shown:+.1f}%"
+
+
+def points(now: float | None, base: float | None, *, missing: str = MISSING) -> str:
+    """The change between two rates in percentage points: ``+2.5pt``."""
+    if now is None or base is None:
+        return missing
+    return f"{(now - base) * 100:+.1f}pt"
+
+
+def number(
+    value: float | None,
+    metric: str,
+    *,
+    missing: str = MISSING_IN_PROSE,
+    exact: bool = False,
+    tidy: bool = True,
+) -> str:
+    """A metric's value with every digit, as prose and printed tables write it:
+    ``12,345`` / ``1,234.50`` / ``3.26%`` / ``4.22``. The review rounds counts and never
+    writes a negative zero; `opsboard query` (``exact=True, tidy=False``) shows a
+    fractional count and the stored value as it is."""
+    if value is None:
+        return missing
+    kind = metric_kind(metric)
+    if kind == "count":
+        return count(value, exact=exact, tidy=tidy)
+    if kind == "rate":
+        return percent(value, 2, tidy=tidy)
+    return decimal(value, 2, tidy=tidy)
+
+
+def signed(value: float, metric: str) -> str:
+    """``+1,234.50`` / ``-12``; a change that rounds to nothing has no sign."""
+    text = number(abs(value), metric)
+    if number(value, metric) == number(0.0, metric):
+        return text
+    return ("-" if value < 0 else "+") + text
+
+
+def direction(value: float, *, flat: float = 0.0005) -> str:
+    """``up 2.1%`` / ``down 7.0%`` / ``flat``: a relative change read aloud."""
+    if abs(value) < flat:
+        return "flat"
+    return f"{'up' if value > 0 else 'down'} {abs(value):.1%}"
+
+
+def share(value: float) -> str:
+    """A share of a whole as ``37%`` (never negative, never above 100%)."""
+    return f"{min(max(value, 0.0), 1.0):.0%}"
+
+
 def figure(name: str, value: float | None, currency: str = "") -> str:
-    """A metric's value formatted by its kind (count, money, rate, ratio)."""
+    """A metric's value as the dashboard shows it, formatted by its kind (count, money,
+    rate, ratio)."""
     if value is None:
         return MISSING
     kind = metric_kind(name)
@@ -102,6 +231,16 @@ def figure(name: str, value: float | None, currency: str = "") -> str:
     if kind == "ratio":
         return ratio(value)
     return compact(value)
+
+
+def bare(value: float | None) -> str:
+    """A value whose metric is not known (an alert's value in a list): two decimals for a
+    small fraction, else a whole number."""
+    if value is None:
+        return MISSING
+    if abs(value) < 10 and not float(value).is_integer():
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
 
 
 def age(seconds: float) -> str:
@@ -127,3 +266,76 @@ def bar(fraction: float | None, width: int, *, unicode: bool = True) -> str:
         text = "█" * full + (partial if partial.strip() else "")
         return text + "░" * (width - len(text))
     return "#" * full + "-" * (width - full)
+
+
+# Alert messages: figures precise enough to tell apart from the threshold they cross.
+
+#: How many decimals beyond a style's own a figure may gain to differ from its threshold.
+EXTRA_DECIMALS = 3
+_DECIMALS = {"rate": 1, "count": 0, "ratio": 2, "change": 0}
+
+
+class ShownValue:
+    """A number with the text an operator reads, for a message template: ``{value}`` gives
+    the text, a format spec (``{value:.0f}``, ``{value:.1%}``) formats the number itself."""
+
+    __slots__ = ("number", "text")
+
+    def __init__(self, number: float | None, text: str) -> None:
+        self.number = number
+        self.text = text
+
+    def __format__(self, spec: str) -> str:
+        if not spec:
+            return self.text
+        if self.number is None:
+            return format(self.text, spec)
+        return format(self.number, spec)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return repr(self.text)
+
+
+def style_of(metric: str | None) -> str:
+    """How a metric's figures are written in a message: ``rate`` (3.2%), ``count`` (1,234)
+    or ``ratio``."""
+    if not metric:
+        return "ratio"
+    kind = metric_kind(metric)
+    return kind if kind in ("rate", "count") else "ratio"
+
+
+def _written(value: float, style: str, decimals: int) -> str:
+    if style == "rate":
+        return percent(value, decimals)
+    if style == "change":
+        return f"{value * 100:+.{decimals}f}%"
+    return decimal(value, decimals)
+
+
+def _rounded(value: float, style: str, decimals: int) -> float:
+    return round(value * 100 if style in ("rate", "change") else value, decimals)
+
+
+def precise(value: float | None, style: str, *apart_from: float | None) -> str:
+    """``value`` written in ``style``, with just enough extra decimals (up to
+    ``EXTRA_DECIMALS``) that it does not read the same as any of ``apart_from`` that differs
+    from it: a CTR of 5.97% against a 6.0% target, not 6.0% against 6.0%."""
+    if value is None:
+        return MISSING_IN_PROSE
+    base = _DECIMALS.get(style, 2)
+    others = [o for o in apart_from if o is not None and o != value]
+    decimals = base
+    while decimals < base + EXTRA_DECIMALS and any(
+        _rounded(value, style, decimals) == _rounded(o, style, decimals) for o in others
+    ):
+        decimals += 1
+    return _written(value, style, decimals)
+
+
+def show(value: float | None, metric: str | None) -> str:
+    """A figure as an operator reads it in a message (a threshold, a spend)."""
+    return precise(value, style_of(metric))

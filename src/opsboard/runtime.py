@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
 
-from opsboard.config.settings import Settings, load_settings
+from opsboard.config.files import load_settings
+from opsboard.config.models import Settings
 from opsboard.errors import UsageError
 from opsboard.metrics import uses_money
 from opsboard.models import store_name_problem

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from opsboard.alerts.engine import AlertEngine
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.models import MetricPoint
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock

@@ -17,7 +17,7 @@ from opsboard.alerts.dispatch import Dispatcher
 from opsboard.alerts.notify import Message, compose
 from opsboard.collect.collector import CycleReport
 from opsboard.collect.pipeline import CollectionService
-from opsboard.config.settings import NotifierConfig, Settings
+from opsboard.config.models import NotifierConfig, Settings
 from opsboard.runtime import Runtime
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock

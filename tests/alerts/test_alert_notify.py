@@ -14,7 +14,7 @@ from opsboard.alerts import ack, active_alerts, silence, unsilence
 from opsboard.alerts.dispatch import Dispatcher
 from opsboard.alerts.engine import AlertEngine
 from opsboard.alerts.notify import Message, compose, deliver, send_text
-from opsboard.config.settings import NotifierConfig
+from opsboard.config.models import NotifierConfig
 from opsboard.errors import UsageError
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from opsboard.alerts.backtest import backtest
 from opsboard.alerts.periods import rule_periods
-from opsboard.config.settings import RuleConfig
+from opsboard.config.rules import RuleConfig
 from opsboard.storage import Store
 from opsboard.timeutil import zone
 

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from opsboard.alerts import active_alerts
-from opsboard.config.settings import RuleConfig, Settings, parse_settings
+from opsboard.config.files import parse_settings
+from opsboard.config.models import Settings
+from opsboard.config.rules import RuleConfig
 from opsboard.errors import ConfigError
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store

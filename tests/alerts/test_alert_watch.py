@@ -245,7 +245,7 @@ def test_backtest_replays_history(tmp_path: Path) -> None:
 
 async def test_watch_once_in_process_sends_the_due_review(tmp_path: Path) -> None:
     from opsboard.cli.watch import Watch
-    from opsboard.config.settings import Settings
+    from opsboard.config.models import Settings
     from opsboard.runtime import Runtime
     from opsboard.timeutil import FrozenClock
 

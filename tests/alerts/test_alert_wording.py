@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from opsboard.alerts.messages import figure
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
+from opsboard.formatting import precise as figure
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 

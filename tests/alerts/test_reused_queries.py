@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from opsboard.alerts.engine import AlertEngine
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.models import MetricPoint
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.query.one_level import OneLevelReads

@@ -12,7 +12,7 @@ from opsboard_simulator.runner import Simulator
 
 from opsboard.adapters.api import AdapterContext, load_adapter, validate_options
 from opsboard.collect.collector import Collector
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 

@@ -10,7 +10,7 @@ from typing import Any
 from opsboard_csv.adapter import CsvDropAdapter, CsvDropOptions
 
 from opsboard.adapters.api import AdapterContext
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 

@@ -15,7 +15,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from opsboard.config.settings import Settings, StoreConfig
+from opsboard.config.models import Settings, StoreConfig
 from opsboard.review import build_review, render
 from opsboard.runtime import Runtime
 from opsboard.storage import Store

@@ -8,16 +8,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.models import MetricPoint
 from opsboard.runtime import Runtime
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock, local_midnight, zone
+from opsboard.views.sample_world import SAMPLE_NOW, SAMPLE_ZONE
 
 SHOP = "shop"
-TZ = zone("Asia/Shanghai")
+TZ = zone(SAMPLE_ZONE)
 #: The day the tests review: yesterday for the shared frozen clock (2026-06-18 14:30 local).
-DAY = date(2026, 6, 17)
+DAY = SAMPLE_NOW.astimezone(TZ).date() - timedelta(days=1)
 HISTORY = [DAY - timedelta(days=7 * k) for k in range(1, 5)]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from opsboard.alerts.dispatch import Dispatcher
-from opsboard.config.settings import StoreConfig
+from opsboard.config.models import StoreConfig
 from opsboard.models import MetricPoint
 from opsboard.review import ReviewCourier
 from opsboard.review.delivery import sent_key

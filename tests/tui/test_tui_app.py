@@ -7,13 +7,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rich.style import Style
+from textual.color import Color
 from textual.coordinate import Coordinate
+from textual.theme import Theme
 from textual.widgets import Input
 
-from opsboard.config.settings import AdapterConfig
+from opsboard.config.models import AdapterConfig
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.tui.app import OpsboardApp, make_app
+from opsboard.tui.palette import palette
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
@@ -458,3 +462,18 @@ async def test_panels_are_laid_out_again_across_each_breakpoint(app: OpsboardApp
             # The same data is shown again at once, not at the next refresh.
             traffic = screen.query_one(TrafficFigures)
             assert traffic.row_count == 7, width
+
+
+async def test_status_colours_come_from_the_theme(app: OpsboardApp) -> None:
+    """The widgets' colours are theme variables: the terminal's ANSI colours by default, a
+    theme's own where it sets them."""
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert palette(app).bad == Style(color=Color.parse("ansi_red").rich_color)
+        app.register_theme(
+            Theme(name="opsboard-test", primary="#0178D4", variables={"status-bad": "#ff0000"})
+        )
+        app.theme = "opsboard-test"
+        await pilot.pause()
+        assert palette(app).bad == Style(color="#ff0000")
+        assert palette(app).good == Style(color=Color.parse("ansi_green").rich_color)

@@ -12,13 +12,13 @@ import pytest
 
 from opsboard import formatting as fmt
 from opsboard.cli.serve import dashboard_command, is_loopback
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.timeutil import FrozenClock, zone
 from opsboard.tui.widgets.fitted_table import share_width
 from opsboard.views.alerts import AlertRow, load_alerts, parse_duration
-from opsboard.views.movers import MoversLoader, diagnose
+from opsboard.views.movers import MoversLoader, what_to_check
 from opsboard.views.overview import OverviewLoader, pacing_state
 from opsboard.views.sample_world import SAMPLE_NOW
 
@@ -76,7 +76,7 @@ def test_pacing_states() -> None:
 
 
 def test_diagnosis_rules_of_thumb() -> None:
-    notes = diagnose(
+    notes = what_to_check(
         bounce=0.8,
         ctr=0.03,
         conversion=0.01,
@@ -89,7 +89,7 @@ def test_diagnosis_rules_of_thumb() -> None:
     assert any("conversion" in n for n in notes)
     assert any("search rank" in n for n in notes)
     assert (
-        diagnose(
+        what_to_check(
             bounce=0.5,
             ctr=0.08,
             conversion=0.03,

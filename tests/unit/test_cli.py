@@ -180,7 +180,7 @@ def test_adapters_are_listed_from_metadata(capsys: pytest.CaptureFixture[str]) -
 
 CORE_MODULES = [
     "opsboard.cli.main",
-    "opsboard.config.settings",
+    "opsboard.config.files",
     "opsboard.models",
     "opsboard.metrics",
     "opsboard.query.engine",

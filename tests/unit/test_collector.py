@@ -11,7 +11,7 @@ import pytest
 
 from opsboard.adapters.api import Adapter, AdapterContext, AdapterOptions, Batch, load_adapter
 from opsboard.collect.collector import Collector
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.errors import UsageError
 from opsboard.models import HealthState, MetricPoint, SourceHealth
 from opsboard.storage import Store

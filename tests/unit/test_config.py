@@ -10,7 +10,8 @@ import pytest
 from pydantic import BaseModel
 
 from opsboard.cli.main import main
-from opsboard.config.settings import Settings, json_schema, load_settings, parse_settings
+from opsboard.config.files import json_schema, load_settings, parse_settings
+from opsboard.config.models import Settings
 from opsboard.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"

@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from opsboard.config.settings import Settings, describe_errors
+from opsboard.config.models import Settings
+from opsboard.config.problems import describe_errors
 from opsboard.errors import ConfigError, UsageError
 from opsboard.models import MetricPoint, SourceHealth
 from opsboard.storage.store import RawPoint

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from opsboard.alerts.engine import AlertEngine, AlertEvent
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.errors import UsageError
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, FrozenClock, floor_hour, local_midnight, zone

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from opsboard.alerts.notify import DeliveryError, Message, deliver
-from opsboard.config.settings import NotifierConfig
+from opsboard.config.models import NotifierConfig
 
 log = logging.getLogger("opsboard.alerts.notify")
 

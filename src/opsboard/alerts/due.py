@@ -19,7 +19,7 @@ from typing import Any
 
 from opsboard.alerts.notify import Message, compose
 from opsboard.alerts.state import iso, silences
-from opsboard.config.settings import AlertsConfig
+from opsboard.config.rules import AlertsConfig
 from opsboard.storage.store import Store
 
 _ROWS = (

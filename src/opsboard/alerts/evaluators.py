@@ -8,7 +8,6 @@ from datetime import UTC
 from pathlib import PurePath
 from typing import Any
 
-from opsboard.alerts.messages import Figure, figure, show, style_of
 from opsboard.alerts.periods import baseline_days, shifted, window_parts
 from opsboard.alerts.rules import (
     BAD_STATES,
@@ -21,7 +20,8 @@ from opsboard.alerts.rules import (
     verdicts,
     with_volume,
 )
-from opsboard.config.settings import RuleConfig
+from opsboard.config.rules import RuleConfig
+from opsboard.formatting import ShownValue, precise, show, style_of
 from opsboard.query.engine import Period
 from opsboard.timeutil import (
     day_bounds,
@@ -32,13 +32,13 @@ from opsboard.timeutil import (
 )
 
 
-def _figures(value: float, threshold: float, clear: float, style: str) -> dict[str, Figure]:
+def _figures(value: float, threshold: float, clear: float, style: str) -> dict[str, ShownValue]:
     """``value``, ``threshold`` and ``clear`` as message fields: the value precise enough
     to read apart from both limits."""
     return {
-        "value": Figure(value, figure(value, style, threshold, clear)),
-        "threshold": Figure(threshold, figure(threshold, style)),
-        "clear": Figure(clear, figure(clear, style)),
+        "value": ShownValue(value, precise(value, style, threshold, clear)),
+        "threshold": ShownValue(threshold, precise(threshold, style)),
+        "clear": ShownValue(clear, precise(clear, style)),
     }
 
 
@@ -182,9 +182,9 @@ def evaluate_pacing(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
             scope,
             metric="pacing",
             **_figures(pacing, threshold, clear, "ratio"),
-            spend=Figure(spend, show(spend, "spend")),
-            budget=Figure(budget, show(budget, "budget")),
-            projected=Figure(projected, show(projected, "spend")),
+            spend=ShownValue(spend, show(spend, "spend")),
+            budget=ShownValue(budget, show(budget, "budget")),
+            projected=ShownValue(projected, show(projected, "spend")),
             exhausts_at=exhausts,
         )
         found.append(Observation(rule, store, scope, pacing, threshold, *verdict, fields))
@@ -220,7 +220,7 @@ def evaluate_roi(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observa
             scope,
             metric="roi",
             **_figures(value, threshold, clear, "ratio"),
-            spend=Figure(row.get("spend"), show(row.get("spend"), "spend")),
+            spend=ShownValue(row.get("spend"), show(row.get("spend"), "spend")),
         )
         seen = Observation(rule, store, scope, value, threshold, *verdict, fields)
         campaign = scope.split(":", 1)[1] if scope.startswith("campaign:") else rule.campaign
@@ -245,8 +245,8 @@ def evaluate_source(ctx: RuleContext, rule: RuleConfig) -> list[Observation]:
             "source": health.source,
             "state": health.state.value,
             "reason": health.reason or "no reason given",
-            "minutes": Figure(minutes, f"{minutes:.0f}"),
-            "value": Figure(minutes, f"{minutes:.0f} min"),
+            "minutes": ShownValue(minutes, f"{minutes:.0f}"),
+            "value": ShownValue(minutes, f"{minutes:.0f} min"),
             "metric": "source",
         }
         found.append(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from opsboard.alerts.state import SEVERITY_RANK, iso
-from opsboard.config.settings import NotifierConfig, Settings
+from opsboard.config.models import NotifierConfig, Settings
 
 log = logging.getLogger(__name__)
 

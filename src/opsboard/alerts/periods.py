@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from opsboard.config.settings import RuleConfig
+from opsboard.config.rules import RuleConfig
 from opsboard.query.engine import Period
 from opsboard.timeutil import floor_hour, local_day, local_midnight
 

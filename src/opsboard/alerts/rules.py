@@ -16,7 +16,8 @@ from functools import cached_property
 from typing import Any
 
 from opsboard.alerts.messages import render
-from opsboard.config.settings import RuleConfig, Settings
+from opsboard.config.models import Settings
+from opsboard.config.rules import RuleConfig
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, base_inputs, ratio
 from opsboard.models import HealthState, SourceHealth
 from opsboard.query.engine import Filters, MetricsEngine, Period
@@ -38,7 +39,7 @@ class Observation:
     ``breaking``: the firing condition holds. ``cleared``: the value is back on the healthy
     side of the clear threshold. ``since``: when the condition began, where the data knows
     it (a source's health), else None (now). ``strategic``: a deliberate loss, shown only.
-    ``fields`` fill the message template; figures among them are ``Figure`` objects.
+    ``fields`` fill the message template; figures among them are ``formatting.ShownValue`` objects.
     """
 
     rule: RuleConfig

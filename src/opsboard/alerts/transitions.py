@@ -19,7 +19,7 @@ from opsboard.alerts.messages import fill, render
 from opsboard.alerts.rules import DATA_KINDS, Observation
 from opsboard.alerts.state import OPEN_STATES, iso
 from opsboard.config.builtin_rules import NO_DATA_RESOLVED, RULE_GONE_RESOLVED
-from opsboard.config.settings import RuleConfig
+from opsboard.config.rules import RuleConfig
 from opsboard.storage.store import Store
 
 #: Every store's data alerts are held when a failing source's stores are not known.

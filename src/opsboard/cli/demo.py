@@ -23,18 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from opsboard.adapters.api import load_adapter
-from opsboard.config.settings import (
+from opsboard.config.models import (
     AdapterConfig,
-    AlertsConfig,
     NotifierConfig,
-    PromotionWindow,
     ReviewConfig,
     Settings,
     StoreConfig,
 )
+from opsboard.config.rules import AlertsConfig, PromotionWindow
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.timeutil import Clock, zone
+from opsboard.views.sample_world import SAMPLE_STORES
 
 #: Which sample export goes to which store's drop folder.
 DEMO_FILES: dict[str, tuple[str, ...]] = {
@@ -54,14 +54,7 @@ UNDATED_FILES = {"broken_truncated_amazon_business_report.csv": "BusinessReport"
 REDOWNLOAD_AFTER = 60.0
 REDOWNLOAD = ("amazon-us", "amazon_business_report_child.csv")
 #: A store that only sends files (the simulated platform does not host it).
-_FILE_ONLY_STORE = StoreConfig(
-    name="shopify-dtc",
-    platform="shopify",
-    timezone="America/New_York",
-    currency="USD",
-    margin=0.45,
-    daily_budget=300.0,
-)
+_FILE_ONLY_STORE = SAMPLE_STORES["shopify-dtc"]
 
 
 class SimulatorClock(Clock):
@@ -160,17 +153,7 @@ def demo_settings(simulator: Any, drop: Path, chat_log: Path | None = None) -> S
     own local time). The simulated platform's promotions become alert promotion windows.
     """
     now = simulator.now()
-    stores = [
-        StoreConfig(
-            name=str(spec["name"]),
-            platform=spec["platform"],
-            timezone=str(spec["timezone"]),
-            currency=str(spec["currency"]),
-            margin=spec.get("margin"),
-            daily_budget=spec.get("daily_budget"),
-        )
-        for spec in simulator.stores
-    ]
+    stores = [_hosted_store(spec) for spec in simulator.stores]
     if all(s.name != _FILE_ONLY_STORE.name for s in stores):
         stores.append(_FILE_ONLY_STORE)
     if chat_log is not None:
@@ -201,6 +184,33 @@ def demo_settings(simulator: Any, drop: Path, chat_log: Path | None = None) -> S
         else [NotifierConfig(name="team-chat", type="log", path=chat_log)],
         review=ReviewConfig() if chat_log is None else ReviewConfig(notifiers=["team-chat"]),
         alerts=AlertsConfig(promotions=promotion_windows(simulator)),
+    )
+
+
+def _hosted_store(spec: dict[str, Any]) -> StoreConfig:
+    """A store the simulated platform hosts: the sample store of that name (platform, zone,
+    currency, category), with the margin and daily budget the platform reports. The demo's
+    campaigns are the platform's own (its stores' ROI is built against those margins), so
+    the seeded world's margins and campaign budgets do not apply to them."""
+    name = str(spec["name"])
+    sample = SAMPLE_STORES.get(name)
+    if sample is None:
+        return StoreConfig(
+            name=name,
+            platform=spec["platform"],
+            timezone=str(spec["timezone"]),
+            currency=str(spec["currency"]),
+            margin=spec.get("margin"),
+            daily_budget=spec.get("daily_budget"),
+        )
+    return StoreConfig(
+        name=name,
+        platform=sample.platform,
+        timezone=sample.timezone,
+        currency=sample.currency,
+        category=sample.category,
+        margin=spec.get("margin"),
+        daily_budget=spec.get("daily_budget"),
     )
 
 

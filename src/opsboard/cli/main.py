@@ -434,7 +434,7 @@ def cmd_adapters(args: argparse.Namespace) -> int:
 
 def cmd_config(args: argparse.Namespace) -> int:
     """``config check [PATH]``, ``config example`` or ``config schema``."""
-    from opsboard.config.settings import example_text, json_schema
+    from opsboard.config.files import example_text, json_schema
 
     if args.action == "schema":
         print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
@@ -445,7 +445,7 @@ def cmd_config(args: argparse.Namespace) -> int:
     import tomllib
 
     from opsboard.adapters.api import load_adapter, validate_options
-    from opsboard.config.settings import load_settings
+    from opsboard.config.files import load_settings
     from opsboard.errors import ConfigError
     from opsboard.paths import default_config_path
 

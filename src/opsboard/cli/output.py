@@ -11,21 +11,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from opsboard.metrics import metric_kind
+from opsboard.formatting import number
 
 
 def format_value(value: Any, metric: str) -> str:
-    """A value as an operator reads it: 12,345 / 1,234.50 / 3.26% / 4.22."""
-    if value is None:
-        return "—"
-    kind = metric_kind(metric)
-    if kind == "count":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    if kind == "money":
-        return f"{value:,.2f}"
-    if kind == "rate":
-        return f"{value * 100:.2f}%"
-    return f"{value:,.2f}"
+    """A value as an operator reads it: 12,345 / 1,234.50 / 3.26% / 4.22; a count a platform
+    restated as a fraction keeps its decimals, and the stored value is shown as it is."""
+    return number(value, metric, exact=True, tidy=False)
 
 
 def render(rows: Sequence[dict[str, Any]], metrics: Sequence[str], fmt: str) -> str:

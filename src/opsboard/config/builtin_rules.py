@@ -10,13 +10,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from opsboard.config.settings import AlertsConfig, RuleConfig
+    from opsboard.config.rules import AlertsConfig, RuleConfig
 
 #: 跳失率: above 75% the detail page is not doing its job; non-standard categories (非标品)
 #: should stay under 70%.
 BOUNCE_LIMIT = {"standard": 0.75, "non_standard": 0.70}
 #: Main-image / ad click-through target.
 CTR_TARGET = 0.06
+
+
+def bounces_too_much(rate: float, limit: float) -> bool:
+    """The detail-page rule of thumb: a bounce rate above the category's limit
+    (``BOUNCE_LIMIT``, or the store's own from its alert rule)."""
+    return rate > limit
+
+
+def clicks_too_little(ctr: float, target: float = CTR_TARGET, *, as_shown: bool = False) -> bool:
+    """The main-image / ad rule of thumb: a click-through rate under the target. ``as_shown``
+    judges the rate as the review writes it (to a hundredth of a percent), so that a CTR
+    shown as 6.00% is not called below a 6% target."""
+    return (round(ctr, 4) if as_shown else ctr) < target
+
 
 #: The built-in rules as they would be written in the config's ``[[alerts.rules]]``.
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
@@ -164,7 +178,7 @@ RULE_GONE_RESOLVED = "{rule}: the rule is no longer configured; closed"
 
 def effective_rules(alerts: AlertsConfig) -> list[RuleConfig]:
     """The configured rules plus the built-in ones they do not replace (enabled or not)."""
-    from opsboard.config.settings import RuleConfig
+    from opsboard.config.rules import RuleConfig
 
     rules = list(alerts.rules)
     if alerts.use_defaults:

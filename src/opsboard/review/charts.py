@@ -10,24 +10,11 @@ from __future__ import annotations
 import math
 from html import escape
 
+from opsboard.formatting import compact
 from opsboard.review.model import Review
 from opsboard.review.narrative import FACTOR_LABELS
 
 WIDTH = 400
-
-
-def compact(value: float, *, sign: bool = False) -> str:
-    """``233.4k``, ``1.23M``, ``812``: an amount short enough for a chart label."""
-    size = abs(value)
-    if size >= 1e6:
-        text = f"{size / 1e6:.2f}M"
-    elif size >= 1e4:
-        text = f"{size / 1e3:.1f}k"
-    else:
-        text = f"{size:,.0f}"
-    if text in ("0", "0.0k"):
-        return "0"
-    return ("-" if value < 0 else "+" if sign else "") + text
 
 
 def _bar(x: float, y: float, w: float, h: float, colour: str, label: str = "") -> str:
@@ -89,12 +76,18 @@ def waterfall_svg(review: Review) -> str:
         y = height - pad - (y1 - floor) * scale
         amount = high - low
         parts.append(_bar(x, y, width * 0.7, (y1 - y0) * scale, colour, f"{label} {amount:,.2f}"))
-        shown = compact(high) if colour == "--base" else compact(amount, sign=True)
+        shown = (
+            compact(high, label=True)
+            if colour == "--base"
+            else compact(amount, sign=True, label=True)
+        )
         parts.append(_text(x + width * 0.35, y - 5, shown))
         parts.append(_text(x + width * 0.35, height - pad + 16, label))
     if floor:
         # The axis does not start at zero: say so on the chart itself.
-        parts.append(_text(2, height - 4, f"axis from {compact(floor)}", "start", "muted"))
+        parts.append(
+            _text(2, height - 4, f"axis from {compact(floor, label=True)}", "start", "muted")
+        )
     return _svg(height, parts, "GMV bridge from last week to the day")
 
 
@@ -116,7 +109,7 @@ def channels_svg(review: Review) -> str:
         colour = "--up" if move.delta > 0 else "--down"
         parts.append(_text(2, y + 14, move.key, "start"))
         parts.append(_bar(x, y, length, row - 9, colour, f"{move.key} {move.delta:+,.0f}"))
-        parts.append(_text(WIDTH - 2, y + 14, compact(move.delta, sign=True), "end"))
+        parts.append(_text(WIDTH - 2, y + 14, compact(move.delta, sign=True, label=True), "end"))
     return _svg(height, parts, "Visitors gained or lost by channel")
 
 
@@ -153,7 +146,11 @@ def spend_svg(review: Review) -> str:
             f'<line x1="{x(0):.1f}" y1="{y(review.budget):.1f}" x2="{x(24):.1f}" '
             f'y2="{y(review.budget):.1f}" style="stroke:var(--down);stroke-dasharray:4 3"/>'
         )
-        parts.append(_text(x(0), y(review.budget) - 5, f"budget {compact(review.budget)}", "start"))
+        parts.append(
+            _text(
+                x(0), y(review.budget) - 5, f"budget {compact(review.budget, label=True)}", "start"
+            )
+        )
     for hour in range(0, 25, 4):
         parts.append(_text(x(hour), height - 6, f"{hour:02d}:00"))
     return _svg(height, parts, "Cumulative ad spend by hour against the budget")
@@ -177,5 +174,5 @@ def history_svg(review: Review) -> str:
         h = value / top * (height - 2 * pad)
         colour = "--accent" if day == review.day else "--base"
         parts.append(_bar(cx - width * 0.3, height - pad - h, width * 0.6, h, colour))
-        parts.append(_text(cx, height - pad - h - 5, compact(value)))
+        parts.append(_text(cx, height - pad - h - 5, compact(value, label=True)))
     return _svg(height, parts, "GMV on the same weekday, last five weeks")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from opsboard.config.settings import NotifierConfig
+from opsboard.config.models import NotifierConfig
 from opsboard.errors import OpsboardError, UsageError
 from opsboard.review.build import build_review
 from opsboard.review.delivery import chat_summary, delivered, due_day, scheduled, sent_key

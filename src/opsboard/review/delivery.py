@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
+from opsboard.formatting import money_in_full, number
 from opsboard.metrics import metric_kind
-from opsboard.review.formatting import money, number
 from opsboard.review.model import Review
 from opsboard.review.narrative import (
     bridge_line,
@@ -86,7 +86,7 @@ def chat_summary(review: Review, top: int) -> tuple[str, str]:
         if move is None or (move.value is None and move.status == "no_data"):
             continue
         shown = (
-            money(move.value, review.currency)
+            money_in_full(move.value, review.currency)
             if metric_kind(metric) == "money"
             else number(move.value, metric)
         )
@@ -97,7 +97,9 @@ def chat_summary(review: Review, top: int) -> tuple[str, str]:
         lines.append("To do:")
         for n, d in enumerate(problems, start=1):
             stake = (
-                f"; about {money(d.impact, review.currency)} at stake" if d.impact >= 0.005 else ""
+                f"; about {money_in_full(d.impact, review.currency)} at stake"
+                if d.impact >= 0.005
+                else ""
             )
             lines.append(f"{n}. {d.title} ({short_subject(d.subject)}{stake}): {d.remedy}")
     elif review.not_assessed:

@@ -13,10 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from opsboard.config.builtin_rules import BOUNCE_LIMIT, CTR_TARGET
+from opsboard.config.builtin_rules import (
+    BOUNCE_LIMIT,
+    CTR_TARGET,
+    bounces_too_much,
+    clicks_too_little,
+)
+from opsboard.formatting import percent_change
 from opsboard.review.budget import budget_exhausted
 from opsboard.review.facts import Facts, Row, cash, count, pct
-from opsboard.review.formatting import percent_change
 from opsboard.review.model import Diagnosis, change
 
 #: Below these volumes a rate is noise, not a finding.
@@ -48,7 +53,9 @@ def bounce(facts: Facts) -> list[Diagnosis]:
     found = []
     for sku, row in facts.skus.items():
         rate, uv = row.get("bounce_rate"), row.get("uv")
-        if rate is None or uv is None or uv < MIN_SKU_VISITORS or rate <= limit:
+        if rate is None or uv is None or uv < MIN_SKU_VISITORS:
+            continue
+        if not bounces_too_much(rate, limit):
             continue
         evidence = [f"bounce rate {pct(rate)} on {count(uv)} visitors (limit {limit:.0%})"]
         before = facts.skus_before.get(sku, {}).get("bounce_rate")
@@ -69,7 +76,7 @@ def bounce(facts: Facts) -> list[Diagnosis]:
         )
     if all(row.get("bounce_rate") is None for row in facts.skus.values()):
         rate, uv = facts.total.get("bounce_rate"), facts.total.get("uv")
-        if rate is not None and uv and rate > limit:
+        if rate is not None and uv and bounces_too_much(rate, limit):
             found.append(
                 Diagnosis(
                     code="detail_page_bounce",
@@ -119,7 +126,7 @@ def click_through(facts: Facts) -> list[Diagnosis]:
             ctr, shown = row.get("ctr"), row.get("impressions")
             if ctr is None or shown is None or shown < MIN_IMPRESSIONS:
                 continue
-            if round(ctr, 4) >= CTR_TARGET:  # at the target as shown (6.00%) is not below it
+            if not clicks_too_little(ctr, as_shown=True):
                 continue
             item = kind == "SKU"
             overlap = overlap or (item and bool(row.get("spend")))
@@ -289,8 +296,9 @@ RULES = (
 
 
 def diagnose(facts: Facts) -> tuple[list[Diagnosis], list[str]]:
-    """Every rule over ``facts``: problems by money at stake (largest first), then the
-    notes; and the rules that could not be judged, each with why.
+    """The review's diagnosis of a store's day: every rule over ``facts``; problems by money
+    at stake (largest first), then the notes; and the rules that could not be judged, each
+    with why.
 
     Findings of one kind on several subjects (three SKUs with a bounce problem) are merged
     into one diagnosis, so that each problem and its remedy is read once.

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from opsboard.config.settings import StoreConfig
-from opsboard.review.formatting import number
+from opsboard.config.models import StoreConfig
+from opsboard.formatting import number
 from opsboard.review.model import Completeness, HourSpend
 
 Row = dict[str, Any]

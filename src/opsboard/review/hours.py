@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from opsboard.config.settings import StoreConfig
+from opsboard.config.models import StoreConfig
 from opsboard.models import CHANNELS
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.review.budget import NEAR_BUDGET

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from opsboard.formatting import percent_change, signed
 from opsboard.review.charts import channels_svg, history_svg, spend_svg, waterfall_svg
-from opsboard.review.formatting import percent_change, signed
 from opsboard.review.model import Review
 from opsboard.review.narrative import FACTOR_LABELS, FACTOR_MEASURES, short_day
 from opsboard.review.render import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from opsboard.review.formatting import direction, money, number, percent_change, share, signed
+from opsboard.formatting import direction, money_in_full, number, percent_change, share, signed
 from opsboard.review.model import MetricMove, Move, Review
 
 FACTOR_LABELS = {"traffic": "traffic", "conversion": "conversion", "aov": "AOV"}
@@ -178,7 +178,7 @@ def summarise(review: Review) -> list[str]:
     gmv = review.figure("gmv")
     if gmv is not None and gmv.value is not None:
         lines.append(
-            f"GMV {money(gmv.value, review.currency)} on {weekday(review)} {review.day}: "
+            f"GMV {money_in_full(gmv.value, review.currency)} on {weekday(review)} {review.day}: "
             f"{movement(gmv)}."
         )
     elif gmv is not None and gmv.status in ("missing", "partial"):

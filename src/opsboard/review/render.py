@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from opsboard.errors import UsageError
+from opsboard.formatting import number, percent_change, share, signed
 from opsboard.metrics import metric_kind
 from opsboard.review.data import to_data
-from opsboard.review.formatting import markdown_text, number, percent_change, share, signed
 from opsboard.review.model import AlertOfDay, Diagnosis, MetricMove, Move, Review
 from opsboard.review.narrative import FACTOR_LABELS, FACTOR_MEASURES, short_day
 from opsboard.timeutil import zone
@@ -249,9 +249,20 @@ def no_findings(review: Review) -> str:
     return "no rule of thumb was broken"
 
 
+# CommonMark lets any ASCII punctuation be escaped with a backslash. These are the ones that
+# can start emphasis, code, a link or image, raw HTML, an entity, a strikethrough or a
+# table cell anywhere in a line. A linkifying renderer turns "x://", "shop.com" and
+# "a@b" into links; escaping the ":" or "." that joins them keeps them text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<&|~@])")
+_AUTOLINK = re.compile(r"(:)(?=//)|(?<=[A-Za-z0-9])(\.)(?=[A-Za-z])")
+
+
 def _md(text: str) -> str:
-    """Text from the review (and so from the data) as literal Markdown."""
-    return markdown_text(text)
+    """Text from the review (and so from the data) as literal Markdown inside a line: no
+    emphasis, link, image, HTML tag, entity or table cell can come from it, so that a
+    product or campaign name is always read as text. Newlines become spaces."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
+    return _AUTOLINK.sub(lambda m: "\\" + (m.group(1) or m.group(2)), escaped)
 
 
 def to_markdown(review: Review) -> str:

@@ -27,6 +27,7 @@ from opsboard.formatting import unicode_ok
 from opsboard.runtime import Runtime
 from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.commands import DashboardCommands
+from opsboard.tui.palette import THEME_VARIABLES
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
@@ -113,6 +114,10 @@ class OpsboardApp(App[None]):
             self.theme = runtime.settings.theme
 
     # -- life cycle --------------------------------------------------------------------------
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The dashboard's own theme variables (``tui.palette``), which a theme may set."""
+        return dict(THEME_VARIABLES)
 
     def on_mount(self) -> None:
         """Become the collector if none runs, then load the first data."""

@@ -16,8 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from opsboard.config.builtin_rules import BOUNCE_LIMIT, CTR_TARGET, effective_rules
-from opsboard.config.settings import RuleConfig, Settings, StoreConfig
+from opsboard.config.builtin_rules import (
+    BOUNCE_LIMIT,
+    CTR_TARGET,
+    bounces_too_much,
+    clicks_too_little,
+    effective_rules,
+)
+from opsboard.config.models import Settings, StoreConfig
+from opsboard.config.rules import RuleConfig
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.timeutil import floor_hour, local_midnight
 from opsboard.views.alerts import HealthRow
@@ -91,7 +98,7 @@ def _score(
     return (part / whole - part_base / whole_base) / spread
 
 
-def diagnose(
+def what_to_check(
     *,
     bounce: float | None,
     ctr: float | None,
@@ -101,11 +108,16 @@ def diagnose(
     bounce_limit: float,
     ctr_target: float = CTR_TARGET,
 ) -> tuple[str, ...]:
-    """What an operator would check first, by the usual rules of thumb."""
+    """What an operator would check first about one SKU on the movers screen: short notes
+    by the rules of thumb (``bounces_too_much`` and ``clicks_too_little``, which the review's
+    ``diagnose`` judges too) and the SKU's own move against last week. Not the review's
+    diagnosis: no evidence nor money at stake, and its conversion note is a SKU's fall by a
+    third so far today, where the review's is the store's whole day down while traffic held.
+    """
     notes: list[str] = []
-    if bounce is not None and bounce > bounce_limit:
+    if bounce is not None and bounces_too_much(bounce, bounce_limit):
         notes.append(f"bounce over {bounce_limit:.0%}: the detail page needs work")
-    if ctr is not None and ctr < ctr_target:
+    if ctr is not None and clicks_too_little(ctr, ctr_target):
         notes.append(f"CTR under {ctr_target:.1%}: test a new main image")
     if conversion is not None and conversion_base and conversion < conversion_base * 0.7:
         notes.append("conversion down by a third: check price, stock, reviews")
@@ -199,7 +211,7 @@ class MoversLoader:
                         score=round(scores[moved], 6),
                         moved=moved,
                         bounce_limit=limit_bounce,
-                        diagnosis=diagnose(
+                        diagnosis=what_to_check(
                             bounce=bounce,
                             ctr=ctr,
                             conversion=conversion,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from opsboard.config.settings import Settings
+from opsboard.config.models import Settings
 from opsboard.metrics import uses_money
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
@@ -36,7 +36,7 @@ EVENING_PEAK_HOUR = 20
 
 
 @dataclass(frozen=True, slots=True)
-class Figure:
+class TrafficFigure:
     """One traffic figure today, and the same hours yesterday and last week."""
 
     metric: str
@@ -110,7 +110,7 @@ class Overview:
     stores: tuple[str, ...]
     currency: str
     tz_name: str
-    figures: tuple[Figure, ...]
+    figures: tuple[TrafficFigure, ...]
     hourly: HourlySeries
     channels: tuple[ChannelRow, ...]
     promotion: tuple[PromotionRow, ...]
@@ -201,11 +201,11 @@ class OverviewLoader:
         configured = [s.name for s in self.settings.stores if s.name in names]
         tz = self._tz(configured or names)
         stores_arg = names or None
-        figures: tuple[Figure, ...] = ()
+        figures: tuple[TrafficFigure, ...] = ()
         if names:
             compared = self.engine.compare(TRAFFIC_METRICS, stores=stores_arg, at=at)
             figures = tuple(
-                Figure(
+                TrafficFigure(
                     m,
                     *(
                         _clean(compared[m][k])
@@ -217,7 +217,9 @@ class OverviewLoader:
             if mixed:
                 # Money in different currencies does not add up: shown per store only.
                 figures = tuple(
-                    Figure(f.metric, None, None, None, None, None) if uses_money(f.metric) else f
+                    TrafficFigure(f.metric, None, None, None, None, None)
+                    if uses_money(f.metric)
+                    else f
                     for f in figures
                 )
         return Overview(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from opsboard.config.settings import Settings, StoreConfig
+from opsboard.config.models import Settings, StoreConfig
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage.store import RawPoint, Store
 from opsboard.timeutil import FrozenClock, floor_hour, local_midnight, zone
@@ -40,33 +40,64 @@ _CAMPAIGNS = {
 _CTR = {"kw-brand": 0.082, "kw-generic": 0.068, "crowd-retarget": 0.021, "tbk-cps": 0.071}
 
 
-def sample_settings() -> Settings:
-    """Settings for the two sample stores (budgets, margins, a strategic-loss campaign)."""
+def _campaign_budgets() -> dict[str, float]:
     budgets = {name: spec[1] for name, spec in _CAMPAIGNS.items()}
     budgets.update({"paid_search": 6300.0, "display": 2000.0, "affiliate": 750.0})
-    return Settings(
-        stores=[
-            StoreConfig(
-                name="tmall-flagship",
-                platform="tmall",
-                timezone="Asia/Shanghai",
-                currency="CNY",
-                margin=0.4,
-                daily_budget=4000.0,
-                budgets=budgets,
-                strategic_loss_campaigns=["crowd-retarget"],
-            ),
-            StoreConfig(
-                name="amazon-us",
-                platform="amazon",
-                timezone="America/Los_Angeles",
-                currency="USD",
-                margin=0.3,
-                daily_budget=600.0,
-                budgets={k: v / 5 for k, v in budgets.items()},
-            ),
-        ]
+    return budgets
+
+
+#: The sample stores, defined once for the screenshots, the tests, the benchmarks and the
+#: demo: name, platform, zone, currency, category, margin and budgets. The seeded world
+#: holds the first two (``SEEDED_STORES``); the demo's simulated platform hosts
+#: tmall-flagship, jd-official and amazon-us and its drop folder feeds shopify-dtc.
+SAMPLE_STORES: dict[str, StoreConfig] = {
+    store.name: store
+    for store in (
+        StoreConfig(
+            name="tmall-flagship",
+            platform="tmall",
+            timezone="Asia/Shanghai",
+            currency="CNY",
+            margin=0.4,
+            daily_budget=4000.0,
+            budgets=_campaign_budgets(),
+            strategic_loss_campaigns=["crowd-retarget"],
+        ),
+        StoreConfig(
+            name="amazon-us",
+            platform="amazon",
+            timezone="America/Los_Angeles",
+            currency="USD",
+            margin=0.3,
+            daily_budget=600.0,
+            budgets={k: v / 5 for k, v in _campaign_budgets().items()},
+        ),
+        StoreConfig(
+            name="jd-official",
+            platform="jd",
+            timezone="Asia/Shanghai",
+            currency="CNY",
+            margin=0.28,
+        ),
+        StoreConfig(
+            name="shopify-dtc",
+            platform="shopify",
+            timezone="America/New_York",
+            currency="USD",
+            margin=0.45,
+            daily_budget=300.0,
+        ),
     )
+}
+#: The stores the seeded world has data for.
+SEEDED_STORES = ("tmall-flagship", "amazon-us")
+#: The sample world's home zone: the flagship's, in which the tests' frozen clock is read.
+SAMPLE_ZONE = SAMPLE_STORES["tmall-flagship"].timezone
+
+
+def sample_settings() -> Settings:
+    """Settings for the seeded sample stores (budgets, margins, a strategic-loss campaign)."""
+    return Settings(stores=[SAMPLE_STORES[name] for name in SEEDED_STORES])
 
 
 def skus(store_index: int) -> list[str]:

@@ -9,11 +9,11 @@ from rich.text import Text
 from textual import events
 from textual.message import Message
 
-from opsboard.formatting import age
+from opsboard.formatting import MISSING, age, bare
+from opsboard.tui.palette import Palette, palette
 from opsboard.tui.widgets.fitted_table import FittedTable
 from opsboard.views.alerts import AlertRow
 
-_SEVERITY = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 _STATE_MARK = {
     "firing": ("!", "bold"),
     "pending": ("?", ""),
@@ -23,16 +23,6 @@ _STATE_MARK = {
 #: Below this many cells the table drops the words it can do without (the state word, the
 #: scope's kind, the note of an acknowledgement), so that the SKU or plan stays readable.
 NARROW = 100
-
-
-def _number(value: float | None, shown: str = "") -> str:
-    if shown:
-        return shown
-    if value is None:
-        return "-"
-    if abs(value) < 10 and not float(value).is_integer():
-        return f"{value:.2f}"
-    return f"{value:,.0f}"
 
 
 def short_scope(scope: str) -> str:
@@ -110,8 +100,9 @@ class AlertsTable(FittedTable):
         self._now, self._store = now, store
         chosen = self.selected.id if self.selected else None
         self.alerts = alerts
+        colours = palette(self.app)
         rows: list[tuple[list[Text], str | None]] = [
-            (self._cells(alert, now, store, narrow), str(alert.id)) for alert in alerts
+            (self._cells(alert, now, store, narrow, colours), str(alert.id)) for alert in alerts
         ]
         if not alerts:
             rows.append(([Text("no alerts", style="dim"), *[Text("")] * 6], None))
@@ -122,7 +113,9 @@ class AlertsTable(FittedTable):
                     self.move_cursor(row=index, animate=False)
 
     @staticmethod
-    def _cells(alert: AlertRow, now: datetime, store: str | None, narrow: bool) -> list[Text]:
+    def _cells(
+        alert: AlertRow, now: datetime, store: str | None, narrow: bool, colours: Palette
+    ) -> list[Text]:
         ack = Text("")
         if alert.quiet_reason:
             # Muted by a promotion window or held while its source fails: not being told.
@@ -132,21 +125,26 @@ class AlertsTable(FittedTable):
             until = age((alert.silenced_until - now).total_seconds())
             ack.append(f"muted {until}" if narrow else f"silenced {until}", "dim")
         elif alert.acked_by:
-            ack.append(f"{alert.acked_by}", "green")
+            ack.append(f"{alert.acked_by}", colours.good)
             if alert.ack_note and not narrow:
                 ack.append(f": {alert.ack_note}", "dim")
         mark, mark_style = _STATE_MARK.get(alert.state, ("?", ""))
         severity = Text(f"{mark} ", style=mark_style)
-        severity.append(alert.severity.upper()[:4], style=_SEVERITY.get(alert.severity, ""))
+        severity_style = {
+            "critical": colours.bold(colours.bad),
+            "warning": colours.warning,
+            "info": colours.info,
+        }
+        severity.append(alert.severity.upper()[:4], style=severity_style.get(alert.severity, ""))
         if not narrow:
             severity.append(f" {alert.state}", style=mark_style or "bold")
         return [
             severity,
-            Text(age((now - alert.since).total_seconds()) if alert.since else "-"),
+            Text(age((now - alert.since).total_seconds()) if alert.since else MISSING),
             Text(alert.rule),
             Text(scope_text(alert, store, narrow)),
-            Text(_number(alert.value, alert.shown_value), justify="right"),
-            Text(_number(alert.threshold, alert.shown_threshold), justify="right"),
+            Text(alert.shown_value or bare(alert.value), justify="right"),
+            Text(alert.shown_threshold or bare(alert.threshold), justify="right"),
             ack,
         ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from opsboard.formatting import bar, compact, money, percent
+from opsboard.formatting import MISSING, bar, compact, money, percent
 from opsboard.views.overview import ChannelRow
 
 
@@ -35,7 +35,7 @@ class ChannelSplit(DataTable[Text]):
         for row in rows:
             self.add_row(
                 Text(row.channel.replace("_", " ")),
-                Text(compact(row.uv) if row.uv is not None else "-", justify="right"),
+                Text(compact(row.uv) if row.uv is not None else MISSING, justify="right"),
                 Text(f"{bar(row.share, 6, unicode=self.unicode)} {percent(row.share, 0):>4}"),
                 Text(percent(row.conversion_rate, 2), justify="right"),
                 Text(money(row.gmv, currency), justify="right"),

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from opsboard.formatting import MISSING, change, compact, percent
+from opsboard.formatting import MISSING, change, compact, percent, points
+from opsboard.tui.palette import palette
 from opsboard.tui.widgets.fitted_table import FittedTable
 from opsboard.views.movers import Mover
 
 _MOVED = {"uv": "visitors", "conversion": "conv", "bounce": "bounce"}
-
-
-def _delta_points(now: float | None, base: float | None) -> str:
-    if now is None or base is None:
-        return MISSING
-    return f"{(now - base) * 100:+.1f}pt"
 
 
 class MoversTable(FittedTable):
@@ -52,10 +47,11 @@ class MoversTable(FittedTable):
         chosen = (self.selected.store, self.selected.sku) if self.selected else None
         self.movers = movers
         rows: list[tuple[list[Text], str | None]] = []
+        colours = palette(self.app)
         for mover in movers:
             conversion = f"{percent(mover.conversion, 1)} "
-            conversion += _delta_points(mover.conversion, mover.conversion_base)
-            bounce = f"{percent(mover.bounce, 0)} {_delta_points(mover.bounce, mover.bounce_base)}"
+            conversion += points(mover.conversion, mover.conversion_base)
+            bounce = f"{percent(mover.bounce, 0)} {points(mover.bounce, mover.bounce_base)}"
             rows.append(
                 (
                     [
@@ -68,13 +64,13 @@ class MoversTable(FittedTable):
                         Text(
                             change(mover.uv_change),
                             justify="right",
-                            style="red" if (mover.uv_change or 0) < -0.2 else "",
+                            style=colours.bad if (mover.uv_change or 0) < -0.2 else "",
                         ),
                         Text(conversion, justify="right"),
                         Text(
                             bounce,
                             justify="right",
-                            style="red" if (mover.bounce or 0) > mover.bounce_limit else "",
+                            style=colours.bad if (mover.bounce or 0) > mover.bounce_limit else "",
                         ),
                         Text(f"{mover.score:+.1f}", justify="right"),
                     ],

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 
-from opsboard.formatting import bar, money, percent, ratio
+from opsboard.formatting import MISSING, bar, money, percent, ratio
+from opsboard.tui.palette import Palette, palette
 from opsboard.tui.widgets.fitted_table import FittedTable
 from opsboard.views.overview import PromotionRow
 
-_STATE_STYLE = {"on track": "green", "behind": "yellow", "ahead": "yellow", "spent out": "red"}
+
+def _state_style(colours: Palette) -> dict[str, Style]:
+    """The style of each pacing state: on track is good, behind or ahead worth a look."""
+    return {
+        "on track": colours.good,
+        "behind": colours.warning,
+        "ahead": colours.warning,
+        "spent out": colours.bad,
+    }
 
 
-def roi_text(row: PromotionRow, break_even: float | None) -> Text:
-    """ROI, red under break-even, marked ``SL`` where the loss is strategic."""
+def roi_text(row: PromotionRow, break_even: float | None, colours: Palette) -> Text:
+    """ROI, bad under break-even, marked ``SL`` where the loss is strategic."""
     text = Text(ratio(row.roi), justify="right")
     if row.strategic_loss:
-        text.stylize("magenta")
-        text.append(" SL", style="bold magenta")
+        text.stylize(colours.strategic)
+        text.append(" SL", style=colours.bold(colours.strategic))
     elif row.below_break_even:
-        text.stylize("bold red")
-        text.append(" <BE", style="red")
+        text.stylize(colours.bold(colours.bad))
+        text.append(" <BE", style=colours.bad)
     elif row.roi is not None and break_even is not None:
-        text.stylize("green")
+        text.stylize(colours.good)
     return text
 
 
@@ -53,6 +63,8 @@ class PromotionTable(FittedTable):
         self._shown = key
         table: list[tuple[list[Text], str | None]] = []
         several = len({row.store for row in rows}) > 1
+        colours = palette(self.app)
+        states = _state_style(colours)
         shown_store = None
         for index, row in enumerate(rows):
             if several and row.store != shown_store:
@@ -66,12 +78,12 @@ class PromotionTable(FittedTable):
                     [
                         Text(name, style="" if row.campaign else "bold"),
                         Text(money(row.spend, currency), justify="right"),
-                        Text(gauge, style=_STATE_STYLE.get(row.pacing_state, "red")),
+                        Text(gauge, style=states.get(row.pacing_state, colours.bad)),
                         Text(
-                            row.pacing_state or "-",
-                            style=_STATE_STYLE.get(row.pacing_state, "bold red"),
+                            row.pacing_state or MISSING,
+                            style=states.get(row.pacing_state, colours.bold(colours.bad)),
                         ),
-                        roi_text(row, break_even),
+                        roi_text(row, break_even, colours),
                         Text(money(row.cpc, currency, cents=True), justify="right"),
                         Text(percent(row.ctr, 1), justify="right"),
                     ],

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import MISSING, compact, percent
+from opsboard.tui.palette import Palette, palette
 from opsboard.views.movers import Mover
 
 
@@ -44,7 +45,10 @@ class SkuDetail(Static):
         grid.add_row("CTR", percent(mover.ctr, 1), "")
         notes = Text()
         for note in mover.diagnosis or ("nothing beyond the usual range",):
-            notes.append("- " + note + "\n", style="bold yellow" if mover.diagnosis else "dim")
+            notes.append(
+                "- " + note + "\n",
+                style=Palette.bold(palette(self.app).warning) if mover.diagnosis else "dim",
+            )
         from rich.console import Group
 
         self.update(Group(Text(mover.store, style="dim"), grid, Text(""), notes))

@@ -9,9 +9,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import age
+from opsboard.tui.palette import palette
 from opsboard.views.alerts import HealthRow
-
-_STYLE = {"ok": "green", "slow": "yellow", "stale": "yellow", "rate_limited": "yellow"}
 
 
 class StatusBar(Static):
@@ -35,12 +34,18 @@ class StatusBar(Static):
         if key == self._shown:
             return
         self._shown = key
+        colours = palette(self.app)
+        # A slow, stale or rate-limited source still delivers: worth a look, not wrong.
+        states = {
+            "ok": colours.good,
+            **dict.fromkeys(("slow", "stale", "rate_limited"), colours.warning),
+        }
         text = Text()
         if not health:
             text.append("no sources yet", style="dim")
         healthy = [row for row in health if row.state == "ok"]
         if healthy:
-            text.append(f"{len(healthy)}/{len(health)} sources ok", style="green")
+            text.append(f"{len(healthy)}/{len(health)} sources ok", style=colours.good)
         for row in health:
             if row.state == "ok":
                 continue
@@ -48,7 +53,9 @@ class StatusBar(Static):
             text.append("  ")
             text.append(name, style="bold")
             text.append(" ")
-            text.append(row.state.replace("_", " "), style=_STYLE.get(row.state, "bold red"))
+            text.append(
+                row.state.replace("_", " "), style=states.get(row.state, colours.bold(colours.bad))
+            )
             text.append(" ")
             text.append(age((now - row.since).total_seconds()))
         text.append("  | ")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, change, figure
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, metric_kind
-from opsboard.views.overview import MIXED_CURRENCIES, Figure
+from opsboard.tui.palette import Palette, palette
+from opsboard.views.overview import MIXED_CURRENCIES, TrafficFigure
 
 #: Metrics for which a fall is good news.
 LOWER_IS_BETTER = frozenset({"bounce_rate", "acos", "cpc"})
@@ -23,12 +25,12 @@ def label_of(metric: str) -> str:
     return metric
 
 
-def styled_change(metric: str, value: float | None) -> Text:
-    """A change coloured green when it is good news and red when it is bad."""
+def styled_change(metric: str, value: float | None, colours: Palette) -> Text:
+    """A change coloured as good news or bad news (``colours.good`` / ``colours.bad``)."""
     if value is None:
         return Text(MISSING, style="dim", justify="right")
     good = (value < 0) if metric in LOWER_IS_BETTER else (value > 0)
-    style = "" if abs(value) < 0.02 else ("green" if good else "red")
+    style: Style | str = "" if abs(value) < 0.02 else (colours.good if good else colours.bad)
     return Text(change(value), style=style, justify="right")
 
 
@@ -37,7 +39,7 @@ class TrafficFigures(DataTable[Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="none", zebra_stripes=False, show_cursor=False)
-        self._shown: tuple[tuple[Figure, ...], str] | None = None
+        self._shown: tuple[tuple[TrafficFigure, ...], str] | None = None
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
@@ -46,19 +48,20 @@ class TrafficFigures(DataTable[Text]):
         self.add_column(Text("vs yday", justify="right"), key="yday")
         self.add_column(Text("vs wk", justify="right"), key="week")
 
-    def show(self, figures: tuple[Figure, ...], currency: str) -> None:
+    def show(self, figures: tuple[TrafficFigure, ...], currency: str) -> None:
         """Show ``figures``; nothing is redrawn when they did not change."""
         key = (figures, currency)
         if key == self._shown:
             return
         self._shown = key
         self.clear()
+        colours = palette(self.app)
         for item in figures:
             self.add_row(
                 Text(label_of(item.metric)),
                 Text(figure(item.metric, item.today, currency), style="bold", justify="right"),
-                styled_change(item.metric, item.vs_yesterday),
-                styled_change(item.metric, item.vs_last_week),
+                styled_change(item.metric, item.vs_yesterday, colours),
+                styled_change(item.metric, item.vs_last_week, colours),
                 key=item.metric,
             )
         if not figures:

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import money
+from opsboard.tui.palette import Palette, palette
 from opsboard.views.overview import UnsoldSpend
 
 
@@ -25,12 +26,13 @@ class UnsoldSpendLine(Static):
         if not rows:
             self.update(Text("Every SKU with spend has orders today.", style="dim"))
             return
+        spent = Palette.bold(palette(self.app).bad)
         text = Text("Spend, no orders: ", style="bold")
         for index, row in enumerate(rows):
             if index:
                 text.append(", ")
             text.append(row.sku)
-            text.append(f" {money(row.spend, currency)}", style="bold red")
+            text.append(f" {money(row.spend, currency)}", style=spent)
             if row.clicks:
                 text.append(f" ({row.clicks:.0f} clicks)")
         self.update(text)
