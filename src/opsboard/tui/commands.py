@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from opsboard.tui.dashboard import dashboard_of
 from opsboard.tui.widgets.traffic import label_of
 from opsboard.views.overview import CHART_METRICS
 
@@ -15,10 +16,7 @@ class DashboardCommands(Provider):
     """Commands built from the dashboard's current stores and alerts."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
-        from opsboard.tui.app import OpsboardApp
-
-        app = self.app
-        assert isinstance(app, OpsboardApp)
+        app = dashboard_of(self.app)
         commands: list[tuple[str, Callable[[], object], str]] = [
             ("Store: all stores", partial(app.set_store, None), "figures summed over every store"),
         ]

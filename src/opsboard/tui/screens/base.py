@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual.screen import Screen
 
+from opsboard.tui.dashboard import Dashboard, dashboard_of
 from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.views.alerts import HealthRow
-
-if TYPE_CHECKING:
-    from opsboard.tui.app import OpsboardApp
 
 
 class DashboardScreen(Screen[None]):
@@ -22,12 +20,9 @@ class DashboardScreen(Screen[None]):
     view_name: ClassVar[str] = ""
 
     @property
-    def dashboard(self) -> OpsboardApp:
+    def dashboard(self) -> Dashboard:
         """The app, typed."""
-        from opsboard.tui.app import OpsboardApp
-
-        assert isinstance(self.app, OpsboardApp)
-        return self.app
+        return dashboard_of(self.app)
 
     def show(self, data: Any) -> None:
         """Show freshly loaded data (called on the app's thread)."""
