@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from opsboard.review import build_review, chat_summary, render
-from opsboard.review.render import alert_line
+from opsboard.review.lines import alert_line
 from opsboard.storage import Store
 
 from .days import DAY, HISTORY, SHOP, Shop, channel_day, day_point, write

@@ -8,7 +8,7 @@ import pytest
 
 from opsboard.errors import UsageError
 from opsboard.review import build_review, render, yesterdays_reviews
-from opsboard.review.render import completeness_lines
+from opsboard.review.lines import completeness_lines
 
 from .days import DAY, HISTORY, SHOP, Shop, channel_day, day_point, hour_point, traffic, write
 

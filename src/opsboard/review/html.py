@@ -12,9 +12,7 @@ from html import escape
 
 from opsboard.formatting import percent_change, signed
 from opsboard.review.charts import channels_svg, history_svg, spend_svg, waterfall_svg
-from opsboard.review.model import Review
-from opsboard.review.narrative import FACTOR_LABELS, FACTOR_MEASURES, short_day
-from opsboard.review.render import (
+from opsboard.review.lines import (
     PRODUCT_LISTS,
     alert_line,
     comparison,
@@ -29,6 +27,8 @@ from opsboard.review.render import (
     title,
     value_text,
 )
+from opsboard.review.model import Review
+from opsboard.review.narrative import FACTOR_LABELS, FACTOR_MEASURES, short_day
 
 CSS = """
 :root { --fg:#1d232a; --muted:#5f6b76; --bg:#fff; --line:#d8dee4; --up:#1a7f37;
