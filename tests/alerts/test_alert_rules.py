@@ -349,7 +349,7 @@ def test_category_and_store_thresholds(store: Store, make_engine: EngineFactory)
 
 
 def test_defaults_are_valid_and_adjustable() -> None:
-    from opsboard.config.builtin_rules import effective_rules
+    from opsboard.config.rules import effective_rules
 
     settings = Settings.model_validate(
         {

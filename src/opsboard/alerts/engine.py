@@ -34,9 +34,8 @@ from opsboard.alerts.rules import (
 )
 from opsboard.alerts.state import OPEN_STATES, SEVERITY_RANK, iso, silences
 from opsboard.alerts.transitions import ALL_STORES, AlertEvent, apply_observations
-from opsboard.config.builtin_rules import effective_rules
 from opsboard.config.models import NotifierConfig, Settings
-from opsboard.config.rules import RuleConfig
+from opsboard.config.rules import RuleConfig, effective_rules
 from opsboard.errors import OpsboardError
 from opsboard.metrics import base_inputs
 from opsboard.models import SourceHealth

@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from pydantic import TypeAdapter, ValidationError
 
-from opsboard.config.builtin_rules import effective_rules
 from opsboard.config.models import Settings
+from opsboard.config.rules import effective_rules
 from opsboard.config.types import Duration
 from opsboard.errors import UsageError
 from opsboard.timeutil import DEFAULT_TIMEZONE, zone

@@ -7,10 +7,7 @@ holds plain data so that the config can check rule names without importing the e
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from opsboard.config.rules import AlertsConfig, RuleConfig
+from typing import Any
 
 #: 跳失率: above 75% the detail page is not doing its job; non-standard categories (非标品)
 #: should stay under 70%.
@@ -174,14 +171,3 @@ DEFAULT_RESOLVED: dict[str, str] = {
 NO_DATA_RESOLVED = "{rule}: no data for {scope} since {last_seen}; closed"
 #: The resolution of an alert whose rule is no longer in the config (or disabled).
 RULE_GONE_RESOLVED = "{rule}: the rule is no longer configured; closed"
-
-
-def effective_rules(alerts: AlertsConfig) -> list[RuleConfig]:
-    """The configured rules plus the built-in ones they do not replace (enabled or not)."""
-    from opsboard.config.rules import RuleConfig
-
-    rules = list(alerts.rules)
-    if alerts.use_defaults:
-        own = {r.name for r in rules}
-        rules += [RuleConfig.model_validate(d) for d in DEFAULT_RULES if d["name"] not in own]
-    return rules

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from opsboard.config.builtin_rules import DEFAULT_RULE_NAMES, DEFAULT_RULES
 from opsboard.config.types import ConfigModel, Duration
 from opsboard.metrics import ALL_METRIC_NAMES, BASE_METRICS, CHANNELS_OR_ALL
 
@@ -279,8 +280,6 @@ class AlertsConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _known_rule_names(self) -> AlertsConfig:
-        from opsboard.config.builtin_rules import DEFAULT_RULE_NAMES
-
         known = {r.name for r in self.rules} | (
             set(DEFAULT_RULE_NAMES) if self.use_defaults else set()
         )
@@ -292,3 +291,12 @@ class AlertsConfig(ConfigModel):
                         f"exist; rules: {', '.join(sorted(known))}"
                     )
         return self
+
+
+def effective_rules(alerts: AlertsConfig) -> list[RuleConfig]:
+    """The configured rules plus the built-in ones they do not replace (enabled or not)."""
+    rules = list(alerts.rules)
+    if alerts.use_defaults:
+        own = {r.name for r in rules}
+        rules += [RuleConfig.model_validate(d) for d in DEFAULT_RULES if d["name"] not in own]
+    return rules

@@ -21,10 +21,9 @@ from opsboard.config.builtin_rules import (
     CTR_TARGET,
     bounces_too_much,
     clicks_too_little,
-    effective_rules,
 )
 from opsboard.config.models import Settings, StoreConfig
-from opsboard.config.rules import RuleConfig
+from opsboard.config.rules import RuleConfig, effective_rules
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.timeutil import floor_hour, local_midnight
 from opsboard.views.alerts import HealthRow
