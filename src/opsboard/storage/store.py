@@ -21,8 +21,9 @@ import sqlite_utils
 
 from opsboard.errors import StoreError
 from opsboard.models import MetricPoint, SourceHealth
-from opsboard.storage import files, ingests, meta
+from opsboard.storage import files, meta
 from opsboard.storage import health as health_table
+from opsboard.storage import ingests as ingest_history
 
 # Re-exported: adapters and tests import these from here.
 from opsboard.storage.batch import AbandonBatch as AbandonBatch
@@ -34,12 +35,6 @@ from opsboard.storage.batch import RawPoint as RawPoint
 from opsboard.storage.lock import CollectorLock
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from opsboard.storage.series import Catalogue, SeriesRegistry
-
-#: Any failure of the database itself (a write met a lock past the busy timeout, a
-#: corrupt page); callers outside storage catch these without naming the engine.
-DatabaseError = sqlite3.Error
-#: A database busy past its timeout, or otherwise unable to run a statement.
-DatabaseBusy = sqlite3.OperationalError
 
 
 class Store:
@@ -272,7 +267,7 @@ class Store:
         self, *, source: str, origin: str, format: str, store: str, message: str
     ) -> None:
         """Record a rejected ingest (outside the rolled-back transaction)."""
-        ingests.record_failed(
+        ingest_history.record_failed(
             self, source=source, origin=origin, format=format, store_name=store, message=message
         )
 
@@ -299,7 +294,14 @@ class Store:
 
     def ingests(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent ingests, newest first."""
-        return ingests.recent(self, limit)
+        return ingest_history.recent(self, limit)
+
+    def loaded_format(
+        self, store_name: str, formats: list[str], first: int, last: int
+    ) -> ingest_history.FormatSpan | None:
+        """One of the file ``formats`` loaded for ``store_name`` with periods meeting
+        [first, last] (period starts), with its loaded span; None when none is."""
+        return ingest_history.loaded_format(self, store_name, formats, first, last)
 
     def point_count(self) -> int:
         """How many points the database holds."""

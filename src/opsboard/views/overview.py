@@ -14,6 +14,7 @@ from typing import Any
 from opsboard.config.settings import Settings
 from opsboard.metrics import uses_money
 from opsboard.query.engine import Filters, MetricsEngine, Period
+from opsboard.storage import points
 from opsboard.storage.store import Store
 from opsboard.timeutil import (
     DEFAULT_TIMEZONE,
@@ -344,12 +345,7 @@ class OverviewLoader:
         return tuple(out)
 
     def _campaign_channels(self, store_name: str) -> dict[str, str]:
-        rows = self.store.conn.execute(
-            "SELECT campaign, max(channel) FROM series WHERE store = ? AND campaign != '' "
-            "AND metric = 'spend' GROUP BY campaign",
-            (store_name,),
-        ).fetchall()
-        return {str(c): str(ch) for c, ch in rows}
+        return points.campaign_channels(self.store, store_name, "spend")
 
     @staticmethod
     def _row(
