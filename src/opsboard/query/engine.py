@@ -24,11 +24,12 @@ from typing import Any
 
 from opsboard.errors import UsageError
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, PACING, base_inputs, ratio
+from opsboard.query.pacing import day_share, pace
 from opsboard.query.reader import Cells, Rows, gather
 from opsboard.query.scope import Filters as Filters
 from opsboard.query.scope import Period as Period
 from opsboard.storage.store import Store
-from opsboard.timeutil import day_bounds, local_midnight, share_of_day_elapsed
+from opsboard.timeutil import local_midnight
 
 BY_CHOICES = ("total", "day", "hour", "channel", "campaign", "sku")
 _EPOCH = date(1970, 1, 1)
@@ -234,19 +235,14 @@ class MetricsEngine:
                 if configured is None:
                     continue
                 spent, budget = values["spend"], configured
-            tz = self.tz_for(store_name)
-            day = _EPOCH + timedelta(days=day_number)
-            day_start, day_end = day_bounds(day, tz)
-            if now >= day_end:
-                share = 1.0
-            elif now <= day_start:
+            share = day_share(_EPOCH + timedelta(days=day_number), self.tz_for(store_name), now)
+            if share is None:
                 continue
-            else:
-                share = share_of_day_elapsed(now, tz)
             spend += spent
             expected += budget * share
             seen = True
-        return ratio(spend, expected) if seen else None
+        # Summed over days: the pace of the whole period, each day weighed by its budget.
+        return pace(spend, expected, 1.0) if seen else None
 
 
 def _change(current: float | None, baseline: float | None) -> float | None:
