@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage.batch import now_iso
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
+from opsboard.storage.connection import Database
 
 
-def record(store: Store, health: SourceHealth) -> None:
+def record(store: Database, health: SourceHealth) -> None:
     """Record the latest health of a source; ``since`` is kept while the state holds."""
     now = now_iso()
     with store.transaction() as conn:
@@ -48,7 +45,7 @@ def record(store: Store, health: SourceHealth) -> None:
         )
 
 
-def latest(store: Store) -> list[SourceHealth]:
+def latest(store: Database) -> list[SourceHealth]:
     """The latest health of every source, by source and store."""
     rows = store.conn.execute(
         "SELECT source, store, state, reason, since, last_ok, detail FROM source_health "

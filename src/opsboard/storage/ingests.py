@@ -7,12 +7,10 @@ records of refused loads and the questions the review and the adapters ask of th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from opsboard.storage.batch import now_iso
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
+from opsboard.storage.connection import Database
 
 
 class Arrival(NamedTuple):
@@ -50,7 +48,7 @@ class FormatSpan(NamedTuple):
 
 
 def record_failed(
-    store: Store, *, source: str, origin: str, format: str, store_name: str, message: str
+    store: Database, *, source: str, origin: str, format: str, store_name: str, message: str
 ) -> None:
     """Record a rejected ingest (outside the rolled-back transaction)."""
     now = now_iso()
@@ -62,18 +60,18 @@ def record_failed(
         )
 
 
-def recent(store: Store, limit: int = 50) -> list[dict[str, Any]]:
+def recent(store: Database, limit: int = 50) -> list[dict[str, Any]]:
     """The most recent ingests, newest first, each as its columns by name."""
     return list(store.db.query("SELECT * FROM ingests ORDER BY id DESC LIMIT ?", [limit]))
 
 
-def newest_id(store: Store) -> int | None:
+def newest_id(store: Database) -> int | None:
     """The id of the newest ingest (None before the first): it changes with every load."""
     found = store.conn.execute("SELECT max(id) FROM ingests").fetchone()[0]
     return None if found is None else int(found)
 
 
-def arrivals(store: Store, store_name: str, start: int, end: int) -> Iterator[Arrival]:
+def arrivals(store: Database, store_name: str, start: int, end: int) -> Iterator[Arrival]:
     """Loaded ingests of ``store_name`` (or of every store) whose periods meet [start, end)."""
     for source, low, high, finished in store.conn.execute(
         "SELECT source, period_start, period_end, finished_at FROM ingests "
@@ -83,7 +81,7 @@ def arrivals(store: Store, store_name: str, start: int, end: int) -> Iterator[Ar
         yield Arrival(source, low, high, finished)
 
 
-def deliveries(store: Store, store_name: str, since: str, until: str) -> Iterator[Delivery]:
+def deliveries(store: Database, store_name: str, since: str, until: str) -> Iterator[Delivery]:
     """Loads of ``store_name`` (or of every store) committed in [since, until), in order."""
     for source, finished in store.conn.execute(
         "SELECT source, finished_at FROM ingests WHERE status = 'loaded' AND store IN (?, '') "
@@ -93,7 +91,7 @@ def deliveries(store: Store, store_name: str, since: str, until: str) -> Iterato
         yield Delivery(source, finished)
 
 
-def refusals(store: Store, store_name: str, limit: int = 200) -> list[Refusal]:
+def refusals(store: Database, store_name: str, limit: int = 200) -> list[Refusal]:
     """The newest rejected or failed ingests of ``store_name`` (or of every store)."""
     rows = store.conn.execute(
         "SELECT source, origin, message, started_at FROM ingests "
@@ -105,7 +103,7 @@ def refusals(store: Store, store_name: str, limit: int = 200) -> list[Refusal]:
 
 
 def loaded_format(
-    store: Store, store_name: str, formats: list[str], first: int, last: int
+    store: Database, store_name: str, formats: list[str], first: int, last: int
 ) -> FormatSpan | None:
     """One of ``formats`` loaded for ``store_name`` with periods meeting [first, last], with
     its loaded span there; None when none is."""

@@ -11,22 +11,19 @@ import os
 import socket
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 
 from opsboard.errors import CollectorLockedError, StoreError
 from opsboard.storage import files, meta
 from opsboard.storage.batch import now_iso
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
+from opsboard.storage.connection import Database
 
 
 class CollectorLock:
     """The collector lock of one open store (none for an in-memory database)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self.store = store
         self._lock: FileLock | None = None
 

@@ -6,19 +6,16 @@ bookmark never passes data that was not committed; here they are read.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
+from opsboard.storage.connection import Database
 
 
-def value(store: Store, key: str) -> str | None:
+def value(store: Database, key: str) -> str | None:
     """A value from the ``meta`` table."""
     row = store.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return None if row is None else str(row[0])
 
 
-def set_value(store: Store, key: str, text: str) -> None:
+def set_value(store: Database, key: str, text: str) -> None:
     """Set a value in the ``meta`` table (its own transaction)."""
     with store.transaction() as conn:
         conn.execute(
@@ -28,7 +25,7 @@ def set_value(store: Store, key: str, text: str) -> None:
         )
 
 
-def bookmark(store: Store, source: str, key: str = "") -> str | None:
+def bookmark(store: Database, source: str, key: str = "") -> str | None:
     """Where ``source`` stopped reading, as it last committed it."""
     row = store.conn.execute(
         "SELECT value FROM bookmarks WHERE source = ? AND key = ?", (source, key)
@@ -36,7 +33,7 @@ def bookmark(store: Store, source: str, key: str = "") -> str | None:
     return None if row is None else str(row[0])
 
 
-def bookmarks(store: Store, source: str) -> dict[str, str]:
+def bookmarks(store: Database, source: str) -> dict[str, str]:
     """Every bookmark of ``source``."""
     rows = store.conn.execute(
         "SELECT key, value FROM bookmarks WHERE source = ?", (source,)
@@ -44,7 +41,7 @@ def bookmarks(store: Store, source: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in rows}
 
 
-def changes_fingerprint(store: Store) -> tuple[object, ...]:
+def changes_fingerprint(store: Database) -> tuple[object, ...]:
     """A cheap summary that changes when anything a screen shows does: the newest ingest,
     alert update, acknowledgement count, newest silence and the sources' states.
 

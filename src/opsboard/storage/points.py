@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
+from opsboard.storage.connection import Database
 from opsboard.timeutil import utc_offsets_sql
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
 
 #: The dimensions of a series beyond its store, in the order rows give them.
 DIMENSIONS = ("channel", "campaign", "sku")
@@ -111,7 +109,7 @@ def _columns(shown: frozenset[str]) -> str:
     return ", ".join(f"s.{dim}" if dim in shown else "''" for dim in DIMENSIONS)
 
 
-def span(store: Store, selection: SeriesSelection) -> tuple[int, int] | None:
+def span(store: Database, selection: SeriesSelection) -> tuple[int, int] | None:
     """The first and last period start of the selected series' points (None: no point)."""
     where, params = selection.where()
     first, last = store.conn.execute(
@@ -124,7 +122,7 @@ def span(store: Store, selection: SeriesSelection) -> tuple[int, int] | None:
 
 
 def metric_spans(
-    store: Store, selection: SeriesSelection, start: int, end: int
+    store: Database, selection: SeriesSelection, start: int, end: int
 ) -> list[MetricSpan]:
     """Per metric, the first and last period start of the selected series within
     ``[start, end)``.
@@ -147,7 +145,7 @@ def metric_spans(
 
 
 def series_sums(
-    store: Store,
+    store: Database,
     selection: SeriesSelection,
     shown: frozenset[str],
     cell: int,
@@ -173,7 +171,7 @@ def series_sums(
 
 
 def hour_points(
-    store: Store, selection: SeriesSelection, shown: frozenset[str], start: int, end: int
+    store: Database, selection: SeriesSelection, shown: frozenset[str], start: int, end: int
 ) -> list[Found]:
     """Every point of the selected series in ``[start, end)``, one row each (no sort)."""
     where, params = selection.where()
@@ -190,7 +188,7 @@ def hour_points(
 
 
 def summed_points(
-    store: Store,
+    store: Database,
     selection: SeriesSelection,
     shown: frozenset[str],
     start: int,
@@ -220,7 +218,7 @@ def summed_points(
     )
 
 
-def shapes(store: Store, selection: SeriesSelection, limit: int = 2) -> list[Shape]:
+def shapes(store: Database, selection: SeriesSelection, limit: int = 2) -> list[Shape]:
     """Up to ``limit`` of the (grain, level) pairs the selected series have."""
     where, params = selection.where()
     return [
@@ -233,7 +231,7 @@ def shapes(store: Store, selection: SeriesSelection, limit: int = 2) -> list[Sha
 
 
 def label_sums(
-    store: Store, selection: SeriesSelection, by: str, start: int, end: int
+    store: Database, selection: SeriesSelection, by: str, start: int, end: int
 ) -> dict[str, tuple[float | None, ...]]:
     """Per value of dimension ``by``, the sum in ``[start, end)`` of each selected metric
     (in the selection's order; None where no point), for series at a single level: one
@@ -252,7 +250,7 @@ def label_sums(
 
 
 def ingest_metrics(
-    store: Store, ingest_id: int, store_name: str, low: int, high: int
+    store: Database, ingest_id: int, store_name: str, low: int, high: int
 ) -> list[MetricCount]:
     """Per metric, how many points in series that are not per SKU still hold the values of
     ingest ``ingest_id`` (of ``store_name``, "" for several stores) between its first and
@@ -269,7 +267,7 @@ def ingest_metrics(
     ]
 
 
-def last_point(store: Store, store_name: str) -> int | None:
+def last_point(store: Database, store_name: str) -> int | None:
     """The latest period start of any of the store's points (None: it has none)."""
     row = store.conn.execute(
         "SELECT max((SELECT max(ts) FROM points WHERE series_id = s.id)) "
@@ -279,7 +277,7 @@ def last_point(store: Store, store_name: str) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
-def has_any(store: Store, store_name: str, metrics: tuple[str, ...]) -> bool:
+def has_any(store: Database, store_name: str, metrics: tuple[str, ...]) -> bool:
     """Whether the store has a series of any of ``metrics``."""
     marks = ", ".join("?" * len(metrics))
     row = store.conn.execute(
@@ -289,7 +287,7 @@ def has_any(store: Store, store_name: str, metrics: tuple[str, ...]) -> bool:
     return row is not None
 
 
-def campaign_channels(store: Store, store_name: str, metric: str) -> dict[str, str]:
+def campaign_channels(store: Database, store_name: str, metric: str) -> dict[str, str]:
     """The channel of each campaign that has series of ``metric`` (the greatest, should a
     campaign appear in several)."""
     rows = store.conn.execute(
@@ -300,7 +298,7 @@ def campaign_channels(store: Store, store_name: str, metric: str) -> dict[str, s
     return {str(campaign): str(channel) for campaign, channel in rows}
 
 
-def deliveries(store: Store, store_name: str, start: int, end: int) -> Iterator[Delivered]:
+def deliveries(store: Database, store_name: str, start: int, end: int) -> Iterator[Delivered]:
     """What each source delivered for the store in ``[start, end)``: one row per (source,
     metric, level, grain, period start); points of no known ingest have source ""."""
     for source, metric, level, grain, ts in store.conn.execute(

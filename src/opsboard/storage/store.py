@@ -11,13 +11,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from opsboard.errors import StoreError
 from opsboard.models import MetricPoint, SourceHealth
@@ -32,12 +29,13 @@ from opsboard.storage.batch import CheckedPoints as CheckedPoints
 from opsboard.storage.batch import IngestBatch as IngestBatch
 from opsboard.storage.batch import InvalidPoint as InvalidPoint
 from opsboard.storage.batch import RawPoint as RawPoint
+from opsboard.storage.connection import Database
 from opsboard.storage.lock import CollectorLock
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from opsboard.storage.series import Catalogue, SeriesRegistry
 
 
-class Store:
+class Store(Database):
     """The opsboard database.
 
     Open it with ``Store.open(path)``; it applies pending migrations, turns on WAL and a busy
@@ -47,10 +45,7 @@ class Store:
     def __init__(
         self, conn: sqlite3.Connection, path: Path | None, *, group_access: bool = False
     ) -> None:
-        self.conn = conn
-        self.group_access = group_access
-        self.db = sqlite_utils.Database(conn)
-        self.path = path
+        super().__init__(conn, path, group_access=group_access)
         #: The ids of the series met so far, and the catalogue of their levels.
         self.series = SeriesRegistry(conn)
         self.collector_lock = CollectorLock(self)
@@ -186,28 +181,6 @@ class Store:
     def schema_version(self) -> int:
         """The schema version of the open database."""
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: committed on success, rolled back on any exception."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(
-                f"{self.path}: cannot start a write: {exc}",
-                hint="another process holds the database; retry, or raise storage.busy_timeout",
-            ) from None
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
-
-    def set_cache_size(self, kib: int) -> None:
-        """Let this connection's page cache grow to ``kib`` KiB (the OS caches the file too)."""
-        self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
 
     # -- the collector lock (see ``opsboard.storage.lock``) -------------------------------
 
