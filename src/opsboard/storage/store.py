@@ -4,6 +4,11 @@ Points are kept as series (store, grain, metric, channel, campaign, sku) plus on
 period start, upserted so that the newest value wins. Writes happen in ``IngestBatch``
 transactions that also record the ingest history and move bookmarks, so that a bookmark
 never passes data that was not committed.
+
+Here is the opening (files, pragmas, migrations); each table or concern has its own module:
+``series`` (the series registry), ``points`` (reading points and series), ``ingests`` (the
+ingest history), ``health`` (source health), ``meta`` (meta values and bookmarks), ``lock``
+(the collector lock), ``batch`` (one ingest's write transaction).
 """
 
 from __future__ import annotations
