@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from opsboard.storage.points import DIMENSIONS
+from opsboard.storage.points import CELL, CHANNEL, DIMENSIONS, METRIC
 from opsboard.storage.points import Found as Found
 
 DIMS = DIMENSIONS
@@ -26,7 +26,7 @@ DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4}
 
 def projector(mask: int) -> Callable[[Found], object]:
     """A function giving the values of a row in the dimensions of ``mask``."""
-    indices = [i + 1 for i in range(len(DIMS)) if mask >> i & 1]
+    indices = [CHANNEL + i for i in range(len(DIMS)) if mask >> i & 1]
     if not indices:
         return _nothing
     return itemgetter(*indices)
@@ -87,11 +87,11 @@ class LevelChoice:
         rank, rows = self.kept[position]
         project = projector(mask)
         if rank.hourly and self.hour_buckets:
-            hours = {(r.metric, project(r), r.cell) for r in rows}
+            hours = {(r[METRIC], project(r), r[CELL]) for r in rows}
             day_of = self.day_of
             index = _Index({(m, p, day_of(t)) for m, p, t in hours}, set(), hours)
         else:
-            days = {(r.metric, project(r), r.cell) for r in rows}
+            days = {(r[METRIC], project(r), r[CELL]) for r in rows}
             index = _Index(days, days, set())
         self._indexes[(position, mask)] = index
         return index
@@ -142,7 +142,7 @@ class LevelChoice:
         day_of = self.day_of
         kept = []
         for row in found:
-            metric, period = row.metric, row.cell
+            metric, period = row[METRIC], row[CELL]
             day = day_of(period) if hourly else period
             for index, project in checks:
                 values = project(row)

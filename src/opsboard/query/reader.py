@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from operator import attrgetter
 
 from opsboard.query.levels import DIM_BITS, DIMS, Found, LevelChoice, Rank, projector
 from opsboard.query.scope import Filters, Period, filter_equals
 from opsboard.storage import points
-from opsboard.storage.points import SeriesSelection
+from opsboard.storage.points import CELL, CHANNEL, METRIC, VALUE, SeriesSelection
 from opsboard.storage.store import Store
 
 _EPOCH = date(1970, 1, 1)
@@ -190,7 +189,7 @@ def _place(
     pairs: list[tuple[str, str, str]],
 ) -> None:
     """Add the kept rows to the output rows, and pair the parts of each ratio."""
-    dimension_of = attrgetter(by) if by in DIM_BITS else None
+    label_at = DIMS.index(by) + CHANNEL if by in DIM_BITS else None
     labels: dict[int, str] = {}
 
     def time_label(cell: int) -> str:
@@ -204,8 +203,8 @@ def _place(
         return label
 
     def label_of(row: Found, cell: int) -> str:
-        if dimension_of is not None:
-            return str(dimension_of(row))
+        if label_at is not None:
+            return str(row[label_at])
         return "" if by == "total" else time_label(cell)
 
     cells_out = out.cells
@@ -213,7 +212,7 @@ def _place(
     for rank, found in choice.kept:
         to_day = rank.hourly and by != "hour" and choice.hour_buckets
         for row in found:
-            cell = day_of(row.cell) if to_day else row.cell
+            cell = day_of(row[CELL]) if to_day else row[CELL]
             label = label_of(row, cell)
             key = keys.get(cell)
             if key is None:
@@ -227,15 +226,15 @@ def _place(
                 values = by_cell.get(key)
                 if values is None:
                     values = by_cell[key] = {}
-            metric = row.metric
-            values[metric] = values.get(metric, 0.0) + row.value
+            metric = row[METRIC]
+            values[metric] = values.get(metric, 0.0) + row[VALUE]
     if not pairs or not any(rank.extra for rank, _found in choice.kept):
         return
     # The dimensions both parts of a ratio name at every level they came from: the
     # parts are paired row by row on those (none: the cell sums pair as they are).
     levels: dict[str, int] = {}
     for rank, found in choice.kept:
-        for metric in {row.metric for row in found}:
+        for metric in {row[METRIC] for row in found}:
             levels[metric] = levels.get(metric, rank.extra) & rank.extra
     for name, numerator, denominator in pairs:
         mask = levels.get(numerator, 0) & levels.get(denominator, 0)
@@ -266,18 +265,18 @@ def _pair_rows(
         for rank, found in choice.kept:
             to_day = rank.hourly and by != "hour" and choice.hour_buckets
             for row in found:
-                if row.metric != part:
+                if row[METRIC] != part:
                     continue
-                cell = day_of(row.cell) if to_day else row.cell
+                cell = day_of(row[CELL]) if to_day else row[CELL]
                 slot = (label_of(row, cell), cell, project(row))
                 if part == numerator:
-                    sums[slot] = sums.get(slot, 0.0) + row.value
+                    sums[slot] = sums.get(slot, 0.0) + row[VALUE]
                 elif slot in sums:
                     entry = matched.get(slot)
                     if entry is None:
-                        matched[slot] = [sums[slot], row.value]
+                        matched[slot] = [sums[slot], row[VALUE]]
                     else:
-                        entry[1] += row.value
+                        entry[1] += row[VALUE]
     for (label, cell, _values), (num, den) in matched.items():
         paired = out.pairs.setdefault(label, {}).setdefault((store_name, cell), {})
         before = paired.get(name, (0.0, 0.0))
@@ -306,4 +305,4 @@ def _summed(rows: list[Found]) -> list[Found]:
     for metric, channel, campaign, sku, cell, value in rows:
         key = (metric, channel, campaign, sku, cell)
         sums[key] = sums.get(key, 0.0) + value
-    return [Found(*key, total) for key, total in sums.items()]
+    return [(*key, total) for key, total in sums.items()]
