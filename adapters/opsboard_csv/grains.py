@@ -48,19 +48,13 @@ class ExclusivePoints:
         low = min(p[2] for p in self.points)
         high = max(p[2] for p in self.points)
         others = list(self.profile.exclusive_with)
-        marks = ",".join("?" * len(others))
         for store in stores:
-            found = batch.store.conn.execute(
-                "SELECT format, min(period_start), max(period_end) FROM ingests "
-                f"WHERE status = 'loaded' AND store = ? AND format IN ({marks}) "
-                "AND period_start <= ? AND period_end >= ? GROUP BY format LIMIT 1",
-                (store, *others, high, low),
-            ).fetchone()
+            found = batch.store.loaded_format(store, others, low, high)
             if found is None:
                 continue
-            other = profile_named(found[0])
-            title = other.title if other is not None else found[0]
-            first, last = (self._day(max(found[1], low)), self._day(min(found[2], high)))
+            other = profile_named(found.format)
+            title = other.title if other is not None else found.format
+            first, last = (self._day(max(found.first, low)), self._day(min(found.last, high)))
             raise RejectedInput(
                 f"{self.file_name}: store {store} already holds {title} figures for "
                 f"{first} .. {last}; this file ({self.profile.title}) gives the same "

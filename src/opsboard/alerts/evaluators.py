@@ -23,12 +23,12 @@ from opsboard.alerts.rules import (
 from opsboard.config.rules import RuleConfig
 from opsboard.formatting import ShownValue, precise, show, style_of
 from opsboard.query.engine import Period
+from opsboard.query.pacing import pace, runs_out_at, today_share
 from opsboard.timeutil import (
     day_bounds,
     floor_hour,
     local_day,
     local_midnight,
-    share_of_day_elapsed,
 )
 
 
@@ -153,21 +153,21 @@ def evaluate_pacing(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
     threshold, clear = effective_thresholds(rule, store, ctx.settings, ctx.now.astimezone(tz))
     threshold = 1.0 if threshold is None else threshold
     clear = threshold if clear is None else clear
-    share = share_of_day_elapsed(ctx.now, tz)
+    share = today_share(ctx.now, tz)
     if share < 1 / 24:
         return []  # the first hour says nothing about the day's pace
-    start, end = day_bounds(local_day(ctx.now, tz), tz)
+    end = day_bounds(local_day(ctx.now, tz), tz)[1]
     judge = verdicts(ctx, rule, store, (threshold, clear))
     found = []
     for scope, row in _spend_and_budget(ctx, rule, store).items():
         spend = row.get("spend")
         budget = row.get("budget") or _configured_budget(ctx, store, scope)
-        if spend is None or not budget:
+        pacing = pace(spend, budget, share)
+        if spend is None or not budget or pacing is None:
             continue
-        pacing = spend / (budget * share)
         projected = spend / share
-        if spend > 0:
-            runs_out = start + (ctx.now - start) * (budget / spend)
+        runs_out = runs_out_at(spend, budget, ctx.now, tz)
+        if runs_out is not None:
             exhausts = (
                 runs_out.astimezone(tz).strftime("%H:%M") if runs_out < end else "after midnight"
             )

@@ -206,10 +206,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     cannot be opened, locked or held by another collector) is UNKNOWN (3) in the
     monitoring-plugin convention, never a state of the alerts.
     """
-    import sqlite3
-
     from opsboard.cli.watch import run_watch
     from opsboard.errors import CollectorLockedError
+    from opsboard.storage.failures import DatabaseBusy
 
     try:
         return run_watch(_runtime(args), once=args.once)
@@ -218,7 +217,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if args.once:
             return 3
         return 2 if isinstance(exc, CollectorLockedError) else exc.exit_code
-    except sqlite3.OperationalError as exc:
+    except DatabaseBusy as exc:
         # A start-up write that met a database busy past its timeout (another process's
         # long ingest): try again later; a one-shot check cannot tell the alert state.
         print(

@@ -60,7 +60,7 @@ class Watch:
             # A service that runs for months keeps a small page cache: the OS caches the
             # file too, a read of every SKU's hour touches more pages than any cache holds,
             # and the headless mode must stay under 80 MB.
-            store.conn.execute(f"PRAGMA cache_size = -{WATCH_CACHE_KIB}")
+            store.set_cache_size(WATCH_CACHE_KIB)
             service = CollectionService(runtime, store, emit=self._print_events, flush=once)
             log.info(
                 "watching %s: %d sources, %d rules, %d notifiers",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from opsboard.adapters.api import Adapter, Batch
 from opsboard.errors import OpsboardError, StoreError
 from opsboard.models import HealthState, SourceHealth
+from opsboard.storage.failures import DatabaseError
 from opsboard.storage.store import InvalidPoint, Store
 from opsboard.timeutil import Clock
 
@@ -84,7 +84,7 @@ class Collector:
         if committed is None:
             try:
                 committed = await asyncio.to_thread(self.store.bookmarks, adapter.source)
-            except (StoreError, sqlite3.Error) as exc:
+            except (StoreError, DatabaseError) as exc:
                 self._defer(adapter, report, str(exc))
                 return
             self._bookmarks[adapter.source] = committed
@@ -95,7 +95,7 @@ class Collector:
             async for batch in batches:
                 try:
                     count = await asyncio.to_thread(self._commit, adapter, batch)
-                except (StoreError, sqlite3.Error) as exc:
+                except (StoreError, DatabaseError) as exc:
                     # The database, not the batch: nothing was stored and no bookmark
                     # moved, so the adapter offers the same data again next cycle.
                     self._defer(adapter, report, f"{batch.origin or 'a batch'}: {exc}")
@@ -142,7 +142,7 @@ class Collector:
         for health in [h for h in healths if self._health_changed(h)]:
             try:
                 await asyncio.to_thread(self.store.set_health, health)
-            except (StoreError, sqlite3.Error) as exc:
+            except (StoreError, DatabaseError) as exc:
                 # Written again next cycle, when the database is free.
                 self._health_written.pop((health.source, health.store), None)
                 log.warning("%s: health not recorded this cycle: %s", adapter.source, exc)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from opsboard.adapters.api import Adapter, ParsedFile
 from opsboard.errors import OpsboardError, UsageError
+from opsboard.storage.failures import DatabaseError
 from opsboard.storage.store import AbandonBatch, InvalidPoint, Store
 
 
@@ -111,7 +111,7 @@ def ingest_file(
         return IngestResult(path=path, ok=False, error=str(exc))
     except OSError as exc:
         return IngestResult(path=path, ok=False, error=f"cannot read it: {exc.strerror or exc}")
-    except sqlite3.Error as exc:
+    except DatabaseError as exc:
         return IngestResult(
             path=path, ok=False, error=f"the database refused the write: {exc}; nothing was stored"
         )

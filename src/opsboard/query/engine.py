@@ -19,74 +19,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from opsboard.errors import UsageError
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, PACING, base_inputs, ratio
+from opsboard.query.pacing import day_share, pace
 from opsboard.query.reader import Cells, Rows, gather
+from opsboard.query.scope import Filters as Filters
+from opsboard.query.scope import Period as Period
 from opsboard.storage.store import Store
-from opsboard.timeutil import day_bounds, local_day, local_midnight, share_of_day_elapsed
+from opsboard.timeutil import local_midnight
 
 BY_CHOICES = ("total", "day", "hour", "channel", "campaign", "sku")
 _EPOCH = date(1970, 1, 1)
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """What to look at: local days (inclusive) or UTC instants (end exclusive), or all.
-
-    ``first_back`` and ``last_back`` give the days relative to each store's own today
-    (0 today, 1 yesterday, 7 for ``-7d``), so that stores in different time zones each
-    get their own "yesterday".
-    """
-
-    first_day: date | None = None
-    last_day: date | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-    first_back: int | None = None
-    last_back: int | None = None
-
-    def days(self, tz: tzinfo, now: datetime | None = None) -> tuple[date | None, date | None]:
-        """The first and last local day in a store's time zone (None where not given)."""
-        first, last = self.first_day, self.last_day
-        if self.first_back is not None or self.last_back is not None:
-            today = local_day(now or datetime.now(UTC), tz)
-            if self.first_back is not None:
-                first = today - timedelta(days=self.first_back)
-            if self.last_back is not None:
-                last = today - timedelta(days=self.last_back)
-        return first, last
-
-    def bounds(self, tz: tzinfo, now: datetime | None = None) -> tuple[int | None, int | None]:
-        """The UTC epoch bounds in a store's time zone; None where unbounded."""
-        start = self.start
-        end = self.end
-        first_day, last_day = self.days(tz, now)
-        if first_day is not None:
-            start = local_midnight(first_day, tz)
-        if last_day is not None:
-            end = local_midnight(last_day + timedelta(days=1), tz)
-        return (
-            None if start is None else int(start.timestamp()),
-            None if end is None else int(end.timestamp()),
-        )
-
-    @property
-    def partial_days(self) -> bool:
-        """True when the period is given as instants, so day-grain data cannot serve it."""
-        return self.start is not None or self.end is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """Restrict the scope to one channel, campaign or SKU (None = not restricted)."""
-
-    channel: str | None = None
-    campaign: str | None = None
-    sku: str | None = None
 
 
 class MetricsEngine:
@@ -289,19 +235,14 @@ class MetricsEngine:
                 if configured is None:
                     continue
                 spent, budget = values["spend"], configured
-            tz = self.tz_for(store_name)
-            day = _EPOCH + timedelta(days=day_number)
-            day_start, day_end = day_bounds(day, tz)
-            if now >= day_end:
-                share = 1.0
-            elif now <= day_start:
+            share = day_share(_EPOCH + timedelta(days=day_number), self.tz_for(store_name), now)
+            if share is None:
                 continue
-            else:
-                share = share_of_day_elapsed(now, tz)
             spend += spent
             expected += budget * share
             seen = True
-        return ratio(spend, expected) if seen else None
+        # Summed over days: the pace of the whole period, each day weighed by its budget.
+        return pace(spend, expected, 1.0) if seen else None
 
 
 def _change(current: float | None, baseline: float | None) -> float | None:

@@ -17,17 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-DIMS = ("channel", "campaign", "sku")
-DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4}
+from opsboard.storage.points import CELL, CHANNEL, DIMENSIONS, METRIC
+from opsboard.storage.points import Found as Found
 
-#: One aggregated row: (metric, channel, campaign, sku, period, value). ``period`` is a local
-#: day number, or an epoch second for an hour. A dimension that is not needed is "".
-Found = tuple[str, str, str, str, int, float]
+DIMS = DIMENSIONS
+DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4}
 
 
 def projector(mask: int) -> Callable[[Found], object]:
     """A function giving the values of a row in the dimensions of ``mask``."""
-    indices = [i + 1 for i in range(len(DIMS)) if mask >> i & 1]
+    indices = [CHANNEL + i for i in range(len(DIMS)) if mask >> i & 1]
     if not indices:
         return _nothing
     return itemgetter(*indices)
@@ -88,11 +87,11 @@ class LevelChoice:
         rank, rows = self.kept[position]
         project = projector(mask)
         if rank.hourly and self.hour_buckets:
-            hours = {(r[0], project(r), r[4]) for r in rows}
+            hours = {(r[METRIC], project(r), r[CELL]) for r in rows}
             day_of = self.day_of
             index = _Index({(m, p, day_of(t)) for m, p, t in hours}, set(), hours)
         else:
-            days = {(r[0], project(r), r[4]) for r in rows}
+            days = {(r[METRIC], project(r), r[CELL]) for r in rows}
             index = _Index(days, days, set())
         self._indexes[(position, mask)] = index
         return index
@@ -143,7 +142,7 @@ class LevelChoice:
         day_of = self.day_of
         kept = []
         for row in found:
-            metric, period = row[0], row[4]
+            metric, period = row[METRIC], row[CELL]
             day = day_of(period) if hourly else period
             for index, project in checks:
                 values = project(row)

@@ -21,9 +21,11 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, base_inputs, ratio
-from opsboard.query.engine import Filters, Period
 from opsboard.query.levels import DIM_BITS
-from opsboard.query.reader import filter_conditions
+from opsboard.query.reader import required_bits
+from opsboard.query.scope import Filters, Period, filter_equals
+from opsboard.storage import points
+from opsboard.storage.points import SeriesSelection
 from opsboard.storage.store import Store
 from opsboard.timeutil import floor_hour
 
@@ -76,50 +78,37 @@ class OneLevelReads:
         self._shapes: dict[tuple[Any, ...], tuple[int, tuple[str, int] | None]] = {}
         self._prefixes: dict[tuple[Any, ...], _Prefix] = {}
 
-    def _where(
+    def _selection(
         self, store_name: str, inputs: list[str], by: str, filters: Filters, hourly: bool
-    ) -> tuple[str, list[Any], int]:
-        filtered, filter_params, required = filter_conditions(filters)
-        conditions = [
-            "s.store = ?",
-            f"s.metric IN ({','.join('?' * len(inputs))})",
-            *filtered,
-            f"s.{by} != ''",
-        ]
-        params: list[Any] = [store_name, *inputs, *filter_params]
-        required |= DIM_BITS[by]
-        if hourly:
-            conditions.append("s.grain = 'hour'")
-        return " AND ".join(conditions), params, required
+    ) -> tuple[SeriesSelection, int]:
+        """The series a grouped query could read (hour grain only with ``hourly``), and the
+        level they must all have."""
+        selection = SeriesSelection(
+            store_name,
+            tuple(inputs),
+            True if hourly else None,
+            filter_equals(filters),
+            named=(by,),
+        )
+        return selection, required_bits(filters) | DIM_BITS[by]
 
-    def _shape(self, where: str, params: list[Any], key: tuple[Any, ...]) -> tuple[str, int] | None:
-        newest = self.store.conn.execute("SELECT max(id) FROM series").fetchone()[0] or 0
+    def _shape(self, selection: SeriesSelection, key: tuple[Any, ...]) -> tuple[str, int] | None:
+        newest = self.store.series.newest_id()
         known = self._shapes.get(key)
         if known is not None and known[0] == newest:
             return known[1]
-        groups = self.store.conn.execute(
-            f"SELECT s.grain, s.level FROM series s WHERE {where} GROUP BY 1, 2 LIMIT 2", params
-        ).fetchall()
-        shape = (str(groups[0][0]), int(groups[0][1])) if len(groups) == 1 else None
+        groups = points.shapes(self.store, selection, limit=2)
+        shape = (groups[0].grain, groups[0].level) if len(groups) == 1 else None
         self._shapes[key] = (newest, shape)
         return shape
 
-    def _sums(
-        self, by: str, inputs: list[str], where: str, params: list[Any], start: int, end: int
-    ) -> Sums:
+    def _sums(self, by: str, selection: SeriesSelection, start: int, end: int) -> Sums:
         """Per label, the sum of each input over ``[start, end)`` (None where no point)."""
         if start >= end:
             return {}
         # One series per (label, metric) at a single level: its sum is the figure, and the
         # metrics of a label come as one row.
-        columns = ", ".join(["sum(CASE WHEN metric = ? THEN total END)"] * len(inputs))
-        found = self.store.conn.execute(
-            f"SELECT label, {columns} FROM (SELECT s.{by} AS label, s.metric AS metric, "
-            "(SELECT sum(value) FROM points WHERE series_id = s.id AND ts >= ? AND ts < ?) "
-            f"AS total FROM series s WHERE {where}) GROUP BY label",
-            [*inputs, start, end, *params],
-        )
-        return {row[0]: row[1:] for row in found if any(v is not None for v in row[1:])}
+        return points.label_sums(self.store, selection, by, start, end)
 
     def rows(
         self,
@@ -140,26 +129,26 @@ class OneLevelReads:
         if start is None or end is None or start >= end or not _one_day(start, end, tz):
             return None
         inputs = base_inputs(list(metrics))
-        where, params, required = self._where(store_name, inputs, by, filters, period.partial_days)
+        selection, required = self._selection(store_name, inputs, by, filters, period.partial_days)
         key = (store_name, tuple(inputs), by, filters, period.partial_days)
-        shape = self._shape(where, params, key)
+        shape = self._shape(selection, key)
         if shape is None or shape[1] != required:
             return None
         split = min(max(int(floor_hour(self._now()).timestamp()), start), end)
         if shape[0] != "hour" or split == start:
-            return _rows(by, inputs, self._sums(by, inputs, where, params, start, end), metrics)
+            return _rows(by, inputs, self._sums(by, selection, start, end), metrics)
         sku_only = reads_sku_series_only(by, filters)
-        prefix = self._prefixes.get((key, where))
+        prefix = self._prefixes.get((key, selection))
         if (
             prefix is None
             or (prefix.start, prefix.split) != (start, split)
             or self._touched(prefix.since, store_name, [(start, split)], inputs, sku_only)
         ):
             since = self._since()  # before the read: a later ingest invalidates it
-            sums = self._sums(by, inputs, where, params, start, split)
+            sums = self._sums(by, selection, start, split)
             prefix = _Prefix(start, split, since, sums)
-            self._prefixes[(key, where)] = prefix
-        latest = self._sums(by, inputs, where, params, split, end)
+            self._prefixes[(key, selection)] = prefix
+        latest = self._sums(by, selection, split, end)
         return _rows(by, inputs, prefix.sums, metrics, latest)
 
     def forget(self, keep: int = 64) -> None:
@@ -222,16 +211,12 @@ class IngestProfiles:
         """The profile of one ingest (its store, first and last period start, points)."""
         if ingest_id in self._known:
             return self._known[ingest_id]
-        # The store's series come by index; an ingest of several stores looks at all.
-        where = "s.sku = '' AND s.store = ?" if store_name else "s.sku = '' AND ? = ''"
-        found = self.store.conn.execute(
-            "SELECT s.metric, count(*) FROM series s JOIN points p ON p.series_id = s.id "
-            f"AND p.ts >= ? AND p.ts <= ? AND p.ingest_id = ? WHERE {where} GROUP BY s.metric",
-            (low, high, ingest_id, store_name),
-        ).fetchall()
+        found = points.ingest_metrics(self.store, ingest_id, store_name, low, high)
         # A later ingest may have overwritten some of its points: then they are not found
         # here and the profile stays unknown, which only costs a re-read.
-        profile = frozenset(m for m, _n in found) if sum(n for _m, n in found) == count else None
+        profile = (
+            frozenset(f.metric for f in found) if sum(f.points for f in found) == count else None
+        )
         self._known[ingest_id] = profile
         if len(self._known) > MAX_PROFILES:  # a service runs for months: keep the newest
             self.forget_before(sorted(self._known)[len(self._known) // 2])

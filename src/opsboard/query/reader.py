@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, timedelta, tzinfo
 
 from opsboard.query.levels import DIM_BITS, DIMS, Found, LevelChoice, Rank, projector
+from opsboard.query.scope import Filters, Period, filter_equals
+from opsboard.storage import points
+from opsboard.storage.points import CELL, CHANNEL, METRIC, VALUE, SeriesSelection
 from opsboard.storage.store import Store
-from opsboard.timeutil import utc_offsets_sql
-
-if TYPE_CHECKING:
-    from opsboard.query.engine import Filters, Period
 
 _EPOCH = date(1970, 1, 1)
 
@@ -42,20 +40,10 @@ def day_label(day_number: int) -> str:
     return (_EPOCH + timedelta(days=day_number)).isoformat()
 
 
-def filter_conditions(filters: Filters) -> tuple[list[str], list[Any], int]:
-    """The conditions on ``series s`` for ``filters``, their parameters, and the dimension
-    bits a series must have (a filter on a value needs that dimension; "" asks for none)."""
-    conditions: list[str] = []
-    params: list[Any] = []
-    required = 0
-    for dim in DIMS:
-        value = getattr(filters, dim)
-        if value is not None:
-            conditions.append(f"s.{dim} = ?")
-            params.append(value)
-            if value:
-                required |= DIM_BITS[dim]
-    return conditions, params, required
+def required_bits(filters: Filters) -> int:
+    """The dimension bits a series must have for ``filters`` (a filter on a value needs
+    that dimension; "" asks for none)."""
+    return sum(DIM_BITS[dim] for dim in DIMS if getattr(filters, dim))
 
 
 def gather(
@@ -75,13 +63,10 @@ def gather(
     ``tz`` is the store's time zone and ``now`` the current instant (for relative days);
     ``pairs`` are the ratios asked, as (name, numerator, denominator).
     """
-    filtered, filter_params, required = filter_conditions(filters)
-    conditions = ["s.store = ?", *filtered]
-    params: list[Any] = [store_name, *filter_params]
+    equal = filter_equals(filters)
+    required = required_bits(filters)
     keep = DIM_BITS.get(by, 0)
-    if keep:
-        conditions.append(f"s.{by} != ''")
-        required |= keep
+    required |= keep
     hourly_only = by == "hour" or period.partial_days
     absent = sum(DIM_BITS[d] for d in DIMS if getattr(filters, d) == "")
 
@@ -100,31 +85,31 @@ def gather(
     if not ranked:
         return
 
-    def where_of(rank: Rank) -> tuple[str, list[Any]]:
-        """The SQL selecting the series of ``rank`` (columns of the covering index)."""
-        parts = [
-            *conditions,
-            f"s.metric IN ({','.join('?' * len(rank.metrics))})",
-            f"s.grain = '{'hour' if rank.hourly else 'day'}'",
-        ]
+    def selection_of(rank: Rank) -> SeriesSelection:
+        """The series of ``rank``: the filters' values, a value in the dimension grouped
+        by and in the rank's extra dimensions, none in the others."""
+        named = [by] if keep else []
+        unnamed: list[str] = []
         for dim in DIMS:
             bit = DIM_BITS[dim]
             if not required & bit:
-                parts.append(f"s.{dim} != ''" if rank.extra & bit else f"s.{dim} = ''")
-        return " AND ".join(parts), [*params, *sorted(rank.metrics)]
+                (named if rank.extra & bit else unnamed).append(dim)
+        return SeriesSelection(
+            store_name,
+            tuple(sorted(rank.metrics)),
+            rank.hourly,
+            equal,
+            tuple(named),
+            tuple(unnamed),
+        )
 
     start, end = period.bounds(tz, now)
     if start is None or end is None:
         low, high = None, None
         for rank in ranked.values():
-            where, values = where_of(rank)
-            first, last = store.conn.execute(
-                "SELECT min((SELECT min(ts) FROM points WHERE series_id = s.id)), "
-                "max((SELECT max(ts) FROM points WHERE series_id = s.id)) "
-                f"FROM series s WHERE {where}",
-                values,
-            ).fetchone()
-            if first is not None:
+            known = points.span(store, selection_of(rank))
+            if known is not None:
+                first, last = known
                 low = first if low is None else min(low, first)
                 high = last if high is None else max(high, last)
         if low is None or high is None:
@@ -151,20 +136,14 @@ def gather(
         return day
 
     first_day, last_day = day_of(start), day_of(end - 1)
-    if first_day == last_day:
-        # The whole period lies in one local day: no per-row time-zone arithmetic.
-        day_sql = str(first_day)
-    else:
-        local = utc_offsets_sql(
-            "p.ts", tz, datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC)
-        )
-        day_sql = f"({local} / 86400)"
+    # The whole period may lie in one local day: then no per-row time-zone arithmetic.
+    one_day = first_day == last_day
     # Without a dimension, levels are chosen per hour and the hours summed into days, so
     # that a total covering part of a day and channel rows covering the rest both count.
     per_hour = not keep
     choice = LevelChoice(keep, per_hour, day_of)
     for rank in sorted(ranked.values(), key=lambda r: r.order):
-        where, values = where_of(rank)
+        selection = selection_of(rank)
         hourly = rank.hourly and per_hour
         blankets = choice.blanket(rank) if per_hour else []
         if blankets:
@@ -176,30 +155,26 @@ def gather(
             if choice.covers(rank, blankets, whole, step) or choice.covers(
                 rank,
                 blankets,
-                _spans(store, where, values, start, end, None if hourly else day_of),
+                _spans(store, selection, start, end, None if hourly else day_of),
                 step,
             ):
                 continue
-        shown = rank.detail | keep
-        columns = ", ".join(f"s.{dim}" if shown & DIM_BITS[dim] else "''" for dim in DIMS)
+        shown_bits = rank.detail | keep
+        shown = frozenset(dim for dim in DIMS if shown_bits & DIM_BITS[dim])
         # Series that differ only in dimensions not shown are summed together.
         summed = rank.detail != rank.extra
-        if not hourly and day_sql.isdigit():
-            found = _one_cell(store, columns, first_day, where, [start, end, *values], summed)
+        found: list[Found]
+        if not hourly and one_day:
+            found = points.series_sums(store, selection, shown, first_day, start, end)
+            if summed:
+                found = _summed(found)
         elif hourly and not summed:
             # One row per point: no GROUP BY, hence no sort.
-            found = store.conn.execute(
-                f"SELECT s.metric, {columns}, p.ts, p.value FROM series s JOIN points p "
-                f"ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? WHERE {where}",
-                (start, end, *values),
-            ).fetchall()
+            found = points.hour_points(store, selection, shown, start, end)
         else:
-            found = store.conn.execute(
-                f"SELECT s.metric, {columns}, {'p.ts' if hourly else day_sql}, "
-                "sum(p.value) FROM series s JOIN points p ON p.series_id = s.id "
-                f"AND p.ts >= ? AND p.ts < ? WHERE {where} GROUP BY 1, 2, 3, 4, 5",
-                (start, end, *values),
-            ).fetchall()
+            found = points.summed_points(
+                store, selection, shown, start, end, None if hourly else tz
+            )
         choice.add(rank, found)
     _place(store_name, by, tz, choice, day_of, out, pairs)
 
@@ -214,7 +189,7 @@ def _place(
     pairs: list[tuple[str, str, str]],
 ) -> None:
     """Add the kept rows to the output rows, and pair the parts of each ratio."""
-    label_at = DIMS.index(by) + 1 if by in DIM_BITS else 0
+    label_at = DIMS.index(by) + CHANNEL if by in DIM_BITS else None
     labels: dict[int, str] = {}
 
     def time_label(cell: int) -> str:
@@ -228,7 +203,7 @@ def _place(
         return label
 
     def label_of(row: Found, cell: int) -> str:
-        if label_at:
+        if label_at is not None:
             return str(row[label_at])
         return "" if by == "total" else time_label(cell)
 
@@ -237,7 +212,7 @@ def _place(
     for rank, found in choice.kept:
         to_day = rank.hourly and by != "hour" and choice.hour_buckets
         for row in found:
-            cell = day_of(row[4]) if to_day else row[4]
+            cell = day_of(row[CELL]) if to_day else row[CELL]
             label = label_of(row, cell)
             key = keys.get(cell)
             if key is None:
@@ -251,15 +226,15 @@ def _place(
                 values = by_cell.get(key)
                 if values is None:
                     values = by_cell[key] = {}
-            metric = row[0]
-            values[metric] = values.get(metric, 0.0) + row[5]
+            metric = row[METRIC]
+            values[metric] = values.get(metric, 0.0) + row[VALUE]
     if not pairs or not any(rank.extra for rank, _found in choice.kept):
         return
     # The dimensions both parts of a ratio name at every level they came from: the
     # parts are paired row by row on those (none: the cell sums pair as they are).
     levels: dict[str, int] = {}
     for rank, found in choice.kept:
-        for metric in {row[0] for row in found}:
+        for metric in {row[METRIC] for row in found}:
             levels[metric] = levels.get(metric, rank.extra) & rank.extra
     for name, numerator, denominator in pairs:
         mask = levels.get(numerator, 0) & levels.get(denominator, 0)
@@ -290,18 +265,18 @@ def _pair_rows(
         for rank, found in choice.kept:
             to_day = rank.hourly and by != "hour" and choice.hour_buckets
             for row in found:
-                if row[0] != part:
+                if row[METRIC] != part:
                     continue
-                cell = day_of(row[4]) if to_day else row[4]
+                cell = day_of(row[CELL]) if to_day else row[CELL]
                 slot = (label_of(row, cell), cell, project(row))
                 if part == numerator:
-                    sums[slot] = sums.get(slot, 0.0) + row[5]
+                    sums[slot] = sums.get(slot, 0.0) + row[VALUE]
                 elif slot in sums:
                     entry = matched.get(slot)
                     if entry is None:
-                        matched[slot] = [sums[slot], row[5]]
+                        matched[slot] = [sums[slot], row[VALUE]]
                     else:
-                        entry[1] += row[5]
+                        entry[1] += row[VALUE]
     for (label, cell, _values), (num, den) in matched.items():
         paired = out.pairs.setdefault(label, {}).setdefault((store_name, cell), {})
         before = paired.get(name, (0.0, 0.0))
@@ -310,51 +285,18 @@ def _pair_rows(
 
 def _spans(
     store: Store,
-    where: str,
-    params: list[Any],
+    selection: SeriesSelection,
     start: int,
     end: int,
     to_day: Callable[[int], int] | None,
 ) -> list[tuple[str, int, int]]:
-    """(metric, first, last period) of the selected series within ``[start, end)``.
-
-    Reads only the first and last point of each series (index seeks), so that a store
-    total spares the scan of thousands of SKU series.
-    """
-    spans = []
-    for metric, low, high in store.conn.execute(
-        "SELECT s.metric, "
-        "min((SELECT min(ts) FROM points WHERE series_id = s.id AND ts >= ? AND ts < ?)), "
-        "max((SELECT max(ts) FROM points WHERE series_id = s.id AND ts >= ? AND ts < ?)) "
-        f"FROM series s WHERE {where} GROUP BY s.metric",
-        (start, end, start, end, *params),
-    ):
-        if low is not None:
-            spans.append(
-                (metric, low, high) if to_day is None else (metric, to_day(low), to_day(high))
-            )
-    return spans
-
-
-def _one_cell(
-    store: Store, columns: str, cell: int, where: str, params: list[Any], summed: bool
-) -> list[Found]:
-    """Rows of a rank when the whole period is one local day.
-
-    One index range per series and no sort: several times faster than GROUP BY over
-    the points of thousands of SKU series (a day's figures per SKU). With ``summed``
-    the series that differ only in dimensions not shown are added up.
-    """
-    found = [
-        row
-        for row in store.conn.execute(
-            f"SELECT s.metric, {columns}, {cell}, (SELECT sum(value) FROM points "
-            f"WHERE series_id = s.id AND ts >= ? AND ts < ?) FROM series s WHERE {where}",
-            params,
-        )
-        if row[5] is not None
+    """(metric, first, last period) of the selected series within ``[start, end)``."""
+    return [
+        (s.metric, s.first, s.last)
+        if to_day is None
+        else (s.metric, to_day(s.first), to_day(s.last))
+        for s in points.metric_spans(store, selection, start, end)
     ]
-    return _summed(found) if summed else found
 
 
 def _summed(rows: list[Found]) -> list[Found]:

@@ -33,6 +33,7 @@ from opsboard.review.model import (
 from opsboard.review.narrative import summarise
 from opsboard.review.stores import check_store
 from opsboard.runtime import Runtime
+from opsboard.storage import points
 from opsboard.storage.store import Store
 from opsboard.timeutil import day_bounds
 
@@ -335,23 +336,14 @@ class _Builder:
 
     def latest_day(self) -> date | None:
         """The last local day with any data for the store."""
-        row = self.store.conn.execute(
-            "SELECT max((SELECT max(ts) FROM points WHERE series_id = s.id)) "
-            "FROM series s WHERE s.store = ?",
-            (self.name,),
-        ).fetchone()
-        if row is None or row[0] is None:
+        last = points.last_point(self.store, self.name)
+        if last is None:
             return None
-        return datetime.fromtimestamp(int(row[0]), UTC).astimezone(self.tz).date()
+        return datetime.fromtimestamp(last, UTC).astimezone(self.tz).date()
 
     def has_ads(self) -> bool:
         """Whether the store has any ad figures on any day."""
-        row = self.store.conn.execute(
-            "SELECT 1 FROM series WHERE store = ? AND metric IN ('spend', 'impressions', "
-            "'clicks') LIMIT 1",
-            (self.name,),
-        ).fetchone()
-        return row is not None
+        return points.has_any(self.store, self.name, ("spend", "impressions", "clicks"))
 
 
 def _share_of_side(delta: float, lost: float, gained: float) -> float | None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from opsboard.models import HealthState, SourceHealth
 from opsboard.review.model import Completeness, SourceNote
+from opsboard.storage import ingests, points
 from opsboard.storage.store import Store
 from opsboard.timeutil import day_bounds
 
@@ -38,21 +39,14 @@ class _Coverage:
 def _coverage(store: Store, store_name: str, start: int, end: int) -> dict[str, _Coverage]:
     """Per source: the (metric, level) scopes it delivered in [start, end) and its hours."""
     found: dict[str, _Coverage] = defaultdict(_Coverage)
-    rows = store.conn.execute(
-        "SELECT coalesce(i.source, ''), s.metric, s.level, s.grain, p.ts "
-        "FROM series s JOIN points p ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? "
-        "LEFT JOIN ingests i ON i.id = p.ingest_id "
-        "WHERE s.store = ? GROUP BY 1, 2, 3, 4, 5",
-        (start, end, store_name),
-    )
-    for source, metric, level, grain, ts in rows:
-        cover = found[str(source) or "unknown"]
-        cover.scopes.add((metric, int(level)))
-        if grain == "hour":
-            cover.hour_metrics.add(metric)
-            cover.hours.add(int(ts) - int(ts) % 3600)
+    for delivered in points.deliveries(store, store_name, start, end):
+        cover = found[delivered.source or "unknown"]
+        cover.scopes.add((delivered.metric, delivered.level))
+        if delivered.grain == "hour":
+            cover.hour_metrics.add(delivered.metric)
+            cover.hours.add(delivered.ts - delivered.ts % 3600)
         else:
-            cover.day_metrics.add(metric)
+            cover.day_metrics.add(delivered.metric)
     return found
 
 
@@ -259,12 +253,7 @@ def _late(
     if not hourly:
         return []
     first: dict[tuple[str, int], datetime] = {}
-    rows = store.conn.execute(
-        "SELECT source, period_start, period_end, finished_at FROM ingests "
-        "WHERE status = 'loaded' AND store IN (?, '') AND period_end >= ? AND period_start < ?",
-        (store_name, day_start, day_end),
-    )
-    for source, low, high, finished in rows:
+    for source, low, high, finished in ingests.arrivals(store, store_name, day_start, day_end):
         if source not in hourly or finished is None:
             continue
         try:
@@ -313,11 +302,7 @@ def _deliveries(
     since = datetime.fromtimestamp(day_start, UTC).isoformat(timespec="seconds")
     until = (datetime.fromtimestamp(day_end, UTC) + BACKFILL_AFTER).isoformat(timespec="seconds")
     found: dict[str, list[datetime]] = defaultdict(list)
-    for source, finished in store.conn.execute(
-        "SELECT source, finished_at FROM ingests WHERE status = 'loaded' AND store IN (?, '') "
-        "AND finished_at >= ? AND finished_at < ? ORDER BY finished_at",
-        (store_name, since, until),
-    ):
+    for source, finished in ingests.deliveries(store, store_name, since, until):
         if source not in sources:
             continue
         try:
@@ -330,14 +315,8 @@ def _deliveries(
 
 def _rejected(store: Store, store_name: str, start: datetime) -> list[SourceNote]:
     """Files or API pages refused since the day began (they may have held the day's data)."""
-    rows = store.conn.execute(
-        "SELECT source, origin, message, started_at FROM ingests "
-        "WHERE status IN ('rejected', 'failed') AND store IN (?, '') "
-        "ORDER BY id DESC LIMIT 200",
-        (store_name,),
-    ).fetchall()
     notes = []
-    for source, origin, message, started_at in rows:
+    for source, origin, message, started_at in ingests.refusals(store, store_name, limit=200):
         try:
             when = datetime.fromisoformat(str(started_at))
         except ValueError:

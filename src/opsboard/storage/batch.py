@@ -162,7 +162,7 @@ class IngestBatch:
             return
         self._transaction.__exit__(exc_type, exc, tb)
         # The series cache may name series created inside the rolled-back transaction.
-        self.store._series.clear()
+        self.store.series.forget()
         if issubclass(exc_type, Exception) and not issubclass(exc_type, AbandonBatch):
             self.store.record_failed_ingest(
                 source=self.source,
@@ -196,8 +196,7 @@ class IngestBatch:
         """The id of series (store, grain, metric, channel, campaign, sku), created on first
         use inside this batch; ``InvalidPoint`` when the key breaks the data model."""
         self.stores.add(key[0])
-        found = self.store._series.get(key)
-        return found if found is not None else self.store._series_id(key)
+        return self.store.series.id_of(key)
 
     def add_raw(self, rows: Iterable[RawPoint]) -> int:
         """Upsert raw points (the hot path); returns how many were written.
@@ -217,8 +216,8 @@ class IngestBatch:
 
     def _add_rows(self, rows: Iterable[tuple[RawPoint, int | None]], upsert: str) -> int:
         store = self.store
-        cache = store._series
-        series_id = store._series_id
+        cache = store.series.known
+        series_id = store.series.id_of
         ingest_id = self.ingest_id
         low = self.period_start if self.period_start is not None else 1 << 62
         high = self.period_end if self.period_end is not None else -(1 << 62)

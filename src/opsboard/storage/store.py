@@ -4,36 +4,28 @@ Points are kept as series (store, grain, metric, channel, campaign, sku) plus on
 period start, upserted so that the newest value wins. Writes happen in ``IngestBatch``
 transactions that also record the ingest history and move bookmarks, so that a bookmark
 never passes data that was not committed.
+
+Here is the opening (files, pragmas, migrations); each table or concern has its own module:
+``series`` (the series registry), ``points`` (reading points and series), ``ingests`` (the
+ingest history), ``health`` (source health), ``meta`` (meta values and bookmarks), ``lock``
+(the collector lock), ``batch`` (one ingest's write transaction).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import socket
 import sqlite3
 import stat
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-from filelock import FileLock, Timeout
-
-from opsboard.errors import CollectorLockedError, StoreError
-from opsboard.metrics import BASE_METRICS
-from opsboard.models import (
-    CHANNELS,
-    Grain,
-    HealthState,
-    MetricPoint,
-    SourceHealth,
-    store_name_problem,
-)
-from opsboard.storage import files
+from opsboard.errors import StoreError
+from opsboard.models import MetricPoint, SourceHealth
+from opsboard.storage import files, meta
+from opsboard.storage import health as health_table
+from opsboard.storage import ingests as ingest_history
 
 # Re-exported: adapters and tests import these from here.
 from opsboard.storage.batch import AbandonBatch as AbandonBatch
@@ -42,20 +34,13 @@ from opsboard.storage.batch import CheckedPoints as CheckedPoints
 from opsboard.storage.batch import IngestBatch as IngestBatch
 from opsboard.storage.batch import InvalidPoint as InvalidPoint
 from opsboard.storage.batch import RawPoint as RawPoint
-from opsboard.storage.batch import now_iso
+from opsboard.storage.connection import Database
+from opsboard.storage.lock import CollectorLock
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
-
-_GRAINS = frozenset(g.value for g in Grain)
-_CHANNELS = frozenset(("", *CHANNELS))
-_METRICS = frozenset(BASE_METRICS)
+from opsboard.storage.series import Catalogue, SeriesRegistry
 
 
-def level_of(channel: str, campaign: str, sku: str) -> int:
-    """The level of a scope as a bit mask: channel 1, campaign 2, sku 4 (0 = store total)."""
-    return (1 if channel else 0) | (2 if campaign else 0) | (4 if sku else 0)
-
-
-class Store:
+class Store(Database):
     """The opsboard database.
 
     Open it with ``Store.open(path)``; it applies pending migrations, turns on WAL and a busy
@@ -65,14 +50,10 @@ class Store:
     def __init__(
         self, conn: sqlite3.Connection, path: Path | None, *, group_access: bool = False
     ) -> None:
-        self.conn = conn
-        self.group_access = group_access
-        self.db = sqlite_utils.Database(conn)
-        self.path = path
-        self._series: dict[tuple[str, str, str, str, str, str], int] = {}
-        self._lock: FileLock | None = None
-        self._levels: dict[str, dict[tuple[str, int, bool], int]] = {}
-        self._levels_at: int | None = -1
+        super().__init__(conn, path, group_access=group_access)
+        #: The ids of the series met so far, and the catalogue of their levels.
+        self.series = SeriesRegistry(conn)
+        self.collector_lock = CollectorLock(self)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -206,121 +187,45 @@ class Store:
         """The schema version of the open database."""
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction: committed on success, rolled back on any exception."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(
-                f"{self.path}: cannot start a write: {exc}",
-                hint="another process holds the database; retry, or raise storage.busy_timeout",
-            ) from None
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
-            self.conn.execute("COMMIT")
-
-    # -- the collector lock ----------------------------------------------------------------
+    # -- the collector lock (see ``opsboard.storage.lock``) -------------------------------
 
     def acquire_collector_lock(self) -> None:
         """Become the one collector of this database, or raise ``CollectorLockedError``.
 
         The lock is an OS file lock beside the database, so it dies with its process.
         """
-        if self.path is None or self._lock is not None:
-            return
-        lock_path = self._lock_path()
-        lock = FileLock(lock_path, timeout=0, mode=files.file_mode(self.group_access))
-        try:
-            lock.acquire()
-        except Timeout:
-            holder = self.meta("collector") or "another process"
-            raise CollectorLockedError(
-                f"{self.path}: {holder} is already collecting for this database",
-                hint="stop it first, or open the dashboard as a viewer beside it",
-            ) from None
-        except OSError as exc:
-            raise StoreError(
-                f"{lock_path}: cannot create or open the collector lock file "
-                f"({exc.strerror or exc})",
-                hint=files.writable_folder_hint(self.path, lock=True),
-            ) from None
-        self._lock = lock
-        # Who collects is only shown to the next one refused; a database busy with another
-        # process's ingest must not stop the collector from starting.
-        with contextlib.suppress(StoreError, sqlite3.Error):
-            self.set_meta(
-                "collector",
-                f"pid {os.getpid()} on {socket.gethostname()} since {now_iso()}",
-            )
+        self.collector_lock.acquire()
 
     def release_collector_lock(self) -> None:
         """Give up the collector lock if this store holds it."""
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+        self.collector_lock.release()
 
     @property
     def is_collector(self) -> bool:
         """True when this process holds the collector lock."""
-        return self._lock is not None
+        return self.collector_lock.held
 
     def collector_running(self) -> bool:
         """True when some process (this one or another) holds the collector lock."""
-        if self._lock is not None:
-            return True
-        if self.path is None:
-            return False
-        lock_path = self._lock_path()
-        probe = FileLock(lock_path, timeout=0, mode=files.file_mode(self.group_access))
-        try:
-            probe.acquire()
-        except Timeout:
-            return True
-        except OSError:
-            # No lock file can be made here (a read-only folder): none runs unless one
-            # exists that this user may not open, which another user's collector holds.
-            return lock_path.exists()
-        probe.release()
-        return False
+        return self.collector_lock.running()
 
-    def _lock_path(self) -> Path:
-        assert self.path is not None
-        return self.path.with_name(self.path.name + ".collector.lock")
-
-    # -- meta and bookmarks ----------------------------------------------------------------
+    # -- meta and bookmarks (see ``opsboard.storage.meta``) -------------------------------
 
     def meta(self, key: str) -> str | None:
         """A value from the ``meta`` table."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
+        return meta.value(self, key)
 
     def set_meta(self, key: str, value: str) -> None:
         """Set a value in the ``meta`` table."""
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+        meta.set_value(self, key, value)
 
     def bookmark(self, source: str, key: str = "") -> str | None:
         """Where ``source`` stopped reading, as it last committed it."""
-        row = self.conn.execute(
-            "SELECT value FROM bookmarks WHERE source = ? AND key = ?", (source, key)
-        ).fetchone()
-        return None if row is None else str(row[0])
+        return meta.bookmark(self, source, key)
 
     def bookmarks(self, source: str) -> dict[str, str]:
         """Every bookmark of ``source``."""
-        rows = self.conn.execute(
-            "SELECT key, value FROM bookmarks WHERE source = ?", (source,)
-        ).fetchall()
-        return {str(k): str(v) for k, v in rows}
+        return meta.bookmarks(self, source)
 
     # -- writing points --------------------------------------------------------------------
 
@@ -336,104 +241,23 @@ class Store:
             batch.add_points(points)
         return batch.points
 
-    def _series_id(self, key: tuple[str, str, str, str, str, str]) -> int:
-        """The id of a series, created on first use (inside the caller's transaction)."""
-        store, grain, metric, channel, campaign, sku = key
-        row = self.conn.execute(
-            "SELECT id FROM series WHERE store = ? AND grain = ? AND metric = ? AND channel = ? "
-            "AND campaign = ? AND sku = ?",
-            key,
-        ).fetchone()
-        if row is None:
-            if grain not in _GRAINS:
-                raise InvalidPoint(f"grain must be hour or day, not {grain!r}")
-            if metric not in _METRICS:
-                raise InvalidPoint(
-                    f"unknown metric {metric!r}; base metrics are: {', '.join(sorted(_METRICS))}"
-                )
-            if channel not in _CHANNELS:
-                raise InvalidPoint(
-                    f"unknown channel {channel!r}; channels are: {', '.join(CHANNELS)} or empty"
-                )
-            problem = store_name_problem(store)
-            if problem is not None:
-                raise InvalidPoint(problem)
-            cursor = self.conn.execute(
-                "INSERT INTO series (store, grain, metric, channel, campaign, sku, level) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (*key, level_of(channel, campaign, sku)),
-            )
-            series_id = int(cursor.lastrowid or 0)
-        else:
-            series_id = int(row[0])
-        self._series[key] = series_id
-        return series_id
-
     def record_failed_ingest(
         self, *, source: str, origin: str, format: str, store: str, message: str
     ) -> None:
         """Record a rejected ingest (outside the rolled-back transaction)."""
-        now = now_iso()
-        with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO ingests (source, origin, format, store, status, started_at, "
-                "finished_at, message) VALUES (?, ?, ?, ?, 'rejected', ?, ?, ?)",
-                (source, origin, format, store, now, now, message[:2000]),
-            )
+        ingest_history.record_failed(
+            self, source=source, origin=origin, format=format, store_name=store, message=message
+        )
 
-    # -- health ----------------------------------------------------------------------------
+    # -- health (see ``opsboard.storage.health``) -----------------------------------------
 
     def set_health(self, health: SourceHealth) -> None:
         """Record the latest health of a source; ``since`` is kept while the state holds."""
-        now = now_iso()
-        with self.transaction() as conn:
-            row = conn.execute(
-                "SELECT state, since, last_ok FROM source_health WHERE source = ? AND store = ?",
-                (health.source, health.store),
-            ).fetchone()
-            since = health.since.isoformat(timespec="seconds")
-            last_ok = health.last_ok.isoformat(timespec="seconds") if health.last_ok else None
-            if row is not None:
-                if row[0] == health.state.value:
-                    since = row[1]
-                if last_ok is None:
-                    last_ok = row[2]
-            conn.execute(
-                "INSERT INTO source_health (source, store, state, reason, since, last_ok, "
-                "updated_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (source, store) DO UPDATE SET state = excluded.state, "
-                "reason = excluded.reason, since = excluded.since, last_ok = excluded.last_ok, "
-                "updated_at = excluded.updated_at, detail = excluded.detail",
-                (
-                    health.source,
-                    health.store,
-                    health.state.value,
-                    health.reason,
-                    since,
-                    last_ok,
-                    now,
-                    json.dumps(health.detail, default=str),
-                ),
-            )
+        health_table.record(self, health)
 
     def health(self) -> list[SourceHealth]:
         """The latest health of every source, by source and store."""
-        rows = self.conn.execute(
-            "SELECT source, store, state, reason, since, last_ok, detail FROM source_health "
-            "ORDER BY source, store"
-        ).fetchall()
-        return [
-            SourceHealth(
-                source=r[0],
-                store=r[1],
-                state=HealthState(r[2]),
-                reason=r[3],
-                since=datetime.fromisoformat(r[4]),
-                last_ok=datetime.fromisoformat(r[5]) if r[5] else None,
-                detail=json.loads(r[6] or "{}"),
-            )
-            for r in rows
-        ]
+        return health_table.latest(self)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -441,31 +265,21 @@ class Store:
         """The stores that have data."""
         return sorted(self.series_levels())
 
-    def series_levels(self) -> dict[str, dict[tuple[str, int, bool], int]]:
-        """How many series each store has per (metric, level, hourly).
-
-        Read once and again only when series were added (series are never deleted, and
-        their ids only grow), so that each query need not walk thousands of SKU series to
-        learn which levels and grains the data has.
-        """
-        newest = self.conn.execute("SELECT max(id) FROM series").fetchone()[0]
-        if newest == self._levels_at and not self.conn.in_transaction:
-            return self._levels
-        levels: dict[str, dict[tuple[str, int, bool], int]] = {}
-        for store, metric, level, grain, count in self.conn.execute(
-            "SELECT store, metric, level, grain, count(*) FROM series WHERE id <= ? "
-            "GROUP BY 1, 2, 3, 4",
-            (newest or 0,),
-        ):
-            levels.setdefault(store, {})[(metric, level, grain == "hour")] = count
-        if not self.conn.in_transaction:
-            # Series a transaction still open may roll back are never remembered.
-            self._levels, self._levels_at = levels, newest
-        return levels
+    def series_levels(self) -> Catalogue:
+        """How many series each store has per (metric, level, hourly); see
+        ``SeriesRegistry.levels``."""
+        return self.series.levels()
 
     def ingests(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent ingests, newest first."""
-        return list(self.db.query("SELECT * FROM ingests ORDER BY id DESC LIMIT ?", [limit]))
+        return ingest_history.recent(self, limit)
+
+    def loaded_format(
+        self, store_name: str, formats: list[str], first: int, last: int
+    ) -> ingest_history.FormatSpan | None:
+        """One of the file ``formats`` loaded for ``store_name`` with periods meeting
+        [first, last] (period starts), with its loaded span; None when none is."""
+        return ingest_history.loaded_format(self, store_name, formats, first, last)
 
     def point_count(self) -> int:
         """How many points the database holds."""

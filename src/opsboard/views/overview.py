@@ -13,13 +13,15 @@ from typing import Any
 
 from opsboard.config.models import Settings
 from opsboard.metrics import uses_money
+from opsboard.query import pacing
 from opsboard.query.engine import Filters, MetricsEngine, Period
+from opsboard.query.pacing import pace
+from opsboard.storage import points
 from opsboard.storage.store import Store
 from opsboard.timeutil import (
     DEFAULT_TIMEZONE,
     floor_hour,
     local_midnight,
-    share_of_day_elapsed,
     zone,
 )
 from opsboard.views.alerts import AlertRow, HealthRow, load_alerts, load_health
@@ -30,7 +32,17 @@ TRAFFIC_METRICS = ("uv", "pv", "bounce_rate", "conversion_rate", "buyers", "gmv"
 CHART_METRICS = ("uv", "gmv", "buyers", "spend")
 #: Why money is blank for stores of different currencies, and what to do.
 MIXED_CURRENCIES = "mixed currencies: press s for a store"
-_AD_METRICS = ["spend", "budget", "ad_gmv", "clicks", "impressions", "ad_orders"]
+_AD_METRICS = [
+    "spend",
+    "budget",
+    "ad_gmv",
+    "clicks",
+    "impressions",
+    "ad_orders",
+    "roi",
+    "cpc",
+    "ctr",
+]
 #: Local hour at which the evening peak starts; a budget spent out before it loses the peak.
 EVENING_PEAK_HOUR = 20
 
@@ -297,7 +309,7 @@ class OverviewLoader:
             config = self.settings.store(name)
             store_tz = self.engine.tz_for(name)
             period = self._window(at, live, store_tz)
-            share = share_of_day_elapsed(at, store_tz)
+            share = pacing.today_share(at, store_tz)
             by_channel = self.engine.query(_AD_METRICS, stores=[name], by="channel", period=period)
             campaigns = self._campaign_channels(name)
             by_campaign = {
@@ -346,12 +358,7 @@ class OverviewLoader:
         return tuple(out)
 
     def _campaign_channels(self, store_name: str) -> dict[str, str]:
-        rows = self.store.conn.execute(
-            "SELECT campaign, max(channel) FROM series WHERE store = ? AND campaign != '' "
-            "AND metric = 'spend' GROUP BY campaign",
-            (store_name,),
-        ).fetchall()
-        return {str(c): str(ch) for c, ch in rows}
+        return points.campaign_channels(self.store, store_name, "spend")
 
     @staticmethod
     def _row(
@@ -367,22 +374,18 @@ class OverviewLoader:
         strategic: bool,
     ) -> PromotionRow:
         spend = _clean(row["spend"])
-        clicks = _clean(row["clicks"])
-        impressions = _clean(row["impressions"])
-        ad_gmv = _clean(row["ad_gmv"])
-        roi = ad_gmv / spend if spend and ad_gmv is not None else None
-        pacing = spend / (budget * share) if spend is not None and budget and share > 0 else None
+        roi = _clean(row["roi"])
         return PromotionRow(
             store=store_name,
             channel=channel,
             campaign=campaign,
             spend=spend,
             budget=budget,
-            pacing=pacing,
+            pacing=pace(spend, budget, share),
             pacing_state=pacing_state(spend, budget, share, at, tz),
             roi=roi,
-            cpc=spend / clicks if spend is not None and clicks else None,
-            ctr=clicks / impressions if clicks is not None and impressions else None,
+            cpc=_clean(row["cpc"]),
+            ctr=_clean(row["ctr"]),
             strategic_loss=strategic,
             below_break_even=roi is not None and break_even is not None and roi < break_even,
         )
@@ -410,24 +413,6 @@ class OverviewLoader:
 def pacing_state(
     spend: float | None, budget: float | None, share: float, at: datetime, tz: tzinfo
 ) -> str:
-    """``on track``, ``ahead``, ``behind``, ``spent out`` or ``out by HH:MM`` (before the peak).
-
-    The projection assumes the rest of the day spends at today's average rate so far.
-    """
-    if spend is None or not budget or share <= 0:
-        return ""
-    if spend >= budget:
-        return "spent out"
-    day_start = local_midnight(at.astimezone(tz).date(), tz)
-    elapsed = (at - day_start).total_seconds()
-    if spend > 0 and elapsed > 0:
-        exhaust = day_start + timedelta(seconds=elapsed * budget / spend)
-        local = exhaust.astimezone(tz)
-        if local.date() == at.astimezone(tz).date() and local.hour < EVENING_PEAK_HOUR:
-            return f"out by {local:%H:%M}"
-    pacing = spend / (budget * share)
-    if pacing > 1.15:
-        return "ahead"
-    if pacing < 0.85:
-        return "behind"
-    return "on track"
+    """``on track``, ``ahead``, ``behind``, ``spent out`` or ``out by HH:MM`` (before the
+    evening peak); see ``opsboard.query.pacing.pacing_state``."""
+    return pacing.pacing_state(spend, budget, share, at, tz, EVENING_PEAK_HOUR)

@@ -217,7 +217,7 @@ def _seed_state(store: Store, now: datetime) -> None:
     would have, so the alerts, their ages and their states are what the rules make of
     the data, not made up.
     """
-    from opsboard.alerts import ack
+    from opsboard.alerts import ack, active_alerts
     from opsboard.alerts.engine import AlertEngine
 
     store.set_health(
@@ -249,8 +249,12 @@ def _seed_state(store: Store, now: datetime) -> None:
         at += timedelta(hours=1)
         evaluate(at, replay=True)
     evaluate(now, replay=False)
-    row = store.conn.execute(
-        "SELECT id FROM alerts WHERE rule = 'detail-page-bounce' AND store = 'tmall-flagship'"
-    ).fetchone()
-    if row is not None:
-        ack(store, row[0], "li.wei", "new detail page tonight", now=now - timedelta(hours=2))
+    bounce = [
+        alert.id
+        for alert in active_alerts(
+            store, "tmall-flagship", now=now, resolved_within=timedelta(days=36500)
+        )
+        if alert.rule == "detail-page-bounce"
+    ]
+    if bounce:
+        ack(store, min(bounce), "li.wei", "new detail page tonight", now=now - timedelta(hours=2))

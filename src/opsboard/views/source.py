@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from opsboard.runtime import Runtime
+from opsboard.storage import meta
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE
 from opsboard.views import alerts as data
@@ -46,17 +47,10 @@ class DashboardSource:
         """A cheap summary of what the screens show; it changes when anything they show does.
 
         New points always come with an ingest record; alerts, acknowledgements, silences and
-        source states have their own rows. Health heartbeats (``updated_at``) are left out,
-        so that an idle collector does not make every viewer reload.
+        source states have their own rows (see ``opsboard.storage.meta.changes_fingerprint``).
         """
         with self.lock:
-            row = self.store.conn.execute(
-                "SELECT (SELECT max(id) FROM ingests), (SELECT max(updated_at) FROM alerts), "
-                "(SELECT count(*) FROM alert_acks), (SELECT max(id) FROM silences), "
-                "(SELECT group_concat(source || store || state || since || reason, '|') "
-                "FROM source_health)"
-            ).fetchone()
-        return tuple(row)
+            return meta.changes_fingerprint(self.store)
 
     def stores(self) -> list[str]:
         """Stores with data, then configured stores without data yet."""

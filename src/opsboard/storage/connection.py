@@ -1,0 +1,50 @@
+"""An open database connection and its write transactions: what every table module uses.
+
+``Store`` (``opsboard.storage.store``) is a ``Database`` that also knows how to open,
+migrate and lock the file; the table modules need only this, so they sit below it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from opsboard.errors import StoreError
+
+
+class Database:
+    """One SQLite connection (autocommit; writes in ``transaction``) and where its file is."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path | None, *, group_access: bool = False
+    ) -> None:
+        self.conn = conn
+        self.group_access = group_access
+        self.db = sqlite_utils.Database(conn)
+        self.path = path
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"{self.path}: cannot start a write: {exc}",
+                hint="another process holds the database; retry, or raise storage.busy_timeout",
+            ) from None
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def set_cache_size(self, kib: int) -> None:
+        """Let this connection's page cache grow to ``kib`` KiB (the OS caches the file too)."""
+        self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")

@@ -1,0 +1,117 @@
+"""The ``ingests`` table: the history of every load, loaded, rejected or failed.
+
+An ``IngestBatch`` writes the record of its own load with its points; here are the
+records of refused loads and the questions the review and the adapters ask of the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+from opsboard.storage.batch import now_iso
+from opsboard.storage.connection import Database
+
+
+class Arrival(NamedTuple):
+    """A loaded ingest: its source, the first and last period start it held, and when it
+    was committed (ISO text, None while loading)."""
+
+    source: str
+    period_start: int
+    period_end: int
+    finished_at: str | None
+
+
+class Delivery(NamedTuple):
+    """When a source committed a load (ISO text)."""
+
+    source: str
+    finished_at: str
+
+
+class Refusal(NamedTuple):
+    """A rejected or failed ingest: what was refused, why, and when it started."""
+
+    source: str
+    origin: str
+    message: str | None
+    started_at: str
+
+
+class FormatSpan(NamedTuple):
+    """The loaded period starts of one file format, first to last."""
+
+    format: str
+    first: int
+    last: int
+
+
+def record_failed(
+    store: Database, *, source: str, origin: str, format: str, store_name: str, message: str
+) -> None:
+    """Record a rejected ingest (outside the rolled-back transaction)."""
+    now = now_iso()
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO ingests (source, origin, format, store, status, started_at, "
+            "finished_at, message) VALUES (?, ?, ?, ?, 'rejected', ?, ?, ?)",
+            (source, origin, format, store_name, now, now, message[:2000]),
+        )
+
+
+def recent(store: Database, limit: int = 50) -> list[dict[str, Any]]:
+    """The most recent ingests, newest first, each as its columns by name."""
+    return list(store.db.query("SELECT * FROM ingests ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def newest_id(store: Database) -> int | None:
+    """The id of the newest ingest (None before the first): it changes with every load."""
+    found = store.conn.execute("SELECT max(id) FROM ingests").fetchone()[0]
+    return None if found is None else int(found)
+
+
+def arrivals(store: Database, store_name: str, start: int, end: int) -> Iterator[Arrival]:
+    """Loaded ingests of ``store_name`` (or of every store) whose periods meet [start, end)."""
+    for source, low, high, finished in store.conn.execute(
+        "SELECT source, period_start, period_end, finished_at FROM ingests "
+        "WHERE status = 'loaded' AND store IN (?, '') AND period_end >= ? AND period_start < ?",
+        (store_name, start, end),
+    ):
+        yield Arrival(source, low, high, finished)
+
+
+def deliveries(store: Database, store_name: str, since: str, until: str) -> Iterator[Delivery]:
+    """Loads of ``store_name`` (or of every store) committed in [since, until), in order."""
+    for source, finished in store.conn.execute(
+        "SELECT source, finished_at FROM ingests WHERE status = 'loaded' AND store IN (?, '') "
+        "AND finished_at >= ? AND finished_at < ? ORDER BY finished_at",
+        (store_name, since, until),
+    ):
+        yield Delivery(source, finished)
+
+
+def refusals(store: Database, store_name: str, limit: int = 200) -> list[Refusal]:
+    """The newest rejected or failed ingests of ``store_name`` (or of every store)."""
+    rows = store.conn.execute(
+        "SELECT source, origin, message, started_at FROM ingests "
+        "WHERE status IN ('rejected', 'failed') AND store IN (?, '') "
+        "ORDER BY id DESC LIMIT ?",
+        (store_name, limit),
+    ).fetchall()
+    return [Refusal(*row) for row in rows]
+
+
+def loaded_format(
+    store: Database, store_name: str, formats: list[str], first: int, last: int
+) -> FormatSpan | None:
+    """One of ``formats`` loaded for ``store_name`` with periods meeting [first, last], with
+    its loaded span there; None when none is."""
+    marks = ",".join("?" * len(formats))
+    found = store.conn.execute(
+        "SELECT format, min(period_start), max(period_end) FROM ingests "
+        f"WHERE status = 'loaded' AND store = ? AND format IN ({marks}) "
+        "AND period_start <= ? AND period_end >= ? GROUP BY format LIMIT 1",
+        (store_name, *formats, last, first),
+    ).fetchone()
+    return None if found is None else FormatSpan(*found)

@@ -1,0 +1,106 @@
+"""The series registry: one id per (store, grain, metric, channel, campaign, sku).
+
+Series are created on first use inside a write transaction and never deleted, so their
+ids only grow; the registry remembers the ids it has seen and a catalogue of how many
+series each store has per metric, level and grain, read again only when series were added.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from opsboard.metrics import BASE_METRICS
+from opsboard.models import CHANNELS, Grain, store_name_problem
+from opsboard.storage.batch import InvalidPoint
+
+_GRAINS = frozenset(g.value for g in Grain)
+_CHANNELS = frozenset(("", *CHANNELS))
+_METRICS = frozenset(BASE_METRICS)
+
+#: (store, grain, metric, channel, campaign, sku): what names one series.
+SeriesKey = tuple[str, str, str, str, str, str]
+#: Per store, how many series it has per (metric, level, hourly).
+Catalogue = dict[str, dict[tuple[str, int, bool], int]]
+
+
+def level_of(channel: str, campaign: str, sku: str) -> int:
+    """The level of a scope as a bit mask: channel 1, campaign 2, sku 4 (0 = store total)."""
+    return (1 if channel else 0) | (2 if campaign else 0) | (4 if sku else 0)
+
+
+class SeriesRegistry:
+    """The ids of the series a connection has met, and the catalogue of their levels."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        #: The ids already known, by key; the hot write path reads it directly.
+        self.known: dict[SeriesKey, int] = {}
+        self._levels: Catalogue = {}
+        self._levels_at: int | None = -1
+
+    def id_of(self, key: SeriesKey) -> int:
+        """The id of a series, created on first use (inside the caller's transaction);
+        ``InvalidPoint`` when the key breaks the data model."""
+        found = self.known.get(key)
+        if found is not None:
+            return found
+        store, grain, metric, channel, campaign, sku = key
+        row = self.conn.execute(
+            "SELECT id FROM series WHERE store = ? AND grain = ? AND metric = ? AND channel = ? "
+            "AND campaign = ? AND sku = ?",
+            key,
+        ).fetchone()
+        if row is None:
+            if grain not in _GRAINS:
+                raise InvalidPoint(f"grain must be hour or day, not {grain!r}")
+            if metric not in _METRICS:
+                raise InvalidPoint(
+                    f"unknown metric {metric!r}; base metrics are: {', '.join(sorted(_METRICS))}"
+                )
+            if channel not in _CHANNELS:
+                raise InvalidPoint(
+                    f"unknown channel {channel!r}; channels are: {', '.join(CHANNELS)} or empty"
+                )
+            problem = store_name_problem(store)
+            if problem is not None:
+                raise InvalidPoint(problem)
+            cursor = self.conn.execute(
+                "INSERT INTO series (store, grain, metric, channel, campaign, sku, level) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*key, level_of(channel, campaign, sku)),
+            )
+            series_id = int(cursor.lastrowid or 0)
+        else:
+            series_id = int(row[0])
+        self.known[key] = series_id
+        return series_id
+
+    def forget(self) -> None:
+        """Forget the known ids (a rolled-back transaction may have created some of them)."""
+        self.known.clear()
+
+    def newest_id(self) -> int:
+        """The highest series id (0 in an empty database): it changes when a series is added."""
+        return int(self.conn.execute("SELECT max(id) FROM series").fetchone()[0] or 0)
+
+    def levels(self) -> Catalogue:
+        """How many series each store has per (metric, level, hourly).
+
+        Read once and again only when series were added (series are never deleted, and
+        their ids only grow), so that each query need not walk thousands of SKU series to
+        learn which levels and grains the data has.
+        """
+        newest = self.conn.execute("SELECT max(id) FROM series").fetchone()[0]
+        if newest == self._levels_at and not self.conn.in_transaction:
+            return self._levels
+        levels: Catalogue = {}
+        for store, metric, level, grain, count in self.conn.execute(
+            "SELECT store, metric, level, grain, count(*) FROM series WHERE id <= ? "
+            "GROUP BY 1, 2, 3, 4",
+            (newest or 0,),
+        ):
+            levels.setdefault(store, {})[(metric, level, grain == "hour")] = count
+        if not self.conn.in_transaction:
+            # Series a transaction still open may roll back are never remembered.
+            self._levels, self._levels_at = levels, newest
+        return levels
