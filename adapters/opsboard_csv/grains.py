@@ -6,7 +6,8 @@ product twice. SPU ids carry a prefix (``SPU-``, set in the profile) so that the
 pass for SKU ids, and a file whose profile names ``exclusive_with`` formats is refused
 for a store and days that already hold figures loaded from one of them. The check needs
 the database, so these points are ``CheckedPoints``: the store runs ``check`` inside the
-write transaction, where the earlier loads can be read, before writing them.
+write transaction, which tells what earlier loads cover (``BatchWriter.loaded_period``),
+before writing them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 
-from opsboard.errors import RejectedInput
-from opsboard.storage.store import IngestBatch, RawPoint
+from opsboard.adapters.api import BatchWriter, RawPoint, RejectedInput
 from opsboard_csv.profiles import Profile, profile_named
 
 
@@ -42,25 +42,19 @@ class ExclusivePoints:
     def __iter__(self) -> Iterator[RawPoint]:
         return iter(self.points)
 
-    def check(self, batch: IngestBatch) -> None:
+    def check(self, batch: BatchWriter) -> None:
         """Refuse the points when a store already holds another grain of them for these days."""
         stores = sorted({p[0] for p in self.points})
         low = min(p[2] for p in self.points)
         high = max(p[2] for p in self.points)
         others = list(self.profile.exclusive_with)
-        marks = ",".join("?" * len(others))
         for store in stores:
-            found = batch.store.conn.execute(
-                "SELECT format, min(period_start), max(period_end) FROM ingests "
-                f"WHERE status = 'loaded' AND store = ? AND format IN ({marks}) "
-                "AND period_start <= ? AND period_end >= ? GROUP BY format LIMIT 1",
-                (store, *others, high, low),
-            ).fetchone()
+            found = batch.loaded_period(store, others, low, high)
             if found is None:
                 continue
-            other = profile_named(found[0])
-            title = other.title if other is not None else found[0]
-            first, last = (self._day(max(found[1], low)), self._day(min(found[2], high)))
+            other = profile_named(found.format)
+            title = other.title if other is not None else found.format
+            first, last = (self._day(max(found.first, low)), self._day(min(found.last, high)))
             raise RejectedInput(
                 f"{self.file_name}: store {store} already holds {title} figures for "
                 f"{first} .. {last}; this file ({self.profile.title}) gives the same "

@@ -33,15 +33,15 @@ from opsboard.models import (
     SourceHealth,
     store_name_problem,
 )
-from opsboard.storage import files
 
-# Re-exported: adapters and tests import these from here.
-from opsboard.storage.batch import AbandonBatch as AbandonBatch
-from opsboard.storage.batch import BulkPoints as BulkPoints
-from opsboard.storage.batch import CheckedPoints as CheckedPoints
+# Re-exported for the core and tests; adapters take the point types from the plugin API.
+from opsboard.points import AbandonBatch as AbandonBatch
+from opsboard.points import BulkPoints as BulkPoints
+from opsboard.points import CheckedPoints as CheckedPoints
+from opsboard.points import InvalidPoint as InvalidPoint
+from opsboard.points import RawPoint as RawPoint
+from opsboard.storage import files
 from opsboard.storage.batch import IngestBatch as IngestBatch
-from opsboard.storage.batch import InvalidPoint as InvalidPoint
-from opsboard.storage.batch import RawPoint as RawPoint
 from opsboard.storage.batch import now_iso
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 
