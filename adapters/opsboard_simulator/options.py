@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import Field, field_validator
 
 from opsboard.adapters.api import SimulatorOptions
-from opsboard_simulator.faults import HANG_SECONDS, SLOW_SECONDS
+from opsboard_simulator.faults import HANG_SECONDS, RETRY_AFTER, SLOW_SECONDS
 
 
 class PlatformSimulatorOptions(SimulatorOptions):
@@ -35,7 +35,7 @@ class PlatformSimulatorOptions(SimulatorOptions):
     hang_seconds: float = HANG_SECONDS
     """How long a `timeout` fault hangs."""
 
-    retry_after: int = 1
+    retry_after: int = RETRY_AFTER
     """Seconds a 429 answer asks clients to wait."""
 
     promo_in: int | None = 0

@@ -53,9 +53,7 @@ class Simulator(SimulatedPlatform):
 
     Options: ClassVar[type[SimulatorOptions]] = PlatformSimulatorOptions
 
-    def __init__(self, options: SimulatorOptions | None = None) -> None:
-        if options is None:
-            options = PlatformSimulatorOptions()
+    def __init__(self, options: SimulatorOptions) -> None:
         if not isinstance(options, PlatformSimulatorOptions):
             raise TypeError(f"expected PlatformSimulatorOptions, not {type(options).__name__}")
         self.options = options
