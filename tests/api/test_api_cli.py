@@ -78,6 +78,18 @@ def test_the_simulator_is_found_by_its_entry_point() -> None:
         load_simulator("marketplace")
 
 
+def test_a_missing_simulator_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("opsboard.cli.simulator.PLATFORM", "marketplace")
+    with pytest.raises(SystemExit) as stopped:
+        main(["mock-api", "--port", "0"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "no simulator called 'marketplace' is installed" in err
+    assert "Traceback" not in err
+
+
 def test_the_api_adapter_declares_what_it_cannot_do() -> None:
     assert not PlatformApiAdapter.IMPLEMENTS_READ_FILE
     assert not PlatformApiAdapter.IMPLEMENTS_CHANGED

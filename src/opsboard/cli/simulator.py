@@ -35,8 +35,12 @@ def _flag_type(annotation: Any) -> type | None:
 
 
 def add_simulator_flags(parser: argparse.ArgumentParser) -> None:
-    """The simulated platform's options as flags of ``parser``."""
-    options = load_simulator(PLATFORM).Options
+    """The simulated platform's options as flags of ``parser``; a usage error (exit 2) when
+    no simulated platform is installed (this runs while the arguments are parsed)."""
+    try:
+        options = load_simulator(PLATFORM).Options
+    except UsageError as exc:
+        parser.error(str(exc))
     for name, info in options.model_fields.items():
         kind = _flag_type(info.annotation)
         if kind is None:
