@@ -28,7 +28,8 @@ from zoneinfo import ZoneInfo
 import httpx
 from common import Row, opsboard_command, rate, workdir
 
-from opsboard.adapters.api import AdapterContext, load_adapter, validate_options
+from opsboard.adapters.api import AdapterContext
+from opsboard.adapters.registry import load_adapter, validate_options
 from opsboard.collect.collector import Collector
 from opsboard.config.models import Settings
 from opsboard.storage import Store

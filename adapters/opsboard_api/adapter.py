@@ -19,13 +19,18 @@ import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from opsboard_simulator.faults import HANG_SECONDS, SLOW_SECONDS
-
-from opsboard.adapters.api import Adapter, AdapterContext, AdapterOptions, Batch
-from opsboard.models import SourceHealth
-from opsboard.timeutil import floor_hour, local_day, local_midnight
+from opsboard.adapters.api import (
+    Adapter,
+    AdapterContext,
+    AdapterOptions,
+    Batch,
+    SourceHealth,
+    floor_hour,
+    local_day,
+    local_midnight,
+)
 from opsboard_api.client import ApiClient, ApiError, AuthError, CallStats, RateLimited
 from opsboard_api.health import StorePoll
 from opsboard_api.listing import Listing, read_budgets, read_listing
@@ -33,16 +38,13 @@ from opsboard_api.options import PlatformApiOptions
 from opsboard_api.records import BadRecord, PageResult, RevisedPoints, iso_z, parse_instant
 from opsboard_api.records import read_page as read_records
 from opsboard_api.tracking import SourceWatch
-
-if TYPE_CHECKING:
-    from opsboard_simulator.runner import Simulator
+from opsboard_api.wire import DATASETS
 
 __all__ = ["FORMAT", "PlatformApiAdapter", "PlatformApiOptions"]
 
 log = logging.getLogger(__name__)
 
 FORMAT = "platform-api"
-DATASETS = ("traffic", "ads")
 #: Points gathered before a store's poll hands them over. A steady poll of a store fits
 #: in one batch; a backfill is split so that memory stays bounded and its pages commit
 #: while the next ones download.
@@ -72,7 +74,7 @@ class StoreBatch:
         self.points, self.bookmarks = RevisedPoints(), {}
         adapter, store = self.adapter, self.store
         return Batch(
-            raw=points,
+            points=points,
             bookmarks=bookmarks,
             origin=f"{adapter.base_url}/v1/stores" + (f"/{store}" if store else ""),
             format=FORMAT,
@@ -103,71 +105,6 @@ class PlatformApiAdapter(Adapter):
         )
         self.watch = SourceWatch(context.source, context.clock, options)
         self._newest_hour: dict[str, datetime] = {}
-
-    # -- the simulated platform ------------------------------------------------------------
-
-    @classmethod
-    def serve(
-        cls,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 8765,
-        seed: int = 7,
-        fault_rate: float = 0.0,
-        speed: float = 1.0,
-        slow_seconds: float = SLOW_SECONDS,
-        hang_seconds: float = HANG_SECONDS,
-        retry_after: int = 1,
-        promo_in: int | None = 0,
-    ) -> None:
-        """Serve the simulated platform API in the foreground until interrupted.
-
-        The settings are the ``Simulator``'s (``opsboard mock-api`` passes its flags).
-        """
-        from opsboard_simulator.runner import Simulator
-
-        Simulator(
-            host=host,
-            port=port,
-            seed=seed,
-            fault_rate=fault_rate,
-            speed=speed,
-            slow_seconds=slow_seconds,
-            hang_seconds=hang_seconds,
-            retry_after=retry_after,
-            promo_in=promo_in,
-        ).serve_forever()
-
-    @classmethod
-    def start_simulator(
-        cls,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        seed: int = 7,
-        speed: float = 1.0,
-        fault_rate: float = 0.0,
-        start: datetime | None = None,
-        slow_seconds: float = SLOW_SECONDS,
-        hang_seconds: float = HANG_SECONDS,
-        retry_after: int = 1,
-        promo_in: int | None = 0,
-    ) -> Simulator:
-        """Start the simulated platform in a background thread; ``.stop()`` it when done."""
-        from opsboard_simulator.runner import Simulator
-
-        return Simulator(
-            host=host,
-            port=port,
-            seed=seed,
-            speed=speed,
-            fault_rate=fault_rate,
-            start=start,
-            slow_seconds=slow_seconds,
-            hang_seconds=hang_seconds,
-            retry_after=retry_after,
-            promo_in=promo_in,
-        ).start()
 
     # -- polling ---------------------------------------------------------------------------
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from opsboard.models import HealthState, SourceHealth
-from opsboard.timeutil import Clock
+from opsboard.adapters.api import Clock, HealthState, SourceHealth
 from opsboard_api.client import ApiError, CallStats
 
 #: Worst first: the source's line shows the worst of its stores.

@@ -12,9 +12,7 @@ from datetime import date, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from opsboard.models import CHANNELS, Grain
-from opsboard.storage.store import RawPoint
-from opsboard.timeutil import local_midnight
+from opsboard.adapters.api import CHANNELS, Grain, RawPoint, local_midnight
 from opsboard_api.records import BadRecord
 
 _CHANNELS = frozenset(("", *CHANNELS))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pydantic import AnyHttpUrl, Field, field_validator
 
-from opsboard.adapters.api import AdapterOptions
-from opsboard.config.types import Secret
+from opsboard.adapters.api import AdapterOptions, Secret
 
 
 class PlatformApiOptions(AdapterOptions):

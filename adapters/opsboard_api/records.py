@@ -16,16 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from opsboard_simulator.catalog import AD_METRICS, TRAFFIC_METRICS
+from opsboard.adapters.api import CHANNELS, Grain, RawPoint
+from opsboard_api.wire import DATASET_METRICS
 
-from opsboard.models import CHANNELS, Grain
-from opsboard.storage.store import RawPoint
-
-#: The metrics each hourly dataset may carry.
-DATASET_METRICS: dict[str, frozenset[str]] = {
-    "traffic": frozenset(TRAFFIC_METRICS),
-    "ads": frozenset(AD_METRICS),
-}
 _CHANNELS = frozenset(CHANNELS)
 _HOUR = Grain.HOUR.value
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from opsboard.models import HealthState
-from opsboard.timeutil import Clock
+from opsboard.adapters.api import Clock, HealthState
 from opsboard_api.client import AuthError, CallStats, RateLimited
 from opsboard_api.health import HealthBook, StorePoll, judge
 from opsboard_api.listing import Listing

@@ -23,11 +23,19 @@ from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
-from opsboard.adapters.api import Adapter, AdapterContext, AdapterOptions, Batch, ParsedFile
-from opsboard.errors import OpsboardError, RejectedInput
-from opsboard.models import SourceHealth
-from opsboard.storage.store import RawPoint
-from opsboard.timeutil import DEFAULT_TIMEZONE, zone
+from opsboard.adapters.api import (
+    DEFAULT_TIMEZONE,
+    Adapter,
+    AdapterContext,
+    AdapterOptions,
+    Batch,
+    OpsboardError,
+    ParsedFile,
+    RawPoint,
+    RejectedInput,
+    SourceHealth,
+    zone,
+)
 from opsboard_csv import canonical
 from opsboard_csv.aftercare import Aftercare
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
@@ -68,6 +76,8 @@ class CsvDropAdapter(Adapter):
 
     Options = CsvDropOptions
     description = "Export files dropped into watched folders (CSV, XLS/XLSX, ZIP)"
+    IMPLEMENTS_READ_FILE = True
+    IMPLEMENTS_CHANGED = True
 
     def __init__(self, options: AdapterOptions, context: AdapterContext) -> None:
         super().__init__(options, context)
@@ -322,7 +332,7 @@ class CsvDropAdapter(Adapter):
             self._rejected(arrival, reason)
 
         return Batch(
-            raw=guard,
+            points=guard,
             origin=str(arrival.path),
             format=format_name,
             store=store or "",

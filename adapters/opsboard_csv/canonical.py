@@ -24,11 +24,15 @@ from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 
-from opsboard.adapters.api import ParsedFile
-from opsboard.errors import RejectedInput
-from opsboard.metrics import BASE_METRICS
-from opsboard.models import CHANNELS, store_name_problem
-from opsboard.storage.store import IngestBatch, RawPoint
+from opsboard.adapters.api import (
+    BASE_METRICS,
+    CHANNELS,
+    BatchWriter,
+    ParsedFile,
+    RawPoint,
+    RejectedInput,
+    store_name_problem,
+)
 from opsboard_csv.describe import INDENT
 from opsboard_csv.errors import IncompleteFile
 
@@ -258,11 +262,11 @@ class CanonicalPoints:
     def __iter__(self) -> Iterator[RawPoint]:
         return self._read(None)  # type: ignore[return-value]
 
-    def series_values(self, batch: IngestBatch) -> Iterator[tuple[int, int, float, int]]:
+    def series_values(self, batch: BatchWriter) -> Iterator[tuple[int, int, float, int]]:
         """Rows (series id, period start, value, ingest id) for ``batch``."""
         return self._read(batch)  # type: ignore[return-value]
 
-    def _read(self, batch: IngestBatch | None) -> Iterator[tuple[object, ...]]:
+    def _read(self, batch: BatchWriter | None) -> Iterator[tuple[object, ...]]:
         """Lines without a quote are split on commas (the common case, and the fast one); a
         line with a quote goes through the csv module, which reads on when a quoted cell
         spans lines."""

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
 from typing import Literal
 
-from opsboard.errors import RejectedInput
+from opsboard.adapters.api import RejectedInput
 from opsboard_csv.errors import IncompleteFile
 
 Container = Literal["zip", "xlsx", "xls", "text"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from opsboard.errors import RejectedInput
-from opsboard.storage.store import AbandonBatch
+from opsboard.adapters.api import AbandonBatch, RejectedInput
 
 
 class IncompleteFile(RejectedInput):

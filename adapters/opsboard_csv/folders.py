@@ -12,7 +12,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from opsboard.models import store_name_problem
+from opsboard.adapters.api import store_name_problem
 from opsboard_csv.options import CsvDropOptions, FolderOptions
 from opsboard_csv.watcher import DropFolder
 

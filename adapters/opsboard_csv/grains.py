@@ -6,7 +6,8 @@ product twice. SPU ids carry a prefix (``SPU-``, set in the profile) so that the
 pass for SKU ids, and a file whose profile names ``exclusive_with`` formats is refused
 for a store and days that already hold figures loaded from one of them. The check needs
 the database, so these points are ``CheckedPoints``: the store runs ``check`` inside the
-write transaction, where the earlier loads can be read, before writing them.
+write transaction, which tells what earlier loads cover (``BatchWriter.loaded_period``),
+before writing them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 
-from opsboard.errors import RejectedInput
-from opsboard.storage.store import IngestBatch, RawPoint
+from opsboard.adapters.api import BatchWriter, RawPoint, RejectedInput
 from opsboard_csv.profiles import Profile, profile_named
 
 
@@ -42,14 +42,14 @@ class ExclusivePoints:
     def __iter__(self) -> Iterator[RawPoint]:
         return iter(self.points)
 
-    def check(self, batch: IngestBatch) -> None:
+    def check(self, batch: BatchWriter) -> None:
         """Refuse the points when a store already holds another grain of them for these days."""
         stores = sorted({p[0] for p in self.points})
         low = min(p[2] for p in self.points)
         high = max(p[2] for p in self.points)
         others = list(self.profile.exclusive_with)
         for store in stores:
-            found = batch.store.loaded_format(store, others, low, high)
+            found = batch.loaded_period(store, others, low, high)
             if found is None:
                 continue
             other = profile_named(found.format)

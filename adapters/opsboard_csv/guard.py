@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from opsboard.errors import OpsboardError, RejectedInput
-from opsboard.storage.store import (
+from opsboard.adapters.api import (
+    BatchWriter,
     BulkPoints,
     CheckedPoints,
-    IngestBatch,
     InvalidPoint,
+    OpsboardError,
     RawPoint,
+    RejectedInput,
 )
 from opsboard_csv.errors import FileChanged, IncompleteFile
 
@@ -88,7 +89,7 @@ class Guarded:
 
 
 class GuardedBulk(Guarded):
-    """``Guarded`` over points that write themselves (the store's ``BulkPoints``)."""
+    """``Guarded`` over points that write themselves (``BulkPoints``)."""
 
     def __init__(
         self, points: BulkPoints, name: str, verify: Callable[[], None] | None = None
@@ -96,7 +97,7 @@ class GuardedBulk(Guarded):
         super().__init__(points, name, verify)
         self.bulk = points
 
-    def series_values(self, batch: IngestBatch) -> Iterator[tuple[int, int, float, int]]:
+    def series_values(self, batch: BatchWriter) -> Iterator[tuple[int, int, float, int]]:
         """The bulk rows of the file, for ``batch``."""
         self.started = True
         return self._guard(self.bulk.series_values(batch))
@@ -113,7 +114,7 @@ class GuardedBulk(Guarded):
 
 
 class GuardedChecked(Guarded):
-    """``Guarded`` over points with a check of their own (the store's ``CheckedPoints``)."""
+    """``Guarded`` over points with a check of their own (``CheckedPoints``)."""
 
     def __init__(
         self, points: CheckedPoints, name: str, verify: Callable[[], None] | None = None
@@ -121,7 +122,7 @@ class GuardedChecked(Guarded):
         super().__init__(points, name, verify)
         self.checked = points
 
-    def check(self, batch: IngestBatch) -> None:
+    def check(self, batch: BatchWriter) -> None:
         """The points' own check: a refusal of the file, not of the database."""
         self.started = True
         self.checked.check(batch)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from opsboard.models import HealthState, SourceHealth
+from opsboard.adapters.api import HealthState, SourceHealth
 
 
 @dataclass

@@ -7,9 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from opsboard.adapters.api import AdapterOptions
-from opsboard.config.types import Duration
-from opsboard.models import store_name_problem
+from opsboard.adapters.api import AdapterOptions, Duration, store_name_problem
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
-from opsboard.errors import RejectedInput
+from opsboard.adapters.api import RejectedInput
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
 from opsboard_csv.dates import DateError, check_plausible, find_dates, parse_date, slash_order
 from opsboard_csv.profiles import HeaderMatch, Profile

@@ -20,10 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from opsboard.errors import RejectedInput
-from opsboard.models import store_name_problem
-from opsboard.storage.store import RawPoint
-from opsboard.timeutil import local_midnight
+from opsboard.adapters.api import RawPoint, RejectedInput, local_midnight, store_name_problem
 from opsboard_csv.numbers import (
     Decimal,
     NumberError,

@@ -25,9 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from opsboard.errors import OpsboardError
-from opsboard.metrics import BASE_METRICS
-from opsboard.models import CHANNELS
+from opsboard.adapters.api import BASE_METRICS, CHANNELS, OpsboardError
 
 Role = Literal["date", "end_date", "store", "channel", "campaign", "sku", "metric", "filter"]
 DateSource = Literal["column", "option", "title", "file_name"]

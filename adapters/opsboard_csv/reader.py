@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from opsboard.adapters.api import ParsedFile
-from opsboard.errors import RejectedInput
+from opsboard.adapters.api import ParsedFile, RejectedInput
 from opsboard_csv.containers import (
     DEFAULT_MAX_BYTES,
     DELIMITER_OF,

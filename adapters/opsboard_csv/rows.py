@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from opsboard.adapters.api import ParsedFile
-from opsboard.errors import RejectedInput
+from opsboard.adapters.api import ParsedFile, RejectedInput
 from opsboard_csv.containers import DELIMITER_OF, Table
 from opsboard_csv.errors import IncompleteFile
 from opsboard_csv.grains import exclusive_points

@@ -1,5 +1,8 @@
 """The simulated platform (`opsboard mock-api`): the platform HTTP API with realistic data.
 
-``runner`` starts it in a background thread (demo, tests) or in the foreground. The server
-side imports FastAPI and uvicorn only when a simulated platform is started.
+Registered as the ``platform`` entry point of ``opsboard.simulators``
+(``runner.Simulator``), which `opsboard mock-api` and the demo reach through the registry.
+``runner`` starts it in a background thread (demo, tests) or in the foreground; its
+options are ``options.PlatformSimulatorOptions``. The records it serves follow the wire
+schema of the platform API adapter (``opsboard_api.wire``).
 """

@@ -49,9 +49,6 @@ CHANNEL_MIX: tuple[tuple[str, float, float, float], ...] = (
 #: The simulated stores' ids, the same for every seed.
 STORE_IDS: tuple[str, ...] = ("tmall-flagship", "jd-official", "amazon-us")
 
-TRAFFIC_METRICS: tuple[str, ...] = ("uv", "pv", "bounces", "buyers", "orders", "gmv", "cart_adds")
-AD_METRICS: tuple[str, ...] = ("impressions", "clicks", "spend", "ad_orders", "ad_gmv")
-
 
 @dataclass(frozen=True)
 class Campaign:

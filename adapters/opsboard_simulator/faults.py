@@ -35,6 +35,9 @@ SLOW_SECONDS = 7.0
 #: Seconds a ``timeout`` answer takes by default: more than any sensible client waits.
 HANG_SECONDS = 30.0
 
+#: Seconds a ``rate_limited`` answer asks clients to wait by default.
+RETRY_AFTER = 1
+
 #: Ways a record can break the schema, served by the ``bad_record`` fault.
 BAD_RECORD_KINDS: tuple[str, ...] = ("unknown_metric", "string_number", "negative_count")
 
@@ -50,7 +53,7 @@ class FaultPlan:
     rate: float = 0.0
     slow_seconds: float = SLOW_SECONDS
     hang_seconds: float = HANG_SECONDS
-    retry_after: int = 1
+    retry_after: int = RETRY_AFTER
     served: Counter[str] = field(default_factory=Counter)
     requests: int = 0
     _queue: deque[str | None] = field(default_factory=deque)

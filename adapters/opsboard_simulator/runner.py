@@ -10,13 +10,13 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import uvicorn
 
-from opsboard.errors import UsageError
-from opsboard_simulator.faults import HANG_SECONDS, SLOW_SECONDS, FaultPlan
+from opsboard.adapters.api import SimulatedPlatform, SimulatorOptions, UsageError
+from opsboard_simulator.faults import FaultPlan
+from opsboard_simulator.options import PlatformSimulatorOptions
 from opsboard_simulator.server import ServerState, create_app
 from opsboard_simulator.simulation import SimClock, Simulation
 
@@ -38,56 +38,38 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class Simulator:
+class Simulator(SimulatedPlatform):
     """A simulated platform API server with its data, clock and faults.
 
-    ``start`` sets the simulated clock's origin (default: now); ``speed`` makes simulated
-    time run faster (60 = one simulated minute per real second; 0 = frozen until
-    ``advance``). ``fault_rate`` is the share of API requests that fail; a ``slow`` fault
-    answers after ``slow_seconds``, a ``timeout`` after ``hang_seconds``, a ``rate_limited``
-    one asks to wait ``retry_after`` seconds. The Tmall store's anniversary peaks
-    ``promo_in`` days after the start's date (negative: before; None: no anniversary), so
-    that the history served always shows a promotion with its warm-up.
+    Its ``PlatformSimulatorOptions``: ``start`` sets the simulated clock's origin (default:
+    now); ``speed`` makes simulated time run faster (60 = one simulated minute per real
+    second; 0 = frozen until ``advance``). ``fault_rate`` is the share of API requests that
+    fail; a ``slow`` fault answers after ``slow_seconds``, a ``timeout`` after
+    ``hang_seconds``, a ``rate_limited`` one asks to wait ``retry_after`` seconds. The Tmall
+    store's anniversary peaks ``promo_in`` days after the start's date (negative: before;
+    None: no anniversary), so that the history served always shows a promotion with its
+    warm-up.
     """
 
-    def __init__(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        seed: int = 7,
-        speed: float = 1.0,
-        fault_rate: float = 0.0,
-        start: datetime | None = None,
-        slow_seconds: float = SLOW_SECONDS,
-        hang_seconds: float = HANG_SECONDS,
-        retry_after: int = 1,
-        promo_in: int | None = 0,
-    ) -> None:
-        if not 0.0 <= fault_rate <= 1.0:
-            raise UsageError(f"fault rate {fault_rate} is not between 0 and 1")
-        if speed < 0:
-            raise UsageError(f"speed {speed} is negative; use 0 to freeze simulated time")
-        for name, value in (
-            ("slow seconds", slow_seconds),
-            ("hang seconds", hang_seconds),
-            ("retry after", retry_after),
-        ):
-            if value < 0:
-                raise UsageError(f"{name} {value} is negative", hint="give 0 or more seconds")
-        self.clock = SimClock(start or datetime.now(UTC), speed)
-        self.simulation = Simulation(seed, self.clock, promo_in=promo_in)
+    Options: ClassVar[type[SimulatorOptions]] = PlatformSimulatorOptions
+
+    def __init__(self, options: SimulatorOptions) -> None:
+        if not isinstance(options, PlatformSimulatorOptions):
+            raise TypeError(f"expected PlatformSimulatorOptions, not {type(options).__name__}")
+        self.options = options
+        self.clock = SimClock(options.start or datetime.now(UTC), options.speed)
+        self.simulation = Simulation(options.seed, self.clock, promo_in=options.promo_in)
         self.faults = FaultPlan(
-            seed=seed,
-            rate=fault_rate,
-            slow_seconds=slow_seconds,
-            hang_seconds=hang_seconds,
-            retry_after=retry_after,
+            seed=options.seed,
+            rate=options.fault_rate,
+            slow_seconds=options.slow_seconds,
+            hang_seconds=options.hang_seconds,
+            retry_after=options.retry_after,
         )
         self.state = ServerState(self.simulation, self.faults)
         self.app = create_app(self.state)
-        self.host = host
-        self._socket = _bind(host, port)
+        self.host = options.host
+        self._socket = _bind(options.host, options.port)
         self.port = int(self._socket.getsockname()[1])
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -104,7 +86,7 @@ class Simulator:
         return self.state.token
 
     @property
-    def stores(self) -> list[dict[str, object]]:
+    def stores(self) -> list[dict[str, Any]]:
         """The simulated stores: name, platform, timezone, currency, margin, daily_budget."""
         return [
             {
@@ -172,7 +154,7 @@ class Simulator:
             **extra,
         )
 
-    def start(self) -> Simulator:
+    def start(self) -> Self:
         """Serve in a background thread; returns once the server accepts requests."""
         server = uvicorn.Server(self._config(foreground=False))
         thread = threading.Thread(
@@ -204,14 +186,3 @@ class Simulator:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._socket.close()
-
-    def __enter__(self) -> Simulator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

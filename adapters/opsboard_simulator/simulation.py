@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from opsboard_api.wire import TRAFFIC_METRICS
+
 from opsboard_simulator.catalog import (
     CHANNEL_MIX,
     HOUR_SHARE,
     SHARE_BEFORE,
-    TRAFFIC_METRICS,
     WEEKDAY_FACTOR,
     Campaign,
     StoreSpec,
@@ -39,7 +40,6 @@ HOUR = 3600
 HISTORY = timedelta(days=14)
 #: Hours after a store's local midnight at which yesterday's ad figures are restated.
 RESTATE_AFTER_HOURS = 4
-DATASETS = ("traffic", "ads")
 #: The zone of the store whose anniversary is placed relative to the start (tmall-flagship).
 ANNIVERSARY_ZONE = ZoneInfo("Asia/Shanghai")
 

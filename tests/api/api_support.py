@@ -7,12 +7,18 @@ from typing import Any
 
 import httpx
 from opsboard_simulator.faults import FAULT_HEADER
+from opsboard_simulator.options import PlatformSimulatorOptions
 from opsboard_simulator.runner import Simulator
 
 #: Simulated "now" of the tests: the eve of Double 11, 14:30 in Shanghai.
 START = datetime(2026, 11, 10, 6, 30, tzinfo=UTC)
 #: The simulated platform's seed in the tests.
 SEED = 7
+
+
+def simulator(**options: Any) -> Simulator:
+    """A simulated platform on a free loopback port, with these options (not yet started)."""
+    return Simulator(PlatformSimulatorOptions(port=0, **options))
 
 
 def api_get(sim: Simulator, path: str, **params: Any) -> httpx.Response:

@@ -10,21 +10,22 @@ import pytest
 from opsboard_api.adapter import PlatformApiAdapter
 from opsboard_simulator.runner import Simulator
 
-from opsboard.adapters.api import AdapterContext, load_adapter, validate_options
+from opsboard.adapters.api import AdapterContext
+from opsboard.adapters.registry import load_adapter, validate_options
 from opsboard.collect.collector import Collector
 from opsboard.config.models import Settings
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 
-from .api_support import SEED, START
+from .api_support import SEED, START, simulator
 
 
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
     """A fault-free simulated platform whose time stands still at ``START``."""
-    simulator = PlatformApiAdapter.start_simulator(start=START, seed=SEED, speed=0)
-    yield simulator
-    simulator.stop()
+    running = simulator(start=START, seed=SEED, speed=0).start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock, local_midnight
 
-from .api_support import SEED, START, read_all
+from .api_support import SEED, START, read_all, simulator
 
 #: Points of amazon-us with backfill_days 1 at START (22:30 on 2026-11-09 in Los Angeles):
 #: from midnight on 2026-11-08 there, 47 hours (46 ended, the current one) of traffic for
@@ -336,7 +336,7 @@ async def test_a_fault_rate_run_converges_to_the_fault_free_data(
         for name in ("backfill_days", "backoff", "timeout", "requests_per_minute")
     }
     options["stores"] = ["amazon-us", "jd-official"]
-    with Simulator(start=START, seed=SEED, speed=0) as clean_sim:
+    with simulator(start=START, seed=SEED, speed=0) as clean_sim:
         clean_sim.start()
         reference = Store.open(tmp_path / "reference.db")
         collector = collector_for(reference, make_adapter(clean_sim, **options))
@@ -345,7 +345,7 @@ async def test_a_fault_rate_run_converges_to_the_fault_free_data(
         expected = points_of(reference)
         reference.close()
     # Slow answers and hangs shorter than the default timeout, to keep the test quick.
-    with Simulator(
+    with simulator(
         start=START, seed=SEED, speed=0, fault_rate=0.3, slow_seconds=0.3, hang_seconds=0.3
     ) as faulty_sim:
         faulty_sim.start()

@@ -10,7 +10,7 @@ from opsboard_simulator.catalog import build_catalog
 from opsboard_simulator.promotions import BLACK_FRIDAY, PRIME_DAY, yearly
 from opsboard_simulator.runner import Simulator
 
-from .api_support import SEED, read_all
+from .api_support import SEED, read_all, simulator
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -51,7 +51,7 @@ def _uv(sim: Simulator, day: date, hour: int) -> int:
 
 @pytest.mark.parametrize("start", [datetime(2027, 3, 3, 9, tzinfo=UTC), datetime.now(UTC)])
 def test_the_history_served_always_holds_a_promotion_with_its_warm_up(start: datetime) -> None:
-    with Simulator(start=start, seed=SEED, speed=0).start() as sim:
+    with simulator(start=start, seed=SEED, speed=0).start() as sim:
         today = start.astimezone(SHANGHAI).date()
         listed = [p for p in sim.promotions if p["name"] == "Store anniversary"]
         assert listed == [
@@ -71,9 +71,9 @@ def test_the_history_served_always_holds_a_promotion_with_its_warm_up(start: dat
 
 def test_the_anniversary_can_be_placed_or_left_out() -> None:
     start = datetime(2027, 3, 3, 9, tzinfo=UTC)
-    with Simulator(start=start, seed=SEED, speed=0, promo_in=-5).start() as sim:
+    with simulator(start=start, seed=SEED, speed=0, promo_in=-5).start() as sim:
         assert [p["peak"] for p in sim.promotions if p["store"] == "tmall-flagship"] == [
             "2027-02-26"
         ]
-    with Simulator(start=start, seed=SEED, speed=0, promo_in=None).start() as sim:
+    with simulator(start=start, seed=SEED, speed=0, promo_in=None).start() as sim:
         assert [p for p in sim.promotions if p["store"] == "tmall-flagship"] == []

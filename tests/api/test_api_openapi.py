@@ -18,15 +18,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from .api_support import SEED, START
+from .api_support import SEED, START, simulator
 
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[Simulator]:
     """One fault-free platform for the whole module."""
-    with Simulator(start=START, seed=SEED, speed=0) as simulator:
-        simulator.start()
-        yield simulator
+    with simulator(start=START, seed=SEED, speed=0) as platform:
+        platform.start()
+        yield platform
 
 
 @pytest.fixture(scope="module")

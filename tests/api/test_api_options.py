@@ -6,7 +6,7 @@ import pytest
 from opsboard_api.adapter import PlatformApiOptions
 from pydantic import SecretStr
 
-from opsboard.adapters.api import load_adapter, validate_options
+from opsboard.adapters.registry import load_adapter, validate_options
 from opsboard.errors import ConfigError
 
 WHERE = "opsboard.toml: adapters[0] (platform).options"

@@ -42,8 +42,8 @@ def _record_batches(adapter: PlatformApiAdapter) -> list[list[Batch]]:
 def _revised(batches: list[Batch]) -> list[tuple[tuple[Any, ...], int]]:
     found: list[tuple[tuple[Any, ...], int]] = []
     for batch in batches:
-        assert isinstance(batch.raw, RevisedPoints)
-        found.extend(batch.raw.with_revisions())
+        assert isinstance(batch.points, RevisedPoints)
+        found.extend(batch.points.with_revisions())
     return found
 
 

@@ -13,7 +13,7 @@ from opsboard_api.options import PlatformApiOptions
 from opsboard_simulator.faults import FAULT_HEADER, RANDOM_FAULT_KINDS, FaultPlan
 from opsboard_simulator.runner import Simulator
 
-from .api_support import SEED, START, api_get, read_all
+from .api_support import SEED, START, api_get, read_all, simulator
 
 Json = dict[str, Any]
 
@@ -83,7 +83,7 @@ def test_a_foreign_or_broken_cursor_is_refused(sim: Simulator) -> None:
 def test_the_same_seed_gives_the_same_data() -> None:
     bodies = []
     for seed in (SEED, SEED, SEED + 1):
-        with Simulator(start=START, seed=seed, speed=0).start() as other:
+        with simulator(start=START, seed=seed, speed=0).start() as other:
             bodies.append(api_get(other, "/v1/stores/tmall-flagship/traffic", limit=300).content)
     assert bodies[0] == bodies[1]
     assert bodies[0] != bodies[2]
@@ -218,7 +218,7 @@ def test_slow_fault_answers_late(sim: Simulator) -> None:
 def test_random_faults_follow_the_seed() -> None:
     seen = []
     for _ in range(2):
-        with Simulator(
+        with simulator(
             start=START, seed=SEED, speed=0, fault_rate=0.5, slow_seconds=0, hang_seconds=0
         ) as other:
             other.start()
@@ -255,7 +255,7 @@ def test_slow_and_timeout_faults_defaults_reach_the_adapters_limits() -> None:
 def test_a_read_describes_one_instant_whatever_the_page_size() -> None:
     # Frozen between two milliseconds: every page of a read must see the same instant.
     start = START + timedelta(seconds=17.9876543)
-    with Simulator(start=start, seed=SEED, speed=0).start() as other:
+    with simulator(start=start, seed=SEED, speed=0).start() as other:
         for dataset in ("traffic", "ads"):
             path = f"/v1/stores/tmall-flagship/{dataset}"
             whole, _ = read_all(other, path, start="2026-11-10T06:00:00Z", limit=1000)

@@ -15,6 +15,8 @@ from opsboard.models import HealthState
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 
+from .api_support import simulator
+
 CollectorFor = Callable[[Store, PlatformApiAdapter], Collector]
 STORES = {"tmall-flagship", "jd-official", "amazon-us"}
 
@@ -29,7 +31,7 @@ async def test_a_long_retry_after_is_honoured_across_polls_and_restarts(
     store: Store,
     api_clock: FrozenClock,
 ) -> None:
-    with Simulator(start=api_clock.now(), speed=0, retry_after=600).start() as sim:
+    with simulator(start=api_clock.now(), speed=0, retry_after=600).start() as sim:
         sim.inject("rate_limited", times=100)
         collector = collector_for(store, make_adapter(sim))
         await collector.run_cycle(force=True)

@@ -14,7 +14,7 @@ from opsboard_csv.adapter import CsvDropAdapter, CsvDropOptions
 from opsboard_csv.watcher import SettleTracker, is_candidate_name
 
 from csv_drop.helpers import AN_HOUR_AGO, GOOD, drop_old, make_adapter, points, write_csv
-from opsboard.adapters.api import load_adapter
+from opsboard.adapters.registry import load_adapter
 from opsboard.collect.collector import Collector, CycleReport
 from opsboard.models import HealthState
 from opsboard.storage import Store

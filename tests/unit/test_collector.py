@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from opsboard.adapters.api import Adapter, AdapterContext, AdapterOptions, Batch, load_adapter
+from opsboard.adapters.api import Adapter, AdapterContext, AdapterOptions, Batch, raw_points
+from opsboard.adapters.registry import load_adapter
 from opsboard.collect.collector import Collector
 from opsboard.config.models import Settings
 from opsboard.errors import UsageError
@@ -37,7 +38,9 @@ class Pages(Adapter):
                 raise RuntimeError("connection reset")
             metric = "bogus" if page in self.bad else "uv"
             yield Batch(
-                points=[MetricPoint("s1", T0 + timedelta(hours=page), "hour", metric, 1.0)],
+                points=raw_points(
+                    [MetricPoint("s1", T0 + timedelta(hours=page), "hour", metric, 1.0)]
+                ),
                 bookmarks={"page": str(page + 1)},
                 origin=f"page {page}",
                 on_reject=self.rejections.append,

@@ -152,7 +152,7 @@ def test_every_field_is_documented_and_in_the_example(monkeypatch: pytest.Monkey
 def test_the_example_adapter_options_are_valid_and_complete(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from opsboard.adapters.api import load_adapter, validate_options
+    from opsboard.adapters.registry import load_adapter, validate_options
 
     monkeypatch.setenv("OPSBOARD_API_TOKEN", "t")
     text = (CONFIG_DIR / "opsboard.example.toml").read_text(encoding="utf-8")

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from opsboard.models import MetricPoint
+from opsboard.points import InvalidPoint
 from opsboard.query.pacing import day_share, pace, pacing_state, runs_out_at
 from opsboard.storage import Store, ingests, meta, points
 from opsboard.storage.points import SeriesSelection
-from opsboard.storage.store import InvalidPoint
 from opsboard.timeutil import zone
 
 SHANGHAI = zone("Asia/Shanghai")

@@ -12,9 +12,10 @@ import pytest
 
 from opsboard.errors import CollectorLockedError, StoreError
 from opsboard.models import HealthState, MetricPoint, SourceHealth
+from opsboard.points import InvalidPoint
 from opsboard.storage import Store
 from opsboard.storage.migrations import SCHEMA_VERSION
-from opsboard.storage.store import InvalidPoint, file_mode
+from opsboard.storage.store import file_mode
 
 T0 = datetime(2026, 6, 18, 2, 0, tzinfo=UTC)
 

@@ -1,50 +1,141 @@
-"""The adapter contract and the registry of installed adapters (DESIGN.md 4.2).
+"""The plugin API: everything an adapter or a simulated platform may use (DESIGN.md 4.2).
 
-Adapters are plugins found through the ``opsboard.adapters`` entry-point group; the
-bundled ones are registered exactly as a third-party one would be, and the core never
-imports them by name. Listing adapters reads package metadata only.
+This one module is the whole contract. A plugin imports from here and from nothing else of
+opsboard: the base classes (``Adapter``, ``SimulatedPlatform``), the options base models,
+the ``Batch`` it hands over and the point types a batch carries, health, the errors it
+raises and the time helpers it needs. The registry that finds plugins by entry point is
+``opsboard.adapters.registry``.
+
+An adapter says what it can do beyond ``poll`` and ``health`` with class-level flags, and
+the core asks those flags, never the adapter's attributes:
+
+- ``IMPLEMENTS_READ_FILE``: ``read_file`` reads one file whole (`opsboard ingest`), and
+  ``describe_formats`` lists the formats it recognises (`opsboard formats`).
+- ``IMPLEMENTS_CHANGED``: ``changed`` is an ``asyncio.Event`` the adapter sets when it has
+  new data, so that the collector polls it at once rather than at its next interval.
 """
 
 from __future__ import annotations
 
 import abc
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any, ClassVar
+from types import TracebackType
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from opsboard.config.models import Settings
-from opsboard.config.problems import describe_errors
-from opsboard.errors import ConfigError, UsageError
-from opsboard.models import MetricPoint, SourceHealth
-from opsboard.storage.store import RawPoint
-from opsboard.timeutil import Clock
+from opsboard.config.types import Duration, Secret
+from opsboard.errors import OpsboardError, RejectedInput, UsageError
+from opsboard.metrics import BASE_METRICS
+from opsboard.models import (
+    CHANNELS,
+    Grain,
+    HealthState,
+    MetricPoint,
+    SourceHealth,
+    store_name_problem,
+)
+from opsboard.points import (
+    AbandonBatch,
+    BatchWriter,
+    BulkPoints,
+    CheckedPoints,
+    InvalidPoint,
+    LoadedPeriod,
+    RawPoint,
+    SeriesKey,
+    SourceRevisions,
+    raw_points,
+)
+from opsboard.timeutil import (
+    DEFAULT_TIMEZONE,
+    Clock,
+    floor_hour,
+    local_day,
+    local_midnight,
+    zone,
+)
 
-GROUP = "opsboard.adapters"
+__all__ = [
+    "BASE_METRICS",
+    "CHANNELS",
+    "DEFAULT_TIMEZONE",
+    "AbandonBatch",
+    "Adapter",
+    "AdapterContext",
+    "AdapterOptions",
+    "Batch",
+    "BatchWriter",
+    "BulkPoints",
+    "CheckedPoints",
+    "Clock",
+    "Duration",
+    "Grain",
+    "HealthState",
+    "InvalidPoint",
+    "LoadedPeriod",
+    "MetricPoint",
+    "OpsboardError",
+    "ParsedFile",
+    "PluginOptions",
+    "RawPoint",
+    "RejectedInput",
+    "Secret",
+    "SeriesKey",
+    "SimulatedPlatform",
+    "SimulatorOptions",
+    "SourceHealth",
+    "SourceRevisions",
+    "UsageError",
+    "as_utc",
+    "floor_hour",
+    "local_day",
+    "local_midnight",
+    "raw_points",
+    "store_name_problem",
+    "zone",
+]
 
 
-class AdapterOptions(BaseModel):
-    """Base of every adapter's options model: unknown keys are rejected."""
+# -- options -------------------------------------------------------------------------------
+
+
+class PluginOptions(BaseModel):
+    """Base of every plugin's options model: unknown keys are rejected, and each field's
+    docstring is its description (in the config schema, in command-line help)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class AdapterOptions(PluginOptions):
+    """Base of every adapter's options model (the ``options`` table of its config entry)."""
+
+
+class SimulatorOptions(PluginOptions):
+    """Base of every simulated platform's options model (`opsboard mock-api`'s flags)."""
+
+
+# -- what an adapter hands over ------------------------------------------------------------
 
 
 @dataclass
 class Batch:
     """Points an adapter hands the collector to commit in one transaction.
 
-    ``bookmarks`` move only if the points commit. After the commit the collector calls
-    ``on_commit``; if the batch is rejected it calls ``on_reject`` with the reason. With
-    ``stop_on_reject`` (the default) the collector stops reading the adapter's poll after a
-    rejected batch, so that no later bookmark passes it.
+    ``points`` are raw points (``raw_points`` turns ``MetricPoint`` values into them); an
+    iterable that is also ``BulkPoints``, ``CheckedPoints`` or ``SourceRevisions`` is
+    written as such. ``bookmarks`` move only if the points commit. After the commit the
+    collector calls ``on_commit``; if the batch is rejected it calls ``on_reject`` with the
+    reason. With ``stop_on_reject`` (the default) the collector stops reading the adapter's
+    poll after a rejected batch, so that no later bookmark passes it.
     """
 
-    points: Iterable[MetricPoint] = ()
-    raw: Iterable[RawPoint] = ()
+    points: Iterable[RawPoint] = ()
     bookmarks: dict[str, str] = field(default_factory=dict)
     origin: str = ""
     format: str = ""
@@ -65,8 +156,6 @@ class AdapterContext:
 
     def tz(self, store: str) -> tzinfo:
         """The time zone of ``store`` (configured, or the default)."""
-        from opsboard.timeutil import zone
-
         return zone(self.settings.store(store).timezone)
 
 
@@ -87,15 +176,25 @@ class ParsedFile:
     period: tuple[date, date] | None = None
 
 
+# -- adapters ------------------------------------------------------------------------------
+
+
 class Adapter(abc.ABC):
     """A source of points: a drop folder, a platform API...
 
     Subclasses set ``Options`` (a pydantic model of their config options) and implement
-    ``poll``. Health is reported per source and store through ``health``.
+    ``poll``. Health is reported per source and store through ``health``. Optional
+    capabilities are declared with the ``IMPLEMENTS_*`` flags below; a subclass that sets
+    one implements the method it names.
     """
 
     Options: ClassVar[type[AdapterOptions]] = AdapterOptions
     description: ClassVar[str] = ""
+
+    #: ``read_file`` and ``describe_formats`` are implemented (`opsboard ingest`).
+    IMPLEMENTS_READ_FILE: ClassVar[bool] = False
+    #: ``changed`` is implemented: the adapter asks for a poll when it has new data.
+    IMPLEMENTS_CHANGED: ClassVar[bool] = False
 
     def __init__(self, options: AdapterOptions, context: AdapterContext) -> None:
         self.options = options
@@ -117,59 +216,103 @@ class Adapter(abc.ABC):
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections and watchers."""
 
-    # Optional capabilities (class methods), used by `opsboard ingest` and `opsboard formats`.
-    read_file: ClassVar[Callable[..., ParsedFile] | None] = None
-    describe_formats: ClassVar[Callable[[], list[dict[str, str]]] | None] = None
+    @property
+    def changed(self) -> asyncio.Event:
+        """Set when the adapter has new data to be polled for now (``IMPLEMENTS_CHANGED``).
+
+        The collector sets it too, to ask for a full look rather than trusting events.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement changed")
+
+    @classmethod
+    def read_file(
+        cls,
+        path: Path,
+        *,
+        store: str | None,
+        tz: tzinfo,
+        day: date | None = None,
+        format: str | None = None,
+    ) -> ParsedFile:
+        """Read one file whole (``IMPLEMENTS_READ_FILE``).
+
+        ``store`` is the store of rows that name none; local times are read in ``tz``;
+        ``day`` is the day of a file that carries no date; ``format`` forces a format.
+        Raises ``RejectedInput`` (or another ``OpsboardError``) for a file it refuses.
+        """
+        raise NotImplementedError(f"{cls.__name__} does not read files")
+
+    @classmethod
+    def describe_formats(cls) -> list[dict[str, str]]:
+        """The file formats this adapter recognises: ``name``, ``title`` and ``detect``
+        (how it is recognised) of each; none unless it reads files."""
+        return []
 
 
-def _entry_points() -> dict[str, EntryPoint]:
-    return {ep.name: ep for ep in entry_points(group=GROUP)}
+# -- simulated platforms -------------------------------------------------------------------
 
 
-def adapter_names() -> list[str]:
-    """The names of the installed adapters, from package metadata, importing nothing."""
-    return sorted(_entry_points())
+class SimulatedPlatform(abc.ABC):
+    """A simulated data platform a source can be pointed at (`opsboard mock-api`, the demo).
 
+    Registered under the ``opsboard.simulators`` entry-point group. Built from its
+    ``Options``; ``start`` serves in a background thread (``stop`` ends it), and
+    ``serve_forever`` in the foreground until interrupted.
+    """
 
-def load_adapter(name: str) -> type[Adapter]:
-    """The adapter class registered as ``name``; a clear error listing what is installed."""
-    eps = _entry_points()
-    if name not in eps:
-        raise UsageError(
-            f"no adapter called {name!r} is installed",
-            hint="installed adapters: " + (", ".join(sorted(eps)) or "none"),
-        )
-    try:
-        cls = eps[name].load()
-    except Exception as exc:  # a broken plugin must not take the app down
-        raise UsageError(f"adapter {name!r} failed to load: {exc}") from None
-    if not (isinstance(cls, type) and issubclass(cls, Adapter)):
-        raise UsageError(f"entry point {name!r} does not name an opsboard Adapter class")
-    return cls
+    Options: ClassVar[type[SimulatorOptions]] = SimulatorOptions
 
+    @abc.abstractmethod
+    def __init__(self, options: SimulatorOptions) -> None:
+        """Bind the address the options name and build the simulated data."""
 
-def validate_options(cls: type[Adapter], options: dict[str, Any], where: str) -> AdapterOptions:
-    """``options`` validated by the adapter's model; ``ConfigError`` naming ``where``."""
-    try:
-        return cls.Options.model_validate(options)
-    except ValidationError as exc:
-        problems = describe_errors(exc, options, where)
-        raise ConfigError(f"{where}: invalid adapter options", problems=problems) from None
+    @property
+    @abc.abstractmethod
+    def base_url(self) -> str:
+        """Where the API answers, e.g. ``http://127.0.0.1:8765``."""
 
+    @property
+    @abc.abstractmethod
+    def token(self) -> str:
+        """The bearer token the API accepts (a demo value, not a secret)."""
 
-def build_adapters(
-    settings: Settings, clock: Clock, state_dir: Path
-) -> list[tuple[Adapter, float]]:
-    """The configured, enabled adapters with their poll intervals in seconds."""
-    built = []
-    for index, spec in enumerate(settings.adapters):
-        if not spec.enabled:
-            continue
-        cls = load_adapter(spec.type)
-        options = validate_options(cls, spec.options, f"adapters[{index}] ({spec.name}).options")
-        context = AdapterContext(spec.name, settings, clock, state_dir)
-        built.append((cls(options, context), spec.poll_interval.total_seconds()))
-    return built
+    @property
+    @abc.abstractmethod
+    def stores(self) -> list[dict[str, Any]]:
+        """The simulated stores: name, platform, timezone, currency, margin, daily_budget."""
+
+    @property
+    def promotions(self) -> list[dict[str, str]]:
+        """Promotions the simulated stores run: ``store``, ``name``, ``warmup_from`` and
+        ``peak`` (local dates) of each; none unless the platform simulates them."""
+        return []
+
+    @abc.abstractmethod
+    def now(self) -> datetime:
+        """The simulated current time."""
+
+    @abc.abstractmethod
+    def start(self) -> Self:
+        """Serve in a background thread; returns once the server accepts requests."""
+
+    @abc.abstractmethod
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted, after saying where on stderr."""
+
+    @abc.abstractmethod
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread to end."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
 
 
 def as_utc(value: datetime) -> datetime:

@@ -1,9 +1,9 @@
 """`opsboard demo`: zero config, a live dashboard within seconds.
 
-It starts the bundled simulated platform on a free loopback port (through the adapter
-registry, like any plugin), seeds a temporary drop folder with sample exports, builds the
-settings in code and opens the dashboard (or the headless mode) on a temporary,
-owner-only database. Everything temporary is removed on exit.
+It starts the bundled simulated platform on a free loopback port (through its
+``opsboard.simulators`` entry point, like any plugin), seeds a temporary drop folder with
+sample exports, builds the settings in code and opens the dashboard (or the headless
+mode) on a temporary, owner-only database. Everything temporary is removed on exit.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from opsboard.adapters.api import load_adapter
+from opsboard.adapters.api import SimulatedPlatform
+from opsboard.adapters.registry import load_simulator
+from opsboard.cli.simulator import PLATFORM, build
 from opsboard.config.models import (
     AdapterConfig,
     NotifierConfig,
@@ -60,13 +62,12 @@ _FILE_ONLY_STORE = SAMPLE_STORES["shopify-dtc"]
 class SimulatorClock(Clock):
     """The simulated platform's time, so that a fast-forwarded demo stays consistent."""
 
-    def __init__(self, simulator: Any) -> None:
+    def __init__(self, simulator: SimulatedPlatform) -> None:
         self.simulator = simulator
 
     def now(self) -> datetime:
         """The simulated current instant."""
-        value: datetime = self.simulator.now()
-        return value
+        return self.simulator.now()
 
 
 @dataclass
@@ -74,7 +75,7 @@ class Demo:
     """A running demo: its runtime, the simulated platform and the drop folder."""
 
     runtime: Runtime
-    simulator: Any
+    simulator: SimulatedPlatform
     drop: Path
     folder: Path
 
@@ -145,7 +146,9 @@ def redownload(drop: Path, day: date) -> Path | None:
     return target
 
 
-def demo_settings(simulator: Any, drop: Path, chat_log: Path | None = None) -> Settings:
+def demo_settings(
+    simulator: SimulatedPlatform, drop: Path, chat_log: Path | None = None
+) -> Settings:
     """The demo's settings: the simulated stores, the API and the drop folder.
 
     With ``chat_log``, a "team chat" (a log notifier in that file) receives the alerts and,
@@ -214,14 +217,14 @@ def _hosted_store(spec: dict[str, Any]) -> StoreConfig:
     )
 
 
-def promotion_windows(simulator: Any) -> list[PromotionWindow]:
+def promotion_windows(simulator: SimulatedPlatform) -> list[PromotionWindow]:
     """Alert promotion windows for the simulated platform's promotions.
 
     During a warm-up and on the peak day operators raise budgets and expect spend to run
     ahead of the day: the pacing rule allows more, and nobody is told that traffic is up.
     """
     windows = []
-    for promo in getattr(simulator, "promotions", []):
+    for promo in simulator.promotions:
         peak = date.fromisoformat(promo["peak"])
         windows.append(
             PromotionWindow(
@@ -249,16 +252,10 @@ def running_demo(*, speed: float | None = None, seed: int = 7) -> Iterator[Demo]
     simulator = None
     again: threading.Timer | None = None
     try:
-        api = load_adapter("api")
-        start = getattr(api, "start_simulator", None)
-        if start is None:
-            raise UsageError(
-                "the installed `api` adapter has no simulated platform",
-                hint="reinstall opsboard (pip install -e .) to get the bundled adapters",
-            )
-        simulator = start(
-            host="127.0.0.1", port=0, seed=seed, speed=_speed() if speed is None else speed
-        )
+        cls = load_simulator(PLATFORM)
+        options: dict[str, object] = {"host": "127.0.0.1", "port": 0, "seed": seed}
+        options["speed"] = _speed() if speed is None else speed
+        simulator = build(cls, options).start()
         drop = folder / "drop"
         # The latest whole day everywhere (the Amazon store's zone is the last to end it).
         day = (simulator.now() - timedelta(days=2)).date()

@@ -25,8 +25,39 @@ Handler = Callable[[argparse.Namespace], int]
 _NO_DAY = date(1970, 1, 1)
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+class LazyFlagsParser(argparse.ArgumentParser):
+    """A command's parser whose flags may be added only when the command is parsed.
+
+    ``fill_flags`` adds them: `opsboard --help` and the other commands never run it (nor
+    import what it needs).
+    """
+
+    def __init__(
+        self, *args: Any, fill_flags: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self._fill_flags = fill_flags
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Add the flags on first use, then parse."""
+        if self._fill_flags is not None:
+            fill, self._fill_flags = self._fill_flags, None
+            fill(self)
+        return super().parse_known_args(args, namespace)
+
+
+def _simulator_flags(parser: argparse.ArgumentParser) -> None:
+    """`opsboard mock-api`'s flags: the simulated platform's options."""
+    from opsboard.cli.simulator import add_simulator_flags
+
+    add_simulator_flags(parser)
+
+
+def _common() -> LazyFlagsParser:
+    common = LazyFlagsParser(add_help=False)
     common.add_argument(
         "--config",
         type=Path,
@@ -52,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"opsboard {__version__}")
     parser.set_defaults(handler=cmd_dashboard)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=LazyFlagsParser)
 
     def add(name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help, parents=[common])
@@ -144,31 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["check", "example", "schema"])
     p.add_argument("path", nargs="?", type=Path)
 
-    p = add("mock-api", cmd_mock_api, "the simulated platform API on 127.0.0.1")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument(
-        "--fault-rate", type=float, default=0.0, help="share of requests that fail (0 to 1)"
-    )
-    p.add_argument(
-        "--speed", type=float, default=1.0, help="simulated seconds per real second (0 freezes)"
-    )
-    p.add_argument(
-        "--slow-seconds", type=float, default=7.0, help="how long a `slow` fault holds an answer"
-    )
-    p.add_argument(
-        "--hang-seconds", type=float, default=30.0, help="how long a `timeout` fault hangs"
-    )
-    p.add_argument(
-        "--retry-after", type=int, default=1, help="seconds a 429 answer asks clients to wait"
-    )
-    p.add_argument(
-        "--promo-in",
-        type=int,
-        default=0,
-        help="days from today to the store-anniversary promotion peak (its warm-up is before)",
-    )
+    # The flags are the simulated platform's options, added only when the command is used.
+    help = "the simulated platform API on 127.0.0.1"
+    sub.add_parser(
+        "mock-api", help=help, description=help, parents=[common], fill_flags=_simulator_flags
+    ).set_defaults(handler=cmd_mock_api)
     return parser
 
 
@@ -298,7 +309,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Import files once and report each."""
-    from opsboard.adapters.api import load_adapter
+    from opsboard.adapters.registry import load_adapter
     from opsboard.collect.ingest import ingest_file
     from opsboard.timeutil import parse_day
 
@@ -405,14 +416,11 @@ def _query_period(runtime: Any, first: str | None, last: str | None, stores: lis
 
 def cmd_formats(args: argparse.Namespace) -> int:
     """List the file formats the installed adapters recognise."""
-    from opsboard.adapters.api import adapter_names, load_adapter
+    from opsboard.adapters.registry import adapter_names, load_adapter
 
     found = False
     for name in adapter_names():
-        cls = load_adapter(name)
-        if cls.describe_formats is None:
-            continue
-        for info in cls.describe_formats():
+        for info in load_adapter(name).describe_formats():
             found = True
             print(f"{info['name']:<28} {info.get('title', '')}")
             if info.get("detect"):
@@ -424,7 +432,7 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
 def cmd_adapters(args: argparse.Namespace) -> int:
     """List installed adapters without importing them."""
-    from opsboard.adapters.api import adapter_names
+    from opsboard.adapters.registry import adapter_names
 
     for name in adapter_names():
         print(name)
@@ -443,7 +451,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     import tomllib
 
-    from opsboard.adapters.api import load_adapter, validate_options
+    from opsboard.adapters.registry import load_adapter, validate_options
     from opsboard.config.files import load_settings
     from opsboard.errors import ConfigError
     from opsboard.paths import default_config_path
@@ -496,32 +504,10 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_mock_api(args: argparse.Namespace) -> int:
-    """Serve the simulated platform API."""
-    from opsboard.adapters.api import load_adapter
+    """Serve the simulated platform API (through its ``opsboard.simulators`` entry point)."""
+    from opsboard.cli.simulator import run_mock_api
 
-    if not 0.0 <= args.fault_rate <= 1.0:
-        raise UsageError(
-            f"--fault-rate {args.fault_rate} is not a share",
-            hint="give a number from 0 (no faults) to 1 (every request fails)",
-        )
-    if args.speed < 0:
-        raise UsageError(f"--speed {args.speed} is negative", hint="use 0 to freeze time")
-    api = load_adapter("api")
-    serve = getattr(api, "serve", None)
-    if serve is None:
-        raise UsageError("the installed `api` adapter cannot serve a simulated platform")
-    serve(
-        host=args.host,
-        port=args.port,
-        seed=args.seed,
-        fault_rate=args.fault_rate,
-        speed=args.speed,
-        slow_seconds=args.slow_seconds,
-        hang_seconds=args.hang_seconds,
-        retry_after=args.retry_after,
-        promo_in=args.promo_in,
-    )
-    return 0
+    return run_mock_api(args)
 
 
 # -- entry point ---------------------------------------------------------------------------

@@ -14,14 +14,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from opsboard.adapters.api import Adapter, Batch
 from opsboard.errors import OpsboardError, StoreError
 from opsboard.models import HealthState, SourceHealth
+from opsboard.points import InvalidPoint
 from opsboard.storage.failures import DatabaseError
-from opsboard.storage.store import InvalidPoint, Store
+from opsboard.storage.store import Store
 from opsboard.timeutil import Clock
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ class Collector:
         with self.store.batch(
             source=adapter.source, origin=batch.origin, format=batch.format, store=batch.store
         ) as tx:
-            written = tx.add_points(batch.points) + tx.add_raw(batch.raw)
+            written = tx.add_raw(batch.points)
             for key, value in batch.bookmarks.items():
                 tx.set_bookmark(key, value)
         return written
@@ -122,10 +123,9 @@ class Collector:
             report.failed[adapter.source] = f"{type(exc).__name__}: {exc}"
             log.exception("%s: poll failed", adapter.source)
         finally:
-            close = getattr(batches, "aclose", None)
-            if close is not None:
+            if isinstance(batches, AsyncGenerator):
                 with contextlib.suppress(Exception):
-                    await close()
+                    await batches.aclose()
         report.points[adapter.source] = report.points.get(adapter.source, 0) + written
         healths = adapter.health()
         if adapter.source in report.failed and not any(
@@ -178,8 +178,8 @@ class Collector:
         for adapter, interval in self.adapters:
             if not force and self._next_due.get(adapter.source, 0.0) > now:
                 continue
-            if force and isinstance(event := getattr(adapter, "changed", None), asyncio.Event):
-                event.set()
+            if force and adapter.IMPLEMENTS_CHANGED:
+                adapter.changed.set()
             await self.poll_adapter(adapter, report)
             # Data left behind by a busy database is tried again soon, not a poll later.
             wait = min(interval, RETRY_BUSY) if adapter.source in report.deferred else interval
@@ -200,7 +200,7 @@ class Collector:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Cycle until ``stop`` is set; a cycle in progress finishes first.
 
-        An adapter that exposes a ``changed`` event (a watched drop folder) is polled as
+        An adapter that implements ``changed`` (a watched drop folder) is polled as
         soon as the event is set, without waiting for its poll interval.
         """
         while not stop.is_set():
@@ -210,9 +210,9 @@ class Collector:
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
         """Sleep until ``stop``, an adapter's ``changed`` event, or ``seconds`` pass."""
         changed = {
-            adapter.source: event
+            adapter.source: adapter.changed
             for adapter, _ in self.adapters
-            if isinstance(event := getattr(adapter, "changed", None), asyncio.Event)
+            if adapter.IMPLEMENTS_CHANGED
         }
         if not changed:
             with contextlib.suppress(TimeoutError):

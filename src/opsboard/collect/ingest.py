@@ -18,8 +18,9 @@ from pathlib import Path
 
 from opsboard.adapters.api import Adapter, ParsedFile
 from opsboard.errors import OpsboardError, UsageError
+from opsboard.points import AbandonBatch, InvalidPoint
 from opsboard.storage.failures import DatabaseError
-from opsboard.storage.store import AbandonBatch, InvalidPoint, Store
+from opsboard.storage.store import Store
 
 
 @dataclass
@@ -80,7 +81,7 @@ def ingest_file(
     not a default); ``tz_for`` gives each store's zone; ``default_tz`` is the zone to read
     in when no store is known before reading.
     """
-    if reader.read_file is None:
+    if not reader.IMPLEMENTS_READ_FILE:
         raise UsageError("this adapter cannot read files")
     problem = _unreadable(path)
     if problem:
@@ -155,7 +156,6 @@ def _load(
     Raises ``_OtherZone`` (nothing stored) when the reader took one zone for the file and
     some row belongs to a store of another zone.
     """
-    assert reader.read_file is not None
     parsed: ParsedFile = reader.read_file(path, store=store_name, tz=tz, day=day, format=format)
     with store.batch(
         source=source, origin=str(path), format=parsed.format, store=parsed.store

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from opsboard.adapters.api import build_adapters
+from opsboard.adapters.registry import build_adapters
 from opsboard.alerts import outbox
 from opsboard.alerts.dispatch import Dispatcher
 from opsboard.alerts.engine import AlertEngine, CycleResult

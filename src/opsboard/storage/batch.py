@@ -8,19 +8,25 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from opsboard.models import MetricPoint
+from opsboard.points import (
+    AbandonBatch,
+    BulkPoints,
+    CheckedPoints,
+    InvalidPoint,
+    LoadedPeriod,
+    RawPoint,
+    SeriesKey,
+    SourceRevisions,
+)
 
 if TYPE_CHECKING:
     from opsboard.storage.store import Store
-
-#: A point in its raw form for the hot path:
-#: (store, grain, ts epoch seconds, channel, campaign, sku, metric, value).
-RawPoint = tuple[str, str, int, str, str, str, str, float]
 
 UPSERT = (
     "INSERT INTO points (series_id, ts, value, ingest_id) VALUES (?, ?, ?, ?) "
@@ -41,57 +47,6 @@ UPSERT_REVISED = (
 def now_iso() -> str:
     """The current instant as the store records it (UTC, to the second)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@runtime_checkable
-class BulkPoints(Protocol):
-    """Raw points that can also write themselves as rows of the points table.
-
-    A bulk reader (the canonical CSV) validates each row itself, resolves series through
-    ``IngestBatch.series_id`` and yields ``(series id, period start, value, ingest id)``,
-    which spares the hot path a second pass over every point. Once ``series_values`` is
-    exhausted, ``count`` is the number of rows it yielded and ``span`` the first and last
-    period start among them.
-    """
-
-    count: int
-
-    def __iter__(self) -> Iterator[RawPoint]: ...
-
-    def series_values(self, batch: IngestBatch) -> Iterator[tuple[int, int, float, int]]: ...
-
-    @property
-    def span(self) -> tuple[int, int] | None: ...
-
-
-@runtime_checkable
-class SourceRevisions(Protocol):
-    """Raw points that carry their source's own revision of each figure: 0 as first
-    published (however often a running hour's figures grow), 1 and up once restated."""
-
-    def __iter__(self) -> Iterator[RawPoint]: ...
-
-    def with_revisions(self) -> Iterator[tuple[RawPoint, int]]: ...
-
-
-@runtime_checkable
-class CheckedPoints(Protocol):
-    """Raw points with a check of their own against what the store already holds, run
-    inside the write transaction before any of them is written (a report at one grain
-    that must not sit beside the same figures at another); ``check`` raises to refuse."""
-
-    def __iter__(self) -> Iterator[RawPoint]: ...
-
-    def check(self, batch: IngestBatch) -> None: ...
-
-
-class InvalidPoint(ValueError):
-    """A point that breaks the data model; the batch holding it is rolled back."""
-
-
-class AbandonBatch(Exception):
-    """Raised inside an ``IngestBatch`` to roll it back without recording a failed ingest
-    (the caller will try the same input again another way)."""
 
 
 class IngestBatch:
@@ -192,11 +147,19 @@ class IngestBatch:
             for p in points
         )
 
-    def series_id(self, key: tuple[str, str, str, str, str, str]) -> int:
+    def series_id(self, key: SeriesKey) -> int:
         """The id of series (store, grain, metric, channel, campaign, sku), created on first
         use inside this batch; ``InvalidPoint`` when the key breaks the data model."""
         self.stores.add(key[0])
         return self.store.series.id_of(key)
+
+    def loaded_period(
+        self, store: str, formats: Sequence[str], first: int, last: int
+    ) -> LoadedPeriod | None:
+        """A format among ``formats`` already loaded for ``store`` with figures between the
+        period starts ``first`` and ``last``, with the span of its loads (see
+        ``BatchWriter``); None when there is none."""
+        return self.store.loaded_format(store, list(formats), first, last)
 
     def add_raw(self, rows: Iterable[RawPoint]) -> int:
         """Upsert raw points (the hot path); returns how many were written.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from opsboard.points import LoadedPeriod
 from opsboard.storage.batch import now_iso
 from opsboard.storage.connection import Database
 
@@ -37,14 +38,6 @@ class Refusal(NamedTuple):
     origin: str
     message: str | None
     started_at: str
-
-
-class FormatSpan(NamedTuple):
-    """The loaded period starts of one file format, first to last."""
-
-    format: str
-    first: int
-    last: int
 
 
 def record_failed(
@@ -104,7 +97,7 @@ def refusals(store: Database, store_name: str, limit: int = 200) -> list[Refusal
 
 def loaded_format(
     store: Database, store_name: str, formats: list[str], first: int, last: int
-) -> FormatSpan | None:
+) -> LoadedPeriod | None:
     """One of ``formats`` loaded for ``store_name`` with periods meeting [first, last], with
     its loaded span there; None when none is."""
     marks = ",".join("?" * len(formats))
@@ -114,4 +107,4 @@ def loaded_format(
         "AND period_start <= ? AND period_end >= ? GROUP BY format LIMIT 1",
         (store_name, *formats, last, first),
     ).fetchone()
-    return None if found is None else FormatSpan(*found)
+    return None if found is None else LoadedPeriod(*found)

@@ -11,7 +11,7 @@ import sqlite3
 
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import CHANNELS, Grain, store_name_problem
-from opsboard.storage.batch import InvalidPoint
+from opsboard.points import InvalidPoint
 
 _GRAINS = frozenset(g.value for g in Grain)
 _CHANNELS = frozenset(("", *CHANNELS))

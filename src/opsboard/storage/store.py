@@ -23,17 +23,11 @@ from typing import Any
 
 from opsboard.errors import StoreError
 from opsboard.models import MetricPoint, SourceHealth
+from opsboard.points import LoadedPeriod
 from opsboard.storage import files, meta
 from opsboard.storage import health as health_table
 from opsboard.storage import ingests as ingest_history
-
-# Re-exported: adapters and tests import these from here.
-from opsboard.storage.batch import AbandonBatch as AbandonBatch
-from opsboard.storage.batch import BulkPoints as BulkPoints
-from opsboard.storage.batch import CheckedPoints as CheckedPoints
 from opsboard.storage.batch import IngestBatch as IngestBatch
-from opsboard.storage.batch import InvalidPoint as InvalidPoint
-from opsboard.storage.batch import RawPoint as RawPoint
 from opsboard.storage.connection import Database
 from opsboard.storage.lock import CollectorLock
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -276,7 +270,7 @@ class Store(Database):
 
     def loaded_format(
         self, store_name: str, formats: list[str], first: int, last: int
-    ) -> ingest_history.FormatSpan | None:
+    ) -> LoadedPeriod | None:
         """One of the file ``formats`` loaded for ``store_name`` with periods meeting
         [first, last] (period starts), with its loaded span; None when none is."""
         return ingest_history.loaded_format(self, store_name, formats, first, last)

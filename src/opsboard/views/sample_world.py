@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from opsboard.config.models import Settings, StoreConfig
 from opsboard.models import HealthState, SourceHealth
-from opsboard.storage.store import RawPoint, Store
+from opsboard.points import RawPoint
+from opsboard.storage.store import Store
 from opsboard.timeutil import FrozenClock, floor_hour, local_midnight, zone
 
 #: The instant the screenshots and tests are taken at: 14:30 in Shanghai, 618 week.
