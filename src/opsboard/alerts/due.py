@@ -12,7 +12,6 @@ a promotion window mutes or a failing source suppresses (no first message, no re
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,16 +19,9 @@ from typing import Any
 from opsboard.alerts.notify import Message, compose
 from opsboard.alerts.state import iso, silences
 from opsboard.config.settings import AlertsConfig
+from opsboard.models import AlertState
+from opsboard.storage.alerts import ToldMark
 from opsboard.storage.store import Store
-
-_ROWS = (
-    "SELECT a.id, a.rule, a.store, a.scope, a.state, a.severity, a.value, a.threshold, "
-    "a.message, a.labels, a.fired_at, a.resolved_at, a.last_notified_at, "
-    "a.last_notified_state, EXISTS (SELECT 1 FROM alert_acks k WHERE k.alert_id = a.id), "
-    "json_extract(a.detail, '$.quiet') "
-    "FROM alerts a WHERE a.state = 'firing' OR "
-    "(a.state = 'resolved' AND a.last_notified_state = 'firing')"
-)
 
 
 @dataclass
@@ -48,42 +40,37 @@ def _earliest(current: datetime | None, candidate: datetime) -> datetime:
 
 def due_messages(
     store: Store, config: AlertsConfig, now: datetime, *, flush: bool = False
-) -> tuple[list[Message], list[tuple[str, str, int]]]:
-    """The messages due at ``now`` and the (time, state, id) marks recording them as told.
+) -> tuple[list[Message], list[ToldMark]]:
+    """The messages due at ``now`` and the marks recording them as told.
 
     ``flush`` sends alerts without waiting for their group's window (one-shot runs).
     """
     live = silences(store, now=now)
     groups: dict[tuple[str, str], _Group] = {}
-    marks: list[tuple[str, str, int]] = []
-    for row in store.conn.execute(_ROWS):
-        alert_id, rule, store_name, scope, state = row[0], row[1], row[2], row[3], row[4]
-        group = groups.setdefault((rule, store_name), _Group())
+    marks: list[ToldMark] = []
+    for stored, latest_ack in store.alerts.to_tell():
+        group = groups.setdefault((stored.rule, stored.store), _Group())
         alert = {
-            "id": alert_id, "rule": rule, "store": store_name, "scope": scope, "state": state,
-            "severity": row[5], "value": row[6], "threshold": row[7], "message": row[8],
-            "labels": json.loads(row[9] or "{}"), "fired_at": row[10], "resolved_at": row[11],
+            "id": stored.id, "rule": stored.rule, "store": stored.store, "scope": stored.scope,
+            "state": stored.state, "severity": stored.severity, "value": stored.value,
+            "threshold": stored.threshold, "message": stored.message, "labels": stored.labels,
+            "fired_at": _text(stored.fired_at), "resolved_at": _text(stored.resolved_at),
         }  # fmt: skip
-        if state == "resolved":
+        if stored.state == AlertState.RESOLVED:
             if not config.send_resolved:
-                marks.append((iso(now), "resolved", alert_id))
+                marks.append(ToldMark(stored.id, AlertState.RESOLVED, now))
                 continue
             group.resolved.append(alert)
-            at = datetime.fromisoformat(row[11]) if row[11] else now
-            group.resolved_opened = _earliest(group.resolved_opened, at)
+            group.resolved_opened = _earliest(group.resolved_opened, stored.resolved_at or now)
             continue
-        if row[15] or any(s.matches(rule, store_name, scope) for s in live):
+        if stored.quiet or any(s.matches(stored.rule, stored.store, stored.scope) for s in live):
             continue  # muted, suppressed or silenced: wait
-        if row[13] != "firing":
+        if stored.last_notified_state != AlertState.FIRING:
             group.new.append(alert)
-            group.opened = _earliest(
-                group.opened, datetime.fromisoformat(row[10]) if row[10] else now
-            )
-        elif not row[14]:  # acknowledged alerts are not repeated
+            group.opened = _earliest(group.opened, stored.fired_at or now)
+        elif latest_ack is None:  # acknowledged alerts are not repeated
             group.told.append(alert)
-            group.oldest_told = _earliest(
-                group.oldest_told, datetime.fromisoformat(row[12]) if row[12] else now
-            )
+            group.oldest_told = _earliest(group.oldest_told, stored.last_notified_at or now)
     messages = []
     for _key, group in sorted(groups.items()):
         firing = []
@@ -96,8 +83,13 @@ def due_messages(
         wait_over = now - _at(group.resolved_opened, now) >= config.group_wait
         if group.resolved and (flush or wait_over):
             messages.append(compose("resolved", group.resolved))
-    marks += [(iso(now), a["state"], a["id"]) for m in messages for a in m.alerts]
+    marks += [ToldMark(a["id"], a["state"], now) for m in messages for a in m.alerts]
     return messages, marks
+
+
+def _text(instant: datetime | None) -> str | None:
+    """A stored time as the stored text, as the alerts of a message carry it."""
+    return None if instant is None else iso(instant)
 
 
 def _at(instant: datetime | None, now: datetime) -> datetime:

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from opsboard.alerts.state import SEVERITY_RANK, iso
+from opsboard.alerts.state import iso
 from opsboard.config.settings import NotifierConfig, Settings
+from opsboard.models import SEVERITY_RANK
 
 log = logging.getLogger(__name__)
 

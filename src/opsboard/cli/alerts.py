@@ -13,6 +13,7 @@ from opsboard.alerts.state import (
     SilenceView,
     ack,
     active_alerts,
+    iso,
     silence,
     silences,
     unsilence,
@@ -81,11 +82,7 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
             )
             live = silences(store, now=now)
             waiting = pending(store)
-            failures = store.conn.execute(
-                "SELECT at, notifier, error FROM notifications WHERE status = 'failed' "
-                "AND at >= ? ORDER BY id DESC LIMIT 5",
-                ((now - timedelta(hours=24)).isoformat(timespec="seconds"),),
-            ).fetchall()
+            failures = store.outbox.failures_since(now - timedelta(hours=24), limit=5)
         if args.output == "json":
             print(
                 json.dumps(
@@ -103,8 +100,8 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
                 f"silence {s.id}: {s.rule} store={s.store or '*'} scope={s.scope or '*'} until "
                 f"{s.until:%Y-%m-%d %H:%M} UTC by {s.by}" + (f": {s.reason}" if s.reason else "")
             )
-        for at, notifier, error in failures:
-            print(f"notifier {notifier} failed at {at}: {error}")
+        for failure in failures:
+            print(f"notifier {failure.notifier} failed at {iso(failure.at)}: {failure.error}")
         for notifier, count in waiting.items():
             print(f"notifier {notifier}: {count} messages waiting to be delivered")
         return 0

@@ -34,6 +34,7 @@ from opsboard.models import (
     store_name_problem,
 )
 from opsboard.storage import files
+from opsboard.storage.alerts import AlertTables
 
 # Re-exported: adapters and tests import these from here.
 from opsboard.storage.batch import AbandonBatch as AbandonBatch
@@ -44,6 +45,7 @@ from opsboard.storage.batch import InvalidPoint as InvalidPoint
 from opsboard.storage.batch import RawPoint as RawPoint
 from opsboard.storage.batch import now_iso
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
+from opsboard.storage.outbox import Outbox
 
 _GRAINS = frozenset(g.value for g in Grain)
 _CHANNELS = frozenset(("", *CHANNELS))
@@ -73,6 +75,8 @@ class Store:
         self._lock: FileLock | None = None
         self._levels: dict[str, dict[tuple[str, int, bool], int]] = {}
         self._levels_at: int | None = -1
+        self.alerts = AlertTables(self)
+        self.outbox = Outbox(self)
 
     # -- opening ---------------------------------------------------------------------------
 

@@ -1,0 +1,536 @@
+"""The alert tables: ``alerts`` (one row per episode), ``alert_acks`` and ``silences``.
+
+Rows go in and come out typed: ``StoredAlert``, ``Ack``, ``SilenceRow``, and the writes the
+alert engine decides (``NewAlert``, ``Fire``, ``Resolve``, ``Seen``, ``Refresh``, ``Quiet``,
+``Drop``). Times are stored as UTC ISO text, which sorts as time does; ``labels`` and
+``detail`` as JSON objects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from opsboard.models import OPEN_STATES, AlertState
+
+if TYPE_CHECKING:
+    from opsboard.storage.store import Store
+
+
+def iso(instant: datetime) -> str:
+    """``instant`` as stored: UTC, to the second."""
+    return instant.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _time(text: str | None) -> datetime | None:
+    return None if not text else datetime.fromisoformat(text)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+# -- rows out ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    """One row of ``alerts``: one episode of one rule breaking for one scope."""
+
+    id: int
+    rule: str
+    store: str
+    scope: str
+    state: str
+    severity: str
+    value: float | None
+    threshold: float | None
+    message: str
+    labels: dict[str, str] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+    pending_since: datetime | None = None
+    fired_at: datetime | None = None
+    resolved_at: datetime | None = None
+    last_seen: datetime | None = None
+    last_notified_at: datetime | None = None
+    last_notified_state: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What one episode is of: (rule, store, scope)."""
+        return (self.rule, self.store, self.scope)
+
+    @property
+    def quiet(self) -> str:
+        """Why the alert is not being told, as the engine last judged it (empty: it is)."""
+        return str(self.detail.get("quiet") or "")
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """An acknowledgement of an alert: who, when (stored ISO text as a time) and a note."""
+
+    alert_id: int
+    by: str
+    at: datetime
+    note: str
+
+
+class AckedAlert(NamedTuple):
+    """An alert with its latest acknowledgement (None: nobody acknowledged it)."""
+
+    alert: StoredAlert
+    ack: Ack | None
+
+
+@dataclass(frozen=True, slots=True)
+class FiredAlert:
+    """An alert that fired, for a day's review: its times as the stored text."""
+
+    id: int
+    rule: str
+    scope: str
+    severity: str
+    state: str
+    message: str
+    fired_at: str
+    resolved_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AckText:
+    """An acknowledgement for a day's review: its time as the stored text."""
+
+    by: str
+    at: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceRow:
+    """One row of ``silences``: alerts matching rule/store/scope (globs; empty = any) are
+    not sent until ``until``."""
+
+    id: int
+    rule: str
+    store: str
+    scope: str
+    until: datetime
+    by: str
+    reason: str
+    created_at: datetime
+
+
+# -- writes in ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    """A new episode, pending, firing or a strategic loss since ``pending_since``; seen and
+    written at ``at``."""
+
+    rule: str
+    store: str
+    scope: str
+    state: str
+    severity: str
+    value: float | None
+    threshold: float | None
+    message: str
+    labels: dict[str, str]
+    detail: dict[str, Any]
+    pending_since: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Fire:
+    """A pending alert fires at ``at`` with the figures and message of what was seen."""
+
+    id: int
+    value: float | None
+    threshold: float | None
+    message: str
+    detail: dict[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The figures of the observation that cleared an alert, kept on the resolved row."""
+
+    value: float | None
+    threshold: float | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolve:
+    """An open alert resolves at ``at``; ``message`` replaces its message unless None, and
+    ``reading`` (the observation that cleared it) its figures."""
+
+    id: int
+    at: datetime
+    message: str | None = None
+    reading: Reading | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """An open alert seen again with the same message: only its figures move."""
+
+    id: int
+    value: float | None
+    threshold: float | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """An open alert seen again with a new message (or told again after being quiet)."""
+
+    id: int
+    value: float | None
+    threshold: float | None
+    message: str
+    detail: dict[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Quiet:
+    """Why an open alert is not told from ``at`` on (empty: it is told again)."""
+
+    id: int
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """A pending alert that never fired goes."""
+
+    id: int
+
+
+#: One write the alert engine decided.
+AlertWrite = NewAlert | Fire | Resolve | Seen | Refresh | Quiet | Drop
+
+
+@dataclass(frozen=True, slots=True)
+class ToldMark:
+    """An alert recorded as told at ``at`` in ``state`` (firing or resolved)."""
+
+    alert_id: int
+    state: str
+    at: datetime
+
+
+_STORED = (
+    "a.id, a.rule, a.store, a.scope, a.state, a.severity, a.value, a.threshold, a.message, "
+    "a.labels, a.detail, a.pending_since, a.fired_at, a.resolved_at, a.last_seen, "
+    "a.last_notified_at, a.last_notified_state"
+)
+# The latest acknowledgement of each alert.
+_ACKED = (
+    f"SELECT {_STORED}, k.alert_id, k.by, k.at, k.note FROM alerts a LEFT JOIN alert_acks k "
+    "ON k.id = (SELECT max(id) FROM alert_acks WHERE alert_id = a.id)"
+)
+_OPEN = f"a.state IN ({','.join(repr(str(s)) for s in OPEN_STATES)})"
+_SILENCE = "SELECT id, rule, store, scope, until, by, reason, created_at FROM silences"
+
+
+def _stored(row: Sequence[Any]) -> StoredAlert:
+    return StoredAlert(
+        id=row[0],
+        rule=row[1],
+        store=row[2],
+        scope=row[3],
+        state=row[4],
+        severity=row[5],
+        value=row[6],
+        threshold=row[7],
+        message=row[8],
+        labels=json.loads(row[9] or "{}"),
+        detail=json.loads(row[10] or "{}"),
+        pending_since=_time(row[11]),
+        fired_at=_time(row[12]),
+        resolved_at=_time(row[13]),
+        last_seen=_time(row[14]),
+        last_notified_at=_time(row[15]),
+        last_notified_state=row[16],
+    )
+
+
+def _acked(row: Sequence[Any]) -> AckedAlert:
+    ack = None
+    if row[17] is not None:
+        ack = Ack(row[17], row[18], datetime.fromisoformat(row[19]), row[20] or "")
+    return AckedAlert(_stored(row), ack)
+
+
+def _silence(row: Sequence[Any]) -> SilenceRow:
+    return SilenceRow(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        datetime.fromisoformat(row[4]),
+        row[5],
+        row[6],
+        datetime.fromisoformat(row[7]),
+    )
+
+
+class AlertTables:
+    """The alert tables of one store (``store.alerts``)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    # -- alerts, read ----------------------------------------------------------------------
+
+    def open_alerts(self) -> list[StoredAlert]:
+        """Every open alert: pending, firing or a strategic loss."""
+        rows = self._store.conn.execute(f"SELECT {_STORED} FROM alerts a WHERE {_OPEN}")
+        return [_stored(row) for row in rows]
+
+    def open_keys(self) -> set[tuple[str, str, str]]:
+        """The (rule, store, scope) of every open alert."""
+        rows = self._store.conn.execute(
+            f"SELECT a.rule, a.store, a.scope FROM alerts a WHERE {_OPEN}"
+        )
+        return {(rule, store, scope) for rule, store, scope in rows}
+
+    def suppressed_stores(self) -> set[str]:
+        """Stores with a pending or firing alert a failing source suppresses."""
+        rows = self._store.conn.execute(
+            "SELECT DISTINCT store FROM alerts WHERE state IN ('pending', 'firing') "
+            "AND json_extract(detail, '$.quiet') LIKE 'suppressed%'"
+        )
+        return {store for (store,) in rows}
+
+    def firing_told(self) -> list[StoredAlert]:
+        """Firing alerts that nothing keeps quiet (silences aside)."""
+        rows = self._store.conn.execute(
+            f"SELECT {_STORED} FROM alerts a WHERE a.state = 'firing' "
+            "AND json_extract(a.detail, '$.quiet') IS NULL"
+        )
+        return [_stored(row) for row in rows]
+
+    def to_tell(self) -> list[AckedAlert]:
+        """Firing alerts, and resolved ones last told as firing: what notices are made of."""
+        rows = self._store.conn.execute(
+            f"{_ACKED} WHERE a.state = 'firing' OR "
+            "(a.state = 'resolved' AND a.last_notified_state = 'firing')"
+        )
+        return [_acked(row) for row in rows]
+
+    def listed(
+        self, store_name: str | None = None, *, resolved_since: datetime | None = None
+    ) -> list[AckedAlert]:
+        """Open alerts (of one store), and those resolved since ``resolved_since``."""
+        where = _OPEN
+        params: list[Any] = []
+        if resolved_since is not None:
+            where = f"({where} OR (a.state = 'resolved' AND a.resolved_at >= ?))"
+            params.append(iso(resolved_since))
+        if store_name is not None:
+            where += " AND a.store = ?"
+            params.append(store_name)
+        rows = self._store.conn.execute(f"{_ACKED} WHERE {where}", params)
+        return [_acked(row) for row in rows]
+
+    def get(self, alert_id: int) -> AckedAlert | None:
+        """One alert by id, None when there is none."""
+        row = self._store.conn.execute(f"{_ACKED} WHERE a.id = ?", (alert_id,)).fetchone()
+        return None if row is None else _acked(row)
+
+    def begun_by(
+        self, at: datetime, resolved_after: datetime, store_name: str | None, limit: int
+    ) -> list[int]:
+        """The newest ``limit`` alerts begun by ``at`` and not resolved before
+        ``resolved_after``, of ``store_name`` and of no store (any store when None)."""
+        params: list[Any] = [iso(at), iso(resolved_after)]
+        where = (
+            "coalesce(pending_since, fired_at, updated_at) <= ? "
+            "AND (resolved_at IS NULL OR resolved_at >= ?)"
+        )
+        if store_name:
+            where += " AND store IN (?, '')"
+            params.append(store_name)
+        rows = self._store.conn.execute(
+            f"SELECT id FROM alerts WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit]
+        )
+        return [int(alert_id) for (alert_id,) in rows]
+
+    def fired(self, store_name: str, limit: int = 5000) -> list[FiredAlert]:
+        """The newest ``limit`` alerts of ``store_name`` or of no store that fired."""
+        rows = self._store.conn.execute(
+            "SELECT id, rule, scope, severity, state, message, fired_at, resolved_at "
+            "FROM alerts WHERE store IN (?, '') AND fired_at IS NOT NULL "
+            "ORDER BY id DESC LIMIT ?",
+            (store_name, limit),
+        )
+        return [
+            FiredAlert(
+                int(alert_id), str(rule), str(scope), str(severity), str(state), str(message),
+                str(fired_at), None if resolved_at is None else str(resolved_at),
+            )
+            for alert_id, rule, scope, severity, state, message, fired_at, resolved_at in rows
+        ]  # fmt: skip
+
+    # -- alerts, written -------------------------------------------------------------------
+
+    def revise(self, decide: Callable[[list[StoredAlert]], Iterable[AlertWrite]]) -> list[int]:
+        """In one transaction, hand the open alerts to ``decide`` and write what it returns,
+        in order; returns the ids of the new alerts, in order."""
+        with self._store.transaction() as conn:
+            writes = decide(self.open_alerts())
+            new_ids: list[int] = []
+            seen: list[tuple[Any, ...]] = []
+            refreshed: list[tuple[Any, ...]] = []
+            marks: list[tuple[Any, ...]] = []
+            for write in writes:
+                if isinstance(write, Seen):
+                    seen.append((write.value, write.threshold, iso(write.at), write.id))
+                elif isinstance(write, Refresh):
+                    stamp = iso(write.at)
+                    refreshed.append((write.value, write.threshold, write.message,
+                                      _json(write.detail), stamp, stamp, write.id))  # fmt: skip
+                elif isinstance(write, Quiet):
+                    marks.append((write.reason or None, iso(write.at), write.id))
+                elif isinstance(write, NewAlert):
+                    stamp = iso(write.at)
+                    cursor = conn.execute(
+                        "INSERT INTO alerts (rule, store, scope, state, severity, value, "
+                        "threshold, message, labels, pending_since, fired_at, updated_at, "
+                        "detail, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            write.rule, write.store, write.scope, str(write.state),
+                            str(write.severity), write.value, write.threshold, write.message,
+                            json.dumps(write.labels, ensure_ascii=False), iso(write.pending_since),
+                            stamp if write.state == AlertState.FIRING else None, stamp,
+                            _json(write.detail), stamp,
+                        ),
+                    )  # fmt: skip
+                    new_ids.append(int(cursor.lastrowid or 0))
+                elif isinstance(write, Fire):
+                    stamp = iso(write.at)
+                    conn.execute(
+                        "UPDATE alerts SET state = 'firing', fired_at = ?, value = ?, "
+                        "threshold = ?, message = ?, updated_at = ?, last_seen = ?, detail = ? "
+                        "WHERE id = ?",
+                        (stamp, write.value, write.threshold, write.message, stamp, stamp,
+                         _json(write.detail), write.id),
+                    )  # fmt: skip
+                elif isinstance(write, Resolve):
+                    if write.reading is not None:
+                        conn.execute(
+                            "UPDATE alerts SET value = ?, threshold = ?, detail = ? WHERE id = ?",
+                            (write.reading.value, write.reading.threshold,
+                             _json(write.reading.detail), write.id),
+                        )  # fmt: skip
+                    stamp = iso(write.at)
+                    conn.execute(
+                        "UPDATE alerts SET state = 'resolved', resolved_at = ?, updated_at = ?, "
+                        "message = coalesce(?, message), detail = json_remove(detail, '$.quiet') "
+                        "WHERE id = ?",
+                        (stamp, stamp, write.message, write.id),
+                    )
+                else:
+                    conn.execute("DELETE FROM alerts WHERE id = ?", (write.id,))
+            conn.executemany(
+                "UPDATE alerts SET value = ?, threshold = ?, last_seen = ? WHERE id = ?", seen
+            )
+            conn.executemany(
+                "UPDATE alerts SET value = ?, threshold = ?, message = ?, detail = ?, "
+                "updated_at = ?, last_seen = ? WHERE id = ?",
+                refreshed,
+            )
+            conn.executemany(
+                "UPDATE alerts SET detail = CASE WHEN ?1 IS NULL THEN json_remove(detail, "
+                "'$.quiet') ELSE json_set(detail, '$.quiet', ?1) END, updated_at = ?2 "
+                "WHERE id = ?3",
+                marks,
+            )
+        return new_ids
+
+    # -- acknowledgements ------------------------------------------------------------------
+
+    def add_ack(self, alert_id: int, by: str, at: datetime, note: str) -> None:
+        """Record that ``by`` acknowledged alert ``alert_id`` at ``at``."""
+        with self._store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO alert_acks (alert_id, by, at, note) VALUES (?, ?, ?, ?)",
+                (alert_id, by, iso(at), note),
+            )
+
+    def acks_of(self, alert_id: int) -> list[AckText]:
+        """Every acknowledgement of an alert, in time order, its time as stored."""
+        rows = self._store.conn.execute(
+            "SELECT by, at, note FROM alert_acks WHERE alert_id = ? ORDER BY at", (alert_id,)
+        )
+        return [AckText(str(by), str(at), str(note or "")) for by, at, note in rows]
+
+    def latest_acks_by(self, alert_ids: Sequence[int], at: datetime) -> dict[int, Ack]:
+        """The latest acknowledgement of each of ``alert_ids`` made by ``at``."""
+        if not alert_ids:
+            return {}
+        marks = ",".join("?" * len(alert_ids))
+        rows = self._store.conn.execute(
+            "SELECT alert_id, by, at, note FROM alert_acks "
+            f"WHERE alert_id IN ({marks}) AND at <= ? ORDER BY id",
+            [*alert_ids, iso(at)],
+        )
+        return {
+            int(r[0]): Ack(int(r[0]), str(r[1]), datetime.fromisoformat(r[2]), str(r[3]))
+            for r in rows
+        }
+
+    # -- silences --------------------------------------------------------------------------
+
+    def add_silence(
+        self,
+        rule: str,
+        store_name: str,
+        scope: str,
+        until: datetime,
+        by: str,
+        reason: str,
+        at: datetime,
+    ) -> int:
+        """Record a silence made at ``at``; returns its id."""
+        with self._store.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO silences (rule, store, scope, until, by, reason, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rule, store_name, scope, iso(until), by, reason, iso(at)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def end_silence(self, silence_id: int, at: datetime) -> tuple[SilenceRow, bool] | None:
+        """End a silence at ``at`` unless it is over already; returns it as it now stands
+        and whether this call ended it, or None when there is no such silence."""
+        with self._store.transaction() as conn:
+            row = conn.execute(f"{_SILENCE} WHERE id = ?", (silence_id,)).fetchone()
+            if row is None:
+                return None
+            active = row[4] > iso(at)
+            if active:
+                conn.execute("UPDATE silences SET until = ? WHERE id = ?", (iso(at), silence_id))
+        found = _silence(row)
+        if active:
+            found = SilenceRow(
+                found.id, found.rule, found.store, found.scope, at, found.by, found.reason,
+                found.created_at,
+            )  # fmt: skip
+        return found, active
+
+    def silences_at(self, at: datetime) -> list[SilenceRow]:
+        """The silences in force at ``at``, newest first."""
+        rows = self._store.conn.execute(f"{_SILENCE} WHERE until > ? ORDER BY id DESC", (iso(at),))
+        return [_silence(row) for row in rows]
