@@ -15,7 +15,8 @@ from typing import Any
 
 from opsboard.errors import UsageError
 from opsboard.models import SEVERITY_RANK, STATE_RANK, AlertState
-from opsboard.storage.alerts import AckedAlert, SilenceRow, iso
+from opsboard.storage.alerts import AckedAlert, iso
+from opsboard.storage.silences import SilenceRow
 from opsboard.storage.store import Store
 
 __all__ = [
@@ -262,7 +263,7 @@ def silence(
         raise UsageError("name the rule to silence", hint="use * for every rule")
     if not by.strip():
         raise UsageError("say who silences the alerts", hint="e.g. --by alice")
-    silence_id = store.alerts.add_silence(
+    silence_id = store.silences.add_silence(
         rule.strip(), store_name, scope, until, by.strip(), reason, current
     )
     return SilenceView(
@@ -278,7 +279,7 @@ def unsilence(
     Returns the silence as it now stands and whether this call ended it (False: it had
     already ended, at the view's ``until``).
     """
-    ended = store.alerts.end_silence(silence_id, _now(now))
+    ended = store.silences.end_silence(silence_id, _now(now))
     if ended is None:
         raise UsageError(
             f"no silence with id {silence_id}",
@@ -290,4 +291,4 @@ def unsilence(
 
 def silences(store: Store, *, now: datetime | None = None) -> list[SilenceView]:
     """The silences in force at ``now``, newest first."""
-    return [_silence(row) for row in store.alerts.silences_at(_now(now))]
+    return [_silence(row) for row in store.silences.silences_at(_now(now))]

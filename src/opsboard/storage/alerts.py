@@ -1,6 +1,6 @@
-"""The alert tables: ``alerts`` (one row per episode), ``alert_acks`` and ``silences``.
+"""The alert tables: ``alerts`` (one row per episode) and ``alert_acks``.
 
-Rows go in and come out typed: ``StoredAlert``, ``Ack``, ``SilenceRow``, and the writes the
+Rows go in and come out typed: ``StoredAlert``, ``Ack``, and the writes the
 alert engine decides (``NewAlert``, ``Fire``, ``Resolve``, ``Seen``, ``Refresh``, ``Quiet``,
 ``Drop``). Times are stored as UTC ISO text, which sorts as time does; ``labels`` and
 ``detail`` as JSON objects.
@@ -107,21 +107,6 @@ class AckText:
     by: str
     at: str
     note: str
-
-
-@dataclass(frozen=True, slots=True)
-class SilenceRow:
-    """One row of ``silences``: alerts matching rule/store/scope (globs; empty = any) are
-    not sent until ``until``."""
-
-    id: int
-    rule: str
-    store: str
-    scope: str
-    until: datetime
-    by: str
-    reason: str
-    created_at: datetime
 
 
 # -- writes in ---------------------------------------------------------------------------
@@ -240,7 +225,6 @@ _ACKED = (
     "ON k.id = (SELECT max(id) FROM alert_acks WHERE alert_id = a.id)"
 )
 _OPEN = f"a.state IN ({','.join(repr(str(s)) for s in OPEN_STATES)})"
-_SILENCE = "SELECT id, rule, store, scope, until, by, reason, created_at FROM silences"
 
 
 def _stored(row: Sequence[Any]) -> StoredAlert:
@@ -270,19 +254,6 @@ def _acked(row: Sequence[Any]) -> AckedAlert:
     if row[17] is not None:
         ack = Ack(row[17], row[18], datetime.fromisoformat(row[19]), row[20] or "")
     return AckedAlert(_stored(row), ack)
-
-
-def _silence(row: Sequence[Any]) -> SilenceRow:
-    return SilenceRow(
-        row[0],
-        row[1],
-        row[2],
-        row[3],
-        datetime.fromisoformat(row[4]),
-        row[5],
-        row[6],
-        datetime.fromisoformat(row[7]),
-    )
 
 
 class AlertTables:
@@ -490,47 +461,3 @@ class AlertTables:
             int(r[0]): Ack(int(r[0]), str(r[1]), datetime.fromisoformat(r[2]), str(r[3]))
             for r in rows
         }
-
-    # -- silences --------------------------------------------------------------------------
-
-    def add_silence(
-        self,
-        rule: str,
-        store_name: str,
-        scope: str,
-        until: datetime,
-        by: str,
-        reason: str,
-        at: datetime,
-    ) -> int:
-        """Record a silence made at ``at``; returns its id."""
-        with self._store.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO silences (rule, store, scope, until, by, reason, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rule, store_name, scope, iso(until), by, reason, iso(at)),
-            )
-            return int(cursor.lastrowid or 0)
-
-    def end_silence(self, silence_id: int, at: datetime) -> tuple[SilenceRow, bool] | None:
-        """End a silence at ``at`` unless it is over already; returns it as it now stands
-        and whether this call ended it, or None when there is no such silence."""
-        with self._store.transaction() as conn:
-            row = conn.execute(f"{_SILENCE} WHERE id = ?", (silence_id,)).fetchone()
-            if row is None:
-                return None
-            active = row[4] > iso(at)
-            if active:
-                conn.execute("UPDATE silences SET until = ? WHERE id = ?", (iso(at), silence_id))
-        found = _silence(row)
-        if active:
-            found = SilenceRow(
-                found.id, found.rule, found.store, found.scope, at, found.by, found.reason,
-                found.created_at,
-            )  # fmt: skip
-        return found, active
-
-    def silences_at(self, at: datetime) -> list[SilenceRow]:
-        """The silences in force at ``at``, newest first."""
-        rows = self._store.conn.execute(f"{_SILENCE} WHERE until > ? ORDER BY id DESC", (iso(at),))
-        return [_silence(row) for row in rows]

@@ -46,6 +46,7 @@ from opsboard.storage.batch import RawPoint as RawPoint
 from opsboard.storage.batch import now_iso
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from opsboard.storage.outbox import Outbox
+from opsboard.storage.silences import Silences
 
 _GRAINS = frozenset(g.value for g in Grain)
 _CHANNELS = frozenset(("", *CHANNELS))
@@ -77,6 +78,7 @@ class Store:
         self._levels_at: int | None = -1
         self.alerts = AlertTables(self)
         self.outbox = Outbox(self)
+        self.silences = Silences(self)
 
     # -- opening ---------------------------------------------------------------------------
 
