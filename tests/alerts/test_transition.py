@@ -3,7 +3,6 @@ and the writes and events it decides, with no database."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -84,13 +83,13 @@ def stored(state: AlertState, *, since: timedelta, **changes: Any) -> StoredAler
         value=0.75,
         threshold=0.7,
         message=seen(0.75).message,
-        labels={"team": "web"},
-        detail={"value": "75%", "threshold": "70%"},
+        labels_json='{"team": "web"}',
+        detail_json='{"value": "75%", "threshold": "70%"}',
         pending_since=NOW - since,
         fired_at=NOW - since if state != AlertState.PENDING else None,
         last_seen=NOW - timedelta(minutes=5),
     )
-    return replace(alert, **changes)
+    return alert._replace(**changes)
 
 
 def kinds(changes: Changes) -> list[tuple[str, int]]:
@@ -228,21 +227,17 @@ def test_an_unobserved_alert_held_by_a_failing_source_is_marked_suppressed() -> 
 
 def test_a_muted_alert_is_marked_once() -> None:
     reason = "muted: promotion 618"
-    alert = stored(AlertState.FIRING, since=timedelta(hours=1), detail={"quiet": reason})
+    alert = stored(AlertState.FIRING, since=timedelta(hours=1), quiet=reason)
     assert transition(alert, unobserved(covered=False, quiet=reason), NOW) == Changes()
 
 
 def test_a_quiet_alert_whose_reason_ended_is_told_again() -> None:
-    alert = stored(
-        AlertState.FIRING, since=timedelta(hours=1), detail={"quiet": "muted: promotion 618"}
-    )
+    alert = stored(AlertState.FIRING, since=timedelta(hours=1), quiet="muted: promotion 618")
     assert transition(alert, unobserved(covered=False), NOW).writes == [Quiet(7, "", NOW)]
 
 
 def test_a_quiet_alert_observed_again_is_written_whole() -> None:
-    alert = stored(
-        AlertState.FIRING, since=timedelta(hours=1), detail={"quiet": "muted: promotion 618"}
-    )
+    alert = stored(AlertState.FIRING, since=timedelta(hours=1), quiet="muted: promotion 618")
     [write] = transition(alert, seen(0.75), NOW).writes
     assert isinstance(write, Refresh)  # its detail, without the reason, replaces the old one
 

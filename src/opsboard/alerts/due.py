@@ -20,17 +20,17 @@ from opsboard.alerts.notify import Message, compose
 from opsboard.alerts.state import iso, silences
 from opsboard.config.settings import AlertsConfig
 from opsboard.models import AlertState
-from opsboard.storage.alerts import ToldMark
+from opsboard.storage.alerts import StoredAlert, ToldMark
 from opsboard.storage.store import Store
 
 
 @dataclass
 class _Group:
-    new: list[dict[str, Any]] = field(default_factory=list)
+    new: list[StoredAlert] = field(default_factory=list)
     opened: datetime | None = None
-    told: list[dict[str, Any]] = field(default_factory=list)
+    told: list[StoredAlert] = field(default_factory=list)
     oldest_told: datetime | None = None
-    resolved: list[dict[str, Any]] = field(default_factory=list)
+    resolved: list[StoredAlert] = field(default_factory=list)
     resolved_opened: datetime | None = None
 
 
@@ -48,28 +48,22 @@ def due_messages(
     live = silences(store, now=now)
     groups: dict[tuple[str, str], _Group] = {}
     marks: list[ToldMark] = []
-    for stored, latest_ack in store.alerts.to_tell():
+    for stored, acknowledged in store.alerts.to_tell():
         group = groups.setdefault((stored.rule, stored.store), _Group())
-        alert = {
-            "id": stored.id, "rule": stored.rule, "store": stored.store, "scope": stored.scope,
-            "state": stored.state, "severity": stored.severity, "value": stored.value,
-            "threshold": stored.threshold, "message": stored.message, "labels": stored.labels,
-            "fired_at": _text(stored.fired_at), "resolved_at": _text(stored.resolved_at),
-        }  # fmt: skip
         if stored.state == AlertState.RESOLVED:
             if not config.send_resolved:
                 marks.append(ToldMark(stored.id, AlertState.RESOLVED, now))
                 continue
-            group.resolved.append(alert)
+            group.resolved.append(stored)
             group.resolved_opened = _earliest(group.resolved_opened, stored.resolved_at or now)
             continue
         if stored.quiet or any(s.matches(stored.rule, stored.store, stored.scope) for s in live):
             continue  # muted, suppressed or silenced: wait
         if stored.last_notified_state != AlertState.FIRING:
-            group.new.append(alert)
+            group.new.append(stored)
             group.opened = _earliest(group.opened, stored.fired_at or now)
-        elif latest_ack is None:  # acknowledged alerts are not repeated
-            group.told.append(alert)
+        elif not acknowledged:  # acknowledged alerts are not repeated
+            group.told.append(stored)
             group.oldest_told = _earliest(group.oldest_told, stored.last_notified_at or now)
     messages = []
     for _key, group in sorted(groups.items()):
@@ -79,16 +73,26 @@ def due_messages(
         if group.told and now - _at(group.oldest_told, now) >= config.repeat_interval:
             firing += group.told
         if firing:
-            messages.append(compose("firing", sorted(firing, key=lambda a: a["id"])))
+            firing.sort(key=lambda a: a.id)
+            messages.append(compose("firing", [_told(a) for a in firing]))
         wait_over = now - _at(group.resolved_opened, now) >= config.group_wait
         if group.resolved and (flush or wait_over):
-            messages.append(compose("resolved", group.resolved))
+            messages.append(compose("resolved", [_told(a) for a in group.resolved]))
     marks += [ToldMark(a["id"], a["state"], now) for m in messages for a in m.alerts]
     return messages, marks
 
 
+def _told(alert: StoredAlert) -> dict[str, Any]:
+    """An alert as a message carries it (times as stored)."""
+    return {
+        "id": alert.id, "rule": alert.rule, "store": alert.store, "scope": alert.scope,
+        "state": alert.state, "severity": alert.severity, "value": alert.value,
+        "threshold": alert.threshold, "message": alert.message, "labels": alert.labels,
+        "fired_at": _text(alert.fired_at), "resolved_at": _text(alert.resolved_at),
+    }  # fmt: skip
+
+
 def _text(instant: datetime | None) -> str | None:
-    """A stored time as the stored text, as the alerts of a message carry it."""
     return None if instant is None else iso(instant)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -33,11 +33,16 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _object(text: str | None) -> dict[str, Any]:
+    return {} if not text or text == "{}" else dict(json.loads(text))
+
+
 # -- rows out ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StoredAlert:
+# A NamedTuple rather than a frozen dataclass: it is made for every open alert every cycle,
+# and a tuple is made several times faster.
+class StoredAlert(NamedTuple):
     """One row of ``alerts``: one episode of one rule breaking for one scope."""
 
     id: int
@@ -49,8 +54,10 @@ class StoredAlert:
     value: float | None
     threshold: float | None
     message: str
-    labels: dict[str, str] = field(default_factory=dict)
-    detail: dict[str, Any] = field(default_factory=dict)
+    quiet: str = ""
+    # Why the alert is not being told, as the engine last judged it (empty: it is).
+    labels_json: str = "{}"
+    detail_json: str = "{}"
     pending_since: datetime | None = None
     fired_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -58,15 +65,22 @@ class StoredAlert:
     last_notified_at: datetime | None = None
     last_notified_state: str | None = None
 
+    # Labels and detail are read where they are used: a cycle reads every open alert and
+    # needs them only for the few it tells or closes.
+    @property
+    def labels(self) -> dict[str, str]:
+        """The rule's labels, for routing notifications."""
+        return _object(self.labels_json)
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        """The observation's fields as shown, and ``quiet``."""
+        return _object(self.detail_json)
+
     @property
     def key(self) -> tuple[str, str, str]:
         """What one episode is of: (rule, store, scope)."""
         return (self.rule, self.store, self.scope)
-
-    @property
-    def quiet(self) -> str:
-        """Why the alert is not being told, as the engine last judged it (empty: it is)."""
-        return str(self.detail.get("quiet") or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +98,14 @@ class AckedAlert(NamedTuple):
 
     alert: StoredAlert
     ack: Ack | None
+
+
+class TellableAlert(NamedTuple):
+    """An alert that may be told, and whether anyone acknowledged it (then it is not
+    repeated)."""
+
+    alert: StoredAlert
+    acknowledged: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +238,8 @@ class ToldMark:
 
 _STORED = (
     "a.id, a.rule, a.store, a.scope, a.state, a.severity, a.value, a.threshold, a.message, "
-    "a.labels, a.detail, a.pending_since, a.fired_at, a.resolved_at, a.last_seen, "
-    "a.last_notified_at, a.last_notified_state"
+    "coalesce(json_extract(a.detail, '$.quiet'), ''), a.labels, a.detail, a.pending_since, "
+    "a.fired_at, a.resolved_at, a.last_seen, a.last_notified_at, a.last_notified_state"
 )
 # The latest acknowledgement of each alert.
 _ACKED = (
@@ -228,31 +250,23 @@ _OPEN = f"a.state IN ({','.join(repr(str(s)) for s in OPEN_STATES)})"
 
 
 def _stored(row: Sequence[Any]) -> StoredAlert:
+    # Positional and inline: a cycle reads every open alert, hundreds in a storm.
+    (alert_id, rule, store, scope, state, severity, value, threshold, message, quiet, labels,
+     detail, pending, fired, resolved, last_seen, notified, notified_state, *_) = row  # fmt: skip
+    parse = datetime.fromisoformat
     return StoredAlert(
-        id=row[0],
-        rule=row[1],
-        store=row[2],
-        scope=row[3],
-        state=row[4],
-        severity=row[5],
-        value=row[6],
-        threshold=row[7],
-        message=row[8],
-        labels=json.loads(row[9] or "{}"),
-        detail=json.loads(row[10] or "{}"),
-        pending_since=_time(row[11]),
-        fired_at=_time(row[12]),
-        resolved_at=_time(row[13]),
-        last_seen=_time(row[14]),
-        last_notified_at=_time(row[15]),
-        last_notified_state=row[16],
-    )
+        alert_id, rule, store, scope, state, severity, value, threshold, message, str(quiet),
+        labels or "{}", detail or "{}", parse(pending) if pending else None,
+        parse(fired) if fired else None, parse(resolved) if resolved else None,
+        parse(last_seen) if last_seen else None, parse(notified) if notified else None,
+        notified_state,
+    )  # fmt: skip
 
 
 def _acked(row: Sequence[Any]) -> AckedAlert:
     ack = None
-    if row[17] is not None:
-        ack = Ack(row[17], row[18], datetime.fromisoformat(row[19]), row[20] or "")
+    if row[18] is not None:
+        ack = Ack(row[18], row[19], datetime.fromisoformat(row[20]), row[21] or "")
     return AckedAlert(_stored(row), ack)
 
 
@@ -292,13 +306,14 @@ class AlertTables:
         )
         return [_stored(row) for row in rows]
 
-    def to_tell(self) -> list[AckedAlert]:
+    def to_tell(self) -> list[TellableAlert]:
         """Firing alerts, and resolved ones last told as firing: what notices are made of."""
         rows = self._store.conn.execute(
-            f"{_ACKED} WHERE a.state = 'firing' OR "
+            f"SELECT {_STORED}, EXISTS (SELECT 1 FROM alert_acks k WHERE k.alert_id = a.id) "
+            "FROM alerts a WHERE a.state = 'firing' OR "
             "(a.state = 'resolved' AND a.last_notified_state = 'firing')"
         )
-        return [_acked(row) for row in rows]
+        return [TellableAlert(_stored(row), bool(row[-1])) for row in rows]
 
     def listed(
         self, store_name: str | None = None, *, resolved_since: datetime | None = None
@@ -359,6 +374,15 @@ class AlertTables:
     def revise(self, decide: Callable[[list[StoredAlert]], Iterable[AlertWrite]]) -> list[int]:
         """In one transaction, hand the open alerts to ``decide`` and write what it returns,
         in order; returns the ids of the new alerts, in order."""
+        stamps: dict[datetime, str] = {}
+
+        def stamp_of(at: datetime) -> str:
+            # One evaluation writes hundreds of rows at one instant.
+            found = stamps.get(at)
+            if found is None:
+                found = stamps[at] = iso(at)
+            return found
+
         with self._store.transaction() as conn:
             writes = decide(self.open_alerts())
             new_ids: list[int] = []
@@ -367,15 +391,15 @@ class AlertTables:
             marks: list[tuple[Any, ...]] = []
             for write in writes:
                 if isinstance(write, Seen):
-                    seen.append((write.value, write.threshold, iso(write.at), write.id))
+                    seen.append((write.value, write.threshold, stamp_of(write.at), write.id))
                 elif isinstance(write, Refresh):
-                    stamp = iso(write.at)
+                    stamp = stamp_of(write.at)
                     refreshed.append((write.value, write.threshold, write.message,
                                       _json(write.detail), stamp, stamp, write.id))  # fmt: skip
                 elif isinstance(write, Quiet):
-                    marks.append((write.reason or None, iso(write.at), write.id))
+                    marks.append((write.reason or None, stamp_of(write.at), write.id))
                 elif isinstance(write, NewAlert):
-                    stamp = iso(write.at)
+                    stamp = stamp_of(write.at)
                     cursor = conn.execute(
                         "INSERT INTO alerts (rule, store, scope, state, severity, value, "
                         "threshold, message, labels, pending_since, fired_at, updated_at, "
@@ -390,7 +414,7 @@ class AlertTables:
                     )  # fmt: skip
                     new_ids.append(int(cursor.lastrowid or 0))
                 elif isinstance(write, Fire):
-                    stamp = iso(write.at)
+                    stamp = stamp_of(write.at)
                     conn.execute(
                         "UPDATE alerts SET state = 'firing', fired_at = ?, value = ?, "
                         "threshold = ?, message = ?, updated_at = ?, last_seen = ?, detail = ? "
@@ -405,7 +429,7 @@ class AlertTables:
                             (write.reading.value, write.reading.threshold,
                              _json(write.reading.detail), write.id),
                         )  # fmt: skip
-                    stamp = iso(write.at)
+                    stamp = stamp_of(write.at)
                     conn.execute(
                         "UPDATE alerts SET state = 'resolved', resolved_at = ?, updated_at = ?, "
                         "message = coalesce(?, message), detail = json_remove(detail, '$.quiet') "
