@@ -16,7 +16,7 @@ from opsboard.alerts.transitions import (
 )
 from opsboard.config.settings import RuleConfig
 from opsboard.models import AlertState
-from opsboard.storage.alerts import (
+from opsboard.storage.alert_writes import (
     Drop,
     Fire,
     NewAlert,
@@ -25,8 +25,8 @@ from opsboard.storage.alerts import (
     Refresh,
     Resolve,
     Seen,
-    StoredAlert,
 )
+from opsboard.storage.alerts import StoredAlert
 
 NOW = datetime(2026, 6, 18, 6, 30, tzinfo=UTC)
 UTC_ZONE = UTC

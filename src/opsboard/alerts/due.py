@@ -20,7 +20,8 @@ from opsboard.alerts.notify import Message, compose
 from opsboard.alerts.state import iso, silences
 from opsboard.config.settings import AlertsConfig
 from opsboard.models import AlertState
-from opsboard.storage.alerts import StoredAlert, ToldMark
+from opsboard.storage.alert_writes import ToldMark
+from opsboard.storage.alerts import StoredAlert
 from opsboard.storage.store import Store
 
 

@@ -22,7 +22,7 @@ from opsboard.alerts.rules import DATA_KINDS, Observation
 from opsboard.config.builtin_rules import NO_DATA_RESOLVED, RULE_GONE_RESOLVED
 from opsboard.config.settings import RuleConfig
 from opsboard.models import AlertState
-from opsboard.storage.alerts import (
+from opsboard.storage.alert_writes import (
     AlertWrite,
     Drop,
     Fire,
@@ -32,9 +32,8 @@ from opsboard.storage.alerts import (
     Refresh,
     Resolve,
     Seen,
-    StoredAlert,
-    iso,
 )
+from opsboard.storage.alerts import StoredAlert, iso
 from opsboard.storage.store import Store
 
 #: Every store's data alerts are held when a failing source's stores are not known.

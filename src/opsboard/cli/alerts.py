@@ -20,6 +20,7 @@ from opsboard.alerts.state import (
 )
 from opsboard.cli.silencing import check_target, duration, store_zone, until_instant
 from opsboard.errors import UsageError
+from opsboard.models import AlertState
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, parse_day, zone
@@ -179,7 +180,7 @@ def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
         return 0
     for event in events:
         print(describe(event, tz))
-    fired = sum(e.event == "firing" for e in events)
+    fired = sum(e.event == AlertState.FIRING for e in events)
     upto = " (today up to the current hour)" if last >= today else ""
     print(f"{replay.hours} hours from {first} to {last}{upto}: {fired} alerts would have fired")
     return 0

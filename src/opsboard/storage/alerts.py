@@ -1,9 +1,8 @@
 """The alert tables: ``alerts`` (one row per episode) and ``alert_acks``.
 
-Rows go in and come out typed: ``StoredAlert``, ``Ack``, and the writes the
-alert engine decides (``NewAlert``, ``Fire``, ``Resolve``, ``Seen``, ``Refresh``, ``Quiet``,
-``Drop``). Times are stored as UTC ISO text, which sorts as time does; ``labels`` and
-``detail`` as JSON objects.
+Rows come out typed (``StoredAlert``, ``Ack``) and go in as the writes the alert engine
+decides (``opsboard.storage.alert_writes``). Times are stored as UTC ISO text, which
+sorts as time does; ``labels`` and ``detail`` as JSON objects.
 """
 
 from __future__ import annotations
@@ -15,6 +14,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from opsboard.models import OPEN_STATES, AlertState
+from opsboard.storage.alert_writes import (
+    AlertWrite,
+    Fire,
+    NewAlert,
+    Quiet,
+    Refresh,
+    Resolve,
+    Seen,
+)
 
 if TYPE_CHECKING:
     from opsboard.storage.store import Store
@@ -23,10 +31,6 @@ if TYPE_CHECKING:
 def iso(instant: datetime) -> str:
     """``instant`` as stored: UTC, to the second."""
     return instant.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _time(text: str | None) -> datetime | None:
-    return None if not text else datetime.fromisoformat(text)
 
 
 def _json(value: object) -> str:
@@ -129,111 +133,6 @@ class AckText:
     by: str
     at: str
     note: str
-
-
-# -- writes in ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class NewAlert:
-    """A new episode, pending, firing or a strategic loss since ``pending_since``; seen and
-    written at ``at``."""
-
-    rule: str
-    store: str
-    scope: str
-    state: str
-    severity: str
-    value: float | None
-    threshold: float | None
-    message: str
-    labels: dict[str, str]
-    detail: dict[str, Any]
-    pending_since: datetime
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Fire:
-    """A pending alert fires at ``at`` with the figures and message of what was seen."""
-
-    id: int
-    value: float | None
-    threshold: float | None
-    message: str
-    detail: dict[str, Any]
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """The figures of the observation that cleared an alert, kept on the resolved row."""
-
-    value: float | None
-    threshold: float | None
-    detail: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class Resolve:
-    """An open alert resolves at ``at``; ``message`` replaces its message unless None, and
-    ``reading`` (the observation that cleared it) its figures."""
-
-    id: int
-    at: datetime
-    message: str | None = None
-    reading: Reading | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """An open alert seen again with the same message: only its figures move."""
-
-    id: int
-    value: float | None
-    threshold: float | None
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Refresh:
-    """An open alert seen again with a new message (or told again after being quiet)."""
-
-    id: int
-    value: float | None
-    threshold: float | None
-    message: str
-    detail: dict[str, Any]
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Quiet:
-    """Why an open alert is not told from ``at`` on (empty: it is told again)."""
-
-    id: int
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Drop:
-    """A pending alert that never fired goes."""
-
-    id: int
-
-
-#: One write the alert engine decided.
-AlertWrite = NewAlert | Fire | Resolve | Seen | Refresh | Quiet | Drop
-
-
-@dataclass(frozen=True, slots=True)
-class ToldMark:
-    """An alert recorded as told at ``at`` in ``state`` (firing or resolved)."""
-
-    alert_id: int
-    state: str
-    at: datetime
 
 
 _STORED = (

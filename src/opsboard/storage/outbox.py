@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from opsboard.storage.alerts import ToldMark, iso
+from opsboard.storage.alert_writes import ToldMark
+from opsboard.storage.alerts import iso
 
 if TYPE_CHECKING:
     from opsboard.storage.store import Store
