@@ -231,6 +231,37 @@ def _unobserved(alert: StoredAlert, what: Unobserved, now: datetime) -> Changes:
     return Changes()
 
 
+def decide(
+    open_alerts: list[StoredAlert],
+    observations: list[Observation],
+    covered: set[tuple[str, str]],
+    now: datetime,
+    *,
+    rules: dict[str, RuleConfig],
+    quiet: Callable[[RuleConfig | None, str], str],
+    tz_for: Callable[[str], tzinfo],
+) -> list[Changes]:
+    """The changes of one evaluation, in the order to write them: a transition for each
+    scope observed (its first observation), then one for each open alert not observed."""
+    by_key = {alert.key: alert for alert in open_alerts}
+    decided: list[Changes] = []
+    observed: set[tuple[str, str, str]] = set()
+    for o in observations:
+        key = (o.rule.name, o.store, o.scope)
+        if key not in observed:
+            observed.add(key)
+            decided.append(transition(by_key.get(key), o, now))
+    for key, alert in by_key.items():
+        if key in observed:
+            continue
+        rule_name, store_name, _scope = key
+        rule = rules.get(rule_name)
+        seen = (rule_name, store_name) in covered or (rule_name, ALL_STORES) in covered
+        what = Unobserved(rule, seen, quiet(rule, store_name), tz_for(store_name))
+        decided.append(transition(alert, what, now))
+    return decided
+
+
 def apply_observations(
     state: Store,
     observations: list[Observation],
@@ -244,27 +275,12 @@ def apply_observations(
     """Move the stored alerts on by ``observations`` and return the events, in one
     transaction. ``covered`` holds the (rule, store) pairs evaluated this time (rule,
     ``ALL_STORES`` for store-less kinds); ``quiet`` says why an alert is not told."""
-    decided: list[Changes] = []
-
-    def decide(open_alerts: list[StoredAlert]) -> list[AlertWrite]:
-        by_key = {alert.key: alert for alert in open_alerts}
-        observed: set[tuple[str, str, str]] = set()
-        for o in observations:
-            key = (o.rule.name, o.store, o.scope)
-            if key not in observed:
-                observed.add(key)
-                decided.append(transition(by_key.get(key), o, now))
-        for key, alert in by_key.items():
-            if key in observed:
-                continue
-            rule_name, store_name, _scope = key
-            rule = rules.get(rule_name)
-            seen = (rule_name, store_name) in covered or (rule_name, ALL_STORES) in covered
-            what = Unobserved(rule, seen, quiet(rule, store_name), tz_for(store_name))
-            decided.append(transition(alert, what, now))
-        return [write for changes in decided for write in changes.writes]
-
-    new_ids = iter(state.alerts.revise(decide))
+    with state.alerts.revising() as revision:
+        decided = decide(
+            revision.open_alerts, observations, covered, now,
+            rules=rules, quiet=quiet, tz_for=tz_for,
+        )  # fmt: skip
+        new_ids = iter(revision.write([w for changes in decided for w in changes.writes]))
     events: list[AlertEvent] = []
     for changes in decided:
         made = next(new_ids) if any(isinstance(w, NewAlert) for w in changes.writes) else None

@@ -8,7 +8,9 @@ sorts as time does; ``labels`` and ``detail`` as JSON objects.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -169,6 +171,93 @@ def _acked(row: Sequence[Any]) -> AckedAlert:
     return AckedAlert(_stored(row), ack)
 
 
+class Revision:
+    """The open alerts as one transaction read them, and the writes that follow."""
+
+    def __init__(self, conn: sqlite3.Connection, open_alerts: list[StoredAlert]) -> None:
+        self._conn = conn
+        self.open_alerts = open_alerts
+        self._stamps: dict[datetime, str] = {}
+
+    def _stamp(self, at: datetime) -> str:
+        # One evaluation writes hundreds of rows at one instant.
+        found = self._stamps.get(at)
+        if found is None:
+            found = self._stamps[at] = iso(at)
+        return found
+
+    def write(self, writes: Iterable[AlertWrite]) -> list[int]:
+        """Make ``writes`` in order; returns the ids of the new alerts, in order."""
+        new_ids: list[int] = []
+        seen: list[tuple[Any, ...]] = []
+        refreshed: list[tuple[Any, ...]] = []
+        marks: list[tuple[Any, ...]] = []
+        for write in writes:
+            if isinstance(write, Seen):
+                seen.append((write.value, write.threshold, self._stamp(write.at), write.id))
+            elif isinstance(write, Refresh):
+                stamp = self._stamp(write.at)
+                refreshed.append((write.value, write.threshold, write.message,
+                                  _json(write.detail), stamp, stamp, write.id))  # fmt: skip
+            elif isinstance(write, Quiet):
+                marks.append((write.reason or None, self._stamp(write.at), write.id))
+            elif isinstance(write, NewAlert):
+                stamp = self._stamp(write.at)
+                cursor = self._conn.execute(
+                    "INSERT INTO alerts (rule, store, scope, state, severity, value, "
+                    "threshold, message, labels, pending_since, fired_at, updated_at, "
+                    "detail, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        write.rule, write.store, write.scope, str(write.state),
+                        str(write.severity), write.value, write.threshold, write.message,
+                        json.dumps(write.labels, ensure_ascii=False), iso(write.pending_since),
+                        stamp if write.state == AlertState.FIRING else None, stamp,
+                        _json(write.detail), stamp,
+                    ),
+                )  # fmt: skip
+                new_ids.append(int(cursor.lastrowid or 0))
+            elif isinstance(write, Fire):
+                stamp = self._stamp(write.at)
+                self._conn.execute(
+                    "UPDATE alerts SET state = 'firing', fired_at = ?, value = ?, "
+                    "threshold = ?, message = ?, updated_at = ?, last_seen = ?, detail = ? "
+                    "WHERE id = ?",
+                    (stamp, write.value, write.threshold, write.message, stamp, stamp,
+                     _json(write.detail), write.id),
+                )  # fmt: skip
+            elif isinstance(write, Resolve):
+                if write.reading is not None:
+                    self._conn.execute(
+                        "UPDATE alerts SET value = ?, threshold = ?, detail = ? WHERE id = ?",
+                        (write.reading.value, write.reading.threshold,
+                         _json(write.reading.detail), write.id),
+                    )  # fmt: skip
+                stamp = self._stamp(write.at)
+                self._conn.execute(
+                    "UPDATE alerts SET state = 'resolved', resolved_at = ?, updated_at = ?, "
+                    "message = coalesce(?, message), detail = json_remove(detail, '$.quiet') "
+                    "WHERE id = ?",
+                    (stamp, stamp, write.message, write.id),
+                )
+            else:
+                self._conn.execute("DELETE FROM alerts WHERE id = ?", (write.id,))
+        self._conn.executemany(
+            "UPDATE alerts SET value = ?, threshold = ?, last_seen = ? WHERE id = ?", seen
+        )
+        self._conn.executemany(
+            "UPDATE alerts SET value = ?, threshold = ?, message = ?, detail = ?, "
+            "updated_at = ?, last_seen = ? WHERE id = ?",
+            refreshed,
+        )
+        self._conn.executemany(
+            "UPDATE alerts SET detail = CASE WHEN ?1 IS NULL THEN json_remove(detail, "
+            "'$.quiet') ELSE json_set(detail, '$.quiet', ?1) END, updated_at = ?2 "
+            "WHERE id = ?3",
+            marks,
+        )
+        return new_ids
+
+
 class AlertTables:
     """The alert tables of one store (``store.alerts``)."""
 
@@ -270,88 +359,12 @@ class AlertTables:
 
     # -- alerts, written -------------------------------------------------------------------
 
-    def revise(self, decide: Callable[[list[StoredAlert]], Iterable[AlertWrite]]) -> list[int]:
-        """In one transaction, hand the open alerts to ``decide`` and write what it returns,
-        in order; returns the ids of the new alerts, in order."""
-        stamps: dict[datetime, str] = {}
-
-        def stamp_of(at: datetime) -> str:
-            # One evaluation writes hundreds of rows at one instant.
-            found = stamps.get(at)
-            if found is None:
-                found = stamps[at] = iso(at)
-            return found
-
+    @contextmanager
+    def revising(self) -> Iterator[Revision]:
+        """A write transaction over the open alerts: read them from the revision, write what
+        follows from them through it; committed on leaving, rolled back on an error."""
         with self._store.transaction() as conn:
-            writes = decide(self.open_alerts())
-            new_ids: list[int] = []
-            seen: list[tuple[Any, ...]] = []
-            refreshed: list[tuple[Any, ...]] = []
-            marks: list[tuple[Any, ...]] = []
-            for write in writes:
-                if isinstance(write, Seen):
-                    seen.append((write.value, write.threshold, stamp_of(write.at), write.id))
-                elif isinstance(write, Refresh):
-                    stamp = stamp_of(write.at)
-                    refreshed.append((write.value, write.threshold, write.message,
-                                      _json(write.detail), stamp, stamp, write.id))  # fmt: skip
-                elif isinstance(write, Quiet):
-                    marks.append((write.reason or None, stamp_of(write.at), write.id))
-                elif isinstance(write, NewAlert):
-                    stamp = stamp_of(write.at)
-                    cursor = conn.execute(
-                        "INSERT INTO alerts (rule, store, scope, state, severity, value, "
-                        "threshold, message, labels, pending_since, fired_at, updated_at, "
-                        "detail, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            write.rule, write.store, write.scope, str(write.state),
-                            str(write.severity), write.value, write.threshold, write.message,
-                            json.dumps(write.labels, ensure_ascii=False), iso(write.pending_since),
-                            stamp if write.state == AlertState.FIRING else None, stamp,
-                            _json(write.detail), stamp,
-                        ),
-                    )  # fmt: skip
-                    new_ids.append(int(cursor.lastrowid or 0))
-                elif isinstance(write, Fire):
-                    stamp = stamp_of(write.at)
-                    conn.execute(
-                        "UPDATE alerts SET state = 'firing', fired_at = ?, value = ?, "
-                        "threshold = ?, message = ?, updated_at = ?, last_seen = ?, detail = ? "
-                        "WHERE id = ?",
-                        (stamp, write.value, write.threshold, write.message, stamp, stamp,
-                         _json(write.detail), write.id),
-                    )  # fmt: skip
-                elif isinstance(write, Resolve):
-                    if write.reading is not None:
-                        conn.execute(
-                            "UPDATE alerts SET value = ?, threshold = ?, detail = ? WHERE id = ?",
-                            (write.reading.value, write.reading.threshold,
-                             _json(write.reading.detail), write.id),
-                        )  # fmt: skip
-                    stamp = stamp_of(write.at)
-                    conn.execute(
-                        "UPDATE alerts SET state = 'resolved', resolved_at = ?, updated_at = ?, "
-                        "message = coalesce(?, message), detail = json_remove(detail, '$.quiet') "
-                        "WHERE id = ?",
-                        (stamp, stamp, write.message, write.id),
-                    )
-                else:
-                    conn.execute("DELETE FROM alerts WHERE id = ?", (write.id,))
-            conn.executemany(
-                "UPDATE alerts SET value = ?, threshold = ?, last_seen = ? WHERE id = ?", seen
-            )
-            conn.executemany(
-                "UPDATE alerts SET value = ?, threshold = ?, message = ?, detail = ?, "
-                "updated_at = ?, last_seen = ? WHERE id = ?",
-                refreshed,
-            )
-            conn.executemany(
-                "UPDATE alerts SET detail = CASE WHEN ?1 IS NULL THEN json_remove(detail, "
-                "'$.quiet') ELSE json_set(detail, '$.quiet', ?1) END, updated_at = ?2 "
-                "WHERE id = ?3",
-                marks,
-            )
-        return new_ids
+            yield Revision(conn, self.open_alerts())
 
     # -- acknowledgements ------------------------------------------------------------------
 
