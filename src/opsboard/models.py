@@ -98,3 +98,33 @@ class SourceHealth:
     reason: str = ""
     last_ok: datetime | None = None
     detail: dict[str, object] = field(default_factory=dict)
+
+
+class AlertState(enum.StrEnum):
+    """Where an alert stands. An alert goes pending -> firing -> resolved (a pending alert
+    that clears before its ``for`` is dropped); a strategic loss is a campaign run below
+    break-even on purpose: shown, never sent."""
+
+    PENDING = "pending"
+    FIRING = "firing"
+    STRATEGIC = "strategic"
+    RESOLVED = "resolved"
+
+
+#: States of an alert that is still open (not resolved).
+OPEN_STATES: tuple[AlertState, ...] = (AlertState.PENDING, AlertState.FIRING, AlertState.STRATEGIC)
+#: The order alerts are listed in by state: firing first, resolved last.
+_LISTING_ORDER = (AlertState.FIRING, AlertState.PENDING, AlertState.STRATEGIC, AlertState.RESOLVED)
+STATE_RANK: dict[str, int] = {state: rank for rank, state in enumerate(_LISTING_ORDER)}
+
+
+class Severity(enum.StrEnum):
+    """How bad an alert is; the config's ``severity`` and ``min_severity`` are these names."""
+
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+#: Severities in increasing order of badness: the one rank every viewer and notifier uses.
+SEVERITY_RANK: dict[str, int] = {severity: rank for rank, severity in enumerate(Severity)}

@@ -247,10 +247,9 @@ def test_a_notifier_down_through_a_storm_keeps_only_its_newest_messages(
     monkeypatch.setattr(outbox, "BACKLOG", 3)
     alert = {"id": 1, "rule": "r", "store": "s", "message": "m", "severity": "critical",
              "labels": {}}  # fmt: skip
-    with store.transaction() as conn:
-        for n in range(5):
-            outbox.enqueue(conn, "hook", compose("firing", [{**alert, "id": n}]), clock.now())
-        outbox.enqueue(conn, "log", compose("firing", [alert]), clock.now())
+    for n in range(5):
+        outbox.enqueue(store, "hook", compose("firing", [{**alert, "id": n}]), clock.now())
+    outbox.enqueue(store, "log", compose("firing", [alert]), clock.now())
     assert outbox.trim(store) == 2
     assert outbox.pending(store) == {"hook": 3, "log": 1}
     [(entries, at_head)] = [outbox.due(store, clock.now(), sending=set())["hook"]]

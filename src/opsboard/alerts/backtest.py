@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from opsboard.alerts.engine import AlertEngine, AlertEvent
 from opsboard.config.models import Settings
 from opsboard.errors import UsageError
+from opsboard.models import AlertState
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, FrozenClock, floor_hour, local_midnight, zone
 
@@ -59,7 +60,7 @@ def backtest(
             at += _HOUR
             clock.set(at)  # the end of the hour: it and the hours before it are known
             for event in engine.evaluate().events:
-                if event.event in ("firing", "resolved", "strategic"):
+                if event.event in (AlertState.FIRING, AlertState.RESOLVED, AlertState.STRATEGIC):
                     events.append(event)
             hours += 1
         return Replay(events, hours)

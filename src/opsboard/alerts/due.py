@@ -12,7 +12,6 @@ a promotion window mutes or a failing source suppresses (no first message, no re
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,25 +19,19 @@ from typing import Any
 from opsboard.alerts.notify import Message, compose
 from opsboard.alerts.state import iso, silences
 from opsboard.config.rules import AlertsConfig
+from opsboard.models import AlertState
+from opsboard.storage.alert_writes import ToldMark
+from opsboard.storage.alerts import StoredAlert
 from opsboard.storage.store import Store
-
-_ROWS = (
-    "SELECT a.id, a.rule, a.store, a.scope, a.state, a.severity, a.value, a.threshold, "
-    "a.message, a.labels, a.fired_at, a.resolved_at, a.last_notified_at, "
-    "a.last_notified_state, EXISTS (SELECT 1 FROM alert_acks k WHERE k.alert_id = a.id), "
-    "json_extract(a.detail, '$.quiet') "
-    "FROM alerts a WHERE a.state = 'firing' OR "
-    "(a.state = 'resolved' AND a.last_notified_state = 'firing')"
-)
 
 
 @dataclass
 class _Group:
-    new: list[dict[str, Any]] = field(default_factory=list)
+    new: list[StoredAlert] = field(default_factory=list)
     opened: datetime | None = None
-    told: list[dict[str, Any]] = field(default_factory=list)
+    told: list[StoredAlert] = field(default_factory=list)
     oldest_told: datetime | None = None
-    resolved: list[dict[str, Any]] = field(default_factory=list)
+    resolved: list[StoredAlert] = field(default_factory=list)
     resolved_opened: datetime | None = None
 
 
@@ -48,42 +41,31 @@ def _earliest(current: datetime | None, candidate: datetime) -> datetime:
 
 def due_messages(
     store: Store, config: AlertsConfig, now: datetime, *, flush: bool = False
-) -> tuple[list[Message], list[tuple[str, str, int]]]:
-    """The messages due at ``now`` and the (time, state, id) marks recording them as told.
+) -> tuple[list[Message], list[ToldMark]]:
+    """The messages due at ``now`` and the marks recording them as told.
 
     ``flush`` sends alerts without waiting for their group's window (one-shot runs).
     """
     live = silences(store, now=now)
     groups: dict[tuple[str, str], _Group] = {}
-    marks: list[tuple[str, str, int]] = []
-    for row in store.conn.execute(_ROWS):
-        alert_id, rule, store_name, scope, state = row[0], row[1], row[2], row[3], row[4]
-        group = groups.setdefault((rule, store_name), _Group())
-        alert = {
-            "id": alert_id, "rule": rule, "store": store_name, "scope": scope, "state": state,
-            "severity": row[5], "value": row[6], "threshold": row[7], "message": row[8],
-            "labels": json.loads(row[9] or "{}"), "fired_at": row[10], "resolved_at": row[11],
-        }  # fmt: skip
-        if state == "resolved":
+    marks: list[ToldMark] = []
+    for stored, acknowledged in store.alerts.to_tell():
+        group = groups.setdefault((stored.rule, stored.store), _Group())
+        if stored.state == AlertState.RESOLVED:
             if not config.send_resolved:
-                marks.append((iso(now), "resolved", alert_id))
+                marks.append(ToldMark(stored.id, AlertState.RESOLVED, now))
                 continue
-            group.resolved.append(alert)
-            at = datetime.fromisoformat(row[11]) if row[11] else now
-            group.resolved_opened = _earliest(group.resolved_opened, at)
+            group.resolved.append(stored)
+            group.resolved_opened = _earliest(group.resolved_opened, stored.resolved_at or now)
             continue
-        if row[15] or any(s.matches(rule, store_name, scope) for s in live):
+        if stored.quiet or any(s.matches(stored.rule, stored.store, stored.scope) for s in live):
             continue  # muted, suppressed or silenced: wait
-        if row[13] != "firing":
-            group.new.append(alert)
-            group.opened = _earliest(
-                group.opened, datetime.fromisoformat(row[10]) if row[10] else now
-            )
-        elif not row[14]:  # acknowledged alerts are not repeated
-            group.told.append(alert)
-            group.oldest_told = _earliest(
-                group.oldest_told, datetime.fromisoformat(row[12]) if row[12] else now
-            )
+        if stored.last_notified_state != AlertState.FIRING:
+            group.new.append(stored)
+            group.opened = _earliest(group.opened, stored.fired_at or now)
+        elif not acknowledged:  # acknowledged alerts are not repeated
+            group.told.append(stored)
+            group.oldest_told = _earliest(group.oldest_told, stored.last_notified_at or now)
     messages = []
     for _key, group in sorted(groups.items()):
         firing = []
@@ -92,12 +74,27 @@ def due_messages(
         if group.told and now - _at(group.oldest_told, now) >= config.repeat_interval:
             firing += group.told
         if firing:
-            messages.append(compose("firing", sorted(firing, key=lambda a: a["id"])))
+            firing.sort(key=lambda a: a.id)
+            messages.append(compose("firing", [_told(a) for a in firing]))
         wait_over = now - _at(group.resolved_opened, now) >= config.group_wait
         if group.resolved and (flush or wait_over):
-            messages.append(compose("resolved", group.resolved))
-    marks += [(iso(now), a["state"], a["id"]) for m in messages for a in m.alerts]
+            messages.append(compose("resolved", [_told(a) for a in group.resolved]))
+    marks += [ToldMark(a["id"], a["state"], now) for m in messages for a in m.alerts]
     return messages, marks
+
+
+def _told(alert: StoredAlert) -> dict[str, Any]:
+    """An alert as a message carries it (times as stored)."""
+    return {
+        "id": alert.id, "rule": alert.rule, "store": alert.store, "scope": alert.scope,
+        "state": alert.state, "severity": alert.severity, "value": alert.value,
+        "threshold": alert.threshold, "message": alert.message, "labels": alert.labels,
+        "fired_at": _text(alert.fired_at), "resolved_at": _text(alert.resolved_at),
+    }  # fmt: skip
+
+
+def _text(instant: datetime | None) -> str | None:
+    return None if instant is None else iso(instant)
 
 
 def _at(instant: datetime | None, now: datetime) -> datetime:

@@ -11,14 +11,12 @@ Alerts of a rule that a promotion window mutes are held and muted the same way.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from opsboard.alerts import outbox
 from opsboard.alerts.dispatch import Delivery
 from opsboard.alerts.due import due_messages
 from opsboard.alerts.evaluators import EVALUATORS, evaluate_file_rejected, evaluate_source
@@ -32,15 +30,17 @@ from opsboard.alerts.rules import (
     effective_thresholds,
     muting_window,
 )
-from opsboard.alerts.state import OPEN_STATES, SEVERITY_RANK, iso, silences
+from opsboard.alerts.state import silences
 from opsboard.alerts.transitions import ALL_STORES, AlertEvent, apply_observations
 from opsboard.config.models import NotifierConfig, Settings
 from opsboard.config.rules import RuleConfig, effective_rules
 from opsboard.errors import OpsboardError
 from opsboard.metrics import base_inputs
-from opsboard.models import SourceHealth
+from opsboard.models import SEVERITY_RANK, Severity, SourceHealth
 from opsboard.query.cached import ReusedQueries
 from opsboard.query.one_level import IngestProfiles, untouched_by
+from opsboard.storage import ingest_log
+from opsboard.storage.outbox import DeliveryRecord, QueuedMessage
 from opsboard.storage.store import Store
 from opsboard.timeutil import Clock, zone
 
@@ -116,18 +116,11 @@ class AlertEngine:
         )
 
     def _max_ingest(self) -> int | None:
-        found = self.data.conn.execute("SELECT max(id) FROM ingests").fetchone()[0]
-        return None if found is None else int(found)
+        return ingest_log.latest_ingest(self.data)
 
     def _suppressed_stores(self) -> set[str]:
         """Stores whose open alerts were suppressed when the last engine stopped."""
-        return {
-            row[0]
-            for row in self.state.conn.execute(
-                "SELECT DISTINCT store FROM alerts WHERE state IN ('pending', 'firing') "
-                "AND json_extract(detail, '$.quiet') LIKE 'suppressed%'"
-            )
-        }
+        return self.state.alerts.suppressed_stores()
 
     # -- evaluation ------------------------------------------------------------------------
 
@@ -139,14 +132,7 @@ class AlertEngine:
         sources = {a.name for a in self.settings.adapters if a.enabled}
         if sources:  # a source removed from the config no longer alerts
             health = [h for h in health if h.source in sources]
-        open_keys = {
-            (r[0], r[1], r[2])
-            for r in self.state.conn.execute(
-                "SELECT rule, store, scope FROM alerts "
-                f"WHERE state IN ({','.join('?' * len(OPEN_STATES))})",
-                OPEN_STATES,
-            )
-        }
+        open_keys = self.state.alerts.open_keys()
         ctx = RuleContext(
             self.data, self.metrics, self.settings, now, self.tz_for, health, open_keys,
             replay=self.replay,
@@ -213,14 +199,7 @@ class AlertEngine:
             if health.store:
                 held.setdefault(health.store, reason)
                 continue
-            fed = [
-                r[0]
-                for r in self.data.conn.execute(
-                    "SELECT DISTINCT store FROM ingests WHERE source = ? AND status = 'loaded' "
-                    "AND store != ''",
-                    (health.source,),
-                )
-            ]
+            fed = ingest_log.stores_fed_by(self.data, health.source)
             for store in fed or [ALL_STORES]:
                 held.setdefault(store, reason)
         return held
@@ -241,12 +220,8 @@ class AlertEngine:
         for store, (mark, since) in list(self._awaiting.items()):
             if store in held or ALL_STORES in held:
                 continue
-            fresh = self.data.conn.execute(
-                "SELECT 1 FROM ingests WHERE id > ? AND status = 'loaded' AND store IN (?, '') "
-                "LIMIT 1",
-                (mark, store),
-            ).fetchone()
-            if fresh is not None or now - since >= AWAIT_FRESH_DATA:
+            fresh = ingest_log.loaded_since(self.data, mark, store)
+            if fresh or now - since >= AWAIT_FRESH_DATA:
                 del self._awaiting[store]
 
     def _observe(
@@ -315,14 +290,12 @@ class AlertEngine:
         a read of ``inputs`` (None: any metric; per-SKU series only with ``sku_only``)
         could see."""
         for start, end in bounds:
-            for ingest_id, origin_store, low, high, count in self.data.conn.execute(
-                "SELECT id, store, period_start, period_end, points FROM ingests "
-                "WHERE id > ? AND store IN (?, '') AND period_start < ? AND period_end >= ?",
-                (since or 0, store, end if end is not None else 1 << 62, start or 0),
-            ):
+            for span in ingest_log.ingests_within(self.data, since or 0, store, start, end):
                 if inputs is None:
                     return True
-                profile = self._profiles.of(ingest_id, origin_store, low, high, count)
+                profile = self._profiles.of(
+                    span.id, span.store, span.period_start, span.period_end, span.points
+                )
                 if not untouched_by(profile, inputs, sku_only):
                     return True
         return False
@@ -341,32 +314,22 @@ class AlertEngine:
         now = self.clock.now()
         messages, marks = due_messages(self.state, self.settings.alerts, now, flush=flush)
         if marks:
-            with self.state.transaction() as conn:
-                conn.executemany(
-                    "UPDATE alerts SET last_notified_at = ?, last_notified_state = ? WHERE id = ?",
-                    marks,
-                )
-                for message in messages:
-                    for notifier in notifiers:
-                        part = message.for_notifier(notifier)
-                        if part is not None:
-                            outbox.enqueue(conn, notifier.name, part, now)
+            queued = [
+                QueuedMessage(notifier.name, part.to_json(), now)
+                for message in messages
+                for notifier in notifiers
+                if (part := message.for_notifier(notifier)) is not None
+            ]
+            self.state.outbox.queue_told(marks, queued)
         return messages
 
     def record_deliveries(self, deliveries: Iterable[Delivery]) -> None:
         """Keep the outcome of deliveries in the ``notifications`` table."""
-        rows = [
-            (iso(d.at), d.notifier, "sent" if d.ok else "failed", d.title, json.dumps(d.alert_ids),
-             d.error)
+        self.state.outbox.record_deliveries([
+            DeliveryRecord(d.at, d.notifier, "sent" if d.ok else "failed", d.title,
+                           list(d.alert_ids), d.error)
             for d in deliveries if d.tried
-        ]  # fmt: skip
-        if rows:
-            with self.state.transaction() as conn:
-                conn.executemany(
-                    "INSERT INTO notifications (at, notifier, status, title, alert_ids, error) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+        ])  # fmt: skip
 
     def exit_code(self, result: CycleResult) -> int:
         """The monitoring-plugin status: 2 critical, 3 unknown, 1 warning, 0 ok.
@@ -377,14 +340,11 @@ class AlertEngine:
         now = self.clock.now()
         live = silences(self.state, now=now)
         worst = -1
-        for rule, store, scope, severity in self.state.conn.execute(
-            "SELECT rule, store, scope, severity FROM alerts WHERE state = 'firing' "
-            "AND json_extract(detail, '$.quiet') IS NULL"
-        ):
-            if not any(s.matches(rule, store, scope) for s in live):
-                worst = max(worst, SEVERITY_RANK.get(severity, 0))
-        if worst >= SEVERITY_RANK["critical"]:
+        for alert in self.state.alerts.firing_told():
+            if not any(s.matches(alert.rule, alert.store, alert.scope) for s in live):
+                worst = max(worst, SEVERITY_RANK.get(alert.severity, 0))
+        if worst >= SEVERITY_RANK[Severity.CRITICAL]:
             return 2
         if result.unknown:
             return 3
-        return 1 if worst == SEVERITY_RANK["warning"] else 0
+        return 1 if worst == SEVERITY_RANK[Severity.WARNING] else 0

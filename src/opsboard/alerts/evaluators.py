@@ -24,6 +24,7 @@ from opsboard.config.rules import RuleConfig
 from opsboard.formatting import ShownValue, precise, show, style_of
 from opsboard.query.engine import Period
 from opsboard.query.pacing import pace, runs_out_at, today_share
+from opsboard.storage import ingest_log
 from opsboard.timeutil import (
     day_bounds,
     floor_hour,
@@ -267,16 +268,9 @@ def evaluate_source(ctx: RuleContext, rule: RuleConfig) -> list[Observation]:
 
 def evaluate_file_rejected(ctx: RuleContext, rule: RuleConfig) -> list[Observation]:
     """Files rejected within the window, unless the same file loaded since."""
-    since = (ctx.now - rule.window).isoformat(timespec="seconds")
-    rows = ctx.data.conn.execute(
-        "SELECT r.origin, r.store, r.message, max(r.id) FROM ingests r "
-        "WHERE r.status = 'rejected' AND r.finished_at >= ? AND NOT EXISTS ("
-        "SELECT 1 FROM ingests l WHERE l.origin = r.origin AND l.status = 'loaded' "
-        "AND l.id > r.id) GROUP BY r.origin, r.store",
-        (since,),
-    ).fetchall()
     found = []
-    for origin, store, reason, _id in rows:
+    for rejected in ingest_log.rejected_files(ctx.data, ctx.now - rule.window):
+        origin, store, reason = rejected.origin, rejected.store, rejected.reason
         if rule.store is not None and store not in ("", rule.store):
             continue
         scope = f"file:{origin}"

@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from opsboard.alerts.state import SEVERITY_RANK, iso
+from opsboard.alerts.state import iso
 from opsboard.config.models import NotifierConfig, Settings
+from opsboard.models import SEVERITY_RANK, Severity
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,11 @@ STDOUT_LOCK = threading.Lock()
 MAX_LINES = 20
 
 #: The apprise notification type of a message: chat services colour and badge by it.
-APPRISE_TYPES = {"critical": "failure", "warning": "warning", "info": "info"}
+APPRISE_TYPES: dict[str, str] = {
+    Severity.CRITICAL: "failure",
+    Severity.WARNING: "warning",
+    Severity.INFO: "info",
+}
 
 
 def emit_json(record: dict[str, Any], stream: TextIO | None = None) -> None:
@@ -64,7 +69,7 @@ class Message:
         kept = [
             a
             for a in self.alerts
-            if SEVERITY_RANK.get(a.get("severity", "info"), 0) >= floor
+            if SEVERITY_RANK.get(a.get("severity", Severity.INFO), 0) >= floor
             and all(a.get("labels", {}).get(k) == v for k, v in notifier.match_labels.items())
         ]
         if not kept:
@@ -96,7 +101,9 @@ class Message:
 def compose(status: str, alerts: list[dict[str, Any]]) -> Message:
     """One message for alerts of one rule and store: a title and up to ``MAX_LINES`` lines."""
     first = alerts[0]
-    severity = max((a.get("severity", "info") for a in alerts), key=SEVERITY_RANK.__getitem__)
+    severity = max(
+        (a.get("severity", Severity.INFO) for a in alerts), key=SEVERITY_RANK.__getitem__
+    )
     where = first.get("store") or "all stores"
     title = f"[{status.upper()}:{len(alerts)}] {first['rule']} · {where}"
     mark = "✔ " if status == "resolved" else ""

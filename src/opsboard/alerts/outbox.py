@@ -11,14 +11,13 @@ or beyond the newest ``BACKLOG`` of its notifier, is dropped with a warning.
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from opsboard.alerts.notify import Message
-from opsboard.alerts.state import iso
+from opsboard.storage.outbox import QueuedMessage
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,7 +31,6 @@ BATCH = 20
 BACKLOG = 200
 
 
-# The table (``alert_outbox``) is made by the store's migration 3.
 @dataclass(frozen=True)
 class Entry:
     """One message queued for one notifier."""
@@ -45,23 +43,15 @@ class Entry:
 
 def has_outbox(store: Store) -> bool:
     """True when the store has an outbox table (a viewer's read-only store may not)."""
-    row = store.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alert_outbox'"
-    ).fetchone()
-    return row is not None
+    return store.outbox.exists()
 
 
-def enqueue(conn: sqlite3.Connection, notifier: str, message: Message, now: datetime) -> None:
-    """Queue ``message`` for ``notifier`` inside the caller's transaction."""
-    conn.execute(
-        "INSERT INTO alert_outbox (notifier, created_at, message, next_at) VALUES (?, ?, ?, ?)",
-        (notifier, iso(now), json.dumps(message.to_json(), ensure_ascii=False, default=str),
-         iso(now)),
-    )  # fmt: skip
+def enqueue(store: Store, notifier: str, message: Message, now: datetime) -> None:
+    """Queue ``message`` for ``notifier``."""
+    store.outbox.queue([QueuedMessage(notifier, message.to_json(), now)])
 
 
-def _message(text: str) -> Message:
-    body = json.loads(text)
+def _message(body: dict[str, Any]) -> Message:
     return Message(body["status"], body["title"], body["text"], body["alerts"], body["severity"])
 
 
@@ -75,13 +65,12 @@ def due(store: Store, now: datetime, *, sending: set[int]) -> dict[str, tuple[li
     waiting: set[str] = set()
     at_head: dict[str, bool] = {}
     under_way: dict[str, int] = {}
-    for entry_id, notifier, attempts, next_at in store.conn.execute(
-        "SELECT id, notifier, attempts, next_at FROM alert_outbox ORDER BY id"
-    ):
+    for head in store.outbox.heads():
+        entry_id, notifier, attempts = head.id, head.notifier, head.attempts
         if notifier in waiting:
             continue
         if notifier not in at_head:
-            if entry_id not in sending and next_at > iso(now):
+            if entry_id not in sending and head.next_at > now:
                 waiting.add(notifier)  # its head waits for its backoff; the rest keep order
                 continue
             at_head[notifier] = entry_id not in sending
@@ -103,10 +92,9 @@ def due(store: Store, now: datetime, *, sending: set[int]) -> dict[str, tuple[li
             continue
         entries = []
         for entry_id, attempts in picked:
-            text = store.conn.execute(
-                "SELECT message FROM alert_outbox WHERE id = ?", (entry_id,)
-            ).fetchone()[0]
-            entries.append(Entry(entry_id, notifier, _message(text), attempts))
+            queued = store.outbox.entry(entry_id)
+            if queued is not None:  # read just now, and only this process deletes
+                entries.append(Entry(entry_id, notifier, _message(queued.message), attempts))
         found[notifier] = (entries, at_head[notifier])
     return found
 
@@ -114,18 +102,9 @@ def due(store: Store, now: datetime, *, sending: set[int]) -> dict[str, tuple[li
 def trim(store: Store) -> int:
     """Keep at most ``BACKLOG`` messages per notifier, dropping the oldest (with a warning):
     a notifier down for a long storm would otherwise flood its chat when it is back."""
-    over = store.conn.execute(
-        "SELECT notifier, count(*) - ? FROM alert_outbox GROUP BY notifier HAVING count(*) > ?",
-        (BACKLOG, BACKLOG),
-    ).fetchall()
     dropped = 0
-    for notifier, extra in over:
-        with store.transaction() as conn:
-            dropped += conn.execute(
-                "DELETE FROM alert_outbox WHERE id IN (SELECT id FROM alert_outbox "
-                "WHERE notifier = ? ORDER BY id LIMIT ?)",
-                (notifier, extra),
-            ).rowcount
+    for notifier, extra in store.outbox.over(BACKLOG).items():
+        dropped += store.outbox.drop_oldest(notifier, extra)
         log.warning(
             "notifier %s: %d undelivered messages dropped, the oldest beyond the last %d",
             notifier, extra, BACKLOG,
@@ -135,42 +114,30 @@ def trim(store: Store) -> int:
 
 def delivered(store: Store, entry_ids: list[int]) -> None:
     """Forget entries their notifier has received."""
-    if entry_ids:
-        with store.transaction() as conn:
-            conn.executemany("DELETE FROM alert_outbox WHERE id = ?", [(i,) for i in entry_ids])
+    store.outbox.remove(entry_ids)
 
 
 def failed(store: Store, entry_id: int, error: str, now: datetime) -> str | None:
     """Record a failed delivery and schedule the next try; returns the title of a message
     given up on (too old), else None."""
-    row = store.conn.execute(
-        "SELECT attempts, created_at, message FROM alert_outbox WHERE id = ?", (entry_id,)
-    ).fetchone()
-    if row is None:
+    queued = store.outbox.entry(entry_id)
+    if queued is None:
         return None
-    attempts, created, text = int(row[0]) + 1, datetime.fromisoformat(row[1]), row[2]
-    with store.transaction() as conn:
-        if now - created >= GIVE_UP_AFTER:
-            conn.execute("DELETE FROM alert_outbox WHERE id = ?", (entry_id,))
-            return _message(text).title
-        wait = min(RETRY_MAX, RETRY_FIRST * 2 ** (attempts - 1))
-        conn.execute(
-            "UPDATE alert_outbox SET attempts = ?, next_at = ?, error = ? WHERE id = ?",
-            (attempts, iso(now + wait), error[:500], entry_id),
-        )
+    attempts = queued.attempts + 1
+    if now - queued.created_at >= GIVE_UP_AFTER:
+        store.outbox.remove([entry_id])
+        return _message(queued.message).title
+    wait = min(RETRY_MAX, RETRY_FIRST * 2 ** (attempts - 1))
+    store.outbox.retry_later(entry_id, attempts, now + wait, error[:500])
     return None
 
 
 def drop_unknown(store: Store, notifiers: set[str]) -> int:
     """Drop messages queued for notifiers no longer configured; returns how many."""
-    rows = store.conn.execute("SELECT DISTINCT notifier FROM alert_outbox").fetchall()
-    gone = [name for (name,) in rows if name not in notifiers]
+    gone = [name for name in store.outbox.notifiers() if name not in notifiers]
     if not gone:
         return 0
-    with store.transaction() as conn:
-        count = 0
-        for name in gone:
-            count += conn.execute("DELETE FROM alert_outbox WHERE notifier = ?", (name,)).rowcount
+    count = store.outbox.drop_notifiers(gone)
     log.warning("dropped %d undelivered messages of notifiers no longer configured", count)
     return count
 
@@ -179,4 +146,4 @@ def pending(store: Store) -> dict[str, int]:
     """How many messages wait, per notifier (empty when the store has no outbox)."""
     if not has_outbox(store):
         return {}
-    return dict(store.conn.execute("SELECT notifier, count(*) FROM alert_outbox GROUP BY notifier"))
+    return store.outbox.pending()

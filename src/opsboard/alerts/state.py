@@ -9,29 +9,27 @@ Times are stored as UTC ISO text, which sorts as time does.
 from __future__ import annotations
 
 import fnmatch
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opsboard.errors import UsageError
+from opsboard.models import SEVERITY_RANK, STATE_RANK, AlertState
+from opsboard.storage.alerts import AckedAlert, iso
+from opsboard.storage.silences import SilenceRow
 from opsboard.storage.store import Store
 
-#: Severity names in increasing order of badness.
-SEVERITIES: tuple[str, ...] = ("info", "warning", "critical")
-SEVERITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
-#: States of an alert that is still open (not resolved).
-OPEN_STATES: tuple[str, ...] = ("pending", "firing", "strategic")
-
-
-def iso(instant: datetime) -> str:
-    """``instant`` as stored: UTC, to the second."""
-    return instant.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    """A stored time back as an aware datetime (None stays None)."""
-    return None if text is None else datetime.fromisoformat(text)
+__all__ = [
+    "AlertView",
+    "SilenceView",
+    "ack",
+    "active_alerts",
+    "get_alert",
+    "iso",
+    "silence",
+    "silences",
+    "unsilence",
+]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -126,7 +124,7 @@ class AlertView:
     @property
     def strategic_loss(self) -> bool:
         """True for a campaign run below break-even on purpose: shown, never sent."""
-        return self.state == "strategic"
+        return self.state == AlertState.STRATEGIC
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the form `opsboard alerts list --format json` prints)."""
@@ -158,39 +156,37 @@ def _or_none(instant: datetime | None) -> str | None:
     return None if instant is None else iso(instant)
 
 
-_ALERT_COLUMNS = (
-    "a.id, a.rule, a.store, a.scope, a.state, a.severity, a.value, a.threshold, a.message, "
-    "a.labels, a.pending_since, a.fired_at, a.resolved_at, a.detail, "
-    "k.by, k.at, k.note"
-)
-# The latest acknowledgement of each alert.
-_LATEST_ACK = (
-    "LEFT JOIN alert_acks k ON k.id = (SELECT max(id) FROM alert_acks WHERE alert_id = a.id)"
-)
-
-
-def _view(row: tuple[Any, ...], silences: list[SilenceView]) -> AlertView:
-    rule, store_name, scope = row[1], row[2], row[3]
-    until = max((s.until for s in silences if s.matches(rule, store_name, scope)), default=None)
+def _view(found: AckedAlert, silences: list[SilenceView]) -> AlertView:
+    alert, latest = found
+    until = max(
+        (s.until for s in silences if s.matches(alert.rule, alert.store, alert.scope)),
+        default=None,
+    )
     return AlertView(
-        id=row[0],
-        rule=rule,
-        store=store_name,
-        scope=scope,
-        state=row[4],
-        severity=row[5],
-        value=row[6],
-        threshold=row[7],
-        message=row[8],
-        labels=json.loads(row[9] or "{}"),
-        pending_since=parse_iso(row[10]),
-        fired_at=parse_iso(row[11]),
-        resolved_at=parse_iso(row[12]),
-        detail=json.loads(row[13] or "{}"),
-        acked_by=row[14],
-        acked_at=parse_iso(row[15]),
-        ack_note=row[16] or "",
+        id=alert.id,
+        rule=alert.rule,
+        store=alert.store,
+        scope=alert.scope,
+        state=alert.state,
+        severity=alert.severity,
+        value=alert.value,
+        threshold=alert.threshold,
+        message=alert.message,
+        labels=alert.labels,
+        pending_since=alert.pending_since,
+        fired_at=alert.fired_at,
+        resolved_at=alert.resolved_at,
+        detail=alert.detail,
+        acked_by=None if latest is None else latest.by,
+        acked_at=None if latest is None else latest.at,
+        ack_note="" if latest is None else latest.note,
         silenced_until=until,
+    )
+
+
+def _silence(row: SilenceRow) -> SilenceView:
+    return SilenceView(
+        row.id, row.rule, row.store, row.scope, row.until, row.by, row.reason, row.created_at
     )
 
 
@@ -206,24 +202,12 @@ def active_alerts(
     ``resolved_within`` also returns alerts resolved that recently.
     """
     current = _now(now)
-    conditions = [f"a.state IN ({','.join('?' * len(OPEN_STATES))})"]
-    params: list[Any] = list(OPEN_STATES)
-    if resolved_within is not None:
-        conditions[0] = f"({conditions[0]} OR (a.state = 'resolved' AND a.resolved_at >= ?))"
-        params.append(iso(current - resolved_within))
-    if store_name is not None:
-        conditions.append("a.store = ?")
-        params.append(store_name)
-    rows = store.conn.execute(
-        f"SELECT {_ALERT_COLUMNS} FROM alerts a {_LATEST_ACK} WHERE {' AND '.join(conditions)}",
-        params,
-    ).fetchall()
+    since = None if resolved_within is None else current - resolved_within
     live = silences(store, now=current)
-    views = [_view(row, live) for row in rows]
-    order = {"firing": 0, "pending": 1, "strategic": 2, "resolved": 3}
+    views = [_view(found, live) for found in store.alerts.listed(store_name, resolved_since=since)]
     views.sort(
         key=lambda v: (
-            order.get(v.state, 9),
+            STATE_RANK.get(v.state, 9),
             -SEVERITY_RANK.get(v.severity, 0),
             v.store,
             v.rule,
@@ -235,14 +219,12 @@ def active_alerts(
 
 def get_alert(store: Store, alert_id: int, *, now: datetime | None = None) -> AlertView:
     """One alert by id; ``UsageError`` when there is none."""
-    row = store.conn.execute(
-        f"SELECT {_ALERT_COLUMNS} FROM alerts a {_LATEST_ACK} WHERE a.id = ?", (alert_id,)
-    ).fetchone()
-    if row is None:
+    found = store.alerts.get(alert_id)
+    if found is None:
         raise UsageError(
             f"no alert with id {alert_id}", hint="`opsboard alerts list` shows the open ones"
         )
-    return _view(row, silences(store, now=_now(now)))
+    return _view(found, silences(store, now=_now(now)))
 
 
 def ack(
@@ -252,11 +234,7 @@ def ack(
     if not by.strip():
         raise UsageError("say who acknowledges the alert", hint="e.g. --by alice")
     get_alert(store, alert_id, now=now)
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO alert_acks (alert_id, by, at, note) VALUES (?, ?, ?, ?)",
-            (alert_id, by.strip(), iso(_now(now)), note),
-        )
+    store.alerts.add_ack(alert_id, by.strip(), _now(now), note)
     return get_alert(store, alert_id, now=now)
 
 
@@ -285,13 +263,9 @@ def silence(
         raise UsageError("name the rule to silence", hint="use * for every rule")
     if not by.strip():
         raise UsageError("say who silences the alerts", hint="e.g. --by alice")
-    with store.transaction() as conn:
-        cursor = conn.execute(
-            "INSERT INTO silences (rule, store, scope, until, by, reason, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rule.strip(), store_name, scope, iso(until), by.strip(), reason, iso(current)),
-        )
-        silence_id = int(cursor.lastrowid or 0)
+    silence_id = store.silences.add_silence(
+        rule.strip(), store_name, scope, until, by.strip(), reason, current
+    )
     return SilenceView(
         silence_id, rule.strip(), store_name, scope, until, by.strip(), reason, current
     )
@@ -305,45 +279,16 @@ def unsilence(
     Returns the silence as it now stands and whether this call ended it (False: it had
     already ended, at the view's ``until``).
     """
-    current = _now(now)
-    with store.transaction() as conn:
-        row = conn.execute(
-            "SELECT id, rule, store, scope, until, by, reason, created_at FROM silences "
-            "WHERE id = ?",
-            (silence_id,),
-        ).fetchone()
-        if row is None:
-            raise UsageError(
-                f"no silence with id {silence_id}",
-                hint="`opsboard alerts list` shows the active silences",
-            )
-        active = row[4] > iso(current)
-        if active:
-            conn.execute("UPDATE silences SET until = ? WHERE id = ?", (iso(current), silence_id))
-    until = current if active else datetime.fromisoformat(row[4])
-    view = SilenceView(
-        row[0], row[1], row[2], row[3], until, row[5], row[6], datetime.fromisoformat(row[7])
-    )
-    return view, active
+    ended = store.silences.end_silence(silence_id, _now(now))
+    if ended is None:
+        raise UsageError(
+            f"no silence with id {silence_id}",
+            hint="`opsboard alerts list` shows the active silences",
+        )
+    row, active = ended
+    return _silence(row), active
 
 
 def silences(store: Store, *, now: datetime | None = None) -> list[SilenceView]:
     """The silences in force at ``now``, newest first."""
-    rows = store.conn.execute(
-        "SELECT id, rule, store, scope, until, by, reason, created_at FROM silences "
-        "WHERE until > ? ORDER BY id DESC",
-        (iso(_now(now)),),
-    ).fetchall()
-    return [
-        SilenceView(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            datetime.fromisoformat(r[4]),
-            r[5],
-            r[6],
-            datetime.fromisoformat(r[7]),
-        )
-        for r in rows
-    ]
+    return [_silence(row) for row in store.silences.silences_at(_now(now))]

@@ -4,22 +4,36 @@ pending -> firing -> resolved, with ``for`` durations, clear thresholds, strateg
 and alerts whose scope shows no data held for a while before they close. Each alert also
 carries why it is not being told (muted by a promotion window, suppressed by a failing
 source) in ``detail.quiet``, so that every viewer shows it and the notices skip it.
+
+``transition`` decides, for one stored alert and what this evaluation saw of it, what to
+write and which events to tell, without touching the store; ``apply_observations`` gathers
+the open alerts, calls it for each and writes every change in one transaction.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from opsboard.alerts.messages import fill, render
 from opsboard.alerts.rules import DATA_KINDS, Observation
-from opsboard.alerts.state import OPEN_STATES, iso
 from opsboard.config.builtin_rules import NO_DATA_RESOLVED, RULE_GONE_RESOLVED
 from opsboard.config.rules import RuleConfig
+from opsboard.models import AlertState
+from opsboard.storage.alert_writes import (
+    AlertWrite,
+    Drop,
+    Fire,
+    NewAlert,
+    Quiet,
+    Reading,
+    Refresh,
+    Resolve,
+    Seen,
+)
+from opsboard.storage.alerts import StoredAlert, iso
 from opsboard.storage.store import Store
 
 #: Every store's data alerts are held when a failing source's stores are not known.
@@ -59,14 +73,33 @@ class AlertEvent:
         }
 
 
-@dataclass
-class _Open:
-    id: int
-    state: str
-    pending_since: datetime
-    last_seen: datetime | None
-    message: str
+#: The ``alert_id`` of an event about an alert not written yet (its id comes with the write).
+NEW_ALERT = 0
+
+
+@dataclass(frozen=True)
+class Unobserved:
+    """What an evaluation knows of an open alert it did not observe.
+
+    ``rule``: the alert's rule (None: gone from the config). ``covered``: the rule was
+    evaluated for the alert's store this time (so the scope showed no data). ``quiet``: why
+    the alert is not told now (empty: it is). ``tz``: the store's zone, for the closing
+    message's last-seen time.
+    """
+
+    rule: RuleConfig | None
+    covered: bool
     quiet: str
+    tz: tzinfo
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one transition writes, in order, and the events it tells. An event about the
+    alert that ``writes`` creates carries ``NEW_ALERT`` for its id."""
+
+    writes: list[AlertWrite] = field(default_factory=list)
+    events: list[AlertEvent] = field(default_factory=list)
 
 
 def hold_limit(rule: RuleConfig | None) -> timedelta:
@@ -76,29 +109,157 @@ def hold_limit(rule: RuleConfig | None) -> timedelta:
     return max(rule.window, timedelta(hours=1)) + timedelta(hours=1)
 
 
-def _detail(o: Observation) -> str:
-    return json.dumps(o.fields, ensure_ascii=False, default=str)
-
-
-def _closing(
-    conn: sqlite3.Connection,
-    alert_id: int,
-    rule: RuleConfig | None,
-    last_seen: datetime | None,
-    tz: tzinfo,
-) -> str:
+def _closing(alert: StoredAlert, rule: RuleConfig | None, tz: tzinfo) -> str:
     """The message of an alert closed without an observation that clears it."""
-    name, scope, store, detail = conn.execute(
-        "SELECT rule, scope, store, detail FROM alerts WHERE id = ?", (alert_id,)
-    ).fetchone()
-    fields: dict[str, Any] = {"rule": name, "store": store, "scope": scope.split(":", 1)[-1]}
-    fields |= {k: v for k, v in json.loads(detail or "{}").items() if k != "quiet"}
+    fields: dict[str, Any] = {
+        "rule": alert.rule,
+        "store": alert.store,
+        "scope": alert.scope.split(":", 1)[-1],
+    }
+    fields |= {k: v for k, v in alert.detail.items() if k != "quiet"}
     if rule is None:
         return fill(RULE_GONE_RESOLVED, fields)
     if rule.kind in DATA_KINDS:
-        seen = f"{last_seen.astimezone(tz):%Y-%m-%d %H:%M}" if last_seen else "long ago"
+        seen = f"{alert.last_seen.astimezone(tz):%Y-%m-%d %H:%M}" if alert.last_seen else "long ago"
         return fill(NO_DATA_RESOLVED, fields | {"last_seen": seen})
     return render(rule, fields, resolved=True)
+
+
+def _told(event: str, alert_id: int, o: Observation, now: datetime) -> AlertEvent:
+    """An event told with what was just observed."""
+    return AlertEvent(
+        event, now, alert_id, o.rule.name, o.store, o.scope, o.rule.severity, o.value,
+        o.threshold, o.message, o.rule.labels,
+    )  # fmt: skip
+
+
+def _as_stored(
+    event: str, alert: StoredAlert, now: datetime, message: str, reading: Reading | None = None
+) -> AlertEvent:
+    """An event told with the alert as stored once its closing write is made."""
+    value, threshold = (alert.value, alert.threshold) if reading is None else (
+        reading.value, reading.threshold)  # fmt: skip
+    return AlertEvent(
+        event, now, alert.id, alert.rule, alert.store, alert.scope, alert.severity, value,
+        threshold, message, alert.labels,
+    )  # fmt: skip
+
+
+def _new(o: Observation, state: AlertState, since: datetime, now: datetime) -> NewAlert:
+    return NewAlert(
+        o.rule.name, o.store, o.scope, state, o.rule.severity, o.value, o.threshold, o.message,
+        o.rule.labels, o.fields, since, now,
+    )  # fmt: skip
+
+
+def _seen(o: Observation, alert: StoredAlert, now: datetime) -> AlertWrite:
+    """An open alert observed again: a new message (or a quiet one told again) is written
+    whole, else only the figures move."""
+    if o.message != alert.message or alert.quiet:
+        return Refresh(alert.id, o.value, o.threshold, o.message, o.fields, now)
+    return Seen(alert.id, o.value, o.threshold, now)
+
+
+def transition(
+    alert: StoredAlert | None, observation: Observation | Unobserved, now: datetime
+) -> Changes:
+    """What ``observation`` does to ``alert`` (the open alert of its rule, store and scope,
+    or None) at ``now``: the writes to make and the events to tell."""
+    if isinstance(observation, Unobserved):
+        if alert is None:
+            return Changes()
+        return _unobserved(alert, observation, now)
+    o = observation
+    changes = Changes()
+    writes, events = changes.writes, changes.events
+    if alert is not None and (alert.state == AlertState.STRATEGIC) != o.strategic:
+        # Strategic loss and a real alert are different episodes.
+        if alert.state == AlertState.PENDING:
+            writes.append(Drop(alert.id))
+        else:
+            writes.append(Resolve(alert.id, now, o.resolved_message))
+            if alert.state == AlertState.FIRING:
+                events.append(_as_stored("resolved", alert, now, o.resolved_message))
+        alert = None
+    if o.strategic:
+        if alert is None:
+            writes.append(_new(o, AlertState.STRATEGIC, now, now))
+            events.append(_told("strategic", NEW_ALERT, o, now))
+        else:
+            writes.append(_seen(o, alert, now))
+        return changes
+    if alert is None:
+        if o.breaking:
+            since = o.since if o.since is not None else now
+            state = AlertState.FIRING if now - since >= o.rule.for_ else AlertState.PENDING
+            writes.append(_new(o, state, since, now))
+            events.append(_told(str(state), NEW_ALERT, o, now))
+    elif alert.state == AlertState.PENDING:
+        if not o.breaking:
+            writes.append(Drop(alert.id))
+            events.append(_told("inactive", alert.id, o, now))
+        elif now - (alert.pending_since or now) >= o.rule.for_:
+            writes.append(Fire(alert.id, o.value, o.threshold, o.message, o.fields, now))
+            events.append(_told("firing", alert.id, o, now))
+        else:
+            writes.append(_seen(o, alert, now))
+    elif o.cleared:
+        reading = Reading(o.value, o.threshold, o.fields)
+        writes.append(Resolve(alert.id, now, o.resolved_message, reading))
+        events.append(_as_stored("resolved", alert, now, o.resolved_message, reading))
+    else:
+        writes.append(_seen(o, alert, now))
+    return changes
+
+
+def _unobserved(alert: StoredAlert, what: Unobserved, now: datetime) -> Changes:
+    """An open alert not observed: a gone rule resolves it; a scope that showed no data
+    holds it a while, then closes it; else it keeps its state, quiet or told."""
+    rule = what.rule
+    held = rule is not None and (
+        not what.covered or now - (alert.last_seen or alert.pending_since or now) < hold_limit(rule)
+    )
+    if not held:
+        if alert.state == AlertState.PENDING:
+            return Changes([Drop(alert.id)], [_as_stored("inactive", alert, now, alert.message)])
+        message = _closing(alert, rule, what.tz)
+        return Changes(
+            [Resolve(alert.id, now, message)], [_as_stored("resolved", alert, now, message)]
+        )
+    if what.quiet != alert.quiet:
+        return Changes([Quiet(alert.id, what.quiet, now)])
+    return Changes()
+
+
+def decide(
+    open_alerts: list[StoredAlert],
+    observations: list[Observation],
+    covered: set[tuple[str, str]],
+    now: datetime,
+    *,
+    rules: dict[str, RuleConfig],
+    quiet: Callable[[RuleConfig | None, str], str],
+    tz_for: Callable[[str], tzinfo],
+) -> list[Changes]:
+    """The changes of one evaluation, in the order to write them: a transition for each
+    scope observed (its first observation), then one for each open alert not observed."""
+    by_key = {alert.key: alert for alert in open_alerts}
+    decided: list[Changes] = []
+    observed: set[tuple[str, str, str]] = set()
+    for o in observations:
+        key = (o.rule.name, o.store, o.scope)
+        if key not in observed:
+            observed.add(key)
+            decided.append(transition(by_key.get(key), o, now))
+    for key, alert in by_key.items():
+        if key in observed:
+            continue
+        rule_name, store_name, _scope = key
+        rule = rules.get(rule_name)
+        seen = (rule_name, store_name) in covered or (rule_name, ALL_STORES) in covered
+        what = Unobserved(rule, seen, quiet(rule, store_name), tz_for(store_name))
+        decided.append(transition(alert, what, now))
+    return decided
 
 
 def apply_observations(
@@ -114,174 +275,17 @@ def apply_observations(
     """Move the stored alerts on by ``observations`` and return the events, in one
     transaction. ``covered`` holds the (rule, store) pairs evaluated this time (rule,
     ``ALL_STORES`` for store-less kinds); ``quiet`` says why an alert is not told."""
-    stamp = iso(now)
+    with state.alerts.revising() as revision:
+        decided = decide(
+            revision.open_alerts, observations, covered, now,
+            rules=rules, quiet=quiet, tz_for=tz_for,
+        )  # fmt: skip
+        new_ids = iter(revision.write([w for changes in decided for w in changes.writes]))
     events: list[AlertEvent] = []
-    with state.transaction() as conn:
-        open_rows: dict[tuple[str, str, str], _Open] = {}
-        for row in conn.execute(
-            "SELECT id, rule, store, scope, state, pending_since, last_seen, message, "
-            "json_extract(detail, '$.quiet') FROM alerts "
-            f"WHERE state IN ({','.join('?' * len(OPEN_STATES))})",
-            OPEN_STATES,
-        ):
-            open_rows[(row[1], row[2], row[3])] = _Open(
-                row[0],
-                row[4],
-                datetime.fromisoformat(row[5]) if row[5] else now,
-                datetime.fromisoformat(row[6]) if row[6] else None,
-                row[7],
-                row[8] or "",
-            )
-        seen_updates: list[tuple[Any, ...]] = []
-        refreshed: list[tuple[Any, ...]] = []
-        closed: set[int] = set()
-
-        def change(event: str, alert_id: int, o: Observation | None = None) -> None:
-            if o is not None and event != "resolved":
-                events.append(
-                    AlertEvent(
-                        event, now, alert_id, o.rule.name, o.store, o.scope, o.rule.severity,
-                        o.value, o.threshold, o.message, o.rule.labels,
-                    )
-                )  # fmt: skip
-                return
-            row = conn.execute(
-                "SELECT rule, store, scope, severity, value, threshold, message, labels "
-                "FROM alerts WHERE id = ?",
-                (alert_id,),
-            ).fetchone()
-            events.append(
-                AlertEvent(
-                    event, now, alert_id, row[0], row[1], row[2], row[3], row[4], row[5],
-                    row[6], json.loads(row[7] or "{}"),
-                )
-            )  # fmt: skip
-
-        def insert(o: Observation, state_name: str, since: datetime) -> int:
-            cursor = conn.execute(
-                "INSERT INTO alerts (rule, store, scope, state, severity, value, threshold, "
-                "message, labels, pending_since, fired_at, updated_at, detail, last_seen) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    o.rule.name, o.store, o.scope, state_name, o.rule.severity, o.value,
-                    o.threshold, o.message, json.dumps(o.rule.labels, ensure_ascii=False),
-                    iso(since), stamp if state_name == "firing" else None, stamp, _detail(o),
-                    stamp,
-                ),
-            )  # fmt: skip
-            return int(cursor.lastrowid or 0)
-
-        def resolve(alert_id: int, message: str | None = None) -> None:
-            closed.add(alert_id)
-            conn.execute(
-                "UPDATE alerts SET state = 'resolved', resolved_at = ?, updated_at = ?, "
-                "message = coalesce(?, message), detail = json_remove(detail, '$.quiet') "
-                "WHERE id = ?",
-                (stamp, stamp, message, alert_id),
-            )
-
-        def drop(alert_id: int) -> None:
-            closed.add(alert_id)
-            conn.execute("DELETE FROM alerts WHERE id = ?", (alert_id,))
-
-        def seen(o: Observation, current: _Open) -> None:
-            message = o.message
-            if message != current.message or current.quiet:
-                refreshed.append((o.value, o.threshold, message, _detail(o), stamp, stamp,
-                                  current.id))  # fmt: skip
-            else:
-                seen_updates.append((o.value, o.threshold, stamp, current.id))
-
-        observed: set[tuple[str, str, str]] = set()
-        for o in observations:
-            key = (o.rule.name, o.store, o.scope)
-            if key in observed:
-                continue
-            observed.add(key)
-            current = open_rows.get(key)
-            if current is not None and (current.state == "strategic") != o.strategic:
-                # Strategic loss and a real alert are different episodes.
-                if current.state == "pending":
-                    drop(current.id)
-                else:
-                    resolve(current.id, o.resolved_message)
-                    if current.state == "firing":
-                        change("resolved", current.id)
-                current = None
-            if o.strategic:
-                if current is None:
-                    change("strategic", insert(o, "strategic", now), o)
-                else:
-                    seen(o, current)
-                continue
-            if current is None:
-                if not o.breaking:
-                    continue
-                since = o.since if o.since is not None else now
-                state_name = "firing" if now - since >= o.rule.for_ else "pending"
-                change(state_name, insert(o, state_name, since), o)
-            elif current.state == "pending":
-                if not o.breaking:
-                    drop(current.id)
-                    change("inactive", current.id, o)
-                elif now - current.pending_since >= o.rule.for_:
-                    conn.execute(
-                        "UPDATE alerts SET state = 'firing', fired_at = ?, value = ?, "
-                        "threshold = ?, message = ?, updated_at = ?, last_seen = ?, detail = ? "
-                        "WHERE id = ?",
-                        (stamp, o.value, o.threshold, o.message, stamp, stamp, _detail(o),
-                         current.id),
-                    )  # fmt: skip
-                    change("firing", current.id, o)
-                else:
-                    seen(o, current)
-            elif o.cleared:
-                conn.execute(
-                    "UPDATE alerts SET value = ?, threshold = ?, detail = ? WHERE id = ?",
-                    (o.value, o.threshold, _detail(o), current.id),
-                )
-                resolve(current.id, o.resolved_message)
-                change("resolved", current.id)
-            else:
-                seen(o, current)
-        conn.executemany(
-            "UPDATE alerts SET value = ?, threshold = ?, last_seen = ? WHERE id = ?",
-            seen_updates,
-        )
-        conn.executemany(
-            "UPDATE alerts SET value = ?, threshold = ?, message = ?, detail = ?, "
-            "updated_at = ?, last_seen = ? WHERE id = ?",
-            refreshed,
-        )
-        # Open alerts not observed: gone rules resolve; unobserved scopes hold a while.
-        for key, current in open_rows.items():
-            if key in observed:
-                continue
-            rule = rules.get(key[0])
-            if rule is not None:
-                if (key[0], key[1]) not in covered and (key[0], ALL_STORES) not in covered:
-                    continue
-                last = current.last_seen or current.pending_since
-                if now - last < hold_limit(rule):
-                    continue
-            if current.state == "pending":
-                change("inactive", current.id)  # read before the row goes
-                drop(current.id)
-            else:
-                resolve(current.id, _closing(conn, current.id, rule, current.last_seen,
-                                             tz_for(key[1])))  # fmt: skip
-                change("resolved", current.id)
-        # Why each open alert is not told (or that it is again), for viewers and notices.
-        marks = []
-        for key, current in open_rows.items():
-            if current.id in closed or key in observed:
-                continue
-            reason = quiet(rules.get(key[0]), key[1])
-            if reason != current.quiet:
-                marks.append((reason or None, stamp, current.id))
-        conn.executemany(
-            "UPDATE alerts SET detail = CASE WHEN ?1 IS NULL THEN json_remove(detail, "
-            "'$.quiet') ELSE json_set(detail, '$.quiet', ?1) END, updated_at = ?2 WHERE id = ?3",
-            marks,
-        )
+    for changes in decided:
+        made = next(new_ids) if any(isinstance(w, NewAlert) for w in changes.writes) else None
+        for event in changes.events:
+            if event.alert_id == NEW_ALERT and made is not None:
+                event = replace(event, alert_id=made)
+            events.append(event)
     return events

@@ -13,12 +13,14 @@ from opsboard.alerts.state import (
     SilenceView,
     ack,
     active_alerts,
+    iso,
     silence,
     silences,
     unsilence,
 )
 from opsboard.cli.silencing import check_target, duration, store_zone, until_instant
 from opsboard.errors import UsageError
+from opsboard.models import AlertState
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, parse_day, zone
@@ -81,11 +83,7 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
             )
             live = silences(store, now=now)
             waiting = pending(store)
-            failures = store.conn.execute(
-                "SELECT at, notifier, error FROM notifications WHERE status = 'failed' "
-                "AND at >= ? ORDER BY id DESC LIMIT 5",
-                ((now - timedelta(hours=24)).isoformat(timespec="seconds"),),
-            ).fetchall()
+            failures = store.outbox.failures_since(now - timedelta(hours=24), limit=5)
         if args.output == "json":
             print(
                 json.dumps(
@@ -103,8 +101,8 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
                 f"silence {s.id}: {s.rule} store={s.store or '*'} scope={s.scope or '*'} until "
                 f"{s.until:%Y-%m-%d %H:%M} UTC by {s.by}" + (f": {s.reason}" if s.reason else "")
             )
-        for at, notifier, error in failures:
-            print(f"notifier {notifier} failed at {at}: {error}")
+        for failure in failures:
+            print(f"notifier {failure.notifier} failed at {iso(failure.at)}: {failure.error}")
         for notifier, count in waiting.items():
             print(f"notifier {notifier}: {count} messages waiting to be delivered")
         return 0
@@ -182,7 +180,7 @@ def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
         return 0
     for event in events:
         print(describe(event, tz))
-    fired = sum(e.event == "firing" for e in events)
+    fired = sum(e.event == AlertState.FIRING for e in events)
     upto = " (today up to the current hour)" if last >= today else ""
     print(f"{replay.hours} hours from {first} to {last}{upto}: {fired} alerts would have fired")
     return 0

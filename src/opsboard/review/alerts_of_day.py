@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from opsboard.alerts.state import SEVERITY_RANK
+from opsboard.models import SEVERITY_RANK
 from opsboard.review.model import Acknowledgement, AlertOfDay
 from opsboard.storage.store import Store
 
@@ -28,34 +28,26 @@ def alerts_of_day(
     began. The most severe first, and in the order they fired within a severity, so that
     the day reads as it happened.
     """
-    rows = store.conn.execute(
-        "SELECT id, rule, scope, severity, state, message, fired_at, resolved_at FROM alerts "
-        "WHERE store IN (?, '') AND fired_at IS NOT NULL ORDER BY id DESC LIMIT 5000",
-        (store_name,),
-    ).fetchall()
     chosen: list[AlertOfDay] = []
-    for alert_id, rule, scope, severity, state, message, fired_at, resolved_at in rows:
-        fired = _instant(fired_at)
-        resolved = _instant(resolved_at)
+    for alert in store.alerts.fired(store_name):
+        fired = _instant(alert.fired_at)
+        resolved = _instant(alert.resolved_at)
         if fired is None or fired >= end or (resolved is not None and resolved < start):
             continue
         acks = tuple(
-            Acknowledgement(by=str(by), at=str(at), note=str(note or ""))
-            for by, at, note in store.conn.execute(
-                "SELECT by, at, note FROM alert_acks WHERE alert_id = ? ORDER BY at",
-                (alert_id,),
-            )
+            Acknowledgement(by=ack.by, at=ack.at, note=ack.note)
+            for ack in store.alerts.acks_of(alert.id)
         )
         chosen.append(
             AlertOfDay(
-                id=int(alert_id),
-                rule=str(rule),
-                scope=str(scope),
-                severity=str(severity),
-                state=str(state),
-                message=str(message),
-                fired_at=str(fired_at),
-                resolved_at=None if resolved_at is None else str(resolved_at),
+                id=alert.id,
+                rule=alert.rule,
+                scope=alert.scope,
+                severity=alert.severity,
+                state=alert.state,
+                message=alert.message,
+                fired_at=alert.fired_at,
+                resolved_at=alert.resolved_at,
                 acks=acks,
             )
         )

@@ -27,11 +27,14 @@ from opsboard.points import LoadedPeriod
 from opsboard.storage import files, meta
 from opsboard.storage import health as health_table
 from opsboard.storage import ingests as ingest_history
+from opsboard.storage.alerts import AlertTables
 from opsboard.storage.batch import IngestBatch as IngestBatch
 from opsboard.storage.connection import Database
 from opsboard.storage.lock import CollectorLock
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
+from opsboard.storage.outbox import Outbox
 from opsboard.storage.series import Catalogue, SeriesRegistry
+from opsboard.storage.silences import Silences
 
 
 class Store(Database):
@@ -48,6 +51,10 @@ class Store(Database):
         #: The ids of the series met so far, and the catalogue of their levels.
         self.series = SeriesRegistry(conn)
         self.collector_lock = CollectorLock(self)
+        #: The alert tables: alerts and acknowledgements, silences, the notifiers' outbox.
+        self.alerts = AlertTables(self)
+        self.outbox = Outbox(self)
+        self.silences = Silences(self)
 
     # -- opening ---------------------------------------------------------------------------
 

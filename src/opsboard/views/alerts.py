@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from opsboard import alerts as alert_state
 from opsboard.alerts import AlertView
 from opsboard.errors import UsageError
-from opsboard.models import HealthState, SourceHealth
+from opsboard.models import SEVERITY_RANK, STATE_RANK, AlertState, HealthState, SourceHealth
 from opsboard.storage.store import Store
 
-_SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
-_STATE_RANK = {"firing": 0, "pending": 1, "strategic": 2, "resolved": 3}
 #: How long a resolved alert stays in the list.
 RECENT = timedelta(hours=24)
 
@@ -71,13 +69,11 @@ def current_user() -> str:
         return "operator"
 
 
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="seconds")
-
-
 def _row(view: AlertView, state: str | None = None) -> AlertRow:
     state = state or view.state
-    since = view.resolved_at if state == "resolved" else (view.fired_at or view.pending_since)
+    since = (
+        view.resolved_at if state == AlertState.RESOLVED else (view.fired_at or view.pending_since)
+    )
     return AlertRow(
         id=view.id,
         rule=view.rule,
@@ -102,8 +98,8 @@ def _row(view: AlertView, state: str | None = None) -> AlertRow:
 def _order(rows: list[AlertRow], at: datetime, limit: int) -> list[AlertRow]:
     rows.sort(
         key=lambda a: (
-            _STATE_RANK.get(a.state, 3),
-            _SEVERITY_RANK.get(a.severity, 3),
+            STATE_RANK.get(a.state, STATE_RANK[AlertState.RESOLVED]),
+            -SEVERITY_RANK.get(a.severity, -1),  # the worst first, an unknown one last
             -(a.since or at).timestamp(),
         )
     )
@@ -123,32 +119,20 @@ def load_alerts(
         return _order(rows, at, limit)
     # A replay: every alert begun by `at` and not resolved for a day by then, with the
     # acknowledgements and silences that existed at `at`.
-    params: list[Any] = [_iso(at), _iso(at - RECENT)]
-    where = (
-        "coalesce(pending_since, fired_at, updated_at) <= ? "
-        "AND (resolved_at IS NULL OR resolved_at >= ?)"
-    )
-    if store_name:
-        where += " AND store IN (?, '')"
-        params.append(store_name)
-    ids = [
-        int(r[0])
-        for r in store.conn.execute(
-            f"SELECT id FROM alerts WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit * 4]
-        )
-    ]
-    acks = _acks_at(store, ids, at)
+    ids = store.alerts.begun_by(at, at - RECENT, store_name, limit * 4)
+    acks = store.alerts.latest_acks_by(ids, at)
     silences = [s for s in alert_state.silences(store, now=at) if s.created_at <= at]
     rows = []
     for alert_id in ids:
         view = alert_state.get_alert(store, alert_id, now=at)
         if view.resolved_at is not None and view.resolved_at <= at:
-            state = "resolved"
+            state = AlertState.RESOLVED
         elif view.fired_at is not None and view.fired_at <= at:
-            state = "strategic" if view.state == "strategic" else "firing"
+            state = AlertState.STRATEGIC if view.strategic_loss else AlertState.FIRING
         else:
-            state = "pending"
-        by, note = acks.get(alert_id, ("", ""))
+            state = AlertState.PENDING
+        ack = acks.get(alert_id)
+        by, note = ("", "") if ack is None else (ack.by, ack.note)
         until = max(
             (x.until for x in silences if x.matches(view.rule, view.store, view.scope)),
             default=None,
@@ -162,19 +146,6 @@ def load_alerts(
 
 def _fields(row: AlertRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in AlertRow.__slots__}
-
-
-def _acks_at(store: Store, ids: list[int], at: datetime) -> dict[int, tuple[str, str]]:
-    """The latest acknowledgement of each alert made by ``at``."""
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = store.conn.execute(
-        f"SELECT alert_id, by, note FROM alert_acks WHERE alert_id IN ({marks}) AND at <= ? "
-        "ORDER BY id",
-        [*ids, _iso(at)],
-    ).fetchall()
-    return {int(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
 
 def acknowledge(store: Store, alert_id: int, *, note: str, by: str, at: datetime) -> None:
