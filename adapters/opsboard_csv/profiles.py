@@ -220,12 +220,6 @@ class Profile(_Strict):
         """``title_pattern`` compiled, or None."""
         return None if self.title_pattern is None else _compile(self.title_pattern)
 
-    def describe(self) -> str:
-        """How the format is recognised, for ``opsboard formats``: see ``describe_profile``."""
-        from opsboard_csv.describe import describe_profile
-
-        return describe_profile(self)
-
 
 class ProfileError(OpsboardError):
     """A shipped or added profile file is invalid."""

@@ -25,6 +25,7 @@ from opsboard_csv.containers import (
     zip_member,
 )
 from opsboard_csv.decoding import WEAK, candidates, implausible_share
+from opsboard_csv.describe import describe_profile
 from opsboard_csv.errors import IncompleteFile
 from opsboard_csv.periods import FileContext
 from opsboard_csv.profiles import (
@@ -43,7 +44,9 @@ HEAD_ROWS = 40
 
 def describe_formats() -> list[dict[str, str]]:
     """One entry per recognised export format: ``name``, ``title`` and ``detect``."""
-    return [{"name": p.name, "title": p.title, "detect": p.describe()} for p in load_profiles()]
+    return [
+        {"name": p.name, "title": p.title, "detect": describe_profile(p)} for p in load_profiles()
+    ]
 
 
 def read_file(

@@ -8,12 +8,12 @@ summary once per store, day and notifier, off the evaluation path.
 
 from __future__ import annotations
 
-from opsboard.review.build import build_review
+from opsboard.review.build import build_review, yesterdays_reviews
 from opsboard.review.courier import ReviewCourier
 from opsboard.review.delivery import chat_summary
 from opsboard.review.model import Diagnosis, Review
 from opsboard.review.render import FORMATS, render, render_many
-from opsboard.review.stores import default_day, review_stores, yesterdays_reviews
+from opsboard.review.stores import default_day, review_stores
 
 __all__ = [
     "FORMATS",

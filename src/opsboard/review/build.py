@@ -9,6 +9,7 @@ source that delivered nothing, or only some hours, are reported as missing, not 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -31,7 +32,7 @@ from opsboard.review.model import (
     Review,
 )
 from opsboard.review.narrative import summarise
-from opsboard.review.stores import check_store
+from opsboard.review.stores import check_store, default_day, review_stores
 from opsboard.runtime import Runtime
 from opsboard.storage import points
 from opsboard.storage.store import Store
@@ -379,3 +380,18 @@ def build_review(runtime: Runtime, store: Store, store_name: str, day: date) -> 
             hint="give a past day, e.g. --date yesterday or --date -7d",
         )
     return _Builder(runtime, store, store_name, day).build()
+
+
+def yesterdays_reviews(
+    runtime: Runtime,
+    store: Store,
+    names: Sequence[str] | None = None,
+    at: datetime | None = None,
+) -> list[Review]:
+    """The review of each store's own yesterday as of ``at`` (default: now): a store in
+    Los Angeles and one in Shanghai each get the last day that is over where they are.
+
+    ``names`` defaults to ``review_stores``. Raises ``UsageError`` for an unknown store.
+    """
+    chosen = list(names) if names is not None else review_stores(runtime, store)
+    return [build_review(runtime, store, n, default_day(runtime, n, at)) for n in chosen]

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from opsboard.errors import UsageError
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
-
-if TYPE_CHECKING:
-    from opsboard.review.model import Review
 
 
 def default_day(runtime: Runtime, store_name: str, at: datetime | None = None) -> date:
@@ -25,23 +20,6 @@ def review_stores(runtime: Runtime, store: Store) -> list[str]:
     every store with data."""
     settings = runtime.settings
     return list(settings.review.stores) or [s.name for s in settings.stores] or store.stores()
-
-
-def yesterdays_reviews(
-    runtime: Runtime,
-    store: Store,
-    names: Sequence[str] | None = None,
-    at: datetime | None = None,
-) -> list[Review]:
-    """The review of each store's own yesterday as of ``at`` (default: now): a store in
-    Los Angeles and one in Shanghai each get the last day that is over where they are.
-
-    ``names`` defaults to ``review_stores``. Raises ``UsageError`` for an unknown store.
-    """
-    from opsboard.review.build import build_review
-
-    chosen = list(names) if names is not None else review_stores(runtime, store)
-    return [build_review(runtime, store, n, default_day(runtime, n, at)) for n in chosen]
 
 
 def check_store(runtime: Runtime, store: Store, store_name: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from opsboard.models import OPEN_STATES, AlertState
 from opsboard.storage.alert_writes import (
@@ -25,9 +25,7 @@ from opsboard.storage.alert_writes import (
     Resolve,
     Seen,
 )
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
+from opsboard.storage.connection import Database
 
 
 def iso(instant: datetime) -> str:
@@ -261,7 +259,7 @@ class Revision:
 class AlertTables:
     """The alert tables of one store (``store.alerts``)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     # -- alerts, read ----------------------------------------------------------------------

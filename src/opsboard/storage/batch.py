@@ -9,9 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from opsboard.models import MetricPoint
 from opsboard.points import (
@@ -24,9 +22,9 @@ from opsboard.points import (
     SeriesKey,
     SourceRevisions,
 )
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
+from opsboard.storage import ingests
+from opsboard.storage.connection import Database, now_iso
+from opsboard.storage.series import SeriesRegistry
 
 UPSERT = (
     "INSERT INTO points (series_id, ts, value, ingest_id) VALUES (?, ?, ?, ?) "
@@ -44,11 +42,6 @@ UPSERT_REVISED = (
 )
 
 
-def now_iso() -> str:
-    """The current instant as the store records it (UTC, to the second)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class IngestBatch:
     """One ingest as one transaction: points, bookmarks and the ingest record together.
 
@@ -58,9 +51,17 @@ class IngestBatch:
     """
 
     def __init__(
-        self, store: Store, *, source: str, origin: str, format: str, store_name: str = ""
+        self,
+        database: Database,
+        series: SeriesRegistry,
+        *,
+        source: str,
+        origin: str,
+        format: str,
+        store_name: str = "",
     ) -> None:
-        self.store = store
+        self.database = database
+        self.series = series
         self.source = source
         self.origin = origin
         self.format = format
@@ -74,11 +75,11 @@ class IngestBatch:
         self.stores: set[str] = set()
         self._started = now_iso()
         self._bookmarks: dict[str, str] = {}
-        self._transaction = store.transaction()
+        self._transaction = database.transaction()
 
     def __enter__(self) -> IngestBatch:
         self._transaction.__enter__()
-        cursor = self.store.conn.execute(
+        cursor = self.database.conn.execute(
             "INSERT INTO ingests (source, origin, format, store, status, started_at) "
             "VALUES (?, ?, ?, ?, 'loading', ?)",
             (self.source, self.origin, self.format, self.store_name, self._started),
@@ -93,7 +94,7 @@ class IngestBatch:
         tb: TracebackType | None,
     ) -> None:
         if exc_type is None:
-            conn = self.store.conn
+            conn = self.database.conn
             for key, value in self._bookmarks.items():
                 conn.execute(
                     "INSERT INTO bookmarks (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
@@ -117,13 +118,14 @@ class IngestBatch:
             return
         self._transaction.__exit__(exc_type, exc, tb)
         # The series cache may name series created inside the rolled-back transaction.
-        self.store.series.forget()
+        self.series.forget()
         if issubclass(exc_type, Exception) and not issubclass(exc_type, AbandonBatch):
-            self.store.record_failed_ingest(
+            ingests.record_failed(
+                self.database,
                 source=self.source,
                 origin=self.origin,
                 format=self.format,
-                store=self.store_name,
+                store_name=self.store_name,
                 message=str(exc),
             )
 
@@ -151,7 +153,7 @@ class IngestBatch:
         """The id of series (store, grain, metric, channel, campaign, sku), created on first
         use inside this batch; ``InvalidPoint`` when the key breaks the data model."""
         self.stores.add(key[0])
-        return self.store.series.id_of(key)
+        return self.series.id_of(key)
 
     def loaded_period(
         self, store: str, formats: Sequence[str], first: int, last: int
@@ -159,7 +161,7 @@ class IngestBatch:
         """A format among ``formats`` already loaded for ``store`` with figures between the
         period starts ``first`` and ``last``, with the span of its loads (see
         ``BatchWriter``); None when there is none."""
-        return self.store.loaded_format(store, list(formats), first, last)
+        return ingests.loaded_format(self.database, store, list(formats), first, last)
 
     def add_raw(self, rows: Iterable[RawPoint]) -> int:
         """Upsert raw points (the hot path); returns how many were written.
@@ -178,9 +180,8 @@ class IngestBatch:
         return self._add_rows(((row, None) for row in rows), UPSERT)
 
     def _add_rows(self, rows: Iterable[tuple[RawPoint, int | None]], upsert: str) -> int:
-        store = self.store
-        cache = store.series.known
-        series_id = store.series.id_of
+        cache = self.series.known
+        series_id = self.series.id_of
         ingest_id = self.ingest_id
         low = self.period_start if self.period_start is not None else 1 << 62
         high = self.period_end if self.period_end is not None else -(1 << 62)
@@ -220,7 +221,7 @@ class IngestBatch:
                 else:
                     yield sid, ts, value, ingest_id, revision
 
-        store.conn.executemany(upsert, convert())
+        self.database.conn.executemany(upsert, convert())
         self.points += count
         self.rows += count
         if count:
@@ -230,7 +231,7 @@ class IngestBatch:
     def _add_bulk(self, rows: BulkPoints) -> int:
         # Reading and writing in slices keeps each phase's working set hot in the CPU caches.
         values = rows.series_values(self)
-        write = self.store.conn.executemany
+        write = self.database.conn.executemany
         while chunk := list(itertools.islice(values, 4096)):
             write(UPSERT, chunk)
         count = rows.count

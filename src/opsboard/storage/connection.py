@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -48,3 +49,8 @@ class Database:
     def set_cache_size(self, kib: int) -> None:
         """Let this connection's page cache grow to ``kib`` KiB (the OS caches the file too)."""
         self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+
+
+def now_iso() -> str:
+    """The current instant as the store records it (UTC, to the second)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")

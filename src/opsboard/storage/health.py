@@ -6,8 +6,7 @@ import json
 from datetime import datetime
 
 from opsboard.models import HealthState, SourceHealth
-from opsboard.storage.batch import now_iso
-from opsboard.storage.connection import Database
+from opsboard.storage.connection import Database, now_iso
 
 
 def record(store: Database, health: SourceHealth) -> None:

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from opsboard.points import LoadedPeriod
-from opsboard.storage.batch import now_iso
-from opsboard.storage.connection import Database
+from opsboard.storage.connection import Database, now_iso
 
 
 class Arrival(NamedTuple):

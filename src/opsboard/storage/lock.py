@@ -16,8 +16,7 @@ from filelock import FileLock, Timeout
 
 from opsboard.errors import CollectorLockedError, StoreError
 from opsboard.storage import files, meta
-from opsboard.storage.batch import now_iso
-from opsboard.storage.connection import Database
+from opsboard.storage.connection import Database, now_iso
 
 
 class CollectorLock:

@@ -12,13 +12,11 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opsboard.storage.alert_writes import ToldMark
 from opsboard.storage.alerts import iso
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
+from opsboard.storage.connection import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +76,7 @@ def insert(conn: sqlite3.Connection, queued: Iterable[QueuedMessage]) -> None:
 class Outbox:
     """The delivery tables of one store (``store.outbox``)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     def exists(self) -> bool:

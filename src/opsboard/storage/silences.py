@@ -7,12 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from opsboard.storage.alerts import iso
-
-if TYPE_CHECKING:
-    from opsboard.storage.store import Store
+from opsboard.storage.connection import Database
 
 _SILENCE = "SELECT id, rule, store, scope, until, by, reason, created_at FROM silences"
 
@@ -48,7 +46,7 @@ def _silence(row: Sequence[Any]) -> SilenceRow:
 class Silences:
     """The silences of one store (``store.silences``)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     # -- silences --------------------------------------------------------------------------

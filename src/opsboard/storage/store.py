@@ -232,7 +232,9 @@ class Store(Database):
 
     def batch(self, *, source: str, origin: str, format: str = "", store: str = "") -> IngestBatch:
         """A write transaction for one ingest (one file, one API poll); see ``IngestBatch``."""
-        return IngestBatch(self, source=source, origin=origin, format=format, store_name=store)
+        return IngestBatch(
+            self, self.series, source=source, origin=origin, format=format, store_name=store
+        )
 
     def write_points(
         self, points: Iterable[MetricPoint], *, source: str = "api", origin: str = ""
