@@ -45,13 +45,19 @@ def _width(cells: list[str]) -> int:
 
 
 def _check_complete(table: Table, match: HeaderMatch, width: int, context: FileContext) -> None:
-    """``IncompleteFile`` for a table that may have been cut off by its writer."""
+    """``IncompleteFile`` for a table that was cut off by its writer.
+
+    A download is judged by its last row, never by a missing final newline alone (Amazon
+    and Shopify end their files without one): a last row with fewer fields than the
+    header, an open quote, or a last cell that stops where its column's cells go on (an
+    amount with fewer decimals than every other, a trailing separator, a cell empty where
+    every other row has a value) is a cut.
+    """
     if table.complete or len(table.rows) <= match.row + 1:
         return
     line, cells = table.lines[-1], table.rows[-1]
     hint = (
-        "the download was interrupted or the file is still being written: download the "
-        "report again (a complete file written by hand must end with a newline)"
+        "the download was interrupted or the file is still being written: download the report again"
     )
     if table.container == "html":
         raise IncompleteFile(
@@ -60,18 +66,46 @@ def _check_complete(table: Table, match: HeaderMatch, width: int, context: FileC
             line=line,
             hint=hint,
         )
-    if len(cells) < width:
-        found = f"it has {len(cells)} of {width} fields"
-    elif not cells[-1].strip():
-        found = "its last cell is empty"
-    else:
-        found = f"its last cell reads {cells[-1].strip()!r}, maybe the start of a longer value"
+    found = _cut_sign(table, match, width, cells)
+    if found is None:
+        return
     raise IncompleteFile(
-        f"{context.file_name}: the last line is cut off: the file does not end with a "
-        f"newline and {found}",
+        f"{context.file_name}: the last line is cut off: {found}",
         line=line,
         hint=hint,
     )
+
+
+_DECIMALS = re.compile(r"[.,](\d+)\D*$")
+
+
+def _cut_sign(table: Table, match: HeaderMatch, width: int, cells: list[str]) -> str | None:
+    """What shows that the last row (no newline after it) was cut, or None."""
+    if table.open_quote:
+        return "it ends inside a quoted cell (the closing quote never came)"
+    if len(cells) < width:
+        return f"it has {len(cells)} of {width} fields"
+    index = width - 1
+    last = cells[index].strip() if index < len(cells) else ""
+    above = [
+        row[index].strip() for row in table.rows[match.row + 1 : -1][-200:] if index < len(row)
+    ]
+    if not last:
+        if above and all(above):
+            return "its last cell is empty, where every other row has a value"
+        return None
+    if last[-1] in ",.$£€¥₹" or last.endswith(("Rs", "Rs.")):
+        return f"its last cell reads {last!r}, the start of a longer value"
+    decimals = {len(m.group(1)) if (m := _DECIMALS.search(c)) else 0 for c in above if c}
+    if len(decimals) == 1:
+        (usual,) = decimals
+        mine = _DECIMALS.search(last)
+        if usual and (0 if mine is None else len(mine.group(1))) < usual:
+            return (
+                f"its last cell reads {last!r}, shorter than the column's other amounts "
+                f"({usual} decimals): the start of a longer value"
+            )
+    return None
 
 
 def _check_width(table: Table, line: int, cells: list[str], width: int) -> None:
