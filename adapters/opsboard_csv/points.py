@@ -148,6 +148,8 @@ def file_points(
     fixed = {"channel": profile.channel, "campaign": profile.campaign, "sku": profile.sku}
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
     stores = row_stores(match, data, context)
+    keyed = _keyed_fields(match, metric_fields)
+    taken: dict[tuple[object, ...], tuple[float, int]] = {}
     midnight: dict[date, int] = {}
     totals: dict[_Key, float] = defaultdict(float)
     seen: dict[tuple[str, date, str, str, str], int] = {}
@@ -161,6 +163,10 @@ def file_points(
                 seen, (store, day, scope["channel"], scope["campaign"], scope["sku"]), row
             )
         values = _values(match, metric_fields, row, decimal)
+        for metric, key_columns in keyed:
+            if metric in values:
+                at = (store, day, metric, *(row.cell(i).strip() for i in key_columns))
+                _once_per_key(taken, at, values, metric, row)
         if day not in midnight:
             midnight[day] = int(local_midnight(day, context.tz).timestamp())
         ts = midnight[day]
@@ -171,6 +177,44 @@ def file_points(
         for (store, ts, channel, campaign, sku, metric), value in totals.items()
     ]
     return FilePoints(found, set(stores))
+
+
+def _keyed_fields(
+    match: HeaderMatch, metric_fields: list[tuple[str, FieldSpec]]
+) -> list[tuple[str, list[int]]]:
+    """The metrics whose figure lives at a coarser key than the rows (``per``), each with
+    the columns of its key found in the file."""
+    keyed = []
+    for _key, spec in metric_fields:
+        columns = [match.columns[k] for k in spec.per if k in match.columns]
+        if columns and spec.metric:
+            keyed.append((spec.metric, columns))
+    return keyed
+
+
+def _once_per_key(
+    taken: dict[tuple[object, ...], tuple[float, int]],
+    key: tuple[object, ...],
+    values: dict[str, float],
+    metric: str,
+    row: DataRow,
+) -> None:
+    """Keep the first row's figure of a key and drop the repeats (they are the same
+    figure, not more of it); a repeat that differs is refused."""
+    value = values[metric]
+    first = taken.setdefault(key, (value, row.line))
+    if first[1] == row.line:
+        return
+    del values[metric]
+    if not math.isclose(first[0], value, rel_tol=1e-9, abs_tol=1e-9):
+        named = " / ".join(str(k) for k in key[3:])
+        raise RejectedInput(
+            f"{metric} of {named} reads {value:g} here and {first[0]:g} on line {first[1]}: "
+            "the report repeats this figure on every row of its key, so both rows must "
+            "hold the same value",
+            line=row.line,
+            hint="download the report again; if it was edited, restore the repeated values",
+        )
 
 
 def _check_unique(

@@ -29,7 +29,7 @@ from opsboard.errors import OpsboardError
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import CHANNELS
 
-Role = Literal["date", "end_date", "store", "channel", "campaign", "sku", "metric", "filter"]
+Role = Literal["date", "end_date", "store", "channel", "campaign", "sku", "metric", "filter", "key"]
 DateSource = Literal["column", "option", "title", "file_name"]
 
 DEFAULT_TOTALS = ("合计", "汇总", "总计", "total", "totals", "gesamt", "summe", "totale")
@@ -60,7 +60,8 @@ class FieldSpec(_Strict):
     role: Role = "metric"
     """``date`` (``end_date`` for a row's last day), ``store`` (used when no store is
     given), a dimension (``channel``, ``campaign``, ``sku``), ``filter`` (identifies the
-    format, or keeps rows) or ``metric``."""
+    format, or keeps rows), ``key`` (a column that only names the key a figure lives
+    at, see ``per``) or ``metric``."""
     metric: str | None = None
     """The base metric a ``metric`` column feeds (see ``opsboard.metrics.BASE_METRICS``)."""
     kind: Literal["count", "money", "number", "percent", "fraction"] = "count"
@@ -82,6 +83,15 @@ class FieldSpec(_Strict):
     grains (``SPU-10001`` beside SKU ``10001``) never mix."""
     all_values: list[str] = Field(default_factory=list)
     """For ``campaign``/``sku``: cells meaning "the whole store" (e.g. 店铺整体)."""
+    per: list[str] = Field(default_factory=list)
+    """For ``metric``: the fields whose cells name the key this figure lives at, when
+    that key is coarser than the rows (Amazon's sessions of a parent/child ASIN pair,
+    repeated on every SKU row of the pair): the figure is taken once per key and day,
+    never added up over the rows that repeat it. Fields missing from a file leave the
+    key to the others."""
+    expected: bool = False
+    """For ``metric``: the figure is one a user relies on; a file without the column
+    loads with a notice naming it (never a silent gap)."""
     keep: list[str] = Field(default_factory=list)
     """For ``filter``: rows whose cell is one of these (``汇总``) are the platform's total
     of their group (the rows of one day with the same dimension cells); where a group has
@@ -173,7 +183,10 @@ class Profile(_Strict):
                     problems.append(f"fields.{key}: metric {spec.metric!r} is not a base metric")
                 if spec.times is not None and spec.times not in self.fields:
                     problems.append(f"fields.{key}: times names no field {spec.times!r}")
-            elif spec.role != "filter":
+                for name in spec.per:
+                    if name not in self.fields or self.fields[name].role == "metric":
+                        problems.append(f"fields.{key}: per names no key field {name!r}")
+            elif spec.role not in ("filter", "key"):
                 if spec.role in roles:
                     problems.append(f"fields.{key}: a second {spec.role} column")
                 roles[spec.role] = key
