@@ -34,7 +34,11 @@ DateSource = Literal["column", "option", "title", "file_name"]
 
 DEFAULT_TOTALS = ("合计", "汇总", "总计", "total", "totals", "gesamt", "summe", "totale")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−－"})
-_UNIT = re.compile(r"\((?:元|¥|\$|usd|rmb|cny|€|eur|%|秒|件|个|次|人)\)$")
+#: A unit at the end of a header: ``(元)``, ``(₹)``, ``(£)``, ``(USD)``, ``(#)``, ``(%)``...
+_UNIT = re.compile(
+    r"\((?:元|¥|\$|[a-z]{0,3}\$|€|£|₹|₩|₺|₽|zł|kr|rs\.?|#|%|秒|件|个|次|人|rmb|usd|cny|eur|gbp"
+    r"|inr|jpy|aud|cad|mxn|brl|aed|sar|sek|nok|dkk|chf|pln|sgd|hkd|nzd|try|zar|egp|krw|twd)\)$"
+)
 
 
 def normalise_header(text: str) -> str:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from opsboard.adapters.api import ParsedFile
 from opsboard.errors import RejectedInput
 from opsboard_csv.containers import DELIMITER_OF, Table
-from opsboard_csv.errors import IncompleteFile
+from opsboard_csv.errors import MISSING_COLUMN, IncompleteFile
 from opsboard_csv.grains import exclusive_points
 from opsboard_csv.numbers import normalise_cell
 from opsboard_csv.periods import DataRow, FileContext, has_date_column, row_days
@@ -155,7 +155,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
             skipped += 1
             continue
         data.append(DataRow(line, cells))
-    notices: list[str] = list(context.notes)
+    notices: list[str] = [*context.notes, *missing_expected(match)]
     data, finer, summed = _group_totals(match, data)
     if finer:
         notices.append(f"{finer} finer breakdown rows skipped (their totals were loaded)")
@@ -184,6 +184,27 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         notices=notices,
         period=(min(days), max(days)),
     )
+
+
+def missing_expected(match: HeaderMatch) -> list[str]:
+    """A notice for each ``expected`` column the header lacks (when no other column of the
+    file feeds its metric): the figure is missing from the load, not zero."""
+    profile, columns = match.profile, match.columns
+    fed = {s.metric for k, s in profile.fields.items() if k in columns}
+    notices = []
+    for key, spec in profile.fields.items():
+        if spec.expected and key not in columns and spec.metric not in fed:
+            notices.append(
+                f"{MISSING_COLUMN} {spec.headers[0]!r} ({profile.title} has it): its "
+                f"{spec.metric} is not loaded; headers found: {', '.join(_named(match))}"
+            )
+    return notices
+
+
+def _named(match: HeaderMatch) -> list[str]:
+    """The header cells of the file, for a notice (long headers shortened)."""
+    cells = [c.strip() for c in match.headers if c.strip()]
+    return cells if len(cells) <= 30 else [*cells[:30], "..."]
 
 
 def _single_cell_is_data(profile: Profile, columns: dict[str, int], cells: list[str]) -> bool:
