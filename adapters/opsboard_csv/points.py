@@ -179,6 +179,29 @@ def file_points(
     return FilePoints(found, set(stores))
 
 
+def _check_parts(
+    match: HeaderMatch,
+    metric_fields: list[tuple[str, FieldSpec]],
+    values: dict[str, float],
+    metric: str,
+    row: DataRow,
+) -> None:
+    """A metric added up from parts (amounts with discounts below zero) is rounded to the
+    cent of its parts and must not come out negative."""
+    total = round(values[metric], 6)
+    values[metric] = 0.0 if total == 0 else total
+    if total >= 0:
+        return
+    named = ", ".join(
+        repr(match.headers[match.columns[k]]) for k, s in metric_fields if s.metric == metric
+    )
+    raise RejectedInput(
+        f"{named} add up to {total:g}, a negative {metric}",
+        line=row.line,
+        hint="check that the file is an unchanged download",
+    )
+
+
 def _keyed_fields(
     match: HeaderMatch, metric_fields: list[tuple[str, FieldSpec]]
 ) -> list[tuple[str, list[int]]]:
@@ -255,7 +278,7 @@ def _values(
             raise RejectedInput(
                 f"{exc} for {spec.metric}", line=row.line, column=match.headers[index]
             ) from None
-        if value is not None and value < 0:
+        if value is not None and value < 0 and not spec.part:
             raise RejectedInput(
                 f"found {row.cell(index).strip()!r}, a negative {spec.metric}",
                 line=row.line,
@@ -266,6 +289,9 @@ def _values(
     for key, spec in metric_fields:
         if spec.times is None and parsed[key] is not None and spec.metric:
             values[spec.metric] = values.get(spec.metric, 0.0) + float(parsed[key] or 0.0)
+    for _key, spec in metric_fields:
+        if spec.part and spec.metric in values:
+            _check_parts(match, metric_fields, values, spec.metric, row)
     for key, spec in metric_fields:
         if spec.times is None or not spec.metric or spec.metric in values:
             continue

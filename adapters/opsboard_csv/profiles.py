@@ -70,6 +70,10 @@ class FieldSpec(_Strict):
     """The base metric a ``metric`` column feeds (see ``opsboard.metrics.BASE_METRICS``)."""
     kind: Literal["count", "money", "number", "percent", "fraction"] = "count"
     """How the cells are written: whole counts, amounts, numbers, ``3.45%`` or ``0.0345``."""
+    part: bool = False
+    """For ``metric``: one of several columns added into its metric (Shopify's gross
+    sales, discounts, shipping and taxes make the amount paid): its cells may be negative
+    (discounts), their sum may not."""
     dash_is_zero: bool = False
     """The platform writes ``-`` for none: a dash means 0 instead of missing."""
     times: str | None = None

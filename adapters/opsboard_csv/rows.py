@@ -19,7 +19,7 @@ from opsboard_csv.containers import DELIMITER_OF, Table
 from opsboard_csv.errors import MISSING_COLUMN, IncompleteFile
 from opsboard_csv.grains import exclusive_points
 from opsboard_csv.numbers import normalise_cell
-from opsboard_csv.periods import DataRow, FileContext, has_date_column, row_days
+from opsboard_csv.periods import DataRow, FileContext, has_date_column, key_of, row_days
 from opsboard_csv.points import file_points
 from opsboard_csv.profiles import HeaderMatch, Profile, normalise_header, title_text
 
@@ -91,7 +91,8 @@ def _cut_sign(table: Table, match: HeaderMatch, width: int, cells: list[str]) ->
         row[index].strip() for row in table.rows[match.row + 1 : -1][-200:] if index < len(row)
     ]
     if not last:
-        if above and all(above):
+        # Cut just after its last separator: every cell before is there, this one not.
+        if above and all(above) and all(c.strip() for c in cells[:index]):
             return "its last cell is empty, where every other row has a value"
         return None
     if last[-1] in ",.$£€¥₹" or last.endswith(("Rs", "Rs.")):
@@ -144,6 +145,9 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         if k in columns and spec.role in ("date", "campaign", "sku")
     }
     skipped = match.row  # title and blank rows above the header
+    compared = 0
+    date_column = columns.get(key_of(profile, "date") or "")
+    metric_columns = [columns[k] for k, s in profile.fields.items() if k in columns and s.metric]
     data: list[DataRow] = []
     for line, cells in zip(table.lines[match.row + 1 :], table.rows[match.row + 1 :], strict=True):
         _check_width(table, line, cells, width)
@@ -154,7 +158,16 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         if any(_is_total(cells[i], markers) for i in total_columns if i < len(cells)):
             skipped += 1
             continue
+        if date_column is not None and _undated_and_empty(cells, date_column, metric_columns):
+            compared += 1
+            continue
         data.append(DataRow(line, cells))
+    if compared:
+        skipped += compared
+        context.notes.append(
+            f"{compared} row(s) without a date and without figures skipped (a comparison "
+            "period's extra day)"
+        )
     notices: list[str] = [*context.notes, *missing_expected(match)]
     data, finer, summed = _group_totals(match, data)
     if finer:
@@ -205,6 +218,18 @@ def _named(match: HeaderMatch) -> list[str]:
     """The header cells of the file, for a notice (long headers shortened)."""
     cells = [c.strip() for c in match.headers if c.strip()]
     return cells if len(cells) <= 30 else [*cells[:30], "..."]
+
+
+def _undated_and_empty(cells: list[str], date_column: int, metric_columns: list[int]) -> bool:
+    """A row with an empty date whose figures are all empty or 0: the comparison-only row
+    Shopify adds when the previous period has one day more (after a 29 February)."""
+    if date_column < len(cells) and cells[date_column].strip():
+        return False
+    return all(
+        normalise_cell(cells[i]) in ("", "0", "0.0", "0.00")
+        for i in metric_columns
+        if i < len(cells)
+    )
 
 
 def _single_cell_is_data(profile: Profile, columns: dict[str, int], cells: list[str]) -> bool:
