@@ -162,7 +162,7 @@ def file_points(
             _check_unique(
                 seen, (store, day, scope["channel"], scope["campaign"], scope["sku"]), row
             )
-        values = _values(match, metric_fields, row, decimal)
+        values = metric_values(match, metric_fields, row, decimal)
         for metric, key_columns in keyed:
             if metric in values:
                 at = (store, day, metric, *(row.cell(i).strip() for i in key_columns))
@@ -260,7 +260,7 @@ def _check_unique(
     )
 
 
-def _values(
+def metric_values(
     match: HeaderMatch,
     metric_fields: list[tuple[str, FieldSpec]],
     row: DataRow,

@@ -168,6 +168,14 @@ class Profile(_Strict):
     totals: list[str] = Field(default_factory=lambda: list(DEFAULT_TOTALS))
     """Cells marking total and sub-total rows (whole cell, or followed by ``:``)."""
     refuse: list[Refusal] = Field(default_factory=list)
+    not_with: list[str] = Field(default_factory=list)
+    """Headers whose presence means the file is another, finer report (an account-level
+    format does not match a file that has a Campaign column)."""
+    account_totals: list[str] = Field(default_factory=list)
+    """Labels of total rows that hold the account's own figure (``Total: Account``): in a
+    report of one day they are stored as the store's figure for that day, beside the rows
+    that break it down (the query takes the coarsest level); other total rows, and these
+    in a report of several days (a figure of the range), are skipped."""
     notes: str = ""
 
     @model_validator(mode="after")
@@ -290,6 +298,8 @@ def match_row(
                 columns[key] = index[alias]
                 break
     if not all(any(k in columns for k in choice) for choice in profile.required_choices()):
+        return None
+    if any(normalise_header(h) in index for h in profile.not_with):
         return None
     titled: dict[str, str] = {}
     pattern = profile.title_regex()

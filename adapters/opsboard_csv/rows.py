@@ -15,7 +15,9 @@ from collections import defaultdict
 
 from opsboard.adapters.api import ParsedFile
 from opsboard.errors import RejectedInput
+from opsboard_csv.account_totals import account_label, account_points
 from opsboard_csv.containers import DELIMITER_OF, Table
+from opsboard_csv.dates import find_dates
 from opsboard_csv.errors import MISSING_COLUMN, IncompleteFile
 from opsboard_csv.grains import exclusive_points
 from opsboard_csv.numbers import normalise_cell
@@ -149,6 +151,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     date_column = columns.get(key_of(profile, "date") or "")
     metric_columns = [columns[k] for k, s in profile.fields.items() if k in columns and s.metric]
     data: list[DataRow] = []
+    accounts: list[DataRow] = []
     for line, cells in zip(table.lines[match.row + 1 :], table.rows[match.row + 1 :], strict=True):
         _check_width(table, line, cells, width)
         filled = [c for c in cells if c.strip()]
@@ -157,6 +160,8 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
             continue
         if any(_is_total(cells[i], markers) for i in total_columns if i < len(cells)):
             skipped += 1
+            if profile.account_totals and account_label(match, cells, total_columns):
+                accounts.append(DataRow(line, cells))
             continue
         if date_column is not None and _undated_and_empty(cells, date_column, metric_columns):
             compared += 1
@@ -188,6 +193,10 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     if context.day is not None and has_date_column(profile, match):
         notices.append(f"the file has its own dates: --date {context.day} was not used")
     found = file_points(match, data, days, context)
+    if accounts:
+        extra, notice = account_points(match, accounts, data, days, found.stores, context)
+        found.points += extra
+        notices.append(notice)
     return ParsedFile(
         format=profile.name,
         store=context.store or (next(iter(found.stores)) if len(found.stores) == 1 else ""),
@@ -302,7 +311,7 @@ def _check_refusals(
         for name in refusal.headers:
             if normalise_header(name) in present:
                 raise RejectedInput(
-                    refusal.reason,
+                    refusal.reason + _title_range(above),
                     line=line,
                     column=present[normalise_header(name)],
                     hint=refusal.hint,
@@ -315,6 +324,14 @@ def _check_refusals(
                     line=_title_line(titles, lines, found.group(0)),
                     hint=refusal.hint,
                 )
+
+
+def _title_range(above: str) -> str:
+    """`` (its title rows say 2026-06-01 .. 2026-06-30)`` when they name a range."""
+    found = find_dates(above)
+    if len(found) < 2 or found[0] == found[1]:
+        return ""
+    return f" (its title rows say {found[0]} .. {found[1]})"
 
 
 def _title_line(titles: list[list[str]], lines: list[int], text: str) -> int | None:
