@@ -113,7 +113,7 @@ def _check_end_dates(
             raise RejectedInput(str(exc), line=row.line, column=match.headers[index]) from None
         if last is not None and last != day:
             raise RejectedInput(
-                f"a {profile.title} over a date range: the row covers {day} .. {last} "
+                f"{_a(profile.title)} over a date range: the row covers {day} .. {last} "
                 f"({(last - day).days + 1} days) in one figure; reports over a range are not "
                 "read yet (opsboard stores figures per day)",
                 line=row.line,
@@ -121,6 +121,11 @@ def _check_end_dates(
                 hint="download the report with a daily time unit (one row per day, Start "
                 "Date = End Date)",
             )
+
+
+def _a(title: str) -> str:
+    """``title`` with its indefinite article: "an Amazon ...", "a Google Ads ..."."""
+    return ("an " if title[:1] in "AEIOU" else "a ") + title
 
 
 def has_date_column(profile: Profile, match: HeaderMatch) -> bool:
@@ -170,7 +175,7 @@ def _file_day(profile: Profile, match: HeaderMatch, context: FileContext) -> dat
         first, last = found[0], found[min(1, len(found) - 1)]
         if first != last:
             raise RejectedInput(
-                f"{context.file_name}: a {profile.title} over a date range: {where} say it "
+                f"{context.file_name}: {_a(profile.title)} over a date range: {where} say it "
                 f"covers {first} .. {last} ({abs((last - first).days) + 1} days) and it has "
                 "no date column, so its rows are totals of the whole range; reports over a "
                 "range are not read yet (opsboard stores figures per day, and --date cannot "
