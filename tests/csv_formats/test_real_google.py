@@ -91,3 +91,19 @@ def test_a_search_terms_report_is_refused_as_such(tmp_path: Path) -> None:
     message = caught.value.message
     assert message.startswith("a Google Ads search terms report")
     assert "2026-06-01 .. 2026-06-30" in message
+
+
+def test_a_campaign_report_with_an_account_column_stays_a_campaign_report(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "Campaign report.csv"
+    path.write_text(
+        "Campaign report\n"
+        '"June 1, 2026 - June 1, 2026"\n'
+        "Account,Day,Campaign,Impr.,Clicks,Cost\n"
+        "Example Store,2026-06-01,Brand,100,5,2.50\n",
+        encoding="utf-8",
+    )
+    parsed = read(path)
+    assert parsed.format == "google_ads_campaign"
+    assert {p[4] for p in parsed.points} == {"Brand"}
