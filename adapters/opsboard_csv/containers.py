@@ -175,9 +175,22 @@ def delimited_table(text: str, delimiter: str, encoding: str, limit: int | None 
         ) from None
     complete = text.endswith(("\n", "\r"))
     container = _CONTAINER_OF[delimiter]
-    # Quotes come in pairs ("" inside a quoted cell too): an odd count leaves one open.
-    open_quote = not complete and limit is None and text.count('"') % 2 == 1
+    open_quote = not complete and limit is None and bool(lines) and _open_quote(text, lines[-1])
     return Table(rows, lines, complete, container, encoding, open_quote=open_quote)
+
+
+def _open_quote(text: str, line: int) -> bool:
+    """True when the row starting at ``line`` (the last) ends inside a quoted cell: the
+    lenient reader takes the rest of the file into that cell without a word."""
+    if '"' not in text:
+        return False
+    tail = "".join(text.splitlines(keepends=True)[line - 1 :])
+    try:
+        for _row in csv.reader(io.StringIO(tail, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def likely_delimiters(text: str) -> list[str]:

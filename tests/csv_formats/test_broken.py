@@ -87,6 +87,10 @@ def test_a_complete_last_line_without_newline_loads(tmp_path: Path) -> None:
     # Amazon and Shopify end their downloads without a newline: the last row decides.
     parsed = read(jd_file(tmp_path, GOOD, GOOD, newline=False))
     assert parsed.rows == 2
+    path = jd_file(tmp_path, GOOD)
+    inch = ",".join([GOOD[0], GOOD[1], '12" 饮水机', *GOOD[3:]])  # a lone quote, unquoted
+    path.write_text(path.read_text(encoding="utf-8") + inch, encoding="utf-8")
+    assert read(path).rows == 2
 
 
 @pytest.mark.parametrize(
