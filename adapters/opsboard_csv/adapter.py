@@ -39,7 +39,7 @@ from opsboard.adapters.api import (
 from opsboard_csv import canonical
 from opsboard_csv.aftercare import Aftercare
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
-from opsboard_csv.errors import FileChanged, IncompleteFile
+from opsboard_csv.errors import MISSING_COLUMN, FileChanged, IncompleteFile
 from opsboard_csv.folders import FolderMap
 from opsboard_csv.guard import guarded, raising, unchanged
 from opsboard_csv.health import StoreHealth, last_moved_in, report
@@ -289,6 +289,7 @@ class CsvDropAdapter(Adapter):
         points: Iterable[RawPoint]
         format_name = ""
         verify = None
+        gaps: list[str] = []
         if arrival.refusal:
             points = raising(RejectedInput(arrival.refusal))
         else:
@@ -303,6 +304,7 @@ class CsvDropAdapter(Adapter):
                 points = parsed.points
                 format_name = parsed.format
                 store = parsed.store or store
+                gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
                 verify = unchanged(arrival.path, (arrival.size, arrival.mtime_ns, arrival.inode))
             except FileNotFoundError:
                 return None
@@ -319,7 +321,7 @@ class CsvDropAdapter(Adapter):
         guard = guarded(points, name, verify)
 
         def committed(count: int) -> None:
-            self._loaded(arrival, count, format_name)
+            self._loaded(arrival, count, format_name, gaps)
 
         def rejected(reason: str) -> None:
             if not guard.started:
@@ -397,7 +399,7 @@ class CsvDropAdapter(Adapter):
             del entry.detail["waiting"]
         return entry
 
-    def _loaded(self, arrival: Arrival, points: int, format_name: str) -> None:
+    def _loaded(self, arrival: Arrival, points: int, format_name: str, gaps: list[str]) -> None:
         target = None
         if self._still_as_read(arrival, "loaded"):
             target = self._move(arrival, arrival.folder.processed)
@@ -405,7 +407,7 @@ class CsvDropAdapter(Adapter):
                 self.aftercare.watch(arrival, target)
         moved_to = str(target) if target else ""
         self._entry(arrival).loaded(
-            self.context.clock.now(), arrival.path.name, format_name, points, moved_to
+            self.context.clock.now(), arrival.path.name, format_name, points, moved_to, gaps
         )
 
     def _rejected(self, arrival: Arrival, reason: str) -> None:

@@ -38,7 +38,8 @@ class Table:
 
     ``lines[i]`` is the line (text) or row (sheet) number where ``rows[i]`` starts.
     ``complete`` is False when a text file does not end with a newline, so its last row
-    may have been cut off by an interrupted download.
+    is looked at for a cut (many platforms end their downloads without one);
+    ``open_quote`` is True when such a file ends inside a quoted cell.
     """
 
     rows: list[list[str]]
@@ -47,6 +48,7 @@ class Table:
     container: str = "csv"
     encoding: str = ""
     sheet: str = ""
+    open_quote: bool = False
 
 
 def sniff(data: bytes) -> Container:
@@ -173,7 +175,22 @@ def delimited_table(text: str, delimiter: str, encoding: str, limit: int | None 
         ) from None
     complete = text.endswith(("\n", "\r"))
     container = _CONTAINER_OF[delimiter]
-    return Table(rows, lines, complete, container, encoding)
+    open_quote = not complete and limit is None and bool(lines) and _open_quote(text, lines[-1])
+    return Table(rows, lines, complete, container, encoding, open_quote=open_quote)
+
+
+def _open_quote(text: str, line: int) -> bool:
+    """True when the row starting at ``line`` (the last) ends inside a quoted cell: the
+    lenient reader takes the rest of the file into that cell without a word."""
+    if '"' not in text:
+        return False
+    tail = "".join(text.splitlines(keepends=True)[line - 1 :])
+    try:
+        for _row in csv.reader(io.StringIO(tail, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def likely_delimiters(text: str) -> list[str]:

@@ -62,6 +62,10 @@ def describe_profile(profile: Profile) -> str:
     if profile.title_pattern is not None:
         label = profile.title_label or f"matching {profile.title_pattern}"
         lines.append(f"{INDENT}and above it a title row {label}")
+    if profile.not_with:
+        lines += _wrapped(
+            [h.strip() for h in profile.not_with], f"{INDENT}and no column: ", INDENT + "  "
+        )
     dates = [_DATE_SOURCES[s] for s in profile.date_from]
     if "file_name" in set(profile.date_sources(dropped=True)) - set(profile.date_from):
         dates.append("(in a drop folder) a date in the file name")

@@ -15,3 +15,8 @@ class FileChanged(IncompleteFile, AbandonBatch):
     """The file changed while it was being read: it is still being written. Raised inside
     the write transaction, it rolls the file back without recording a refused ingest (the
     file is read again once it settles)."""
+
+
+#: How a notice about a missing column the format relies on begins (the per-file result
+#: shows it; the drop folder's health repeats it).
+MISSING_COLUMN = "missing column"

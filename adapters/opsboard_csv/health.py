@@ -10,6 +10,7 @@ arriving, as it does for an API that stopped publishing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,20 +29,32 @@ class StoreHealth:
     detail: dict[str, object] = field(default_factory=dict)
 
     def loaded(
-        self, now: datetime, file_name: str, format_name: str, points: int, moved_to: str
+        self,
+        now: datetime,
+        file_name: str,
+        format_name: str,
+        points: int,
+        moved_to: str,
+        gaps: Sequence[str] = (),
     ) -> None:
-        """A file of the store committed (and moved to ``moved_to``, or left in place)."""
+        """A file of the store committed (and moved to ``moved_to``, or left in place);
+        ``gaps`` names the columns its format relies on that the file lacked."""
         if self.state is not HealthState.OK:
             self.state, self.since = HealthState.OK, now
         self.last_ok = now
         self.reason = f"loaded {file_name} ({points} points) at {now:%Y-%m-%d %H:%M}"
-        self.detail["last_loaded"] = {
+        if gaps:
+            self.reason += "; " + "; ".join(gaps)
+        last: dict[str, object] = {
             "file": file_name,
             "format": format_name,
             "points": points,
             "at": now.isoformat(timespec="seconds"),
             "moved_to": moved_to,
         }
+        if gaps:
+            last["missing_columns"] = list(gaps)
+        self.detail["last_loaded"] = last
 
     def refused(self, now: datetime, file_name: str, reason: str, moved_to: str) -> None:
         """A file of the store quarantined."""

@@ -30,8 +30,14 @@ _EXPECTED = {
     "text": "text",
 }
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+#: Currency signs written before or after an amount, on every marketplace sellers meet:
+#: ``$ US$ MX$ R$ C$ A$ CA$ AU$ HK$ S$``, ``£ € ¥ ₹ ₩ ₺ ₽ ₱ ฿ ₫ ₪``, ``Rs.``/``Rs`` (Amazon
+#: India writes ``Rs.1000.0`` under a ``(₹)`` header), ISO codes (``AED 12``, ``12 SEK``),
+#: ``zł``, ``kr``, ``Kč``, ``Fr.``, ``元``.
 _CURRENCY = re.compile(
-    r"^(?:[A-Z]{1,3}\$|[A-Z]{3}\s*|RMB\s*|[$€£¥₹₩])|(?:\s*(?:元|€|[A-Z]{3}|RMB))$"
+    r"^(?:[A-Z]{1,3}\$|[A-Z]{3}\s*|RMB\s*|Rs\.?\s*|zł\s*|kr\.?\s*|Kč\s*|Fr\.\s*"
+    r"|[$€£¥₹₩₺₽₱฿₫₪])"
+    r"|(?:\s*(?:元|€|£|₹|₺|₽|[A-Z]{3}|RMB|zł|kr\.?|Kč|Fr\.|,-))$"
 )
 _GUARD = re.compile(r'^="(.*)"$')
 _FAST = re.compile(r"^\d{1,15}(?:\.\d{1,6})?$")

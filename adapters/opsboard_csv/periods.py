@@ -113,12 +113,19 @@ def _check_end_dates(
             raise RejectedInput(str(exc), line=row.line, column=match.headers[index]) from None
         if last is not None and last != day:
             raise RejectedInput(
-                f"the row covers {day} .. {last} ({(last - day).days + 1} days) in one "
-                "figure; opsboard stores one figure per day",
+                f"{_a(profile.title)} over a date range: the row covers {day} .. {last} "
+                f"({(last - day).days + 1} days) in one figure; reports over a range are not "
+                "read yet (opsboard stores figures per day)",
                 line=row.line,
                 column=match.headers[index],
-                hint="download the report with a daily time unit (one row per day)",
+                hint="download the report with a daily time unit (one row per day, Start "
+                "Date = End Date)",
             )
+
+
+def _a(title: str) -> str:
+    """``title`` with its indefinite article: "an Amazon ...", "a Google Ads ..."."""
+    return ("an " if title[:1] in "AEIOU" else "a ") + title
 
 
 def has_date_column(profile: Profile, match: HeaderMatch) -> bool:
@@ -168,10 +175,13 @@ def _file_day(profile: Profile, match: HeaderMatch, context: FileContext) -> dat
         first, last = found[0], found[min(1, len(found) - 1)]
         if first != last:
             raise RejectedInput(
-                f"{context.file_name}: {where} say the report covers {first} .. {last} "
-                f"({abs((last - first).days) + 1} days) without a date column: its rows "
-                "are totals over the whole period, and opsboard stores one figure per day",
-                hint="download the report for a single day, or broken down by day",
+                f"{context.file_name}: {_a(profile.title)} over a date range: {where} say it "
+                f"covers {first} .. {last} ({abs((last - first).days) + 1} days) and it has "
+                "no date column, so its rows are totals of the whole range; reports over a "
+                "range are not read yet (opsboard stores figures per day, and --date cannot "
+                "put a range on one day)",
+                hint="download the report again segmented by day (Google Ads: Segment → "
+                "Time → Day), or for a single day",
             )
         return first
     places = {"title": "its title rows", "file_name": "its file name"}

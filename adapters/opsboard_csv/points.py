@@ -145,6 +145,8 @@ def file_points(
     fixed = {"channel": profile.channel, "campaign": profile.campaign, "sku": profile.sku}
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
     stores = row_stores(match, data, context)
+    keyed = _keyed_fields(match, metric_fields)
+    taken: dict[tuple[object, ...], tuple[float, int]] = {}
     midnight: dict[date, int] = {}
     totals: dict[_Key, float] = defaultdict(float)
     seen: dict[tuple[str, date, str, str, str], int] = {}
@@ -157,7 +159,11 @@ def file_points(
             _check_unique(
                 seen, (store, day, scope["channel"], scope["campaign"], scope["sku"]), row
             )
-        values = _values(match, metric_fields, row, decimal)
+        values = metric_values(match, metric_fields, row, decimal)
+        for metric, key_columns in keyed:
+            if metric in values:
+                at = (store, day, metric, *(row.cell(i).strip() for i in key_columns))
+                _once_per_key(taken, at, values, metric, row)
         if day not in midnight:
             midnight[day] = int(local_midnight(day, context.tz).timestamp())
         ts = midnight[day]
@@ -168,6 +174,67 @@ def file_points(
         for (store, ts, channel, campaign, sku, metric), value in totals.items()
     ]
     return FilePoints(found, set(stores))
+
+
+def _check_parts(
+    match: HeaderMatch,
+    metric_fields: list[tuple[str, FieldSpec]],
+    values: dict[str, float],
+    metric: str,
+    row: DataRow,
+) -> None:
+    """A metric added up from parts (amounts with discounts below zero) is rounded to the
+    cent of its parts and must not come out negative."""
+    total = round(values[metric], 6)
+    values[metric] = 0.0 if total == 0 else total
+    if total >= 0:
+        return
+    named = ", ".join(
+        repr(match.headers[match.columns[k]]) for k, s in metric_fields if s.metric == metric
+    )
+    raise RejectedInput(
+        f"{named} add up to {total:g}, a negative {metric}",
+        line=row.line,
+        hint="check that the file is an unchanged download",
+    )
+
+
+def _keyed_fields(
+    match: HeaderMatch, metric_fields: list[tuple[str, FieldSpec]]
+) -> list[tuple[str, list[int]]]:
+    """The metrics whose figure lives at a coarser key than the rows (``per``), each with
+    the columns of its key found in the file."""
+    keyed = []
+    for _key, spec in metric_fields:
+        columns = [match.columns[k] for k in spec.per if k in match.columns]
+        if columns and spec.metric:
+            keyed.append((spec.metric, columns))
+    return keyed
+
+
+def _once_per_key(
+    taken: dict[tuple[object, ...], tuple[float, int]],
+    key: tuple[object, ...],
+    values: dict[str, float],
+    metric: str,
+    row: DataRow,
+) -> None:
+    """Keep the first row's figure of a key and drop the repeats (they are the same
+    figure, not more of it); a repeat that differs is refused."""
+    value = values[metric]
+    first = taken.setdefault(key, (value, row.line))
+    if first[1] == row.line:
+        return
+    del values[metric]
+    if not math.isclose(first[0], value, rel_tol=1e-9, abs_tol=1e-9):
+        named = " / ".join(str(k) for k in key[3:])
+        raise RejectedInput(
+            f"{metric} of {named} reads {value:g} here and {first[0]:g} on line {first[1]}: "
+            "the report repeats this figure on every row of its key, so both rows must "
+            "hold the same value",
+            line=row.line,
+            hint="download the report again; if it was edited, restore the repeated values",
+        )
 
 
 def _check_unique(
@@ -190,7 +257,7 @@ def _check_unique(
     )
 
 
-def _values(
+def metric_values(
     match: HeaderMatch,
     metric_fields: list[tuple[str, FieldSpec]],
     row: DataRow,
@@ -208,7 +275,7 @@ def _values(
             raise RejectedInput(
                 f"{exc} for {spec.metric}", line=row.line, column=match.headers[index]
             ) from None
-        if value is not None and value < 0:
+        if value is not None and value < 0 and not spec.part:
             raise RejectedInput(
                 f"found {row.cell(index).strip()!r}, a negative {spec.metric}",
                 line=row.line,
@@ -219,6 +286,9 @@ def _values(
     for key, spec in metric_fields:
         if spec.times is None and parsed[key] is not None and spec.metric:
             values[spec.metric] = values.get(spec.metric, 0.0) + float(parsed[key] or 0.0)
+    for _key, spec in metric_fields:
+        if spec.part and spec.metric in values:
+            _check_parts(match, metric_fields, values, spec.metric, row)
     for key, spec in metric_fields:
         if spec.times is None or not spec.metric or spec.metric in values:
             continue

@@ -27,12 +27,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from opsboard.adapters.api import BASE_METRICS, CHANNELS, OpsboardError
 
-Role = Literal["date", "end_date", "store", "channel", "campaign", "sku", "metric", "filter"]
+Role = Literal["date", "end_date", "store", "channel", "campaign", "sku", "metric", "filter", "key"]
 DateSource = Literal["column", "option", "title", "file_name"]
 
 DEFAULT_TOTALS = ("合计", "汇总", "总计", "total", "totals", "gesamt", "summe", "totale")
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−－"})
-_UNIT = re.compile(r"\((?:元|¥|\$|usd|rmb|cny|€|eur|%|秒|件|个|次|人)\)$")
+#: A unit at the end of a header: ``(元)``, ``(₹)``, ``(£)``, ``(USD)``, ``(#)``, ``(%)``...
+_UNIT = re.compile(
+    r"\((?:元|¥|\$|[a-z]{0,3}\$|€|£|₹|₩|₺|₽|zł|kr|rs\.?|#|%|秒|件|个|次|人|rmb|usd|cny|eur|gbp"
+    r"|inr|jpy|aud|cad|mxn|brl|aed|sar|sek|nok|dkk|chf|pln|sgd|hkd|nzd|try|zar|egp|krw|twd)\)$"
+)
 
 
 def normalise_header(text: str) -> str:
@@ -58,11 +62,16 @@ class FieldSpec(_Strict):
     role: Role = "metric"
     """``date`` (``end_date`` for a row's last day), ``store`` (used when no store is
     given), a dimension (``channel``, ``campaign``, ``sku``), ``filter`` (identifies the
-    format, or keeps rows) or ``metric``."""
+    format, or keeps rows), ``key`` (a column that only names the key a figure lives
+    at, see ``per``) or ``metric``."""
     metric: str | None = None
     """The base metric a ``metric`` column feeds (see ``opsboard.metrics.BASE_METRICS``)."""
     kind: Literal["count", "money", "number", "percent", "fraction"] = "count"
     """How the cells are written: whole counts, amounts, numbers, ``3.45%`` or ``0.0345``."""
+    part: bool = False
+    """For ``metric``: one of several columns added into its metric (Shopify's gross
+    sales, discounts, shipping and taxes make the amount paid): its cells may be negative
+    (discounts), their sum may not."""
     dash_is_zero: bool = False
     """The platform writes ``-`` for none: a dash means 0 instead of missing."""
     times: str | None = None
@@ -80,6 +89,15 @@ class FieldSpec(_Strict):
     grains (``SPU-10001`` beside SKU ``10001``) never mix."""
     all_values: list[str] = Field(default_factory=list)
     """For ``campaign``/``sku``: cells meaning "the whole store" (e.g. 店铺整体)."""
+    per: list[str] = Field(default_factory=list)
+    """For ``metric``: the fields whose cells name the key this figure lives at, when
+    that key is coarser than the rows (Amazon's sessions of a parent/child ASIN pair,
+    repeated on every SKU row of the pair): the figure is taken once per key and day,
+    never added up over the rows that repeat it. Fields missing from a file leave the
+    key to the others."""
+    expected: bool = False
+    """For ``metric``: the figure is one a user relies on; a file without the column
+    loads with a notice naming it (never a silent gap)."""
     keep: list[str] = Field(default_factory=list)
     """For ``filter``: rows whose cell is one of these (``汇总``) are the platform's total
     of their group (the rows of one day with the same dimension cells); where a group has
@@ -148,6 +166,14 @@ class Profile(_Strict):
     totals: list[str] = Field(default_factory=lambda: list(DEFAULT_TOTALS))
     """Cells marking total and sub-total rows (whole cell, or followed by ``:``)."""
     refuse: list[Refusal] = Field(default_factory=list)
+    not_with: list[str] = Field(default_factory=list)
+    """Headers whose presence means the file is another, finer report (an account-level
+    format does not match a file that has a Campaign column)."""
+    account_totals: list[str] = Field(default_factory=list)
+    """Labels of total rows that hold the account's own figure (``Total: Account``): in a
+    report of one day they are stored as the store's figure for that day, beside the rows
+    that break it down (the query takes the coarsest level); other total rows, and these
+    in a report of several days (a figure of the range), are skipped."""
     notes: str = ""
 
     @model_validator(mode="after")
@@ -171,7 +197,10 @@ class Profile(_Strict):
                     problems.append(f"fields.{key}: metric {spec.metric!r} is not a base metric")
                 if spec.times is not None and spec.times not in self.fields:
                     problems.append(f"fields.{key}: times names no field {spec.times!r}")
-            elif spec.role != "filter":
+                for name in spec.per:
+                    if name not in self.fields or self.fields[name].role == "metric":
+                        problems.append(f"fields.{key}: per names no key field {name!r}")
+            elif spec.role not in ("filter", "key"):
                 if spec.role in roles:
                     problems.append(f"fields.{key}: a second {spec.role} column")
                 roles[spec.role] = key
@@ -261,6 +290,8 @@ def match_row(
                 columns[key] = index[alias]
                 break
     if not all(any(k in columns for k in choice) for choice in profile.required_choices()):
+        return None
+    if any(normalise_header(h) in index for h in profile.not_with):
         return None
     titled: dict[str, str] = {}
     pattern = profile.title_regex()

@@ -221,32 +221,51 @@ def _header_variants(row: list[str]) -> list[tuple[list[str], str]]:
     return variants
 
 
+#: How each platform of the profiles is named in messages.
+_PLATFORM_NAMES = {"amazon": "Amazon", "shopify": "Shopify", "google": "Google Ads"}
+
+
+def _aliases(profile: Profile) -> set[str]:
+    """Every normalised header name ``profile`` knows, for guessing a file's platform."""
+    return {alias for key in profile.fields for alias in profile.field_headers(key)}
+
+
 def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) -> RejectedInput:
-    """The error for a file no profile recognises, naming the closest one."""
-    best: tuple[int, Profile, list[str], int, str] | None = None
+    """The error for a file no profile recognises, naming its platform (by the header names
+    its formats know) and the closest format of that platform."""
+    # (required found, names known, profile, missing, line, separator, header cells)
+    candidates: list[tuple[int, int, Profile, list[str], int, str, list[str]]] = []
     forced = len(profiles) == 1
+    known = {p.name: _aliases(p) for p in profiles}
     for table in tables:
         for row, line in zip(table.rows[:HEAD_ROWS], table.lines, strict=False):
             for cells, separator in _header_variants(row):
                 if not cells:
                     continue
+                names = {normalise_header(c) for c in cells}
                 for profile in profiles:
                     missing = missing_required(profile, cells)
                     found = len(profile.required) - len(missing)
-                    if (found or forced) and (best is None or found > best[0]):
-                        best = (found, profile, missing, line, separator)
+                    hits = len(names & known[profile.name])
+                    if found or forced or hits >= 2:
+                        candidates.append((found, hits, profile, missing, line, separator, cells))
     if not tables:
         return RejectedInput(
             f"{name}: neither text nor a spreadsheet the formats know",
             hint="ingest the CSV, XLSX, XLS or ZIP file the platform gave you",
         )
-    if best is None:
+    if not candidates:
         return RejectedInput(
             f"{name}: not a known export format (no header row in the first {HEAD_ROWS} "
             "rows matches any format)",
             hint="`opsboard formats` lists the formats and the headers that identify them",
         )
-    _found, profile, missing, line, separator = best
+    platform = _platform(candidates)
+    pool = [c for c in candidates if platform is None or c[2].platform == platform]
+    # The first of the best, as before: most required headers found, then most names known.
+    _found, _hits, profile, missing, line, separator, cells = max(
+        pool, key=lambda c: (c[0], c[1], -candidates.index(c))
+    )
     if separator:
         lacks = f"; split by it, its header still lacks: {', '.join(missing)}" if missing else ""
         return RejectedInput(
@@ -261,10 +280,39 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
             line=line,
             hint="leave out --format to let the format be recognised",
         )
-    return RejectedInput(
-        f"{name}: not a known export format; the closest is {profile.title} "
-        f"({profile.name}), but its header lacks: {', '.join(missing)}",
-        line=line,
-        hint="check that the file is an unchanged download of a report `opsboard formats` "
-        "lists, with all its columns ticked",
+    closest = (
+        f"the closest is {profile.title} ({profile.name}), but its header lacks: "
+        f"{', '.join(missing)}"
     )
+    if platform is None:
+        return RejectedInput(
+            f"{name}: not a known export format; {closest}",
+            line=line,
+            hint="check that the file is an unchanged download of a report `opsboard formats` "
+            "lists, with all its columns ticked",
+        )
+    label = _PLATFORM_NAMES.get(platform, platform)
+    article = "an" if label[:1] in "AEIOU" else "a"
+    shown = ", ".join(cells[:6]) + (", ..." if len(cells) > 6 else "")
+    reads = "; ".join(p.title for p in load_profiles() if p.platform == platform)
+    return RejectedInput(
+        f"{name}: not a known export format: {article} {label} report of a type opsboard does not "
+        f"read yet (its header: {shown}); it reads: {reads}; {closest}",
+        line=line,
+        hint=f"download one of the {label} reports it reads (`opsboard formats` lists their "
+        "headers); if the file is one of them, download it again unchanged, with all its "
+        "columns",
+    )
+
+
+def _platform(
+    candidates: Sequence[tuple[int, int, Profile, list[str], int, str, list[str]]],
+) -> str | None:
+    """The platform whose formats know the most of the file's header names (two at least)."""
+    best: dict[str, int] = {}
+    for _found, hits, profile, *_rest in candidates:
+        best[profile.platform] = max(best.get(profile.platform, 0), hits)
+    if not best:
+        return None
+    platform, hits = max(best.items(), key=lambda item: item[1])
+    return platform if hits >= 2 else None

@@ -14,11 +14,13 @@ import re
 from collections import defaultdict
 
 from opsboard.adapters.api import ParsedFile, RejectedInput
+from opsboard_csv.account_totals import account_label, account_points
 from opsboard_csv.containers import DELIMITER_OF, Table
-from opsboard_csv.errors import IncompleteFile
+from opsboard_csv.dates import find_dates
+from opsboard_csv.errors import MISSING_COLUMN, IncompleteFile
 from opsboard_csv.grains import exclusive_points
 from opsboard_csv.numbers import normalise_cell
-from opsboard_csv.periods import DataRow, FileContext, has_date_column, row_days
+from opsboard_csv.periods import DataRow, FileContext, has_date_column, key_of, row_days
 from opsboard_csv.points import file_points
 from opsboard_csv.profiles import HeaderMatch, Profile, normalise_header, title_text
 
@@ -44,13 +46,19 @@ def _width(cells: list[str]) -> int:
 
 
 def _check_complete(table: Table, match: HeaderMatch, width: int, context: FileContext) -> None:
-    """``IncompleteFile`` for a table that may have been cut off by its writer."""
+    """``IncompleteFile`` for a table that was cut off by its writer.
+
+    A download is judged by its last row, never by a missing final newline alone (Amazon
+    and Shopify end their files without one): a last row with fewer fields than the
+    header, an open quote, or a last cell that stops where its column's cells go on (an
+    amount with fewer decimals than every other, a trailing separator, a cell empty where
+    every other row has a value) is a cut.
+    """
     if table.complete or len(table.rows) <= match.row + 1:
         return
     line, cells = table.lines[-1], table.rows[-1]
     hint = (
-        "the download was interrupted or the file is still being written: download the "
-        "report again (a complete file written by hand must end with a newline)"
+        "the download was interrupted or the file is still being written: download the report again"
     )
     if table.container == "html":
         raise IncompleteFile(
@@ -59,18 +67,47 @@ def _check_complete(table: Table, match: HeaderMatch, width: int, context: FileC
             line=line,
             hint=hint,
         )
-    if len(cells) < width:
-        found = f"it has {len(cells)} of {width} fields"
-    elif not cells[-1].strip():
-        found = "its last cell is empty"
-    else:
-        found = f"its last cell reads {cells[-1].strip()!r}, maybe the start of a longer value"
+    found = _cut_sign(table, match, width, cells)
+    if found is None:
+        return
     raise IncompleteFile(
-        f"{context.file_name}: the last line is cut off: the file does not end with a "
-        f"newline and {found}",
+        f"{context.file_name}: the last line is cut off: {found}",
         line=line,
         hint=hint,
     )
+
+
+_DECIMALS = re.compile(r"[.,](\d+)\D*$")
+
+
+def _cut_sign(table: Table, match: HeaderMatch, width: int, cells: list[str]) -> str | None:
+    """What shows that the last row (no newline after it) was cut, or None."""
+    if table.open_quote:
+        return "it ends inside a quoted cell (the closing quote never came)"
+    if len(cells) < width:
+        return f"it has {len(cells)} of {width} fields"
+    index = width - 1
+    last = cells[index].strip() if index < len(cells) else ""
+    above = [
+        row[index].strip() for row in table.rows[match.row + 1 : -1][-200:] if index < len(row)
+    ]
+    if not last:
+        # Cut just after its last separator: every cell before is there, this one not.
+        if above and all(above) and all(c.strip() for c in cells[:index]):
+            return "its last cell is empty, where every other row has a value"
+        return None
+    if last[-1] in ",.$£€¥₹" or last.endswith(("Rs", "Rs.")):
+        return f"its last cell reads {last!r}, the start of a longer value"
+    decimals = {len(m.group(1)) if (m := _DECIMALS.search(c)) else 0 for c in above if c}
+    if len(decimals) == 1:
+        (usual,) = decimals
+        mine = _DECIMALS.search(last)
+        if usual and (0 if mine is None else len(mine.group(1))) < usual:
+            return (
+                f"its last cell reads {last!r}, shorter than the column's other amounts "
+                f"({usual} decimals): the start of a longer value"
+            )
+    return None
 
 
 def _check_width(table: Table, line: int, cells: list[str], width: int) -> None:
@@ -109,7 +146,11 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         if k in columns and spec.role in ("date", "campaign", "sku")
     }
     skipped = match.row  # title and blank rows above the header
+    compared = 0
+    date_column = columns.get(key_of(profile, "date") or "")
+    metric_columns = [columns[k] for k, s in profile.fields.items() if k in columns and s.metric]
     data: list[DataRow] = []
+    accounts: list[DataRow] = []
     for line, cells in zip(table.lines[match.row + 1 :], table.rows[match.row + 1 :], strict=True):
         _check_width(table, line, cells, width)
         filled = [c for c in cells if c.strip()]
@@ -118,9 +159,20 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
             continue
         if any(_is_total(cells[i], markers) for i in total_columns if i < len(cells)):
             skipped += 1
+            if profile.account_totals and account_label(match, cells, total_columns):
+                accounts.append(DataRow(line, cells))
+            continue
+        if date_column is not None and _undated_and_empty(cells, date_column, metric_columns):
+            compared += 1
             continue
         data.append(DataRow(line, cells))
-    notices: list[str] = list(context.notes)
+    if compared:
+        skipped += compared
+        context.notes.append(
+            f"{compared} row(s) without a date and without figures skipped (a comparison "
+            "period's extra day)"
+        )
+    notices: list[str] = [*context.notes, *missing_expected(match)]
     data, finer, summed = _group_totals(match, data)
     if finer:
         notices.append(f"{finer} finer breakdown rows skipped (their totals were loaded)")
@@ -140,6 +192,10 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     if context.day is not None and has_date_column(profile, match):
         notices.append(f"the file has its own dates: --date {context.day} was not used")
     found = file_points(match, data, days, context)
+    if accounts:
+        extra, notice = account_points(match, accounts, data, days, found.stores, context)
+        found.points += extra
+        notices.append(notice)
     return ParsedFile(
         format=profile.name,
         store=context.store or (next(iter(found.stores)) if len(found.stores) == 1 else ""),
@@ -148,6 +204,39 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         skipped=skipped,
         notices=notices,
         period=(min(days), max(days)),
+    )
+
+
+def missing_expected(match: HeaderMatch) -> list[str]:
+    """A notice for each ``expected`` column the header lacks (when no other column of the
+    file feeds its metric): the figure is missing from the load, not zero."""
+    profile, columns = match.profile, match.columns
+    fed = {s.metric for k, s in profile.fields.items() if k in columns}
+    notices = []
+    for key, spec in profile.fields.items():
+        if spec.expected and key not in columns and spec.metric not in fed:
+            notices.append(
+                f"{MISSING_COLUMN} {spec.headers[0]!r} ({profile.title} has it): its "
+                f"{spec.metric} is not loaded; headers found: {', '.join(_named(match))}"
+            )
+    return notices
+
+
+def _named(match: HeaderMatch) -> list[str]:
+    """The header cells of the file, for a notice (long headers shortened)."""
+    cells = [c.strip() for c in match.headers if c.strip()]
+    return cells if len(cells) <= 30 else [*cells[:30], "..."]
+
+
+def _undated_and_empty(cells: list[str], date_column: int, metric_columns: list[int]) -> bool:
+    """A row with an empty date whose figures are all empty or 0: the comparison-only row
+    Shopify adds when the previous period has one day more (after a 29 February)."""
+    if date_column < len(cells) and cells[date_column].strip():
+        return False
+    return all(
+        normalise_cell(cells[i]) in ("", "0", "0.0", "0.00")
+        for i in metric_columns
+        if i < len(cells)
     )
 
 
@@ -221,7 +310,7 @@ def _check_refusals(
         for name in refusal.headers:
             if normalise_header(name) in present:
                 raise RejectedInput(
-                    refusal.reason,
+                    refusal.reason + _title_range(above),
                     line=line,
                     column=present[normalise_header(name)],
                     hint=refusal.hint,
@@ -234,6 +323,14 @@ def _check_refusals(
                     line=_title_line(titles, lines, found.group(0)),
                     hint=refusal.hint,
                 )
+
+
+def _title_range(above: str) -> str:
+    """`` (its title rows say 2026-06-01 .. 2026-06-30)`` when they name a range."""
+    found = find_dates(above)
+    if len(found) < 2 or found[0] == found[1]:
+        return ""
+    return f" (its title rows say {found[0]} .. {found[1]})"
 
 
 def _title_line(titles: list[list[str]], lines: list[int], text: str) -> int | None:

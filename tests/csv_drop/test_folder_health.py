@@ -156,3 +156,24 @@ async def test_max_file_bytes_holds_inside_a_zip(
     reason = (tmp_path / "drop" / "failed" / "报表.zip.error.txt").read_text("utf-8")
     assert "more than max_file_bytes (20000)" in reason
     assert points(store) == {}
+
+
+async def test_a_loaded_file_without_a_column_its_format_relies_on_says_so(
+    tmp_path: Path, clock: FrozenClock, store: Store, collector: Callable[..., Collector]
+) -> None:
+    adapter = make_adapter(tmp_path, clock)
+    run = collector(adapter)
+    path = tmp_path / "drop" / "Sponsored Products Campaign report.csv"
+    path.write_text(
+        "Date,Campaign Name,Status,Impressions,Clicks,Spend\n2026-06-18,Brand,ENABLED,100,5,2.50\n",
+        encoding="utf-8",
+    )
+    os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+    await run.run_cycle(force=True)
+    health = shop_health(adapter)
+    assert health.state is HealthState.OK  # type: ignore[attr-defined]
+    reason = health.reason  # type: ignore[attr-defined]
+    assert "missing column '7 Day Total Sales'" in reason
+    assert "ad_gmv is not loaded" in reason
+    last = health.detail["last_loaded"]  # type: ignore[attr-defined]
+    assert len(last["missing_columns"]) == 2

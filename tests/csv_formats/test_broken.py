@@ -71,16 +71,44 @@ def test_truncated_last_line(tmp_path: Path) -> None:
 
 
 def test_a_last_line_without_newline_may_be_cut_inside_its_number(tmp_path: Path) -> None:
-    # 1275 cut to 127 has every field: only the missing newline tells it was cut.
+    # 127.50 cut to 127 has every field: its column's amounts all have two decimals.
     cut = [*GOOD[:7], "3", "127"]
     path = jd_file(tmp_path, GOOD, cut, newline=False)
     with pytest.raises(IncompleteFile, match="cut off") as caught:
         read(path)
     assert caught.value.line == 3
     assert "'127'" in caught.value.message
-    assert "end with a newline" in (caught.value.hint or "")
+    assert "2 decimals" in caught.value.message
     assert read(jd_file(tmp_path, GOOD, cut)).rows == 2  # the same rows, newline-ended
     assert read(jd_file(tmp_path, newline=False)).rows == 0  # a header alone is complete
+
+
+def test_a_complete_last_line_without_newline_loads(tmp_path: Path) -> None:
+    # Amazon and Shopify end their downloads without a newline: the last row decides.
+    parsed = read(jd_file(tmp_path, GOOD, GOOD, newline=False))
+    assert parsed.rows == 2
+    path = jd_file(tmp_path, GOOD)
+    inch = ",".join([GOOD[0], GOOD[1], '12" 饮水机', *GOOD[3:]])  # a lone quote, unquoted
+    path.write_text(path.read_text(encoding="utf-8") + inch, encoding="utf-8")
+    assert read(path).rows == 2
+
+
+@pytest.mark.parametrize(
+    ("last", "sign"),
+    [
+        ('434.55,"', "quoted cell"),
+        ("434.", "start of a longer value"),
+        ("", "every other row has a value"),
+    ],
+)
+def test_a_last_row_cut_after_every_field(tmp_path: Path, last: str, sign: str) -> None:
+    text = csv_text([JD_HEADER, GOOD, GOOD]).rstrip("\r\n")
+    path = tmp_path / "jzt.csv"
+    path.write_text(text.rsplit(",", 1)[0] + "," + last, encoding="utf-8")
+    with pytest.raises(IncompleteFile, match="cut off") as caught:
+        read(path)
+    assert sign in caught.value.message
+    assert caught.value.line == 3
 
 
 def test_unparseable_number_names_line_column_found_and_expected(tmp_path: Path) -> None:

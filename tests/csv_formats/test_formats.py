@@ -272,7 +272,9 @@ def test_google_week_segment_is_refused(tmp_path: Path) -> None:
     assert "Day" in (caught.value.hint or "")
 
 
-def test_google_report_without_day_uses_a_single_day_title(tmp_path: Path) -> None:
+def test_google_report_without_day_uses_a_single_day_title(
+    tmp_path: Path, store: Store, engine: MetricsEngine
+) -> None:
     rows = [
         ["Campaign report"],
         ["June 18, 2026 - June 18, 2026"],
@@ -284,7 +286,10 @@ def test_google_report_without_day_uses_a_single_day_title(tmp_path: Path) -> No
     path.write_text(csv_text(rows), encoding="utf-8")
     parsed = read(path)
     assert parsed.period == (JUNE_18, JUNE_18)
-    assert sums(path)["spend"] == 40.0
+    # The Total: Account row is now stored too, as the store's level: the answer is 40.
+    load(store, parsed)
+    assert one(engine, "spend")["spend"] == 40.0
+    assert total(engine, "spend", by="campaign") == [{"campaign": "Brand", "spend": 40.0}]
     rows[1] = ["June 1, 2026 - June 30, 2026"]
     path.write_text(csv_text(rows), encoding="utf-8")
     with pytest.raises(RejectedInput, match="30 days"):

@@ -1,0 +1,65 @@
+"""Shopify analytics exports as real stores download them: total sales over time (by day;
+a month report refused), total sales by product, sessions with the previous-year
+comparison (never read as the current year; the comparison-only row skipped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from csv_formats.support import FORMATS, read
+from csv_formats.test_real_quirks import answer
+from opsboard.errors import RejectedInput
+
+OVER_TIME = FORMATS / "Total sales over time - 2026-06-01 - 2026-06-03.csv"
+BY_MONTH = FORMATS / "Total sales over time - 2026-01-01 - 2026-06-30.csv"
+BY_PRODUCT = FORMATS / "Total sales by product - 2026-06-01 - 2026-06-02.csv"
+SESSIONS = FORMATS / "Sessions over time - 2025-02-27 - 2025-03-01.csv"
+
+
+def test_total_sales_over_time_by_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert not OVER_TIME.read_bytes().endswith(b"\n")
+    parsed = read(OVER_TIME)
+    assert parsed.format == "shopify_sales_over_time"
+    assert parsed.rows == 3
+    assert any("comparison period" in n for n in parsed.notices)
+    rows = answer(capsys, tmp_path / "o.db", [OVER_TIME], ["gmv", "orders"], "--by", "day")
+    # gmv = Total sales - Returns: 301.60, 113.00 + 50.00, 77.76; the 2025 columns unread.
+    assert rows == [
+        {"day": "2026-06-01", "gmv": 301.6, "orders": 3},
+        {"day": "2026-06-02", "gmv": 163.0, "orders": 2},
+        {"day": "2026-06-03", "gmv": 77.76, "orders": 1},
+    ]
+
+
+def test_a_month_report_is_refused_with_how_to_download_by_day() -> None:
+    with pytest.raises(RejectedInput) as caught:
+        read(BY_MONTH)
+    assert "grouped by month" in caught.value.message
+    assert caught.value.column == "Month"
+    assert "grouped by Day" in (caught.value.hint or "")
+
+
+def test_sales_by_product_are_per_product(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = answer(capsys, tmp_path / "o.db", [BY_PRODUCT], ["gmv"], "--by", "sku")
+    # Gross sales + Discounts; the return-only day of the brush is 0, never negative.
+    assert {r["sku"]: r["gmv"] for r in rows} == {"Glass Bottle, 1L": 111, "Bamboo Brush": 0}
+
+
+@pytest.mark.parametrize("order", [[OVER_TIME, BY_PRODUCT], [BY_PRODUCT, OVER_TIME]])
+def test_the_store_total_is_never_the_sum_of_products(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], order: list[Path]
+) -> None:
+    rows = answer(capsys, tmp_path / "o.db", order, ["gmv"], "--by", "day")
+    assert rows[:2] == [{"day": "2026-06-01", "gmv": 301.6}, {"day": "2026-06-02", "gmv": 163.0}]
+
+
+def test_sessions_with_the_previous_year(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert SESSIONS.read_bytes().endswith(b",")  # the comparison-only row, no newline
+    rows = answer(capsys, tmp_path / "o.db", [SESSIONS], ["sessions", "uv", "converted_sessions"])
+    assert rows == [{"sessions": 3600, "uv": 3050, "converted_sessions": 74}]
