@@ -16,6 +16,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 BENCH = Path(__file__).resolve().parent
 if str(BENCH) not in sys.path:
@@ -100,7 +101,7 @@ def app_main(db: str, drop: str, role: str = "collector") -> None:
             ]
         }
     )
-    collect = "never" if role == "viewer" else "auto"
+    collect: Literal["auto", "never"] = "never" if role == "viewer" else "auto"
     make_app(Runtime(settings=settings, db_path=Path(db)), store=STORE, collect=collect).run()
 
 

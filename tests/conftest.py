@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,7 @@ def runtime(db_path: Path, clock: FrozenClock) -> Runtime:
 
 
 @pytest.fixture
-def sample() -> Iterator[object]:
+def sample() -> Callable[[str], Path]:
     """``sample(name)``: the path of a sample export (tests/data copy first)."""
 
     def find(name: str) -> Path:

@@ -111,7 +111,9 @@ async def test_a_refusal_is_reported_without_failing_the_store(
     assert health.state is HealthState.OK
     assert "refused bad.csv" in health.reason
     assert "visits" in health.reason
-    assert health.detail["last_rejected"]["file"] == "bad.csv"
+    rejected = health.detail["last_rejected"]
+    assert isinstance(rejected, dict)
+    assert rejected["file"] == "bad.csv"
     drop_old(tmp_path / "drop" / "good.csv", GOOD)
     await run.run_cycle(force=True)
     health = {h.store: h for h in store.health()}["shop"]
@@ -482,7 +484,10 @@ async def test_a_grain_refused_beside_another_is_quarantined_not_kept(
     adapter = make_adapter(tmp_path, clock, settle_seconds=5)
     run = collector(adapter)
     for name, grain, uv in (("sku.xlsx", "SKU", 300), ("spu.xlsx", "SPU", 380)):
-        rows = [[h.format(grain) for h in header], ["2026-06-18", "1000175", "净水器", uv, 1.0, 1]]
+        rows: list[list[object]] = [
+            [h.format(grain) for h in header],
+            ["2026-06-18", "1000175", "净水器", uv, 1.0, 1],
+        ]
         path = tmp_path / "drop" / name
         path.write_bytes(xlsx_bytes(rows))
         os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))

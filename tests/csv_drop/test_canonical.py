@@ -17,9 +17,9 @@ from opsboard.timeutil import zone
 SHANGHAI = zone("Asia/Shanghai")
 
 
-def epoch(*args: int) -> int:
+def epoch(year: int, month: int, day: int, hour: int = 0) -> int:
     """Epoch seconds of a UTC date-time."""
-    return int(datetime(*args, tzinfo=UTC).timestamp())  # type: ignore[misc]
+    return int(datetime(year, month, day, hour, tzinfo=UTC).timestamp())
 
 
 def read_all(path: Path, store: str | None = "shop") -> list[tuple[object, ...]]:
@@ -322,4 +322,4 @@ def test_store_cells_in_any_script_are_fine(tmp_path: Path) -> None:
 def _bulk(path: Path) -> list[tuple[int, int, float, int]]:
     """The bulk rows of a canonical file (the store's write path)."""
     points = read_canonical(path, store="shop", tz=SHANGHAI).points
-    return list(points.series_values(_Batch()))  # type: ignore[attr-defined, arg-type]
+    return list(points.series_values(_Batch()))  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from opsboard.timeutil import FrozenClock
 
 MORE = "2026-06-18 12:00,,,,,uv,9\n"
 #: No settling wait, so that one collector cycle sees a quiet file complete.
-QUICK = {"settle_seconds": 0, "growing_settle_seconds": 0}
+QUICK: dict[str, Any] = {"settle_seconds": 0, "growing_settle_seconds": 0}
 
 
 def append(path: Path, text: str) -> None:
@@ -63,12 +63,11 @@ class _Batches:
                     append(batches.path, batches.text)
                 return entered
 
-            def __exit__(self, *exc: Any) -> Any:
-                result = tx.__exit__(*exc)
+            def __exit__(self, *exc: Any) -> None:
+                tx.__exit__(*exc)
                 if batches.after and not batches.done and exc[0] is None:
                     batches.done = True
                     append(batches.path, batches.text)
-                return result
 
         return Wrapped()
 

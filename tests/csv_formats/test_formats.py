@@ -413,7 +413,7 @@ def test_shopify_sessions_converted_percent_variant(tmp_path: Path) -> None:
     assert sums(path) == {"sessions": 2304, "converted_sessions": 20 + 25}  # 1.9% x 1052
 
 
-SELF_HELP = [
+SELF_HELP: list[list[object]] = [
     ["自助取数"],
     ["统计时间：2026-06-18 ~ 2026-06-18"],
     [None],

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -188,17 +186,6 @@ def test_serve_binds_loopback_and_quotes_the_command() -> None:
     command = dashboard_command(None, __import__("pathlib").Path("/tmp/my db;rm -rf x.db"))
     assert "'/tmp/my db;rm -rf x.db'" in command
     assert command.endswith(" dashboard")
-
-
-def test_data_modules_do_not_import_textual() -> None:
-    code = (
-        "import sys\n"
-        "import opsboard.views.alerts, opsboard.views.overview, opsboard.views.movers\n"
-        "import opsboard.views.source, opsboard.collect.inprocess, opsboard.formatting\n"
-        "import opsboard.cli.demo, opsboard.cli.main\n"
-        "assert not [m for m in sys.modules if m.split('.')[0] == 'textual'], 'textual loaded'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 @pytest.mark.parametrize(

@@ -176,32 +176,3 @@ def test_adapters_are_listed_from_metadata(capsys: pytest.CaptureFixture[str]) -
     code, out, _ = run(capsys, "adapters")
     assert code == 0
     assert {"csv", "api"} <= set(out.split())
-
-
-CORE_MODULES = [
-    "opsboard.cli.main",
-    "opsboard.config.files",
-    "opsboard.models",
-    "opsboard.metrics",
-    "opsboard.query.engine",
-    "opsboard.storage",
-    "opsboard.collect.collector",
-    "opsboard.adapters.api",
-    "opsboard.runtime",
-    "opsboard.collect.ingest",
-]
-
-
-def test_the_core_and_non_tui_commands_never_import_textual(loaded: Path) -> None:
-    code = (
-        "import sys, importlib\n"
-        f"for name in {CORE_MODULES!r}:\n"
-        "    importlib.import_module(name)\n"
-        "from opsboard.cli.main import main\n"
-        f"main(['query', 'uv', '--db', {str(loaded)!r}, '--format', 'json'])\n"
-        "main(['adapters'])\n"
-        "print('TEXTUAL' if any(m == 'textual' or m.startswith('textual.') "
-        "for m in sys.modules) else 'CLEAN')\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().endswith("CLEAN"), out.stdout

@@ -15,6 +15,7 @@ import tempfile
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,7 +87,7 @@ def as_user(code: str, *, user: int | None = None) -> str:
     """Run ``code`` in a fresh interpreter, as ``user`` (root only) or as this user; its
     stdout and stderr."""
     command = [sys.executable, "-c", textwrap.dedent(code)]
-    extra: dict[str, object] = {}
+    extra: dict[str, Any] = {}
     if user is not None:
         setpriv = shutil.which("setpriv")
         if setpriv:
@@ -102,11 +103,11 @@ def as_user(code: str, *, user: int | None = None) -> str:
             check=False,
             cwd="/tmp",
             env={**os.environ, "HOME": "/tmp", "PYTHONPATH": str(readable_imports())},
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
     except PermissionError:
         pytest.skip(f"{sys.executable} cannot be started as uid {user}")
-    return done.stdout + done.stderr
+    return str(done.stdout + done.stderr)
 
 
 def unprivileged() -> int | None:

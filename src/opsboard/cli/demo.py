@@ -305,9 +305,9 @@ def run_demo(*, headless: bool = False) -> int:
             from opsboard.cli.watch import run_watch
 
             return run_watch(demo.runtime)
-        import importlib
+        # Imported here, like `opsboard dashboard`: the headless demo never loads Textual
+        # (the import contract lists this import as the demo's one way into the TUI).
+        from opsboard.tui.app import make_app
 
-        # Loaded by name, like `opsboard dashboard`: the headless demo never loads Textual.
-        tui = importlib.import_module("opsboard.tui.app")
-        tui.make_app(demo.runtime).run()
+        make_app(demo.runtime).run()
     return 0
