@@ -39,7 +39,7 @@ from opsboard.metrics import base_inputs
 from opsboard.models import SEVERITY_RANK, Severity, SourceHealth
 from opsboard.query.cached import ReusedQueries
 from opsboard.query.one_level import IngestProfiles, untouched_by
-from opsboard.storage import ingest_log
+from opsboard.storage import ingests
 from opsboard.storage.outbox import DeliveryRecord, QueuedMessage
 from opsboard.storage.store import Store
 from opsboard.timeutil import Clock, zone
@@ -116,7 +116,7 @@ class AlertEngine:
         )
 
     def _max_ingest(self) -> int | None:
-        return ingest_log.latest_ingest(self.data)
+        return ingests.newest_id(self.data)
 
     def _suppressed_stores(self) -> set[str]:
         """Stores whose open alerts were suppressed when the last engine stopped."""
@@ -199,7 +199,7 @@ class AlertEngine:
             if health.store:
                 held.setdefault(health.store, reason)
                 continue
-            fed = ingest_log.stores_fed_by(self.data, health.source)
+            fed = ingests.stores_fed_by(self.data, health.source)
             for store in fed or [ALL_STORES]:
                 held.setdefault(store, reason)
         return held
@@ -220,7 +220,7 @@ class AlertEngine:
         for store, (mark, since) in list(self._awaiting.items()):
             if store in held or ALL_STORES in held:
                 continue
-            fresh = ingest_log.loaded_since(self.data, mark, store)
+            fresh = ingests.loaded_since(self.data, mark, store)
             if fresh or now - since >= AWAIT_FRESH_DATA:
                 del self._awaiting[store]
 
@@ -290,7 +290,7 @@ class AlertEngine:
         a read of ``inputs`` (None: any metric; per-SKU series only with ``sku_only``)
         could see."""
         for start, end in bounds:
-            for span in ingest_log.ingests_within(self.data, since or 0, store, start, end):
+            for span in ingests.ingests_within(self.data, since or 0, store, start, end):
                 if inputs is None:
                     return True
                 profile = self._profiles.of(

@@ -24,7 +24,7 @@ from opsboard.config.rules import RuleConfig
 from opsboard.formatting import ShownValue, precise, show, style_of
 from opsboard.query.engine import Period
 from opsboard.query.pacing import pace, runs_out_at, today_share
-from opsboard.storage import ingest_log
+from opsboard.storage import ingests
 from opsboard.timeutil import (
     day_bounds,
     floor_hour,
@@ -269,7 +269,7 @@ def evaluate_source(ctx: RuleContext, rule: RuleConfig) -> list[Observation]:
 def evaluate_file_rejected(ctx: RuleContext, rule: RuleConfig) -> list[Observation]:
     """Files rejected within the window, unless the same file loaded since."""
     found = []
-    for rejected in ingest_log.rejected_files(ctx.data, ctx.now - rule.window):
+    for rejected in ingests.rejected_files(ctx.data, ctx.now - rule.window):
         origin, store, reason = rejected.origin, rejected.store, rejected.reason
         if rule.store is not None and store not in ("", rule.store):
             continue
