@@ -24,12 +24,13 @@ from opsboard.config.builtin_rules import (
 )
 from opsboard.config.models import Settings, StoreConfig
 from opsboard.config.rules import RuleConfig, effective_rules
+from opsboard.metrics import ratio
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.timeutil import floor_hour, local_midnight
 from opsboard.views.alerts import HealthRow
 from opsboard.views.overview import HourlySeries, hourly_series
 
-_METRICS = ["uv", "buyers", "bounces", "clicks", "impressions", "gmv", "spend"]
+_METRICS = ["uv", "buyers", "bounces", "clicks", "impressions", "gmv", "spend", "ctr"]
 #: Below this many visitors on either side a rate's move is noise, not news.
 MIN_VISITORS = 30
 
@@ -78,12 +79,6 @@ class Mover:
         if self.uv is None or not self.uv_base:
             return None
         return self.uv / self.uv_base - 1.0
-
-
-def _rate(numerator: float | None, denominator: float | None) -> float | None:
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
 
 
 def _score(
@@ -181,10 +176,10 @@ class MoversLoader:
                 if uv is None:
                     continue
                 expected = uv_base * trend if uv_base else None
-                conversion = _rate(row["buyers"], uv)
-                conversion_base = _rate(old.get("buyers"), uv_base)
-                bounce = _rate(row["bounces"], uv)
-                bounce_base = _rate(old.get("bounces"), uv_base)
+                conversion = ratio(row["buyers"], uv)
+                conversion_base = ratio(old.get("buyers"), uv_base)
+                bounce = ratio(row["bounces"], uv)
+                bounce_base = ratio(old.get("bounces"), uv_base)
                 scores = {
                     "uv": (uv - expected) / math.sqrt(max(expected, 1.0)) if expected else 0.0,
                     "conversion": _score(row["buyers"], uv, old.get("buyers"), uv_base),
@@ -194,7 +189,7 @@ class MoversLoader:
                 # Judged against the store's own move: a SKU that falls with the store is
                 # not what the operator has to look at.
                 change = uv / expected - 1.0 if expected else None
-                ctr = _rate(row["clicks"], row["impressions"])
+                ctr = row["ctr"]
                 movers.append(
                     Mover(
                         sku=sku,
@@ -240,10 +235,10 @@ class MoversLoader:
             return 1.0
         ratios.sort()
         half, running = sum(w for _r, w in ratios) / 2, 0.0
-        for ratio, weight in ratios:
+        for move, weight in ratios:
             running += weight
             if running >= half:
-                return ratio
+                return move
         return ratios[-1][0]
 
     def hourly(

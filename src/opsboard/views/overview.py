@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from opsboard.config.models import Settings
-from opsboard.metrics import uses_money
+from opsboard.metrics import ratio, uses_money
 from opsboard.query import pacing
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.query.pacing import pace
@@ -94,6 +94,8 @@ class PromotionRow:
     campaign: str
     spend: float | None
     budget: float | None
+    #: Spend as a share of the day's budget.
+    budget_used: float | None
     pacing: float | None
     pacing_state: str
     roi: float | None
@@ -381,6 +383,7 @@ class OverviewLoader:
             campaign=campaign,
             spend=spend,
             budget=budget,
+            budget_used=ratio(spend, budget),
             pacing=pace(spend, budget, share),
             pacing_state=pacing_state(spend, budget, share, at, tz),
             roi=roi,

@@ -71,7 +71,7 @@ class PromotionTable(FittedTable):
                 shown_store = row.store
                 table.append(([Text(row.store, style="bold underline"), *[Text("")] * 6], None))
             name = (row.campaign and f"  {row.campaign}") or row.channel.replace("_", " ")
-            used = row.spend / row.budget if row.spend is not None and row.budget else None
+            used = row.budget_used
             gauge = f"{bar(used, 6, unicode=self.unicode)} {percent(used, 0):>4}"
             table.append(
                 (
