@@ -21,6 +21,7 @@ from opsboard.points import (
     RawPoint,
     SeriesKey,
     SourceRevisions,
+    raw_points,
 )
 from opsboard.storage import ingests
 from opsboard.storage.connection import Database, now_iso
@@ -135,19 +136,7 @@ class IngestBatch:
 
     def add_points(self, points: Iterable[MetricPoint]) -> int:
         """Upsert ``MetricPoint`` values; see ``add_raw``."""
-        return self.add_raw(
-            (
-                p.store,
-                p.grain,
-                int(p.ts.timestamp()),
-                p.channel,
-                p.campaign,
-                p.sku,
-                p.metric,
-                p.value,
-            )
-            for p in points
-        )
+        return self.add_raw(raw_points(points))
 
     def series_id(self, key: SeriesKey) -> int:
         """The id of series (store, grain, metric, channel, campaign, sku), created on first
