@@ -20,7 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from opsboard.adapters.api import RawPoint, RejectedInput, local_midnight, store_name_problem
+from opsboard.adapters.api import (
+    RawPoint,
+    RejectedInput,
+    local_midnight,
+    span_grain,
+    store_name_problem,
+)
 from opsboard_csv.numbers import (
     Decimal,
     NumberError,
@@ -29,13 +35,13 @@ from opsboard_csv.numbers import (
     parse_id,
     parse_number,
 )
-from opsboard_csv.periods import DataRow, FileContext, key_of
+from opsboard_csv.periods import DataRow, Days, FileContext, key_of
 from opsboard_csv.profiles import FieldSpec, HeaderMatch
 
 #: The value of a plan or product cell that is missing (``-``, empty).
 UNATTRIBUTED = "(none)"
 #: (store, day start, channel, campaign, sku, metric): the scope of one point.
-_Key = tuple[str, int, str, str, str, str]
+_Key = tuple[str, str, int, str, str, str, str]
 #: Rows looked at to decide the decimal convention of a file.
 _CONVENTION_SAMPLE = 2000
 _DIMENSIONS = ("channel", "campaign", "sku")
@@ -127,7 +133,7 @@ def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) ->
 
 
 def file_points(
-    match: HeaderMatch, data: list[DataRow], days: list[date], context: FileContext
+    match: HeaderMatch, data: list[DataRow], days: list[Days], context: FileContext
 ) -> FilePoints:
     """The points of the data rows (see the module docstring)."""
     profile, columns = match.profile, match.columns
@@ -149,29 +155,33 @@ def file_points(
     taken: dict[tuple[object, ...], tuple[float, int]] = {}
     midnight: dict[date, int] = {}
     totals: dict[_Key, float] = defaultdict(float)
-    seen: dict[tuple[str, date, str, str, str], int] = {}
-    for row, day, store in zip(data, days, stores, strict=True):
+    seen: dict[tuple[str, Days, str, str, str], int] = {}
+    for row, (day, last), store in zip(data, days, stores, strict=True):
         scope = dict(fixed)
         for role, (key, spec) in dims.items():
             index = columns[key]
             scope[role] = dimension(spec, role, row.cell(index), row.line, match.headers[index])
         if profile.unique_rows:
             _check_unique(
-                seen, (store, day, scope["channel"], scope["campaign"], scope["sku"]), row
+                seen,
+                (store, (day, last), scope["channel"], scope["campaign"], scope["sku"]),
+                row,
             )
         values = metric_values(match, metric_fields, row, decimal)
         for metric, key_columns in keyed:
             if metric in values:
-                at = (store, day, metric, *(row.cell(i).strip() for i in key_columns))
+                at = (store, day, last, metric, *(row.cell(i).strip() for i in key_columns))
                 _once_per_key(taken, at, values, metric, row)
         if day not in midnight:
             midnight[day] = int(local_midnight(day, context.tz).timestamp())
         ts = midnight[day]
+        grain = "day" if last == day else span_grain((last - day).days + 1)
         for metric, value in values.items():
-            totals[(store, ts, scope["channel"], scope["campaign"], scope["sku"], metric)] += value
+            scoped = (scope["channel"], scope["campaign"], scope["sku"], metric)
+            totals[(store, grain, ts, *scoped)] += value
     found: list[RawPoint] = [
-        (store, "day", ts, channel, campaign, sku, metric, value)
-        for (store, ts, channel, campaign, sku, metric), value in totals.items()
+        (store, grain, ts, channel, campaign, sku, metric, value)
+        for (store, grain, ts, channel, campaign, sku, metric), value in totals.items()
     ]
     return FilePoints(found, set(stores))
 
@@ -238,17 +248,18 @@ def _once_per_key(
 
 
 def _check_unique(
-    seen: dict[tuple[str, date, str, str, str], int],
-    key: tuple[str, date, str, str, str],
+    seen: dict[tuple[str, Days, str, str, str], int],
+    key: tuple[str, Days, str, str, str],
     row: DataRow,
 ) -> None:
     first = seen.setdefault(key, row.line)
     if first == row.line:
         return
-    store, day, *scope = key
+    store, (day, last), *scope = key
+    day_text = f"{day} .. {last}" if last != day else str(day)
     named = ", ".join(s for s in scope if s)
     raise RejectedInput(
-        f"the row repeats line {first}: both hold {day}"
+        f"the row repeats line {first}: both hold {day_text}"
         + (f" for {named}" if named else "")
         + f" (store {store}); adding them up would count the day twice",
         line=row.line,

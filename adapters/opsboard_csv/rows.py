@@ -188,7 +188,9 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
             skipped=skipped,
             notices=[HEADER_ONLY, *notices],
         )
+    noted = len(context.notes)
     days = row_days(profile, match, data, context)
+    notices += context.notes[noted:]
     if context.day is not None and has_date_column(profile, match):
         notices.append(f"the file has its own dates: --date {context.day} was not used")
     found = file_points(match, data, days, context)
@@ -196,6 +198,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         extra, notice = account_points(match, accounts, data, days, found.stores, context)
         found.points += extra
         notices.append(notice)
+    single = [first for first, last in days if first == last]
     return ParsedFile(
         format=profile.name,
         store=context.store or (next(iter(found.stores)) if len(found.stores) == 1 else ""),
@@ -203,7 +206,8 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         rows=len(data),
         skipped=skipped,
         notices=notices,
-        period=(min(days), max(days)),
+        period=(min(single), max(single)) if single else None,
+        spans=sorted({(first, last) for first, last in days if first != last}),
     )
 
 
