@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from opsboard.adapters.api import (
@@ -53,6 +54,10 @@ class FilePoints:
 
     points: list[RawPoint]
     stores: set[str]
+    #: Rows whose days were joined with overlapping rows of the same scope into one span.
+    joined: int = 0
+    #: The first and last days of the figures stored (after joining).
+    days: set[Days] = field(default_factory=set)
 
 
 def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> str:
@@ -155,6 +160,7 @@ def file_points(
     taken: dict[tuple[object, ...], tuple[float, int]] = {}
     midnight: dict[date, int] = {}
     totals: dict[_Key, float] = defaultdict(float)
+    pieces: dict[tuple[str, str, str, str], dict[Days, dict[str, float]]] = {}
     seen: dict[tuple[str, Days, str, str, str], int] = {}
     for row, (day, last), store in zip(data, days, stores, strict=True):
         scope = dict(fixed)
@@ -172,18 +178,52 @@ def file_points(
             if metric in values:
                 at = (store, day, last, metric, *(row.cell(i).strip() for i in key_columns))
                 _once_per_key(taken, at, values, metric, row)
-        if day not in midnight:
-            midnight[day] = int(local_midnight(day, context.tz).timestamp())
-        ts = midnight[day]
-        grain = "day" if last == day else span_grain((last - day).days + 1)
+        parts = pieces.setdefault((store, scope["channel"], scope["campaign"], scope["sku"]), {})
+        sums = parts.setdefault((day, last), {})
         for metric, value in values.items():
-            scoped = (scope["channel"], scope["campaign"], scope["sku"], metric)
-            totals[(store, grain, ts, *scoped)] += value
+            sums[metric] = sums.get(metric, 0.0) + value
+    merged = 0
+    stored: set[Days] = set()
+    spanned = profile.joined_spans and any(first != last for first, last in days)
+    for (store, channel, campaign, sku), parts in pieces.items():
+        joined = joined_spans(parts) if spanned else {}
+        for own, sums in parts.items():
+            day, last = joined.get(own, own)
+            merged += (day, last) != own
+            stored.add((day, last))
+            if day not in midnight:
+                midnight[day] = int(local_midnight(day, context.tz).timestamp())
+            ts = midnight[day]
+            grain = "day" if last == day else span_grain((last - day).days + 1)
+            for metric, value in sums.items():
+                totals[(store, grain, ts, channel, campaign, sku, metric)] += value
     found: list[RawPoint] = [
         (store, grain, ts, channel, campaign, sku, metric, value)
         for (store, grain, ts, channel, campaign, sku, metric), value in totals.items()
     ]
-    return FilePoints(found, set(stores))
+    return FilePoints(found, set(stores), merged, stored)
+
+
+def joined_spans(parts: Iterable[Days]) -> dict[Days, Days]:
+    """For the days of a file's rows of one scope, the span each belongs to once rows
+    whose days overlap are joined: such rows are finer pieces of the scope (search terms,
+    ad groups, each with its own first and last day of activity), so their sum is the
+    scope's figure over the joined span, and no piece is a figure of its own days."""
+    joined: dict[Days, Days] = {}
+    group: list[Days] = []
+    end: date | None = None
+    for part in [*sorted(parts), None]:
+        if part is None or end is None or part[0] > end:
+            if group:
+                whole = (group[0][0], max(p[1] for p in group))
+                joined.update((p, whole) for p in group)
+            if part is None:
+                break
+            group, end = [part], part[1]
+        else:
+            group.append(part)
+            end = max(end, part[1])
+    return joined
 
 
 def _check_parts(

@@ -165,3 +165,40 @@ def test_date_never_puts_a_span_on_one_day(
     _out, err = capsys.readouterr()
     assert code != 0
     assert "covers 2026-01-27 .. 2026-02-23, and --date 2026-03-01 is not in it" in err
+
+
+def test_overlapping_term_rows_of_one_campaign_join_into_one_span(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A summary search term report gives each term its own first and last day of
+    # activity (CRLF, `$` money, `7 Day Total Sales ` with its trailing space): the terms
+    # of one campaign are pieces of its figure, so overlapping ones join into one span.
+    db = tmp_path / "o.db"
+    line = ingest(capsys, db, FORMATS / "Sponsored Products Search term report per-term ranges.csv")
+    assert "2025-07-31 .. 2025-07-31, spans 2025-07-01 .. 2025-07-30, 2025-07-02 .. " in line
+    assert "2 group(s) of rows over days that overlap" in line
+    july = ["--from", "2025-07-01", "--to", "2025-07-30"]
+    rows, notes = query(capsys, db, ["spend", "clicks", "impressions"], "--by", "campaign", *july)
+    assert rows == [
+        {"campaign": "SP - Auto", "spend": 8, "clicks": 16, "impressions": 160},
+        {"campaign": "SP - Exact", "spend": 3.5, "clicks": 7, "impressions": 70},
+    ]
+    assert notes == ""
+    rows, notes = query(capsys, db, ["spend"], "--by", "day")
+    assert rows == [{"day": "2025-07-31", "spend": 1}]  # the one day row outside them
+    assert notes.count("never put on one day") == 3
+
+
+def test_google_keyword_report_totals_labelled_in_the_third_cell_are_not_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # UTF-16 tabs, an en-GB range title, `Total:` labels after two empty (or ` --`) cells.
+    path = FORMATS / "Search keyword report range.csv"
+    db = tmp_path / "o.db"
+    line = ingest(capsys, db, path)
+    assert "2 rows" in line
+    assert "span 2026-05-01 .. 2026-05-08" in line
+    rows, _ = query(capsys, db, ["spend", "clicks", "impressions", "conversions"])
+    assert rows == [{"spend": 164.11, "clicks": 54, "impressions": 10708, "conversions": 7}]
+    rows, _ = query(capsys, db, ["spend"], "--by", "campaign")
+    assert rows == [{"campaign": "Towing Near Me", "spend": 0.12}]
