@@ -5,18 +5,17 @@ one a profile names in ``account_totals`` holds the whole account, including act
 no listed row has (campaigns without ad groups, unlisted search terms). In a report of a
 single day it is that day's store-level figure: stored beside the rows, it is what the
 query answers for the store (the coarsest level covering a scope wins), while each
-campaign keeps its own rows. In a report of several days the row is a figure of the range
-and is left out.
+campaign keeps its own rows. In a summary report over a range (rows without a day of
+their own) it is the store's figure of that span; in a report of several days whose rows
+have their own days it is left out (the day rows answer for those days).
 """
 
 from __future__ import annotations
 
-from datetime import date
-
-from opsboard.adapters.api import RawPoint, local_midnight
+from opsboard.adapters.api import RawPoint, local_midnight, span_grain
 from opsboard_csv.dates import find_dates
 from opsboard_csv.numbers import decimal_convention, normalise_cell
-from opsboard_csv.periods import DataRow, FileContext
+from opsboard_csv.periods import DataRow, Days, FileContext
 from opsboard_csv.profiles import HeaderMatch
 
 
@@ -30,7 +29,7 @@ def account_points(
     match: HeaderMatch,
     totals: list[DataRow],
     data: list[DataRow],
-    days: list[date],
+    days: list[Days],
     stores: set[str],
     context: FileContext,
 ) -> tuple[list[RawPoint], str]:
@@ -39,12 +38,13 @@ def account_points(
     from opsboard_csv.points import metric_values
 
     label = normalise_cell(next(c for c in totals[0].cells if _is_label(c, match)))
-    first, last = min(days), max(days)
+    first, last = min(d[0] for d in days), max(d[1] for d in days)
     titled = find_dates(" ".join(" ".join(r) for r in context.titles), match.profile.slash_order)
     if titled:
         # The total covers the report's range, whatever days its rows have.
         first, last = min(first, *titled), max(last, *titled)
-    if first != last:
+    spanned = set(days) == {(first, last)} and first != last
+    if first != last and not spanned:
         return [], (
             f"the {label!r} row covers {first} .. {last}, a figure of the whole range: "
             "not stored (the rows are)"
@@ -61,11 +61,13 @@ def account_points(
     ]
     values = metric_values(match, metric_fields, totals[0], decimal_convention(money))
     ts = int(local_midnight(first, context.tz).timestamp())
+    grain = span_grain((last - first).days + 1) if spanned else "day"
     points: list[RawPoint] = [
-        (store, "day", ts, "", "", "", metric, value) for metric, value in values.items()
+        (store, grain, ts, "", "", "", metric, value) for metric, value in values.items()
     ]
+    when = f"the span {first} .. {last}" if spanned else str(first)
     return points, (
-        f"the {label!r} row (line {totals[0].line}) is the account's own figure for {first}: "
+        f"the {label!r} row (line {totals[0].line}) is the account's own figure for {when}: "
         "stored as the store's figure, beside the rows"
     )
 

@@ -1,10 +1,12 @@
-"""The day each row of a report covers: its own date column, or the one day of the file.
+"""The days each row of a report covers: its own date column, or the days of the file.
 
 Reports without a date column take their day from ``--date``, their title rows or their
 file name, in the order the profile gives; in a drop folder, where there is no
 ``--date``, the file name takes its place (``BusinessReport_2026-06-18.csv``). A row or a
-file covering several days in one figure is refused, because opsboard stores one figure
-per day.
+file covering several days in one figure (a summary report over a range: ``Start Date``
+/ ``End Date`` columns, a range in a cell or in the title rows) covers that span of whole
+days, and its figures are stored as figures of the span (DESIGN.md section 3); ``--date``
+never puts a span on one day.
 """
 
 from __future__ import annotations
@@ -58,17 +60,22 @@ def key_of(profile: Profile, role: str) -> str | None:
     return next((k for k, s in profile.fields.items() if s.role == role), None)
 
 
+#: The first and last day a row's figures cover (the same day for a day's figures).
+Days = tuple[date, date]
+
+
 def row_days(
     profile: Profile, match: HeaderMatch, data: list[DataRow], context: FileContext
-) -> list[date]:
-    """The day of each data row: from its date column, or the one day of the file."""
+) -> list[Days]:
+    """The first and last day of each data row: from its date column (and end date
+    column), or the days of the file."""
     if has_date_column(profile, match):
         index = match.columns[key_of(profile, "date") or ""]
         column = match.headers[index]
         cells = [row.cell(index) for row in data]
         order = slash_order(cells, profile.slash_order)
-        days = []
-        seen: dict[str, date] = {}
+        days: list[Days] = []
+        seen: dict[str, Days] = {}
         for row, cell in zip(data, cells, strict=True):
             if cell in seen:
                 days.append(seen[cell])
@@ -77,50 +84,65 @@ def row_days(
                 day = parse_date(cell, order)
                 if day is None:
                     raise DateError("the date is empty")
+                found = (day, day)
             except DateError as exc:
-                day = _single_day_range(cell, order, row.line, column)
-                if day is None:
+                ranged = _range_cell(cell, order)
+                if ranged is None:
                     raise RejectedInput(str(exc), line=row.line, column=column) from None
-            try:
-                check_plausible(day, context.today)
-            except DateError as exc:
-                raise RejectedInput(str(exc), line=row.line, column=column) from None
-            seen[cell] = day
-            days.append(day)
-        _check_end_dates(profile, match, data, days)
-        return days
-    day = _file_day(profile, match, context)
-    try:
-        check_plausible(day, context.today)
-    except DateError as exc:
-        raise RejectedInput(f"{context.file_name}: {exc}") from None
-    return [day] * len(data)
+                found = ranged
+            for day in found:
+                try:
+                    check_plausible(day, context.today)
+                except DateError as exc:
+                    raise RejectedInput(str(exc), line=row.line, column=column) from None
+            seen[cell] = found
+            days.append(found)
+        return _with_end_dates(profile, match, data, days)
+    first, last = _file_days(profile, match, context)
+    for day in (first, last):
+        try:
+            check_plausible(day, context.today)
+        except DateError as exc:
+            raise RejectedInput(f"{context.file_name}: {exc}") from None
+    return [(first, last)] * len(data)
 
 
-def _check_end_dates(
-    profile: Profile, match: HeaderMatch, data: list[DataRow], days: list[date]
-) -> None:
-    """Refuse rows whose end date is not their start date: they sum several days."""
+def _with_end_dates(
+    profile: Profile, match: HeaderMatch, data: list[DataRow], days: list[Days]
+) -> list[Days]:
+    """The rows' days with their ``End Date``: a row whose end date is after its start
+    date is a figure of that span. Only a ``Start Date`` column has its end in ``End
+    Date``: beside a ``Date`` column, ``End Date`` is the campaign's end, not the row's."""
     index = match.columns.get(key_of(profile, "end_date") or "")
-    if index is None:
-        return
+    start = match.columns.get(key_of(profile, "date") or "")
+    if index is None or start is None or not _is_start(match.headers[start]):
+        return days
     cells = [row.cell(index) for row in data]
     order = slash_order(cells, profile.slash_order)
-    for row, cell, day in zip(data, cells, days, strict=True):
+    ended: list[Days] = []
+    for row, cell, (day, until) in zip(data, cells, days, strict=True):
         try:
             last = parse_date(cell, order)
         except DateError as exc:
             raise RejectedInput(str(exc), line=row.line, column=match.headers[index]) from None
-        if last is not None and last != day:
+        if last is None or last == until:
+            ended.append((day, until))
+        elif last < day or until != day:
             raise RejectedInput(
-                f"{_a(profile.title)} over a date range: the row covers {day} .. {last} "
-                f"({(last - day).days + 1} days) in one figure; reports over a range are not "
-                "read yet (opsboard stores figures per day)",
+                f"the row's end date {last} does not follow its start {day}",
                 line=row.line,
                 column=match.headers[index],
-                hint="download the report with a daily time unit (one row per day, Start "
-                "Date = End Date)",
+                hint="download the report again; if it was edited, restore the dates",
             )
+        else:
+            ended.append((day, last))
+    return ended
+
+
+def _is_start(header: str) -> bool:
+    """True for a ``Start Date`` header (in the languages the profiles know)."""
+    text = header.strip().casefold()
+    return text.startswith("start") or text.startswith("début") or text.startswith("beginn")
 
 
 def _a(title: str) -> str:
@@ -134,56 +156,64 @@ def has_date_column(profile: Profile, match: HeaderMatch) -> bool:
     return key is not None and key in match.columns and "column" in profile.date_from
 
 
-def _single_day_range(cell: str, order: str, line: int, column: str) -> date | None:
-    """The day of a ``Jul 6, 2026 - Jul 6, 2026`` cell; a longer range is refused."""
+def _range_cell(cell: str, order: str) -> Days | None:
+    """The first and last day of a ``Jul 6, 2026 - Jul 13, 2026`` cell (None: not a range,
+    or the days in the wrong order)."""
     found = find_dates(cell, "dmy" if order == "dmy" else "mdy")
-    if len(found) != 2:
+    if len(found) != 2 or found[1] < found[0]:
         return None
-    first, last = found
-    if first == last:
-        return first
-    raise RejectedInput(
-        f"the row covers {first} .. {last} ({(last - first).days + 1} days) in one figure; "
-        "opsboard stores one figure per day",
-        line=line,
-        column=column,
-        hint="download the report with a daily time unit (one row per day)",
-    )
+    return found[0], found[1]
 
 
-def _file_day(profile: Profile, match: HeaderMatch, context: FileContext) -> date:
-    """The one day a report without a date column covers."""
+def _named_days(source: str, profile: Profile, context: FileContext) -> Days | None:
+    """The first and last day the title rows or the file name name (None: no date)."""
+    if source == "title":
+        text = " ".join(" ".join(r) for r in context.titles)
+        found = find_dates(text, profile.slash_order)
+    elif source == "file_name":
+        found = []
+        for name in [*reversed(context.inner_names), context.file_name]:
+            found = find_dates(name.rsplit("/", 1)[-1])
+            if found:
+                break
+    else:
+        return None
+    if not found:
+        return None
+    first, last = found[0], found[min(1, len(found) - 1)]
+    return min(first, last), max(first, last)
+
+
+def _file_days(profile: Profile, match: HeaderMatch, context: FileContext) -> Days:
+    """The days a report without a date column covers: the span its title rows or file
+    name name (which wins over ``--date``, and a ``--date`` outside it is an error), else
+    one day from the first of the profile's sources that names one."""
     sources = [s for s in profile.date_sources(dropped=context.dropped) if s != "column"]
-    if "option" in sources and context.day is not None:
-        return context.day
-    for source in sources:
-        if source == "title":
-            text = " ".join(" ".join(r) for r in context.titles)
-            found = find_dates(text, profile.slash_order)
-            where = "its title rows"
-        elif source == "file_name":
-            found = []
-            for name in [*reversed(context.inner_names), context.file_name]:
-                found = find_dates(name.rsplit("/", 1)[-1])
-                if found:
-                    break
-            where = "its file name"
-        else:
+    named = {source: _named_days(source, profile, context) for source in sources}
+    for source, found in named.items():
+        if found is None or found[0] == found[1]:
             continue
-        if not found:
-            continue
-        first, last = found[0], found[min(1, len(found) - 1)]
-        if first != last:
-            raise RejectedInput(
-                f"{context.file_name}: {_a(profile.title)} over a date range: {where} say it "
-                f"covers {first} .. {last} ({abs((last - first).days) + 1} days) and it has "
-                "no date column, so its rows are totals of the whole range; reports over a "
-                "range are not read yet (opsboard stores figures per day, and --date cannot "
-                "put a range on one day)",
-                hint="download the report again segmented by day (Google Ads: Segment → "
-                "Time → Day), or for a single day",
+        first, last = found
+        where = "its title rows" if source == "title" else "its file name"
+        if context.day is not None:
+            if not first <= context.day <= last:
+                raise RejectedInput(
+                    f"{context.file_name}: {where} say the report covers {first} .. {last}, "
+                    f"and --date {context.day} is not in it",
+                    hint="leave out --date: a report over a range loads as a figure of its "
+                    "range, never of one day",
+                )
+            context.notes.append(
+                f"the report covers {first} .. {last} ({where}): --date {context.day} was "
+                "not used (a figure of a range is never put on one day)"
             )
-        return first
+        return first, last
+    for source in sources:
+        if source == "option" and context.day is not None:
+            return context.day, context.day
+        found = named.get(source)
+        if found is not None:
+            return found
     places = {"title": "its title rows", "file_name": "its file name"}
     looked = [places[s] for s in sources if s in places]
     where = f", and no day is named in {' or '.join(looked)}" if looked else ""

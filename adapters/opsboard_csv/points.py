@@ -17,10 +17,17 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
-from opsboard.adapters.api import RawPoint, RejectedInput, local_midnight, store_name_problem
+from opsboard.adapters.api import (
+    RawPoint,
+    RejectedInput,
+    local_midnight,
+    span_grain,
+    store_name_problem,
+)
 from opsboard_csv.numbers import (
     Decimal,
     NumberError,
@@ -29,13 +36,13 @@ from opsboard_csv.numbers import (
     parse_id,
     parse_number,
 )
-from opsboard_csv.periods import DataRow, FileContext, key_of
+from opsboard_csv.periods import DataRow, Days, FileContext, key_of
 from opsboard_csv.profiles import FieldSpec, HeaderMatch
 
 #: The value of a plan or product cell that is missing (``-``, empty).
 UNATTRIBUTED = "(none)"
 #: (store, day start, channel, campaign, sku, metric): the scope of one point.
-_Key = tuple[str, int, str, str, str, str]
+_Key = tuple[str, str, int, str, str, str, str]
 #: Rows looked at to decide the decimal convention of a file.
 _CONVENTION_SAMPLE = 2000
 _DIMENSIONS = ("channel", "campaign", "sku")
@@ -47,6 +54,10 @@ class FilePoints:
 
     points: list[RawPoint]
     stores: set[str]
+    #: Rows whose days were joined with overlapping rows of the same scope into one span.
+    joined: int = 0
+    #: The first and last days of the figures stored (after joining).
+    days: set[Days] = field(default_factory=set)
 
 
 def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> str:
@@ -127,7 +138,7 @@ def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) ->
 
 
 def file_points(
-    match: HeaderMatch, data: list[DataRow], days: list[date], context: FileContext
+    match: HeaderMatch, data: list[DataRow], days: list[Days], context: FileContext
 ) -> FilePoints:
     """The points of the data rows (see the module docstring)."""
     profile, columns = match.profile, match.columns
@@ -149,31 +160,70 @@ def file_points(
     taken: dict[tuple[object, ...], tuple[float, int]] = {}
     midnight: dict[date, int] = {}
     totals: dict[_Key, float] = defaultdict(float)
-    seen: dict[tuple[str, date, str, str, str], int] = {}
-    for row, day, store in zip(data, days, stores, strict=True):
+    pieces: dict[tuple[str, str, str, str], dict[Days, dict[str, float]]] = {}
+    seen: dict[tuple[str, Days, str, str, str], int] = {}
+    for row, (day, last), store in zip(data, days, stores, strict=True):
         scope = dict(fixed)
         for role, (key, spec) in dims.items():
             index = columns[key]
             scope[role] = dimension(spec, role, row.cell(index), row.line, match.headers[index])
         if profile.unique_rows:
             _check_unique(
-                seen, (store, day, scope["channel"], scope["campaign"], scope["sku"]), row
+                seen,
+                (store, (day, last), scope["channel"], scope["campaign"], scope["sku"]),
+                row,
             )
         values = metric_values(match, metric_fields, row, decimal)
         for metric, key_columns in keyed:
             if metric in values:
-                at = (store, day, metric, *(row.cell(i).strip() for i in key_columns))
+                at = (store, day, last, metric, *(row.cell(i).strip() for i in key_columns))
                 _once_per_key(taken, at, values, metric, row)
-        if day not in midnight:
-            midnight[day] = int(local_midnight(day, context.tz).timestamp())
-        ts = midnight[day]
+        parts = pieces.setdefault((store, scope["channel"], scope["campaign"], scope["sku"]), {})
+        sums = parts.setdefault((day, last), {})
         for metric, value in values.items():
-            totals[(store, ts, scope["channel"], scope["campaign"], scope["sku"], metric)] += value
+            sums[metric] = sums.get(metric, 0.0) + value
+    merged = 0
+    stored: set[Days] = set()
+    spanned = profile.joined_spans and any(first != last for first, last in days)
+    for (store, channel, campaign, sku), parts in pieces.items():
+        joined = joined_spans(parts) if spanned else {}
+        for own, sums in parts.items():
+            day, last = joined.get(own, own)
+            merged += (day, last) != own
+            stored.add((day, last))
+            if day not in midnight:
+                midnight[day] = int(local_midnight(day, context.tz).timestamp())
+            ts = midnight[day]
+            grain = "day" if last == day else span_grain((last - day).days + 1)
+            for metric, value in sums.items():
+                totals[(store, grain, ts, channel, campaign, sku, metric)] += value
     found: list[RawPoint] = [
-        (store, "day", ts, channel, campaign, sku, metric, value)
-        for (store, ts, channel, campaign, sku, metric), value in totals.items()
+        (store, grain, ts, channel, campaign, sku, metric, value)
+        for (store, grain, ts, channel, campaign, sku, metric), value in totals.items()
     ]
-    return FilePoints(found, set(stores))
+    return FilePoints(found, set(stores), merged, stored)
+
+
+def joined_spans(parts: Iterable[Days]) -> dict[Days, Days]:
+    """For the days of a file's rows of one scope, the span each belongs to once rows
+    whose days overlap are joined: such rows are finer pieces of the scope (search terms,
+    ad groups, each with its own first and last day of activity), so their sum is the
+    scope's figure over the joined span, and no piece is a figure of its own days."""
+    joined: dict[Days, Days] = {}
+    group: list[Days] = []
+    end: date | None = None
+    for part in [*sorted(parts), None]:
+        if part is None or end is None or part[0] > end:
+            if group:
+                whole = (group[0][0], max(p[1] for p in group))
+                joined.update((p, whole) for p in group)
+            if part is None:
+                break
+            group, end = [part], part[1]
+        else:
+            group.append(part)
+            end = max(end, part[1])
+    return joined
 
 
 def _check_parts(
@@ -238,17 +288,18 @@ def _once_per_key(
 
 
 def _check_unique(
-    seen: dict[tuple[str, date, str, str, str], int],
-    key: tuple[str, date, str, str, str],
+    seen: dict[tuple[str, Days, str, str, str], int],
+    key: tuple[str, Days, str, str, str],
     row: DataRow,
 ) -> None:
     first = seen.setdefault(key, row.line)
     if first == row.line:
         return
-    store, day, *scope = key
+    store, (day, last), *scope = key
+    day_text = f"{day} .. {last}" if last != day else str(day)
     named = ", ".join(s for s in scope if s)
     raise RejectedInput(
-        f"the row repeats line {first}: both hold {day}"
+        f"the row repeats line {first}: both hold {day_text}"
         + (f" for {named}" if named else "")
         + f" (store {store}); adding them up would count the day twice",
         line=row.line,

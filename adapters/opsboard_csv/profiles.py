@@ -156,6 +156,10 @@ class Profile(_Strict):
     unique_rows: bool = False
     """Each day and scope appears on one row only: a repeated row is refused rather than
     added (a store-level report pasted twice)."""
+    joined_spans: bool = False
+    """The rows are finer pieces of the scope they are stored at (search terms, targets, ad
+    groups of a campaign), each over its own first and last day: rows of one scope whose
+    days overlap are added up into the span they cover together."""
     exclusive_with: list[str] = Field(default_factory=list)
     """Formats holding the same figures at another grain (商品明细 by SKU and by SPU): a
     file is refused for a store and days that already hold figures from one of them."""

@@ -37,6 +37,12 @@ def _is_total(text: str, markers: list[str]) -> bool:
     return False
 
 
+def _is_labelled_total(text: str) -> bool:
+    """A ``Total: …`` label (with its colon) in a cell that may otherwise hold data."""
+    cell = normalise_cell(text).casefold()
+    return cell.startswith("total") and cell[5:].lstrip().startswith(":")
+
+
 def _width(cells: list[str]) -> int:
     """The number of cells up to the last filled one (Excel pads rows with empty cells)."""
     width = len(cells)
@@ -140,11 +146,17 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     width = _width(header)
     _check_complete(table, match, width, context)
     markers = [m.casefold() for m in profile.totals]
+    labelled: set[int] = set()
     total_columns = {0} | {
         columns[k]
         for k, spec in profile.fields.items()
         if k in columns and spec.role in ("date", "campaign", "sku")
     }
+    if profile.account_totals:
+        # Google Ads puts the label of some `Total:` rows in the second or third cell (a
+        # keyword report's, after empty cells or the Device segment).
+        labelled = {1, 2} - total_columns
+        total_columns |= labelled
     skipped = match.row  # title and blank rows above the header
     compared = 0
     date_column = columns.get(key_of(profile, "date") or "")
@@ -157,7 +169,11 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         if len(filled) <= 1 and not _single_cell_is_data(profile, columns, cells):
             skipped += 1
             continue
-        if any(_is_total(cells[i], markers) for i in total_columns if i < len(cells)):
+        if any(
+            _is_total(cells[i], markers) if i not in labelled else _is_labelled_total(cells[i])
+            for i in total_columns
+            if i < len(cells)
+        ):
             skipped += 1
             if profile.account_totals and account_label(match, cells, total_columns):
                 accounts.append(DataRow(line, cells))
@@ -188,14 +204,22 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
             skipped=skipped,
             notices=[HEADER_ONLY, *notices],
         )
+    noted = len(context.notes)
     days = row_days(profile, match, data, context)
+    notices += context.notes[noted:]
     if context.day is not None and has_date_column(profile, match):
         notices.append(f"the file has its own dates: --date {context.day} was not used")
     found = file_points(match, data, days, context)
+    if found.joined:
+        notices.append(
+            f"{found.joined} group(s) of rows over days that overlap other rows of the same scope "
+            "(finer rows: terms, ad groups) were added up into the span they cover together"
+        )
     if accounts:
         extra, notice = account_points(match, accounts, data, days, found.stores, context)
         found.points += extra
         notices.append(notice)
+    single = [first for first, last in found.days if first == last]
     return ParsedFile(
         format=profile.name,
         store=context.store or (next(iter(found.stores)) if len(found.stores) == 1 else ""),
@@ -203,7 +227,8 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         rows=len(data),
         skipped=skipped,
         notices=notices,
-        period=(min(days), max(days)),
+        period=(min(single), max(single)) if single else None,
+        spans=sorted({(first, last) for first, last in found.days if first != last}),
     )
 
 

@@ -26,6 +26,28 @@ RawPoint = tuple[str, str, int, str, str, str, str, float]
 #: What names a series: (store, grain, metric, channel, campaign, sku).
 SeriesKey = tuple[str, str, str, str, str, str]
 
+#: The grain of a span's figures starts with this, followed by its number of days
+#: (``span:30``); the point's ts is the local midnight starting its first day.
+SPAN_PREFIX = "span:"
+
+
+def span_grain(days: int) -> str:
+    """The grain of a figure of ``days`` whole local days (2 or more): ``span:30``."""
+    if days < 2:
+        raise ValueError(f"a span covers 2 days or more, not {days}")
+    return f"{SPAN_PREFIX}{days}"
+
+
+def span_days(grain: str) -> int | None:
+    """The number of days a span grain covers (``span:30`` -> 30); None for ``hour``,
+    ``day`` or anything else."""
+    if not grain.startswith(SPAN_PREFIX):
+        return None
+    text = grain[len(SPAN_PREFIX) :]
+    if not text.isdigit() or text.startswith("0") or int(text) < 2:
+        return None
+    return int(text)
+
 
 def raw_points(points: Iterable[MetricPoint]) -> Iterator[RawPoint]:
     """``MetricPoint`` values (the readable form) as the raw points a batch carries."""

@@ -63,13 +63,20 @@ def test_sycm_traffic_source_dates_from_the_file_name(store: Store, engine: Metr
     assert "direct" not in favorites  # its 商品收藏人数 is "-": no point, not 0
 
 
-def test_sycm_traffic_source_over_several_days_is_refused(tmp_path: Path) -> None:
+def test_sycm_traffic_source_over_several_days_is_a_span(tmp_path: Path) -> None:
     source = FORMATS / "【生意参谋平台】无线店铺流量来源-2026-06-18_2026-06-18.csv"
     path = tmp_path / "【生意参谋平台】无线店铺流量来源-2026-06-01_2026-06-30.csv"
     path.write_bytes(source.read_bytes())
-    with pytest.raises(RejectedInput, match="30 days"):
-        read(path)
-    assert read(path, day=JUNE_18).period == (JUNE_18, JUNE_18)  # --date settles it
+    june = (date(2026, 6, 1), date(2026, 6, 30))
+    parsed = read(path)
+    assert (parsed.period, parsed.spans) == (None, [june])
+    assert {p[1] for p in list(parsed.points)} == {"span:30"}
+    # --date never puts a span on one day: the file's own range wins, or it is an error.
+    within = read(path, day=JUNE_18)
+    assert (within.period, within.spans) == (None, [june])
+    assert any("--date 2026-06-18 was not used" in n for n in within.notices)
+    with pytest.raises(RejectedInput, match="--date 2026-07-05 is not in it"):
+        read(path, day=date(2026, 7, 5))
 
 
 def test_wxt_plan_report(store: Store, engine: MetricsEngine) -> None:
@@ -227,11 +234,17 @@ def test_amazon_sp_reports(store: Store, engine: MetricsEngine) -> None:
     assert ("SP - Tumblers - Auto", "B0CHILD002", "ad_gmv") not in points
 
 
-def test_amazon_sp_rows_over_several_days_are_refused(tmp_path: Path) -> None:
+def test_amazon_sp_rows_over_several_days_are_spans(tmp_path: Path) -> None:
     text = (FORMATS / "sp_campaign.csv").read_text(encoding="utf-8")
     path = tmp_path / "sp_campaign_summary.csv"
     path.write_text(text.replace("06/18/2026,06/18/2026", "06/01/2026,06/30/2026"), "utf-8")
-    with pytest.raises(RejectedInput, match="30 days") as caught:
+    parsed = read(path)
+    # Each row keeps its own days: the day row stays a day, the range row is a span.
+    assert parsed.period == (date(2026, 6, 17), date(2026, 6, 17))
+    assert parsed.spans == [(date(2026, 6, 1), date(2026, 6, 30))]
+    assert {p[1] for p in list(parsed.points)} == {"day", "span:30"}
+    path.write_text(text.replace("06/18/2026,06/18/2026", "06/18/2026,06/01/2026"), "utf-8")
+    with pytest.raises(RejectedInput, match="does not follow its start") as caught:
         read(path)
     assert (caught.value.line, caught.value.column) == (3, "End Date")
 
@@ -246,9 +259,9 @@ def test_amazon_ads_console_report(tmp_path: Path) -> None:
     text = (FORMATS / "amazon_ads_console_report.csv").read_text(encoding="utf-8")
     path = tmp_path / "console.csv"
     path.write_text(text.replace("Jul 06, 2026 - Jul 06", "Jul 06, 2026 - Jul 29"), "utf-8")
-    with pytest.raises(RejectedInput, match="24 days") as caught:
-        read(path)
-    assert (caught.value.line, caught.value.column) == (2, "Date range")
+    ranged = read(path)
+    assert (ranged.period, ranged.spans) == (None, [(date(2026, 7, 6), date(2026, 7, 29))])
+    assert {p[1] for p in list(ranged.points)} == {"span:24"}
 
 
 def test_shopify_percent_string_variant() -> None:
@@ -292,8 +305,9 @@ def test_google_report_without_day_uses_a_single_day_title(
     assert total(engine, "spend", by="campaign") == [{"campaign": "Brand", "spend": 40.0}]
     rows[1] = ["June 1, 2026 - June 30, 2026"]
     path.write_text(csv_text(rows), encoding="utf-8")
-    with pytest.raises(RejectedInput, match="30 days"):
-        read(path)
+    ranged = read(path)
+    assert (ranged.period, ranged.spans) == (None, [(date(2026, 6, 1), date(2026, 6, 30))])
+    assert {p[1] for p in list(ranged.points)} == {"span:30"}
 
 
 def test_amazon_business_report_by_date(tmp_path: Path) -> None:

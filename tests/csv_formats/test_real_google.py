@@ -1,10 +1,12 @@
 """Google Ads downloads as real accounts give them: account-level daily reports with no
 Campaign column under a saved report's title, UTF-16 tab-separated "CSV (Excel)" files,
 ` --` for missing, `Total:` rows never added (`Total: Account` of a one-day report is the
-store's own figure), and clear refusals for range, search-term and All time reports."""
+store's own figure), range reports as figures of their span, and clear refusals for
+search-term and All time reports."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -54,14 +56,10 @@ def test_account_total_of_a_one_day_report_is_the_store_figure(
     ]
 
 
-def test_a_range_report_says_ranges_are_not_read_yet() -> None:
-    with pytest.raises(RejectedInput) as caught:
-        read(RANGE)
-    message = caught.value.message
-    assert "Google Ads campaign report over a date range" in message
-    assert "2026-01-27 .. 2026-02-23 (28 days)" in message
-    assert "reports over a range are not read yet" in message
-    assert "Day" in (caught.value.hint or "")
+def test_a_range_report_loads_as_figures_of_its_span() -> None:
+    parsed = read(RANGE)
+    assert (parsed.period, parsed.spans) == (None, [(date(2026, 1, 27), date(2026, 2, 23))])
+    assert {p[1] for p in list(parsed.points)} == {"span:28"}  # see test_spans for queries
 
 
 def utf16_variant(tmp_path: Path, old: str, new: str) -> Path:

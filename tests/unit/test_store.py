@@ -66,11 +66,25 @@ def test_wal_and_busy_timeout(store: Store) -> None:
     assert store.schema_version == SCHEMA_VERSION
 
 
+def test_figures_of_a_span_stay_out_of_the_day_and_hour_catalogue(store: Store) -> None:
+    # A 7-day and a 30-day figure from the same first day are two figures; a re-write of
+    # the same one changes nothing.
+    spans = [MetricPoint("s2", T0, grain, "spend", value) for grain, value in
+             (("span:7", 10.0), ("span:30", 40.0), ("span:7", 10.0))]  # fmt: skip
+    store.write_points(spans)
+    assert store.point_count() == 2
+    assert store.stores() == ["s2"]
+    assert store.series_levels() == {}
+    assert store.span_metrics() == {"s2": frozenset({"spend"})}
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
         (MetricPoint("s1", T0, "hour", "visitors", 1.0), "unknown metric 'visitors'"),
         (MetricPoint("s1", T0, "week", "uv", 1.0), "grain must be hour or day"),
+        (MetricPoint("s1", T0, "span:1", "uv", 1.0), "or span:N for N >= 2 days"),
+        (MetricPoint("s1", T0, "span:07", "uv", 1.0), "or span:N for N >= 2 days"),
         (MetricPoint("s1", T0, "hour", "uv", 1.0, channel="tv"), "unknown channel 'tv'"),
         (MetricPoint("s1", T0, "hour", "uv", -1.0), "not a finite non-negative number"),
         (MetricPoint("s1", T0, "hour", "uv", float("nan")), "not a finite non-negative"),

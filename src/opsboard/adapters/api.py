@@ -51,6 +51,8 @@ from opsboard.points import (
     SeriesKey,
     SourceRevisions,
     raw_points,
+    span_days,
+    span_grain,
 )
 from opsboard.timeutil import (
     DEFAULT_TIMEZONE,
@@ -97,6 +99,8 @@ __all__ = [
     "local_day",
     "local_midnight",
     "raw_points",
+    "span_days",
+    "span_grain",
     "store_name_problem",
     "zone",
 ]
@@ -174,6 +178,8 @@ class ParsedFile:
     skipped: int = 0
     notices: list[str] = field(default_factory=list)
     period: tuple[date, date] | None = None
+    #: The distinct (first, last) days of the file's figures of a span (see DESIGN 3).
+    spans: list[tuple[date, date]] = field(default_factory=list)
 
 
 # -- adapters ------------------------------------------------------------------------------

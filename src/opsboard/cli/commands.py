@@ -203,16 +203,20 @@ def cmd_query(args: argparse.Namespace) -> int:
         asked = list(args.store) if args.store else known
         runtime.check_one_currency(args.metrics, asked)
         period = _query_period(runtime, args.first, args.last, asked)
+        notes: list[str] = []
         rows = runtime.engine(store).query(
             args.metrics,
             stores=args.store,
             by=args.by,
             period=period,
             filters=Filters(channel=args.channel, campaign=args.campaign, sku=args.sku),
+            notes=notes,
         )
     if args.output in ("json", "csv"):
         rows = present_rows(rows, args.metrics)
-    print(render(rows, args.metrics, args.output))
+    print(render(rows, args.metrics, args.output), flush=True)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

@@ -35,6 +35,8 @@ class IngestResult:
     skipped: int = 0
     points: int = 0
     period: tuple[date, date] | None = None
+    #: The distinct (first, last) days of the file's figures of a span.
+    spans: list[tuple[date, date]] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     error: str = ""
     #: The stores the file's points were stored under.
@@ -45,6 +47,10 @@ class IngestResult:
         if not self.ok:
             return f"{self.path}: rejected: {self.error}"
         period = f", {self.period[0]} .. {self.period[1]}" if self.period else ""
+        if self.spans:
+            shown = ", ".join(f"{first} .. {last}" for first, last in self.spans[:3])
+            more = f" and {len(self.spans) - 3} more" if len(self.spans) > 3 else ""
+            period += f", {'span' if len(self.spans) == 1 else 'spans'} {shown}{more}"
         text = (
             f"{self.path}: {self.format} for {self.store or 'no store (no points)'}: "
             f"{self.rows} rows, {self.points} points{period}"
@@ -135,6 +141,7 @@ def ingest_file(
         skipped=parsed.skipped,
         points=points,
         period=parsed.period,
+        spans=list(parsed.spans),
         notices=notices,
         stores=sorted(stores),
     )

@@ -57,11 +57,16 @@ class ReusedQueries(MetricsEngine):
         by: str = "total",
         period: Period = ALL_TIME,
         filters: Filters = NO_FILTERS,
+        notes: list[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """As ``MetricsEngine.query``; reused while nothing it reads was written since."""
+        """As ``MetricsEngine.query``; reused while nothing it reads was written since (an
+        answer whose notes are asked for is never reused)."""
         bounded = period.start is not None or period.first_day is not None
-        if not stores or not bounded or PACING in metrics:  # pacing moves with the clock
-            return super().query(metrics, stores=stores, by=by, period=period, filters=filters)
+        if not stores or not bounded or PACING in metrics or notes is not None:
+            # Pacing moves with the clock.
+            return super().query(
+                metrics, stores=stores, by=by, period=period, filters=filters, notes=notes
+            )
         key = (tuple(metrics), tuple(stores), by, period, filters)
         self._used.add(key)
         answer = self._answers.get(key)

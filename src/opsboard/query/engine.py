@@ -66,10 +66,12 @@ class MetricsEngine:
         by: str = "total",
         period: Period = Period(),
         filters: Filters = Filters(),
+        notes: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Rows of metric values keyed by the ``by`` dimension, ordered by it.
 
-        ``by="total"`` always gives exactly one row.
+        ``by="total"`` always gives exactly one row. ``notes``, when given, receives what
+        the answer leaves out and why (figures of a span the period only partly covers).
         """
         if by not in BY_CHOICES:
             raise UsageError(f"cannot group by {by!r}", hint=f"use one of: {', '.join(BY_CHOICES)}")
@@ -99,6 +101,8 @@ class MetricsEngine:
         for store_name in chosen:
             gather(self.store, store_name, self.tz_for(store_name), now, inputs, by, period,
                    filters, rows, pairs)  # fmt: skip
+        if notes is not None:
+            notes.extend(rows.notes)
         return self._finish(list(metrics), by, rows)
 
     def compare(
@@ -226,6 +230,8 @@ class MetricsEngine:
         spend = expected = 0.0
         seen = False
         for (store_name, day_number), values in cells.items():
+            if day_number < 0:
+                continue  # A figure of a span: no day of its own to pace.
             if (store_name, day_number) in paired:
                 spent, budget = paired[(store_name, day_number)]
             elif "budget" in values or "spend" not in values:

@@ -158,3 +158,17 @@ class LevelChoice:
             else:
                 kept.append(row)
         self.kept.append((rank, kept))
+
+    def days_met(self, extra: int, metric: str, row: Found, first: int, last: int) -> int:
+        """How many of the local days ``first`` .. ``last`` the rows kept so far meet for
+        ``metric`` in the scope of ``row`` (a row of level ``extra``); the kept rows must
+        show every dimension of their level (``Rank.detail`` = ``Rank.extra``)."""
+        met: set[int] = set()
+        for position, (other, _rows) in enumerate(self.kept):
+            if metric not in other.metrics:
+                continue
+            mask = (other.extra & extra) | self.keep
+            index = self._index(position, mask)
+            values = projector(mask)(row)
+            met.update(d for d in range(first, last + 1) if (metric, values, d) in index.touched)
+        return len(met)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from opsboard.query.levels import DIM_BITS, DIMS, Found, LevelChoice, Rank, projector
 from opsboard.query.scope import Filters, Period, filter_equals
+from opsboard.query.spans import add_spans
 from opsboard.storage import points
 from opsboard.storage.points import CELL, CHANNEL, METRIC, VALUE, SeriesSelection
 from opsboard.storage.store import Store
@@ -33,6 +34,8 @@ class Rows:
         default_factory=dict
     )
     row_paired: set[tuple[str, str]] = field(default_factory=set)
+    #: What the answer leaves out and why (figures of a span the period only partly covers).
+    notes: list[str] = field(default_factory=list)
 
 
 def day_label(day_number: int) -> str:
@@ -82,8 +85,6 @@ def gather(
         if rank is None:
             rank = ranked[(level & ~required, hourly)] = Rank(level & ~required, hourly)
         rank.metrics.add(metric)
-    if not ranked:
-        return
 
     def selection_of(rank: Rank) -> SeriesSelection:
         """The series of ``rank``: the filters' values, a value in the dimension grouped
@@ -103,6 +104,51 @@ def gather(
             tuple(unnamed),
         )
 
+    day_cache: dict[int, int] = {}
+
+    def day_of(ts: int) -> int:
+        day = day_cache.get(ts)
+        if day is None:
+            offset = datetime.fromtimestamp(ts, tz).utcoffset()
+            day = day_cache[ts] = (ts + int(offset.total_seconds() if offset else 0)) // 86400
+        return day
+
+    # Without a dimension, levels are chosen per hour and the hours summed into days, so
+    # that a total covering part of a day and channel rows covering the rest both count.
+    per_hour = not keep
+    choice = LevelChoice(keep, per_hour, day_of)
+    spanned = bool(store.span_metrics().get(store_name, frozenset()) & wanted)
+    if ranked:
+        _read_levels(store, tz, now, period, pairs, ranked, selection_of, choice, spanned)
+    if spanned:
+        equal_spans = SeriesSelection(
+            store_name,
+            tuple(sorted(wanted)),
+            None,
+            equal,
+            (by,) if keep else (),
+            tuple(d for d in DIMS if getattr(filters, d) == ""),
+            spans=True,
+        )
+        add_spans(store, equal_spans, tz, now, by, period, required, choice, out.notes)
+    _place(store_name, by, tz, choice, day_of, out, pairs)
+
+
+def _read_levels(
+    store: Store,
+    tz: tzinfo,
+    now: datetime,
+    period: Period,
+    pairs: list[tuple[str, str, str]],
+    ranked: dict[tuple[int, bool], Rank],
+    selection_of: Callable[[Rank], SeriesSelection],
+    choice: LevelChoice,
+    spanned: bool,
+) -> None:
+    """Read the rows of each candidate level and grain into ``choice``, coarsest first;
+    with ``spanned`` (figures of a span follow) every row keeps the values of its level's
+    dimensions, so that a span's scope can be told."""
+    keep, per_hour, day_of = choice.keep, choice.hour_buckets, choice.day_of
     start, end = period.bounds(tz, now)
     if start is None or end is None:
         low, high = None, None
@@ -124,24 +170,11 @@ def gather(
         # sub-scopes apart) or where both parts of a ratio lie (to pair them per row).
         shares = any(other is not rank and other.extra & rank.extra for other in ranked.values())
         holds_pair = any(n in rank.metrics and d in rank.metrics for _, n, d in pairs)
-        rank.detail = rank.extra if shares or holds_pair else 0
-
-    day_cache: dict[int, int] = {}
-
-    def day_of(ts: int) -> int:
-        day = day_cache.get(ts)
-        if day is None:
-            offset = datetime.fromtimestamp(ts, tz).utcoffset()
-            day = day_cache[ts] = (ts + int(offset.total_seconds() if offset else 0)) // 86400
-        return day
+        rank.detail = rank.extra if shares or holds_pair or spanned else 0
 
     first_day, last_day = day_of(start), day_of(end - 1)
     # The whole period may lie in one local day: then no per-row time-zone arithmetic.
     one_day = first_day == last_day
-    # Without a dimension, levels are chosen per hour and the hours summed into days, so
-    # that a total covering part of a day and channel rows covering the rest both count.
-    per_hour = not keep
-    choice = LevelChoice(keep, per_hour, day_of)
     for rank in sorted(ranked.values(), key=lambda r: r.order):
         selection = selection_of(rank)
         hourly = rank.hourly and per_hour
@@ -176,7 +209,6 @@ def gather(
                 store, selection, shown, start, end, None if hourly else tz
             )
         choice.add(rank, found)
-    _place(store_name, by, tz, choice, day_of, out, pairs)
 
 
 def _place(

@@ -43,6 +43,18 @@ class MetricSpan(NamedTuple):
     last: int
 
 
+class SpanPoint(NamedTuple):
+    """A figure of a span: its scope, its first day's local midnight and its length."""
+
+    metric: str
+    channel: str
+    campaign: str
+    sku: str
+    ts: int
+    days: int
+    value: float
+
+
 class Shape(NamedTuple):
     """A grain and level some selected series have."""
 
@@ -71,7 +83,8 @@ class Delivered(NamedTuple):
 class SeriesSelection:
     """Which series of one store to read.
 
-    ``hourly`` picks the grain (None: both); ``equal`` holds (dimension, value) pairs a
+    ``hourly`` picks the grain (None: both; ``spans`` instead: the figures of a span, which
+    nothing else reads); ``equal`` holds (dimension, value) pairs a
     series must match; ``named`` the dimensions a series must give a value in, ``unnamed``
     those it must leave empty.
     """
@@ -82,14 +95,19 @@ class SeriesSelection:
     equal: tuple[tuple[str, str], ...] = ()
     named: tuple[str, ...] = ()
     unnamed: tuple[str, ...] = ()
+    spans: bool = False
 
     def where(self) -> tuple[str, list[Any]]:
         """The SQL condition on ``series s`` (columns of the covering index) and its
         parameters."""
         parts = ["s.store = ?", f"s.metric IN ({','.join('?' * len(self.metrics))})"]
         params: list[Any] = [self.store, *self.metrics]
-        if self.hourly is not None:
+        if self.spans:
+            parts.append("s.grain >= 'span:' AND s.grain < 'span;'")
+        elif self.hourly is not None:
             parts.append(f"s.grain = '{'hour' if self.hourly else 'day'}'")
+        else:
+            parts.append("s.grain IN ('hour', 'day')")
         for dim, value in self.equal:
             parts.append(f"s.{_column(dim)} = ?")
             params.append(value)
@@ -209,6 +227,21 @@ def summed_points(
     return found
 
 
+def span_points(store: Database, selection: SeriesSelection, before: int) -> list[SpanPoint]:
+    """The figures of a span of the selected series (``selection.spans`` set) whose
+    first day starts before ``before``."""
+    where, params = selection.where()
+    return [
+        SpanPoint(metric, channel, campaign, sku, int(ts), int(grain[5:]), float(value))
+        for metric, channel, campaign, sku, grain, ts, value in store.conn.execute(
+            "SELECT s.metric, s.channel, s.campaign, s.sku, s.grain, p.ts, p.value "
+            "FROM series s JOIN points p ON p.series_id = s.id AND p.ts < ? "
+            f"WHERE {where}",
+            (before, *params),
+        )
+    ]
+
+
 def shapes(store: Database, selection: SeriesSelection, limit: int = 2) -> list[Shape]:
     """Up to ``limit`` of the (grain, level) pairs the selected series have."""
     where, params = selection.where()
@@ -296,7 +329,7 @@ def deliveries(store: Database, store_name: str, start: int, end: int) -> Iterat
         "SELECT coalesce(i.source, ''), s.metric, s.level, s.grain, p.ts "
         "FROM series s JOIN points p ON p.series_id = s.id AND p.ts >= ? AND p.ts < ? "
         "LEFT JOIN ingests i ON i.id = p.ingest_id "
-        "WHERE s.store = ? GROUP BY 1, 2, 3, 4, 5",
+        "WHERE s.store = ? AND s.grain IN ('hour', 'day') GROUP BY 1, 2, 3, 4, 5",
         (start, end, store_name),
     ):
         yield Delivered(str(source), metric, int(level), grain, int(ts))

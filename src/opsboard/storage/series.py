@@ -11,7 +11,7 @@ import sqlite3
 
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import CHANNELS, Grain, store_name_problem
-from opsboard.points import InvalidPoint
+from opsboard.points import InvalidPoint, span_days
 
 _GRAINS = frozenset(g.value for g in Grain)
 _CHANNELS = frozenset(("", *CHANNELS))
@@ -37,6 +37,8 @@ class SeriesRegistry:
         self.known: dict[SeriesKey, int] = {}
         self._levels: Catalogue = {}
         self._levels_at: int | None = -1
+        self._spans: dict[str, frozenset[str]] = {}
+        self._spans_at: int | None = -1
 
     def id_of(self, key: SeriesKey) -> int:
         """The id of a series, created on first use (inside the caller's transaction);
@@ -51,8 +53,10 @@ class SeriesRegistry:
             key,
         ).fetchone()
         if row is None:
-            if grain not in _GRAINS:
-                raise InvalidPoint(f"grain must be hour or day, not {grain!r}")
+            if grain not in _GRAINS and span_days(grain) is None:
+                raise InvalidPoint(
+                    f"grain must be hour or day (or span:N for N >= 2 days), not {grain!r}"
+                )
             if metric not in _METRICS:
                 raise InvalidPoint(
                     f"unknown metric {metric!r}; base metrics are: {', '.join(sorted(_METRICS))}"
@@ -96,7 +100,7 @@ class SeriesRegistry:
         levels: Catalogue = {}
         for store, metric, level, grain, count in self.conn.execute(
             "SELECT store, metric, level, grain, count(*) FROM series WHERE id <= ? "
-            "GROUP BY 1, 2, 3, 4",
+            "AND grain IN ('hour', 'day') GROUP BY 1, 2, 3, 4",
             (newest or 0,),
         ):
             levels.setdefault(store, {})[(metric, level, grain == "hour")] = count
@@ -104,3 +108,21 @@ class SeriesRegistry:
             # Series a transaction still open may roll back are never remembered.
             self._levels, self._levels_at = levels, newest
         return levels
+
+    def span_metrics(self) -> dict[str, frozenset[str]]:
+        """Per store, the metrics it has figures of a span for (read again only when series
+        were added, like ``levels``)."""
+        newest = self.conn.execute("SELECT max(id) FROM series").fetchone()[0]
+        if newest == self._spans_at and not self.conn.in_transaction:
+            return self._spans
+        found: dict[str, set[str]] = {}
+        for store, metric in self.conn.execute(
+            "SELECT DISTINCT store, metric FROM series WHERE id <= ? "
+            "AND grain >= 'span:' AND grain < 'span;'",
+            (newest or 0,),
+        ):
+            found.setdefault(store, set()).add(metric)
+        spans = {store: frozenset(metrics) for store, metrics in found.items()}
+        if not self.conn.in_transaction:
+            self._spans, self._spans_at = spans, newest
+        return spans

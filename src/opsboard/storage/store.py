@@ -266,12 +266,17 @@ class Store(Database):
 
     def stores(self) -> list[str]:
         """The stores that have data."""
-        return sorted(self.series_levels())
+        return sorted({*self.series_levels(), *self.series.span_metrics()})
 
     def series_levels(self) -> Catalogue:
         """How many series each store has per (metric, level, hourly); see
         ``SeriesRegistry.levels``."""
         return self.series.levels()
+
+    def span_metrics(self) -> dict[str, frozenset[str]]:
+        """Per store, the metrics it has figures of a span for; see
+        ``SeriesRegistry.span_metrics``."""
+        return self.series.span_metrics()
 
     def ingests(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent ingests, newest first."""
