@@ -177,3 +177,13 @@ def test_the_detail_page_rule_fires_per_sku_from_the_item_rank(
     # 681127000003 bounces 90% with 150 visitors: under the rule's 200, never judged
     assert sorted(e.scope for e in events if e.event == "firing") == firing
     assert all(e.rule == "detail-page-bounce" for e in events)
+
+
+def test_taobaoke_carts_and_favourites_are_counts(tmp_path: Path) -> None:
+    header = ["日期", "数据内容", "点击量(即进店量)", "付款金额(元)", "付款笔数",
+              "付款支出费用(元)", "添加购物车量", "收藏宝贝量"]  # fmt: skip
+    rows = [header, ["2026-06-17", "店铺整体", "1,000", "12,000.00", "120", "1,200.00", "85", "31"]]
+    path = tmp_path / "淘宝联盟_推广概览_分天.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    values = {p[6]: p[7] for p in read(path).points}
+    assert (values["cart_adds"], values["favorites"]) == (85, 31)
