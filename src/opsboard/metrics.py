@@ -6,45 +6,21 @@ ratio of sums over the asked scope.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from opsboard.errors import UsageError
+from opsboard.metric_types import BaseMetric, DerivedMetric
+from opsboard.metrics_cn import CN_BASE, CN_DERIVED
 from opsboard.models import CHANNELS
-
-
-@dataclass(frozen=True, slots=True)
-class BaseMetric:
-    """A stored metric: counted or summed over the periods and scopes it covers."""
-
-    name: str
-    label: str
-    kind: str  # "count" or "money"
-    description: str
-
-
-@dataclass(frozen=True, slots=True)
-class DerivedMetric:
-    """A ratio of two base sums, times ``scale``; NULL when either sum is missing or 0."""
-
-    name: str
-    label: str
-    numerator: str
-    denominator: str
-    kind: str  # "rate" (shown as %), "money" or "ratio"
-    description: str
-    scale: float = 1.0
-
 
 _BASE = [
     BaseMetric("uv", "Visitors", "count", "Unique visitors (访客数) in the period."),
     BaseMetric("pv", "Page views", "count", "Page views (浏览量); repeated views count."),
     BaseMetric("bounces", "Bounces", "count", "Visitors who left after one page (跳失)."),
     BaseMetric("buyers", "Paying buyers", "count", "De-duplicated paying buyers (支付买家数)."),
-    BaseMetric("orders", "Orders", "count", "Paid orders or order items."),
+    BaseMetric("orders", "Orders", "count", "Paid orders (支付父订单数, 成交单量)."),
     BaseMetric("units", "Units", "count", "Units ordered or paid."),
     BaseMetric("gmv", "GMV", "money", "Amount paid (支付金额), refunds not deducted."),
-    BaseMetric("refunds", "Refunds", "money", "Amount refunded."),
-    BaseMetric("cart_adds", "Cart adds", "count", "Add-to-cart events or people."),
+    BaseMetric("refunds", "Refunds", "money", "Amount refunded (成功退款金额)."),
+    BaseMetric("cart_adds", "Cart adds", "count", "Add-to-cart actions (万相台 总购物车数)."),
     BaseMetric("impressions", "Impressions", "count", "Ad impressions (展现量)."),
     BaseMetric("clicks", "Clicks", "count", "Ad clicks (点击量)."),
     BaseMetric("spend", "Spend", "money", "Ad spend (花费)."),
@@ -67,8 +43,10 @@ _BASE = [
         "cart_sessions", "Cart sessions", "count", "Sessions with cart additions (Shopify)."
     ),
     BaseMetric("new_uv", "New visitors", "count", "Visitors new to the store (新访客数)."),
-    BaseMetric("favorites", "Favorites", "count", "Item or store favourites (收藏)."),
+    BaseMetric("favorites", "Favorites", "count", "Times items were favourited (收藏宝贝数)."),
     BaseMetric("conversions", "Conversions", "count", "Google Ads conversions (fractional)."),
+    # The Chinese exports' own definitions (docs/metrics.md says which column feeds which).
+    *CN_BASE,
 ]
 
 _DERIVED = [
@@ -96,6 +74,7 @@ _DERIVED = [
         "unit_session_rate", "Unit session %", "units", "sessions", "rate", "units / sessions"
     ),
     DerivedMetric("pv_per_uv", "PV per visitor", "pv", "uv", "ratio", "pv / uv"),
+    *CN_DERIVED,
 ]
 
 BASE_METRICS: dict[str, BaseMetric] = {m.name: m for m in _BASE}

@@ -59,7 +59,10 @@ def test_sycm_traffic_source_dates_from_the_file_name(store: Store, engine: Metr
     load(store, parsed)
     channels = {r["channel"]: r["uv"] for r in total(engine, "uv", by="channel")}
     assert channels == {"organic_search": 5000, "paid_search": 1200, "direct": 800, "other": 80}
-    favorites = {r["channel"]: r["favorites"] for r in total(engine, "favorites", by="channel")}
+    favorites = {
+        r["channel"]: r["favorite_buyers"] for r in total(engine, "favorite_buyers", by="channel")
+    }
+    assert favorites  # 商品收藏人数 is people: favorite_buyers
     assert "direct" not in favorites  # its 商品收藏人数 is "-": no point, not 0
 
 
@@ -137,7 +140,7 @@ def test_jd_sz_sku_xlsx_skips_the_total_row(tmp_path: Path) -> None:
     parsed = read(path)
     assert (parsed.format, parsed.rows, parsed.skipped) == ("jd_sz_sku", 2, 1)
     assert sums(path) == {
-        "pv": 700, "uv": 450, "cart_adds": 25, "order_buyers": 13, "buyers": 10,
+        "pv": 700, "uv": 450, "cart_buyers": 25, "order_buyers": 13, "buyers": 10,
         "orders": 10, "gmv": 4800.0, "units": 11,
     }  # fmt: skip
 

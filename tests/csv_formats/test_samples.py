@@ -80,7 +80,9 @@ def test_wxt_item_report_gb18030(store: Store, engine: MetricsEngine, sample: Sa
 def test_wxt_nan_ratio_cells_make_no_points(sample: Sample) -> None:
     parsed = read(sample("wxt_item_report_gb18030.csv"))
     points = list(parsed.points)
-    assert len(points) == 98 * 5  # five base metrics per row, none from a nan ratio cell
+    # ten base metrics per row (impressions, clicks, spend, ad_gmv, ad_orders, the two
+    # pre-sale columns, carts, item favourites, shop favourites), none from a nan ratio cell
+    assert len(points) == 98 * 10
     assert all(p[7] == p[7] for p in points)  # no NaN value
 
 
@@ -89,14 +91,19 @@ def test_jd_jzt_daily(store: Store, engine: MetricsEngine, sample: Sample) -> No
     assert (parsed.format, parsed.rows) == ("jd_jzt_daily", 86)
     assert parsed.period == (date(2026, 8, 1), date(2026, 8, 14))
     load(store, parsed)
-    row = one(engine, "spend", "ad_gmv", "ad_orders", "impressions", "clicks", "roi")
+    # 总订单金额 / 总订单行 count orders as 京准通 does (placed, not paid): ad_order_gmv and
+    # ad_order_lines, never ad_gmv / ad_orders (docs/metrics.md)
+    metrics = ["spend", "ad_order_gmv", "ad_order_lines", "impressions", "clicks", "order_roi"]
+    row = one(engine, *metrics)
     assert row["spend"] == pytest.approx(17350.19)
-    assert row["ad_gmv"] == pytest.approx(168082.88)
-    assert (row["ad_orders"], row["impressions"], row["clicks"]) == (274, 397053, 9539)
-    assert round(row["roi"], 2) == 9.69
-    unattributed = engine.query(["spend", "ad_gmv"], filters=Filters(sku="(none)"))[0]
+    assert row["ad_order_gmv"] == pytest.approx(168082.88)
+    assert (row["ad_order_lines"], row["impressions"], row["clicks"]) == (274, 397053, 9539)
+    assert round(row["order_roi"], 2) == 9.69
+    paid = one(engine, "ad_gmv", "roi")
+    assert (paid["ad_gmv"], paid["roi"]) == (None, None)  # no paid ad sales in this report
+    unattributed = engine.query(["spend", "ad_order_gmv"], filters=Filters(sku="(none)"))[0]
     assert unattributed["spend"] == pytest.approx(9.60)  # the two '-' SKU rows, kept
-    assert unattributed["ad_gmv"] == 0  # '-' order amounts count as 0 on this platform
+    assert unattributed["ad_order_gmv"] == 0  # '-' order amounts count as 0 on this platform
 
 
 def test_amazon_business_report_needs_a_day(sample: Sample) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-#: 跳失率: above 75% the detail page is not doing its job; non-standard categories (非标品)
-#: should stay under 70%.
+#: 商品详情页跳出率 (detail-page bounce, not the store's 跳失率): above 75% the detail page is
+#: not doing its job; non-standard categories (非标品) should stay under 70%.
 BOUNCE_LIMIT = {"standard": 0.75, "non_standard": 0.70}
 #: Main-image / ad click-through target.
 CTR_TARGET = 0.06
@@ -32,10 +32,11 @@ def clicks_too_little(ctr: float, target: float = CTR_TARGET, *, as_shown: bool 
 #: The built-in rules as they would be written in the config's ``[[alerts.rules]]``.
 DEFAULT_RULES: tuple[dict[str, Any], ...] = (
     {
-        # Judged per SKU once it has 200 visitors.
+        # Judged per SKU once it has 200 visitors, on 商品详情页跳出率 (detail_bounces / uv,
+        # from the 生意参谋 商品排行 export), never on 跳失率.
         "name": "detail-page-bounce",
         "kind": "threshold",
-        "metric": "bounce_rate",
+        "metric": "detail_bounce_rate",
         "scope": "each_sku",
         "op": ">",
         "threshold": BOUNCE_LIMIT["standard"],

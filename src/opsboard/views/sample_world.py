@@ -200,6 +200,7 @@ def _store_points(
             uv = round(sku_uv)
             add("uv", uv, sku=sku)
             add("bounces", round(uv * bounce), sku=sku)
+            add("detail_bounces", round(uv * bounce), sku=sku)  # the item page's own
             add("buyers", orders, sku=sku)
             add("orders", orders, sku=sku)
             add("gmv", orders * 118.0, sku=sku)
