@@ -66,6 +66,17 @@ def test_sycm_traffic_source_dates_from_the_file_name(store: Store, engine: Metr
     assert "direct" not in favorites  # its 商品收藏人数 is "-": no point, not 0
 
 
+def test_sycm_traffic_source_dates_from_its_title_rows(tmp_path: Path) -> None:
+    # Renamed on download: the day is still in its 统计时间 title row.
+    path = tmp_path / "traffic.csv"
+    path.write_bytes(
+        (FORMATS / "【生意参谋平台】无线店铺流量来源-2026-06-18_2026-06-18.csv").read_bytes()
+    )
+    parsed = read(path)
+    assert parsed.format == "sycm_traffic_source"
+    assert parsed.period == (JUNE_18, JUNE_18)
+
+
 def test_sycm_traffic_source_over_several_days_is_a_span(tmp_path: Path) -> None:
     source = FORMATS / "【生意参谋平台】无线店铺流量来源-2026-06-18_2026-06-18.csv"
     path = tmp_path / "【生意参谋平台】无线店铺流量来源-2026-06-01_2026-06-30.csv"
