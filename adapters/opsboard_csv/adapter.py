@@ -29,6 +29,7 @@ from opsboard.adapters.api import (
     AdapterContext,
     AdapterOptions,
     Batch,
+    Names,
     OpsboardError,
     ParsedFile,
     RawPoint,
@@ -287,6 +288,7 @@ class CsvDropAdapter(Adapter):
         name = arrival.path.name
         store = arrival.folder.store
         points: Iterable[RawPoint]
+        names: Names = {}
         format_name = ""
         verify = None
         gaps: list[str] = []
@@ -302,6 +304,7 @@ class CsvDropAdapter(Adapter):
                     dropped=True,
                 )
                 points = parsed.points
+                names = parsed.names
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
@@ -335,6 +338,7 @@ class CsvDropAdapter(Adapter):
 
         return Batch(
             points=guard,
+            names=names,
             origin=str(arrival.path),
             format=format_name,
             store=store or "",

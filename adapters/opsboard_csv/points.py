@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from opsboard.adapters.api import (
+    Names,
     RawPoint,
     RejectedInput,
     local_midnight,
@@ -58,6 +59,8 @@ class FilePoints:
     joined: int = 0
     #: The first and last days of the figures stored (after joining).
     days: set[Days] = field(default_factory=set)
+    #: The names of the campaigns and SKUs of the rows (``name_of`` columns, title rows).
+    names: Names = field(default_factory=dict)
 
 
 def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> str:
@@ -156,6 +159,20 @@ def file_points(
     fixed = {"channel": profile.channel, "campaign": profile.campaign, "sku": profile.sku}
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
     stores = row_stores(match, data, context)
+    named = [
+        (spec.name_of, columns[k])
+        for k, spec in profile.fields.items()
+        if spec.name_of and k in columns and spec.name_of in dims
+    ]
+    names: Names = {}
+    titled_names = {
+        kind: match.titled[f"{kind}_name"]
+        for kind in ("campaign", "sku")
+        if f"{kind}_name" in match.titled and fixed.get(kind)
+    }
+    for kind, text in titled_names.items():
+        for store in set(stores):
+            names[(store, kind, fixed[kind] or "")] = text
     keyed = _keyed_fields(match, metric_fields)
     taken: dict[tuple[object, ...], tuple[float, int]] = {}
     midnight: dict[date, int] = {}
@@ -167,6 +184,11 @@ def file_points(
         for role, (key, spec) in dims.items():
             index = columns[key]
             scope[role] = dimension(spec, role, row.cell(index), row.line, match.headers[index])
+        for kind, index in named:
+            key = scope[kind] or ""
+            text = row.cell(index).strip()
+            if key and key != UNATTRIBUTED and text and text not in ("-", "--"):
+                names[(store, kind, key)] = text
         if profile.unique_rows:
             _check_unique(
                 seen,
@@ -201,7 +223,7 @@ def file_points(
         (store, grain, ts, channel, campaign, sku, metric, value)
         for (store, grain, ts, channel, campaign, sku, metric), value in totals.items()
     ]
-    return FilePoints(found, set(stores), merged, stored)
+    return FilePoints(found, set(stores), merged, stored, names)
 
 
 def joined_spans(parts: Iterable[Days]) -> dict[Days, Days]:

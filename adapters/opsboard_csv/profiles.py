@@ -98,6 +98,10 @@ class FieldSpec(_Strict):
     expected: bool = False
     """For ``metric``: the figure is one a user relies on; a file without the column
     loads with a notice naming it (never a silent gap)."""
+    name_of: Literal["campaign", "sku"] | None = None
+    """For ``filter``: the column gives the platform's name of the row's campaign or SKU
+    (计划名称 beside 计划ID), kept beside the id (the newest name wins). Not for a
+    dimension whose key is the name itself."""
     keep: list[str] = Field(default_factory=list)
     """For ``filter``: rows whose cell is one of these (``汇总``) are the platform's total
     of their group (the rows of one day with the same dimension cells); where a group has
@@ -208,6 +212,8 @@ class Profile(_Strict):
                 if spec.role in roles:
                     problems.append(f"fields.{key}: a second {spec.role} column")
                 roles[spec.role] = key
+            if spec.name_of and spec.role != "filter":
+                problems.append(f"fields.{key}: name_of is for a filter column")
             if spec.prefix and spec.role not in ("campaign", "sku"):
                 problems.append(f"fields.{key}: prefix is for campaign and sku columns")
             for channel in [*spec.map.values(), *([spec.default] if spec.default else [])]:
@@ -218,6 +224,9 @@ class Profile(_Strict):
                 if seen.get(norm, key) != key:
                     problems.append(f"header {header!r} is listed for {seen[norm]} and {key}")
                 seen[norm] = key
+        for key, spec in self.fields.items():
+            if spec.name_of and spec.name_of not in roles:
+                problems.append(f"fields.{key}: name_of {spec.name_of!r} but no such column")
         for role in ("channel", "campaign", "sku"):
             if role in roles and getattr(self, role):
                 problems.append(f"a {role} column and a fixed {role} cannot both be given")

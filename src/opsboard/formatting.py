@@ -14,6 +14,7 @@ from __future__ import annotations
 import locale
 import os
 import sys
+import unicodedata
 
 from opsboard.metrics import metric_kind
 
@@ -339,3 +340,42 @@ def precise(value: float | None, style: str, *apart_from: float | None) -> str:
 def show(value: float | None, metric: str | None) -> str:
     """A figure as an operator reads it in a message (a threshold, a spend)."""
     return precise(value, style_of(metric))
+
+
+def _cells(char: str) -> int:
+    """Terminal cells of one character: CJK and other wide characters take two."""
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells (wide CJK characters count two), ending in
+    ``…`` when cut."""
+    if sum(_cells(c) for c in text) <= width:
+        return text
+    out, used = [], 0
+    for char in text:
+        if used + _cells(char) > max(width - 1, 0):
+            break
+        out.append(char)
+        used += _cells(char)
+    return "".join(out) + "…"
+
+
+def with_name(key: str, name: str | None, width: int | None = None) -> str:
+    """An id with the platform's name beside it, as tables show them: ``77012003172
+    春季新品推广``; the name (never the id) shortened so that the whole fits ``width``
+    cells; the id alone when there is no name."""
+    if not name:
+        return key
+    if width is not None:
+        room = width - len(key) - 1
+        if room < 2:
+            return key
+        name = shorten(name, room)
+    return f"{key} {name}"
+
+
+def named(key: str, name: str | None) -> str:
+    """An id with its name in prose: ``春季新品推广 (77012003172)``; the id alone without
+    a name."""
+    return f"{name} ({key})" if name else key

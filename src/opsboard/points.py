@@ -26,6 +26,14 @@ RawPoint = tuple[str, str, int, str, str, str, str, float]
 #: What names a series: (store, grain, metric, channel, campaign, sku).
 SeriesKey = tuple[str, str, str, str, str, str]
 
+#: The kinds of thing a platform names: an ad plan (campaign) and a product (sku).
+NAME_KINDS = ("campaign", "sku")
+
+#: Names a batch carries: (store, kind, key) -> the platform's name for that campaign or
+#: SKU, e.g. ``("tmall-flagship", "campaign", "77012003172"): "春季新品推广"``. The store
+#: keeps the newest name of each key, written with the batch's points.
+Names = dict[tuple[str, str, str], str]
+
 #: The grain of a span's figures starts with this, followed by its number of days
 #: (``span:30``); the point's ts is the local midnight starting its first day.
 SPAN_PREFIX = "span:"

@@ -51,8 +51,8 @@ def test_account_total_of_a_one_day_report_is_the_store_figure(
     assert store == [{"spend": 164.11, "clicks": 151, "impressions": 10708, "conversions": 7}]
     campaigns = answer(capsys, db, [ONE_DAY], ["spend"], "--by", "campaign")
     assert campaigns == [
-        {"campaign": "Brand – Exact", "spend": 50.12},
-        {"campaign": "Generic", "spend": 20.3},
+        {"campaign": "Brand – Exact", "name": None, "spend": 50.12},
+        {"campaign": "Generic", "name": None, "spend": 20.3},
     ]
 
 

@@ -71,10 +71,10 @@ def test_a_search_term_report_over_a_range_loads_as_spans(
     june = ["--from", "2026-06-01", "--to", "2026-06-30"]
     rows, notes = query(capsys, db, metrics, "--by", "campaign", *june)
     assert rows == [
-        {"campaign": "SP - Tumblers - Auto", "spend": 33, "clicks": 40, "impressions": 2000,
-         "ad_gmv": 1120, "cpc": 0.825},
-        {"campaign": "SP - Tumblers - Exact", "spend": 20, "clicks": 20, "impressions": 500,
-         "ad_gmv": 80, "cpc": 1.0},
+        {"campaign": "SP - Tumblers - Auto", "name": None, "spend": 33, "clicks": 40,
+         "impressions": 2000, "ad_gmv": 1120, "cpc": 0.825},
+        {"campaign": "SP - Tumblers - Exact", "name": None, "spend": 20, "clicks": 20,
+         "impressions": 500, "ad_gmv": 80, "cpc": 1.0},
     ]  # fmt: skip
     assert notes == ""
     assert query(capsys, db, ["spend"])[0] == [{"spend": 53}]  # all time holds both
@@ -109,8 +109,8 @@ def test_day_figures_covering_the_span_win_in_either_order(
     rows, notes = query(capsys, db, ["spend", "clicks"], "--by", "campaign", *june)
     # Exact: its 7 days (70 / 35) win over its week's span (20 / 20), never added to it.
     assert rows == [
-        {"campaign": "SP - Tumblers - Auto", "spend": 33, "clicks": 40},
-        {"campaign": "SP - Tumblers - Exact", "spend": 70, "clicks": 35},
+        {"campaign": "SP - Tumblers - Auto", "name": None, "spend": 33, "clicks": 40},
+        {"campaign": "SP - Tumblers - Exact", "name": None, "spend": 70, "clicks": 35},
     ]
     assert notes == ""
     assert query(capsys, db, ["spend"], *june)[0] == [{"spend": 103}]
@@ -123,8 +123,8 @@ def test_day_figures_covering_part_of_a_span_leave_it_out_with_a_note(
     ingest(capsys, db, TERMS, daily_campaign(tmp_path, "SP - Tumblers - Auto", 17, 18))
     rows, notes = query(capsys, db, ["spend"], "--by", "campaign")
     assert rows == [
-        {"campaign": "SP - Tumblers - Auto", "spend": 20},  # its two days only
-        {"campaign": "SP - Tumblers - Exact", "spend": 20},
+        {"campaign": "SP - Tumblers - Auto", "name": None, "spend": 20},  # its two days only
+        {"campaign": "SP - Tumblers - Exact", "name": None, "spend": 20},
     ]
     assert "of the span 2026-06-01 .. 2026-06-30 left out: day figures of the same scope " in notes
     assert "cover 2 of its 30 days" in notes
@@ -146,8 +146,8 @@ def test_google_range_report_loads_as_a_span(
     assert notes == ""
     rows, _ = query(capsys, db, ["spend"], "--by", "campaign", *period)
     assert rows == [
-        {"campaign": "Brand – Exact", "spend": 50.12},
-        {"campaign": "Generic", "spend": 20.3},
+        {"campaign": "Brand – Exact", "name": None, "spend": 50.12},
+        {"campaign": "Generic", "name": None, "spend": 20.3},
     ]
     rows, notes = query(capsys, db, ["spend"], "--from", "2026-02-01", "--to", "2026-02-28")
     assert rows == [{"spend": None}]
@@ -180,8 +180,8 @@ def test_overlapping_term_rows_of_one_campaign_join_into_one_span(
     july = ["--from", "2025-07-01", "--to", "2025-07-30"]
     rows, notes = query(capsys, db, ["spend", "clicks", "impressions"], "--by", "campaign", *july)
     assert rows == [
-        {"campaign": "SP - Auto", "spend": 8, "clicks": 16, "impressions": 160},
-        {"campaign": "SP - Exact", "spend": 3.5, "clicks": 7, "impressions": 70},
+        {"campaign": "SP - Auto", "name": None, "spend": 8, "clicks": 16, "impressions": 160},
+        {"campaign": "SP - Exact", "name": None, "spend": 3.5, "clicks": 7, "impressions": 70},
     ]
     assert notes == ""
     rows, notes = query(capsys, db, ["spend"], "--by", "day")
@@ -201,4 +201,4 @@ def test_google_keyword_report_totals_labelled_in_the_third_cell_are_not_rows(
     rows, _ = query(capsys, db, ["spend", "clicks", "impressions", "conversions"])
     assert rows == [{"spend": 164.11, "clicks": 54, "impressions": 10708, "conversions": 7}]
     rows, _ = query(capsys, db, ["spend"], "--by", "campaign")
-    assert rows == [{"campaign": "Towing Near Me", "spend": 0.12}]
+    assert rows == [{"campaign": "Towing Near Me", "name": None, "spend": 0.12}]

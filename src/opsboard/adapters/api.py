@@ -41,12 +41,14 @@ from opsboard.models import (
     store_name_problem,
 )
 from opsboard.points import (
+    NAME_KINDS,
     AbandonBatch,
     BatchWriter,
     BulkPoints,
     CheckedPoints,
     InvalidPoint,
     LoadedPeriod,
+    Names,
     RawPoint,
     SeriesKey,
     SourceRevisions,
@@ -67,6 +69,7 @@ __all__ = [
     "BASE_METRICS",
     "CHANNELS",
     "DEFAULT_TIMEZONE",
+    "NAME_KINDS",
     "AbandonBatch",
     "Adapter",
     "AdapterContext",
@@ -82,6 +85,7 @@ __all__ = [
     "InvalidPoint",
     "LoadedPeriod",
     "MetricPoint",
+    "Names",
     "OpsboardError",
     "ParsedFile",
     "PluginOptions",
@@ -137,9 +141,17 @@ class Batch:
     collector calls ``on_commit``; if the batch is rejected it calls ``on_reject`` with the
     reason. With ``stop_on_reject`` (the default) the collector stops reading the adapter's
     poll after a rejected batch, so that no later bookmark passes it.
+
+    ``names`` are the platform's names of the campaigns and SKUs of the points,
+    ``{(store, kind, key): name}`` with ``kind`` one of ``NAME_KINDS`` (``campaign``,
+    ``sku``) and ``key`` the id the points carry (``"77012003172"``): kept with the
+    points, the newest winning. Read it after ``points``, which may fill it as they are
+    consumed. Leave it empty where the key is the name (a campaign keyed by its name).
+    The store cleans names (control characters, length); adapters hand them as found.
     """
 
     points: Iterable[RawPoint] = ()
+    names: Names = field(default_factory=dict)
     bookmarks: dict[str, str] = field(default_factory=dict)
     origin: str = ""
     format: str = ""
@@ -168,7 +180,9 @@ class ParsedFile:
     """A file read by a file-reading adapter, ready to commit whole.
 
     ``points`` may be a generator: it is consumed once, inside the write transaction, and
-    an error raised while consuming it rolls the whole file back.
+    an error raised while consuming it rolls the whole file back. ``names`` are the
+    platform's names of the file's campaigns and SKUs, as in ``Batch.names`` (read after
+    the points, which may fill it).
     """
 
     format: str
@@ -180,6 +194,8 @@ class ParsedFile:
     period: tuple[date, date] | None = None
     #: The distinct (first, last) days of the file's figures of a span (see DESIGN 3).
     spans: list[tuple[date, date]] = field(default_factory=list)
+    #: The platform's names of campaigns and SKUs: {(store, kind, key): name}.
+    names: Names = field(default_factory=dict)
 
 
 # -- adapters ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from opsboard.alerts.rules import (
     DATA_KINDS,
     Observation,
     RuleContext,
+    add_names,
     effective_thresholds,
     muting_window,
 )
@@ -159,6 +160,7 @@ class AlertEngine:
             except Exception as exc:  # one broken rule must not stop the others
                 result.problems.append(f"rule {rule.name}: internal error: {exc}")
                 log.exception("rule %s could not be evaluated", rule.name)
+        add_names(self.data, observations)
         result.evaluated_stores = [s for s in stores if s not in quiet]
         if ALL_STORES in quiet:
             result.evaluated_stores = []

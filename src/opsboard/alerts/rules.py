@@ -18,8 +18,10 @@ from typing import Any
 from opsboard.alerts.messages import render
 from opsboard.config.models import Settings
 from opsboard.config.rules import RuleConfig
+from opsboard.formatting import named
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, base_inputs, ratio
 from opsboard.models import HealthState, SourceHealth
+from opsboard.points import NAME_KINDS
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
 
@@ -168,6 +170,9 @@ def base_fields(rule: RuleConfig, store: str, scope: str, **extra: Any) -> dict[
         "rule": rule.name,
         "store": store,
         "scope": member(scope, store),
+        # The platform's name of a campaign or SKU scope, filled in by ``add_names``.
+        "name": "",
+        "named_scope": member(scope, store),
         "metric": rule.metric or "",
         "op": rule.op,
         "baseline": rule.baseline,
@@ -175,6 +180,30 @@ def base_fields(rule: RuleConfig, store: str, scope: str, **extra: Any) -> dict[
         "weeks": rule.weeks,
         **extra,
     }
+
+
+def add_names(data: Store, observations: Sequence[Observation]) -> None:
+    """Give the observations of campaign and SKU scopes the platform's name of their key
+    (the ``name`` field, and ``named_scope``: ``春季新品推广 (77012003172)``), read with
+    one look-up per store and kind."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for seen in observations:
+        kind, _, key = seen.scope.partition(":")
+        if kind in NAME_KINDS and key:
+            wanted.setdefault((seen.store, kind), set()).add(key)
+    found: dict[tuple[str, str, str], str] = {}
+    for (store, kind), keys in wanted.items():
+        for (_, key), name in data.names_of(store, kind, keys).items():
+            found[(store, kind, key)] = name
+    for seen in observations:
+        kind, _, key = seen.scope.partition(":")
+        title = found.get((seen.store, kind, key))
+        if title and seen.fields.get("name") != title:
+            seen.fields["name"] = title
+            seen.fields["named_scope"] = named(key, title)
+            # A renamed plan: a message rendered with the old name is rendered again.
+            seen.__dict__.pop("message", None)
+            seen.__dict__.pop("resolved_message", None)
 
 
 def too_small(rule: RuleConfig, row: dict[str, Any]) -> bool:

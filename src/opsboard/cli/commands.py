@@ -183,7 +183,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     """Print aggregated metrics."""
     from opsboard.cli.output import render
     from opsboard.metrics import CHANNELS_OR_ALL
-    from opsboard.query.engine import Filters, present_rows
+    from opsboard.query.engine import NAMED_BY, Filters, present_rows, with_names
 
     runtime = _runtime(args)
     if args.channel is not None and args.channel not in CHANNELS_OR_ALL:
@@ -212,6 +212,9 @@ def cmd_query(args: argparse.Namespace) -> int:
             filters=Filters(channel=args.channel, campaign=args.campaign, sku=args.sku),
             notes=notes,
         )
+        if args.by in NAMED_BY:
+            keys = [str(row[args.by]) for row in rows]
+            rows = with_names(rows, args.by, store.names_of(asked, args.by, keys))
     if args.output in ("json", "csv"):
         rows = present_rows(rows, args.metrics)
     print(render(rows, args.metrics, args.output), flush=True)

@@ -36,7 +36,12 @@ def render(rows: Sequence[dict[str, Any]], metrics: Sequence[str], fmt: str) -> 
     for column in columns:
         table.add_column(column, justify="right" if column in metrics else "left")
     for row in rows:
-        table.add_row(*(format_value(row[c], c) if c in metrics else str(row[c]) for c in columns))
+        table.add_row(
+            *(
+                format_value(row[c], c) if c in metrics else "" if row[c] is None else str(row[c])
+                for c in columns
+            )
+        )
     buffer = io.StringIO()
     Console(file=buffer, width=200, color_system=None).print(table)
     return buffer.getvalue().rstrip("\n")

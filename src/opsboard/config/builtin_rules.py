@@ -46,7 +46,8 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "min_volume": 200,
         "volume_metric": "uv",
         "severity": "warning",
-        "message": "SKU {scope} bounce rate {value} is above {threshold}: review its detail page",
+        "message": "SKU {named_scope} bounce rate {value} is above {threshold}: "
+        "review its detail page",
         "labels": {"team": "content"},
     },
     {
@@ -61,7 +62,8 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "min_volume": 2000,
         "volume_metric": "impressions",
         "severity": "info",
-        "message": "campaign {scope} CTR {value} is below the {threshold} target: test new images",
+        "message": "campaign {named_scope} CTR {value} is below the {threshold} target: "
+        "test new images",
         "labels": {"team": "ads"},
     },
     {
@@ -92,7 +94,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "volume_metric": "spend",
         "for": "1h",
         "severity": "warning",
-        "message": "campaign {scope} ROI {value} is below break-even {threshold}",
+        "message": "campaign {named_scope} ROI {value} is below break-even {threshold}",
         "labels": {"team": "ads"},
     },
     {
@@ -146,11 +148,11 @@ DEFAULT_RULE_NAMES: tuple[str, ...] = tuple(rule["name"] for rule in DEFAULT_RUL
 
 #: The message used when a rule gives none, per kind.
 DEFAULT_MESSAGES: dict[str, str] = {
-    "threshold": "{rule}: {metric} is {value} ({op} {threshold}) for {scope}",
-    "change": "{rule}: {metric} changed {value} vs {baseline} ({op} {threshold}) for {scope}",
+    "threshold": "{rule}: {metric} is {value} ({op} {threshold}) for {named_scope}",
+    "change": "{rule}: {metric} changed {value} vs {baseline} ({op} {threshold}) for {named_scope}",
     "pacing": "{rule}: spend {spend} of budget {budget}, pacing {value}: runs out at "
-    "{exhausts_at} (projected {projected}) for {scope}",
-    "roi": "{rule}: ROI {value} below {threshold} for {scope}",
+    "{exhausts_at} (projected {projected}) for {named_scope}",
+    "roi": "{rule}: ROI {value} below {threshold} for {named_scope}",
     "source": "{rule}: source {source} is {state} for {minutes} min: {reason}",
     "file_rejected": "{rule}: file {origin} was rejected: {reason}",
 }
@@ -158,11 +160,12 @@ DEFAULT_MESSAGES: dict[str, str] = {
 #: The message sent when an alert of a kind resolves (a rule may give its own with
 #: ``resolved_message``): what the figure is back to, and where the rule clears.
 DEFAULT_RESOLVED: dict[str, str] = {
-    "threshold": "{rule}: {metric} back to {value} for {scope} (clears at {clear})",
-    "change": "{rule}: {metric} back to {value} vs {baseline} for {scope} (clears at {clear})",
-    "pacing": "{rule}: pacing back to {value} for {scope} (clears at {clear}); spend {spend} "
-    "of budget {budget}",
-    "roi": "{rule}: ROI back to {value} for {scope} (clears at {clear})",
+    "threshold": "{rule}: {metric} back to {value} for {named_scope} (clears at {clear})",
+    "change": "{rule}: {metric} back to {value} vs {baseline} for {named_scope} "
+    "(clears at {clear})",
+    "pacing": "{rule}: pacing back to {value} for {named_scope} (clears at {clear}); "
+    "spend {spend} of budget {budget}",
+    "roi": "{rule}: ROI back to {value} for {named_scope} (clears at {clear})",
     "source": "{rule}: source {source} is {state} again",
     "file_rejected": "{rule}: file {origin} is no longer rejected",
 }

@@ -206,7 +206,7 @@ MESSAGE_FIELDS = frozenset(
     (
         "rule", "store", "scope", "metric", "value", "threshold", "op", "baseline", "clear",
         "severity", "spend", "budget", "projected", "exhausts_at", "source", "state", "reason",
-        "minutes", "origin", "weeks",
+        "minutes", "origin", "weeks", "name", "named_scope",
     )
 )  # fmt: skip
 

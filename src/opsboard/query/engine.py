@@ -18,7 +18,7 @@ Rules (DESIGN.md section 3):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -32,6 +32,8 @@ from opsboard.storage.store import Store
 from opsboard.timeutil import local_midnight
 
 BY_CHOICES = ("total", "day", "hour", "channel", "campaign", "sku")
+#: The groupings whose keys the platforms give names (a ``name`` column beside the key).
+NAMED_BY = ("campaign", "sku")
 _EPOCH = date(1970, 1, 1)
 
 
@@ -272,3 +274,24 @@ def present(value: float | None, name: str) -> float | int | None:
 def present_rows(rows: Iterable[dict[str, Any]], metrics: Sequence[str]) -> list[dict[str, Any]]:
     """``present`` applied to every metric of every row."""
     return [{k: (present(v, k) if k in metrics else v) for k, v in row.items()} for row in rows]
+
+
+def with_names(
+    rows: Iterable[dict[str, Any]], by: str, names: Mapping[tuple[str, str], str]
+) -> list[dict[str, Any]]:
+    """Rows grouped by ``by`` (one of ``NAMED_BY``) with a ``name`` column right after the
+    key: the platform's name of the key from ``names`` (``{(store, key): name}``, as
+    ``Store.names_of`` gives them; the first store in order wins where two name one id),
+    None where no name is known."""
+    first: dict[str, str] = {}
+    for (_, key), name in sorted(names.items()):
+        first.setdefault(key, name)
+    named = []
+    for row in rows:
+        record: dict[str, Any] = {}
+        for column, value in row.items():
+            record[column] = value
+            if column == by:
+                record["name"] = first.get(str(value))
+        named.append(record)
+    return named

@@ -9,7 +9,7 @@ source that delivered nothing, or only some hours, are reported as missing, not 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -197,6 +197,14 @@ class _Builder:
             method=method,
         )
 
+    def names(self, skus: Iterable[str], campaigns: Iterable[str]) -> dict[tuple[str, str], str]:
+        """The platform's names of the store's ``skus`` and ``campaigns``: {(kind, key): name}."""
+        found: dict[tuple[str, str], str] = {}
+        for kind, keys in (("sku", skus), ("campaign", campaigns)):
+            for (_, key), name in self.store.names_of(self.name, kind, keys).items():
+                found[(kind, key)] = name
+        return found
+
     def moves(self, today: dict[str, Row], before: dict[str, Row], metric: str) -> list[Move]:
         """Each key's move on ``metric``, with its share of its side: of all that the
         losers lost, or of all that the gainers gained."""
@@ -259,11 +267,15 @@ class _Builder:
             channel_moves = sorted(
                 self.moves(channels_now, channels_then, "uv"), key=lambda m: -abs(m.delta)
             )
+        names = self.names(skus_now.keys() | skus_then.keys(), campaigns.keys())
         products: dict[str, tuple[Move, ...]] = {}
         for metric in ("gmv", "uv"):
             if not self.comparable(health, metric, "SKU", skus_now, skus_then):
                 continue
-            moves = self.moves(skus_now, skus_then, metric)
+            moves = [
+                replace(m, name=names.get(("sku", m.key), ""))
+                for m in self.moves(skus_now, skus_then, metric)
+            ]
             products[f"{metric}_losers"] = _side(moves, losers=True)
             products[f"{metric}_gainers"] = _side(moves, losers=False)
         hours = DayHours(self.engine, self.name, self.start, self.end, self.tz, self.has_data)
@@ -282,6 +294,7 @@ class _Builder:
             budget_runs=runs,
             cannot_tell=self.cannot_tell,
             hourly_visitors=hours.visitors() if runs and not self.unfinished else {},
+            names=names,
         )
         diagnoses, not_assessed = diagnose(facts)
         median_weeks = sum(any(v is not None for v in w.values()) for w in weeks)

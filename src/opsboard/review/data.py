@@ -111,6 +111,7 @@ def _note(note: SourceNote) -> dict[str, Any]:
 def _move(move: Move) -> dict[str, Any]:
     return {
         "key": move.key,
+        "name": move.name or None,
         "metric": move.metric,
         "before": move.before,
         "after": move.after,

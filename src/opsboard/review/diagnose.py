@@ -65,7 +65,7 @@ def bounce(facts: Facts) -> list[Diagnosis]:
             Diagnosis(
                 code="detail_page_bounce",
                 title=f"Detail-page bounce above {limit:.0%}",
-                subject=f"SKU {sku}",
+                subject=facts.label("SKU", sku),
                 evidence=tuple(evidence),
                 remedy="Rework the detail page: first screen, main selling points, price and "
                 "offer visibility, reviews and Q&A, load speed; check the traffic matches the "
@@ -134,7 +134,7 @@ def click_through(facts: Facts) -> list[Diagnosis]:
                 Diagnosis(
                     code="low_ctr",
                     title=f"{'Main-image' if item else 'Ad'} CTR below {CTR_TARGET:.0%}",
-                    subject=f"{kind} {key}" if kind != "store" else key,
+                    subject=facts.label(kind, key) if kind != "store" else key,
                     evidence=(
                         f"CTR {pct(ctr)} on {count(shown)} impressions (target {CTR_TARGET:.0%})",
                     ),
@@ -186,7 +186,9 @@ def conversion_drop(facts: Facts) -> list[Diagnosis]:
         if old is not None and new is not None and visitors and new < old:
             losers.append((visitors * (old - new), sku, old, new))
     for lost, sku, old, new in sorted(losers, reverse=True)[:3]:
-        evidence.append(f"SKU {sku}: {pct(old)} -> {pct(new)} (about {lost:.0f} buyers lost)")
+        evidence.append(
+            f"{facts.label('SKU', sku)}: {pct(old)} -> {pct(new)} (about {lost:.0f} buyers lost)"
+        )
     return [
         Diagnosis(
             code="conversion_down",
@@ -223,7 +225,7 @@ def roi(facts: Facts) -> list[Diagnosis]:
             f"ROI {value:.2f} on spend {cash(cost)} (break-even {break_even:.2f})",
             f"attributed sales {cash(sales)}",
         )
-        subject = key if key == "all ads" else f"campaign {key}"
+        subject = key if key == "all ads" else facts.label("campaign", key)
         lost = facts.spent_in_vain(cost - (sales or 0.0) / break_even)
         marked = key in strategic
         found.append(
@@ -264,7 +266,7 @@ def clicks_without_orders(facts: Facts) -> list[Diagnosis]:
             Diagnosis(
                 code="clicks_no_orders",
                 title="Ad spend with clicks but no orders",
-                subject=f"{kind} {key}",
+                subject=facts.label(kind, key),
                 evidence=(f"{count(clicks)} clicks, spend {cash(cost)}, no ad orders",),
                 remedy="Add negative keywords for the search terms that click without buying; "
                 "lower bids or pause the item's promotion until its page converts.",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from opsboard.config.models import StoreConfig
-from opsboard.formatting import number
+from opsboard.formatting import named, number
 from opsboard.review.model import Completeness, HourSpend
 
 Row = dict[str, Any]
@@ -44,6 +44,13 @@ class Facts:
     cannot_tell: list[str] = field(default_factory=list)
     #: Visitors by local hour, for how much of the day's traffic came after a given hour.
     hourly_visitors: dict[int, float] = field(default_factory=dict)
+    #: The platform's names of the day's products and plans: {(kind, key): name}.
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def label(self, kind: str, key: str) -> str:
+        """A SKU or campaign as a finding names it: ``campaign 春季新品推广 (77012003172)``;
+        ``kind`` is ``SKU`` or ``campaign``."""
+        return f"{kind} {named(key, self.names.get((kind.lower(), key)))}"
 
     def traffic_after(self, hour: int) -> float | None:
         """The share of the day's visitors that came from ``hour`` on (None without hourly

@@ -99,7 +99,7 @@ def move_line(move: Move, metric: str, of: str = "") -> str:
     if move.share is not None and move.share >= 0.005:
         part = f", {share(move.share)} of {whole}"
     return (
-        f"{move.key} {number(move.before, metric)} -> {number(move.after, metric)} "
+        f"{move.label} {number(move.before, metric)} -> {number(move.after, metric)} "
         f"({signed(move.delta, metric)}{part})"
     )
 

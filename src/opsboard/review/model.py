@@ -86,6 +86,14 @@ class Move:
     before: float | None
     after: float | None
     share: float | None = None
+    #: The platform's name of a product (``示例绞肉机``), or ``""``.
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """The key as prose names it: ``示例绞肉机 (741747883413)``, the key alone without
+        a name."""
+        return f"{self.name} ({self.key})" if self.name else self.key
 
     @property
     def delta(self) -> float:

@@ -186,7 +186,7 @@ def summarise(review: Review) -> list[str]:
     lines += [line for line in (bridge_line(review), channel_line(review)) if line]
     losers = review.products.get("gmv_losers", ())
     if losers:
-        named = ", ".join(f"SKU {m.key} {signed(m.delta, 'gmv')}" for m in losers[:3])
+        named = ", ".join(f"SKU {m.label} {signed(m.delta, 'gmv')}" for m in losers[:3])
         lines.append(f"Biggest GMV losses by product: {named}.")
     lines += _diagnosis_lines(review)
     if review.alerts:

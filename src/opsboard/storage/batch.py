@@ -1,4 +1,4 @@
-"""One ingest as one write transaction: points, bookmarks and the ingest record together.
+"""One ingest as one write transaction: points, names, bookmarks and the ingest record.
 
 The hot write path: raw points are validated and upserted with ``executemany``; a bulk
 reader (the canonical CSV) hands rows of the points table directly (``BulkPoints``).
@@ -18,12 +18,13 @@ from opsboard.points import (
     CheckedPoints,
     InvalidPoint,
     LoadedPeriod,
+    Names,
     RawPoint,
     SeriesKey,
     SourceRevisions,
     raw_points,
 )
-from opsboard.storage import ingests
+from opsboard.storage import ingests, names
 from opsboard.storage.connection import Database, now_iso
 from opsboard.storage.series import SeriesRegistry
 
@@ -133,6 +134,11 @@ class IngestBatch:
     def set_bookmark(self, key: str, value: str) -> None:
         """Move a bookmark, committed with the points of this batch and only with them."""
         self._bookmarks[key] = value
+
+    def add_names(self, found: Names) -> int:
+        """Keep the platform's names of campaigns and SKUs with this batch's points (the
+        newest wins; see ``opsboard.storage.names``); returns how many were written."""
+        return names.write(self.database.conn, found) if found else 0
 
     def add_points(self, points: Iterable[MetricPoint]) -> int:
         """Upsert ``MetricPoint`` values; see ``add_raw``."""

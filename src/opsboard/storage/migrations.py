@@ -136,6 +136,17 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX alert_outbox_by_notifier ON alert_outbox (notifier, id)",
     ],
+    # 4: the names platforms give campaigns and products (the newest wins).
+    [
+        """CREATE TABLE names (
+            store TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (store, kind, key)
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,7 +8,8 @@ never passes data that was not committed.
 Here is the opening (files, pragmas, migrations); each table or concern has its own module:
 ``series`` (the series registry), ``points`` (reading points and series), ``ingests`` (the
 ingest history), ``health`` (source health), ``meta`` (meta values and bookmarks), ``lock``
-(the collector lock), ``batch`` (one ingest's write transaction).
+(the collector lock), ``batch`` (one ingest's write transaction), ``names`` (what the
+platforms call campaigns and products).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from opsboard.points import LoadedPeriod
 from opsboard.storage import files, meta
 from opsboard.storage import health as health_table
 from opsboard.storage import ingests as ingest_history
+from opsboard.storage import names as name_table
 from opsboard.storage.alerts import AlertTables
 from opsboard.storage.batch import IngestBatch as IngestBatch
 from opsboard.storage.connection import Database
@@ -288,6 +290,13 @@ class Store(Database):
         """One of the file ``formats`` loaded for ``store_name`` with periods meeting
         [first, last] (period starts), with its loaded span; None when none is."""
         return ingest_history.loaded_format(self, store_name, formats, first, last)
+
+    def names_of(
+        self, stores: str | Iterable[str], kind: str, keys: Iterable[str]
+    ) -> dict[tuple[str, str], str]:
+        """The platform's names of ``keys`` of ``kind`` (``campaign``, ``sku``) in
+        ``stores``, as ``{(store, key): name}``; see ``opsboard.storage.names``."""
+        return name_table.names_of(self, stores, kind, keys)
 
     def point_count(self) -> int:
         """How many points the database holds."""

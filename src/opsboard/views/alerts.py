@@ -8,14 +8,16 @@ stood at an instant. A viewer writes nothing else.
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from opsboard import alerts as alert_state
 from opsboard.alerts import AlertView
 from opsboard.errors import UsageError
+from opsboard.formatting import with_name
 from opsboard.models import SEVERITY_RANK, STATE_RANK, AlertState, HealthState, SourceHealth
+from opsboard.points import NAME_KINDS
 from opsboard.storage.store import Store
 
 #: How long a resolved alert stays in the list.
@@ -43,11 +45,15 @@ class AlertRow:
     shown_threshold: str = ""
     quiet_reason: str = ""
     """Why the alert is not being told: ``muted: promotion ...``, ``suppressed: ...``."""
+    name: str = ""
+    """The platform's name of a campaign or SKU scope (``春季新品推广``), or ``""``."""
 
     @property
     def scope_label(self) -> str:
-        """Store and scope together, e.g. ``tmall-flagship / sku 1002``."""
-        return " / ".join(part for part in (self.store, self.scope) if part) or "all"
+        """Store and scope together, with the scope's name, e.g. ``tmall-flagship /
+        campaign:77012003172 春季新品推广``."""
+        scope = with_name(self.scope, self.name)
+        return " / ".join(part for part in (self.store, scope) if part) or "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,21 @@ def _row(view: AlertView, state: str | None = None) -> AlertRow:
     )
 
 
+def _named(store: Store, rows: list[AlertRow]) -> list[AlertRow]:
+    """``rows`` with the names of their campaign and SKU scopes (one look-up per store and
+    kind)."""
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        kind, _, key = row.scope.partition(":")
+        if kind in NAME_KINDS and key:
+            wanted.setdefault((row.store, kind), set()).add(key)
+    found: dict[tuple[str, str], str] = {}
+    for (store_name, kind), keys in wanted.items():
+        for (_, key), name in store.names_of(store_name, kind, keys).items():
+            found[(store_name, f"{kind}:{key}")] = name
+    return [replace(r, name=found.get((r.store, r.scope), r.name)) for r in rows]
+
+
 def _order(rows: list[AlertRow], at: datetime, limit: int) -> list[AlertRow]:
     rows.sort(
         key=lambda a: (
@@ -116,7 +137,7 @@ def load_alerts(
     if live:
         views = alert_state.active_alerts(store, now=at, resolved_within=RECENT)
         rows = [_row(v) for v in views if not store_name or v.store in ("", store_name)]
-        return _order(rows, at, limit)
+        return _named(store, _order(rows, at, limit))
     # A replay: every alert begun by `at` and not resolved for a day by then, with the
     # acknowledgements and silences that existed at `at`.
     ids = store.alerts.begun_by(at, at - RECENT, store_name, limit * 4)
@@ -141,7 +162,7 @@ def load_alerts(
         rows.append(
             AlertRow(**{**_fields(row), "acked_by": by, "ack_note": note, "silenced_until": until})
         )
-    return _order(rows, at, limit)
+    return _named(store, _order(rows, at, limit))
 
 
 def _fields(row: AlertRow) -> dict[str, Any]:

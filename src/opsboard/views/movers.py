@@ -12,7 +12,7 @@ configured alert rules' (per store and category), so the screen and the alerts a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -72,6 +72,8 @@ class Mover:
     moved: str
     diagnosis: tuple[str, ...]
     bounce_limit: float = BOUNCE_LIMIT["standard"]
+    #: The platform's name of the product (``示例绞肉机 家用电动``), or ``""``.
+    name: str = ""
 
     @property
     def uv_change(self) -> float | None:
@@ -217,7 +219,15 @@ class MoversLoader:
                     )
                 )
         movers.sort(key=lambda m: (-abs(m.score), m.store, m.sku))
-        return tuple(movers[:limit])
+        return self._named(movers[:limit])
+
+    def _named(self, movers: list[Mover]) -> tuple[Mover, ...]:
+        """``movers`` with their products' names (one look-up per store)."""
+        found: dict[tuple[str, str], str] = {}
+        for name in sorted({m.store for m in movers}):
+            skus = [m.sku for m in movers if m.store == name]
+            found.update(self.engine.store.names_of(name, "sku", skus))
+        return tuple(replace(m, name=found.get((m.store, m.sku), "")) for m in movers)
 
     @staticmethod
     def _store_trend(now_rows: dict[str, Any], base_rows: dict[str, Any]) -> float:

@@ -103,6 +103,8 @@ class PromotionRow:
     ctr: float | None
     strategic_loss: bool = False
     below_break_even: bool = False
+    #: The platform's name of the campaign (``春季新品推广``), or ``""``.
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,8 @@ class UnsoldSpend:
     sku: str
     spend: float
     clicks: float | None
+    #: The platform's name of the product, or ``""``.
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +318,7 @@ class OverviewLoader:
             share = pacing.today_share(at, store_tz)
             by_channel = self.engine.query(_AD_METRICS, stores=[name], by="channel", period=period)
             campaigns = self._campaign_channels(name)
+            plan_names = self.store.names_of(name, "campaign", campaigns)
             by_campaign = {
                 r["campaign"]: r
                 for r in self.engine.query(_AD_METRICS, stores=[name], by="campaign", period=period)
@@ -343,20 +348,19 @@ class OverviewLoader:
                         continue
                     cbudget = _clean(crow["budget"]) or config.budgets.get(campaign)
                     strategic = campaign in config.strategic_loss_campaigns
-                    out.append(
-                        self._row(
-                            name,
-                            channel,
-                            campaign,
-                            crow,
-                            cbudget,
-                            share,
-                            at,
-                            store_tz,
-                            config.break_even_roi,
-                            strategic,
-                        )
+                    promoted = self._row(
+                        name,
+                        channel,
+                        campaign,
+                        crow,
+                        cbudget,
+                        share,
+                        at,
+                        store_tz,
+                        config.break_even_roi,
+                        strategic,
                     )
+                    out.append(replace(promoted, name=plan_names.get((name, campaign), "")))
         return tuple(out)
 
     def _campaign_channels(self, store_name: str) -> dict[str, str]:
@@ -410,7 +414,11 @@ class OverviewLoader:
             if r["spend"] and not r["ad_orders"] and not r["orders"]
         ]
         out.sort(key=lambda u: -u.spend)
-        return tuple(out[:8])
+        found = self.store.names_of(stores or names, "sku", [u.sku for u in out[:8]])
+        first: dict[str, str] = {}
+        for (_, sku), title in sorted(found.items()):
+            first.setdefault(sku, title)
+        return tuple(replace(u, name=first.get(u.sku, "")) for u in out[:8])
 
 
 def pacing_state(

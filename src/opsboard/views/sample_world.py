@@ -41,6 +41,36 @@ _CAMPAIGNS = {
 _CTR = {"kw-brand": 0.082, "kw-generic": 0.068, "crowd-retarget": 0.021, "tbk-cps": 0.071}
 
 
+#: The platform's names of the sample campaigns and products, as the exports give them.
+CAMPAIGN_NAMES = {
+    "kw-brand": "品牌词推广_旗舰店",
+    "kw-generic": "关键词推广_家用大容量绞肉机",
+    "crowd-retarget": "人群推广_老客召回",
+    "tbk-cps": "淘宝客_通用计划",
+}
+_PRODUCT_NAMES = (
+    "示例家用大容量绞肉机 不锈钢",
+    "示例电动切肉机 商用",
+    "示例料理机 多功能",
+    "示例破壁机 静音",
+    "示例榨汁杯 便携",
+    "示例和面机 家用",
+    "示例绞肉机刀片 配件",
+    "示例打蛋器 无线",
+    "示例电饭煲 4L",
+    "示例空气炸锅 5L",
+)
+
+
+def sample_names(store_index: int) -> dict[tuple[str, str], str]:
+    """The names of a sample store's campaigns and SKUs: {(kind, key): name}."""
+    found = {("campaign", key): name for key, name in CAMPAIGN_NAMES.items()}
+    found.update(
+        {("sku", sku): name for sku, name in zip(skus(store_index), _PRODUCT_NAMES, strict=True)}
+    )
+    return found
+
+
 def _campaign_budgets() -> dict[str, float]:
     budgets = {name: spec[1] for name, spec in _CAMPAIGNS.items()}
     budgets.update({"paid_search": 6300.0, "display": 2000.0, "affiliate": 750.0})
@@ -116,6 +146,8 @@ def seed(store: Store, *, now: datetime = SAMPLE_NOW, seed_value: int = 7) -> in
         rows = list(_store_points(config.name, zone(config.timezone), now, rng, scale, index))
         with store.batch(source="sample", origin=f"sample:{config.name}", store=config.name) as tx:
             total += tx.add_raw(rows)
+            names = sample_names(index)
+            tx.add_names({(config.name, kind, key): name for (kind, key), name in names.items()})
     _seed_state(store, now)
     return total
 

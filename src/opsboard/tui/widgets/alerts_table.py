@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePath
 
@@ -9,9 +10,9 @@ from rich.text import Text
 from textual import events
 from textual.message import Message
 
-from opsboard.formatting import MISSING, age, bare
+from opsboard.formatting import MISSING, age, bare, with_name
 from opsboard.tui.palette import Palette, palette
-from opsboard.tui.widgets.fitted_table import FittedTable
+from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.alerts import AlertRow
 
 _STATE_MARK = {
@@ -36,8 +37,9 @@ def short_scope(scope: str) -> str:
 
 
 def scope_text(alert: AlertRow, store: str | None, narrow: bool) -> str:
-    """The scope column: the store is left out when one store is in view."""
-    scope = short_scope(alert.scope) if narrow else alert.scope
+    """The scope column, with the campaign's or SKU's name after its id (the name is what
+    the column's clipping shortens): the store is left out when one store is in view."""
+    scope = with_name(short_scope(alert.scope) if narrow else alert.scope, alert.name)
     if store and alert.store == store:
         return scope or "store"
     return " / ".join(part for part in (alert.store, scope) if part) or "all"
@@ -142,7 +144,10 @@ class AlertsTable(FittedTable):
             severity,
             Text(age((now - alert.since).total_seconds()) if alert.since else MISSING),
             Text(alert.rule),
-            Text(scope_text(alert, store, narrow)),
+            NamedText(
+                scope_text(alert, store, narrow),
+                keep=len(scope_text(replace(alert, name=""), store, narrow)),
+            ),
             Text(alert.shown_value or bare(alert.value), justify="right"),
             Text(alert.shown_threshold or bare(alert.threshold), justify="right"),
             ack,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
+
+from opsboard.formatting import shorten
 
 
 def share_width(room: int, desired: list[int], minimum: int = 4) -> list[int]:
@@ -19,10 +22,29 @@ def share_width(room: int, desired: list[int], minimum: int = 4) -> list[int]:
     return widths
 
 
+class NamedText(Text):
+    """A cell of an id followed by a name (``kw-generic 关键词推广``): the table gives it the
+    room of its id first, and shortens the name, never the id, to what is left."""
+
+    def __init__(self, text: str, keep: int, style: str = "") -> None:
+        super().__init__(text, style=style)
+        #: Characters at the start that are never cut (the id and what comes before it).
+        self.keep = keep
+
+
 def clip(text: Text, width: int) -> Text:
-    """``text`` shortened to ``width`` cells with an ellipsis."""
+    """``text`` shortened to ``width`` cells with an ellipsis (of a ``NamedText``, its name
+    only, while its id fits)."""
     if text.cell_len <= width:
         return text
+    keep = getattr(text, "keep", None)
+    if isinstance(keep, int) and width >= cell_len(text.plain[:keep]):
+        head, name = text.plain[:keep], text.plain[keep:].lstrip()
+        room = width - cell_len(head) - 1
+        shortened = shorten(name, room) if room > 1 else ""
+        if shortened == "…":  # not one character of the name fits: the id alone
+            shortened = ""
+        return Text(f"{head} {shortened}" if shortened else head, style=text.style)
     clipped = text.copy()
     clipped.truncate(max(1, width), overflow="ellipsis")
     return clipped
@@ -54,15 +76,29 @@ class FittedTable(DataTable[Text]):
         self._fitted_width = width
         columns = len(self.columns)
         desired = [0] * columns
+        # Of names beside ids, the ids come first: the names get the room left over.
+        needed = [0] * columns
         for cells, _key in self._rows:
             for index, cell in enumerate(cells):
                 desired[index] = max(desired[index], cell.cell_len)
+                keep = getattr(cell, "keep", None)
+                least = cell_len(cell.plain[:keep]) if isinstance(keep, int) else cell.cell_len
+                needed[index] = max(needed[index], least)
         for index, column in enumerate(self.columns.values()):
             desired[index] = max(desired[index], column.label.cell_len)
-        fixed = sum(w for i, w in enumerate(desired) if i not in self.FLEXIBLE)
+            needed[index] = max(needed[index], column.label.cell_len)
+        fixed = sum(w for i, w in enumerate(needed) if i not in self.FLEXIBLE)
         room = width - fixed - 2 * columns - 1
-        flexible = [desired[i] for i in self.FLEXIBLE]
+        flexible = [needed[i] for i in self.FLEXIBLE]
         limits = dict(zip(self.FLEXIBLE, share_width(room, flexible), strict=True))
+        # What is left goes to the names, column by column.
+        spare = room - sum(limits.values())
+        for index in range(columns):
+            least = limits.get(index, needed[index])
+            more = max(0, min(spare, desired[index] - least))
+            if index in limits or desired[index] > needed[index]:
+                limits[index] = least + more
+            spare -= more
         self.clear()
         for column in self.columns.values():
             column.content_width = column.label.cell_len

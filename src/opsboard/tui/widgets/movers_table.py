@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from opsboard.formatting import MISSING, change, compact, percent, points
+from opsboard.formatting import MISSING, change, compact, percent, points, with_name
 from opsboard.tui.palette import palette
-from opsboard.tui.widgets.fitted_table import FittedTable
+from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.movers import Mover
 
 _MOVED = {"uv": "visitors", "conversion": "conv", "bounce": "bounce"}
@@ -55,7 +55,8 @@ class MoversTable(FittedTable):
             rows.append(
                 (
                     [
-                        Text(mover.sku),
+                        # The product's name after its id: shortened to the room left.
+                        NamedText(with_name(mover.sku, mover.name), keep=len(mover.sku)),
                         Text(_MOVED.get(mover.moved, mover.moved), style="bold"),
                         Text(
                             compact(mover.uv) if mover.uv is not None else MISSING,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
-from opsboard.formatting import MISSING, bar, money, percent, ratio
+from opsboard.formatting import MISSING, bar, money, percent, ratio, with_name
 from opsboard.tui.palette import Palette, palette
-from opsboard.tui.widgets.fitted_table import FittedTable
+from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.overview import PromotionRow
 
 
@@ -70,13 +70,18 @@ class PromotionTable(FittedTable):
             if several and row.store != shown_store:
                 shown_store = row.store
                 table.append(([Text(row.store, style="bold underline"), *[Text("")] * 6], None))
-            name = (row.campaign and f"  {row.campaign}") or row.channel.replace("_", " ")
+            # The plan's name after its id: the column's clipping shortens the name only.
+            label: Text = (
+                NamedText(f"  {with_name(row.campaign, row.name)}", keep=2 + len(row.campaign))
+                if row.campaign
+                else Text(row.channel.replace("_", " "), style="bold")
+            )
             used = row.budget_used
             gauge = f"{bar(used, 6, unicode=self.unicode)} {percent(used, 0):>4}"
             table.append(
                 (
                     [
-                        Text(name, style="" if row.campaign else "bold"),
+                        label,
                         Text(money(row.spend, currency), justify="right"),
                         Text(gauge, style=states.get(row.pacing_state, colours.bad)),
                         Text(

@@ -51,4 +51,7 @@ class SkuDetail(Static):
             )
         from rich.console import Group
 
-        self.update(Group(Text(mover.store, style="dim"), grid, Text(""), notes))
+        head = [Text(mover.store, style="dim")]
+        if mover.name:
+            head.append(Text(mover.name, style="bold"))
+        self.update(Group(*head, grid, Text(""), notes))

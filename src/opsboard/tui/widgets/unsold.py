@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from opsboard.formatting import money
+from opsboard.formatting import money, with_name
 from opsboard.tui.palette import Palette, palette
 from opsboard.views.overview import UnsoldSpend
 
@@ -31,7 +31,8 @@ class UnsoldSpendLine(Static):
         for index, row in enumerate(rows):
             if index:
                 text.append(", ")
-            text.append(row.sku)
+            # The product's name after its id, shortened: the line lists several.
+            text.append(with_name(row.sku, row.name, len(row.sku) + 15))
             text.append(f" {money(row.spend, currency)}", style=spent)
             if row.clicks:
                 text.append(f" ({row.clicks:.0f} clicks)")
