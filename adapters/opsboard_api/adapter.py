@@ -26,6 +26,7 @@ from opsboard.adapters.api import (
     AdapterContext,
     AdapterOptions,
     Batch,
+    Names,
     SourceHealth,
     floor_hour,
     local_day,
@@ -58,6 +59,7 @@ class StoreBatch:
         self.adapter = adapter
         self.store = store
         self.points = RevisedPoints()
+        self.names: Names = {}
         self.bookmarks: dict[str, str] = {}
 
     def __bool__(self) -> bool:
@@ -70,11 +72,12 @@ class StoreBatch:
 
     def take(self) -> Batch:
         """The batch so far; the next one starts empty."""
-        points, bookmarks = self.points, self.bookmarks
-        self.points, self.bookmarks = RevisedPoints(), {}
+        points, bookmarks, names = self.points, self.bookmarks, self.names
+        self.points, self.bookmarks, self.names = RevisedPoints(), {}, {}
         adapter, store = self.adapter, self.store
         return Batch(
             points=points,
+            names=names,
             bookmarks=bookmarks,
             origin=f"{adapter.base_url}/v1/stores" + (f"/{store}" if store else ""),
             format=FORMAT,
@@ -210,6 +213,7 @@ class PlatformApiAdapter(Adapter):
             async for page in self.client.pages(path, params):
                 result = self._read(page, dataset, outcome, counting=bool(since))
                 pending.points.extend(result.points)
+                pending.names.update(result.names)
                 mark = result.bookmark
                 if mark and mark != marks.get(key):
                     pending.bookmarks[key] = marks[key] = mark
@@ -228,6 +232,7 @@ class PlatformApiAdapter(Adapter):
                 ):
                     result = self._read(page, dataset, outcome, counting=False)
                     pending.points.extend(result.points)
+                    pending.names.update(result.names)
                     if pending.full:
                         yield pending.take()
                     if result.rejected:

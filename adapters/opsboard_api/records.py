@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from opsboard.adapters.api import CHANNELS, Grain, RawPoint
+from opsboard.adapters.api import CHANNELS, NAME_KINDS, Grain, Names, RawPoint
 from opsboard_api.wire import DATASET_METRICS
 
 _CHANNELS = frozenset(CHANNELS)
@@ -162,6 +162,19 @@ class PageResult:
     restated: int = 0
     """Records the platform has restated (revision 1 or more)."""
     sound: bool = True
+    names: Names = field(default_factory=dict)
+    """The platform's names of the page's campaigns and SKUs (see ``Batch.names``)."""
+
+
+def record_names(record: dict[str, Any], store: str) -> Names:
+    """The names a sound record gives its campaign and SKU (``campaign_name``,
+    ``sku_name``: optional text), keyed as ``Batch.names``."""
+    found: Names = {}
+    for kind in NAME_KINDS:
+        key, name = record.get(kind), record.get(f"{kind}_name")
+        if isinstance(key, str) and key and isinstance(name, str) and name.strip():
+            found[(store, kind, key)] = name
+    return found
 
 
 def read_page(
@@ -197,6 +210,8 @@ def read_page(
         if newest is None or updated > newest:
             newest = updated
         result.points.add(points, head.revision)
+        if isinstance(record, dict):
+            result.names.update(record_names(record, store))
         if head.revision:
             result.restated += 1
         if points:

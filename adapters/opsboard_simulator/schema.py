@@ -82,6 +82,9 @@ class AdRecord(_HourRecord):
     """One hour of ad performance for a campaign, or a SKU within a campaign."""
 
     metrics: AdMetrics
+    campaign_name: str | None = Field(
+        default=None, description="The campaign's name as the platform shows it."
+    )
 
 
 class _Page(BaseModel):

@@ -301,10 +301,13 @@ class Simulation:
                 "ad_orders": round(ad_gmv / spec.aov),
                 "ad_gmv": ad_gmv,
             }
-            yield self._record(
+            record = self._record(
                 spec.id, "cmp", stamp, hour, metrics, channel=campaign.channel,
                 campaign=campaign.id,
             )  # fmt: skip
+            # The platform names its plans: the name comes with the plan's figures.
+            record["campaign_name"] = campaign.name
+            yield record
             shares = [rng.uniform(0.5, 1.5) for _ in campaign.skus]
             total = sum(shares)
             for sku, share in zip(campaign.skus, shares, strict=True):

@@ -460,3 +460,19 @@ async def test_the_running_hour_can_be_left_out(
     assert running_hour - 3600 in hours
     # The bookmark still moves: the running hour is read again once it has ended.
     assert store.bookmarks("platform")["amazon-us:traffic"] == "2026-11-10T06:30:00Z"
+
+
+async def test_the_platform_names_its_campaigns(
+    sim: Simulator, make_adapter: Any, collector_for: CollectorFor, store: Store
+) -> None:
+    adapter = make_adapter(sim)
+    collector = collector_for(store, adapter)
+    await collector.run_cycle(force=True)
+    await collector.aclose()
+    ads, _ = read_all(sim, "/v1/stores/amazon-us/ads", start="2026-11-09T00:00:00Z", limit=1000)
+    given = {r["campaign"]: r["campaign_name"] for r in ads if r.get("campaign_name")}
+    assert given
+    assert store.names_of("amazon-us", "campaign", given) == {
+        ("amazon-us", key): name for key, name in given.items()
+    }
+    assert records.record_names({"campaign": "c1", "campaign_name": 7}, "s") == {}
