@@ -281,7 +281,7 @@ class _Builder:
         hours = DayHours(self.engine, self.name, self.start, self.end, self.tz, self.has_data)
         store_hours = hours.spend()
         runs, budget = budget_runs(
-            self.config, hours, today, campaigns, store_hours, self.cannot_tell
+            self.config, hours, today, campaigns, store_hours, self.cannot_tell, names
         )
         facts = Facts(
             config=self.config,

@@ -4,11 +4,13 @@ whose hourly spend the budget rule reads."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
 from opsboard.config.models import StoreConfig
+from opsboard.formatting import named
 from opsboard.models import CHANNELS
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.review.budget import NEAR_BUDGET
@@ -74,8 +76,10 @@ def budget_runs(
     campaigns: dict[str, Row],
     store_hours: tuple[HourSpend, ...],
     cannot_tell: list[str],
+    names: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[list[BudgetRun], float | None]:
-    """The budgeted scopes with their hourly spend, and the store's budget."""
+    """The budgeted scopes with their hourly spend, and the store's budget; a campaign is
+    named by the platform's name of it from ``names`` ({(kind, key): name}) where known."""
     runs = []
     store_budget = today.get("budget")
     if store_budget is None:
@@ -101,5 +105,6 @@ def budget_runs(
         spend = hours.spend(**{kind: key})
         if spend:
             roi = campaigns.get(key, {}).get("roi") if kind == "campaign" else None
-            runs.append(BudgetRun(f"{kind} {key}", amount, spend, roi))
+            label = named(key, (names or {}).get((kind, key)))
+            runs.append(BudgetRun(f"{kind} {label}", amount, spend, roi))
     return runs, store_budget
