@@ -34,6 +34,7 @@ from opsboard.adapters.api import (
     RawPoint,
     RejectedInput,
     SourceHealth,
+    TermPoint,
     zone,
 )
 from opsboard_csv import canonical
@@ -287,6 +288,7 @@ class CsvDropAdapter(Adapter):
         name = arrival.path.name
         store = arrival.folder.store
         points: Iterable[RawPoint]
+        term_points: Iterable[TermPoint] = ()
         format_name = ""
         verify = None
         gaps: list[str] = []
@@ -302,6 +304,7 @@ class CsvDropAdapter(Adapter):
                     dropped=True,
                 )
                 points = parsed.points
+                term_points = parsed.term_points
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
@@ -335,6 +338,7 @@ class CsvDropAdapter(Adapter):
 
         return Batch(
             points=guard,
+            term_points=term_points,
             origin=str(arrival.path),
             format=format_name,
             store=store or "",

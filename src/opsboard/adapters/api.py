@@ -41,6 +41,7 @@ from opsboard.models import (
     store_name_problem,
 )
 from opsboard.points import (
+    OTHER_TERMS,
     AbandonBatch,
     BatchWriter,
     BulkPoints,
@@ -50,6 +51,7 @@ from opsboard.points import (
     RawPoint,
     SeriesKey,
     SourceRevisions,
+    TermPoint,
     raw_points,
     span_days,
     span_grain,
@@ -67,6 +69,7 @@ __all__ = [
     "BASE_METRICS",
     "CHANNELS",
     "DEFAULT_TIMEZONE",
+    "OTHER_TERMS",
     "AbandonBatch",
     "Adapter",
     "AdapterContext",
@@ -93,6 +96,7 @@ __all__ = [
     "SimulatorOptions",
     "SourceHealth",
     "SourceRevisions",
+    "TermPoint",
     "UsageError",
     "as_utc",
     "floor_hour",
@@ -140,6 +144,8 @@ class Batch:
     """
 
     points: Iterable[RawPoint] = ()
+    #: Points of scopes below the campaign (search terms), written with ``points``.
+    term_points: Iterable[TermPoint] = ()
     bookmarks: dict[str, str] = field(default_factory=dict)
     origin: str = ""
     format: str = ""
@@ -175,6 +181,8 @@ class ParsedFile:
     store: str
     points: Iterable[RawPoint]
     rows: int = 0
+    #: Points of scopes below the campaign (search terms), committed with ``points``.
+    term_points: Iterable[TermPoint] = ()
     skipped: int = 0
     notices: list[str] = field(default_factory=list)
     period: tuple[date, date] | None = None

@@ -75,6 +75,7 @@ class Collector:
             source=adapter.source, origin=batch.origin, format=batch.format, store=batch.store
         ) as tx:
             written = tx.add_raw(batch.points)
+            written += tx.add_terms(batch.term_points)
             for key, value in batch.bookmarks.items():
                 tx.set_bookmark(key, value)
         return written

@@ -168,6 +168,7 @@ def _load(
         source=source, origin=str(path), format=parsed.format, store=parsed.store
     ) as batch:
         points = batch.add_raw(parsed.points)
+        points += batch.add_terms(parsed.term_points)
         if any(str(tz_for(name)) != str(tz) for name in batch.stores):
             raise _OtherZone(set(batch.stores))
     return parsed, batch.stores, points
