@@ -11,6 +11,10 @@ Every level a file holds is stored, decided per day and scope, never per file: t
 platform's own figure for a scope beside the rows that break it down, and rows that have
 no finer breakdown as they are. The query engine takes, for each scope, the coarsest
 figure that covers it and never adds two levels of one scope (DESIGN.md, Levels).
+
+A profile with a ``term`` column (a customer search term) stores each row at that term
+under its campaign; those points are handed over apart (``term_points``), below the
+campaign's own figures.
 """
 
 from __future__ import annotations
