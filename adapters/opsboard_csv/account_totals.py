@@ -19,10 +19,14 @@ from opsboard_csv.periods import DataRow, Days, FileContext
 from opsboard_csv.profiles import HeaderMatch
 
 
-def account_label(match: HeaderMatch, cells: list[str], columns: set[int]) -> bool:
-    """True when ``cells`` is one of the profile's account total rows."""
-    labels = {normalise_cell(t).casefold() for t in match.profile.account_totals}
-    return any(normalise_cell(cells[i]).casefold() in labels for i in columns if i < len(cells))
+def account_label(
+    match: HeaderMatch, cells: list[str], columns: set[int], labels: list[str] | None = None
+) -> bool:
+    """True when ``cells`` is one of the profile's account total rows (or a total row
+    with one of ``labels``)."""
+    named = labels if labels is not None else match.profile.account_totals
+    casefolded = {normalise_cell(t).casefold() for t in named}
+    return any(normalise_cell(cells[i]).casefold() in casefolded for i in columns if i < len(cells))
 
 
 def account_points(
@@ -32,12 +36,15 @@ def account_points(
     days: list[Days],
     stores: set[str],
     context: FileContext,
+    labels: list[str] | None = None,
 ) -> tuple[list[RawPoint], str]:
     """The store-level points of the account total row, and a notice saying what became
-    of it."""
+    of it. ``labels`` are the total rows' labels when not the profile's account totals
+    (the figure of the unlisted terms, stored the same way but as a term)."""
     from opsboard_csv.points import metric_values
 
-    label = normalise_cell(next(c for c in totals[0].cells if _is_label(c, match)))
+    named = labels if labels is not None else match.profile.account_totals
+    label = normalise_cell(next(c for c in totals[0].cells if _is_label(c, named)))
     first, last = min(d[0] for d in days), max(d[1] for d in days)
     titled = find_dates(" ".join(" ".join(r) for r in context.titles), match.profile.slash_order)
     if titled:
@@ -72,7 +79,5 @@ def account_points(
     )
 
 
-def _is_label(cell: str, match: HeaderMatch) -> bool:
-    return normalise_cell(cell).casefold() in {
-        normalise_cell(t).casefold() for t in match.profile.account_totals
-    }
+def _is_label(cell: str, labels: list[str]) -> bool:
+    return normalise_cell(cell).casefold() in {normalise_cell(t).casefold() for t in labels}

@@ -35,6 +35,7 @@ from opsboard.adapters.api import (
     RawPoint,
     RejectedInput,
     SourceHealth,
+    TermPoint,
     zone,
 )
 from opsboard_csv import canonical
@@ -289,6 +290,7 @@ class CsvDropAdapter(Adapter):
         store = arrival.folder.store
         points: Iterable[RawPoint]
         names: Names = {}
+        term_points: Iterable[TermPoint] = ()
         format_name = ""
         verify = None
         gaps: list[str] = []
@@ -305,6 +307,7 @@ class CsvDropAdapter(Adapter):
                 )
                 points = parsed.points
                 names = parsed.names
+                term_points = parsed.term_points
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
@@ -339,6 +342,7 @@ class CsvDropAdapter(Adapter):
         return Batch(
             points=guard,
             names=names,
+            term_points=term_points,
             origin=str(arrival.path),
             format=format_name,
             store=store or "",

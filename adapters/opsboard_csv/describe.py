@@ -37,7 +37,9 @@ def _wrapped(names: list[str], first: str, rest: str, sep: str = " | ") -> list[
     line = first
     for position, name in enumerate(names):
         piece = name if position == 0 else f"{sep}{name}"
-        if position and columns(line + piece) > WIDTH:
+        # A line that is not the last ends with the separator: it must fit too.
+        ends = sep.rstrip() if position < len(names) - 1 else ""
+        if position and columns(line + piece + ends) > WIDTH:
             lines.append(line + sep.rstrip())
             line, piece = rest, name
         line += piece

@@ -11,6 +11,10 @@ Every level a file holds is stored, decided per day and scope, never per file: t
 platform's own figure for a scope beside the rows that break it down, and rows that have
 no finer breakdown as they are. The query engine takes, for each scope, the coarsest
 figure that covers it and never adds two levels of one scope (DESIGN.md, Levels).
+
+A profile with a ``term`` column (a customer search term) stores each row at that term
+under its campaign; those points are handed over apart (``term_points``), below the
+campaign's own figures.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from opsboard.adapters.api import (
     Names,
     RawPoint,
     RejectedInput,
+    TermPoint,
     local_midnight,
     span_grain,
     store_name_problem,
@@ -42,11 +47,11 @@ from opsboard_csv.profiles import FieldSpec, HeaderMatch
 
 #: The value of a plan or product cell that is missing (``-``, empty).
 UNATTRIBUTED = "(none)"
-#: (store, day start, channel, campaign, sku, metric): the scope of one point.
-_Key = tuple[str, str, int, str, str, str, str]
+#: (store, grain, day start, channel, campaign, sku, term, metric): the scope of one point.
+_Key = tuple[str, str, int, str, str, str, str, str]
 #: Rows looked at to decide the decimal convention of a file.
 _CONVENTION_SAMPLE = 2000
-_DIMENSIONS = ("channel", "campaign", "sku")
+_DIMENSIONS = ("channel", "campaign", "sku", "term")
 
 
 @dataclass
@@ -55,6 +60,8 @@ class FilePoints:
 
     points: list[RawPoint]
     stores: set[str]
+    #: The points of rows that name a term (a search term below its campaign).
+    term_points: list[TermPoint] = field(default_factory=list)
     #: Rows whose days were joined with overlapping rows of the same scope into one span.
     joined: int = 0
     #: The first and last days of the figures stored (after joining).
@@ -64,7 +71,7 @@ class FilePoints:
 
 
 def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> str:
-    """The channel, campaign or SKU a cell names."""
+    """The channel, campaign, SKU or term a cell names."""
     if role == "channel":
         value = normalise_cell(cell).casefold()
         for name, channel in spec.map.items():
@@ -156,7 +163,12 @@ def file_points(
         for role in _DIMENSIONS
         if (key := key_of(profile, role)) is not None and key in columns
     }
-    fixed = {"channel": profile.channel, "campaign": profile.campaign, "sku": profile.sku}
+    fixed = {
+        "channel": profile.channel,
+        "campaign": profile.campaign,
+        "sku": profile.sku,
+        "term": "",
+    }
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
     stores = row_stores(match, data, context)
     named = [
@@ -177,7 +189,7 @@ def file_points(
     taken: dict[tuple[object, ...], tuple[float, int]] = {}
     midnight: dict[date, int] = {}
     totals: dict[_Key, float] = defaultdict(float)
-    pieces: dict[tuple[str, str, str, str], dict[Days, dict[str, float]]] = {}
+    pieces: dict[tuple[str, str, str, str, str], dict[Days, dict[str, float]]] = {}
     seen: dict[tuple[str, Days, str, str, str], int] = {}
     for row, (day, last), store in zip(data, days, stores, strict=True):
         scope = dict(fixed)
@@ -200,14 +212,16 @@ def file_points(
             if metric in values:
                 at = (store, day, last, metric, *(row.cell(i).strip() for i in key_columns))
                 _once_per_key(taken, at, values, metric, row)
-        parts = pieces.setdefault((store, scope["channel"], scope["campaign"], scope["sku"]), {})
+        parts = pieces.setdefault(
+            (store, scope["channel"], scope["campaign"], scope["sku"], scope["term"]), {}
+        )
         sums = parts.setdefault((day, last), {})
         for metric, value in values.items():
             sums[metric] = sums.get(metric, 0.0) + value
     merged = 0
     stored: set[Days] = set()
     spanned = profile.joined_spans and any(first != last for first, last in days)
-    for (store, channel, campaign, sku), parts in pieces.items():
+    for (store, channel, campaign, sku, term), parts in pieces.items():
         joined = joined_spans(parts) if spanned else {}
         for own, sums in parts.items():
             day, last = joined.get(own, own)
@@ -218,12 +232,15 @@ def file_points(
             ts = midnight[day]
             grain = "day" if last == day else span_grain((last - day).days + 1)
             for metric, value in sums.items():
-                totals[(store, grain, ts, channel, campaign, sku, metric)] += value
-    found: list[RawPoint] = [
-        (store, grain, ts, channel, campaign, sku, metric, value)
-        for (store, grain, ts, channel, campaign, sku, metric), value in totals.items()
-    ]
-    return FilePoints(found, set(stores), merged, stored, names)
+                totals[(store, grain, ts, channel, campaign, sku, term, metric)] += value
+    found: list[RawPoint] = []
+    terms: list[TermPoint] = []
+    for (store, grain, ts, channel, campaign, sku, term, metric), value in totals.items():
+        if term:
+            terms.append((store, grain, ts, channel, campaign, sku, term, metric, value))
+        else:
+            found.append((store, grain, ts, channel, campaign, sku, metric, value))
+    return FilePoints(found, set(stores), terms, merged, stored, names)
 
 
 def joined_spans(parts: Iterable[Days]) -> dict[Days, Days]:

@@ -27,7 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from opsboard.adapters.api import BASE_METRICS, CHANNELS, OpsboardError
 
-Role = Literal["date", "end_date", "store", "channel", "campaign", "sku", "metric", "filter", "key"]
+Role = Literal[
+    "date", "end_date", "store", "channel", "campaign", "sku", "term", "metric", "filter", "key"
+]
 DateSource = Literal["column", "option", "title", "file_name"]
 
 DEFAULT_TOTALS = ("合计", "汇总", "总计", "total", "totals", "gesamt", "summe", "totale")
@@ -182,6 +184,11 @@ class Profile(_Strict):
     report of one day they are stored as the store's figure for that day, beside the rows
     that break it down (the query takes the coarsest level); other total rows, and these
     in a report of several days (a figure of the range), are skipped."""
+    other_terms: list[str] = Field(default_factory=list)
+    """Labels of total rows that hold the figures of the terms a report does not list
+    (``Total: Other search terms``): stored, like an account total, as the term
+    ``(other search terms)`` of no campaign, so that the listed terms never pass for the
+    whole."""
     notes: str = ""
 
     @model_validator(mode="after")
@@ -230,6 +237,8 @@ class Profile(_Strict):
         for role in ("channel", "campaign", "sku"):
             if role in roles and getattr(self, role):
                 problems.append(f"a {role} column and a fixed {role} cannot both be given")
+        if "term" in roles and "campaign" not in roles:
+            problems.append("a term column needs a campaign column (a term lies below one)")
         if "column" in self.date_from and "date" not in roles:
             problems.append("date_from has 'column' but no field has role 'date'")
         if problems:

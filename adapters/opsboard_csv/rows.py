@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from opsboard.adapters.api import ParsedFile, RejectedInput
+from opsboard.adapters.api import OTHER_TERMS, ParsedFile, RejectedInput
 from opsboard_csv.account_totals import account_label, account_points
 from opsboard_csv.containers import DELIMITER_OF, Table
 from opsboard_csv.dates import find_dates
@@ -150,9 +150,9 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     total_columns = {0} | {
         columns[k]
         for k, spec in profile.fields.items()
-        if k in columns and spec.role in ("date", "campaign", "sku")
+        if k in columns and spec.role in ("date", "campaign", "sku", "term")
     }
-    if profile.account_totals:
+    if profile.account_totals or profile.other_terms:
         # Google Ads puts the label of some `Total:` rows in the second or third cell (a
         # keyword report's, after empty cells or the Device segment).
         labelled = {1, 2} - total_columns
@@ -163,6 +163,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     metric_columns = [columns[k] for k, s in profile.fields.items() if k in columns and s.metric]
     data: list[DataRow] = []
     accounts: list[DataRow] = []
+    others: list[DataRow] = []
     for line, cells in zip(table.lines[match.row + 1 :], table.rows[match.row + 1 :], strict=True):
         _check_width(table, line, cells, width)
         filled = [c for c in cells if c.strip()]
@@ -177,6 +178,10 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
             skipped += 1
             if profile.account_totals and account_label(match, cells, total_columns):
                 accounts.append(DataRow(line, cells))
+            elif profile.other_terms and account_label(
+                match, cells, total_columns, profile.other_terms
+            ):
+                others.append(DataRow(line, cells))
             continue
         if date_column is not None and _undated_and_empty(cells, date_column, metric_columns):
             compared += 1
@@ -219,11 +224,23 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         extra, notice = account_points(match, accounts, data, days, found.stores, context)
         found.points += extra
         notices.append(notice)
+    if others:
+        rest, notice = account_points(
+            match, others, data, days, found.stores, context, profile.other_terms
+        )
+        found.term_points += [(*p[:6], OTHER_TERMS, *p[6:]) for p in rest]
+        notices.append(
+            f"the {profile.other_terms[0]!r} row (line {others[0].line}) holds the terms the "
+            f"report does not list: stored as the term {OTHER_TERMS!r}"
+            if rest
+            else notice
+        )
     single = [first for first, last in found.days if first == last]
     return ParsedFile(
         format=profile.name,
         store=context.store or (next(iter(found.stores)) if len(found.stores) == 1 else ""),
         points=exclusive_points(profile, found.points, context.file_name, context.tz),
+        term_points=found.term_points,
         rows=len(data),
         skipped=skipped,
         notices=notices,
@@ -291,7 +308,7 @@ def _group_totals(match: HeaderMatch, data: list[DataRow]) -> tuple[list[DataRow
     group_columns = [
         columns[k]
         for k, spec in profile.fields.items()
-        if k in columns and spec.role in ("date", "store", "channel", "campaign", "sku")
+        if k in columns and spec.role in ("date", "store", "channel", "campaign", "sku", "term")
     ]
     kept_rows = data
     finer = 0

@@ -34,6 +34,22 @@ NAME_KINDS = ("campaign", "sku")
 #: keeps the newest name of each key, written with the batch's points.
 Names = dict[tuple[str, str, str], str]
 
+#: A point of a scope below the campaign: (store, grain, ts epoch seconds, channel,
+#: campaign, sku, term, metric, value). ``term`` is a customer search term (or keyword)
+#: the campaign's ads showed on; "" makes it a plain ``RawPoint``'s scope. Kept apart from
+#: ``RawPoint`` (a batch's ``term_points``) so that the hot path of every other point is
+#: unchanged.
+TermPoint = tuple[str, str, int, str, str, str, str, str, float]
+
+#: What names a series that may name a term: (store, grain, metric, channel, campaign,
+#: sku, term).
+TermSeriesKey = tuple[str, str, str, str, str, str, str]
+
+#: The term of a report's unlisted rest (Google Ads ``Total: Other search terms``): the
+#: figures of the search terms the report does not list, so that a list of terms never
+#: pretends to be the whole. The only term that may name no campaign.
+OTHER_TERMS = "(other search terms)"
+
 #: The grain of a span's figures starts with this, followed by its number of days
 #: (``span:30``); the point's ts is the local midnight starting its first day.
 SPAN_PREFIX = "span:"

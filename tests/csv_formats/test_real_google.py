@@ -1,8 +1,8 @@
 """Google Ads downloads as real accounts give them: account-level daily reports with no
 Campaign column under a saved report's title, UTF-16 tab-separated "CSV (Excel)" files,
 ` --` for missing, `Total:` rows never added (`Total: Account` of a one-day report is the
-store's own figure), range reports as figures of their span, and clear refusals for
-search-term and All time reports."""
+store's own figure), range reports as figures of their span, search terms reports as
+terms of their span, and clear refusals for All time reports."""
 
 from __future__ import annotations
 
@@ -78,17 +78,18 @@ def test_all_time_is_refused_with_how_to_download_dates(tmp_path: Path) -> None:
     assert "date range" in (caught.value.hint or "")
 
 
-def test_a_search_terms_report_is_refused_as_such(tmp_path: Path) -> None:
+def test_a_search_terms_report_loads_as_terms_of_its_span(tmp_path: Path) -> None:
+    # Search terms reports were refused until terms had a scope of their own (DESIGN 3,
+    # "the finest scope is kept"); test_terms checks their answers.
     path = utf16_variant(tmp_path, "Campaign status\t", "Search term\t")
     path.write_bytes(
         path.read_bytes().decode("utf-16").replace("18 June 2026 - 18", "1 June 2026 - 30")
         .encode("utf-16")
     )  # fmt: skip
-    with pytest.raises(RejectedInput) as caught:
-        read(path)
-    message = caught.value.message
-    assert message.startswith("a Google Ads search terms report")
-    assert "2026-06-01 .. 2026-06-30" in message
+    parsed = read(path)
+    assert parsed.format == "google_ads_search_terms"
+    assert parsed.spans == [(date(2026, 6, 1), date(2026, 6, 30))]
+    assert {p[6] for p in parsed.term_points} == {"Enabled"}  # the Search term column
 
 
 def test_a_campaign_report_with_an_account_column_stays_a_campaign_report(

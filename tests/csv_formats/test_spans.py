@@ -167,16 +167,17 @@ def test_date_never_puts_a_span_on_one_day(
     assert "covers 2026-01-27 .. 2026-02-23, and --date 2026-03-01 is not in it" in err
 
 
-def test_overlapping_term_rows_of_one_campaign_join_into_one_span(
+def test_term_rows_over_their_own_ranges_answer_for_their_campaign(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # A summary search term report gives each term its own first and last day of
-    # activity (CRLF, `$` money, `7 Day Total Sales ` with its trailing space): the terms
-    # of one campaign are pieces of its figure, so overlapping ones join into one span.
+    # activity (CRLF, `$` money, `7 Day Total Sales ` with its trailing space). Each term
+    # is a scope of its own under its campaign, so each keeps its own span (or day), and
+    # the campaign is the sum of its terms over a period that holds them all.
     db = tmp_path / "o.db"
     line = ingest(capsys, db, FORMATS / "Sponsored Products Search term report per-term ranges.csv")
-    assert "2025-07-31 .. 2025-07-31, spans 2025-07-01 .. 2025-07-30, 2025-07-02 .. " in line
-    assert "2 group(s) of rows over days that overlap" in line
+    assert "2025-07-18 .. 2025-07-31, spans 2025-07-01 .. 2025-07-30, 2025-07-02 .. " in line
+    assert "overlap" not in line
     july = ["--from", "2025-07-01", "--to", "2025-07-30"]
     rows, notes = query(capsys, db, ["spend", "clicks", "impressions"], "--by", "campaign", *july)
     assert rows == [
@@ -185,8 +186,9 @@ def test_overlapping_term_rows_of_one_campaign_join_into_one_span(
     ]
     assert notes == ""
     rows, notes = query(capsys, db, ["spend"], "--by", "day")
-    assert rows == [{"day": "2025-07-31", "spend": 1}]  # the one day row outside them
-    assert notes.count("never put on one day") == 3
+    # The day rows of the term `kids tumbler` are its own figures of those days.
+    assert rows == [{"day": "2025-07-18", "spend": 0.5}, {"day": "2025-07-31", "spend": 1}]
+    assert notes.count("never put on one day") == 4
 
 
 def test_google_keyword_report_totals_labelled_in_the_third_cell_are_not_rows(

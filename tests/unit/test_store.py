@@ -14,7 +14,7 @@ from opsboard.errors import CollectorLockedError, StoreError
 from opsboard.models import HealthState, MetricPoint, SourceHealth
 from opsboard.points import InvalidPoint
 from opsboard.storage import Store
-from opsboard.storage.migrations import SCHEMA_VERSION
+from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from opsboard.storage.store import file_mode
 
 T0 = datetime(2026, 6, 18, 2, 0, tzinfo=UTC)
@@ -129,6 +129,32 @@ def test_ingest_history_records_counts_and_period(store: Store) -> None:
     assert (row["status"], row["points"], row["format"]) == ("loaded", 2, "sycm")
     assert row["period_start"] == int(T0.timestamp())
     assert row["period_end"] == int(T0.timestamp()) + 5 * 3600
+
+
+def test_a_term_is_a_scope_of_its_own_and_older_series_keep_their_ids(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    for statements in MIGRATIONS[:3]:
+        for statement in statements:
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute(
+        "INSERT INTO series (id, store, grain, metric, channel, campaign, sku, level) "
+        "VALUES (7, 's1', 'day', 'spend', 'paid_search', 'c1', '', 3)"
+    )
+    conn.commit()
+    conn.close()
+    with Store.open(db_path) as store:
+        assert store.conn.execute("SELECT id, term, level FROM series").fetchall() == [(7, "", 3)]
+        ts = int(T0.timestamp()) // 86400 * 86400
+        with store.batch(source="t", origin="t") as batch:
+            batch.add_raw([("s1", "day", ts, "paid_search", "c1", "", "spend", 5.0)])
+            row = ("s1", "day", ts, "paid_search", "c1", "", "shoes", "spend", 2.0)
+            assert batch.add_terms([row, (*row[:6], "boots", "spend", 1.0)]) == 2
+            with pytest.raises(InvalidPoint, match="names no campaign"):
+                batch.add_terms([("s1", "day", ts, "", "", "", "shoes", "spend", 1.0)])
+        levels = store.conn.execute("SELECT term, level FROM series ORDER BY id").fetchall()
+        assert levels == [("", 3), ("shoes", 11), ("boots", 11)]
+        assert store.point_count() == 3
 
 
 def test_newer_schema_is_refused(db_path: Path) -> None:

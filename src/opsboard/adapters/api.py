@@ -42,6 +42,7 @@ from opsboard.models import (
 )
 from opsboard.points import (
     NAME_KINDS,
+    OTHER_TERMS,
     AbandonBatch,
     BatchWriter,
     BulkPoints,
@@ -52,6 +53,7 @@ from opsboard.points import (
     RawPoint,
     SeriesKey,
     SourceRevisions,
+    TermPoint,
     raw_points,
     span_days,
     span_grain,
@@ -70,6 +72,7 @@ __all__ = [
     "CHANNELS",
     "DEFAULT_TIMEZONE",
     "NAME_KINDS",
+    "OTHER_TERMS",
     "AbandonBatch",
     "Adapter",
     "AdapterContext",
@@ -97,6 +100,7 @@ __all__ = [
     "SimulatorOptions",
     "SourceHealth",
     "SourceRevisions",
+    "TermPoint",
     "UsageError",
     "as_utc",
     "floor_hour",
@@ -152,6 +156,8 @@ class Batch:
 
     points: Iterable[RawPoint] = ()
     names: Names = field(default_factory=dict)
+    #: Points of scopes below the campaign (search terms), written with ``points``.
+    term_points: Iterable[TermPoint] = ()
     bookmarks: dict[str, str] = field(default_factory=dict)
     origin: str = ""
     format: str = ""
@@ -189,6 +195,8 @@ class ParsedFile:
     store: str
     points: Iterable[RawPoint]
     rows: int = 0
+    #: Points of scopes below the campaign (search terms), committed with ``points``.
+    term_points: Iterable[TermPoint] = ()
     skipped: int = 0
     notices: list[str] = field(default_factory=list)
     period: tuple[date, date] | None = None

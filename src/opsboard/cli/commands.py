@@ -209,7 +209,9 @@ def cmd_query(args: argparse.Namespace) -> int:
             stores=args.store,
             by=args.by,
             period=period,
-            filters=Filters(channel=args.channel, campaign=args.campaign, sku=args.sku),
+            filters=Filters(
+                channel=args.channel, campaign=args.campaign, sku=args.sku, term=args.term
+            ),
             notes=notes,
         )
         if args.by in NAMED_BY:

@@ -120,13 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("metrics", nargs="+", metavar="METRIC")
     p.add_argument("--store", action="append", help="a store (repeat for several; default all)")
     p.add_argument(
-        "--by", default="total", choices=["total", "day", "hour", "channel", "campaign", "sku"]
+        "--by",
+        default="total",
+        choices=["total", "day", "hour", "channel", "campaign", "sku", "term"],
+        help="term: one row per search term, summed over the campaigns asked (narrow with "
+        "--campaign); `(other search terms)` is the rest a report did not list",
     )
     p.add_argument("--from", dest="first", help="first day (YYYY-MM-DD, today, yesterday, -7d)")
     p.add_argument("--to", dest="last", help="last day, inclusive")
     p.add_argument("--channel", help="only this channel")
     p.add_argument("--campaign", help="only this campaign")
     p.add_argument("--sku", help="only this SKU")
+    p.add_argument("--term", help="only this search term (or keyword)")
     p.add_argument("--format", dest="output", default="table", choices=["table", "json", "csv"])
 
     p = add("alerts", cmd_alerts, "alert state from the shell; replay history through the rules")

@@ -1,9 +1,13 @@
 """Which stored rows make up a figure: the level choice of DESIGN.md section 3 ("Levels").
 
-A row's level is the set of dimensions it names: channel 1, campaign 2, SKU 4 (0 is the
-store's own total). Two rows overlap when they count some of the same visitors or spend:
-the same metric, periods that meet (a day and its hours), and the same value in every
-dimension both rows name. Rows are taken coarsest level first (at one level, day grain
+A row's level is the set of dimensions it names: channel 1, campaign 2, SKU 4, term 8 (0 is
+the store's own total). A term (a customer search term or keyword, stored below its
+campaign) is finer than every scope without one: levels naming a term come after all
+others, so that a term row never stands for its campaign or the store while their own
+figures exist (``Total: Other search terms``, the unlisted rest, is a term of no
+campaign). Two rows overlap when they count some of the same visitors or spend: the same
+metric, periods that meet (a day and its hours), and the same value in every dimension
+both rows name. Rows are taken coarsest level first (at one level, day grain
 before hours) and a row is kept only if it overlaps no row kept before it. So:
 
 * every sub-scope gets its own coarsest figure: a plan report wins over the item rows of
@@ -21,7 +25,9 @@ from opsboard.storage.points import CELL, CHANNEL, DIMENSIONS, METRIC
 from opsboard.storage.points import Found as Found
 
 DIMS = DIMENSIONS
-DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4}
+DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4, "term": 8}
+#: The bit of the term dimension (search terms, keywords: finer than any other scope).
+TERM_BIT = 8
 
 
 def projector(mask: int) -> Callable[[Found], object]:
@@ -51,9 +57,10 @@ class Rank:
     detail: int = 0
 
     @property
-    def order(self) -> tuple[int, int, int]:
-        """Coarsest level first; at one level, day grain before hours."""
-        return (self.extra.bit_count(), self.extra, int(self.hourly))
+    def order(self) -> tuple[int, int, int, int]:
+        """Coarsest level first (levels naming a term last); at one level, day grain
+        before hours."""
+        return (self.extra & TERM_BIT, self.extra.bit_count(), self.extra, int(self.hourly))
 
 
 @dataclass(slots=True)

@@ -61,11 +61,13 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """Restrict the scope to one channel, campaign or SKU (None = not restricted)."""
+    """Restrict the scope to one channel, campaign, SKU or term (a customer search term
+    under a campaign); None = not restricted."""
 
     channel: str | None = None
     campaign: str | None = None
     sku: str | None = None
+    term: str | None = None
 
 
 def filter_equals(filters: Filters) -> tuple[tuple[str, str], ...]:

@@ -15,7 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from opsboard.query.levels import DIM_BITS, DIMS, Found, LevelChoice, Rank, projector
+from opsboard.query.levels import (
+    DIM_BITS,
+    DIMS,
+    TERM_BIT,
+    Found,
+    LevelChoice,
+    Rank,
+    projector,
+)
 from opsboard.query.scope import Period
 from opsboard.storage import points
 from opsboard.storage.points import SeriesSelection, SpanPoint
@@ -86,12 +94,20 @@ def add_spans(
             continue
         left.setdefault((first, last, reason), set()).add(point.metric)
     # Coarsest level first, then the longest span, then the earliest.
-    candidates.sort(key=lambda c: (c[0].bit_count(), c[0], c[2] - c[3], c[2]))
-    kept: list[_Kept] = []
+    candidates.sort(key=lambda c: (c[0] & TERM_BIT, c[0].bit_count(), c[0], c[2] - c[3], c[2]))
+    kept = _KeptSpans(choice.keep)
     ranks: dict[int, tuple[Rank, list[Found]]] = {}
     cells: dict[tuple[int, int], int] = {}
     for extra, point, first, last in candidates:
-        row: Found = (point.metric, point.channel, point.campaign, point.sku, 0, point.value)
+        row: Found = (
+            point.metric,
+            point.channel,
+            point.campaign,
+            point.sku,
+            point.term,
+            0,
+            point.value,
+        )
         why = _overlap(kept, choice.keep, extra, row, first, last)
         if why is None:
             met = choice.days_met(extra, point.metric, row, first, last)
@@ -106,13 +122,15 @@ def add_spans(
             if why:
                 left.setdefault((first, last, why), set()).add(point.metric)
             continue
-        kept.append(_Kept(extra, row, first, last))
+        kept.add(_Kept(extra, row, first, last))
         # Each span has a cell of its own (below the day numbers of 1970), so that the
         # parts of a ratio pair within one span.
         cell = cells.setdefault((first, last), -1 - len(cells))
         rank, rows = ranks.setdefault(extra, (Rank(extra, False), []))
         rank.metrics.add(point.metric)
-        rows.append((point.metric, point.channel, point.campaign, point.sku, cell, point.value))
+        rows.append(
+            (point.metric, point.channel, point.campaign, point.sku, point.term, cell, point.value)
+        )
     choice.kept.extend(ranks.values())
     for (first, last, reason), names in sorted(left.items()):
         notes.append(
@@ -121,17 +139,47 @@ def add_spans(
         )
 
 
+class _KeptSpans:
+    """The spans kept so far, indexed by level and by the scope values a later span of
+    some level shares with them (thousands of search terms' spans must not be compared
+    each with each)."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.by_level: dict[int, list[_Kept]] = {}
+        self._indexes: dict[tuple[int, int], dict[tuple[str, object], list[_Kept]]] = {}
+
+    def add(self, kept: _Kept) -> None:
+        """Keep one more span."""
+        self.by_level.setdefault(kept.extra, []).append(kept)
+        for (level, mask), index in self._indexes.items():
+            if level == kept.extra:
+                index.setdefault((kept.row[0], projector(mask)(kept.row)), []).append(kept)
+
+    def meeting(self, extra: int, row: Found) -> list[_Kept]:
+        """The kept spans of ``row``'s metric whose scope meets that of ``row`` (a span of
+        level ``extra``)."""
+        found: list[_Kept] = []
+        for level, spans in self.by_level.items():
+            mask = (level & extra) | self.keep
+            index = self._indexes.get((level, mask))
+            if index is None:
+                index = self._indexes[(level, mask)] = {}
+                project = projector(mask)
+                for span in spans:
+                    index.setdefault((span.row[0], project(span.row)), []).append(span)
+            found.extend(index.get((row[0], projector(mask)(row)), []))
+        return found
+
+
 def _overlap(
-    kept: list[_Kept], keep: int, extra: int, row: Found, first: int, last: int
+    kept: _KeptSpans, keep: int, extra: int, row: Found, first: int, last: int
 ) -> str | None:
     """None when no kept span overlaps this one; "" when a kept span of a coarser scope
     holds it whole (the levels rule: the coarser figure counts it); else why it is left
     out."""
-    for other in kept:
-        if other.row[0] != row[0] or other.last < first or other.first > last:
-            continue
-        project = projector((other.extra & extra) | keep)
-        if project(other.row) != project(row):
+    for other in kept.meeting(extra, row):
+        if other.last < first or other.first > last:
             continue
         inside = other.first <= first and last <= other.last
         if inside and other.extra != extra:

@@ -22,6 +22,7 @@ from opsboard.points import (
     RawPoint,
     SeriesKey,
     SourceRevisions,
+    TermPoint,
     raw_points,
 )
 from opsboard.storage import ingests, names
@@ -173,6 +174,39 @@ class IngestBatch:
         if isinstance(rows, SourceRevisions):
             return self._add_rows(rows.with_revisions(), UPSERT_REVISED)
         return self._add_rows(((row, None) for row in rows), UPSERT)
+
+    def add_terms(self, rows: Iterable[TermPoint]) -> int:
+        """Upsert points of scopes below the campaign (search terms); returns how many were
+        written. Checked like ``add_raw``'s points."""
+        points = list(rows)
+        if not points:
+            return 0
+        series_id = self.series.term_id_of
+        ingest_id = self.ingest_id
+        written = []
+        for store_name, grain, ts, channel, campaign, sku, term, metric, value in points:
+            self.stores.add(store_name)
+            sid = series_id((store_name, grain, metric, channel, campaign, sku, term))
+            if not (value >= 0 and math.isfinite(value)):
+                raise InvalidPoint(
+                    f"{metric} for {store_name} at {ts}: value {value!r} is not a "
+                    "finite non-negative number"
+                )
+            if ts % 900:
+                raise InvalidPoint(
+                    f"{metric} for {store_name}: period start {ts} is not the start "
+                    "of an hour or a day"
+                )
+            written.append((sid, ts, value, ingest_id))
+        self.database.conn.executemany(UPSERT, written)
+        low = min(p[2] for p in points)
+        high = max(p[2] for p in points)
+        if self.period_start is not None and self.period_end is not None:
+            low, high = min(low, self.period_start), max(high, self.period_end)
+        self.period_start, self.period_end = low, high
+        self.points += len(points)
+        self.rows += len(points)
+        return len(points)
 
     def _add_rows(self, rows: Iterable[tuple[RawPoint, int | None]], upsert: str) -> int:
         cache = self.series.known

@@ -147,6 +147,27 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (store, kind, key)
         )""",
     ],
+    # 5: a term (customer search term, keyword) below the campaign: a dimension of the
+    # series, "" for none. SQLite cannot widen a UNIQUE constraint: the table is rebuilt
+    # with the same ids.
+    [
+        """CREATE TABLE series_new (
+            id INTEGER PRIMARY KEY,
+            store TEXT NOT NULL,
+            grain TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            campaign TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            term TEXT NOT NULL DEFAULT '',
+            UNIQUE (store, grain, metric, channel, campaign, sku, term)
+        )""",
+        "INSERT INTO series_new (id, store, grain, metric, channel, campaign, sku, level) "
+        "SELECT id, store, grain, metric, channel, campaign, sku, level FROM series",
+        "DROP TABLE series",
+        "ALTER TABLE series_new RENAME TO series",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,22 +17,23 @@ from opsboard.storage.connection import Database
 from opsboard.timeutil import utc_offsets_sql
 
 #: The dimensions of a series beyond its store, in the order rows give them.
-DIMENSIONS = ("channel", "campaign", "sku")
+DIMENSIONS = ("channel", "campaign", "sku", "term")
 
 
-#: One aggregated row: (metric, channel, campaign, sku, cell, value), a metric's sum for
+#: One aggregated row: (metric, channel, campaign, sku, term, cell, value), a metric's sum for
 #: one scope and period cell. ``cell`` is a local day number, or an epoch second for an
 #: hour; a dimension that is not shown is "". A plain tuple, read by the positions below:
 #: the query engine walks tens of thousands of these per query, and a named tuple's
 #: creation and slower indexing would cost it a tenth of its time.
-Found = tuple[str, str, str, str, int, float]
+Found = tuple[str, str, str, str, str, int, float]
 #: The positions of a ``Found`` row's fields.
 METRIC: Final = 0
 CHANNEL: Final = 1
 CAMPAIGN: Final = 2
 SKU: Final = 3
-CELL: Final = 4
-VALUE: Final = 5
+TERM: Final = 4
+CELL: Final = 5
+VALUE: Final = 6
 
 
 class MetricSpan(NamedTuple):
@@ -50,6 +51,7 @@ class SpanPoint(NamedTuple):
     channel: str
     campaign: str
     sku: str
+    term: str
     ts: int
     days: int
     value: float
@@ -221,7 +223,7 @@ def summed_points(
     found: list[Found] = store.conn.execute(
         f"SELECT s.metric, {_columns(shown)}, {cell}, "
         "sum(p.value) FROM series s JOIN points p ON p.series_id = s.id "
-        f"AND p.ts >= ? AND p.ts < ? WHERE {where} GROUP BY 1, 2, 3, 4, 5",
+        f"AND p.ts >= ? AND p.ts < ? WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6",
         (start, end, *params),
     ).fetchall()
     return found
@@ -232,9 +234,9 @@ def span_points(store: Database, selection: SeriesSelection, before: int) -> lis
     first day starts before ``before``."""
     where, params = selection.where()
     return [
-        SpanPoint(metric, channel, campaign, sku, int(ts), int(grain[5:]), float(value))
-        for metric, channel, campaign, sku, grain, ts, value in store.conn.execute(
-            "SELECT s.metric, s.channel, s.campaign, s.sku, s.grain, p.ts, p.value "
+        SpanPoint(metric, channel, campaign, sku, term, int(ts), int(grain[5:]), float(value))
+        for metric, channel, campaign, sku, term, grain, ts, value in store.conn.execute(
+            "SELECT s.metric, s.channel, s.campaign, s.sku, s.term, s.grain, p.ts, p.value "
             "FROM series s JOIN points p ON p.series_id = s.id AND p.ts < ? "
             f"WHERE {where}",
             (before, *params),
