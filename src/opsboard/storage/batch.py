@@ -45,6 +45,18 @@ UPSERT_REVISED = (
 )
 
 
+def _invalid(store_name: str, metric: str, ts: int, value: float) -> InvalidPoint:
+    """Why a point breaks the data model: its value, or a period start that is not one."""
+    if not (value >= 0 and math.isfinite(value)):
+        return InvalidPoint(
+            f"{metric} for {store_name} at {ts}: value {value!r} is not a finite "
+            "non-negative number"
+        )
+    return InvalidPoint(
+        f"{metric} for {store_name}: period start {ts} is not the start of an hour or a day"
+    )
+
+
 class IngestBatch:
     """One ingest as one transaction: points, bookmarks and the ingest record together.
 
@@ -187,16 +199,8 @@ class IngestBatch:
         for store_name, grain, ts, channel, campaign, sku, term, metric, value in points:
             self.stores.add(store_name)
             sid = series_id((store_name, grain, metric, channel, campaign, sku, term))
-            if not (value >= 0 and math.isfinite(value)):
-                raise InvalidPoint(
-                    f"{metric} for {store_name} at {ts}: value {value!r} is not a "
-                    "finite non-negative number"
-                )
-            if ts % 900:
-                raise InvalidPoint(
-                    f"{metric} for {store_name}: period start {ts} is not the start "
-                    "of an hour or a day"
-                )
+            if not (value >= 0 and math.isfinite(value)) or ts % 900:
+                raise _invalid(store_name, metric, ts, value)
             written.append((sid, ts, value, ingest_id))
         self.database.conn.executemany(UPSERT, written)
         low = min(p[2] for p in points)
@@ -230,16 +234,8 @@ class IngestBatch:
                 sid = cache.get(key)
                 if sid is None:
                     sid = series_id(key)
-                if not (value >= 0 and isfinite(value)):
-                    raise InvalidPoint(
-                        f"{metric} for {store_name} at {ts}: value {value!r} is not a "
-                        "finite non-negative number"
-                    )
-                if ts % 900:
-                    raise InvalidPoint(
-                        f"{metric} for {store_name}: period start {ts} is not the start "
-                        "of an hour or a day"
-                    )
+                if not (value >= 0 and isfinite(value)) or ts % 900:
+                    raise _invalid(store_name, metric, ts, value)
                 if ts < low:
                     low = ts
                 if ts > high:
