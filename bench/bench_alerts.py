@@ -17,6 +17,7 @@ every SKU's hour every two seconds, not at its start.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import statistics
 import subprocess
@@ -41,7 +42,7 @@ SKUS = 10_000
 DAYS = 8
 NOW = datetime(2026, 6, 18, 6, 30, tzinfo=UTC)  # 14:30 in Shanghai
 FIRST = NOW.replace(minute=0) - timedelta(days=DAYS - 1, hours=6)
-MARK = f"v1:{SKUS}:{DAYS}:{NOW.isoformat()}"
+MARK = f"v2:{SKUS}:{DAYS}:{NOW.isoformat()}"
 RUNS = 5
 #: How long the watch runs with files arriving before its memory is read, and how often.
 WATCH_SECONDS = 60.0
@@ -87,14 +88,16 @@ def _generate(store: Store) -> None:
     hours = DAYS * 24 + 1
     with store.transaction():
         series = [("bench", "hour", m, "", "", f"{100000000000 + n}", 4)
-                  for n in range(SKUS) for m in ("uv", "bounces")]  # fmt: skip
+                  for n in range(SKUS) for m in ("uv", "bounces", "detail_bounces")]  # fmt: skip
         series += [("bench", "hour", m, "", "", "", 0) for m in ("uv", "bounces", "buyers")]
         conn.executemany(
             "INSERT INTO series (store, grain, metric, channel, campaign, sku, level) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             series,
         )
-        # Visitors follow a daily curve; 1 SKU in 20 bounces 90% (the rest ~50%).
+        # Visitors follow a daily curve; 1 SKU in 20 bounces 90% (the rest ~50%), on its
+        # pages as a whole (bounces) and on its detail page (detail_bounces, which the
+        # built-in detail-page rule reads).
         conn.execute(
             f"""
             WITH RECURSIVE h(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM h WHERE n < {hours - 1})
@@ -138,7 +141,8 @@ def _every_sku(store: Store, run: int) -> None:
         sku = f"{100000000000 + n}"
         visitors = float((n * 7919 + run) % 13 + 2) * 2
         rows.append(MetricPoint("bench", hour, "hour", "uv", visitors, sku=sku))
-        rows.append(MetricPoint("bench", hour, "hour", "bounces", visitors * 0.5, sku=sku))
+        for bounced in ("bounces", "detail_bounces"):
+            rows.append(MetricPoint("bench", hour, "hour", bounced, visitors * 0.5, sku=sku))
     with store.batch(source="bench", origin=f"skus-{run}", store="bench") as batch:
         batch.add_points(rows)
 
@@ -243,7 +247,12 @@ def _watch_rss(config_text: str) -> tuple[float, float, int]:
     )
     try:
         assert proc.stdout is not None
-        proc.stdout.readline()  # the first alert event: the first evaluation is under way
+        # The first alert event: the first evaluation is under way. A watch that tells
+        # nothing within two minutes fails the benchmark instead of holding it up.
+        ready, _, _ = select.select([proc.stdout], [], [], 120)
+        if not ready:
+            raise RuntimeError("opsboard watch printed no alert event within 120 s")
+        proc.stdout.readline()
         threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe open
         files = 0
         deadline = time.monotonic() + WATCH_SECONDS
