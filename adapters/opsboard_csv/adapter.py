@@ -35,6 +35,7 @@ from opsboard.adapters.api import (
     RawPoint,
     RejectedInput,
     SourceHealth,
+    SourcePoint,
     TermPoint,
     zone,
 )
@@ -291,6 +292,7 @@ class CsvDropAdapter(Adapter):
         points: Iterable[RawPoint]
         names: Names = {}
         term_points: Iterable[TermPoint] = ()
+        source_points: Iterable[SourcePoint] = ()
         format_name = ""
         verify = None
         gaps: list[str] = []
@@ -308,6 +310,7 @@ class CsvDropAdapter(Adapter):
                 points = parsed.points
                 names = parsed.names
                 term_points = parsed.term_points
+                source_points = parsed.source_points
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
@@ -343,6 +346,7 @@ class CsvDropAdapter(Adapter):
             points=guard,
             names=names,
             term_points=term_points,
+            source_points=source_points,
             origin=str(arrival.path),
             format=format_name,
             store=store or "",

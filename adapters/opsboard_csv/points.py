@@ -29,7 +29,9 @@ from opsboard.adapters.api import (
     Names,
     RawPoint,
     RejectedInput,
+    SourcePoint,
     TermPoint,
+    channel_of_source,
     local_midnight,
     span_grain,
     store_name_problem,
@@ -47,11 +49,15 @@ from opsboard_csv.profiles import FieldSpec, HeaderMatch
 
 #: The value of a plan or product cell that is missing (``-``, empty).
 UNATTRIBUTED = "(none)"
-#: (store, grain, day start, channel, campaign, sku, term, metric): the scope of one point.
-_Key = tuple[str, str, int, str, str, str, str, str]
+#: (store, grain, day start, channel, campaign, sku, term, source, metric): one point's scope.
+_Key = tuple[str, str, int, str, str, str, str, str, str]
+#: (store, channel, campaign, sku, term, source): the scope of a row's figures.
+_Scope = tuple[str, str, str, str, str, str]
+#: (store, days, first-level cell): a group of a traffic-source tree.
+_Group = tuple[str, tuple[date, date], str]
 #: Rows looked at to decide the decimal convention of a file.
 _CONVENTION_SAMPLE = 2000
-_DIMENSIONS = ("channel", "campaign", "sku", "term")
+_DIMENSIONS = ("channel", "source", "campaign", "sku", "term")
 
 
 @dataclass
@@ -62,16 +68,25 @@ class FilePoints:
     stores: set[str]
     #: The points of rows that name a term (a search term below its campaign).
     term_points: list[TermPoint] = field(default_factory=list)
+    #: The points of rows that name a traffic source (below its channel).
+    source_points: list[SourcePoint] = field(default_factory=list)
     #: Rows whose days were joined with overlapping rows of the same scope into one span.
     joined: int = 0
     #: The first and last days of the figures stored (after joining).
     days: set[Days] = field(default_factory=set)
     #: The names of the campaigns and SKUs of the rows (``name_of`` columns, title rows).
     names: Names = field(default_factory=dict)
+    #: First levels of a traffic-source tree with no total row: their channels are the
+    #: sums of their sources.
+    summed_sources: list[str] = field(default_factory=list)
 
 
 def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> str:
-    """The channel, campaign, SKU or term a cell names."""
+    """The channel, traffic source, campaign, SKU or term a cell names (a source's total
+    cell, ``汇总``, names none)."""
+    if role == "source":
+        source = normalise_cell(cell)
+        return "" if source in {normalise_cell(v) for v in spec.keep} else source
     if role == "channel":
         value = normalise_cell(cell).casefold()
         for name, channel in spec.map.items():
@@ -168,6 +183,7 @@ def file_points(
         "campaign": profile.campaign,
         "sku": profile.sku,
         "term": "",
+        "source": "",
     }
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
     stores = row_stores(match, data, context)
@@ -189,7 +205,8 @@ def file_points(
     taken: dict[tuple[object, ...], tuple[float, int]] = {}
     midnight: dict[date, int] = {}
     totals: dict[_Key, float] = defaultdict(float)
-    pieces: dict[tuple[str, str, str, str, str], dict[Days, dict[str, float]]] = {}
+    pieces: dict[_Scope, dict[Days, dict[str, float]]] = {}
+    tree = _SourceTree(match) if "source" in dims else None
     seen: dict[tuple[str, Days, str, str, str], int] = {}
     for row, (day, last), store in zip(data, days, stores, strict=True):
         scope = dict(fixed)
@@ -212,16 +229,17 @@ def file_points(
             if metric in values:
                 at = (store, day, last, metric, *(row.cell(i).strip() for i in key_columns))
                 _once_per_key(taken, at, values, metric, row)
-        parts = pieces.setdefault(
-            (store, scope["channel"], scope["campaign"], scope["sku"], scope["term"]), {}
-        )
-        sums = parts.setdefault((day, last), {})
-        for metric, value in values.items():
-            sums[metric] = sums.get(metric, 0.0) + value
+        if tree is not None and not tree.place(scope, store, (day, last), row, values):
+            continue
+        _add(pieces, (store, scope["channel"], scope["campaign"], scope["sku"], scope["term"],
+                      scope["source"]), (day, last), values)  # fmt: skip
+    if tree is not None:
+        for scope_key, days_, values in tree.totals():
+            _add(pieces, scope_key, days_, values)
     merged = 0
     stored: set[Days] = set()
     spanned = profile.joined_spans and any(first != last for first, last in days)
-    for (store, channel, campaign, sku, term), parts in pieces.items():
+    for (store, channel, campaign, sku, term, source), parts in pieces.items():
         joined = joined_spans(parts) if spanned else {}
         for own, sums in parts.items():
             day, last = joined.get(own, own)
@@ -232,15 +250,91 @@ def file_points(
             ts = midnight[day]
             grain = "day" if last == day else span_grain((last - day).days + 1)
             for metric, value in sums.items():
-                totals[(store, grain, ts, channel, campaign, sku, term, metric)] += value
+                totals[(store, grain, ts, channel, campaign, sku, term, source, metric)] += value
     found: list[RawPoint] = []
     terms: list[TermPoint] = []
-    for (store, grain, ts, channel, campaign, sku, term, metric), value in totals.items():
+    sources: list[SourcePoint] = []
+    for (store, grain, ts, channel, campaign, sku, term, source, metric), value in totals.items():
         if term:
             terms.append((store, grain, ts, channel, campaign, sku, term, metric, value))
+        elif source:
+            sources.append((store, grain, ts, channel, source, metric, value))
         else:
             found.append((store, grain, ts, channel, campaign, sku, metric, value))
-    return FilePoints(found, set(stores), terms, merged, stored, names)
+    summed = tree.without_total() if tree is not None else []
+    return FilePoints(found, set(stores), terms, sources, merged, stored, names, summed)
+
+
+def _add(
+    pieces: dict[_Scope, dict[Days, dict[str, float]]],
+    scope: _Scope,
+    days: Days,
+    values: dict[str, float],
+) -> None:
+    sums = pieces.setdefault(scope, {}).setdefault(days, {})
+    for metric, value in values.items():
+        sums[metric] = sums.get(metric, 0.0) + value
+
+
+class _SourceTree:
+    """The first level of a traffic-source tree (生意参谋's 一级来源) and its sources.
+
+    A source row goes under the channel of ``channel_of_source`` (its first level's
+    channel where the table does not know it). A first level's total row (``汇总``) is held
+    back until every row is read: where all its listed sources fall in its own channel, it
+    is that channel's own figure (the sources lie below it, DESIGN 3 "Levels"); where they
+    fall in several channels (淘内免费: 手淘搜索 is search, 手淘推荐 the feed), those
+    channels are the sums of their sources, and only what the total holds beyond the listed
+    sources is kept, as the source ``<first level> (其他)`` under the first level's channel.
+    """
+
+    def __init__(self, match: HeaderMatch) -> None:
+        key = key_of(match.profile, "channel")
+        self.column = match.columns[key] if key is not None else None
+        self.held: dict[_Group, tuple[str, dict[str, float]]] = {}
+        self.listed: dict[_Group, dict[str, dict[str, float]]] = {}
+
+    def place(
+        self,
+        scope: dict[str, str],
+        store: str,
+        days: tuple[date, date],
+        row: DataRow,
+        values: dict[str, float],
+    ) -> bool:
+        """Put the row's source under its channel (False: a total row, held back)."""
+        group = (store, days, row.cell(self.column).strip() if self.column is not None else "")
+        if not scope["source"]:
+            _channel, held = self.held.setdefault(group, (scope["channel"], {}))
+            for metric, value in values.items():
+                held[metric] = held.get(metric, 0.0) + value
+            return False
+        scope["channel"] = channel_of_source(scope["source"], scope["channel"])
+        listed = self.listed.setdefault(group, {}).setdefault(scope["channel"], {})
+        for metric, value in values.items():
+            listed[metric] = listed.get(metric, 0.0) + value
+        return True
+
+    def without_total(self) -> list[str]:
+        """The first levels with listed sources and no total row, in order met."""
+        held = {first for _store, _days, first in self.held}
+        found = (first for _store, _days, first in self.listed)
+        return [first for first in dict.fromkeys(found) if first not in held]
+
+    def totals(self) -> Iterable[tuple[_Scope, Days, dict[str, float]]]:
+        """The scopes the held-back total rows are stored at, with their figures."""
+        for (store, days, first), (channel, values) in self.held.items():
+            listed = self.listed.get((store, days, first), {})
+            if set(listed) <= {channel}:
+                yield (store, channel, "", "", "", ""), days, values
+                continue
+            rest = {
+                metric: value - sum(sums.get(metric, 0.0) for sums in listed.values())
+                for metric, value in values.items()
+            }
+            rest = {m: v for m, v in rest.items() if v > 1e-6 * max(1.0, values[m])}
+            if rest:
+                yield (store, channel, "", "", "", f"{first or channel} (其他)"), days, rest
 
 
 def joined_spans(parts: Iterable[Days]) -> dict[Days, Days]:

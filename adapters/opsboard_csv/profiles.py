@@ -28,7 +28,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from opsboard.adapters.api import BASE_METRICS, CHANNELS, OpsboardError
 
 Role = Literal[
-    "date", "end_date", "store", "channel", "campaign", "sku", "term", "metric", "filter", "key"
+    "date",
+    "end_date",
+    "store",
+    "channel",
+    "source",
+    "campaign",
+    "sku",
+    "term",
+    "metric",
+    "filter",
+    "key",
 ]
 DateSource = Literal["column", "option", "title", "file_name"]
 
@@ -63,9 +73,9 @@ class FieldSpec(_Strict):
     """Header names, first preferred: other years, other UI languages."""
     role: Role = "metric"
     """``date`` (``end_date`` for a row's last day), ``store`` (used when no store is
-    given), a dimension (``channel``, ``campaign``, ``sku``), ``filter`` (identifies the
-    format, or keeps rows), ``key`` (a column that only names the key a figure lives
-    at, see ``per``) or ``metric``."""
+    given), a dimension (``channel``, ``source``, ``campaign``, ``sku``, ``term``),
+    ``filter`` (identifies the format, or keeps rows), ``key`` (a column that only names
+    the key a figure lives at, see ``per``) or ``metric``."""
     metric: str | None = None
     """The base metric a ``metric`` column feeds (see ``opsboard.metrics.BASE_METRICS``)."""
     kind: Literal["count", "money", "number", "percent", "fraction"] = "count"
@@ -107,7 +117,8 @@ class FieldSpec(_Strict):
     keep: list[str] = Field(default_factory=list)
     """For ``filter``: rows whose cell is one of these (``汇总``) are the platform's total
     of their group (the rows of one day with the same dimension cells); where a group has
-    one, its other rows are finer and skipped; a group without one keeps its rows."""
+    one, its other rows are finer and skipped; a group without one keeps its rows.
+    For ``source``: the cells (``汇总``) that make a row its first level's total."""
 
 
 class Refusal(_Strict):
@@ -237,6 +248,8 @@ class Profile(_Strict):
         for role in ("channel", "campaign", "sku"):
             if role in roles and getattr(self, role):
                 problems.append(f"a {role} column and a fixed {role} cannot both be given")
+        if "source" in roles and "channel" not in roles:
+            problems.append("a source column needs a channel column (a source lies below one)")
         if "term" in roles and "campaign" not in roles:
             problems.append("a term column needs a campaign column (a term lies below one)")
         if "column" in self.date_from and "date" not in roles:

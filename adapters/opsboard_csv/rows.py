@@ -215,6 +215,14 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     if context.day is not None and has_date_column(profile, match):
         notices.append(f"the file has its own dates: --date {context.day} was not used")
     found = file_points(match, data, days, context)
+    if found.summed_sources:
+        named = ", ".join(found.summed_sources[:5]) + (
+            f" and {len(found.summed_sources) - 5} more" if len(found.summed_sources) > 5 else ""
+        )
+        notices.append(
+            f"no 汇总 row for {named}: their channels are their sources added up (a visitor "
+            "who came by two of them counts in both)"
+        )
     if found.joined:
         notices.append(
             f"{found.joined} group(s) of rows over days that overlap other rows of the same scope "
@@ -241,6 +249,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         store=context.store or (next(iter(found.stores)) if len(found.stores) == 1 else ""),
         points=exclusive_points(profile, found.points, context.file_name, context.tz),
         term_points=found.term_points,
+        source_points=found.source_points,
         rows=len(data),
         skipped=skipped,
         notices=notices,

@@ -19,6 +19,7 @@ class Grain(enum.StrEnum):
 #: Traffic and ad channels a point may belong to; ``""`` means all channels.
 CHANNELS: tuple[str, ...] = (
     "organic_search",
+    "recommendation",
     "paid_search",
     "display",
     "affiliate",

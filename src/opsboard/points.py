@@ -45,6 +45,14 @@ TermPoint = tuple[str, str, int, str, str, str, str, str, float]
 #: sku, term).
 TermSeriesKey = tuple[str, str, str, str, str, str, str]
 
+#: A point of a traffic source below its channel: (store, grain, ts epoch seconds, channel,
+#: source, metric, value), e.g. 生意参谋's 二级来源 ``手淘推荐`` under ``recommendation``.
+#: Handed over apart (a batch's ``source_points``), like ``TermPoint``.
+SourcePoint = tuple[str, str, int, str, str, str, float]
+
+#: What names a series of a traffic source: (store, grain, metric, channel, source).
+SourceSeriesKey = tuple[str, str, str, str, str]
+
 #: The term of a report's unlisted rest (Google Ads ``Total: Other search terms``): the
 #: figures of the search terms the report does not list, so that a list of terms never
 #: pretends to be the whole. The only term that may name no campaign.

@@ -55,10 +55,21 @@ def test_sycm_traffic_source_dates_from_the_file_name(store: Store, engine: Metr
     parsed = read(FORMATS / "【生意参谋平台】无线店铺流量来源-2026-06-18_2026-06-18.csv")
     assert parsed.format == "sycm_traffic_source"
     assert parsed.period == (JUNE_18, JUNE_18)
-    assert (parsed.rows, parsed.skipped) == (5, 9)  # only the 汇总 row of each source
+    assert (parsed.rows, parsed.skipped) == (9, 5)
     load(store, parsed)
     channels = {r["channel"]: r["uv"] for r in total(engine, "uv", by="channel")}
-    assert channels == {"organic_search": 5000, "paid_search": 1200, "direct": 800, "other": 80}
+    # 淘内免费's sources are search and the feed: apart. 自主访问's 汇总 row (800) is the
+    # direct channel's own figure, its listed source 购物车 (500) lies below it.
+    assert channels == {
+        "organic_search": 3000,
+        "recommendation": 2000,
+        "paid_search": 1200,
+        "direct": 800,
+        "other": 80,
+    }
+    sources = {r["source"]: r["uv"] for r in total(engine, "uv", by="source")}
+    assert sources == {"手淘搜索": 3000, "手淘推荐": 2000, "万相台无界": 1200, "购物车": 500}
+    assert one(engine, "uv")["uv"] == 3000 + 2000 + 1200 + 800 + 80
     favorites = {
         r["channel"]: r["favorite_buyers"] for r in total(engine, "favorite_buyers", by="channel")
     }

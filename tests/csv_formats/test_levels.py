@@ -135,9 +135,23 @@ def test_old_traffic_source_layout_adds_up_its_details(store: Store, engine: Met
     assert any("no 汇总 row" in n and "added up" in n for n in parsed.notices)
     load(store, parsed)
     channels = {r["channel"]: r["uv"] for r in total(engine, "uv", by="channel")}
-    assert channels == {"organic_search": 1000, "paid_search": 250, "direct": 200}
+    # 淘内免费: 手淘搜索 (700) is search, 手淘推荐 (300) the recommendation feed.
+    assert channels == {
+        "organic_search": 700,
+        "recommendation": 300,
+        "paid_search": 250,
+        "direct": 200,
+    }
     buyers = {r["channel"]: r["order_buyers"] for r in total(engine, "order_buyers", by="channel")}
-    assert buyers == {"organic_search": 30, "paid_search": 10, "direct": 10}
+    assert buyers == {"organic_search": 21, "recommendation": 9, "paid_search": 10, "direct": 10}
+    sources = {r["source"]: r["uv"] for r in total(engine, "uv", by="source")}
+    assert sources == {
+        "手淘搜索": 700,
+        "手淘推荐": 300,
+        "直通车": 250,
+        "购物车": 150,
+        "我的淘宝": 50,
+    }
 
 
 def test_a_total_beside_the_plans_of_another_channel_keeps_both(

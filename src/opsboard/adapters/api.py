@@ -52,6 +52,7 @@ from opsboard.points import (
     Names,
     RawPoint,
     SeriesKey,
+    SourcePoint,
     SourceRevisions,
     TermPoint,
     raw_points,
@@ -66,6 +67,7 @@ from opsboard.timeutil import (
     local_midnight,
     zone,
 )
+from opsboard.traffic_sources import SOURCE_CHANNELS, channel_of_source
 
 __all__ = [
     "BASE_METRICS",
@@ -73,6 +75,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "NAME_KINDS",
     "OTHER_TERMS",
+    "SOURCE_CHANNELS",
     "AbandonBatch",
     "Adapter",
     "AdapterContext",
@@ -99,10 +102,12 @@ __all__ = [
     "SimulatedPlatform",
     "SimulatorOptions",
     "SourceHealth",
+    "SourcePoint",
     "SourceRevisions",
     "TermPoint",
     "UsageError",
     "as_utc",
+    "channel_of_source",
     "floor_hour",
     "local_day",
     "local_midnight",
@@ -158,6 +163,8 @@ class Batch:
     names: Names = field(default_factory=dict)
     #: Points of scopes below the campaign (search terms), written with ``points``.
     term_points: Iterable[TermPoint] = ()
+    #: Points of traffic sources below their channel, written with ``points``.
+    source_points: Iterable[SourcePoint] = ()
     bookmarks: dict[str, str] = field(default_factory=dict)
     origin: str = ""
     format: str = ""
@@ -197,6 +204,8 @@ class ParsedFile:
     rows: int = 0
     #: Points of scopes below the campaign (search terms), committed with ``points``.
     term_points: Iterable[TermPoint] = ()
+    #: Points of traffic sources below their channel, committed with ``points``.
+    source_points: Iterable[SourcePoint] = ()
     skipped: int = 0
     notices: list[str] = field(default_factory=list)
     period: tuple[date, date] | None = None

@@ -210,7 +210,11 @@ def cmd_query(args: argparse.Namespace) -> int:
             by=args.by,
             period=period,
             filters=Filters(
-                channel=args.channel, campaign=args.campaign, sku=args.sku, term=args.term
+                channel=args.channel,
+                campaign=args.campaign,
+                sku=args.sku,
+                term=args.term,
+                source=args.source,
             ),
             notes=notes,
         )

@@ -45,6 +45,14 @@ DEMO_FILES: dict[str, tuple[str, ...]] = {
     "amazon-us": ("broken_truncated_amazon_business_report.csv",),
     "shopify-dtc": ("shopify_sessions_over_time.csv", "google_ads_campaign.csv"),
 }
+#: Sample exports dropped as the download of the demo's day: ``{day}`` in the file stands
+#: for it, and the file is named as 生意参谋 names it.
+DAY_FILES: dict[str, tuple[str, str]] = {
+    "tmall-flagship": (
+        "sycm_traffic_source.csv",
+        "【生意参谋平台】无线店铺流量来源-{day}_{day}.csv",
+    ),
+}
 #: How long after the demo starts (simulated time) the morning review goes to the chat.
 REVIEW_AFTER = timedelta(minutes=3)
 #: Sample exports with no date of their own: the demo names them with the day, as an
@@ -116,6 +124,13 @@ def seed_drop_folder(drop: Path, day: date) -> int:
             # of being waited for as a download still in progress.
             os.utime(target, (then, then))
             copied += 1
+    for store_name, (name, saved_as) in DAY_FILES.items():
+        text = data.joinpath(name).read_text(encoding="utf-8").replace("{day}", day.isoformat())
+        target = drop / store_name / saved_as.format(day=day.isoformat())
+        target.write_text(text, encoding="utf-8")
+        target.chmod(0o600)
+        os.utime(target, (then, then))
+        copied += 1
     return copied
 
 

@@ -1,10 +1,11 @@
 """Which stored rows make up a figure: the level choice of DESIGN.md section 3 ("Levels").
 
-A row's level is the set of dimensions it names: channel 1, campaign 2, SKU 4, term 8 (0 is
-the store's own total). A term (a customer search term or keyword, stored below its
-campaign) is finer than every scope without one: levels naming a term come after all
-others, so that a term row never stands for its campaign or the store while their own
-figures exist (``Total: Other search terms``, the unlisted rest, is a term of no
+A row's level is the set of dimensions it names: channel 1, campaign 2, SKU 4, term 8,
+source 16 (0 is the store's own total). A term (a customer search term or keyword, stored
+below its campaign) and a traffic source (手淘搜索, 直通车, …, stored below its channel)
+are finer than every scope without one: levels naming either come after all others, so
+that a term or source row never stands for its campaign, channel or the store while their
+own figures exist (``Total: Other search terms``, the unlisted rest, is a term of no
 campaign). Two rows overlap when they count some of the same visitors or spend: the same
 metric, periods that meet (a day and its hours), and the same value in every dimension
 both rows name. Rows are taken coarsest level first (at one level, day grain
@@ -25,9 +26,10 @@ from opsboard.storage.points import CELL, CHANNEL, DIMENSIONS, METRIC
 from opsboard.storage.points import Found as Found
 
 DIMS = DIMENSIONS
-DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4, "term": 8}
-#: The bit of the term dimension (search terms, keywords: finer than any other scope).
-TERM_BIT = 8
+DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4, "term": 8, "source": 16}
+#: The bits of the dimensions below a campaign or a channel (search terms, keywords;
+#: traffic sources): finer than any scope without them.
+FINE_BITS = 8 | 16
 
 
 def projector(mask: int) -> Callable[[Found], object]:
@@ -58,9 +60,9 @@ class Rank:
 
     @property
     def order(self) -> tuple[int, int, int, int]:
-        """Coarsest level first (levels naming a term last); at one level, day grain
-        before hours."""
-        return (self.extra & TERM_BIT, self.extra.bit_count(), self.extra, int(self.hourly))
+        """Coarsest level first (levels naming a term or source last); at one level, day
+        grain before hours."""
+        return (self.extra & FINE_BITS, self.extra.bit_count(), self.extra, int(self.hourly))
 
 
 @dataclass(slots=True)

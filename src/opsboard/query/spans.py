@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from opsboard.query.levels import (
     DIM_BITS,
     DIMS,
-    TERM_BIT,
+    FINE_BITS,
     Found,
     LevelChoice,
     Rank,
@@ -26,7 +26,7 @@ from opsboard.query.levels import (
 )
 from opsboard.query.scope import Period
 from opsboard.storage import points
-from opsboard.storage.points import SeriesSelection, SpanPoint
+from opsboard.storage.points import CELL, SeriesSelection, SpanPoint
 from opsboard.storage.store import Store
 
 _EPOCH = date(1970, 1, 1)
@@ -94,7 +94,7 @@ def add_spans(
             continue
         left.setdefault((first, last, reason), set()).add(point.metric)
     # Coarsest level first, then the longest span, then the earliest.
-    candidates.sort(key=lambda c: (c[0] & TERM_BIT, c[0].bit_count(), c[0], c[2] - c[3], c[2]))
+    candidates.sort(key=lambda c: (c[0] & FINE_BITS, c[0].bit_count(), c[0], c[2] - c[3], c[2]))
     kept = _KeptSpans(choice.keep)
     ranks: dict[int, tuple[Rank, list[Found]]] = {}
     cells: dict[tuple[int, int], int] = {}
@@ -105,6 +105,7 @@ def add_spans(
             point.campaign,
             point.sku,
             point.term,
+            point.source,
             0,
             point.value,
         )
@@ -128,9 +129,7 @@ def add_spans(
         cell = cells.setdefault((first, last), -1 - len(cells))
         rank, rows = ranks.setdefault(extra, (Rank(extra, False), []))
         rank.metrics.add(point.metric)
-        rows.append(
-            (point.metric, point.channel, point.campaign, point.sku, point.term, cell, point.value)
-        )
+        rows.append((*row[:CELL], cell, point.value))
     choice.kept.extend(ranks.values())
     for (first, last, reason), names in sorted(left.items()):
         notes.append(

@@ -21,6 +21,7 @@ from opsboard.points import (
     Names,
     RawPoint,
     SeriesKey,
+    SourcePoint,
     SourceRevisions,
     TermPoint,
     raw_points,
@@ -190,27 +191,48 @@ class IngestBatch:
     def add_terms(self, rows: Iterable[TermPoint]) -> int:
         """Upsert points of scopes below the campaign (search terms); returns how many were
         written. Checked like ``add_raw``'s points."""
-        points = list(rows)
-        if not points:
-            return 0
         series_id = self.series.term_id_of
+        return self._add_fine(
+            (
+                series_id((store, grain, metric, channel, campaign, sku, term)),
+                store,
+                metric,
+                ts,
+                value,
+            )
+            for store, grain, ts, channel, campaign, sku, term, metric, value in rows
+        )
+
+    def add_sources(self, rows: Iterable[SourcePoint]) -> int:
+        """Upsert points of traffic sources below their channel; returns how many were
+        written. Checked like ``add_raw``'s points."""
+        series_id = self.series.source_id_of
+        return self._add_fine(
+            (series_id((store, grain, metric, channel, source)), store, metric, ts, value)
+            for store, grain, ts, channel, source, metric, value in rows
+        )
+
+    def _add_fine(self, rows: Iterable[tuple[int, str, str, int, float]]) -> int:
+        """Upsert (series id, store, metric, ts, value) rows of a scope below a campaign or
+        channel, checked like ``add_raw``'s points."""
         ingest_id = self.ingest_id
         written = []
-        for store_name, grain, ts, channel, campaign, sku, term, metric, value in points:
+        for sid, store_name, metric, ts, value in rows:
             self.stores.add(store_name)
-            sid = series_id((store_name, grain, metric, channel, campaign, sku, term))
             if not (value >= 0 and math.isfinite(value)) or ts % 900:
                 raise _invalid(store_name, metric, ts, value)
             written.append((sid, ts, value, ingest_id))
+        if not written:
+            return 0
         self.database.conn.executemany(UPSERT, written)
-        low = min(p[2] for p in points)
-        high = max(p[2] for p in points)
+        low = min(w[1] for w in written)
+        high = max(w[1] for w in written)
         if self.period_start is not None and self.period_end is not None:
             low, high = min(low, self.period_start), max(high, self.period_end)
         self.period_start, self.period_end = low, high
-        self.points += len(points)
-        self.rows += len(points)
-        return len(points)
+        self.points += len(written)
+        self.rows += len(written)
+        return len(written)
 
     def _add_rows(self, rows: Iterable[tuple[RawPoint, int | None]], upsert: str) -> int:
         cache = self.series.known

@@ -168,6 +168,27 @@ MIGRATIONS: list[list[str]] = [
         "DROP TABLE series",
         "ALTER TABLE series_new RENAME TO series",
     ],
+    # 6: a traffic source (生意参谋's 二级来源: 手淘搜索, 手淘推荐, 直通车, …) below the
+    # channel: a dimension of the series, "" for none. Rebuilt as in 5, with the same ids.
+    [
+        """CREATE TABLE series_new (
+            id INTEGER PRIMARY KEY,
+            store TEXT NOT NULL,
+            grain TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            campaign TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            term TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            UNIQUE (store, grain, metric, channel, campaign, sku, term, source)
+        )""",
+        "INSERT INTO series_new (id, store, grain, metric, channel, campaign, sku, level, term) "
+        "SELECT id, store, grain, metric, channel, campaign, sku, level, term FROM series",
+        "DROP TABLE series",
+        "ALTER TABLE series_new RENAME TO series",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,4 +1,5 @@
-"""The series registry: one id per (store, grain, metric, channel, campaign, sku, term).
+"""The series registry: one id per (store, grain, metric, channel, campaign, sku, term,
+source).
 
 Series are created on first use inside a write transaction and never deleted, so their
 ids only grow; the registry remembers the ids it has seen and a catalogue of how many
@@ -11,7 +12,13 @@ import sqlite3
 
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import CHANNELS, Grain, store_name_problem
-from opsboard.points import OTHER_TERMS, InvalidPoint, TermSeriesKey, span_days
+from opsboard.points import (
+    OTHER_TERMS,
+    InvalidPoint,
+    SourceSeriesKey,
+    TermSeriesKey,
+    span_days,
+)
 
 _GRAINS = frozenset(g.value for g in Grain)
 _CHANNELS = frozenset(("", *CHANNELS))
@@ -23,10 +30,16 @@ SeriesKey = tuple[str, str, str, str, str, str]
 Catalogue = dict[str, dict[tuple[str, int, bool], int]]
 
 
-def level_of(channel: str, campaign: str, sku: str, term: str = "") -> int:
-    """The level of a scope as a bit mask: channel 1, campaign 2, sku 4, term 8 (0 = store
-    total)."""
-    return (1 if channel else 0) | (2 if campaign else 0) | (4 if sku else 0) | (8 if term else 0)
+def level_of(channel: str, campaign: str, sku: str, term: str = "", source: str = "") -> int:
+    """The level of a scope as a bit mask: channel 1, campaign 2, sku 4, term 8, source 16
+    (0 = store total)."""
+    return (
+        (1 if channel else 0)
+        | (2 if campaign else 0)
+        | (4 if sku else 0)
+        | (8 if term else 0)
+        | (16 if source else 0)
+    )
 
 
 class SeriesRegistry:
@@ -38,6 +51,8 @@ class SeriesRegistry:
         self.known: dict[SeriesKey, int] = {}
         #: The ids of series that name a term, by key and term.
         self.known_terms: dict[TermSeriesKey, int] = {}
+        #: The ids of series that name a traffic source, by key and source.
+        self.known_sources: dict[SourceSeriesKey, int] = {}
         self._levels: Catalogue = {}
         self._levels_at: int | None = -1
         self._spans: dict[str, frozenset[str]] = {}
@@ -49,7 +64,7 @@ class SeriesRegistry:
         found = self.known.get(key)
         if found is not None:
             return found
-        series_id = self._id_of(key, "")
+        series_id = self._id_of(key, "", "")
         self.known[key] = series_id
         return series_id
 
@@ -60,16 +75,27 @@ class SeriesRegistry:
             return found
         *scope, term = key
         store, grain, metric, channel, campaign, sku = scope
-        series_id = self._id_of((store, grain, metric, channel, campaign, sku), term)
+        series_id = self._id_of((store, grain, metric, channel, campaign, sku), term, "")
         self.known_terms[key] = series_id
         return series_id
 
-    def _id_of(self, key: SeriesKey, term: str) -> int:
+    def source_id_of(self, key: SourceSeriesKey) -> int:
+        """The id of a series that may name a traffic source, created on first use (see
+        ``id_of``)."""
+        found = self.known_sources.get(key)
+        if found is not None:
+            return found
+        store, grain, metric, channel, source = key
+        series_id = self._id_of((store, grain, metric, channel, "", ""), "", source)
+        self.known_sources[key] = series_id
+        return series_id
+
+    def _id_of(self, key: SeriesKey, term: str, source: str) -> int:
         store, grain, metric, channel, campaign, sku = key
         row = self.conn.execute(
             "SELECT id FROM series WHERE store = ? AND grain = ? AND metric = ? AND channel = ? "
-            "AND campaign = ? AND sku = ? AND term = ?",
-            (*key, term),
+            "AND campaign = ? AND sku = ? AND term = ? AND source = ?",
+            (*key, term, source),
         ).fetchone()
         if row is None:
             if grain not in _GRAINS and span_days(grain) is None:
@@ -89,10 +115,12 @@ class SeriesRegistry:
                 raise InvalidPoint(problem)
             if term and not campaign and term != OTHER_TERMS:
                 raise InvalidPoint(f"the term {term!r} names no campaign")
+            if source and not channel:
+                raise InvalidPoint(f"the traffic source {source!r} names no channel")
             cursor = self.conn.execute(
-                "INSERT INTO series (store, grain, metric, channel, campaign, sku, term, level) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (*key, term, level_of(channel, campaign, sku, term)),
+                "INSERT INTO series (store, grain, metric, channel, campaign, sku, term, source, "
+                "level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key, term, source, level_of(channel, campaign, sku, term, source)),
             )
             return int(cursor.lastrowid or 0)
         return int(row[0])
@@ -101,6 +129,7 @@ class SeriesRegistry:
         """Forget the known ids (a rolled-back transaction may have created some of them)."""
         self.known.clear()
         self.known_terms.clear()
+        self.known_sources.clear()
 
     def newest_id(self) -> int:
         """The highest series id (0 in an empty database): it changes when a series is added."""

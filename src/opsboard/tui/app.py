@@ -29,6 +29,7 @@ from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.commands import DashboardCommands
 from opsboard.tui.palette import THEME_VARIABLES
 from opsboard.tui.screens.base import DashboardScreen
+from opsboard.tui.screens.channel_sources import ChannelSourcesScreen
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
@@ -403,6 +404,15 @@ class OpsboardApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dashboard keys work only while a dashboard screen is in view."""
         return not (action in self._VIEW_ACTIONS and self._data_screen() is None)
+
+    def open_channel_sources(self) -> None:
+        """Open each channel into its traffic sources (each store's latest day with some)."""
+        store = self.store_name
+        at = self.at or self.now()
+        title = f"Channels and their sources: {store or 'every store'}"
+        self.push_screen(
+            ChannelSourcesScreen(title, lambda: self.source.channel_sources(store, at))
+        )
 
     # -- help, screenshots -------------------------------------------------------------------
 

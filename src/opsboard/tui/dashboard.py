@@ -47,6 +47,9 @@ class Dashboard(Protocol):
     def action_review(self) -> None:
         """Open yesterday's morning review."""
 
+    def open_channel_sources(self) -> None:
+        """Open each channel into its traffic sources."""
+
     def action_save_screenshot(self) -> None:
         """Save a screenshot."""
 

@@ -16,6 +16,7 @@ from opsboard.storage import meta
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE
 from opsboard.views import alerts as data
+from opsboard.views.channel_sources import ChannelSources, load_channel_sources
 from opsboard.views.movers import MoversLoader, MoversView
 from opsboard.views.overview import Overview, OverviewLoader
 
@@ -138,6 +139,20 @@ class DashboardSource:
         with self.lock:
             reviews = yesterdays_reviews(self.runtime, self.store, names, at=at)
         return render_many(reviews, "markdown")
+
+    def channel_sources(self, store: str | None, at: datetime) -> ChannelSources:
+        """Each channel and its traffic sources on each store's latest day with sources."""
+        settings = self.runtime.settings
+        names = [store] if store else self.stores()
+        with self.lock:
+            return load_channel_sources(
+                self.store,
+                self.engine,
+                names,
+                self.runtime.tz_for,
+                lambda name: settings.store(name).currency,
+                at,
+            )
 
     def close(self) -> None:
         """Close the connection."""

@@ -32,6 +32,7 @@ class OverviewScreen(DashboardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "ack", "Ack alert"),
         Binding("x", "silence", "Silence"),
+        Binding("t", "channel_sources", "Traffic sources", show=False),
     ]
 
     #: Width from which the panels sit in two columns.
@@ -43,6 +44,10 @@ class OverviewScreen(DashboardScreen):
         super().__init__()
         self._layout: str | None = None
         self._last: Overview | None = None
+
+    def action_channel_sources(self) -> None:
+        """Open each channel into its traffic sources (手淘搜索, 手淘推荐, …)."""
+        self.dashboard.open_channel_sources()
 
     def _layout_for(self, width: int) -> str:
         if width >= self.WIDE:
