@@ -12,12 +12,12 @@ never puts a span on one day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, timedelta, tzinfo
 
 from opsboard.adapters.api import RejectedInput
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
 from opsboard_csv.dates import DateError, check_plausible, find_dates, parse_date, slash_order
-from opsboard_csv.profiles import HeaderMatch, Profile
+from opsboard_csv.profiles import HeaderMatch, Profile, normalise_header
 
 
 @dataclass
@@ -70,8 +70,11 @@ def row_days(
     """The first and last day of each data row: from its date column (and end date
     column), or the days of the file."""
     if has_date_column(profile, match):
-        index = match.columns[key_of(profile, "date") or ""]
+        key = key_of(profile, "date") or ""
+        index = match.columns[key]
         column = match.headers[index]
+        covers = {normalise_header(h): p for h, p in profile.fields[key].covers.items()}
+        period = covers.get(normalise_header(column))
         cells = [row.cell(index) for row in data]
         order = slash_order(cells, profile.slash_order)
         days: list[Days] = []
@@ -95,6 +98,8 @@ def row_days(
                     check_plausible(day, context.today)
                 except DateError as exc:
                     raise RejectedInput(str(exc), line=row.line, column=column) from None
+            if period is not None:
+                found = _month_days(found[0], row, column, profile, context)
             seen[cell] = found
             days.append(found)
         return _with_end_dates(profile, match, data, days)
@@ -105,6 +110,37 @@ def row_days(
         except DateError as exc:
             raise RejectedInput(f"{context.file_name}: {exc}") from None
     return [(first, last)] * len(data)
+
+
+def _month_days(
+    first: date, row: DataRow, column: str, profile: Profile, context: FileContext
+) -> Days:
+    """The days a month row covers: from its first day to the month's last, cut to the
+    days the file name names (an export of 2024-01-01 .. 2024-12-12 holds 12 days of
+    December) and to today."""
+    if first.day != 1:
+        raise RejectedInput(
+            f"{first} does not start a month",
+            line=row.line,
+            column=column,
+            hint="export the report again grouped by Month or by Day",
+        )
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    last = min(following - timedelta(days=1), context.today)
+    named = _named_days("file_name", profile, context)
+    if named is not None and named[0] != named[1]:
+        first, last = max(first, named[0]), min(last, named[1])
+    if last < first:
+        raise RejectedInput(
+            f"the month of {first} lies outside the days the file name names "
+            f"({named[0]} .. {named[1]})"
+            if named
+            else f"the month of {first} has not begun",
+            line=row.line,
+            column=column,
+            hint="keep the file name Shopify gives the export (it names the days exported)",
+        )
+    return first, last
 
 
 def _with_end_dates(

@@ -114,6 +114,10 @@ class FieldSpec(_Strict):
     """For ``filter``: the column gives the platform's name of the row's campaign or SKU
     (计划名称 beside 计划ID), kept beside the id (the newest name wins). Not for a
     dimension whose key is the name itself."""
+    covers: dict[str, Literal["month"]] = Field(default_factory=dict)
+    """For ``date``: headers whose cells each start a longer period than a day
+    (Shopify's ``Month`` grouping: ``{ Month = "month" }``): a row is a figure of the span
+    from its date to the period's end, cut to the days the file name names and to today."""
     keep: list[str] = Field(default_factory=list)
     """For ``filter``: rows whose cell is one of these (``汇总``) are the platform's total
     of their group (the rows of one day with the same dimension cells); where a group has
@@ -125,7 +129,8 @@ class Refusal(_Strict):
     """Headers (or title text) whose presence makes the file unusable, with a reason."""
 
     headers: list[str] = Field(default_factory=list)
-    """Header names that refuse the file when present."""
+    """Header names that refuse the file when present (``together``: when all are)."""
+    together: bool = False
     titles: list[str] = Field(default_factory=list)
     """Regular expressions that refuse the file when found in the rows above the header."""
     reason: str

@@ -359,7 +359,10 @@ def _check_refusals(
     line = lines[-1]
     above = title_text(titles)
     for refusal in profile.refuse:
-        for name in refusal.headers:
+        names = refusal.headers
+        if refusal.together and not all(normalise_header(n) in present for n in names):
+            names = []
+        for name in names[:1] if refusal.together else names:
             if normalise_header(name) in present:
                 raise RejectedInput(
                     refusal.reason + _title_range(above),

@@ -1,19 +1,24 @@
-"""Shopify analytics exports as real stores download them: total sales over time (by day;
-a month report refused), total sales by product, sessions with the previous-year
-comparison (never read as the current year; the comparison-only row skipped)."""
+"""Shopify analytics exports as real stores download them: total sales over time (by day,
+or by month as figures of each month's span), total sales by product, sessions with the
+previous-year comparison (never read as the current year; the comparison-only row
+skipped)."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from csv_formats.support import FORMATS, read
 from csv_formats.test_real_quirks import answer
+from opsboard.cli.main import main
 from opsboard.errors import RejectedInput
 
 OVER_TIME = FORMATS / "Total sales over time - 2026-06-01 - 2026-06-03.csv"
-BY_MONTH = FORMATS / "Total sales over time - 2026-01-01 - 2026-06-30.csv"
+BY_MONTH = FORMATS / "Total sales over time - 2026-01-01 - 2026-06-12.csv"
+MONTH_AND_DAY = FORMATS / "Total sales over time - 2026-01-01 - 2026-02-28.csv"
 BY_PRODUCT = FORMATS / "Total sales by product - 2026-06-01 - 2026-06-02.csv"
 SESSIONS = FORMATS / "Sessions over time - 2025-02-27 - 2025-03-01.csv"
 
@@ -33,12 +38,38 @@ def test_total_sales_over_time_by_day(tmp_path: Path, capsys: pytest.CaptureFixt
     ]
 
 
-def test_a_month_report_is_refused_with_how_to_download_by_day() -> None:
+def test_a_month_report_loads_each_month_as_its_span(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parsed = read(BY_MONTH)
+    assert parsed.format == "shopify_sales_over_time"
+    # June is cut to the days the file name names (exported through June 12).
+    assert parsed.spans == [
+        (date(2026, 1, 1), date(2026, 1, 31)),
+        (date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 6, 1), date(2026, 6, 12)),
+    ]
+    db = tmp_path / "m.db"
+    whole = answer(capsys, db, [BY_MONTH], ["gmv", "orders"], "--from", "2026-01-01", "--to",
+                   "2026-06-30")  # fmt: skip
+    assert whole == [{"gmv": pytest.approx(3531519.65 + 2972825.62 + 990.35), "orders": 11570}]
+    assert _gmv(capsys, db, "2026-06-01", "2026-06-12") == pytest.approx(990.35)
+    # A period that holds only part of a month is not answered from it.
+    assert _gmv(capsys, db, "2026-01-05", "2026-01-31") is None
+
+
+def _gmv(capsys: pytest.CaptureFixture[str], db: Path, first: str, last: str) -> float | None:
+    args = ["query", "gmv", "--from", first, "--to", last, "--format", "json", "--db", str(db)]
+    assert main(args) == 0
+    value: float | None = json.loads(capsys.readouterr().out)[0]["gmv"]
+    return value
+
+
+def test_a_month_and_day_grid_is_refused_with_how_to_download_it() -> None:
     with pytest.raises(RejectedInput) as caught:
-        read(BY_MONTH)
-    assert "grouped by month" in caught.value.message
-    assert caught.value.column == "Month"
-    assert "grouped by Day" in (caught.value.hint or "")
+        read(MONTH_AND_DAY)
+    assert "both Month and Day" in caught.value.message
+    assert "grouped by Day only" in (caught.value.hint or "")
 
 
 def test_sales_by_product_are_per_product(
