@@ -254,6 +254,15 @@ def _file_days(profile: Profile, match: HeaderMatch, context: FileContext) -> Da
     looked = [places[s] for s in sources if s in places]
     where = f", and no day is named in {' or '.join(looked)}" if looked else ""
     stem, dot, suffix = context.file_name.rpartition(".")
+    if "option" not in sources:
+        # A report over a range: --date would put its figures on one day.
+        example = f"{stem or context.file_name} - 2026-06-01 - 2026-06-30.{suffix or 'csv'}"
+        raise RejectedInput(
+            f"{context.file_name}: the report ({profile.title}) holds figures of the days it "
+            f"was exported for, and names none{where}",
+            hint=f"put the first and last day in the file name, e.g. {example!r}, as the "
+            "platform names its export, and load it again",
+        )
     example = f"{stem}_2026-06-18.{suffix}" if dot else f"{context.file_name}_2026-06-18"
     raise RejectedInput(
         f"{context.file_name}: the report ({profile.title}) has no date column{where}",

@@ -86,6 +86,8 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
     cell, ``汇总``, names none)."""
     if role == "source":
         source = normalise_cell(cell)
+        if not source or source in ("-", "--"):
+            return UNATTRIBUTED if spec.missing is None else spec.missing
         return "" if source in {normalise_cell(v) for v in spec.keep} else source
     if role == "channel":
         value = normalise_cell(cell).casefold()
@@ -212,7 +214,10 @@ def file_points(
         scope = dict(fixed)
         for role, (key, spec) in dims.items():
             index = columns[key]
-            scope[role] = dimension(spec, role, row.cell(index), row.line, match.headers[index])
+            cell = row.cell(index)
+            if spec.combined_with:
+                cell = f"{row.cell(columns.get(spec.combined_with))} {cell}".strip()
+            scope[role] = dimension(spec, role, cell, row.line, match.headers[index])
         for kind, index in named:
             key = scope[kind] or ""
             text = row.cell(index).strip()
@@ -291,6 +296,9 @@ class _SourceTree:
     def __init__(self, match: HeaderMatch) -> None:
         key = key_of(match.profile, "channel")
         self.column = match.columns[key] if key is not None else None
+        source = key_of(match.profile, "source")
+        #: Whether the report has total rows (``汇总``) at all.
+        self.has_totals = source is not None and bool(match.profile.fields[source].keep)
         self.held: dict[_Group, tuple[str, dict[str, float]]] = {}
         self.listed: dict[_Group, dict[str, dict[str, float]]] = {}
 
@@ -316,7 +324,10 @@ class _SourceTree:
         return True
 
     def without_total(self) -> list[str]:
-        """The first levels with listed sources and no total row, in order met."""
+        """The first levels with listed sources and no total row, in order met (none
+        where the report has no total rows at all)."""
+        if not self.has_totals:
+            return []
         held = {first for _store, _days, first in self.held}
         found = (first for _store, _days, first in self.listed)
         return [first for first in dict.fromkeys(found) if first not in held]

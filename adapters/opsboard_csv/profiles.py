@@ -92,6 +92,9 @@ class FieldSpec(_Strict):
     """For ``channel``: cell value -> channel; matched on the start of the cell."""
     default: str | None = None
     """For ``channel``: the channel of values not in ``map``."""
+    combined_with: str | None = None
+    """For ``channel``: a field whose cell is put before this one's, with a space, before
+    it is matched against ``map`` (Shopify's Type and Channel: ``Paid Search``)."""
     missing: str | None = None
     """For ``campaign``/``sku``: the value kept when the cell is missing (``-``); by
     default ``(none)``, so that a row without a plan or product stays at the level of
@@ -248,6 +251,10 @@ class Profile(_Strict):
                     problems.append(f"header {header!r} is listed for {seen[norm]} and {key}")
                 seen[norm] = key
         for key, spec in self.fields.items():
+            if spec.combined_with and (
+                spec.role != "channel" or spec.combined_with not in self.fields
+            ):
+                problems.append(f"fields.{key}: combined_with names no field of a channel column")
             if spec.name_of and spec.name_of not in roles:
                 problems.append(f"fields.{key}: name_of {spec.name_of!r} but no such column")
         for role in ("channel", "campaign", "sku"):

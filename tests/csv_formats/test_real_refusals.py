@@ -15,6 +15,7 @@ CHANNEL_PERFORMANCE = (
     "CTR,AOV,Orders from new customers,Orders from returning customers\n"
     "Google,Search,Paid,1200,5400.5,40,0.0333,800.12,6.75,20.0,,135.01,30,10\n"
 )
+AVERAGE_ORDER_VALUE = '"Day","Orders","Average order value"\n"2026-06-01",3,100.53\n'
 GOOGLE_AD_REPORT = (
     "Ad report\n"
     '"January 20, 2026 - January 21, 2026"\n'
@@ -33,10 +34,10 @@ def refusal(tmp_path: Path, name: str, text: str) -> RejectedInput:
 
 
 def test_an_unread_shopify_report_is_named_with_the_shopify_formats(tmp_path: Path) -> None:
-    error = refusal(tmp_path, "Channel performance.csv", CHANNEL_PERFORMANCE)
+    error = refusal(tmp_path, "Average order value over time.csv", AVERAGE_ORDER_VALUE)
     message = error.message
     assert "a Shopify report of a type opsboard does not read yet" in message
-    assert "it reads: Shopify total sales by product; Shopify total sales over time" in message
+    assert "it reads: Shopify channel performance; Shopify total sales by product" in message
     assert "the closest is Shopify" in message
     assert "Amazon" not in message
     assert error.line == 1
@@ -47,3 +48,10 @@ def test_an_unread_google_report_is_named_with_the_google_formats(tmp_path: Path
     assert "a Google Ads report of a type opsboard does not read yet" in message
     assert "the closest is Google Ads campaign report (google_ads_campaign)" in message
     assert "lacks: Clicks" in message
+
+
+def test_a_range_report_that_names_no_days_says_how_to_name_them(tmp_path: Path) -> None:
+    error = refusal(tmp_path, "Channel performance.csv", CHANNEL_PERFORMANCE)
+    assert "holds figures of the days it was exported for, and names none" in error.message
+    assert "'Channel performance - 2026-06-01 - 2026-06-30.csv'" in (error.hint or "")
+    assert "--date" not in (error.hint or "")

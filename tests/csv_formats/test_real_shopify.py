@@ -21,6 +21,7 @@ BY_MONTH = FORMATS / "Total sales over time - 2026-01-01 - 2026-06-12.csv"
 MONTH_AND_DAY = FORMATS / "Total sales over time - 2026-01-01 - 2026-02-28.csv"
 BY_PRODUCT = FORMATS / "Total sales by product - 2026-06-01 - 2026-06-02.csv"
 SESSIONS = FORMATS / "Sessions over time - 2025-02-27 - 2025-03-01.csv"
+CHANNELS = FORMATS / "Channel performance - 2026-06-01 - 2026-06-30.csv"
 
 
 def test_total_sales_over_time_by_day(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,3 +95,31 @@ def test_sessions_with_the_previous_year(
     assert SESSIONS.read_bytes().endswith(b",")  # the comparison-only row, no newline
     rows = answer(capsys, tmp_path / "o.db", [SESSIONS], ["sessions", "uv", "converted_sessions"])
     assert rows == [{"sessions": 3600, "uv": 3050, "converted_sessions": 74}]
+
+
+def test_channel_performance_loads_each_platform_under_its_channel_for_the_span(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert not CHANNELS.read_bytes().endswith(b"\n")
+    parsed = read(CHANNELS)
+    assert parsed.format == "shopify_channel_performance"
+    assert parsed.spans == [(date(2026, 6, 1), date(2026, 6, 30))]
+    assert not any("汇总" in n for n in parsed.notices)
+    june = ["--from", "2026-06-01", "--to", "2026-06-30"]
+    db = tmp_path / "c.db"
+    rows = answer(capsys, db, [CHANNELS], ["sessions", "gmv", "spend"], "--by", "channel", *june)
+    by_channel = {r["channel"]: (r["sessions"], r["gmv"], r["spend"]) for r in rows}
+    # Type and Channel together: paid search is not organic search, paid social is display.
+    assert by_channel == {
+        "paid_search": (1200, 5400.5, 800.25),
+        "organic_search": (3000, 9000, None),
+        "display": (800, 1200, 600),
+        "content": (400, 300, None),
+        "direct": (2500, 12000, None),
+        "other": (300, 2100, None),
+    }
+    total = answer(capsys, db, [CHANNELS], ["sessions", "gmv", "orders", "spend"], *june)
+    assert total == [{"sessions": 8200, "gmv": 30000.5, "orders": 155, "spend": 1400.25}]
+    # A re-load changes nothing; a day of the span alone is never answered from it.
+    assert answer(capsys, db, [CHANNELS], ["gmv"], *june) == [{"gmv": 30000.5}]
+    assert _gmv(capsys, db, "2026-06-01", "2026-06-01") is None
