@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
+from opsboard.points import OTHER_TERMS, span_grain
 from opsboard.review import build_review, render
 from opsboard.review.model import Diagnosis, Review
+from opsboard.timeutil import local_midnight
 
-from .days import DAY, HISTORY, SHOP, Shop, channel_day, day_point, hour_point, traffic, write
+from .days import DAY, HISTORY, SHOP, TZ, Shop, channel_day, day_point, hour_point, traffic, write
 
 NORMAL = {"paid_search": 4000.0, "organic_search": 6000.0}
 
@@ -318,3 +322,51 @@ def test_money_at_stake_ranks_a_real_loss_above_a_ctr_gap(shop: Shop) -> None:
     assert all(0 <= d.impact <= gmv for d in review.diagnoses)
     assert 0 < ctr.impact < loss.impact
     assert "about 360.00 CNY at stake: spend its sales' margin did not pay back" in loss.evidence
+
+
+def _terms(shop: Shop, first: date, days: int, rows: list[tuple[str, float, float, float]]) -> None:
+    """Search-term figures of campaign c-search over ``days`` days from ``first`` (a span
+    when more than one day), as a term report gives them."""
+    grain = "day" if days == 1 else span_grain(days)
+    ts = int(local_midnight(first, TZ).timestamp())
+    with shop.store.batch(source="ads", origin="ads-test") as batch:
+        batch.add_terms(
+            (SHOP, grain, ts, "paid_search", "c-search", "", term, metric, value)
+            for term, spend, clicks, orders in rows
+            for metric, value in (("spend", spend), ("clicks", clicks), ("ad_orders", orders))
+        )
+
+
+def test_search_terms_with_spend_and_no_orders_are_listed_by_spend(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    _terms(
+        shop,
+        DAY,
+        1,
+        [
+            ("cheap blender", 40.0, 12.0, 0.0),
+            ("blender", 90.0, 30.0, 4.0),  # sells
+            ("free blender", 75.5, 20.0, 0.0),
+            ("blender manual", 3.0, 1.0, 0.0),  # too few clicks to say anything
+            (OTHER_TERMS, 500.0, 100.0, 0.0),  # the unlisted rest is no term to negate
+        ],
+    )
+    [finding] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["terms_no_orders"]
+    assert finding.subject == f"2 search terms, spend 115.50 ({DAY})"
+    assert finding.evidence[:2] == (
+        "“free blender”: spend 75.50, 20 clicks, no orders",
+        "“cheap blender”: spend 40.00, 12 clicks, no orders",
+    )
+    assert finding.evidence[2] == "about 115.50 CNY at stake: spend on search terms with no orders"
+    assert "negative keywords" in finding.remedy
+
+
+def test_a_month_of_search_terms_counts_per_day_of_the_month(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    first = DAY - timedelta(days=29)
+    _terms(shop, first, 30, [("free blender", 300.0, 60.0, 0.0)])
+    [finding] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["terms_no_orders"]
+    window = DAY - timedelta(days=30)
+    assert finding.subject == f"1 search term, spend 300.00 ({window} .. {DAY})"
+    # On the day's scale: a 31-day window's spend counts a 31st of it.
+    assert finding.impact == pytest.approx(300.0 / 31)

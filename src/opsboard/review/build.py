@@ -74,6 +74,11 @@ SKU_METRICS = [
 ]
 CAMPAIGN_METRICS = ["impressions", "clicks", "ctr", "spend", "ad_orders", "ad_gmv", "roi", "budget"]
 CHANNEL_METRICS = ["uv", "buyers", "gmv"]
+TERM_METRICS = ["spend", "clicks", "ad_orders", "ad_gmv"]
+#: How many days, ending on the reviewed day, the search terms are read over: the day where
+#: term reports come daily, else the week or month a summary report covers (DESIGN 3: a
+#: span answers only a period that holds it whole).
+TERM_WINDOWS = (1, 7, 31)
 TOP_PRODUCTS = 5
 
 Row = dict[str, Any]
@@ -117,6 +122,24 @@ class _Builder:
             period=Period(first_day=day, last_day=day),
             filters=Filters(**filters),
         )
+
+    def terms(self) -> tuple[dict[str, Row], tuple[date, date] | None]:
+        """The search terms' ad figures over the shortest window ending on the day that
+        has some, and that window."""
+        if not self.has_data:
+            return {}, None
+        for days in TERM_WINDOWS:
+            first = self.day - timedelta(days=days - 1)
+            rows = self.engine.query(
+                TERM_METRICS,
+                stores=[self.name],
+                by="term",
+                period=Period(first_day=first, last_day=self.day),
+            )
+            found = {str(r["term"]): r for r in rows if r["term"] and r.get("spend")}
+            if found:
+                return found, (first, self.day)
+        return {}, None
 
     def history(self) -> dict[str, Row]:
         """The day and the same weekday of the weeks before, one query per day, so that the
@@ -296,6 +319,7 @@ class _Builder:
             hourly_visitors=hours.visitors() if runs and not self.unfinished else {},
             names=names,
         )
+        facts.terms, facts.terms_days = self.terms()
         diagnoses, not_assessed = diagnose(facts)
         median_weeks = sum(any(v is not None for v in w.values()) for w in weeks)
         day_has_data = any(v is not None for v in today.values())

@@ -19,7 +19,8 @@ from opsboard.config.builtin_rules import (
     bounces_too_much,
     clicks_too_little,
 )
-from opsboard.formatting import percent_change
+from opsboard.formatting import percent_change, shorten
+from opsboard.points import OTHER_TERMS
 from opsboard.review.budget import budget_exhausted
 from opsboard.review.facts import Facts, Row, cash, count, pct
 from opsboard.review.model import Diagnosis, change
@@ -32,6 +33,11 @@ MIN_CLICKS = 10.0
 FLAT_TRAFFIC = 0.10
 CONVERSION_DROP = -0.10
 MAX_PER_RULE = 5
+#: A search term needs this many clicks before its lack of orders says something.
+MIN_TERM_CLICKS = 5.0
+#: How many search terms with no orders a finding lists by name, and their width.
+MAX_TERMS_LISTED = 8
+TERM_WIDTH = 40
 #: A better main image or creative plausibly wins up to 30% more clicks (what a good image
 #: test gains); the gap to the target is often far larger, and counting all of it would
 #: outrank money really lost.
@@ -277,6 +283,55 @@ def clicks_without_orders(facts: Facts) -> list[Diagnosis]:
     return _top(found)
 
 
+def terms_without_orders(facts: Facts) -> list[Diagnosis]:
+    """Search terms that took clicks and spend and sold nothing: negative-keyword
+    candidates, by money spent."""
+    if facts.terms_days is None:
+        return []
+    wasted = []
+    for term, row in facts.terms.items():
+        cost, clicks = row.get("spend"), row.get("clicks")
+        orders, sales = row.get("ad_orders"), row.get("ad_gmv")
+        sold_nothing = orders == 0 or (orders is None and sales == 0)
+        if term == OTHER_TERMS or not cost or not sold_nothing:
+            continue
+        if clicks is not None and clicks < MIN_TERM_CLICKS:
+            continue
+        wasted.append((float(cost), term, clicks))
+    if not wasted:
+        return []
+    wasted.sort(key=lambda item: (-item[0], item[1]))
+    first, last = facts.terms_days
+    days = (last - first).days + 1
+    period = f"{first}" if days == 1 else f"{first} .. {last}"
+    total = sum(cost for cost, _term, _clicks in wasted)
+    evidence = tuple(
+        f"“{shorten(term, TERM_WIDTH)}”: spend {cash(cost)}"
+        + (f", {count(clicks)} clicks" if clicks is not None else "")
+        + ", no orders"
+        for cost, term, clicks in wasted[:MAX_TERMS_LISTED]
+    )
+    more = len(wasted) - MAX_TERMS_LISTED
+    if more > 0:
+        evidence += (
+            f"and {more} more, spend {cash(sum(c for c, _t, _k in wasted[MAX_TERMS_LISTED:]))}",
+        )
+    return [
+        Diagnosis(
+            code="terms_no_orders",
+            title="Search terms with spend and no orders",
+            subject=f"{len(wasted)} search term{'s' if len(wasted) != 1 else ''}, "
+            f"spend {cash(total)} ({period})",
+            evidence=evidence,
+            remedy="Add the terms that will never buy as negative keywords (exact match); "
+            "lower bids on the others or move their budget to terms that sell.",
+            # Per day of the window, on the one scale of the reviewed day.
+            impact=facts.spent_in_vain(total / days),
+            stake="spend on search terms with no orders",
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class Rule:
     """A rule, the figures it reads, and whether it needs the whole day."""
@@ -294,6 +349,7 @@ RULES = (
     Rule("ROI against break-even", roi, ("spend", "ad_gmv"), whole_day=True),
     Rule("budget before the evening peak", budget_exhausted, ("spend",), whole_day=True),
     Rule("spend without orders", clicks_without_orders, ("spend", "clicks"), whole_day=True),
+    Rule("search terms without orders", terms_without_orders, ("spend",), whole_day=True),
 )
 
 

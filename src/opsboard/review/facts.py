@@ -10,6 +10,7 @@ generous guess cannot push a real loss off the top three.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from opsboard.config.models import StoreConfig
@@ -46,6 +47,10 @@ class Facts:
     hourly_visitors: dict[int, float] = field(default_factory=dict)
     #: The platform's names of the day's products and plans: {(kind, key): name}.
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: Search terms' ad figures, summed over campaigns, of ``terms_days``: the day, or the
+    #: latest week or month ending on it when the store's term reports cover a range.
+    terms: dict[str, Row] = field(default_factory=dict)
+    terms_days: tuple[date, date] | None = None
 
     def label(self, kind: str, key: str) -> str:
         """A SKU or campaign as a finding names it: ``campaign 春季新品推广 (77012003172)``;
