@@ -29,14 +29,13 @@ from opsboard.adapters.api import (
     AdapterContext,
     AdapterOptions,
     Batch,
+    FinePoint,
     Names,
     OpsboardError,
     ParsedFile,
     RawPoint,
     RejectedInput,
     SourceHealth,
-    SourcePoint,
-    TermPoint,
     zone,
 )
 from opsboard_csv import canonical
@@ -291,8 +290,7 @@ class CsvDropAdapter(Adapter):
         store = arrival.folder.store
         points: Iterable[RawPoint]
         names: Names = {}
-        term_points: Iterable[TermPoint] = ()
-        source_points: Iterable[SourcePoint] = ()
+        fine_points: Iterable[FinePoint] = ()
         format_name = ""
         verify = None
         gaps: list[str] = []
@@ -309,8 +307,7 @@ class CsvDropAdapter(Adapter):
                 )
                 points = parsed.points
                 names = parsed.names
-                term_points = parsed.term_points
-                source_points = parsed.source_points
+                fine_points = parsed.fine_points
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
@@ -345,8 +342,7 @@ class CsvDropAdapter(Adapter):
         return Batch(
             points=guard,
             names=names,
-            term_points=term_points,
-            source_points=source_points,
+            fine_points=fine_points,
             origin=str(arrival.path),
             format=format_name,
             store=store or "",

@@ -12,9 +12,10 @@ platform's own figure for a scope beside the rows that break it down, and rows t
 no finer breakdown as they are. The query engine takes, for each scope, the coarsest
 figure that covers it and never adds two levels of one scope (DESIGN.md, Levels).
 
-A profile with a ``term`` column (a customer search term) stores each row at that term
-under its campaign; those points are handed over apart (``term_points``), below the
-campaign's own figures.
+A profile with a ``term`` column (a customer search term) or a ``keyword`` column (a
+targeted keyword) stores each row at that term or keyword under its campaign, and one with
+a ``source`` column (a traffic source) under its channel; those points are handed over
+apart (``fine_points``), below the campaign's or channel's own figures.
 """
 
 from __future__ import annotations
@@ -26,11 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from opsboard.adapters.api import (
+    FinePoint,
     Names,
     RawPoint,
     RejectedInput,
-    SourcePoint,
-    TermPoint,
     channel_of_source,
     local_midnight,
     span_grain,
@@ -49,15 +49,16 @@ from opsboard_csv.profiles import FieldSpec, HeaderMatch
 
 #: The value of a plan or product cell that is missing (``-``, empty).
 UNATTRIBUTED = "(none)"
-#: (store, grain, day start, channel, campaign, sku, term, source, metric): one point's scope.
-_Key = tuple[str, str, int, str, str, str, str, str, str]
-#: (store, channel, campaign, sku, term, source): the scope of a row's figures.
-_Scope = tuple[str, str, str, str, str, str]
+#: (store, grain, day start, channel, campaign, sku, term, source, keyword, metric): the
+#: scope of one point.
+_Key = tuple[str, str, int, str, str, str, str, str, str, str]
+#: (store, channel, campaign, sku, term, source, keyword): the scope of a row's figures.
+_Scope = tuple[str, str, str, str, str, str, str]
 #: (store, days, first-level cell): a group of a traffic-source tree.
 _Group = tuple[str, tuple[date, date], str]
 #: Rows looked at to decide the decimal convention of a file.
 _CONVENTION_SAMPLE = 2000
-_DIMENSIONS = ("channel", "source", "campaign", "sku", "term")
+_DIMENSIONS = ("channel", "source", "campaign", "sku", "keyword", "term")
 
 
 @dataclass
@@ -66,10 +67,9 @@ class FilePoints:
 
     points: list[RawPoint]
     stores: set[str]
-    #: The points of rows that name a term (a search term below its campaign).
-    term_points: list[TermPoint] = field(default_factory=list)
-    #: The points of rows that name a traffic source (below its channel).
-    source_points: list[SourcePoint] = field(default_factory=list)
+    #: The points of rows that name a search term or keyword (below its campaign) or a
+    #: traffic source (below its channel).
+    fine_points: list[FinePoint] = field(default_factory=list)
     #: Rows whose days were joined with overlapping rows of the same scope into one span.
     joined: int = 0
     #: The first and last days of the figures stored (after joining).
@@ -186,6 +186,7 @@ def file_points(
         "sku": profile.sku,
         "term": "",
         "source": "",
+        "keyword": "",
     }
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
     stores = row_stores(match, data, context)
@@ -237,14 +238,14 @@ def file_points(
         if tree is not None and not tree.place(scope, store, (day, last), row, values):
             continue
         _add(pieces, (store, scope["channel"], scope["campaign"], scope["sku"], scope["term"],
-                      scope["source"]), (day, last), values)  # fmt: skip
+                      scope["source"], scope["keyword"]), (day, last), values)  # fmt: skip
     if tree is not None:
         for scope_key, days_, values in tree.totals():
             _add(pieces, scope_key, days_, values)
     merged = 0
     stored: set[Days] = set()
     spanned = profile.joined_spans and any(first != last for first, last in days)
-    for (store, channel, campaign, sku, term, source), parts in pieces.items():
+    for (store, channel, campaign, sku, term, source, keyword), parts in pieces.items():
         joined = joined_spans(parts) if spanned else {}
         for own, sums in parts.items():
             day, last = joined.get(own, own)
@@ -255,19 +256,29 @@ def file_points(
             ts = midnight[day]
             grain = "day" if last == day else span_grain((last - day).days + 1)
             for metric, value in sums.items():
-                totals[(store, grain, ts, channel, campaign, sku, term, source, metric)] += value
+                totals[(store, grain, ts, channel, campaign, sku, term, source, keyword,
+                        metric)] += value  # fmt: skip
     found: list[RawPoint] = []
-    terms: list[TermPoint] = []
-    sources: list[SourcePoint] = []
-    for (store, grain, ts, channel, campaign, sku, term, source, metric), value in totals.items():
-        if term:
-            terms.append((store, grain, ts, channel, campaign, sku, term, metric, value))
-        elif source:
-            sources.append((store, grain, ts, channel, source, metric, value))
+    fine: list[FinePoint] = []
+    for (
+        store,
+        grain,
+        ts,
+        channel,
+        campaign,
+        sku,
+        term,
+        source,
+        keyword,
+        metric,
+    ), value in totals.items():
+        if term or source or keyword:
+            fine.append(FinePoint(store, grain, ts, channel, campaign, sku, metric, value,
+                                  term, source, keyword))  # fmt: skip
         else:
             found.append((store, grain, ts, channel, campaign, sku, metric, value))
     summed = tree.without_total() if tree is not None else []
-    return FilePoints(found, set(stores), terms, sources, merged, stored, names, summed)
+    return FilePoints(found, set(stores), fine, merged, stored, names, summed)
 
 
 def _add(
@@ -337,7 +348,7 @@ class _SourceTree:
         for (store, days, first), (channel, values) in self.held.items():
             listed = self.listed.get((store, days, first), {})
             if set(listed) <= {channel}:
-                yield (store, channel, "", "", "", ""), days, values
+                yield (store, channel, "", "", "", "", ""), days, values
                 continue
             rest = {
                 metric: value - sum(sums.get(metric, 0.0) for sums in listed.values())
@@ -345,7 +356,7 @@ class _SourceTree:
             }
             rest = {m: v for m, v in rest.items() if v > 1e-6 * max(1.0, values[m])}
             if rest:
-                yield (store, channel, "", "", "", f"{first or channel} (其他)"), days, rest
+                yield (store, channel, "", "", "", f"{first or channel} (其他)", ""), days, rest
 
 
 def joined_spans(parts: Iterable[Days]) -> dict[Days, Days]:

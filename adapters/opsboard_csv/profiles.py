@@ -35,6 +35,7 @@ Role = Literal[
     "source",
     "campaign",
     "sku",
+    "keyword",
     "term",
     "metric",
     "filter",
@@ -262,6 +263,8 @@ class Profile(_Strict):
                 problems.append(f"a {role} column and a fixed {role} cannot both be given")
         if "source" in roles and "channel" not in roles:
             problems.append("a source column needs a channel column (a source lies below one)")
+        if "keyword" in roles and "campaign" not in roles:
+            problems.append("a keyword column needs a campaign column (a keyword lies below one)")
         if "term" in roles and "campaign" not in roles:
             problems.append("a term column needs a campaign column (a term lies below one)")
         if "column" in self.date_from and "date" not in roles:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from opsboard.adapters.api import OTHER_TERMS, ParsedFile, RejectedInput
+from opsboard.adapters.api import OTHER_TERMS, FinePoint, ParsedFile, RejectedInput
 from opsboard_csv.account_totals import account_label, account_points
 from opsboard_csv.containers import DELIMITER_OF, Table
 from opsboard_csv.dates import find_dates
@@ -150,7 +150,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     total_columns = {0} | {
         columns[k]
         for k, spec in profile.fields.items()
-        if k in columns and spec.role in ("date", "campaign", "sku", "term")
+        if k in columns and spec.role in ("date", "campaign", "sku", "keyword", "term")
     }
     if profile.account_totals or profile.other_terms:
         # Google Ads puts the label of some `Total:` rows in the second or third cell (a
@@ -236,7 +236,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         rest, notice = account_points(
             match, others, data, days, found.stores, context, profile.other_terms
         )
-        found.term_points += [(*p[:6], OTHER_TERMS, *p[6:]) for p in rest]
+        found.fine_points += [FinePoint(*p, term=OTHER_TERMS) for p in rest]
         notices.append(
             f"the {profile.other_terms[0]!r} row (line {others[0].line}) holds the terms the "
             f"report does not list: stored as the term {OTHER_TERMS!r}"
@@ -248,8 +248,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         format=profile.name,
         store=context.store or (next(iter(found.stores)) if len(found.stores) == 1 else ""),
         points=exclusive_points(profile, found.points, context.file_name, context.tz),
-        term_points=found.term_points,
-        source_points=found.source_points,
+        fine_points=found.fine_points,
         rows=len(data),
         skipped=skipped,
         notices=notices,
@@ -317,7 +316,8 @@ def _group_totals(match: HeaderMatch, data: list[DataRow]) -> tuple[list[DataRow
     group_columns = [
         columns[k]
         for k, spec in profile.fields.items()
-        if k in columns and spec.role in ("date", "store", "channel", "campaign", "sku", "term")
+        if k in columns
+        and spec.role in ("date", "store", "channel", "campaign", "sku", "keyword", "term")
     ]
     kept_rows = data
     finer = 0

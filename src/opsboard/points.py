@@ -34,24 +34,30 @@ NAME_KINDS = ("campaign", "sku")
 #: keeps the newest name of each key, written with the batch's points.
 Names = dict[tuple[str, str, str], str]
 
-#: A point of a scope below the campaign: (store, grain, ts epoch seconds, channel,
-#: campaign, sku, term, metric, value). ``term`` is a customer search term (or keyword)
-#: the campaign's ads showed on; "" makes it a plain ``RawPoint``'s scope. Kept apart from
-#: ``RawPoint`` (a batch's ``term_points``) so that the hot path of every other point is
-#: unchanged.
-TermPoint = tuple[str, str, int, str, str, str, str, str, float]
 
-#: What names a series that may name a term: (store, grain, metric, channel, campaign,
-#: sku, term).
-TermSeriesKey = tuple[str, str, str, str, str, str, str]
+class FinePoint(NamedTuple):
+    """A point of a scope below a campaign or a channel (DESIGN 3, "the finest scope is
+    kept"): a customer search ``term`` or a targeted ``keyword`` under its campaign, or a
+    traffic ``source`` (生意参谋's 二级来源: 手淘推荐) under its channel. The first eight
+    fields are a ``RawPoint``'s; those points are handed over apart (a batch's
+    ``fine_points``) so that the hot path of every other point is unchanged."""
 
-#: A point of a traffic source below its channel: (store, grain, ts epoch seconds, channel,
-#: source, metric, value), e.g. 生意参谋's 二级来源 ``手淘推荐`` under ``recommendation``.
-#: Handed over apart (a batch's ``source_points``), like ``TermPoint``.
-SourcePoint = tuple[str, str, int, str, str, str, float]
+    store: str
+    grain: str
+    ts: int
+    channel: str
+    campaign: str
+    sku: str
+    metric: str
+    value: float
+    term: str = ""
+    source: str = ""
+    keyword: str = ""
 
-#: What names a series of a traffic source: (store, grain, metric, channel, source).
-SourceSeriesKey = tuple[str, str, str, str, str]
+
+#: What names a series of any scope: (store, grain, metric, channel, campaign, sku, term,
+#: source, keyword).
+FineSeriesKey = tuple[str, str, str, str, str, str, str, str, str]
 
 #: The term of a report's unlisted rest (Google Ads ``Total: Other search terms``): the
 #: figures of the search terms the report does not list, so that a list of terms never

@@ -1,5 +1,5 @@
 """A search terms report dropped into a folder commits its terms with its other points
-(a batch's ``term_points``), through the real collector and store."""
+(a batch's ``fine_points``), through the real collector and store."""
 
 from __future__ import annotations
 

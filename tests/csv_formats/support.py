@@ -43,11 +43,7 @@ def load(store: Store, parsed: ParsedFile) -> int:
     with store.batch(
         source="test", origin="test", format=parsed.format, store=parsed.store
     ) as batch:
-        return (
-            batch.add_raw(parsed.points)
-            + batch.add_terms(parsed.term_points)
-            + batch.add_sources(parsed.source_points)
-        )
+        return batch.add_raw(parsed.points) + batch.add_fine(parsed.fine_points)
 
 
 def total(engine: MetricsEngine, *metrics: str, by: str = "total") -> list[dict[str, Any]]:

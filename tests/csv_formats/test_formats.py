@@ -401,6 +401,41 @@ def test_amazon_sp_targeting_report(tmp_path: Path, store: Store, engine: Metric
     campaigns = {r["campaign"]: r["spend"] for r in total(engine, "spend", by="campaign")}
     assert campaigns == {"SP - Tumblers - Exact": 21.0, "SP - Tumblers - Auto": 2.0}
     assert one(engine, "ad_orders", "impressions") == {"ad_orders": 3, "impressions": 2500}
+    # Each target is a keyword below its campaign.
+    keywords = {r["keyword"]: r["spend"] for r in total(engine, "spend", by="keyword")}
+    assert keywords == {"cast net": 15.0, "tumbler": 6.0, "close-match": 2.0}
+
+
+def _search_terms_of_the_targets(tmp_path: Path) -> Path:
+    """A search term report of the targeting report's campaigns and day: the Exact
+    campaign's terms add up to less than its targets (a term Amazon does not list)."""
+    header = [*SP_TARGETING[0][:9], "Match Type", "Customer Search Term", *SP_TARGETING[0][10:]]
+    rows = [header]
+    for row, term, spend in ((SP_TARGETING[1], "cast net 8ft", "$12.00"),
+                             (SP_TARGETING[2], "tumbler 20oz", "$6.00")):  # fmt: skip
+        rows.append([*row[:10], term, *row[10:15], spend, *row[16:]])
+    path = tmp_path / "Sponsored_Products_Search_term_report.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("targets_first", [True, False])
+def test_keywords_and_search_terms_of_a_campaign_are_never_added(
+    tmp_path: Path, store: Store, engine: MetricsEngine, targets_first: bool
+) -> None:
+    targets = tmp_path / "Sponsored_Products_Targeting_report.csv"
+    targets.write_text(csv_text(SP_TARGETING), encoding="utf-8")
+    terms = _search_terms_of_the_targets(tmp_path)
+    assert read(terms).format == "amazon_sp_search_term"
+    for path in (targets, terms) if targets_first else (terms, targets):
+        load(store, read(path))
+    # The keywords come first (the coarser scope is the same): the campaign's terms stand
+    # in for its keywords only where it has none, never beside them.
+    assert one(engine, "spend") == {"spend": 23.0}
+    campaigns = {r["campaign"]: r["spend"] for r in total(engine, "spend", by="campaign")}
+    assert campaigns == {"SP - Tumblers - Exact": 21.0, "SP - Tumblers - Auto": 2.0}
+    terms_spend = {r["term"]: r["spend"] for r in total(engine, "spend", by="term")}
+    assert terms_spend == {"cast net 8ft": 12.0, "tumbler 20oz": 6.0}
 
 
 def test_amazon_campaigns_share_one_key_across_reports(

@@ -89,7 +89,7 @@ def test_a_search_terms_report_loads_as_terms_of_its_span(tmp_path: Path) -> Non
     parsed = read(path)
     assert parsed.format == "google_ads_search_terms"
     assert parsed.spans == [(date(2026, 6, 1), date(2026, 6, 30))]
-    assert {p[6] for p in parsed.term_points} == {"Enabled"}  # the Search term column
+    assert {p.term for p in parsed.fine_points} == {"Enabled"}  # the Search term column
 
 
 def test_a_campaign_report_with_an_account_column_stays_a_campaign_report(

@@ -9,7 +9,7 @@ import pytest
 
 from csv_formats.support import load, one, read, total
 from opsboard.models import CHANNELS
-from opsboard.points import InvalidPoint
+from opsboard.points import FinePoint, InvalidPoint
 from opsboard.query.engine import MetricsEngine
 from opsboard.query.scope import Filters
 from opsboard.storage import Store
@@ -91,4 +91,4 @@ def test_a_source_names_its_channel(store: Store) -> None:
         pytest.raises(InvalidPoint, match="names no channel"),
         store.batch(source="t", origin="t") as batch,
     ):
-        batch.add_sources([("s1", "day", 1781712000, "", "手淘搜索", "uv", 1.0)])
+        batch.add_fine([FinePoint("s1", "day", 1781712000, "", "", "", "uv", 1.0, source="手淘")])

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from opsboard.points import OTHER_TERMS, span_grain
+from opsboard.points import OTHER_TERMS, FinePoint, span_grain
 from opsboard.review import build_review, render
 from opsboard.review.model import Diagnosis, Review
 from opsboard.timeutil import local_midnight
@@ -330,8 +330,8 @@ def _terms(shop: Shop, first: date, days: int, rows: list[tuple[str, float, floa
     grain = "day" if days == 1 else span_grain(days)
     ts = int(local_midnight(first, TZ).timestamp())
     with shop.store.batch(source="ads", origin="ads-test") as batch:
-        batch.add_terms(
-            (SHOP, grain, ts, "paid_search", "c-search", "", term, metric, value)
+        batch.add_fine(
+            FinePoint(SHOP, grain, ts, "paid_search", "c-search", "", metric, value, term=term)
             for term, spend, clicks, orders in rows
             for metric, value in (("spend", spend), ("clicks", clicks), ("ad_orders", orders))
         )

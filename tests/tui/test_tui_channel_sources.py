@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from textual.widgets import DataTable
 
+from opsboard.points import FinePoint
 from opsboard.runtime import Runtime
 from opsboard.timeutil import local_midnight, zone
 from opsboard.tui.app import OpsboardApp
@@ -26,8 +27,9 @@ def _sources(runtime: Runtime, day: date) -> None:
         ("display", "引力魔方", 400.0),
     ]
     with runtime.open_store() as store, store.batch(source="t", origin="t") as batch:
-        batch.add_sources(
-            ("tmall-flagship", "day", ts, channel, source, "uv", uv) for channel, source, uv in rows
+        batch.add_fine(
+            FinePoint("tmall-flagship", "day", ts, channel, "", "", "uv", uv, source=source)
+            for channel, source, uv in rows
         )
 
 

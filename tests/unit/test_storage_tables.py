@@ -51,14 +51,14 @@ def test_points_answer_typed_questions(store: Store) -> None:
     spans = points.metric_spans(store, uv, start, start + 3600)
     assert [(s.metric, s.first, s.last) for s in spans] == [("uv", start, start)]
     assert points.hour_points(store, uv, frozenset(), start, end) == [
-        ("uv", "", "", "", "", "", start, 500.0),
-        ("uv", "", "", "", "", "", start + 3600, 700.0),
+        ("uv", "", "", "", "", "", "", start, 500.0),
+        ("uv", "", "", "", "", "", "", start + 3600, 700.0),
     ]
     spend = SeriesSelection("s1", ("spend",), True, named=("campaign",))
     sums = points.series_sums(store, spend, frozenset({"campaign"}), 7, start, end)
     assert sorted(sums) == [
-        ("spend", "", "c1", "", "", "", 7, 40.0),
-        ("spend", "", "c2", "", "", "", 7, 60.0),
+        ("spend", "", "c1", "", "", "", "", 7, 40.0),
+        ("spend", "", "c2", "", "", "", "", 7, 60.0),
     ]
     assert points.label_sums(store, spend, "campaign", start, end) == {
         "c1": (40.0,),

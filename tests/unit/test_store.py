@@ -12,7 +12,7 @@ import pytest
 
 from opsboard.errors import CollectorLockedError, StoreError
 from opsboard.models import HealthState, MetricPoint, SourceHealth
-from opsboard.points import InvalidPoint
+from opsboard.points import FinePoint, InvalidPoint
 from opsboard.storage import Store
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from opsboard.storage.store import file_mode
@@ -148,10 +148,10 @@ def test_a_term_is_a_scope_of_its_own_and_older_series_keep_their_ids(db_path: P
         ts = int(T0.timestamp()) // 86400 * 86400
         with store.batch(source="t", origin="t") as batch:
             batch.add_raw([("s1", "day", ts, "paid_search", "c1", "", "spend", 5.0)])
-            row = ("s1", "day", ts, "paid_search", "c1", "", "shoes", "spend", 2.0)
-            assert batch.add_terms([row, (*row[:6], "boots", "spend", 1.0)]) == 2
+            row = FinePoint("s1", "day", ts, "paid_search", "c1", "", "spend", 2.0, term="shoes")
+            assert batch.add_fine([row, row._replace(term="boots", value=1.0)]) == 2
             with pytest.raises(InvalidPoint, match="names no campaign"):
-                batch.add_terms([("s1", "day", ts, "", "", "", "shoes", "spend", 1.0)])
+                batch.add_fine([FinePoint("s1", "day", ts, "", "", "", "spend", 1.0, term="x")])
         levels = store.conn.execute("SELECT term, level FROM series ORDER BY id").fetchall()
         assert levels == [("", 3), ("shoes", 11), ("boots", 11)]
         assert store.point_count() == 3

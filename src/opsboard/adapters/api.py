@@ -47,14 +47,13 @@ from opsboard.points import (
     BatchWriter,
     BulkPoints,
     CheckedPoints,
+    FinePoint,
     InvalidPoint,
     LoadedPeriod,
     Names,
     RawPoint,
     SeriesKey,
-    SourcePoint,
     SourceRevisions,
-    TermPoint,
     raw_points,
     span_days,
     span_grain,
@@ -86,6 +85,7 @@ __all__ = [
     "CheckedPoints",
     "Clock",
     "Duration",
+    "FinePoint",
     "Grain",
     "HealthState",
     "InvalidPoint",
@@ -102,9 +102,7 @@ __all__ = [
     "SimulatedPlatform",
     "SimulatorOptions",
     "SourceHealth",
-    "SourcePoint",
     "SourceRevisions",
-    "TermPoint",
     "UsageError",
     "as_utc",
     "channel_of_source",
@@ -161,10 +159,9 @@ class Batch:
 
     points: Iterable[RawPoint] = ()
     names: Names = field(default_factory=dict)
-    #: Points of scopes below the campaign (search terms), written with ``points``.
-    term_points: Iterable[TermPoint] = ()
-    #: Points of traffic sources below their channel, written with ``points``.
-    source_points: Iterable[SourcePoint] = ()
+    #: Points of scopes below a campaign or a channel (search terms, keywords, traffic
+    #: sources), written with ``points``.
+    fine_points: Iterable[FinePoint] = ()
     bookmarks: dict[str, str] = field(default_factory=dict)
     origin: str = ""
     format: str = ""
@@ -202,10 +199,9 @@ class ParsedFile:
     store: str
     points: Iterable[RawPoint]
     rows: int = 0
-    #: Points of scopes below the campaign (search terms), committed with ``points``.
-    term_points: Iterable[TermPoint] = ()
-    #: Points of traffic sources below their channel, committed with ``points``.
-    source_points: Iterable[SourcePoint] = ()
+    #: Points of scopes below a campaign or a channel (search terms, keywords, traffic
+    #: sources), committed with ``points``.
+    fine_points: Iterable[FinePoint] = ()
     skipped: int = 0
     notices: list[str] = field(default_factory=list)
     period: tuple[date, date] | None = None

@@ -215,6 +215,7 @@ def cmd_query(args: argparse.Namespace) -> int:
                 sku=args.sku,
                 term=args.term,
                 source=args.source,
+                keyword=args.keyword,
             ),
             notes=notes,
         )

@@ -122,8 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--by",
         default="total",
-        choices=["total", "day", "hour", "channel", "source", "campaign", "sku", "term"],
-        help="source: one row per traffic source (手淘搜索, 手淘推荐, …) with its channel; "
+        choices=["total", "day", "hour", "channel", "source", "campaign", "sku", "keyword", "term"],
+        help="source: one row per traffic source (手淘搜索, 手淘推荐, …) under its channel; "
+        "keyword: one row per targeted keyword, summed over the campaigns asked; "
         "term: one row per search term, summed over the campaigns asked (narrow with "
         "--campaign); `(other search terms)` is the rest a report did not list",
     )
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sku", help="only this SKU")
     p.add_argument("--term", help="only this search term (or keyword)")
     p.add_argument("--source", help="only this traffic source (e.g. 手淘推荐)")
+    p.add_argument("--keyword", help="only this targeted keyword")
     p.add_argument("--format", dest="output", default="table", choices=["table", "json", "csv"])
 
     p = add("alerts", cmd_alerts, "alert state from the shell; replay history through the rules")

@@ -76,8 +76,7 @@ class Collector:
         ) as tx:
             written = tx.add_raw(batch.points)
             tx.add_names(batch.names)
-            written += tx.add_terms(batch.term_points)
-            written += tx.add_sources(batch.source_points)
+            written += tx.add_fine(batch.fine_points)
             for key, value in batch.bookmarks.items():
                 tx.set_bookmark(key, value)
         return written

@@ -169,8 +169,7 @@ def _load(
     ) as batch:
         points = batch.add_raw(parsed.points)
         batch.add_names(parsed.names)
-        points += batch.add_terms(parsed.term_points)
-        points += batch.add_sources(parsed.source_points)
+        points += batch.add_fine(parsed.fine_points)
         if any(str(tz_for(name)) != str(tz) for name in batch.stores):
             raise _OtherZone(set(batch.stores))
     return parsed, batch.stores, points

@@ -31,7 +31,7 @@ from opsboard.query.scope import Period as Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import local_midnight
 
-BY_CHOICES = ("total", "day", "hour", "channel", "source", "campaign", "sku", "term")
+BY_CHOICES = ("total", "day", "hour", "channel", "source", "campaign", "sku", "keyword", "term")
 #: The groupings whose keys the platforms give names (a ``name`` column beside the key).
 NAMED_BY = ("campaign", "sku")
 _EPOCH = date(1970, 1, 1)

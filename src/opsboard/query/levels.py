@@ -1,15 +1,17 @@
 """Which stored rows make up a figure: the level choice of DESIGN.md section 3 ("Levels").
 
 A row's level is the set of dimensions it names: channel 1, campaign 2, SKU 4, term 8,
-source 16 (0 is the store's own total). A term (a customer search term or keyword, stored
-below its campaign) and a traffic source (手淘搜索, 直通车, …, stored below its channel)
-are finer than every scope without one: levels naming either come after all others, so
-that a term or source row never stands for its campaign, channel or the store while their
-own figures exist (``Total: Other search terms``, the unlisted rest, is a term of no
-campaign). Two rows overlap when they count some of the same visitors or spend: the same
-metric, periods that meet (a day and its hours), and the same value in every dimension
-both rows name. Rows are taken coarsest level first (at one level, day grain
-before hours) and a row is kept only if it overlaps no row kept before it. So:
+source 16, keyword 32 (0 is the store's own total). A customer search term or a keyword
+(stored below its campaign) and a traffic source (手淘搜索, 直通车, …, stored below its
+channel) are finer than every scope without one: levels naming one come after all others,
+so that such a row never stands for its campaign, channel or the store while their own
+figures exist; a campaign's keywords and its search terms share the campaign, so its
+search terms stand in for its keywords only where it has none (``Total: Other search
+terms``, the unlisted rest, is a term of no campaign). Two rows overlap when they count
+some of the same visitors or spend: the same metric, periods that meet (a day and its
+hours), and the same value in every dimension both rows name. Rows are taken coarsest
+level first (at one level, day grain before hours) and a row is kept only if it overlaps
+no row kept before it. So:
 
 * every sub-scope gets its own coarsest figure: a plan report wins over the item rows of
   that plan, while the item rows of a plan with no plan figure still count;
@@ -26,10 +28,16 @@ from opsboard.storage.points import CELL, CHANNEL, DIMENSIONS, METRIC
 from opsboard.storage.points import Found as Found
 
 DIMS = DIMENSIONS
-DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4, "term": 8, "source": 16}
-#: The bits of the dimensions below a campaign or a channel (search terms, keywords;
-#: traffic sources): finer than any scope without them.
-FINE_BITS = 8 | 16
+DIM_BITS = {"channel": 1, "campaign": 2, "sku": 4, "term": 8, "source": 16, "keyword": 32}
+#: The dimensions below a campaign or a channel, finer than any scope without them, in the
+#: order their levels are taken: keywords, traffic sources, then search terms (a keyword
+#: report holds all of a campaign's targeted spend, a search term report leaves terms out).
+_FINE_ORDER = ((32, 1), (16, 2), (8, 3))
+
+
+def fine_rank(extra: int) -> int:
+    """0 for a level naming no term, source or keyword; then keywords, sources, terms."""
+    return next((rank for bit, rank in _FINE_ORDER if extra & bit), 0)
 
 
 def projector(mask: int) -> Callable[[Found], object]:
@@ -60,9 +68,9 @@ class Rank:
 
     @property
     def order(self) -> tuple[int, int, int, int]:
-        """Coarsest level first (levels naming a term or source last); at one level, day
-        grain before hours."""
-        return (self.extra & FINE_BITS, self.extra.bit_count(), self.extra, int(self.hourly))
+        """Coarsest level first (levels naming a keyword, source or term last, in that
+        order); at one level, day grain before hours."""
+        return (fine_rank(self.extra), self.extra.bit_count(), self.extra, int(self.hourly))
 
 
 @dataclass(slots=True)

@@ -333,8 +333,8 @@ def _spans(
 
 def _summed(rows: list[Found]) -> list[Found]:
     """Rows that differ only in their value added up (dimensions not shown are "")."""
-    sums: dict[tuple[str, str, str, str, str, str, int], float] = {}
-    for metric, channel, campaign, sku, term, source, cell, value in rows:
-        key = (metric, channel, campaign, sku, term, source, cell)
-        sums[key] = sums.get(key, 0.0) + value
+    sums: dict[tuple[str, str, str, str, str, str, str, int], float] = {}
+    for row in rows:
+        key = row[:-1]
+        sums[key] = sums.get(key, 0.0) + row[-1]
     return [(*key, total) for key, total in sums.items()]

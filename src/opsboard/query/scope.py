@@ -62,13 +62,15 @@ class Period:
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Restrict the scope to one channel, campaign, SKU, term (a customer search term
-    under a campaign) or traffic source (under a channel); None = not restricted."""
+    under a campaign), traffic source (under a channel) or keyword (under a campaign);
+    None = not restricted."""
 
     channel: str | None = None
     campaign: str | None = None
     sku: str | None = None
     term: str | None = None
     source: str | None = None
+    keyword: str | None = None
 
 
 def filter_equals(filters: Filters) -> tuple[tuple[str, str], ...]:

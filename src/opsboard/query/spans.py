@@ -18,10 +18,10 @@ from datetime import date, datetime, timedelta, tzinfo
 from opsboard.query.levels import (
     DIM_BITS,
     DIMS,
-    FINE_BITS,
     Found,
     LevelChoice,
     Rank,
+    fine_rank,
     projector,
 )
 from opsboard.query.scope import Period
@@ -94,7 +94,7 @@ def add_spans(
             continue
         left.setdefault((first, last, reason), set()).add(point.metric)
     # Coarsest level first, then the longest span, then the earliest.
-    candidates.sort(key=lambda c: (c[0] & FINE_BITS, c[0].bit_count(), c[0], c[2] - c[3], c[2]))
+    candidates.sort(key=lambda c: (fine_rank(c[0]), c[0].bit_count(), c[0], c[2] - c[3], c[2]))
     kept = _KeptSpans(choice.keep)
     ranks: dict[int, tuple[Rank, list[Found]]] = {}
     cells: dict[tuple[int, int], int] = {}
@@ -106,6 +106,7 @@ def add_spans(
             point.sku,
             point.term,
             point.source,
+            point.keyword,
             0,
             point.value,
         )

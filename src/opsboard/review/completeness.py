@@ -19,7 +19,14 @@ from opsboard.storage import ingests, points
 from opsboard.storage.store import Store
 from opsboard.timeutil import day_bounds
 
-_LEVEL_NAMES = ((1, "channel"), (2, "campaign"), (4, "SKU"), (8, "term"), (16, "source"))
+_LEVEL_NAMES = (
+    (1, "channel"),
+    (2, "campaign"),
+    (4, "SKU"),
+    (8, "term"),
+    (16, "source"),
+    (32, "keyword"),
+)
 
 
 def scope_label(metric: str, level: int) -> str:

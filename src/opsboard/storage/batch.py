@@ -16,14 +16,14 @@ from opsboard.points import (
     AbandonBatch,
     BulkPoints,
     CheckedPoints,
+    FinePoint,
+    FineSeriesKey,
     InvalidPoint,
     LoadedPeriod,
     Names,
     RawPoint,
     SeriesKey,
-    SourcePoint,
     SourceRevisions,
-    TermPoint,
     raw_points,
 )
 from opsboard.storage import ingests, names
@@ -188,28 +188,12 @@ class IngestBatch:
             return self._add_rows(rows.with_revisions(), UPSERT_REVISED)
         return self._add_rows(((row, None) for row in rows), UPSERT)
 
-    def add_terms(self, rows: Iterable[TermPoint]) -> int:
-        """Upsert points of scopes below the campaign (search terms); returns how many were
-        written. Checked like ``add_raw``'s points."""
-        series_id = self.series.term_id_of
+    def add_fine(self, rows: Iterable[FinePoint]) -> int:
+        """Upsert points of scopes below a campaign or a channel (search terms, keywords,
+        traffic sources); returns how many were written. Checked like ``add_raw``'s."""
+        series_id = self.series.fine_id_of
         return self._add_fine(
-            (
-                series_id((store, grain, metric, channel, campaign, sku, term)),
-                store,
-                metric,
-                ts,
-                value,
-            )
-            for store, grain, ts, channel, campaign, sku, term, metric, value in rows
-        )
-
-    def add_sources(self, rows: Iterable[SourcePoint]) -> int:
-        """Upsert points of traffic sources below their channel; returns how many were
-        written. Checked like ``add_raw``'s points."""
-        series_id = self.series.source_id_of
-        return self._add_fine(
-            (series_id((store, grain, metric, channel, source)), store, metric, ts, value)
-            for store, grain, ts, channel, source, metric, value in rows
+            (series_id(_fine_key(p)), p.store, p.metric, p.ts, p.value) for p in rows
         )
 
     def _add_fine(self, rows: Iterable[tuple[int, str, str, int, float]]) -> int:
@@ -290,3 +274,7 @@ class IngestBatch:
                 low, high = min(low, self.period_start), max(high, self.period_end)
             self.period_start, self.period_end = low, high
         return count
+
+
+def _fine_key(p: FinePoint) -> FineSeriesKey:
+    return (p.store, p.grain, p.metric, p.channel, p.campaign, p.sku, p.term, p.source, p.keyword)

@@ -189,6 +189,30 @@ MIGRATIONS: list[list[str]] = [
         "DROP TABLE series",
         "ALTER TABLE series_new RENAME TO series",
     ],
+    # 7: a keyword (a targeted keyword or product target of Amazon's targeting report, a
+    # Google Ads keyword) below the campaign, beside the customer search terms it matched:
+    # a dimension of the series, "" for none. Rebuilt as in 5, with the same ids.
+    [
+        """CREATE TABLE series_new (
+            id INTEGER PRIMARY KEY,
+            store TEXT NOT NULL,
+            grain TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            campaign TEXT NOT NULL,
+            sku TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            term TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            keyword TEXT NOT NULL DEFAULT '',
+            UNIQUE (store, grain, metric, channel, campaign, sku, term, source, keyword)
+        )""",
+        "INSERT INTO series_new (id, store, grain, metric, channel, campaign, sku, level, term, "
+        "source) SELECT id, store, grain, metric, channel, campaign, sku, level, term, source "
+        "FROM series",
+        "DROP TABLE series",
+        "ALTER TABLE series_new RENAME TO series",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

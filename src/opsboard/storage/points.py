@@ -17,15 +17,15 @@ from opsboard.storage.connection import Database
 from opsboard.timeutil import utc_offsets_sql
 
 #: The dimensions of a series beyond its store, in the order rows give them.
-DIMENSIONS = ("channel", "campaign", "sku", "term", "source")
+DIMENSIONS = ("channel", "campaign", "sku", "term", "source", "keyword")
 
 
-#: One aggregated row: (metric, channel, campaign, sku, term, source, cell, value), a metric's
-#: sum for one scope and period cell. ``cell`` is a local day number, or an epoch second for an
-#: hour; a dimension that is not shown is "". A plain tuple, read by the positions below:
-#: the query engine walks tens of thousands of these per query, and a named tuple's
-#: creation and slower indexing would cost it a tenth of its time.
-Found = tuple[str, str, str, str, str, str, int, float]
+#: One aggregated row: (metric, channel, campaign, sku, term, source, keyword, cell,
+#: value), a metric's sum for one scope and period cell. ``cell`` is a local day number, or
+#: an epoch second for an hour; a dimension that is not shown is "". A plain tuple, read by
+#: the positions below: the query engine walks tens of thousands of these per query, and a
+#: named tuple's creation and slower indexing would cost it a tenth of its time.
+Found = tuple[str, str, str, str, str, str, str, int, float]
 #: The positions of a ``Found`` row's fields.
 METRIC: Final = 0
 CHANNEL: Final = 1
@@ -33,8 +33,9 @@ CAMPAIGN: Final = 2
 SKU: Final = 3
 TERM: Final = 4
 SOURCE: Final = 5
-CELL: Final = 6
-VALUE: Final = 7
+KEYWORD: Final = 6
+CELL: Final = 7
+VALUE: Final = 8
 
 
 class MetricSpan(NamedTuple):
@@ -54,6 +55,7 @@ class SpanPoint(NamedTuple):
     sku: str
     term: str
     source: str
+    keyword: str
     ts: int
     days: int
     value: float
@@ -225,7 +227,7 @@ def summed_points(
     found: list[Found] = store.conn.execute(
         f"SELECT s.metric, {_columns(shown)}, {cell}, "
         "sum(p.value) FROM series s JOIN points p ON p.series_id = s.id "
-        f"AND p.ts >= ? AND p.ts < ? WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7",
+        f"AND p.ts >= ? AND p.ts < ? WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
         (start, end, *params),
     ).fetchall()
     return found
@@ -235,18 +237,17 @@ def span_points(store: Database, selection: SeriesSelection, before: int) -> lis
     """The figures of a span of the selected series (``selection.spans`` set) whose
     first day starts before ``before``."""
     where, params = selection.where()
+    rows = store.conn.execute(
+        "SELECT s.metric, s.channel, s.campaign, s.sku, s.term, s.source, s.keyword, "
+        "s.grain, p.ts, p.value FROM series s JOIN points p ON p.series_id = s.id AND p.ts < ? "
+        f"WHERE {where}",
+        (before, *params),
+    )
     return [
-        SpanPoint(
-            metric, channel, campaign, sku, term, source, int(ts), int(grain[5:]), float(value)
-        )
-        for metric, channel, campaign, sku, term, source, grain, ts, value in store.conn.execute(
-            "SELECT s.metric, s.channel, s.campaign, s.sku, s.term, s.source, s.grain, p.ts, "
-            "p.value "
-            "FROM series s JOIN points p ON p.series_id = s.id AND p.ts < ? "
-            f"WHERE {where}",
-            (before, *params),
-        )
-    ]
+        SpanPoint(metric, channel, campaign, sku, term, source, keyword, int(ts),
+                  int(grain[5:]), float(value))
+        for metric, channel, campaign, sku, term, source, keyword, grain, ts, value in rows
+    ]  # fmt: skip
 
 
 def shapes(store: Database, selection: SeriesSelection, limit: int = 2) -> list[Shape]:

@@ -1,5 +1,5 @@
 """The series registry: one id per (store, grain, metric, channel, campaign, sku, term,
-source).
+source, keyword).
 
 Series are created on first use inside a write transaction and never deleted, so their
 ids only grow; the registry remembers the ids it has seen and a catalogue of how many
@@ -12,13 +12,7 @@ import sqlite3
 
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import CHANNELS, Grain, store_name_problem
-from opsboard.points import (
-    OTHER_TERMS,
-    InvalidPoint,
-    SourceSeriesKey,
-    TermSeriesKey,
-    span_days,
-)
+from opsboard.points import OTHER_TERMS, FineSeriesKey, InvalidPoint, span_days
 
 _GRAINS = frozenset(g.value for g in Grain)
 _CHANNELS = frozenset(("", *CHANNELS))
@@ -30,15 +24,18 @@ SeriesKey = tuple[str, str, str, str, str, str]
 Catalogue = dict[str, dict[tuple[str, int, bool], int]]
 
 
-def level_of(channel: str, campaign: str, sku: str, term: str = "", source: str = "") -> int:
-    """The level of a scope as a bit mask: channel 1, campaign 2, sku 4, term 8, source 16
-    (0 = store total)."""
+def level_of(
+    channel: str, campaign: str, sku: str, term: str = "", source: str = "", keyword: str = ""
+) -> int:
+    """The level of a scope as a bit mask: channel 1, campaign 2, sku 4, term 8, source 16,
+    keyword 32 (0 = store total)."""
     return (
         (1 if channel else 0)
         | (2 if campaign else 0)
         | (4 if sku else 0)
         | (8 if term else 0)
         | (16 if source else 0)
+        | (32 if keyword else 0)
     )
 
 
@@ -49,10 +46,8 @@ class SeriesRegistry:
         self.conn = conn
         #: The ids already known, by key; the hot write path reads it directly.
         self.known: dict[SeriesKey, int] = {}
-        #: The ids of series that name a term, by key and term.
-        self.known_terms: dict[TermSeriesKey, int] = {}
-        #: The ids of series that name a traffic source, by key and source.
-        self.known_sources: dict[SourceSeriesKey, int] = {}
+        #: The ids of series that may name a term, source or keyword, by their whole key.
+        self.known_fine: dict[FineSeriesKey, int] = {}
         self._levels: Catalogue = {}
         self._levels_at: int | None = -1
         self._spans: dict[str, frozenset[str]] = {}
@@ -64,38 +59,29 @@ class SeriesRegistry:
         found = self.known.get(key)
         if found is not None:
             return found
-        series_id = self._id_of(key, "", "")
+        series_id = self._id_of(key, "", "", "")
         self.known[key] = series_id
         return series_id
 
-    def term_id_of(self, key: TermSeriesKey) -> int:
-        """The id of a series that may name a term, created on first use (see ``id_of``)."""
-        found = self.known_terms.get(key)
+    def fine_id_of(self, key: FineSeriesKey) -> int:
+        """The id of a series that may name a term, source or keyword, created on first use
+        (see ``id_of``)."""
+        found = self.known_fine.get(key)
         if found is not None:
             return found
-        *scope, term = key
-        store, grain, metric, channel, campaign, sku = scope
-        series_id = self._id_of((store, grain, metric, channel, campaign, sku), term, "")
-        self.known_terms[key] = series_id
+        store, grain, metric, channel, campaign, sku, term, source, keyword = key
+        series_id = self._id_of(
+            (store, grain, metric, channel, campaign, sku), term, source, keyword
+        )
+        self.known_fine[key] = series_id
         return series_id
 
-    def source_id_of(self, key: SourceSeriesKey) -> int:
-        """The id of a series that may name a traffic source, created on first use (see
-        ``id_of``)."""
-        found = self.known_sources.get(key)
-        if found is not None:
-            return found
-        store, grain, metric, channel, source = key
-        series_id = self._id_of((store, grain, metric, channel, "", ""), "", source)
-        self.known_sources[key] = series_id
-        return series_id
-
-    def _id_of(self, key: SeriesKey, term: str, source: str) -> int:
+    def _id_of(self, key: SeriesKey, term: str, source: str, keyword: str) -> int:
         store, grain, metric, channel, campaign, sku = key
         row = self.conn.execute(
             "SELECT id FROM series WHERE store = ? AND grain = ? AND metric = ? AND channel = ? "
-            "AND campaign = ? AND sku = ? AND term = ? AND source = ?",
-            (*key, term, source),
+            "AND campaign = ? AND sku = ? AND term = ? AND source = ? AND keyword = ?",
+            (*key, term, source, keyword),
         ).fetchone()
         if row is None:
             if grain not in _GRAINS and span_days(grain) is None:
@@ -117,19 +103,21 @@ class SeriesRegistry:
                 raise InvalidPoint(f"the term {term!r} names no campaign")
             if source and not channel:
                 raise InvalidPoint(f"the traffic source {source!r} names no channel")
+            if keyword and not campaign:
+                raise InvalidPoint(f"the keyword {keyword!r} names no campaign")
             cursor = self.conn.execute(
                 "INSERT INTO series (store, grain, metric, channel, campaign, sku, term, source, "
-                "level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*key, term, source, level_of(channel, campaign, sku, term, source)),
-            )
+                "keyword, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key, term, source, keyword,
+                 level_of(channel, campaign, sku, term, source, keyword)),
+            )  # fmt: skip
             return int(cursor.lastrowid or 0)
         return int(row[0])
 
     def forget(self) -> None:
         """Forget the known ids (a rolled-back transaction may have created some of them)."""
         self.known.clear()
-        self.known_terms.clear()
-        self.known_sources.clear()
+        self.known_fine.clear()
 
     def newest_id(self) -> int:
         """The highest series id (0 in an empty database): it changes when a series is added."""
