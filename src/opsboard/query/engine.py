@@ -115,13 +115,15 @@ class MetricsEngine:
         at: datetime | None = None,
         filters: Filters = Filters(),
         rates: Mapping[str, float] | None = None,
+        so_far: bool = True,
     ) -> dict[str, dict[str, float | None]]:
         """Today so far against the same hours yesterday and on the same day last week.
 
         For each metric: ``today``, ``yesterday``, ``last_week`` and the relative changes
         ``vs_yesterday`` and ``vs_last_week`` (None where a side is missing or zero).
         Each store's window runs from its own local midnight to the end of the hour
-        containing ``at``; an all-stores figure adds up each store's own window, so that
+        containing ``at`` (``so_far`` False: whole days, for a past day, so that daily
+        reports count); an all-stores figure adds up each store's own window, so that
         every side compares like with like.
         """
         at = at or self.now()
@@ -130,7 +132,7 @@ class MetricsEngine:
             label: self.query(
                 metrics,
                 stores=names,
-                period=Period.own_day(days_back, at, so_far=True),
+                period=Period.own_day(days_back, at, so_far=so_far),
                 filters=filters,
                 rates=rates,
             )[0]
