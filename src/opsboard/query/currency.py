@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from opsboard.config.models import Settings
 
 #: Why an all-stores money figure is blank, and what to do.
-MIXED_CURRENCIES = "mixed currencies: each store above; reporting_currency sums them"
+MIXED_CURRENCIES = "mixed currencies: see each store"
 #: The mark before a converted amount.
 CONVERTED_MARK = "≈"
 

@@ -55,6 +55,11 @@ class OverviewScreen(DashboardScreen):
         self._layout: str | None = None
         self._last: Overview | None = None
 
+    @property
+    def shown(self) -> Overview | None:
+        """The snapshot the panels show (None before the first load)."""
+        return self._last
+
     def _layout_for(self, width: int) -> str:
         if width >= self.WIDE:
             return "wide"
@@ -166,6 +171,7 @@ class OverviewScreen(DashboardScreen):
         self.query_one("#traffic-panel").border_title = traffic_title(data)
         self.query_one(HourlyChart).show(data.hourly)
         self.query_one(ChannelSplit).show(data.channels, data.currency, converted=data.converted)
+        self.query_one("#channels-panel").border_subtitle = data.money_note if data.channels else ""
         self.query_one(PromotionTable).show(data.promotion, data.break_even_roi)
         self.query_one(UnsoldSpendLine).show(data.unsold)
         self.query_one(AlertsTable).show(data.alerts, data.at, data.store)

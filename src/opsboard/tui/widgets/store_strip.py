@@ -11,8 +11,8 @@ from opsboard.formatting import MISSING, compact, money, ratio
 from opsboard.tui.palette import palette
 from opsboard.views.overview import StoreRow
 
-#: Cells of the figures before the sparkline: store, visitors, GMV, ROI, alerts.
-NAME_WIDTH = 16
+#: Cells of the store's name in the strip (longer names are cut).
+NAME_WIDTH = 14
 
 
 def latest_mark(row: StoreRow) -> str:
@@ -27,7 +27,7 @@ class StoreStrip(Vertical):
     StoreStrip { height: auto; }
     StoreStrip > .strip-row { height: 1; }
     StoreStrip .strip-figures { width: auto; }
-    StoreStrip .strip-spark { width: 1fr; min-width: 8; margin: 0 0 0 1; }
+    StoreStrip .strip-spark { width: 1fr; max-width: 24; margin: 0 0 0 1; }
     """
 
     def __init__(self, *, unicode: bool = True, id: str | None = None) -> None:
@@ -59,29 +59,38 @@ class StoreStrip(Vertical):
             return
         for (figures, spark), row in zip(self._lines, rows, strict=True):
             figures.update(self._figures(row))
-            hours = self._hours(row)
-            spark.data = hours
-            spark.display = bool(hours)
+            self._fill(spark, row)
 
     def _hours(self, row: StoreRow) -> list[float]:
-        """The hours the sparkline draws: those with data (none in ASCII terminals)."""
-        return [h for h in row.hours if h is not None] if self.unicode else []
+        """Visitors per hour from midnight to the last hour with data, an hour without
+        data as 0 (none in ASCII terminals, which lack the bars)."""
+        if not self.unicode:
+            return []
+        known = [h for h, value in enumerate(row.hours) if value is not None]
+        return [row.hours[h] or 0.0 for h in range(known[-1] + 1)] if known else []
 
     def _spark(self, row: StoreRow) -> Sparkline:
-        hours = self._hours(row)
-        spark = Sparkline(hours, classes="strip-spark", summary_function=max)
-        spark.display = bool(hours)
+        spark = Sparkline([], classes="strip-spark", summary_function=max)
+        self._fill(spark, row)
         return spark
+
+    def _fill(self, spark: Sparkline, row: StoreRow) -> None:
+        """One cell per hour where there is room, so that the hours still to come stay
+        blank instead of stretching the hours so far over the whole day."""
+        hours = self._hours(row)
+        spark.data = hours
+        spark.styles.max_width = max(len(hours), 1)
+        spark.display = bool(hours)
 
     def _figures(self, row: StoreRow) -> Text:
         colours = palette(self.app)
         text = Text()
         text.append(f"{row.store[:NAME_WIDTH]:<{NAME_WIDTH}}", style="bold")
         uv = compact(row.uv) if row.uv is not None else MISSING
-        text.append(f" {uv:>6} UV")
+        text.append(f" {uv:>6}UV")
         text.append(f" {money(row.gmv, row.currency):>8}")
-        text.append(f" ROI {ratio(row.roi):>5}")
-        firing = f" {row.firing} firing" if row.firing else "  no alerts"
+        text.append(f" ROI {ratio(row.roi):>4}")
+        firing = f" {row.firing} firing" if row.firing else " no alerts"
         text.append(f"{firing:<10}", style=colours.bad if row.firing else "dim")
         mark = latest_mark(row)
         if mark:
