@@ -14,6 +14,7 @@ from opsboard.errors import UsageError
 from opsboard.metrics import uses_money
 from opsboard.models import store_name_problem
 from opsboard.paths import default_config_path, default_db_path
+from opsboard.query.currency import money_across
 from opsboard.query.engine import MetricsEngine
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, Clock, local_day, zone
@@ -93,8 +94,20 @@ class Runtime:
         )
         raise UsageError(
             f"{', '.join(money)} would add up money in different currencies: {listed}",
-            hint=f"ask the stores of one currency at a time: {choices}",
+            hint=f"ask the stores of one currency at a time: {choices}; or set "
+            "reporting_currency and [rates] in the config to add them up converted",
         )
+
+    def money_rates(self, metrics: Sequence[str], stores: Sequence[str]) -> dict[str, float] | None:
+        """The rates that convert the stores' money into the reporting currency, where
+        ``metrics`` add up money of stores in different currencies; None where nothing
+        needs converting. Refuses (``UsageError``) where it cannot be added up."""
+        if not any(uses_money(m) for m in metrics):
+            return None
+        money = money_across(self.settings, stores)
+        if not money.summable:
+            self.check_one_currency(metrics, stores)
+        return money.rates
 
     def engine(self, store: Store) -> MetricsEngine:
         """A metrics engine over ``store`` with this runtime's stores and clock."""

@@ -318,6 +318,25 @@ def test_money_of_two_currencies_is_not_added(
     assert json.loads(out) == [{"gmv": 700}]
 
 
+def test_money_of_two_currencies_adds_up_converted_with_rates(
+    db_path: Path, two_zones: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store.open(db_path) as store:
+        store.write_points(
+            [
+                MetricPoint("la", local_midnight(date(2026, 6, 17), LA), "day", "gmv", 100),
+                MetricPoint("sh", local_midnight(date(2026, 6, 17), SH), "day", "gmv", 700),
+            ]
+        )
+    text = two_zones.read_text("utf-8")
+    two_zones.write_text('reporting_currency = "CNY"\nrates = { USD = 7.1 }\n' + text, "utf-8")
+    config = ["--config", str(two_zones), "--db", str(db_path)]
+    code, out, err = run(capsys, "query", "gmv", "--format", "json", *config)
+    assert code == 0
+    assert json.loads(out) == [{"gmv": 1410}]
+    assert "money converted to CNY at the configured rates" in err
+
+
 def test_an_unknown_channel_is_refused(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     Store.open(db_path).close()
     code, _, err = run(capsys, "query", "uv", "--channel", "bogus", "--db", str(db_path))

@@ -201,9 +201,12 @@ def cmd_query(args: argparse.Namespace) -> int:
         for name in args.store or []:
             runtime.check_store_name(name, "--store", known)
         asked = list(args.store) if args.store else known
-        runtime.check_one_currency(args.metrics, asked)
+        rates = runtime.money_rates(args.metrics, asked)
         period = _query_period(runtime, args.first, args.last, asked)
         notes: list[str] = []
+        if rates is not None:
+            converted_to = runtime.settings.reporting_currency
+            notes.append(f"money converted to {converted_to} at the configured rates")
         rows = runtime.engine(store).query(
             args.metrics,
             stores=args.store,
@@ -218,6 +221,7 @@ def cmd_query(args: argparse.Namespace) -> int:
                 keyword=args.keyword,
             ),
             notes=notes,
+            rates=rates,
         )
         if args.by in NAMED_BY:
             keys = [str(row[args.by]) for row in rows]

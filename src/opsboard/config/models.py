@@ -8,6 +8,7 @@ is generated from these models. The alert rules live in ``config.rules``, the va
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -202,6 +203,54 @@ class Settings(ConfigModel):
 
     theme: str = "textual-dark"
     """The dashboard theme: a name from Textual's theme registry."""
+
+    reporting_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    """ISO 4217 currency in which money of stores in different currencies is added up,
+    e.g. `CNY`; needs a rate in `[rates]` for every other currency of the stores. Unset:
+    an all-stores view shows money per store in its own currency and never adds it up."""
+
+    rates: dict[str, float] = Field(default_factory=dict)
+    """Units of `reporting_currency` per unit of another currency, e.g. `{ USD = 7.1 }`.
+    Sums converted with them are marked as converted (≈)."""
+
+    @field_validator("rates")
+    @classmethod
+    def _rates_look_right(cls, value: dict[str, float]) -> dict[str, float]:
+        for code, rate in value.items():
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise ValueError(
+                    f"rates: {code!r} is not an ISO 4217 currency code; write e.g. USD = 7.1"
+                )
+            if not rate > 0 or rate == float("inf"):
+                raise ValueError(f"rates: {code} = {rate} must be a positive number")
+        return value
+
+    @model_validator(mode="after")
+    def _rates_cover_the_stores(self) -> Settings:
+        if self.rates and self.reporting_currency is None:
+            raise ValueError(
+                "rates are given but reporting_currency is not; add e.g. "
+                'reporting_currency = "CNY" (the currency the rates convert into)'
+            )
+        if self.reporting_currency is None:
+            return self
+        for store in self.stores:
+            if store.currency != self.reporting_currency and store.currency not in self.rates:
+                raise ValueError(
+                    f"store {store.name!r} counts in {store.currency}, but rates has no "
+                    f"{store.currency}; add {store.currency} = <{self.reporting_currency} per "
+                    f"{store.currency}> under [rates]"
+                )
+        return self
+
+    def rate_of(self, currency: str) -> float | None:
+        """Units of the reporting currency per unit of ``currency`` (1 for the reporting
+        currency itself), or None where there is no reporting currency or no rate."""
+        if self.reporting_currency is None:
+            return None
+        if currency == self.reporting_currency:
+            return 1.0
+        return self.rates.get(currency)
 
     @model_validator(mode="after")
     def _known_notifiers(self) -> Settings:

@@ -7,7 +7,7 @@ week), the hours already complete and the per-SKU figures need not be read again
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -58,14 +58,21 @@ class ReusedQueries(MetricsEngine):
         period: Period = ALL_TIME,
         filters: Filters = NO_FILTERS,
         notes: list[str] | None = None,
+        rates: Mapping[str, float] | None = None,
     ) -> list[dict[str, Any]]:
         """As ``MetricsEngine.query``; reused while nothing it reads was written since (an
-        answer whose notes are asked for is never reused)."""
+        answer whose notes are asked for, or with money converted, is never reused)."""
         bounded = period.start is not None or period.first_day is not None
-        if not stores or not bounded or PACING in metrics or notes is not None:
+        if not stores or not bounded or PACING in metrics or notes is not None or rates:
             # Pacing moves with the clock.
             return super().query(
-                metrics, stores=stores, by=by, period=period, filters=filters, notes=notes
+                metrics,
+                stores=stores,
+                by=by,
+                period=period,
+                filters=filters,
+                notes=notes,
+                rates=rates,
             )
         key = (tuple(metrics), tuple(stores), by, period, filters)
         self._used.add(key)

@@ -25,11 +25,10 @@ from typing import Any
 from opsboard.errors import UsageError
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, PACING, base_inputs, ratio
 from opsboard.query.pacing import day_share, pace
-from opsboard.query.reader import Cells, Rows, gather
+from opsboard.query.reader import Cells, Rows, convert_money, gather
 from opsboard.query.scope import Filters as Filters
 from opsboard.query.scope import Period as Period
 from opsboard.storage.store import Store
-from opsboard.timeutil import local_midnight
 
 BY_CHOICES = ("total", "day", "hour", "channel", "source", "campaign", "sku", "keyword", "term")
 #: The groupings whose keys the platforms give names (a ``name`` column beside the key).
@@ -69,12 +68,102 @@ class MetricsEngine:
         period: Period = Period(),
         filters: Filters = Filters(),
         notes: list[str] | None = None,
+        rates: Mapping[str, float] | None = None,
     ) -> list[dict[str, Any]]:
         """Rows of metric values keyed by the ``by`` dimension, ordered by it.
 
         ``by="total"`` always gives exactly one row. ``notes``, when given, receives what
         the answer leaves out and why (figures of a span the period only partly covers).
+        ``rates`` converts each store's money into one currency before stores are added
+        up (``{store: units of the reporting currency per unit of the store's}``); without
+        it, money of stores in different currencies must not be asked together.
         """
+        rows = self._gather(metrics, stores, by, period, filters, rates)
+        if notes is not None:
+            notes.extend(rows.notes)
+        return self._finish(list(metrics), by, rows)
+
+    def by_local_hour(
+        self,
+        metrics: Sequence[str],
+        *,
+        stores: Sequence[str] | None = None,
+        period: Period = Period(),
+        filters: Filters = Filters(),
+        rates: Mapping[str, float] | None = None,
+    ) -> dict[int, dict[str, Any]]:
+        """Each metric per local hour of the day (0-23): each store's hours read in its
+        own time zone, then the same local hour of every store added up.
+
+        Meant for one local day per store (``Period.own_day``): 14h is 14:00-15:00 in
+        Shanghai plus 14:00-15:00 in Los Angeles, each on its own day.
+        """
+        rows = self._gather(metrics, stores, "hour", period, filters, rates)
+        by_hour = Rows(row_paired=rows.row_paired, notes=rows.notes)
+        for label, cells in rows.cells.items():
+            # The label is the hour's local ISO time: "2026-06-18T14:00+08:00".
+            by_hour.cells.setdefault(label[11:13], {}).update(cells)
+        for label, pairs in rows.pairs.items():
+            by_hour.pairs.setdefault(label[11:13], {}).update(pairs)
+        return {int(row["hour"]): row for row in self._finish(list(metrics), "hour", by_hour)}
+
+    def compare(
+        self,
+        metrics: Sequence[str],
+        *,
+        stores: Sequence[str] | None = None,
+        at: datetime | None = None,
+        filters: Filters = Filters(),
+        rates: Mapping[str, float] | None = None,
+        so_far: bool = True,
+    ) -> dict[str, dict[str, float | None]]:
+        """Today so far against the same hours yesterday and on the same day last week.
+
+        For each metric: ``today``, ``yesterday``, ``last_week`` and the relative changes
+        ``vs_yesterday`` and ``vs_last_week`` (None where a side is missing or zero).
+        Each store's window runs from its own local midnight to the end of the hour
+        containing ``at`` (``so_far`` False: whole days, for a past day, so that daily
+        reports count); an all-stores figure adds up each store's own window, so that
+        every side compares like with like.
+        """
+        at = at or self.now()
+        names = list(stores) if stores else None
+        figures = {
+            label: self.query(
+                metrics,
+                stores=names,
+                period=Period.own_day(days_back, at, so_far=so_far),
+                filters=filters,
+                rates=rates,
+            )[0]
+            for label, days_back in (("today", 0), ("yesterday", 1), ("last_week", 7))
+        }
+        results: dict[str, dict[str, Any]] = {}
+        for name in metrics:
+            today = figures["today"].get(name)
+            yesterday = figures["yesterday"].get(name)
+            last_week = figures["last_week"].get(name)
+            results[name] = {
+                "today": today,
+                "yesterday": yesterday,
+                "last_week": last_week,
+                "vs_yesterday": _change(today, yesterday),
+                "vs_last_week": _change(today, last_week),
+            }
+        return results
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _gather(
+        self,
+        metrics: Sequence[str],
+        stores: Sequence[str] | None,
+        by: str,
+        period: Period,
+        filters: Filters,
+        rates: Mapping[str, float] | None,
+    ) -> Rows:
+        """Each store's base sums per period cell, its money converted by ``rates``."""
         if by not in BY_CHOICES:
             raise UsageError(f"cannot group by {by!r}", hint=f"use one of: {', '.join(BY_CHOICES)}")
         if not metrics:
@@ -103,58 +192,9 @@ class MetricsEngine:
         for store_name in chosen:
             gather(self.store, store_name, self.tz_for(store_name), now, inputs, by, period,
                    filters, rows, pairs)  # fmt: skip
-        if notes is not None:
-            notes.extend(rows.notes)
-        return self._finish(list(metrics), by, rows)
-
-    def compare(
-        self,
-        metrics: Sequence[str],
-        *,
-        stores: Sequence[str] | None = None,
-        at: datetime | None = None,
-        filters: Filters = Filters(),
-    ) -> dict[str, dict[str, float | None]]:
-        """Today so far against the same hours yesterday and on the same day last week.
-
-        For each metric: ``today``, ``yesterday``, ``last_week`` and the relative changes
-        ``vs_yesterday`` and ``vs_last_week`` (None where a side is missing or zero).
-        The window runs from local midnight to the end of the hour containing ``at``.
-        """
-        at = at or self.now()
-        names = list(stores) if stores else self.store.stores()
-        tz = self.tz_for(names[0]) if names else UTC
-        day = at.astimezone(tz).date()
-        start = local_midnight(day, tz)
-        end = at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        results: dict[str, dict[str, Any]] = {}
-        windows = {"today": 0, "yesterday": 1, "last_week": 7}
-        figures: dict[str, dict[str, Any]] = {}
-        for label, days_back in windows.items():
-            shifted_start = local_midnight(day - timedelta(days=days_back), tz)
-            span = end - start
-            row = self.query(
-                metrics,
-                stores=names or None,
-                by="total",
-                period=Period(start=shifted_start, end=shifted_start + span),
-                filters=filters,
-            )[0]
-            figures[label] = row
-        for name in metrics:
-            today = figures["today"].get(name)
-            yesterday = figures["yesterday"].get(name)
-            last_week = figures["last_week"].get(name)
-            results[name] = {
-                "today": today,
-                "yesterday": yesterday,
-                "last_week": last_week,
-                "vs_yesterday": _change(today, yesterday),
-                "vs_last_week": _change(today, last_week),
-            }
-        return results
-
-    # -- internals -------------------------------------------------------------------------
+        if rates is not None:
+            convert_money(rows, rates)
+        return rows
 
     def _finish(self, metrics: list[str], by: str, out: Rows) -> list[dict[str, Any]]:
         labels = sorted(out.cells) if by != "total" else [""]

@@ -3,10 +3,11 @@ and the output rows with the parts of each ratio paired (see ``opsboard.query.en
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
+from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, PACING
 from opsboard.query.levels import DIM_BITS, DIMS, Found, LevelChoice, Rank, projector
 from opsboard.query.scope import Filters, Period, filter_equals
 from opsboard.query.spans import add_spans
@@ -41,6 +42,44 @@ class Rows:
 def day_label(day_number: int) -> str:
     """``2026-06-18`` for a local day number (days since 1970-01-01)."""
     return (_EPOCH + timedelta(days=day_number)).isoformat()
+
+
+def is_money(metric: str) -> bool:
+    """Whether a base metric is an amount of money."""
+    spec = BASE_METRICS.get(metric)
+    return spec is not None and spec.kind == "money"
+
+
+def ratio_parts(name: str) -> tuple[str, str]:
+    """The numerator and denominator of a ratio (pacing: spend and budget)."""
+    if name == PACING:
+        return "spend", "budget"
+    spec = DERIVED_METRICS[name]
+    return spec.numerator, spec.denominator
+
+
+def convert_money(rows: Rows, rates: Mapping[str, float]) -> None:
+    """Money of each store times its rate, so that stores in different currencies add up
+    (``rates``: {store: units of the reporting currency per unit of the store's}); the
+    parts of ratios paired row by row are converted alike."""
+    for cells in rows.cells.values():
+        for (store_name, _cell), values in cells.items():
+            rate = rates.get(store_name, 1.0)
+            if rate != 1.0:
+                for metric in values:
+                    if is_money(metric):
+                        values[metric] *= rate
+    for paired in rows.pairs.values():
+        for (store_name, _cell), ratios in paired.items():
+            rate = rates.get(store_name, 1.0)
+            if rate == 1.0:
+                continue
+            for name, (numerator, denominator) in ratios.items():
+                top, bottom = ratio_parts(name)
+                ratios[name] = (
+                    numerator * rate if is_money(top) else numerator,
+                    denominator * rate if is_money(bottom) else denominator,
+                )
 
 
 def required_bits(filters: Filters) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from opsboard.storage.points import DIMENSIONS
-from opsboard.timeutil import local_day, local_midnight
+from opsboard.timeutil import floor_hour, local_day, local_midnight
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +18,10 @@ class Period:
 
     ``first_back`` and ``last_back`` give the days relative to each store's own today
     (0 today, 1 yesterday, 7 for ``-7d``), so that stores in different time zones each
-    get their own "yesterday".
+    get their own "yesterday". ``at`` is the instant whose local day is "today" (default:
+    the engine's now; a replay gives the replayed instant). ``so_far`` cuts the last day
+    at as many hours past its midnight as ``at``'s hour is past today's, in each store's
+    own zone: "today so far", "yesterday up to the same hour".
     """
 
     first_day: date | None = None
@@ -27,12 +30,20 @@ class Period:
     end: datetime | None = None
     first_back: int | None = None
     last_back: int | None = None
+    at: datetime | None = None
+    so_far: bool = False
+
+    @classmethod
+    def own_day(cls, days_back: int, at: datetime, *, so_far: bool = False) -> Period:
+        """Each store's own day ``days_back`` before the one ``at`` falls on (0: today),
+        whole or (``so_far``) up to the end of ``at``'s hour."""
+        return cls(first_back=days_back, last_back=days_back, at=at, so_far=so_far)
 
     def days(self, tz: tzinfo, now: datetime | None = None) -> tuple[date | None, date | None]:
         """The first and last local day in a store's time zone (None where not given)."""
         first, last = self.first_day, self.last_day
         if self.first_back is not None or self.last_back is not None:
-            today = local_day(now or datetime.now(UTC), tz)
+            today = local_day(self.at or now or datetime.now(UTC), tz)
             if self.first_back is not None:
                 first = today - timedelta(days=self.first_back)
             if self.last_back is not None:
@@ -48,15 +59,23 @@ class Period:
             start = local_midnight(first_day, tz)
         if last_day is not None:
             end = local_midnight(last_day + timedelta(days=1), tz)
+            if self.so_far:
+                end = local_midnight(last_day, tz) + self._elapsed(tz, now)
         return (
             None if start is None else int(start.timestamp()),
             None if end is None else int(end.timestamp()),
         )
 
+    def _elapsed(self, tz: tzinfo, now: datetime | None) -> timedelta:
+        """From local midnight to the end of the hour holding the reference instant."""
+        at = self.at or now or datetime.now(UTC)
+        return floor_hour(at) + timedelta(hours=1) - local_midnight(local_day(at, tz), tz)
+
     @property
     def partial_days(self) -> bool:
-        """True when the period is given as instants, so day-grain data cannot serve it."""
-        return self.start is not None or self.end is not None
+        """True when the period is given as instants or cut at an hour, so day-grain data
+        cannot serve it."""
+        return self.start is not None or self.end is not None or self.so_far
 
 
 @dataclass(frozen=True, slots=True)

@@ -309,6 +309,21 @@ def last_point(store: Database, store_name: str) -> int | None:
     return None if row is None or row[0] is None else int(row[0])
 
 
+def last_point_before(
+    store: Database, store_name: str, before: int, metrics: tuple[str, ...]
+) -> int | None:
+    """The latest start of an hour or day before ``before`` (epoch seconds) at which the
+    store has a point of any of ``metrics`` (None: it has none)."""
+    marks = ", ".join("?" * len(metrics))
+    row = store.conn.execute(
+        "SELECT max((SELECT max(ts) FROM points WHERE series_id = s.id AND ts < ?)) "
+        f"FROM series s WHERE s.store = ? AND s.grain IN ('hour', 'day') "
+        f"AND s.metric IN ({marks})",
+        (before, store_name, *metrics),
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
 def has_any(store: Database, store_name: str, metrics: tuple[str, ...]) -> bool:
     """Whether the store has a series of any of ``metrics``."""
     marks = ", ".join("?" * len(metrics))

@@ -2,49 +2,55 @@
 
 Textual-free: a worker thread builds an ``Overview`` and the screen hands each panel its
 part; panels compare it with what they show and redraw only when it changed.
+
+Every figure is each store's own local period ("today" is Shanghai's today for a Shanghai
+store and Los Angeles' today for a Los Angeles store), summed across stores; money is
+summed only in one currency (``opsboard.query.currency``).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from datetime import date, datetime, tzinfo
 
 from opsboard.config.models import Settings
-from opsboard.metrics import ratio, uses_money
-from opsboard.query import pacing
+from opsboard.metrics import uses_money
+from opsboard.query.currency import MIXED_CURRENCIES, MoneyAcross, money_across
 from opsboard.query.engine import Filters, MetricsEngine, Period
-from opsboard.query.pacing import pace
-from opsboard.storage import points
 from opsboard.storage.store import Store
-from opsboard.timeutil import (
-    DEFAULT_TIMEZONE,
-    floor_hour,
-    local_midnight,
-    zone,
-)
+from opsboard.timeutil import DEFAULT_TIMEZONE, zone
 from opsboard.views.alerts import AlertRow, HealthRow, load_alerts, load_health
+from opsboard.views.promotion import (
+    PromotionRow,
+    UnsoldSpend,
+    clean,
+    pacing_state,
+    promotion_rows,
+    unsold_spend,
+)
+from opsboard.views.store_strip import StoreRow, shown_day, store_rows
+
+__all__ = [
+    "CHART_METRICS",
+    "MIXED_CURRENCIES",
+    "TRAFFIC_METRICS",
+    "ChannelRow",
+    "HourlySeries",
+    "Overview",
+    "OverviewLoader",
+    "PromotionRow",
+    "StoreRow",
+    "TrafficFigure",
+    "UnsoldSpend",
+    "hourly_series",
+    "pacing_state",
+]
 
 #: The traffic figures of the Overview, in the order operators read them.
 TRAFFIC_METRICS = ("uv", "pv", "bounce_rate", "conversion_rate", "buyers", "gmv", "aov")
 #: Metrics the hourly chart can show (cycled with a key).
 CHART_METRICS = ("uv", "gmv", "buyers", "spend")
-#: Why money is blank for stores of different currencies, and what to do.
-MIXED_CURRENCIES = "mixed currencies: press s for a store"
-_AD_METRICS = [
-    "spend",
-    "budget",
-    "ad_gmv",
-    "clicks",
-    "impressions",
-    "ad_orders",
-    "roi",
-    "cpc",
-    "ctr",
-]
-#: Local hour at which the evening peak starts; a budget spent out before it loses the peak.
-EVENING_PEAK_HOUR = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,39 +92,6 @@ class ChannelRow:
 
 
 @dataclass(frozen=True, slots=True)
-class PromotionRow:
-    """Spend and return of one channel (``campaign == ""``) or one campaign today."""
-
-    store: str
-    channel: str
-    campaign: str
-    spend: float | None
-    budget: float | None
-    #: Spend as a share of the day's budget.
-    budget_used: float | None
-    pacing: float | None
-    pacing_state: str
-    roi: float | None
-    cpc: float | None
-    ctr: float | None
-    strategic_loss: bool = False
-    below_break_even: bool = False
-    #: The platform's name of the campaign (``春季新品推广``), or ``""``.
-    name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class UnsoldSpend:
-    """Spend today on a SKU that has no orders."""
-
-    sku: str
-    spend: float
-    clicks: float | None
-    #: The platform's name of the product, or ``""``.
-    name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Overview:
     """Everything the Overview shows for one store (or all) at one instant."""
 
@@ -136,12 +109,15 @@ class Overview:
     break_even_roi: float | None
     alerts: tuple[AlertRow, ...]
     health: tuple[HealthRow, ...]
-
-
-def _clean(value: Any) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return float(value)
+    #: True when ``currency`` sums are converted at configured rates (shown with ≈).
+    converted: bool = False
+    #: What a reader of the all-stores money figures must know ("" when nothing).
+    money_note: str = ""
+    #: One row per store, each over its own day (all-stores views only).
+    stores_strip: tuple[StoreRow, ...] = ()
+    #: The store's latest day with data, shown because it has none for its today (one
+    #: store views only; None: today is shown).
+    latest_day: date | None = None
 
 
 NO_FILTERS = Filters()
@@ -154,33 +130,30 @@ def hourly_series(
     at: datetime,
     tz: tzinfo,
     filters: Filters = NO_FILTERS,
+    rates: Mapping[str, float] | None = None,
 ) -> HourlySeries:
     """``metric`` per local hour today (up to ``at``), yesterday and on the day last week.
 
+    Each store's hours are read on its own days in its own zone and the same local hour
+    of every store added up; ``tz`` only says which hour is "now" on the chart.
     ``stores`` None means every store; an empty list gives an empty chart.
     """
-    local_now = at.astimezone(tz)
     series: list[tuple[float | None, ...]] = []
     for days_back in (0, 1, 7):
-        day = local_now.date() - timedelta(days=days_back)
-        start = local_midnight(day, tz)
-        end = local_midnight(day + timedelta(days=1), tz)
-        if days_back == 0:
-            end = min(end, floor_hour(at) + timedelta(hours=1))
         values: list[float | None] = [None] * 24
         if stores is None or stores:
-            for row in engine.query(
+            found = engine.by_local_hour(
                 [metric],
                 stores=stores,
-                by="hour",
-                period=Period(start=start, end=end),
+                period=Period.own_day(days_back, at, so_far=days_back == 0),
                 filters=filters,
-            ):
-                values[datetime.fromisoformat(row["hour"]).astimezone(tz).hour] = _clean(
-                    row[metric]
-                )
+                rates=rates,
+            )
+            for hour, row in found.items():
+                values[hour] = clean(row[metric])
         series.append(tuple(values))
-    return HourlySeries(metric, tuple(range(24)), series[0], series[1], series[2], local_now.hour)
+    now_hour = at.astimezone(tz).hour
+    return HourlySeries(metric, tuple(range(24)), series[0], series[1], series[2], now_hour)
 
 
 class OverviewLoader:
@@ -194,16 +167,10 @@ class OverviewLoader:
     def _tz(self, names: list[str]) -> tzinfo:
         return self.engine.tz_for(names[0]) if names else zone(DEFAULT_TIMEZONE)
 
-    def _window(self, at: datetime, live: bool, tz: tzinfo, days_back: int = 0) -> Period:
-        """Today so far (live: whole days, so day-grain reports count), shifted back."""
-        day = at.astimezone(tz).date() - timedelta(days=days_back)
-        if live and days_back == 0:
-            return Period(first_day=day, last_day=day)
-        start = local_midnight(day, tz)
-        end = start + (
-            floor_hour(at) + timedelta(hours=1) - local_midnight(at.astimezone(tz).date(), tz)
-        )
-        return Period(start=start, end=end)
+    @staticmethod
+    def _window(at: datetime, whole: bool) -> Period:
+        """Each store's today: whole (live, so day-grain reports count) or so far."""
+        return Period.own_day(0, at, so_far=not whole)
 
     def load(
         self, *, store_name: str | None, at: datetime, live: bool, chart_metric: str
@@ -214,47 +181,71 @@ class OverviewLoader:
             [store_name] if store_name and store_name in known else ([] if store_name else known)
         )
         configs = [self.settings.store(n) for n in names]
-        currencies = {c.currency for c in configs}
-        mixed = len(currencies) > 1
+        money = money_across(self.settings, names)
         configured = [s.name for s in self.settings.stores if s.name in names]
         tz = self._tz(configured or names)
+        alerts = tuple(load_alerts(self.store, at=at, live=live, store_name=store_name))
+        # One store without data for its today shows its latest day with data instead.
+        latest: date | None = None
+        shown_at, whole = at, live
+        if store_name and names:
+            shown = shown_day(self.store, self.engine, names[0], at)
+            if shown.latest:
+                latest, shown_at, whole = shown.day, shown.at, True
         stores_arg = names or None
-        figures: tuple[TrafficFigure, ...] = ()
-        if names:
-            compared = self.engine.compare(TRAFFIC_METRICS, stores=stores_arg, at=at)
-            figures = tuple(
-                TrafficFigure(
-                    m,
-                    *(
-                        _clean(compared[m][k])
-                        for k in ("today", "yesterday", "last_week", "vs_yesterday", "vs_last_week")
-                    ),
-                )
-                for m in TRAFFIC_METRICS
-            )
-            if mixed:
-                # Money in different currencies does not add up: shown per store only.
-                figures = tuple(
-                    TrafficFigure(f.metric, None, None, None, None, None)
-                    if uses_money(f.metric)
-                    else f
-                    for f in figures
-                )
         return Overview(
             at=at,
             live=live,
             store=store_name,
             stores=tuple(known),
-            currency=currencies.pop() if len(currencies) == 1 else "",
+            currency=money.currency,
             tz_name=str(tz),
-            figures=figures,
-            hourly=self._hourly(stores_arg, names, at, tz, chart_metric, mixed=mixed),
-            channels=self._channels(stores_arg, names, at, live, tz, mixed=mixed),
-            promotion=self._promotion(names, at, live, tz),
-            unsold=self._unsold(stores_arg, names, at, live, tz),
+            figures=self._figures(stores_arg, names, shown_at, money, so_far=latest is None),
+            hourly=self._hourly(stores_arg, names, shown_at, tz, chart_metric, money),
+            channels=self._channels(stores_arg, names, shown_at, whole, money),
+            promotion=tuple(
+                row
+                for config in configs
+                for row in promotion_rows(
+                    self.store, self.engine, config, self._window(shown_at, whole), shown_at
+                )
+            ),
+            unsold=unsold_spend(self.store, self.engine, configs, self._window(shown_at, whole)),
             break_even_roi=configs[0].break_even_roi if len(configs) == 1 else None,
-            alerts=tuple(load_alerts(self.store, at=at, live=live, store_name=store_name)),
+            alerts=alerts,
             health=tuple(load_health(self.store)),
+            converted=money.converted,
+            money_note=money.note,
+            stores_strip=store_rows(
+                self.store, self.engine, self.settings, names, alerts, at=at, live=live
+            )
+            if store_name is None
+            else (),
+            latest_day=latest,
+        )
+
+    def _figures(
+        self,
+        stores: list[str] | None,
+        names: list[str],
+        at: datetime,
+        money: MoneyAcross,
+        *,
+        so_far: bool,
+    ) -> tuple[TrafficFigure, ...]:
+        """Each traffic figure over each store's own today, yesterday and last week."""
+        if not names:
+            return ()
+        compared = self.engine.compare(
+            TRAFFIC_METRICS, stores=stores, at=at, rates=money.rates, so_far=so_far
+        )
+        keys = ("today", "yesterday", "last_week", "vs_yesterday", "vs_last_week")
+        return tuple(
+            # Money in different currencies does not add up: shown per store only.
+            TrafficFigure(m, None, None, None, None, None)
+            if uses_money(m) and not money.summable
+            else TrafficFigure(m, *(clean(compared[m][k]) for k in keys))
+            for m in TRAFFIC_METRICS
         )
 
     def _hourly(
@@ -264,166 +255,46 @@ class OverviewLoader:
         at: datetime,
         tz: tzinfo,
         metric: str,
-        *,
-        mixed: bool = False,
+        money: MoneyAcross,
     ) -> HourlySeries:
-        if mixed and uses_money(metric):
+        if uses_money(metric) and not money.summable:
             empty = hourly_series(self.engine, metric, [], at, tz)
             return replace(empty, note=MIXED_CURRENCIES)
-        return hourly_series(self.engine, metric, stores if names else [], at, tz)
+        series = hourly_series(
+            self.engine, metric, stores if names else [], at, tz, rates=money.rates
+        )
+        return replace(series, note=money.note) if uses_money(metric) else series
 
     def _channels(
         self,
         stores: list[str] | None,
         names: list[str],
         at: datetime,
-        live: bool,
-        tz: tzinfo,
-        *,
-        mixed: bool = False,
+        whole: bool,
+        money: MoneyAcross,
     ) -> tuple[ChannelRow, ...]:
-        """Each channel's traffic; its GMV only where every store counts in one currency."""
+        """Each channel's traffic; its GMV only where the stores' money adds up."""
         if not names:
             return ()
         rows = self.engine.query(
             ["uv", "buyers", "gmv", "conversion_rate"],
             stores=stores,
             by="channel",
-            period=self._window(at, live, tz),
+            period=self._window(at, whole),
+            rates=money.rates,
         )
         total = sum(r["uv"] or 0.0 for r in rows)
         out = [
             ChannelRow(
                 r["channel"],
-                _clean(r["uv"]),
+                clean(r["uv"]),
                 (r["uv"] / total) if r["uv"] and total else None,
-                _clean(r["buyers"]),
-                None if mixed else _clean(r["gmv"]),
-                _clean(r["conversion_rate"]),
+                clean(r["buyers"]),
+                clean(r["gmv"]) if money.summable else None,
+                clean(r["conversion_rate"]),
             )
             for r in rows
             if r["uv"] is not None or r["gmv"] is not None
         ]
         out.sort(key=lambda c: -(c.uv or 0.0))
         return tuple(out)
-
-    def _promotion(
-        self, names: list[str], at: datetime, live: bool, tz: tzinfo
-    ) -> tuple[PromotionRow, ...]:
-        out: list[PromotionRow] = []
-        for name in names:
-            config = self.settings.store(name)
-            store_tz = self.engine.tz_for(name)
-            period = self._window(at, live, store_tz)
-            share = pacing.today_share(at, store_tz)
-            by_channel = self.engine.query(_AD_METRICS, stores=[name], by="channel", period=period)
-            campaigns = self._campaign_channels(name)
-            plan_names = self.store.names_of(name, "campaign", campaigns)
-            by_campaign = {
-                r["campaign"]: r
-                for r in self.engine.query(_AD_METRICS, stores=[name], by="campaign", period=period)
-            }
-            for row in by_channel:
-                if row["spend"] is None:
-                    continue
-                channel = row["channel"]
-                budget = _clean(row["budget"]) or config.budgets.get(channel)
-                out.append(
-                    self._row(
-                        name,
-                        channel,
-                        "",
-                        row,
-                        budget,
-                        share,
-                        at,
-                        store_tz,
-                        config.break_even_roi,
-                        False,
-                    )
-                )
-                for campaign in sorted(c for c, ch in campaigns.items() if ch == channel):
-                    crow = by_campaign.get(campaign)
-                    if crow is None or crow["spend"] is None:
-                        continue
-                    cbudget = _clean(crow["budget"]) or config.budgets.get(campaign)
-                    strategic = campaign in config.strategic_loss_campaigns
-                    promoted = self._row(
-                        name,
-                        channel,
-                        campaign,
-                        crow,
-                        cbudget,
-                        share,
-                        at,
-                        store_tz,
-                        config.break_even_roi,
-                        strategic,
-                    )
-                    out.append(replace(promoted, name=plan_names.get((name, campaign), "")))
-        return tuple(out)
-
-    def _campaign_channels(self, store_name: str) -> dict[str, str]:
-        return points.campaign_channels(self.store, store_name, "spend")
-
-    @staticmethod
-    def _row(
-        store_name: str,
-        channel: str,
-        campaign: str,
-        row: dict[str, Any],
-        budget: float | None,
-        share: float,
-        at: datetime,
-        tz: tzinfo,
-        break_even: float | None,
-        strategic: bool,
-    ) -> PromotionRow:
-        spend = _clean(row["spend"])
-        roi = _clean(row["roi"])
-        return PromotionRow(
-            store=store_name,
-            channel=channel,
-            campaign=campaign,
-            spend=spend,
-            budget=budget,
-            budget_used=ratio(spend, budget),
-            pacing=pace(spend, budget, share),
-            pacing_state=pacing_state(spend, budget, share, at, tz),
-            roi=roi,
-            cpc=_clean(row["cpc"]),
-            ctr=_clean(row["ctr"]),
-            strategic_loss=strategic,
-            below_break_even=roi is not None and break_even is not None and roi < break_even,
-        )
-
-    def _unsold(
-        self, stores: list[str] | None, names: list[str], at: datetime, live: bool, tz: tzinfo
-    ) -> tuple[UnsoldSpend, ...]:
-        if not names:
-            return ()
-        rows = self.engine.query(
-            ["spend", "ad_orders", "orders", "clicks"],
-            stores=stores,
-            by="sku",
-            period=self._window(at, live, tz),
-        )
-        out = [
-            UnsoldSpend(r["sku"], float(r["spend"]), _clean(r["clicks"]))
-            for r in rows
-            if r["spend"] and not r["ad_orders"] and not r["orders"]
-        ]
-        out.sort(key=lambda u: -u.spend)
-        found = self.store.names_of(stores or names, "sku", [u.sku for u in out[:8]])
-        first: dict[str, str] = {}
-        for (_, sku), title in sorted(found.items()):
-            first.setdefault(sku, title)
-        return tuple(replace(u, name=first.get(u.sku, "")) for u in out[:8])
-
-
-def pacing_state(
-    spend: float | None, budget: float | None, share: float, at: datetime, tz: tzinfo
-) -> str:
-    """``on track``, ``ahead``, ``behind``, ``spent out`` or ``out by HH:MM`` (before the
-    evening peak); see ``opsboard.query.pacing.pacing_state``."""
-    return pacing.pacing_state(spend, budget, share, at, tz, EVENING_PEAK_HOUR)

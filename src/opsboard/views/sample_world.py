@@ -136,10 +136,18 @@ def skus(store_index: int) -> list[str]:
     return [f"1002003004{store_index}{n}" for n in range(10)]
 
 
-def seed(store: Store, *, now: datetime = SAMPLE_NOW, seed_value: int = 7) -> int:
-    """Write eight days of hourly data up to ``now`` plus alert and health state."""
+def seed(
+    store: Store,
+    *,
+    now: datetime = SAMPLE_NOW,
+    seed_value: int = 7,
+    settings: Settings | None = None,
+) -> int:
+    """Write eight days of hourly data up to ``now`` plus alert and health state, for the
+    seeded sample stores or the stores of ``settings`` (the first at full size, the
+    others at a quarter, each on its own local days)."""
     rng = random.Random(seed_value)
-    settings = sample_settings()
+    settings = settings or sample_settings()
     total = 0
     for index, config in enumerate(settings.stores):
         scale = 1.0 if index == 0 else 0.25
@@ -148,7 +156,7 @@ def seed(store: Store, *, now: datetime = SAMPLE_NOW, seed_value: int = 7) -> in
             total += tx.add_raw(rows)
             names = sample_names(index)
             tx.add_names({(config.name, kind, key): name for (kind, key), name in names.items()})
-    _seed_state(store, now)
+    _seed_state(store, now, settings)
     return total
 
 
@@ -244,7 +252,7 @@ def _store_points(
     return points
 
 
-def _seed_state(store: Store, now: datetime) -> None:
+def _seed_state(store: Store, now: datetime, settings: Settings) -> None:
     """Source health, then the alerts the real engine raises over the morning, one ack.
 
     The engine is evaluated at the end of every hour since yesterday began, as a collector
@@ -266,7 +274,6 @@ def _seed_state(store: Store, now: datetime) -> None:
             last_ok=now - timedelta(minutes=3),
         )
     )
-    settings = sample_settings()
     zones = {s.name: zone(s.timezone) for s in settings.stores}
 
     def evaluate(at: datetime, *, replay: bool) -> None:
@@ -277,17 +284,16 @@ def _seed_state(store: Store, now: datetime) -> None:
 
     # Replayed at the end of each hour since yesterday's start: the engine reads only what
     # was known by then.
-    shanghai = zones["tmall-flagship"]
-    at = local_midnight(now.astimezone(shanghai).date() - timedelta(days=1), shanghai)
+    first = settings.stores[0].name
+    home = zones[first]
+    at = local_midnight(now.astimezone(home).date() - timedelta(days=1), home)
     while at + timedelta(hours=1) <= now:
         at += timedelta(hours=1)
         evaluate(at, replay=True)
     evaluate(now, replay=False)
     bounce = [
         alert.id
-        for alert in active_alerts(
-            store, "tmall-flagship", now=now, resolved_within=timedelta(days=36500)
-        )
+        for alert in active_alerts(store, first, now=now, resolved_within=timedelta(days=36500))
         if alert.rule == "detail-page-bounce"
     ]
     if bounce:

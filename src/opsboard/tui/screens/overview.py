@@ -18,10 +18,21 @@ from opsboard.tui.widgets.channels import ChannelSplit
 from opsboard.tui.widgets.hourly_chart import HourlyChart
 from opsboard.tui.widgets.promotion import PromotionTable
 from opsboard.tui.widgets.status_bar import StatusBar
+from opsboard.tui.widgets.store_strip import StoreStrip
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
 from opsboard.tui.widgets.unsold import UnsoldSpendLine
 from opsboard.views.overview import Overview
+
+
+def traffic_title(data: Overview) -> str:
+    """The traffic panel's title: today, or the store's latest day with data, marked."""
+    if data.latest_day is not None:
+        day = data.latest_day
+        return f"Traffic, latest: {day:%b} {day.day} (no data today)"
+    if data.store is None and len(data.stores_strip) > 1:
+        return "Traffic today, all stores"
+    return "Traffic today"
 
 
 class OverviewScreen(DashboardScreen):
@@ -49,6 +60,11 @@ class OverviewScreen(DashboardScreen):
         """Open each channel into its traffic sources (手淘搜索, 手淘推荐, …)."""
         self.dashboard.open_channel_sources()
 
+    @property
+    def shown(self) -> Overview | None:
+        """The snapshot the panels show (None before the first load)."""
+        return self._last
+
     def _layout_for(self, width: int) -> str:
         if width >= self.WIDE:
             return "wide"
@@ -64,6 +80,14 @@ class OverviewScreen(DashboardScreen):
         self._layout = self._layout_for(self.app.size.width)
         yield TitleBar(id="title")
         with VerticalScroll(id="body"):
+            # All stores: one line per store leads, each over its own day.
+            strip = self._panel(
+                "stores-panel",
+                "Stores, each on its own day",
+                StoreStrip(unicode=self.dashboard.unicode, id="stores"),
+            )
+            strip.display = False
+            yield strip
             if self._layout == "wide":
                 with Horizontal(id="columns"):
                     with Vertical(id="left"):
@@ -143,11 +167,18 @@ class OverviewScreen(DashboardScreen):
         assert isinstance(data, Overview)
         self._last = data
         self.show_frame(at=data.at, live=data.live, tz_name=data.tz_name, health=data.health)
-        self.query_one(TrafficFigures).show(data.figures, data.currency)
+        strip = self.query_one(StoreStrip)
+        strip.show(data.stores_strip)
+        self.query_one("#stores-panel").display = bool(data.stores_strip)
+        self.query_one(TrafficFigures).show(
+            data.figures, data.currency, converted=data.converted, note=data.money_note
+        )
+        self.query_one("#traffic-panel").border_title = traffic_title(data)
         self.query_one(HourlyChart).show(data.hourly)
-        self.query_one(ChannelSplit).show(data.channels, data.currency)
-        self.query_one(PromotionTable).show(data.promotion, data.currency, data.break_even_roi)
-        self.query_one(UnsoldSpendLine).show(data.unsold, data.currency)
+        self.query_one(ChannelSplit).show(data.channels, data.currency, converted=data.converted)
+        self.query_one("#channels-panel").border_subtitle = data.money_note if data.channels else ""
+        self.query_one(PromotionTable).show(data.promotion, data.break_even_roi)
+        self.query_one(UnsoldSpendLine).show(data.unsold)
         self.query_one(AlertsTable).show(data.alerts, data.at, data.store)
         firing = sum(1 for a in data.alerts if a.state == "firing")
         self.query_one("#alerts-panel").border_title = f"Alerts ({firing} firing)"

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, bar, compact, money, percent
+from opsboard.query.currency import CONVERTED_MARK
 from opsboard.views.overview import ChannelRow
 
 
@@ -15,7 +16,7 @@ class ChannelSplit(DataTable[Text]):
     def __init__(self, *, unicode: bool = True, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="none", show_cursor=False)
         self.unicode = unicode
-        self._shown: tuple[tuple[ChannelRow, ...], str] | None = None
+        self._shown: tuple[tuple[ChannelRow, ...], str, bool] | None = None
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
@@ -25,9 +26,10 @@ class ChannelSplit(DataTable[Text]):
         self.add_column(Text("Conv", justify="right"), key="conv")
         self.add_column(Text("GMV", justify="right"), key="gmv")
 
-    def show(self, rows: tuple[ChannelRow, ...], currency: str) -> None:
-        """Show ``rows``; nothing is redrawn when they did not change."""
-        key = (rows, currency)
+    def show(self, rows: tuple[ChannelRow, ...], currency: str, *, converted: bool = False) -> None:
+        """Show ``rows``, GMV marked ``≈`` where ``converted``; nothing is redrawn when they
+        did not change."""
+        key = (rows, currency, converted)
         if key == self._shown:
             return
         self._shown = key
@@ -38,7 +40,11 @@ class ChannelSplit(DataTable[Text]):
                 Text(compact(row.uv) if row.uv is not None else MISSING, justify="right"),
                 Text(f"{bar(row.share, 6, unicode=self.unicode)} {percent(row.share, 0):>4}"),
                 Text(percent(row.conversion_rate, 2), justify="right"),
-                Text(money(row.gmv, currency), justify="right"),
+                Text(
+                    (CONVERTED_MARK if converted and row.gmv is not None else "")
+                    + money(row.gmv, currency),
+                    justify="right",
+                ),
                 key=row.channel,
             )
         if not rows:

@@ -55,9 +55,10 @@ class PromotionTable(FittedTable):
         self.add_column(Text("CPC", justify="right"), key="cpc")
         self.add_column(Text("CTR", justify="right"), key="ctr")
 
-    def show(self, rows: tuple[PromotionRow, ...], currency: str, break_even: float | None) -> None:
-        """Show ``rows``; nothing is redrawn when they did not change."""
-        key = (rows, currency, break_even)
+    def show(self, rows: tuple[PromotionRow, ...], break_even: float | None) -> None:
+        """Show ``rows``, each amount in its store's own currency; nothing is redrawn when
+        they did not change."""
+        key = (rows, break_even)
         if key == self._shown:
             return
         self._shown = key
@@ -69,7 +70,10 @@ class PromotionTable(FittedTable):
         for index, row in enumerate(rows):
             if several and row.store != shown_store:
                 shown_store = row.store
-                table.append(([Text(row.store, style="bold underline"), *[Text("")] * 6], None))
+                # Each store's amounts are in its own currency: say which.
+                heading = Text(row.store, style="bold underline")
+                heading.append(f" {row.currency}", style="dim")
+                table.append(([heading, *[Text("")] * 6], None))
             # The plan's name after its id: the column's clipping shortens the name only.
             label: Text = (
                 NamedText(f"  {with_name(row.campaign, row.name)}", keep=2 + len(row.campaign))
@@ -82,14 +86,14 @@ class PromotionTable(FittedTable):
                 (
                     [
                         label,
-                        Text(money(row.spend, currency), justify="right"),
+                        Text(money(row.spend, row.currency), justify="right"),
                         Text(gauge, style=states.get(row.pacing_state, colours.bad)),
                         Text(
                             row.pacing_state or MISSING,
                             style=states.get(row.pacing_state, colours.bold(colours.bad)),
                         ),
                         roi_text(row, break_even, colours),
-                        Text(money(row.cpc, currency, cents=True), justify="right"),
+                        Text(money(row.cpc, row.currency, cents=True), justify="right"),
                         Text(percent(row.ctr, 1), justify="right"),
                     ],
                     f"{index}:{row.channel}:{row.campaign}",

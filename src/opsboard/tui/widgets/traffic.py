@@ -8,9 +8,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, change, figure
-from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, metric_kind
+from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, uses_money
+from opsboard.query.currency import CONVERTED_MARK
 from opsboard.tui.palette import Palette, palette
-from opsboard.views.overview import MIXED_CURRENCIES, TrafficFigure
+from opsboard.views.overview import TrafficFigure
 
 #: Metrics for which a fall is good news.
 LOWER_IS_BETTER = frozenset({"bounce_rate", "acos", "cpc"})
@@ -39,7 +40,7 @@ class TrafficFigures(DataTable[Text]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="none", zebra_stripes=False, show_cursor=False)
-        self._shown: tuple[tuple[TrafficFigure, ...], str] | None = None
+        self._shown: tuple[tuple[TrafficFigure, ...], str, bool, str] | None = None
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
@@ -48,27 +49,35 @@ class TrafficFigures(DataTable[Text]):
         self.add_column(Text("vs yday", justify="right"), key="yday")
         self.add_column(Text("vs wk", justify="right"), key="week")
 
-    def show(self, figures: tuple[TrafficFigure, ...], currency: str) -> None:
-        """Show ``figures``; nothing is redrawn when they did not change."""
-        key = (figures, currency)
+    def show(
+        self,
+        figures: tuple[TrafficFigure, ...],
+        currency: str,
+        *,
+        converted: bool = False,
+        note: str = "",
+    ) -> None:
+        """Show ``figures``; money marked ``≈`` where ``converted`` at configured rates, and
+        ``note`` (why money is blank, or that it is converted) under the panel."""
+        key = (figures, currency, converted, note)
         if key == self._shown:
             return
         self._shown = key
         self.clear()
         colours = palette(self.app)
         for item in figures:
+            value = figure(item.metric, item.today, currency)
+            if converted and item.today is not None and uses_money(item.metric):
+                value = CONVERTED_MARK + value
             self.add_row(
                 Text(label_of(item.metric)),
-                Text(figure(item.metric, item.today, currency), style="bold", justify="right"),
+                Text(value, style="bold", justify="right"),
                 styled_change(item.metric, item.vs_yesterday, colours),
                 styled_change(item.metric, item.vs_last_week, colours),
                 key=item.metric,
             )
         if not figures:
             self.add_row(Text("no traffic data yet", style="dim"), Text(""), Text(""), Text(""))
-        mixed = not currency and any(
-            f.today is None and metric_kind(f.metric) == "money" for f in figures
-        )
         if isinstance(self.parent, Widget):
-            # The panel says why GMV is blank when the stores' currencies differ.
-            self.parent.border_subtitle = MIXED_CURRENCIES if mixed else ""
+            # The panel says why GMV is blank, or that it is converted.
+            self.parent.border_subtitle = note if figures else ""

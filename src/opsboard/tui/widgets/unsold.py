@@ -15,11 +15,12 @@ class UnsoldSpendLine(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
-        self._shown: tuple[tuple[UnsoldSpend, ...], str] | None = None
+        self._shown: tuple[UnsoldSpend, ...] | None = None
 
-    def show(self, rows: tuple[UnsoldSpend, ...], currency: str) -> None:
-        """Show ``rows``; nothing is redrawn when they did not change."""
-        key = (rows, currency)
+    def show(self, rows: tuple[UnsoldSpend, ...]) -> None:
+        """Show ``rows``, each in its store's own currency; nothing is redrawn when they
+        did not change."""
+        key = rows
         if key == self._shown:
             return
         self._shown = key
@@ -33,7 +34,7 @@ class UnsoldSpendLine(Static):
                 text.append(", ")
             # The product's name after its id, shortened: the line lists several.
             text.append(with_name(row.sku, row.name, len(row.sku) + 15))
-            text.append(f" {money(row.spend, currency)}", style=spent)
+            text.append(f" {money(row.spend, row.currency)}", style=spent)
             if row.clicks:
                 text.append(f" ({row.clicks:.0f} clicks)")
         self.update(text)
