@@ -58,6 +58,7 @@ from opsboard.points import (
     span_days,
     span_grain,
 )
+from opsboard.text import MAX_ID_LENGTH, MAX_NAME_LENGTH, inert, text_problem
 from opsboard.timeutil import (
     DEFAULT_TIMEZONE,
     Clock,
@@ -71,6 +72,8 @@ __all__ = [
     "BASE_METRICS",
     "CHANNELS",
     "DEFAULT_TIMEZONE",
+    "MAX_ID_LENGTH",
+    "MAX_NAME_LENGTH",
     "NAME_KINDS",
     "OTHER_TERMS",
     "AbandonBatch",
@@ -104,12 +107,14 @@ __all__ = [
     "UsageError",
     "as_utc",
     "floor_hour",
+    "inert",
     "local_day",
     "local_midnight",
     "raw_points",
     "span_days",
     "span_grain",
     "store_name_problem",
+    "text_problem",
     "zone",
 ]
 

@@ -6,6 +6,7 @@ from rich.style import Style
 from rich.text import Text
 
 from opsboard.formatting import MISSING, bar, money, percent, ratio, with_name
+from opsboard.text import inert
 from opsboard.tui.palette import Palette, palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.overview import PromotionRow
@@ -69,10 +70,14 @@ class PromotionTable(FittedTable):
         for index, row in enumerate(rows):
             if several and row.store != shown_store:
                 shown_store = row.store
-                table.append(([Text(row.store, style="bold underline"), *[Text("")] * 6], None))
+                table.append(
+                    ([Text(inert(row.store), style="bold underline"), *[Text("")] * 6], None)
+                )
             # The plan's name after its id: the column's clipping shortens the name only.
             label: Text = (
-                NamedText(f"  {with_name(row.campaign, row.name)}", keep=2 + len(row.campaign))
+                NamedText(
+                    f"  {with_name(row.campaign, row.name)}", keep=2 + len(inert(row.campaign))
+                )
                 if row.campaign
                 else Text(row.channel.replace("_", " "), style="bold")
             )
