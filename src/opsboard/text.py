@@ -57,6 +57,18 @@ def inert_lines(text: str) -> str:
     return _UNSAFE_IN_BLOCK.sub(_escaped, text.replace("\r\n", "\n"))
 
 
+#: Where a message of ours goes on to its next line: the fix of an error, a listed problem,
+#: a note (``OpsboardError``, ``ConfigError``, the ingest lines).
+_OUR_BREAKS = re.compile(r"\n(?=  (?:fix: |- |note: ))")
+
+
+def inert_message(text: str) -> str:
+    """An error or a result message made inert, keeping its own line breaks (before
+    ``  fix:``, ``  - `` and ``  note:``): any other newline, e.g. in a file name it
+    quotes, is shown escaped and cannot forge a line."""
+    return "\n".join(inert(part) for part in _OUR_BREAKS.split(text))
+
+
 def text_problem(value: str, what: str, *, name: bool = False) -> str | None:
     """Why ``value`` (an id, or with ``name`` a name) cannot be stored, or None.
 

@@ -28,7 +28,7 @@ from opsboard.cli.commands import (
     cmd_watch,
 )
 from opsboard.errors import OpsboardError
-from opsboard.text import inert_lines, inert_stderr_logging
+from opsboard.text import inert_message, inert_stderr_logging
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -240,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except OpsboardError as exc:
-        print(inert_lines(f"opsboard: error: {exc}"), file=sys.stderr)
+        print(inert_message(f"opsboard: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -21,7 +21,7 @@ from opsboard.errors import OpsboardError, UsageError
 from opsboard.points import AbandonBatch, InvalidPoint
 from opsboard.storage.failures import DatabaseError
 from opsboard.storage.store import Store
-from opsboard.text import inert
+from opsboard.text import inert, inert_message
 
 
 @dataclass
@@ -48,7 +48,7 @@ class IngestResult:
         its content says never send a control character (a newline in a file name cannot
         forge a second line)."""
         if not self.ok:
-            return inert(f"{self.path}: rejected: {self.error}")
+            return inert_message(f"{self.path}: rejected: {self.error}")
         period = f", {self.period[0]} .. {self.period[1]}" if self.period else ""
         if self.spans:
             shown = ", ".join(f"{first} .. {last}" for first, last in self.spans[:3])
