@@ -152,13 +152,13 @@ def _read_bytes(
     # Heads searched in vain: plain ASCII reads the same in every encoding.
     missed: set[str] = set()
     for order, (encoding, text) in enumerate(candidates(data)):
-        head = head_of(text)
-        if head in missed:
+        searched = head_of(text)
+        if searched in missed:
             continue
         hit = _first_match(text, encoding, profiles, heads)
         if hit is None:
             if not is_html(text):
-                missed.add(head)
+                missed.add(searched)
             continue
         if encoding not in WEAK or text.isascii():
             recognised = [(0.0, order, text, *hit)]
