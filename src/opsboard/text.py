@@ -31,6 +31,9 @@ _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
 #: The same, except tab and newline, which a block of lines of our own holds.
 _UNSAFE_IN_BLOCK = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+#: What JSON writes raw inside its strings (it escapes C0 itself; its own layout's
+#: newlines stay).
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{_BIDI}]")
 #: What a name may hold that an id may not: white space a product title carries.
 _SPACES = frozenset("\t\n\r")
 
@@ -100,9 +103,9 @@ def _json_escaped(match: re.Match[str]) -> str:
 def inert_json(document: str) -> str:
     """A JSON document with the characters JSON lets through raw (DEL, C1, bidi controls,
     line separators) written as ``\\uXXXX`` escapes: the same data, safe on a terminal."""
-    if _UNSAFE.search(document) is None:
+    if _UNSAFE_IN_JSON.search(document) is None:
         return document
-    return _UNSAFE.sub(_json_escaped, document)
+    return _UNSAFE_IN_JSON.sub(_json_escaped, document)
 
 
 class InertFormatter(logging.Formatter):
