@@ -110,3 +110,21 @@ async def test_a_hostile_file_does_not_hold_up_another_stores_file(
     assert len(refused) == 1
     assert "the line is 5000000 bytes long" in str(refused[0])
     assert (drop / "aaa" / "failed" / "big.csv").exists()
+
+
+async def test_the_reason_file_of_a_hostile_name_is_inert(
+    tmp_path: Path, clock: FrozenClock, store: Store, collector: Callable[..., Collector]
+) -> None:
+    adapter = make_adapter(tmp_path, clock, settle_seconds=0.05)
+    name = "big\nreason: all fine\x1b]0;pwned\x07.csv"
+    hostile = tmp_path / "drop" / name
+    hostile.write_bytes(b"x," * 600_000 + b"\n")
+    os.utime(hostile, (1, 1))
+    await collector(adapter).run_cycle(force=True)
+    note = (tmp_path / "drop" / "failed" / f"{name}.error.txt").read_text(encoding="utf-8")
+    assert "\x1b" not in note
+    assert "\x07" not in note
+    lines = note.splitlines()
+    assert lines[0] == (f"file: {tmp_path}/drop/big\\x0areason: all fine\\x1b]0;pwned\\x07.csv")
+    assert [line.split(":")[0] for line in lines[:4]] == ["file", "refused at", "reason", "  fix"]
+    assert len(lines) == 5

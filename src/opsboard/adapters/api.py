@@ -58,7 +58,7 @@ from opsboard.points import (
     span_days,
     span_grain,
 )
-from opsboard.text import MAX_ID_LENGTH, MAX_NAME_LENGTH, inert, text_problem
+from opsboard.text import MAX_ID_LENGTH, MAX_NAME_LENGTH, inert, inert_message, text_problem
 from opsboard.timeutil import (
     DEFAULT_TIMEZONE,
     Clock,
@@ -108,6 +108,7 @@ __all__ = [
     "as_utc",
     "floor_hour",
     "inert",
+    "inert_message",
     "local_day",
     "local_midnight",
     "raw_points",
