@@ -122,3 +122,22 @@ def test_an_ingest_line_names_a_hostile_file_inert(
     first, *rest = err.splitlines()
     assert "report\\x0a2026 ok: 999 rows\\x1b]0;pwned\\x07.csv: rejected: " in first
     assert all(line.startswith("  fix: ") for line in rest)
+
+
+def test_a_chat_message_is_inert() -> None:
+    from opsboard.alerts.notify import compose, emit_json
+
+    message = compose(
+        "firing",
+        [{"rule": "sku-bounce", "store": "s1", "severity": "warning",
+          "message": f"bounce on {SKU}\nforged line"}],
+    )  # fmt: skip
+    _no_raw_controls(message.title + message.text)
+    assert message.text == "bounce on sku-\\x1b]0;pwned\\x07\\x1b[2J\\u202e[bold]x\\x0aforged line"
+    out = io.StringIO()
+    emit_json(message.to_json(), out)
+    _no_raw_controls(out.getvalue())
+    assert out.getvalue().count("\n") == 1
+    raw = io.StringIO()
+    emit_json({"scope": "sku:\u202e\x9b\x1b"}, raw)
+    assert raw.getvalue() == '{"scope": "sku:\\u202e\\u009b\\u001b"}\n'
