@@ -91,7 +91,7 @@ def text_problem(value: str, what: str, *, name: bool = False) -> str | None:
             continue
         return (
             f"the {what} '{inert(value[:60])}' holds the control character "
-            f"{_escaped(found)} (at character {found.start() + 1}); a terminal would obey it"
+            f"{_escaped(found)} (at character {found.start() + 1})"
         )
     return None
 

@@ -68,18 +68,22 @@ def test_the_newest_name_wins_and_format_characters_are_dropped(
         ]
 
 
-def test_a_name_with_an_escape_sequence_is_refused_with_its_line_and_column(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("\x1b]0;pwned\x07人群推广", "\\x1b]0;pwned\\x07人群推广"), ("人群\x00推广", "人群\\x00推广")],
+)
+def test_a_name_with_a_control_character_is_refused_with_its_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, shown: str
 ) -> None:
     report = plan_report(
         tmp_path / "计划报表_20260618_090000.csv",
         "2026-06-18",
-        {"77012003172": "春季新品推广", "77012000337": "\x1b]0;pwned\x07人群推广"},
+        {"77012003172": "春季新品推广", "77012000337": name},
     )
     db = tmp_path / "o.db"
     assert main(["ingest", str(report), "--store", "s1", "--db", str(db)]) == 1
     err = capsys.readouterr().err
-    assert "line 3, column '计划名字': the campaign name '\\x1b]0;pwned\\x07人群推广' holds " in err
+    assert f"line 3, column '计划名字': the campaign name '{shown}' holds " in err
     assert "fix: no platform writes this" in err
     assert "\x1b" not in err
     with Store.open(db, readonly=True) as store:
