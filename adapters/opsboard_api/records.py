@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from opsboard.adapters.api import CHANNELS, NAME_KINDS, Grain, Names, RawPoint
+from opsboard.adapters.api import CHANNELS, NAME_KINDS, Grain, Names, RawPoint, text_problem
 from opsboard_api.wire import DATASET_METRICS
 
 _CHANNELS = frozenset(CHANNELS)
@@ -61,6 +61,21 @@ def _scope(record: dict[str, Any], key: str) -> str:
     return value
 
 
+def _check_texts(record: dict[str, Any], campaign: str, sku: str) -> None:
+    """``BadRecord`` for an id or a name holding a control character or longer than any
+    platform writes: it would be stored as it is and shown on every screen."""
+    for key, value in (("campaign", campaign), ("sku", sku)):
+        problem = text_problem(value, key)
+        if problem:
+            raise BadRecord(f"field {key}: {problem}")
+    for kind in NAME_KINDS:
+        name = record.get(f"{kind}_name")
+        if isinstance(name, str):
+            problem = text_problem(name, f"{kind}_name", name=True)
+            if problem:
+                raise BadRecord(f"field {kind}_name: {problem}")
+
+
 @dataclass(frozen=True)
 class RecordHead:
     """What a record says about its figures: when they changed, and how often restated."""
@@ -91,6 +106,7 @@ def record_points(
         if channel and channel not in _CHANNELS:
             raise BadRecord(f"unknown channel {channel!r}")
         campaign, sku = _scope(record, "campaign"), _scope(record, "sku")
+        _check_texts(record, campaign, sku)
         revision = record.get("revision", 0)
         if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
             raise BadRecord(f"revision is {revision!r}, not a count")

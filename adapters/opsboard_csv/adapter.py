@@ -40,6 +40,7 @@ from opsboard.adapters.api import (
 )
 from opsboard_csv import canonical
 from opsboard_csv.aftercare import Aftercare
+from opsboard_csv.bounds import check_regular
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
 from opsboard_csv.errors import MISSING_COLUMN, FileChanged, IncompleteFile
 from opsboard_csv.folders import FolderMap
@@ -123,8 +124,10 @@ class CsvDropAdapter(Adapter):
         """Read one export file: the canonical long CSV here, platform formats in reader.py.
 
         ``max_bytes`` bounds a report unpacked from a zip; ``dropped`` says the file came
-        from a drop folder (refusals then give the advice that fits a folder).
+        from a drop folder (refusals then give the advice that fits a folder). Only a
+        regular file is read: a FIFO or a device is refused before it is opened.
         """
+        check_regular(path)
         if format == canonical.FORMAT or (
             format is None and canonical.is_canonical_header(canonical.read_header(path))
         ):

@@ -32,6 +32,7 @@ from opsboard.adapters.api import (
     RawPoint,
     RejectedInput,
     store_name_problem,
+    text_problem,
 )
 from opsboard_csv.describe import INDENT
 from opsboard_csv.errors import IncompleteFile
@@ -283,7 +284,16 @@ class CanonicalPoints:
         def reject(message: str, column: str | None) -> RejectedInput:
             return RejectedInput(message, line=line, column=column)
 
-        def check(metric: str, channel: str, store: str) -> None:
+        def check(metric: str, channel: str, store: str, campaign: str, sku: str) -> None:
+            for column, cell in (("campaign", campaign), ("sku", sku)):
+                problem = text_problem(cell, "campaign id" if column == "campaign" else "SKU")
+                if problem:
+                    raise RejectedInput(
+                        problem,
+                        line=line,
+                        column=column,
+                        hint="remove the character (or shorten the cell) and load it again",
+                    )
             if store not in stores and store != fallback_store:
                 problem = store_name_problem(store)
                 if problem:
@@ -374,7 +384,7 @@ class CanonicalPoints:
                                 "store",
                             )
                     if resolve is None:
-                        check(metric, channel, store)
+                        check(metric, channel, store, campaign, sku)
                         stores.add(store)
                         yield store, stamp[1], stamp[0], channel, campaign, sku, metric, value
                         continue
@@ -388,7 +398,7 @@ class CanonicalPoints:
                     known = stamp[2]
                     series_id = known.get(key)
                     if series_id is None:
-                        check(metric, channel, store)
+                        check(metric, channel, store, campaign, sku)
                         stores.add(store)
                         series_id = known[key] = resolve(
                             (store, stamp[1], metric, channel, campaign, sku)

@@ -1,8 +1,9 @@
 """Text encodings of export files, tried in the order the platforms make likely.
 
-A byte-order mark decides at once (UTF-8, UTF-16LE/BE). Without one: UTF-16 when the
-bytes hold NULs, then strict UTF-8, then GB18030 (a superset of GBK that also holds
-``®``, ``™`` and ``€``, which GBK rejects), then cp1252. A candidate that decodes is only
+A byte-order mark decides at once (UTF-8, UTF-16LE/BE). Without one: UTF-16 when one
+byte in twenty or more is a NUL, then strict UTF-8, then GB18030 (a superset of GBK that
+also holds ``®``, ``™`` and ``€``, which GBK rejects), then cp1252 (a stray NUL in a cell
+is left to the reader, which refuses it by its line and column). A candidate that decodes is only
 a candidate: the reader confirms it by recognising a known header row, and where the
 header is plain ASCII (a Western platform's report) and both GB18030 and cp1252 decode
 the file, ``implausible_share`` says which reads its names as real text: cp1252 bytes
@@ -24,11 +25,16 @@ _BOMS = (
 )
 
 
+#: NULs in more than one byte of this many mark UTF-16 text; fewer are stray NULs in cells,
+#: which the reader refuses by their line and column.
+_NUL_SHARE = 20
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """``utf-16-le`` or ``utf-16-be`` for BOM-less UTF-16 text, judged by where NULs sit."""
     head = data[:4096]
-    if b"\x00" not in head:
-        return None
+    if head.count(0) * _NUL_SHARE < len(head):
+        return None  # no NULs, or a stray one in a cell: not UTF-16
     even = head[0::2].count(0)
     odd = head[1::2].count(0)
     if odd > even * 2:
@@ -65,8 +71,8 @@ def candidates(data: bytes) -> Iterator[tuple[str, str]]:
             text = _decode(data, name)
         except UnicodeDecodeError:
             continue
-        if name != utf16 and "\x00" in text:
-            continue
+        if name != utf16 and text.count("\x00") * _NUL_SHARE >= len(text):
+            continue  # text with NULs everywhere is UTF-16 read wrong
         yield name, text
 
 

@@ -8,6 +8,8 @@ import logging
 import os
 from pathlib import Path
 
+from opsboard.adapters.api import inert, inert_message
+
 log = logging.getLogger(__name__)
 
 
@@ -40,11 +42,13 @@ def move_into(path: Path, folder: Path, stamp: str) -> Path:
 
 
 def write_reason(note: Path, original: Path, reason: str, at: str) -> None:
-    """Write the reason file of a refused file (owner-only); a failure is only logged."""
+    """Write the reason file of a refused file (owner-only); a failure is only logged. The
+    file's name and the reason are written inert: `cat` of the note is safe, and a newline
+    in the file's name cannot forge a line of it."""
     text = (
-        f"file: {original}\n"
+        f"file: {inert(str(original))}\n"
         f"refused at: {at}\n"
-        f"reason: {reason}\n"
+        f"reason: {inert_message(reason)}\n"
         "nothing of this file was stored; fix it and drop it into the folder again\n"
     )
     try:

@@ -35,6 +35,7 @@ from opsboard.adapters.api import (
     local_midnight,
     span_grain,
     store_name_problem,
+    text_problem,
 )
 from opsboard_csv.numbers import (
     Decimal,
@@ -82,13 +83,16 @@ class FilePoints:
 
 
 def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> str:
-    """The channel, traffic source, campaign, SKU or term a cell names (a source's total
-    cell, ``汇总``, names none)."""
+    """The channel, traffic source, campaign, SKU, keyword or term a cell names (a
+    source's total cell, ``汇总``, names none)."""
     if role == "source":
         source = normalise_cell(cell)
         if not source or source in ("-", "--"):
             return UNATTRIBUTED if spec.missing is None else spec.missing
-        return "" if source in {normalise_cell(v) for v in spec.keep} else source
+        if source in {normalise_cell(v) for v in spec.keep}:
+            return ""
+        check_text(source, "traffic source", line, column)
+        return source
     if role == "channel":
         value = normalise_cell(cell).casefold()
         for name, channel in spec.map.items():
@@ -108,7 +112,29 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
         return UNATTRIBUTED if spec.missing is None else spec.missing
     if normalise_cell(text) in spec.all_values:
         return ""
+    check_text(text, _ID_LABELS.get(role, role), line, column)
     return spec.prefix + text
+
+
+#: How each kind of id is named in a refusal.
+_ID_LABELS = {"campaign": "campaign id", "sku": "SKU", "term": "search term", "keyword": "keyword"}
+
+
+def check_text(
+    text: str, what: str, line: int | None, column: str | None, *, name: bool = False
+) -> None:
+    """``RejectedInput`` at ``line`` and ``column`` for an id (or a ``name``) holding a
+    control character or longer than any platform writes: it would be stored as it is and
+    shown on every screen."""
+    problem = text_problem(text, what, name=name)
+    if problem is not None:
+        raise RejectedInput(
+            problem,
+            line=line,
+            column=column,
+            hint="no platform writes this: download the report again; if it was edited, "
+            "remove the character (or shorten the cell) and load it again",
+        )
 
 
 def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) -> list[str]:
@@ -189,6 +215,9 @@ def file_points(
         "keyword": "",
     }
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
+    for kind in ("campaign", "sku"):
+        if kind in match.titled:
+            check_text(match.titled[kind], f"{_ID_LABELS[kind]} of the title rows", None, None)
     stores = row_stores(match, data, context)
     named = [
         (spec.name_of, columns[k])
@@ -202,6 +231,7 @@ def file_points(
         if f"{kind}_name" in match.titled and fixed.get(kind)
     }
     for kind, text in titled_names.items():
+        check_text(text, f"{kind} name of the title rows", None, None, name=True)
         for store in set(stores):
             names[(store, kind, fixed[kind] or "")] = text
     keyed = _keyed_fields(match, metric_fields)
@@ -223,6 +253,7 @@ def file_points(
             key = scope[kind] or ""
             text = row.cell(index).strip()
             if key and key != UNATTRIBUTED and text and text not in ("-", "--"):
+                check_text(text, f"{kind} name", row.line, match.headers[index], name=True)
                 names[(store, kind, key)] = text
         if profile.unique_rows:
             _check_unique(

@@ -17,7 +17,7 @@ import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -52,8 +52,10 @@ _UNIT = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def normalise_header(text: str) -> str:
-    """A header cell in the form profiles are matched on."""
+    """A header cell in the form profiles are matched on (remembered: every profile
+    looks at the same cells)."""
     cleaned = unicodedata.normalize("NFKC", text).replace("\ufeff", "").casefold()
     cleaned = re.sub(r"\s+", "", cleaned.translate(_DASHES))
     return _UNIT.sub("", cleaned)

@@ -4,7 +4,9 @@
 the header row (by content, below any title rows) and the export format (a profile in
 ``profiles/``), then turns every data row into day-grain points. It raises
 ``RejectedInput`` naming the line and column for a bad file and never returns part of
-one. ``describe_formats`` lists the recognised formats for ``opsboard formats``.
+one. Its work is bounded (``bounds``): only a regular file is read, a line longer than
+any export writes is refused at once, and the header is looked for in the file's head.
+``describe_formats`` lists the recognised formats for ``opsboard formats``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from opsboard.adapters.api import ParsedFile, RejectedInput
+from opsboard_csv.bounds import MAX_HEADER_CELLS, check_line_lengths, head_of, read_regular
 from opsboard_csv.containers import (
     DEFAULT_MAX_BYTES,
     DELIMITER_OF,
     Table,
     delimited_table,
+    is_html,
     iter_text_tables,
     sniff,
     workbook_tables,
@@ -69,10 +73,7 @@ def read_file(
     there is no --date or --store there). A file that looks cut off raises
     ``IncompleteFile``.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RejectedInput(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+    data = read_regular(path, max_bytes)
     if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n\x00\xff\xfe"):
         raise IncompleteFile(
             f"{path.name}: empty file ({len(data)} bytes), nothing to load",
@@ -108,9 +109,14 @@ def _profiles_for(format: str | None) -> tuple[Profile, ...]:
     return chosen
 
 
+#: How much of a file's start is looked at for the canonical header.
+_CANONICAL_HEAD = 65536
+
+
 def _canonical(path: Path, data: bytes, store: str | None, tz: tzinfo) -> ParsedFile | None:
     """The file read as opsboard's canonical long CSV, if its first line is that header."""
-    first = data.split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").rstrip(b"\r")
+    # The canonical header is short: a first line longer than its head is not one.
+    first = data[:_CANONICAL_HEAD].split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf").rstrip(b"\r")
     try:
         cells = first.decode("utf-8").split(",")
     except UnicodeDecodeError:
@@ -138,12 +144,21 @@ def _read_bytes(
             if found is not None:
                 return extract(table, found, context)
         raise _unknown(name, tables, profiles)
+    if not is_html(data[:4096].replace(b"\x00", b"").decode("latin-1")):
+        check_line_lengths(data, name)
     heads: list[Table] = []
     # (implausible share, candidate order, text, head, match) per decoding that works.
     recognised: list[tuple[float, int, str, Table, HeaderMatch]] = []
+    # Heads searched in vain: plain ASCII reads the same in every encoding.
+    missed: set[str] = set()
     for order, (encoding, text) in enumerate(candidates(data)):
+        searched = head_of(text)
+        if searched in missed:
+            continue
         hit = _first_match(text, encoding, profiles, heads)
         if hit is None:
+            if not is_html(text):
+                missed.add(searched)
             continue
         if encoding not in WEAK or text.isascii():
             recognised = [(0.0, order, text, *hit)]
@@ -167,8 +182,10 @@ def _first_match(
     text: str, encoding: str, profiles: Sequence[Profile], heads: list[Table]
 ) -> tuple[Table, HeaderMatch] | None:
     """The first way of splitting ``text`` whose head holds a known header row; the heads
-    that hold none are added to ``heads`` (for the closest-format message)."""
-    for head in iter_text_tables(text, encoding, HEAD_ROWS):
+    that hold none are added to ``heads`` (for the closest-format message). Only the head
+    of a delimited text is split (an HTML page is parsed whole: its table is the data)."""
+    searched = text if is_html(text) else head_of(text)
+    for head in iter_text_tables(searched, encoding, HEAD_ROWS):
         found = _recognise(head, profiles)
         if found is not None:
             return head, found
@@ -195,7 +212,7 @@ def _note_container(name: str, kind: str, context: FileContext) -> None:
 def _recognise(table: Table, profiles: Iterable[Profile]) -> HeaderMatch | None:
     """The best profile match on the first row that holds a profile's required headers."""
     for index, row in enumerate(table.rows[:HEAD_ROWS]):
-        if not any(cell.strip() for cell in row):
+        if len(row) > MAX_HEADER_CELLS or not any(cell.strip() for cell in row):
             continue
         above = table.rows[:index]
         matches = [m for p in profiles if (m := match_row(p, row, index, above)) is not None]
@@ -239,6 +256,8 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
     known = {p.name: _aliases(p) for p in profiles}
     for table in tables:
         for row, line in zip(table.rows[:HEAD_ROWS], table.lines, strict=False):
+            if len(row) > MAX_HEADER_CELLS:
+                continue
             for cells, separator in _header_variants(row):
                 if not cells:
                     continue

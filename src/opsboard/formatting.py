@@ -17,6 +17,7 @@ import sys
 import unicodedata
 
 from opsboard.metrics import metric_kind
+from opsboard.text import inert
 
 #: Shown where a figure is missing (no data, or a failed source): never a zero.
 MISSING = "-"
@@ -364,9 +365,12 @@ def shorten(text: str, width: int) -> str:
 def with_name(key: str, name: str | None, width: int | None = None) -> str:
     """An id with the platform's name beside it, as tables show them: ``77012003172
     春季新品推广``; the name (never the id) shortened so that the whole fits ``width``
-    cells; the id alone when there is no name."""
+    cells; the id alone when there is no name. Both are made inert (they come from
+    files and APIs)."""
+    key = inert(key)
     if not name:
         return key
+    name = inert(name)
     if width is not None:
         room = width - len(key) - 1
         if room < 2:
@@ -377,5 +381,5 @@ def with_name(key: str, name: str | None, width: int | None = None) -> str:
 
 def named(key: str, name: str | None) -> str:
     """An id with its name in prose: ``春季新品推广 (77012003172)``; the id alone without
-    a name."""
-    return f"{name} ({key})" if name else key
+    a name; both made inert."""
+    return f"{inert(name)} ({inert(key)})" if name else inert(key)

@@ -214,17 +214,28 @@ def test_quoted_cells_with_commas_and_line_breaks(tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "q.csv",
         '2026-06-18 10:00,,paid_search,"plan, spring",sku-1,spend,5\n'
-        '2026-06-18 10:00,,paid_search,"two\nlines",sku-1,spend,6\n'
+        '2026-06-18 10:00,,paid_search,plan,sku-1,spend,"6\n"\n'
         "2026-06-18 10:00,,,,,uv,oops\n",
     )
     parsed = read_canonical(path, store="shop", tz=SHANGHAI)
     points = iter(parsed.points)
     assert next(points)[4] == "plan, spring"
-    assert next(points)[4] == "two\nlines"
+    assert next(points)[7] == 6
     with pytest.raises(RejectedInput) as info:
         next(points)
     assert info.value.line == 5
     assert info.value.column == "value"
+
+
+def test_an_id_with_a_line_break_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "q.csv",
+        '2026-06-18 10:00,,paid_search,"two\nlines",sku-1,spend,6\n'
+        "2026-06-18 10:00,,paid_search,\x1b[2J,sku-1,spend,6\n",
+    )
+    error = rejection(path)
+    assert (error.line, error.column) == (3, "campaign")  # where the row ends
+    assert "the campaign id 'two\\x0alines' holds the control character \\x0a" in error.message
 
 
 def test_unclosed_quote_is_refused(tmp_path: Path) -> None:

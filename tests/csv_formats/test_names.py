@@ -46,7 +46,7 @@ def test_plan_names_through_ingest_and_query(
     ]
 
 
-def test_the_newest_name_wins_and_control_characters_are_dropped(
+def test_the_newest_name_wins_and_format_characters_are_dropped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "o.db"
@@ -57,15 +57,37 @@ def test_the_newest_name_wins_and_control_characters_are_dropped(
     renamed = plan_report(
         tmp_path / "计划报表_20260618_090000.csv",
         "2026-06-18",
-        {"77012003172": "\x1b[31m夏季\u200b清仓\x07\t推广\x1b[0m"},
+        {"77012003172": "[31m夏季\u200b清仓\t推广"},
     )
     rows = answer(capsys, db, [renamed], ["spend"], "--by", "campaign")
-    # ESC, BEL and the zero-width space are gone; the tab became a space.
-    assert rows == [{"campaign": "77012003172", "name": "[31m夏季清仓 推广[0m", "spend": 200}]
+    # The zero-width space is gone; the tab became a space.
+    assert rows == [{"campaign": "77012003172", "name": "[31m夏季清仓 推广", "spend": 200}]
     with Store.open(db, readonly=True) as store:
         assert [(r.store, r.kind, r.key) for r in all_names(store)] == [
             ("s1", "campaign", "77012003172")
         ]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [("\x1b]0;pwned\x07人群推广", "\\x1b]0;pwned\\x07人群推广"), ("人群\x00推广", "人群\\x00推广")],
+)
+def test_a_name_with_a_control_character_is_refused_with_its_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, shown: str
+) -> None:
+    report = plan_report(
+        tmp_path / "计划报表_20260618_090000.csv",
+        "2026-06-18",
+        {"77012003172": "春季新品推广", "77012000337": name},
+    )
+    db = tmp_path / "o.db"
+    assert main(["ingest", str(report), "--store", "s1", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert f"line 3, column '计划名字': the campaign name '{shown}' holds " in err
+    assert "fix: no platform writes this" in err
+    assert "\x1b" not in err
+    with Store.open(db, readonly=True) as store:
+        assert all_names(store) == []
 
 
 def test_product_names_of_the_item_rank_in_json_csv_and_table(

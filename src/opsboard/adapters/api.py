@@ -58,6 +58,7 @@ from opsboard.points import (
     span_days,
     span_grain,
 )
+from opsboard.text import MAX_ID_LENGTH, MAX_NAME_LENGTH, inert, inert_message, text_problem
 from opsboard.timeutil import (
     DEFAULT_TIMEZONE,
     Clock,
@@ -72,6 +73,8 @@ __all__ = [
     "BASE_METRICS",
     "CHANNELS",
     "DEFAULT_TIMEZONE",
+    "MAX_ID_LENGTH",
+    "MAX_NAME_LENGTH",
     "NAME_KINDS",
     "OTHER_TERMS",
     "SOURCE_CHANNELS",
@@ -107,12 +110,15 @@ __all__ = [
     "as_utc",
     "channel_of_source",
     "floor_hour",
+    "inert",
+    "inert_message",
     "local_day",
     "local_midnight",
     "raw_points",
     "span_days",
     "span_grain",
     "store_name_problem",
+    "text_problem",
     "zone",
 ]
 

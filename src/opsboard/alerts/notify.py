@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from opsboard.alerts.state import iso
 from opsboard.config.models import NotifierConfig, Settings
 from opsboard.models import SEVERITY_RANK, Severity
+from opsboard.text import inert, inert_json, inert_lines
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ APPRISE_TYPES: dict[str, str] = {
 def emit_json(record: dict[str, Any], stream: TextIO | None = None) -> None:
     """Write ``record`` as one JSON line and flush (stdout by default)."""
     out = stream if stream is not None else sys.stdout
-    line = json.dumps(record, ensure_ascii=False, default=str)
+    line = inert_json(json.dumps(record, ensure_ascii=False, default=str))
     with STDOUT_LOCK:
         out.write(line + "\n")
         out.flush()
@@ -105,9 +106,10 @@ def compose(status: str, alerts: list[dict[str, Any]]) -> Message:
         (a.get("severity", Severity.INFO) for a in alerts), key=SEVERITY_RANK.__getitem__
     )
     where = first.get("store") or "all stores"
-    title = f"[{status.upper()}:{len(alerts)}] {first['rule']} · {where}"
+    # Store names, scopes and messages hold text from files: chat shows it inert.
+    title = inert(f"[{status.upper()}:{len(alerts)}] {first['rule']} · {where}")
     mark = "✔ " if status == "resolved" else ""
-    lines = [f"{mark}{a['message']}" for a in alerts[:MAX_LINES]]
+    lines = [inert(f"{mark}{a['message']}") for a in alerts[:MAX_LINES]]
     if len(alerts) > MAX_LINES:
         lines.append(f"… and {len(alerts) - MAX_LINES} more")
     return Message(status, title, "\n".join(lines), alerts, severity)
@@ -237,7 +239,7 @@ def send_text(
         known = {n.name for n in settings.notifiers}
         problems += [f"{name}: no notifier of that name is configured" for name in notifiers
                      if name not in known]  # fmt: skip
-    message = Message("text", title, body)
+    message = Message("text", inert(title), inert_lines(body))
     for notifier in chosen:
         try:
             deliver(notifier, message)

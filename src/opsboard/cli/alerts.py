@@ -1,4 +1,8 @@
-"""`opsboard alerts list|ack|silence|unsilence|backtest`: alert state from the shell."""
+"""`opsboard alerts list|ack|silence|unsilence|backtest`: alert state from the shell.
+
+Alert messages, store names and scopes hold text from files and APIs: every line printed
+is made inert first (``_say``), JSON included.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,13 @@ from opsboard.errors import UsageError
 from opsboard.models import AlertState
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
+from opsboard.text import inert, inert_json
 from opsboard.timeutil import DEFAULT_TIMEZONE, parse_day, zone
+
+
+def _say(line: str) -> None:
+    """Print one line of output, its control characters shown escaped."""
+    print(inert(line))
 
 
 def _who(by: str | None) -> str:
@@ -56,7 +66,7 @@ def _line(alert: AlertView) -> str:
         flags.append(alert.quiet_reason)
     extra = f"  [{'; '.join(flags)}]" if flags else ""
     state = "strategic loss" if alert.strategic_loss else alert.state
-    return (
+    return inert(
         f"{alert.id:>5}  {state:<9} {alert.severity:<8} {alert.rule:<26} "
         f"{alert.store or '-':<16} {alert.message}{extra}"
     )
@@ -86,30 +96,32 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
             failures = store.outbox.failures_since(now - timedelta(hours=24), limit=5)
         if args.output == "json":
             print(
-                json.dumps(
-                    {
-                        "alerts": [a.to_json() for a in alerts],
-                        "silences": [s.to_json() for s in live],
-                    },
-                    ensure_ascii=False,
+                inert_json(
+                    json.dumps(
+                        {
+                            "alerts": [a.to_json() for a in alerts],
+                            "silences": [s.to_json() for s in live],
+                        },
+                        ensure_ascii=False,
+                    )
                 )
             )
             return 0
         print("\n".join(_line(a) for a in alerts) if alerts else "no open alerts")
         for s in live:
-            print(
+            _say(
                 f"silence {s.id}: {s.rule} store={s.store or '*'} scope={s.scope or '*'} until "
                 f"{s.until:%Y-%m-%d %H:%M} UTC by {s.by}" + (f": {s.reason}" if s.reason else "")
             )
         for failure in failures:
-            print(f"notifier {failure.notifier} failed at {iso(failure.at)}: {failure.error}")
+            _say(f"notifier {failure.notifier} failed at {iso(failure.at)}: {failure.error}")
         for notifier, count in waiting.items():
-            print(f"notifier {notifier}: {count} messages waiting to be delivered")
+            _say(f"notifier {notifier}: {count} messages waiting to be delivered")
         return 0
     with runtime.open_store() as store:
         if action == "ack":
             alert = ack(store, _number(args.target, "ack"), _who(args.by), args.note, now=now)
-            print(f"acknowledged alert {alert.id} ({alert.rule}) as {alert.acked_by}")
+            _say(f"acknowledged alert {alert.id} ({alert.rule}) as {alert.acked_by}")
         elif action == "silence":
             if not args.target:
                 raise UsageError("name the rule to silence", hint="e.g. opsboard alerts silence "
@@ -118,16 +130,16 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
             tz = store_zone(runtime.settings, args.alert_store)
             local = made.until.astimezone(tz)
             utc = "" if local.utcoffset() == timedelta(0) else f" ({made.until:%H:%M} UTC)"
-            print(f"silence {made.id}: {made.rule} until {local:%Y-%m-%d %H:%M} "
+            _say(f"silence {made.id}: {made.rule} until {local:%Y-%m-%d %H:%M} "
                   f"{local.tzname()}{utc}" + (f" store={made.store}" if made.store else "")
                   + (f" scope={made.scope}" if made.scope else ""))  # fmt: skip
         else:
             ended, now_ended = unsilence(store, _number(args.target, "unsilence"), now=now)
             if not now_ended:
-                print(f"silence {ended.id} ({ended.rule}) had already ended at "
+                _say(f"silence {ended.id} ({ended.rule}) had already ended at "
                       f"{ended.until:%Y-%m-%d %H:%M} UTC; nothing to do")  # fmt: skip
             else:
-                print(f"silence {ended.id} ({ended.rule}) ended")
+                _say(f"silence {ended.id} ({ended.rule}) ended")
     return 0
 
 
@@ -176,11 +188,11 @@ def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
         replay = backtest(store, settings, first=first, last=last, tz=tz, now=runtime.clock.now())
     events = [e for e in replay.events if not args.alert_store or e.store == args.alert_store]
     if args.output == "json":
-        print(json.dumps([e.to_json() for e in events], ensure_ascii=False))
+        print(inert_json(json.dumps([e.to_json() for e in events], ensure_ascii=False)))
         return 0
     for event in events:
-        print(describe(event, tz))
+        _say(describe(event, tz))
     fired = sum(e.event == AlertState.FIRING for e in events)
     upto = " (today up to the current hour)" if last >= today else ""
-    print(f"{replay.hours} hours from {first} to {last}{upto}: {fired} alerts would have fired")
+    _say(f"{replay.hours} hours from {first} to {last}{upto}: {fired} alerts would have fired")
     return 0

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from opsboard.errors import OpsboardError, UsageError
+from opsboard.text import inert, inert_message
 
 #: Only absolute dates are parsed against it (relative ones become days back).
 _NO_DAY = date(1970, 1, 1)
@@ -55,7 +56,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         return run_watch(_runtime(args), once=args.once)
     except OpsboardError as exc:
-        print(f"opsboard: error: {exc}", file=sys.stderr)
+        print(inert_message(f"opsboard: error: {exc}"), file=sys.stderr)
         if args.once:
             return 3
         return 2 if isinstance(exc, CollectorLockedError) else exc.exit_code
@@ -230,7 +231,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         rows = present_rows(rows, args.metrics)
     print(render(rows, args.metrics, args.output), flush=True)
     for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(inert(f"note: {note}"), file=sys.stderr)
     return 0
 
 

@@ -28,6 +28,7 @@ from opsboard.cli.commands import (
     cmd_watch,
 )
 from opsboard.errors import OpsboardError
+from opsboard.text import inert_message, inert_stderr_logging
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -239,13 +240,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler in _SHELL_COMMANDS:
         # Warnings of the core (e.g. an old store name) as one plain line on stderr; the
         # long-running modes set up their own logging.
-        logging.basicConfig(
-            stream=sys.stderr, level=logging.WARNING, format="opsboard: warning: %(message)s"
-        )
+        inert_stderr_logging(logging.WARNING, "opsboard: warning: %(message)s")
     try:
         return handler(args)
     except OpsboardError as exc:
-        print(f"opsboard: error: {exc}", file=sys.stderr)
+        print(inert_message(f"opsboard: error: {exc}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

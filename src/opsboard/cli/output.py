@@ -1,4 +1,9 @@
-"""Printing query rows as a table, JSON or CSV (stdout carries results only)."""
+"""Printing query rows as a table, JSON or CSV (stdout carries results only).
+
+Ids and names come from files and APIs: every cell is made inert (control characters
+shown escaped, never sent to the terminal) and the table's cells are plain text, never
+Rich markup (a SKU named ``[bold]`` prints as it is written).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from opsboard.formatting import number
+from opsboard.text import inert, inert_json
 
 
 def format_value(value: Any, metric: str) -> str:
@@ -23,25 +30,34 @@ def format_value(value: Any, metric: str) -> str:
 def render(rows: Sequence[dict[str, Any]], metrics: Sequence[str], fmt: str) -> str:
     """``rows`` rendered as ``table``, ``json`` or ``csv`` text."""
     if fmt == "json":
-        return json.dumps(list(rows), ensure_ascii=False)
+        return inert_json(json.dumps(list(rows), ensure_ascii=False))
     columns = list(rows[0]) if rows else list(metrics)
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            writer.writerow({k: _cell(v) for k, v in row.items()})
         return buffer.getvalue().rstrip("\n")
     table = Table(show_edge=False, header_style="bold")
     for column in columns:
-        table.add_column(column, justify="right" if column in metrics else "left")
+        table.add_column(Text(inert(column)), justify="right" if column in metrics else "left")
     for row in rows:
         table.add_row(
             *(
-                format_value(row[c], c) if c in metrics else "" if row[c] is None else str(row[c])
+                Text(format_value(row[c], c) if c in metrics else str(_cell(row[c])))
                 for c in columns
             )
         )
     buffer = io.StringIO()
     Console(file=buffer, width=200, color_system=None).print(table)
     return buffer.getvalue().rstrip("\n")
+
+
+def _cell(value: Any) -> Any:
+    """A cell as printed: nothing for None, text made inert, numbers as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return inert(value)
+    return value

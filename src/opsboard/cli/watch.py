@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 from typing import TextIO
 
 from opsboard.alerts.engine import CycleResult
@@ -20,6 +19,7 @@ from opsboard.alerts.notify import emit_json
 from opsboard.collect.collector import Collector
 from opsboard.collect.pipeline import CollectionService
 from opsboard.runtime import Runtime
+from opsboard.text import inert_stderr_logging
 
 log = logging.getLogger("opsboard.watch")
 
@@ -33,9 +33,7 @@ STOP_GRACE = 2.0
 
 def configure_logging(level: int = logging.INFO) -> None:
     """Diagnostics on stderr, one line each; stdout stays for alert events."""
-    logging.basicConfig(
-        stream=sys.stderr, level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    inert_stderr_logging(level, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "apprise"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

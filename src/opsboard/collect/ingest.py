@@ -21,6 +21,7 @@ from opsboard.errors import OpsboardError, UsageError
 from opsboard.points import AbandonBatch, InvalidPoint
 from opsboard.storage.failures import DatabaseError
 from opsboard.storage.store import Store
+from opsboard.text import inert, inert_message
 
 
 @dataclass
@@ -43,21 +44,23 @@ class IngestResult:
     stores: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One or two lines for the terminal."""
+        """One or two lines for the terminal, each made inert: the file's name and what
+        its content says never send a control character (a newline in a file name cannot
+        forge a second line)."""
         if not self.ok:
-            return f"{self.path}: rejected: {self.error}"
+            return inert_message(f"{self.path}: rejected: {self.error}")
         period = f", {self.period[0]} .. {self.period[1]}" if self.period else ""
         if self.spans:
             shown = ", ".join(f"{first} .. {last}" for first, last in self.spans[:3])
             more = f" and {len(self.spans) - 3} more" if len(self.spans) > 3 else ""
             period += f", {'span' if len(self.spans) == 1 else 'spans'} {shown}{more}"
-        text = (
+        text = inert(
             f"{self.path}: {self.format} for {self.store or 'no store (no points)'}: "
             f"{self.rows} rows, {self.points} points{period}"
         )
         if self.skipped:
             text += f" ({self.skipped} rows skipped: titles, totals or no figure)"
-        return "\n".join([text, *(f"  note: {n}" for n in self.notices)])
+        return "\n".join([text, *(inert(f"  note: {n}") for n in self.notices)])
 
 
 class _OtherZone(AbandonBatch):

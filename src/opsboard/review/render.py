@@ -29,6 +29,7 @@ from opsboard.review.lines import (
 )
 from opsboard.review.model import Review
 from opsboard.review.narrative import FACTOR_LABELS, FACTOR_MEASURES, short_day
+from opsboard.text import inert_json, inert_lines
 
 FORMATS = ("text", "markdown", "html", "json")
 
@@ -206,8 +207,16 @@ def render(review: Review, fmt: str) -> str:
 def render_many(reviews: Sequence[Review], fmt: str, *, single: bool = False) -> str:
     """Several reviews in one output: a JSON array, one HTML page, or texts one after another.
 
-    ``single`` renders JSON as one object instead of an array of one.
+    ``single`` renders JSON as one object instead of an array of one. Names and ids come
+    from files and APIs: whatever the format, no control character of theirs reaches the
+    output (they are shown escaped), so that printing or paging a review is safe.
     """
+    if fmt == "json":
+        return inert_json(_render(reviews, fmt, single=single))
+    return inert_lines(_render(reviews, fmt, single=single))
+
+
+def _render(reviews: Sequence[Review], fmt: str, *, single: bool) -> str:
     if fmt == "json":
         data = [to_data(r) for r in reviews]
         return json.dumps(data[0] if single else data, ensure_ascii=False, indent=2)

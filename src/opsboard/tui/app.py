@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.system_commands import SystemCommandsProvider
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -25,6 +26,7 @@ from opsboard.collect.inprocess import InProcessCollector
 from opsboard.errors import OpsboardError
 from opsboard.formatting import unicode_ok
 from opsboard.runtime import Runtime
+from opsboard.text import inert, inert_lines
 from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.commands import DashboardCommands
 from opsboard.tui.palette import THEME_VARIABLES
@@ -119,6 +121,22 @@ class OpsboardApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The dashboard's own theme variables (``tui.palette``), which a theme may set."""
         return dict(THEME_VARIABLES)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification shown as written: never Rich markup, control characters escaped
+        (messages name files, stores and plans, which come from outside)."""
+        super().notify(
+            inert_lines(message), title=inert(title), severity=severity, timeout=timeout,
+            markup=False,
+        )  # fmt: skip
 
     def on_mount(self) -> None:
         """Become the collector if none runs, then load the first data."""

@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from opsboard.text import inert
 from opsboard.tui.dashboard import dashboard_of
 from opsboard.tui.widgets.traffic import label_of
 from opsboard.views.overview import CHART_METRICS
@@ -46,9 +47,9 @@ class DashboardCommands(Provider):
         for alert in app.visible_alerts:
             commands.append(
                 (
-                    f"Alert: {alert.rule} {alert.scope_label}",
+                    inert(f"Alert: {alert.rule} {alert.scope_label}"),
                     partial(app.jump_to_alert, alert.id),
-                    f"{alert.severity} {alert.state}: {alert.message}",
+                    inert(f"{alert.severity} {alert.state}: {alert.message}"),
                 )
             )
         return commands

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -12,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from opsboard.errors import UsageError
+from opsboard.text import inert
 from opsboard.views.alerts import parse_duration
 
 
@@ -29,7 +31,7 @@ class AckPrompt(ModalScreen[str | None]):
         """A label and a one-line input."""
         with Vertical(id="prompt-box") as box:
             box.border_title = "Acknowledge"
-            yield Label(self.what)
+            yield Label(inert(self.what), markup=False)
             note = Input(placeholder="note (enter to save, esc to cancel)", id="note")
             note.cursor_blink = self.blink
             yield note
@@ -57,7 +59,7 @@ class SilencePrompt(ModalScreen[timedelta | None]):
         """A label, an input with a default and a line for errors."""
         with Vertical(id="prompt-box") as box:
             box.border_title = "Silence"
-            yield Label(self.what)
+            yield Label(inert(self.what), markup=False)
             duration = Input(value="2h", placeholder="for how long: 30m, 2h, 1d", id="duration")
             duration.cursor_blink = self.blink
             yield duration
@@ -70,7 +72,7 @@ class SilencePrompt(ModalScreen[timedelta | None]):
             if duration <= timedelta(0):
                 raise UsageError("a silence needs a positive duration", hint="e.g. 30m, 2h or 1d")
         except UsageError as exc:
-            self.query_one("#prompt-error", Label).update(str(exc))
+            self.query_one("#prompt-error", Label).update(Text(inert(str(exc))))
             return
         self.dismiss(duration)
 

@@ -11,6 +11,7 @@ from textual import events
 from textual.message import Message
 
 from opsboard.formatting import MISSING, age, bare, with_name
+from opsboard.text import inert
 from opsboard.tui.palette import Palette, palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.alerts import AlertRow
@@ -42,7 +43,7 @@ def scope_text(alert: AlertRow, store: str | None, narrow: bool) -> str:
     scope = with_name(short_scope(alert.scope) if narrow else alert.scope, alert.name)
     if store and alert.store == store:
         return scope or "store"
-    return " / ".join(part for part in (alert.store, scope) if part) or "all"
+    return " / ".join(part for part in (inert(alert.store), scope) if part) or "all"
 
 
 class AlertsTable(FittedTable):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from opsboard.formatting import MISSING, change, compact, percent, points, with_name
+from opsboard.text import inert
 from opsboard.tui.palette import palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.movers import Mover
@@ -56,7 +57,7 @@ class MoversTable(FittedTable):
                 (
                     [
                         # The product's name after its id: shortened to the room left.
-                        NamedText(with_name(mover.sku, mover.name), keep=len(mover.sku)),
+                        NamedText(with_name(mover.sku, mover.name), keep=len(inert(mover.sku))),
                         Text(_MOVED.get(mover.moved, mover.moved), style="bold"),
                         Text(
                             compact(mover.uv) if mover.uv is not None else MISSING,

@@ -6,6 +6,7 @@ from rich.style import Style
 from rich.text import Text
 
 from opsboard.formatting import MISSING, bar, money, percent, ratio, with_name
+from opsboard.text import inert
 from opsboard.tui.palette import Palette, palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.overview import PromotionRow
@@ -71,12 +72,14 @@ class PromotionTable(FittedTable):
             if several and row.store != shown_store:
                 shown_store = row.store
                 # Each store's amounts are in its own currency: say which.
-                heading = Text(row.store, style="bold underline")
+                heading = Text(inert(row.store), style="bold underline")
                 heading.append(f" {row.currency}", style="dim")
                 table.append(([heading, *[Text("")] * 6], None))
             # The plan's name after its id: the column's clipping shortens the name only.
             label: Text = (
-                NamedText(f"  {with_name(row.campaign, row.name)}", keep=2 + len(row.campaign))
+                NamedText(
+                    f"  {with_name(row.campaign, row.name)}", keep=2 + len(inert(row.campaign))
+                )
                 if row.campaign
                 else Text(row.channel.replace("_", " "), style="bold")
             )

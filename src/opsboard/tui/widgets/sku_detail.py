@@ -7,6 +7,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import MISSING, compact, percent
+from opsboard.text import inert
 from opsboard.tui.palette import Palette, palette
 from opsboard.views.movers import Mover
 
@@ -35,7 +36,7 @@ class SkuDetail(Static):
         grid.add_column()
         grid.add_column(justify="right")
         grid.add_column(justify="right")
-        grid.add_row(Text(f"SKU {mover.sku}", style="bold"), Text("today"), Text("last wk"))
+        grid.add_row(Text(f"SKU {inert(mover.sku)}", style="bold"), Text("today"), Text("last wk"))
         grid.add_row(
             "Visitors",
             *(compact(v) if v is not None else MISSING for v in (mover.uv, mover.uv_base)),
@@ -51,7 +52,7 @@ class SkuDetail(Static):
             )
         from rich.console import Group
 
-        head = [Text(mover.store, style="dim")]
+        head = [Text(inert(mover.store), style="dim")]
         if mover.name:
-            head.append(Text(mover.name, style="bold"))
+            head.append(Text(inert(mover.name), style="bold"))
         self.update(Group(*head, grid, Text(""), notes))
