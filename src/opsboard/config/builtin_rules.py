@@ -51,20 +51,49 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "labels": {"team": "content"},
     },
     {
-        "name": "ad-ctr-low",
-        "kind": "threshold",
+        # Each campaign against its own recent days, never one number for every channel:
+        # display, affiliate and Amazon Sponsored Products run at 0.3-2% as a matter of
+        # course, and the 6% main-image target (CTR_TARGET) is a goal, not an alarm. A
+        # search campaign whose CTR halves against the same hours of its last week has lost
+        # its placement, its creative or its keywords.
+        "name": "ad-ctr-drop",
+        "kind": "change",
         "metric": "ctr",
         "scope": "each_campaign",
+        "baseline": "trailing_days",
+        "days": 7,
         "op": "<",
-        "threshold": CTR_TARGET,
-        "clear": 0.065,
-        "window": "1d",
-        "min_volume": 2000,
+        "threshold": -0.5,
+        "clear": -0.3,
+        "window": "3h",
+        "for": "1h",
+        "min_volume": 1000,
         "volume_metric": "impressions",
-        "severity": "info",
-        "message": "campaign {named_scope} CTR {value} is below the {threshold} target: "
-        "test new images",
+        "severity": "warning",
+        "message": "campaign {named_scope} CTR {value} against its {baseline} for these hours: "
+        "check its creatives, bids and placements",
         "labels": {"team": "ads"},
+    },
+    {
+        # What SKU movers show, told headless: a product whose visitors collapse against the
+        # same hours of its own last week of days (delisted, out of stock, lost its search
+        # slot). Only products with a real baseline: 100 visitors in those hours.
+        "name": "sku-traffic-collapse",
+        "kind": "change",
+        "metric": "uv",
+        "scope": "each_sku",
+        "baseline": "trailing_days",
+        "days": 7,
+        "op": "<",
+        "threshold": -0.6,
+        "clear": -0.4,
+        "window": "3h",
+        "min_volume": 100,
+        "volume_metric": "uv",
+        "severity": "warning",
+        "message": "SKU {named_scope} visitors {value} against its {baseline} for these "
+        "hours: check its listing, stock, price and ads",
+        "labels": {"team": "content"},
     },
     {
         "name": "conversion-below-median",
