@@ -97,6 +97,16 @@ def refusals(store: Database, store_name: str, limit: int = 200) -> list[Refusal
     return [Refusal(*row) for row in rows]
 
 
+def refusal_of(store: Database, origin: str) -> Refusal | None:
+    """The newest refusal of the file (or page) ``origin``, with its whole reason."""
+    row = store.conn.execute(
+        "SELECT source, origin, message, started_at FROM ingests "
+        "WHERE status IN ('rejected', 'failed') AND origin = ? ORDER BY id DESC LIMIT 1",
+        (origin,),
+    ).fetchone()
+    return None if row is None else Refusal(*row)
+
+
 def loaded_format(
     store: Database, store_name: str, formats: list[str], first: int, last: int
 ) -> LoadedPeriod | None:

@@ -28,6 +28,7 @@ from opsboard.runtime import Runtime
 from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.commands import DashboardCommands
 from opsboard.tui.palette import THEME_VARIABLES
+from opsboard.tui.screens.alert_story import AlertStoryScreen
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
@@ -337,10 +338,22 @@ class OpsboardApp(App[None]):
 
         self.switch_mode("overview")
         table = self.screen.query_one(AlertsTable)
-        for index, alert in enumerate(table.alerts):
-            if alert.id == alert_id:
-                table.move_cursor(row=index, animate=False)
-                table.focus()
+        if table.select_alert(alert_id):
+            table.focus()
+
+    def open_alert(self, alert: AlertRow) -> None:
+        """Show the alert's whole story; from there ``a`` and ``x`` act on it."""
+
+        def done(then: str | None) -> None:
+            if then == "ack":
+                self.ask_ack(alert)
+            elif then == "silence":
+                self.ask_silence(alert)
+
+        at = self.at or self.now()
+        tz_name = self.source.tz_name(alert.store or None)
+        story = AlertStoryScreen(alert, lambda: self.source.alert_story(alert, at), tz_name)
+        self.push_screen(story, done)
 
     def ask_ack(self, alert: AlertRow) -> None:
         """Ask for a note, then record the acknowledgement."""

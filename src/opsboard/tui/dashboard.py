@@ -62,6 +62,9 @@ class Dashboard(Protocol):
     def jump_to_alert(self, alert_id: int) -> None:
         """Select the alert ``alert_id`` on the overview."""
 
+    def open_alert(self, alert: AlertRow) -> None:
+        """Show ``alert``'s whole story."""
+
     def ask_ack(self, alert: AlertRow) -> None:
         """Ask for a note and acknowledge ``alert``."""
 

@@ -21,6 +21,7 @@ from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
 from opsboard.tui.widgets.unsold import UnsoldSpendLine
+from opsboard.views.alerts import AlertRow
 from opsboard.views.overview import Overview
 
 
@@ -96,7 +97,8 @@ class OverviewScreen(DashboardScreen):
         return self._panel("traffic-panel", "Traffic today", TrafficFigures(id="traffic"))
 
     def _alerts(self) -> Vertical:
-        return self._panel("alerts-panel", "Alerts", AlertsTable(id="alerts"))
+        table = AlertsTable(id="alerts", unicode=self.dashboard.unicode)
+        return self._panel("alerts-panel", "Alerts", table)
 
     def _chart(self) -> Vertical:
         chart = HourlyChart(unicode=self.dashboard.unicode, id="chart")
@@ -159,18 +161,29 @@ class OverviewScreen(DashboardScreen):
         legend = "! firing  ? pending  SL strategic loss  v resolved" if message.narrow else ""
         self.query_one("#alerts-panel").border_subtitle = legend
 
+    def on_alerts_table_opened(self, message: AlertsTable.Opened) -> None:
+        """Enter on an alert: its whole story."""
+        self.dashboard.open_alert(message.alert)
+
+    def _chosen(self) -> AlertRow | None:
+        """The alert under the cursor; on a group's line, say how to reach one."""
+        table = self.query_one(AlertsTable)
+        if table.selected is None:
+            line = table.selected_line
+            if line is not None and line.group is not None:
+                self.notify("Enter opens the group: then choose one of its alerts")
+            else:
+                self.notify("No alert selected", severity="warning")
+        return table.selected
+
     def action_ack(self) -> None:
         """Acknowledge the alert under the cursor, with a note."""
-        alert = self.query_one(AlertsTable).selected
-        if alert is None:
-            self.notify("No alert selected", severity="warning")
-            return
-        self.dashboard.ask_ack(alert)
+        alert = self._chosen()
+        if alert is not None:
+            self.dashboard.ask_ack(alert)
 
     def action_silence(self) -> None:
         """Silence the rule of the alert under the cursor for a while."""
-        alert = self.query_one(AlertsTable).selected
-        if alert is None:
-            self.notify("No alert selected", severity="warning")
-            return
-        self.dashboard.ask_silence(alert)
+        alert = self._chosen()
+        if alert is not None:
+            self.dashboard.ask_silence(alert)
