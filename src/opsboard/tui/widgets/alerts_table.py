@@ -212,11 +212,10 @@ class AlertsTable(FittedTable):
             ack.append(f"muted {until}" if narrow else f"silenced {until}", "dim")
         elif alert.acked_by:
             # Who, never cut; the note is what gives way to the scope.
-            note = bool(alert.ack_note) and not narrow
-            ack = NamedText("", keep=len(alert.acked_by) + (1 if note else 0))
+            ack = NamedText("", keep=len(alert.acked_by))
             ack.append(f"{alert.acked_by}", colours.good)
-            if note:
-                ack.append(f": {alert.ack_note}", "dim")
+            if alert.ack_note and not narrow:
+                ack.append(f" · {alert.ack_note}", "dim")
         return ack
 
     def toggle_group(self) -> bool:
