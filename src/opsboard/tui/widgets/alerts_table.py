@@ -154,13 +154,16 @@ class AlertsTable(FittedTable):
         assert line.alert is not None
         alert = line.alert
         rule = Text(" └" if self.unicode else " `-", style="dim") if line.member else None
+        file = alert.scope.startswith("file:")
         return [
             self._severity(alert.state, alert.severity, narrow, colours),
             Text(age((now - alert.since).total_seconds()) if alert.since else MISSING),
             rule or Text(alert.rule),
             _scope_cell(alert, store),
-            Text(alert.shown_value or bare(alert.value), justify="right"),
-            Text(alert.shown_threshold or bare(alert.threshold), justify="right"),
+            # A refused file has no figure: its rule already says it was rejected, and
+            # the room is its name's.
+            Text("" if file else alert.shown_value or bare(alert.value), justify="right"),
+            Text("" if file else alert.shown_threshold or bare(alert.threshold), justify="right"),
             self._ack(alert, now, narrow, colours),
         ]
 
