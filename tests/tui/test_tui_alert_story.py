@@ -176,6 +176,15 @@ async def test_enter_opens_a_group_into_its_members(app: OpsboardApp) -> None:
         assert str(table.get_row_at(index)[3]).startswith("▾ ")
         members = [line.alert for line in table.lines if line.member]
         assert members == list(group.members)
+        # Laid out again for a narrower terminal, the group stays open.
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        table = app.screen.query_one(AlertsTable)
+        assert [line.alert for line in table.lines if line.member] == list(group.members)
+        table.focus()
+        table.move_cursor(row=index)
         # The members' lines are alerts: Enter on one tells its story.
         await pilot.press("down", "enter")
         await settle(pilot)

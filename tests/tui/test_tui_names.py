@@ -71,6 +71,7 @@ async def test_every_alerts_plan_or_product_is_readable_at_80_columns(app: Opsbo
         await settle(pilot)
         table = app.screen.query_one(AlertsTable)
         assert table.alerts
+        stores: set[str] = set()
         for index, line in enumerate(table.lines):
             if line.alert is None:
                 continue
@@ -78,6 +79,10 @@ async def test_every_alerts_plan_or_product_is_readable_at_80_columns(app: Opsbo
             key = line.alert.scope.partition(":")[2] or line.alert.store
             # The id (or the store, for a store's alert) is whole; only names give way.
             assert key in scope, (scope, line.alert.scope)
+            if " / " in scope:
+                stores.add(scope.split(" / ")[0])
+        # Where the stores' names must give way, every row's gives way alike.
+        assert len({len(name) for name in stores}) == 1, stores
 
 
 async def test_the_movers_show_product_names_where_there_is_room(app: OpsboardApp) -> None:

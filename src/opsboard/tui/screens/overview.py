@@ -44,6 +44,8 @@ class OverviewScreen(DashboardScreen):
         super().__init__()
         self._layout: str | None = None
         self._last: Overview | None = None
+        #: The alert groups the operator opened, kept when the panels are laid out again.
+        self._opened: set[str] = set()
 
     def _layout_for(self, width: int) -> str:
         if width >= self.WIDE:
@@ -97,7 +99,7 @@ class OverviewScreen(DashboardScreen):
         return self._panel("traffic-panel", "Traffic today", TrafficFigures(id="traffic"))
 
     def _alerts(self) -> Vertical:
-        table = AlertsTable(id="alerts", unicode=self.dashboard.unicode)
+        table = AlertsTable(id="alerts", unicode=self.dashboard.unicode, opened=self._opened)
         return self._panel("alerts-panel", "Alerts", table)
 
     def _chart(self) -> Vertical:

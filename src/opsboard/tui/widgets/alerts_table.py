@@ -69,7 +69,9 @@ class AlertsTable(FittedTable):
             super().__init__()
             self.alert = alert
 
-    def __init__(self, *, id: str | None = None, unicode: bool = True) -> None:
+    def __init__(
+        self, *, id: str | None = None, unicode: bool = True, opened: set[str] | None = None
+    ) -> None:
         super().__init__(id=id)
         self.unicode = unicode
         self._shown: tuple[object, ...] | None = None
@@ -78,8 +80,9 @@ class AlertsTable(FittedTable):
         self._with_ack: bool | None = None
         self.alerts: tuple[AlertRow, ...] = ()
         self.lines: list[AlertLine] = []
-        #: The keys of the groups the operator opened (kept across refreshes).
-        self.opened: set[str] = set()
+        #: The keys of the groups the operator opened (kept across refreshes, and across a
+        #: new layout when the screen hands over its own set).
+        self.opened: set[str] = set() if opened is None else opened
 
     def on_mount(self) -> None:
         """Columns come with the first data (the Ack column only when one is needed)."""
@@ -183,7 +186,12 @@ class AlertsTable(FittedTable):
             self._severity(group.state, group.severity, narrow, colours),
             Text(age((now - group.since).total_seconds()) if group.since else MISSING),
             Text(group.rule, style="bold"),
-            Text(f"{sign} {group.words(store)}", style="bold"),
+            # "▸ 11 campaigns" stays whole; the count of stores after it gives way.
+            NamedText(
+                f"{sign} {group.words(store)}",
+                keep=len(f"{sign} {group.words(store).partition(' · ')[0]}"),
+                style="bold",
+            ),
             Text(""),
             Text(group.threshold, justify="right"),
             Text(f"{acked} acked", style=colours.good) if acked else Text(""),

@@ -37,12 +37,45 @@ class NamedText(Text):
         self.lead = lead
 
 
-def clip(text: Text, width: int) -> Text:
+def _leads(cells: list[Text], width: int) -> int | None:
+    """The room every store's name before an id gets in a column ``width`` cells wide,
+    so that the stores of all rows are shortened alike; None when every id fits beside its
+    whole store."""
+    fixed = []
+    short = False
+    for cell in cells:
+        keep, lead = getattr(cell, "keep", None), getattr(cell, "lead", 0)
+        if not (isinstance(keep, int) and isinstance(lead, int) and 0 < lead < keep):
+            continue
+        rest = cell_len(cell.plain[lead:keep])
+        short = short or cell_len(cell.plain[:keep]) > width
+        if width - rest >= 2:  # a row whose id leaves no room for a store is left out
+            fixed.append(rest)
+    return width - max(fixed) if short and fixed else None
+
+
+def clip(text: Text, width: int, lead_room: int | None = None) -> Text:
     """``text`` shortened to ``width`` cells with an ellipsis (of a ``NamedText``, its name
-    only, while its id fits)."""
+    only, while its id fits; then the store before it, to ``lead_room`` cells when given)."""
+    keep = getattr(text, "keep", None)
+    lead = getattr(text, "lead", 0)
+    if (
+        lead_room is not None
+        and isinstance(keep, int)
+        and isinstance(lead, int)
+        and 0 < lead < keep
+        and cell_len(text.plain[:lead]) > lead_room
+    ):
+        store = shorten(text.plain[:lead], lead_room)
+        text = NamedText(
+            store + text.plain[lead:],
+            keep=keep - lead + len(store),
+            style=str(text.style),
+            lead=len(store),
+        )
+        keep = text.keep
     if text.cell_len <= width:
         return text
-    keep = getattr(text, "keep", None)
     if isinstance(keep, int) and width >= cell_len(text.plain[:keep]):
         head, name = text.plain[:keep], text.plain[keep:].lstrip()
         room = width - cell_len(head) - 1
@@ -129,8 +162,11 @@ class FittedTable(DataTable[Text]):
         self.clear()
         for column in self.columns.values():
             column.content_width = column.label.cell_len
+        leads = {i: _leads([cells[i] for cells, _ in self._rows], w) for i, w in limits.items()}
         for cells, key in self._rows:
-            fitted = [clip(c, limits[i]) if i in limits else c for i, c in enumerate(cells)]
+            fitted = [
+                clip(c, limits[i], leads[i]) if i in limits else c for i, c in enumerate(cells)
+            ]
             self.add_row(*fitted, key=key)
 
     def on_resize(self, event: events.Resize) -> None:
