@@ -166,9 +166,6 @@ async def test_enter_opens_a_group_into_its_members(app: OpsboardApp) -> None:
         count = table.row_count
         table.focus()
         table.move_cursor(row=index)
-        await pilot.press("a")  # on a group: nothing acknowledged, a hint instead
-        await settle(pilot)
-        assert not isinstance(app.screen, AckPrompt)
         await pilot.press("enter")
         await settle(pilot)
         assert not isinstance(app.screen, AlertStoryScreen)
@@ -196,3 +193,35 @@ async def test_enter_opens_a_group_into_its_members(app: OpsboardApp) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert table.row_count == count
+
+
+async def test_a_group_is_acknowledged_with_one_note(
+    app: OpsboardApp, seeded_runtime: Runtime
+) -> None:
+    app.store_name = None
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(AlertsTable)
+        index = next(i for i, line in enumerate(table.lines) if line.group is not None)
+        group = table.lines[index].group
+        assert group is not None
+        table.focus()
+        table.move_cursor(row=index)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AckPrompt)
+        assert app.screen.what == f"All {len(group.members)} alerts of {group.rule} in this group"
+        await pilot.press(*"bids lowered on all three", "enter")
+        await settle(pilot)
+        table = app.screen.query_one(AlertsTable)
+        # Acknowledged, they are one line again, listed after the firing ones.
+        [line] = [line for line in table.lines if line.group is not None]
+        assert line.group is not None
+        assert line.group.bucket == "acknowledged"
+        assert {m.id for m in line.group.members} == {m.id for m in group.members}
+        assert str(table.get_row_at(table.lines.index(line))[-1]) == "3 acked"
+    with seeded_runtime.open_store() as store:
+        notes = {
+            a.id: a.ack_note for a in load_alerts(store, at=NOW, live=True) if a.rule == group.rule
+        }
+    assert all(notes[m.id] == "bids lowered on all three" for m in group.members)

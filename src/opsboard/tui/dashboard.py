@@ -68,6 +68,12 @@ class Dashboard(Protocol):
     def ask_ack(self, alert: AlertRow) -> None:
         """Ask for a note and acknowledge ``alert``."""
 
+    def ask_ack_all(self, alerts: tuple[AlertRow, ...]) -> None:
+        """Ask for one note and acknowledge each of ``alerts``."""
+
+    def ask_silence_all(self, alerts: tuple[AlertRow, ...]) -> None:
+        """Ask for how long and silence the rule on each of ``alerts``' scopes."""
+
     def ask_silence(self, alert: AlertRow) -> None:
         """Ask for how long and silence ``alert``'s rule."""
 

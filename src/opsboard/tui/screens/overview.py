@@ -21,6 +21,7 @@ from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
 from opsboard.tui.widgets.unsold import UnsoldSpendLine
+from opsboard.views.alert_groups import AlertGroup
 from opsboard.views.alerts import AlertRow
 from opsboard.views.overview import Overview
 
@@ -167,25 +168,28 @@ class OverviewScreen(DashboardScreen):
         """Enter on an alert: its whole story."""
         self.dashboard.open_alert(message.alert)
 
-    def _chosen(self) -> AlertRow | None:
-        """The alert under the cursor; on a group's line, say how to reach one."""
-        table = self.query_one(AlertsTable)
-        if table.selected is None:
-            line = table.selected_line
-            if line is not None and line.group is not None:
-                self.notify("Enter opens the group: then choose one of its alerts")
-            else:
-                self.notify("No alert selected", severity="warning")
-        return table.selected
+    def _chosen(self) -> AlertRow | AlertGroup | None:
+        """The alert or the group of alerts under the cursor."""
+        line = self.query_one(AlertsTable).selected_line
+        if line is None or (line.alert is None and line.group is None):
+            self.notify("No alert selected", severity="warning")
+            return None
+        return line.alert or line.group
 
     def action_ack(self) -> None:
-        """Acknowledge the alert under the cursor, with a note."""
-        alert = self._chosen()
-        if alert is not None:
-            self.dashboard.ask_ack(alert)
+        """Acknowledge the alert under the cursor (or every alert of the group), with a
+        note."""
+        chosen = self._chosen()
+        if isinstance(chosen, AlertGroup):
+            self.dashboard.ask_ack_all(chosen.members)
+        elif chosen is not None:
+            self.dashboard.ask_ack(chosen)
 
     def action_silence(self) -> None:
-        """Silence the rule of the alert under the cursor for a while."""
-        alert = self._chosen()
-        if alert is not None:
-            self.dashboard.ask_silence(alert)
+        """Silence the rule of the alert under the cursor (or of every alert of the group)
+        for a while."""
+        chosen = self._chosen()
+        if isinstance(chosen, AlertGroup):
+            self.dashboard.ask_silence_all(chosen.members)
+        elif chosen is not None:
+            self.dashboard.ask_silence(chosen)
