@@ -10,6 +10,7 @@ from opsboard.alerts.engine import AlertEngine
 from opsboard.config.models import Settings
 from opsboard.runtime import Runtime
 from opsboard.storage import ingests
+from opsboard.storage.outbox import DeliveryRecord
 from opsboard.storage.store import Store
 from opsboard.timeutil import FrozenClock, zone
 from opsboard.tui.app import OpsboardApp
@@ -104,6 +105,17 @@ def _rejected_file(store: Store) -> int:
 def test_a_file_alerts_story_names_the_file_and_its_whole_reason(seeded_runtime: Runtime) -> None:
     with seeded_runtime.open_store() as store:
         alert_id = _rejected_file(store)
+        store.outbox.record_deliveries(
+            [
+                DeliveryRecord(
+                    NOW + timedelta(minutes=1), "team-chat", "sent", "t", [alert_id], ""
+                ),
+                DeliveryRecord(
+                    NOW + timedelta(minutes=1), "pager", "failed", "t", [alert_id], "503"
+                ),
+                DeliveryRecord(NOW, "team-chat", "sent", "t", [alert_id + 1000], ""),
+            ]
+        )
         ack(store, alert_id, "li.wei", "asked for a new export", now=NOW + timedelta(minutes=5))
         later = NOW + timedelta(minutes=10)
         row = next(a for a in load_alerts(store, at=later, live=True) if a.id == alert_id)
@@ -114,7 +126,12 @@ def test_a_file_alerts_story_names_the_file_and_its_whole_reason(seeded_runtime:
     assert "column 访客数: '12a' is not a number" in story.file_reason
     assert "fix: export the report again" in story.file_reason
     what = [event.what for event in story.history]
-    assert what == ["firing", "acknowledged by li.wei: asked for a new export"]
+    assert what == [
+        "firing",
+        "told team-chat",
+        "telling pager failed: 503",
+        "acknowledged by li.wei: asked for a new export",
+    ]
     text = story_text(story, "Asia/Shanghai").plain
     assert "06-18 14:30  firing" in text
     assert "06-18 14:35  acknowledged by li.wei: asked for a new export" in text

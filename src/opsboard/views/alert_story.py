@@ -93,7 +93,7 @@ def load_story(store: Store, alert: AlertRow, *, at: datetime, tz: tzinfo) -> Al
         if when is not None:
             note = f": {ack.note}" if ack.note else ""
             events.append(StoryEvent(when, f"acknowledged by {ack.by}{note}"))
-    for sent in store.outbox.deliveries_of(alert.id):
+    for sent in reversed(store.outbox.deliveries_of(alert.id)):  # oldest first
         if sent.status == "sent":
             events.append(StoryEvent(sent.at, f"told {sent.notifier}"))
         else:
