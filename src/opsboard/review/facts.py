@@ -46,6 +46,8 @@ class Facts:
     hourly_visitors: dict[int, float] = field(default_factory=dict)
     #: The platform's names of the day's products and plans: {(kind, key): name}.
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: Campaigns of channels never held to the CTR target (display, affiliate).
+    not_search_campaigns: frozenset[str] = frozenset()
 
     def label(self, kind: str, key: str) -> str:
         """A SKU or campaign as a finding names it: ``campaign 春季新品推广 (77012003172)``;
