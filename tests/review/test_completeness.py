@@ -132,7 +132,7 @@ def test_a_refused_file_is_told_once_and_not_once_it_loaded(shop: Shop) -> None:
     def refuse(origin: str) -> None:
         shop.store.record_failed_ingest(
             source="drop", origin=origin, format="sycm_traffic", store=SHOP,
-            message=f"{origin.rsplit('/', 1)[-1]}: line 25: the last line is cut off",
+            message=f"line 25: {origin.rsplit('/', 1)[-1]}: the last line is cut off",
         )  # fmt: skip
 
     # Cut off twice, then downloaded again whole under the same name: made good.

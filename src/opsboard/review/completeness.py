@@ -331,7 +331,7 @@ def _rejected(store: Store, store_name: str, start: datetime) -> list[SourceNote
         # The file by its name: the folder it lay in is no news; the reason often begins
         # with the name already.
         name = PurePath(str(origin)).name if origin else ""
-        first_line = first_line.removeprefix(f"{name}: ") if name else first_line
+        first_line = first_line.replace(f"{name}: ", "") if name else first_line
         notes.append(
             SourceNote(
                 source=str(source),
