@@ -29,7 +29,7 @@ from opsboard.tui.widgets.promotion import PromotionTable
 from opsboard.tui.widgets.sku_detail import SkuDetail
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
-from opsboard.views.alerts import current_user
+from opsboard.views.alerts import BUCKET_RANK, current_user
 from opsboard.views.sample_world import SAMPLE_NOW
 
 
@@ -49,11 +49,14 @@ async def test_overview_shows_todays_figures(app: OpsboardApp) -> None:
         alerts = screen.query_one(AlertsTable)
         # What the alert engine raised over the seeded morning, firing before the rest.
         assert {a.rule for a in alerts.alerts if a.state == "firing"} == {
-            "ad-ctr-low",
             "budget-before-peak",
             "detail-page-bounce",
             "roi-below-break-even",
+            "sku-traffic-collapse",
         }
+        # Firing, pending, acknowledged, strategic, resolved; the worst first in each.
+        ranks = [BUCKET_RANK[a.bucket] for a in alerts.alerts]
+        assert ranks == sorted(ranks)
         assert [a.state for a in alerts.alerts][-2:] == ["strategic", "resolved"]
         bounce = next(a for a in alerts.alerts if a.rule == "detail-page-bounce")
         assert bounce.scope == "sku:100200300403"

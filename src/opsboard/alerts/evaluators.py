@@ -22,6 +22,7 @@ from opsboard.alerts.rules import (
 )
 from opsboard.config.rules import RuleConfig
 from opsboard.formatting import ShownValue, precise, show, style_of
+from opsboard.metrics import BASE_METRICS
 from opsboard.query.engine import Period
 from opsboard.query.pacing import pace, runs_out_at, today_share
 from opsboard.storage import ingests
@@ -101,7 +102,7 @@ def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
         past_values = [r[rule.metric] for r in past_rows if r.get(rule.metric) is not None]
         if value is None or not past_values:
             continue
-        if rule.baseline == "trailing_median":
+        if rule.baseline in MEDIANS:
             if len(past_values) < 2:
                 continue
             baseline = statistics.median(past_values)
@@ -110,9 +111,7 @@ def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
         if baseline == 0:
             continue
         change = value / baseline - 1.0
-        # Traffic falling to nothing is news; tiny on both sides is noise.
-        small = too_small(rule, row) and all(too_small(rule, r) for r in past_rows)
-        verdict = judge(scope, change, small)
+        verdict = judge(scope, change, _too_small_to_compare(rule, row, past_rows))
         if verdict is None:
             continue
         fields = base_fields(
@@ -120,10 +119,36 @@ def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
             store,
             scope,
             **_figures(change, *limits, "change"),
-            baseline=f"{rule.baseline} {show(baseline, rule.metric)}",
+            baseline=f"{_baseline_words(rule)} {show(baseline, rule.metric)}",
         )
         found.append(Observation(rule, store, scope, change, limits[0], *verdict, fields))
     return found
+
+
+#: Baselines that are the median of several earlier periods.
+MEDIANS = ("trailing_median", "trailing_days")
+
+
+def _too_small_to_compare(
+    rule: RuleConfig, row: dict[str, Any], past_rows: list[dict[str, Any]]
+) -> bool:
+    """True when the volume says nothing: a count (visitors) falling to nothing from a
+    real baseline is news, tiny on both sides is noise; a rate (CTR, conversion) needs the
+    volume on both sides, as a rate of a handful of impressions is noise either way."""
+    if rule.min_volume is None:
+        return False
+    volumes = [r[rule.volume_metric] for r in past_rows if r.get(rule.volume_metric) is not None]
+    past_small = not volumes or statistics.median(volumes) < rule.min_volume
+    if rule.metric in BASE_METRICS:
+        return too_small(rule, row) and past_small
+    return too_small(rule, row) or past_small
+
+
+def _baseline_words(rule: RuleConfig) -> str:
+    """The baseline as a message names it: ``last_week``, ``7-day median``."""
+    if rule.baseline == "trailing_days":
+        return f"{rule.days}-day median"
+    return rule.baseline
 
 
 def _configured_budget(ctx: RuleContext, store: str, scope: str) -> float | None:

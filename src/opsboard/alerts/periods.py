@@ -70,6 +70,8 @@ def baseline_days(rule: RuleConfig) -> list[int]:
         return [1]
     if rule.baseline == "last_week":
         return [7]
+    if rule.baseline == "trailing_days":
+        return list(range(1, rule.days + 1))
     return [7 * k for k in range(1, rule.weeks + 1)]
 
 

@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from typing import Any
 
+from opsboard.config.rules import rule_count
 from opsboard.errors import OpsboardError, UsageError
 from opsboard.text import inert, inert_message
 
@@ -348,7 +349,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         )
     print(
         f"{path}: ok ({len(settings.stores)} stores, {len(settings.adapters)} adapters, "
-        f"{len(settings.alerts.rules)} rules, {len(settings.notifiers)} notifiers)"
+        f"{rule_count(settings.alerts)}, {len(settings.notifiers)} notifiers)"
     )
     return 0
 

@@ -63,11 +63,16 @@ class RuleConfig(ConfigModel):
     )
     """Thresholds for stores of a category (标品 standard, 非标品 non_standard)."""
 
-    baseline: Literal["yesterday", "last_week", "trailing_median"] = "last_week"
-    """For change rules: the same hours yesterday, last week, or the trailing median."""
+    baseline: Literal["yesterday", "last_week", "trailing_median", "trailing_days"] = "last_week"
+    """For change rules: the same hours yesterday, last week, the median of the same hours
+    on the same weekday over `weeks` weeks (trailing_median), or on each of the last `days`
+    days (trailing_days)."""
 
     weeks: int = Field(default=4, ge=2, le=12)
     """For a trailing-median baseline: how many weeks of the same hours it takes."""
+
+    days: int = Field(default=7, ge=2, le=28)
+    """For a trailing-days baseline: how many days of the same hours it takes."""
 
     window: Duration = timedelta(hours=1)
     """The period each evaluation looks back over. Whole days mean local days (today and the
@@ -206,7 +211,7 @@ MESSAGE_FIELDS = frozenset(
     (
         "rule", "store", "scope", "metric", "value", "threshold", "op", "baseline", "clear",
         "severity", "spend", "budget", "projected", "exhausts_at", "source", "state", "reason",
-        "minutes", "origin", "weeks", "name", "named_scope",
+        "minutes", "origin", "weeks", "days", "name", "named_scope",
     )
 )  # fmt: skip
 
@@ -300,3 +305,12 @@ def effective_rules(alerts: AlertsConfig) -> list[RuleConfig]:
         own = {r.name for r in rules}
         rules += [RuleConfig.model_validate(d) for d in DEFAULT_RULES if d["name"] not in own]
     return rules
+
+
+def rule_count(alerts: AlertsConfig) -> str:
+    """How many rules apply, built-in ones included: ``9 rules (8 built-in)``."""
+    rules = [r for r in effective_rules(alerts) if r.enabled]
+    own = {r.name for r in alerts.rules}
+    built_in = sum(1 for r in rules if r.name not in own)
+    noun = "rule" if len(rules) == 1 else "rules"
+    return f"{len(rules)} {noun} ({built_in} built-in)"

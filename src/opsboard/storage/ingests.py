@@ -97,6 +97,32 @@ def refusals(store: Database, store_name: str, limit: int = 200) -> list[Refusal
     return [Refusal(*row) for row in rows]
 
 
+def standing_refusals(store: Database, store_name: str, limit: int = 200) -> list[Refusal]:
+    """Refusals of ``store_name`` (or of every store) not made good since: the newest
+    refusal of each file, unless the same file loaded after it. Pages with no origin are
+    each their own."""
+    rows = store.conn.execute(
+        "SELECT r.source, r.origin, r.message, r.started_at FROM ingests r "
+        "WHERE r.status IN ('rejected', 'failed') AND r.store IN (?, '') AND ("
+        "r.origin = '' OR (r.id = (SELECT max(x.id) FROM ingests x WHERE x.origin = r.origin "
+        "AND x.status IN ('rejected', 'failed')) AND NOT EXISTS (SELECT 1 FROM ingests l "
+        "WHERE l.origin = r.origin AND l.status = 'loaded' AND l.id > r.id))) "
+        "ORDER BY r.id DESC LIMIT ?",
+        (store_name, limit),
+    ).fetchall()
+    return [Refusal(*row) for row in rows]
+
+
+def refusal_of(store: Database, origin: str) -> Refusal | None:
+    """The newest refusal of the file (or page) ``origin``, with its whole reason."""
+    row = store.conn.execute(
+        "SELECT source, origin, message, started_at FROM ingests "
+        "WHERE status IN ('rejected', 'failed') AND origin = ? ORDER BY id DESC LIMIT 1",
+        (origin,),
+    ).fetchone()
+    return None if row is None else Refusal(*row)
+
+
 def loaded_format(
     store: Database, store_name: str, formats: list[str], first: int, last: int
 ) -> LoadedPeriod | None:

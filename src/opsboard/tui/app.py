@@ -30,6 +30,7 @@ from opsboard.text import inert, inert_lines
 from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.commands import DashboardCommands
 from opsboard.tui.palette import THEME_VARIABLES
+from opsboard.tui.screens.alert_story import AlertStoryScreen
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.screens.channel_sources import ChannelSourcesScreen
 from opsboard.tui.screens.help import HelpScreen
@@ -356,50 +357,81 @@ class OpsboardApp(App[None]):
 
         self.switch_mode("overview")
         table = self.screen.query_one(AlertsTable)
-        for index, alert in enumerate(table.alerts):
-            if alert.id == alert_id:
-                table.move_cursor(row=index, animate=False)
-                table.focus()
+        if table.select_alert(alert_id):
+            table.focus()
+
+    def open_alert(self, alert: AlertRow) -> None:
+        """Show the alert's whole story; from there ``a`` and ``x`` act on it."""
+
+        def done(then: str | None) -> None:
+            if then == "ack":
+                self.ask_ack(alert)
+            elif then == "silence":
+                self.ask_silence(alert)
+
+        at = self.at or self.now()
+        tz_name = self.source.tz_name(alert.store or None)
+        story = AlertStoryScreen(alert, lambda: self.source.alert_story(alert, at), tz_name)
+        self.push_screen(story, done)
 
     def ask_ack(self, alert: AlertRow) -> None:
         """Ask for a note, then record the acknowledgement."""
+        what = f"{alert.rule} on {alert.scope_label}: {alert.message}"
+        self._ask_ack((alert,), what)
 
+    def ask_ack_all(self, alerts: tuple[AlertRow, ...]) -> None:
+        """Ask for one note, then acknowledge every one of ``alerts`` (a group's members)."""
+        what = f"All {len(alerts)} alerts of {alerts[0].rule} in this group"
+        self._ask_ack(alerts, what)
+
+    def _ask_ack(self, alerts: tuple[AlertRow, ...], what: str) -> None:
         def done(note: str | None) -> None:
             if note is not None:
-                self._write_ack(alert, note)
+                self._write_ack(alerts, note)
 
-        what = f"{alert.rule} on {alert.scope_label}: {alert.message}"
         self.push_screen(AckPrompt(what, blink=self.blink), done)
 
     def ask_silence(self, alert: AlertRow) -> None:
         """Ask for a duration, then silence the alert's rule on its scope."""
+        self._ask_silence((alert,), f"Silence {alert.rule} on {alert.scope_label} for:")
 
+    def ask_silence_all(self, alerts: tuple[AlertRow, ...]) -> None:
+        """Ask for a duration, then silence the rule on each of ``alerts``' scopes."""
+        what = f"Silence {alerts[0].rule} on all {len(alerts)} scopes of this group for:"
+        self._ask_silence(alerts, what)
+
+    def _ask_silence(self, alerts: tuple[AlertRow, ...], what: str) -> None:
         def done(duration: timedelta | None) -> None:
             if duration is not None:
-                self._write_silence(alert, duration)
+                self._write_silence(alerts, duration)
 
-        what = f"Silence {alert.rule} on {alert.scope_label} for:"
         self.push_screen(SilencePrompt(what, blink=self.blink), done)
 
+    @staticmethod
+    def _told(alerts: tuple[AlertRow, ...]) -> str:
+        return alerts[0].rule if len(alerts) == 1 else f"{alerts[0].rule} ({len(alerts)} alerts)"
+
     @work(thread=True, group="write", exit_on_error=False)
-    def _write_ack(self, alert: AlertRow, note: str) -> None:
+    def _write_ack(self, alerts: tuple[AlertRow, ...], note: str) -> None:
         try:
-            self.source.acknowledge(alert.id, note, self.now())
+            for alert in alerts:
+                self.source.acknowledge(alert.id, note, self.now())
         except OpsboardError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.call_from_thread(self.notify, f"acknowledged {alert.rule}")
+        self.call_from_thread(self.notify, f"acknowledged {self._told(alerts)}")
         self.call_from_thread(self.refresh_data)
 
     @work(thread=True, group="write", exit_on_error=False)
-    def _write_silence(self, alert: AlertRow, duration: timedelta) -> None:
+    def _write_silence(self, alerts: tuple[AlertRow, ...], duration: timedelta) -> None:
         try:
-            until = self.source.silence(alert, duration, self.now())
+            for alert in alerts:
+                until = self.source.silence(alert, duration, self.now())
         except OpsboardError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.call_from_thread(
-            self.notify, f"silenced {alert.rule} until {until.astimezone():%H:%M}"
+            self.notify, f"silenced {self._told(alerts)} until {until.astimezone():%H:%M}"
         )
         self.call_from_thread(self.refresh_data)
 

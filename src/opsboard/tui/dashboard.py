@@ -65,8 +65,17 @@ class Dashboard(Protocol):
     def jump_to_alert(self, alert_id: int) -> None:
         """Select the alert ``alert_id`` on the overview."""
 
+    def open_alert(self, alert: AlertRow) -> None:
+        """Show ``alert``'s whole story."""
+
     def ask_ack(self, alert: AlertRow) -> None:
         """Ask for a note and acknowledge ``alert``."""
+
+    def ask_ack_all(self, alerts: tuple[AlertRow, ...]) -> None:
+        """Ask for one note and acknowledge each of ``alerts``."""
+
+    def ask_silence_all(self, alerts: tuple[AlertRow, ...]) -> None:
+        """Ask for how long and silence the rule on each of ``alerts``' scopes."""
 
     def ask_silence(self, alert: AlertRow) -> None:
         """Ask for how long and silence ``alert``'s rule."""

@@ -30,7 +30,7 @@ async def settle(pilot: Pilot[None]) -> None:
     """
     app = pilot.app
     assert isinstance(app, OpsboardApp)
-    groups = ("load", "write", "review")
+    groups = ("load", "write", "review", "story")
     for _ in range(50):
         busy = [w for w in app.workers if w.group in groups]
         await app.workers.wait_for_complete(busy)

@@ -14,8 +14,9 @@ from datetime import date, datetime, timedelta
 from opsboard.runtime import Runtime
 from opsboard.storage import meta
 from opsboard.storage.store import Store
-from opsboard.timeutil import DEFAULT_TIMEZONE
+from opsboard.timeutil import DEFAULT_TIMEZONE, zone
 from opsboard.views import alerts as data
+from opsboard.views.alert_story import AlertStory, load_story
 from opsboard.views.channel_sources import ChannelSources, load_channel_sources
 from opsboard.views.movers import MoversLoader, MoversView
 from opsboard.views.overview import Overview, OverviewLoader
@@ -118,6 +119,11 @@ class DashboardSource:
                 reason="from the dashboard",
                 at=at,
             )
+
+    def alert_story(self, alert: data.AlertRow, at: datetime) -> AlertStory:
+        """Everything known about ``alert`` at ``at``, its times in its store's zone."""
+        with self.lock:
+            return load_story(self.store, alert, at=at, tz=zone(self.tz_name(alert.store or None)))
 
     def review_day(self, store: str, at: datetime) -> date:
         """The day before the one ``at`` falls on in ``store``'s own time zone."""

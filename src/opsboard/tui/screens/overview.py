@@ -22,6 +22,8 @@ from opsboard.tui.widgets.store_strip import StoreStrip
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
 from opsboard.tui.widgets.unsold import UnsoldSpendLine
+from opsboard.views.alert_groups import AlertGroup
+from opsboard.views.alerts import AlertRow
 from opsboard.views.overview import Overview
 
 
@@ -55,6 +57,8 @@ class OverviewScreen(DashboardScreen):
         super().__init__()
         self._layout: str | None = None
         self._last: Overview | None = None
+        #: The alert groups the operator opened, kept when the panels are laid out again.
+        self._opened: set[str] = set()
 
     def action_channel_sources(self) -> None:
         """Open each channel into its traffic sources (手淘搜索, 手淘推荐, …)."""
@@ -125,7 +129,8 @@ class OverviewScreen(DashboardScreen):
         return self._panel("traffic-panel", "Traffic today", TrafficFigures(id="traffic"))
 
     def _alerts(self) -> Vertical:
-        return self._panel("alerts-panel", "Alerts", AlertsTable(id="alerts"))
+        table = AlertsTable(id="alerts", unicode=self.dashboard.unicode, opened=self._opened)
+        return self._panel("alerts-panel", "Alerts", table)
 
     def _chart(self) -> Vertical:
         chart = HourlyChart(unicode=self.dashboard.unicode, id="chart")
@@ -195,18 +200,32 @@ class OverviewScreen(DashboardScreen):
         legend = "! firing  ? pending  SL strategic loss  v resolved" if message.narrow else ""
         self.query_one("#alerts-panel").border_subtitle = legend
 
-    def action_ack(self) -> None:
-        """Acknowledge the alert under the cursor, with a note."""
-        alert = self.query_one(AlertsTable).selected
-        if alert is None:
+    def on_alerts_table_opened(self, message: AlertsTable.Opened) -> None:
+        """Enter on an alert: its whole story."""
+        self.dashboard.open_alert(message.alert)
+
+    def _chosen(self) -> AlertRow | AlertGroup | None:
+        """The alert or the group of alerts under the cursor."""
+        line = self.query_one(AlertsTable).selected_line
+        if line is None or (line.alert is None and line.group is None):
             self.notify("No alert selected", severity="warning")
-            return
-        self.dashboard.ask_ack(alert)
+            return None
+        return line.alert or line.group
+
+    def action_ack(self) -> None:
+        """Acknowledge the alert under the cursor (or every alert of the group), with a
+        note."""
+        chosen = self._chosen()
+        if isinstance(chosen, AlertGroup):
+            self.dashboard.ask_ack_all(chosen.members)
+        elif chosen is not None:
+            self.dashboard.ask_ack(chosen)
 
     def action_silence(self) -> None:
-        """Silence the rule of the alert under the cursor for a while."""
-        alert = self.query_one(AlertsTable).selected
-        if alert is None:
-            self.notify("No alert selected", severity="warning")
-            return
-        self.dashboard.ask_silence(alert)
+        """Silence the rule of the alert under the cursor (or of every alert of the group)
+        for a while."""
+        chosen = self._chosen()
+        if isinstance(chosen, AlertGroup):
+            self.dashboard.ask_silence_all(chosen.members)
+        elif chosen is not None:
+            self.dashboard.ask_silence(chosen)
