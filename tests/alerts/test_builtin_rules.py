@@ -135,3 +135,39 @@ def test_a_collapsing_sku_reaches_watch(tmp_path: Path) -> None:
     assert ("firing", "sku-traffic-collapse", "sku:100200300400") in told, done.stderr
     assert all(x["scope"] != "sku:100200300499" for x in lines)
     assert done.returncode == 1  # a warning
+
+
+def _sku_day(day_offset: int, sku: str, uv: float, rate: float) -> list[MetricPoint]:
+    """A 商品排行 day (day grain, Shanghai midnight) ``day_offset`` days before HOUR's day."""
+    midnight = datetime(2026, 6, 17, 16, 0, tzinfo=UTC) - day_offset * DAY  # 06-18 00:00 CST
+    return [
+        MetricPoint("shop", midnight, "day", "uv", uv, sku=sku),
+        MetricPoint("shop", midnight, "day", "detail_bounces", uv * rate, sku=sku),
+    ]
+
+
+def test_detail_bounce_rule_judges_the_export_of_the_day_before(
+    store: Store, make_engine: EngineFactory
+) -> None:
+    # 14:00 in Shanghai: today has no 商品排行 yet, yesterday's was downloaded this morning.
+    engine = make_engine(settings_with([builtin("detail-page-bounce")]))
+    store.write_points(
+        _sku_day(1, "741747883413", 1203, 0.82)  # above 75%: its page needs work
+        + _sku_day(1, "681127000001", 800, 0.60)
+        + _sku_day(1, "681127000003", 150, 0.90)  # too few visitors to judge
+        + _sku_day(3, "681127000002", 900, 0.95)  # three days ago: too old to judge
+    )
+    events = engine.evaluate().events
+    assert [(e.event, e.scope) for e in events] == [("firing", "sku:741747883413")]
+    assert "bounce rate 82.0% is above 75.0%" in events[0].message
+    # Once today's export arrives, today is judged instead.
+    store.write_points(_sku_day(0, "741747883413", 1100, 0.50))
+    events = engine.evaluate().events
+    assert [(e.event, e.scope) for e in events] == [("resolved", "sku:741747883413")]
+
+
+def test_latest_day_is_for_a_threshold_over_one_day() -> None:
+    rule = RuleConfig.model_validate(builtin("detail-page-bounce"))
+    assert rule.latest_day
+    with pytest.raises(ValueError, match="latest_day"):
+        RuleConfig.model_validate({**builtin("detail-page-bounce"), "window": "7d"})

@@ -8,7 +8,7 @@ from datetime import UTC
 from pathlib import PurePath
 from typing import Any
 
-from opsboard.alerts.periods import baseline_days, shifted, window_parts
+from opsboard.alerts.periods import baseline_days, latest_days, shifted, window_parts
 from opsboard.alerts.rules import (
     BAD_STATES,
     Observation,
@@ -57,8 +57,12 @@ def evaluate_threshold(ctx: RuleContext, rule: RuleConfig, store: str) -> list[O
     """Threshold on a base or derived metric over the rule's window."""
     assert rule.metric is not None
     limits = _limits(ctx, rule, store)
-    parts = window_parts(rule, ctx.now, ctx.tz_for(store), replay=ctx.replay)
-    rows = scope_query(ctx, rule, store, with_volume(rule, rule.metric), parts)
+    metrics = with_volume(rule, rule.metric)
+    if rule.latest_day:
+        rows = _latest_rows(ctx, rule, store, metrics)
+    else:
+        parts = window_parts(rule, ctx.now, ctx.tz_for(store), replay=ctx.replay)
+        rows = scope_query(ctx, rule, store, metrics, parts)
     judge = verdicts(ctx, rule, store, limits)
     metric, floor, volume_metric = rule.metric, rule.min_volume, rule.volume_metric
     found = []
@@ -77,6 +81,18 @@ def evaluate_threshold(ctx: RuleContext, rule: RuleConfig, store: str) -> list[O
         fields = base_fields(rule, store, scope, **_figures(value, *limits, style_of(rule.metric)))
         found.append(Observation(rule, store, scope, value, limits[0], *verdict, fields))
     return found
+
+
+def _latest_rows(
+    ctx: RuleContext, rule: RuleConfig, store: str, metrics: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The rule's rows of the latest day with figures of its metric (see ``latest_days``)."""
+    assert rule.metric is not None
+    for day in latest_days(rule, ctx.now, ctx.tz_for(store), replay=ctx.replay):
+        rows = scope_query(ctx, rule, store, metrics, day)
+        if any(row.get(rule.metric) is not None for row in rows.values()):
+            return rows
+    return {}
 
 
 def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observation]:

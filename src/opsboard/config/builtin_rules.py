@@ -51,6 +51,8 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "clear": 0.72,
         "category_thresholds": {"non_standard": BOUNCE_LIMIT["non_standard"]},
         "window": "1d",
+        # 商品排行 is a day's export downloaded the next morning: judge the latest day.
+        "latest_day": True,
         "min_volume": 200,
         "volume_metric": "uv",
         "severity": "warning",

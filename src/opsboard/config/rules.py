@@ -14,6 +14,9 @@ from opsboard.config.builtin_rules import DEFAULT_RULE_NAMES, DEFAULT_RULES
 from opsboard.config.types import ConfigModel, Duration
 from opsboard.metrics import ALL_METRIC_NAMES, BASE_METRICS, CHANNELS_OR_ALL
 
+#: How many days back a `latest_day` rule looks for the latest day with figures.
+LATEST_DAY_BACK = 2
+
 
 class RuleConfig(ConfigModel):
     """One alert rule (DESIGN.md 4.3); `opsboard alerts backtest` replays history through it."""
@@ -77,6 +80,11 @@ class RuleConfig(ConfigModel):
     window: Duration = timedelta(hours=1)
     """The period each evaluation looks back over. Whole days mean local days (today and the
     days before it); change rules compare the last complete hours."""
+
+    latest_day: bool = False
+    """For a threshold rule over one day (`window = "1d"`): judge the latest local day
+    with figures, today or up to `LATEST_DAY_BACK` days before it, so that a day's export
+    downloaded the next morning (生意参谋's 商品排行, T+1) is judged at all."""
 
     for_: Duration = Field(default=timedelta(0), alias="for")
     """How long the condition must hold before the alert fires."""
@@ -182,6 +190,8 @@ class RuleConfig(ConfigModel):
             raise ValueError(f"a {self.kind} rule needs `metric`")
         if self.kind in ("threshold", "change") and self.threshold is None:
             raise ValueError(f"a {self.kind} rule needs `threshold`")
+        if self.latest_day and (self.kind != "threshold" or self.window != timedelta(days=1)):
+            raise ValueError('`latest_day` is for a threshold rule with window = "1d"')
         for dim in ("channel", "campaign", "sku"):
             if self.scope == dim and getattr(self, dim) is None:
                 raise ValueError(f"scope {dim!r} needs `{dim}` (which {dim} to watch)")
