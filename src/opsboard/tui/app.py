@@ -7,25 +7,21 @@ with ``set_timer``, so that cycles never overlap and hidden screens never load.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.system_commands import SystemCommandsProvider
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from opsboard.collect.inprocess import InProcessCollector
 from opsboard.errors import OpsboardError
 from opsboard.formatting import unicode_ok
 from opsboard.runtime import Runtime
 from opsboard.timeutil import floor_hour, local_midnight, zone
+from opsboard.tui.collecting import Collect, CollectingApp
 from opsboard.tui.commands import DashboardCommands
 from opsboard.tui.palette import THEME_VARIABLES
 from opsboard.tui.screens.base import DashboardScreen
@@ -34,28 +30,34 @@ from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
 from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
 from opsboard.tui.screens.review import ReviewScreen
+from opsboard.tui.screens.sources import FirstRunScreen, SourcesScreen
 from opsboard.views.alerts import AlertRow
 from opsboard.views.overview import CHART_METRICS, Overview
+from opsboard.views.preferences import Preferences
 from opsboard.views.source import DashboardSource, Request
+from opsboard.views.sources import FileRow
 
 log = logging.getLogger(__name__)
 
-Collect = Literal["auto", "never"]
 
-
-class OpsboardApp(App[None]):
+class OpsboardApp(CollectingApp):
     """Live traffic, paid promotion and alerts for one store or all."""
 
     CSS_PATH = "app.tcss"
     TITLE = "opsboard"
     #: Under 110 columns the SKU movers stack; from 150 the Overview sits in two columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-medium"), (150, "-wide")]  # noqa: RUF012
-    MODES: ClassVar[dict[str, Any]] = {"overview": OverviewScreen, "movers": MoversScreen}
+    MODES: ClassVar[dict[str, Any]] = {
+        "overview": OverviewScreen,
+        "movers": MoversScreen,
+        "sources": SourcesScreen,
+    }
     DEFAULT_MODE = "overview"
     COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, DashboardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "switch_mode('overview')", "Overview", show=False),
         Binding("k", "switch_mode('movers')", "SKU movers"),
+        Binding("f", "switch_mode('sources')", "Files"),
         Binding("s", "next_store", "Store"),
         Binding("v", "review", "Review"),
         Binding("c", "cycle_chart", "Chart metric", show=False),
@@ -99,19 +101,25 @@ class OpsboardApp(App[None]):
         self.unicode = unicode_ok() if unicode is None else unicode
         self.blink = blink
         self.chart_metric = CHART_METRICS[0]
-        self.role = "viewer"
+        self.init_collecting()
+        #: No config file and nothing configured: the screens say how to start.
+        self.first_run = runtime.config_path is None and not (
+            runtime.settings.stores or runtime.settings.adapters
+        )
+        self._seen_ingest: int | None = None
         self.last_refresh: datetime | None = None
         self.store_names: list[str] = []
         self.visible_alerts: tuple[AlertRow, ...] = ()
-        self.collector: InProcessCollector | None = None
         self._timer: Timer | None = None
         self._loading = False
         self._again = False
         self._loaded_minute: datetime | None = None
         self._fingerprint: tuple[object, ...] = ()
         self.cycles = 0
-        if runtime.settings.theme in self.available_themes:
-            self.theme = runtime.settings.theme
+        self.preferences = Preferences.load()
+        theme = self.preferences.theme_over(runtime.settings.theme)
+        if theme in self.available_themes:
+            self.theme = theme
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -122,21 +130,9 @@ class OpsboardApp(App[None]):
     def on_mount(self) -> None:
         """Become the collector if none runs, then load the first data."""
         self.store_names = self.source.stores()
-        if self.collect == "auto":
-            # Never block the collector's thread on the screen: post, do not wait.
-            loop = asyncio.get_running_loop()
-
-            def collected(report: Any) -> None:
-                loop.call_soon_threadsafe(self._collected, report)
-
-            def failed(error: str) -> None:
-                loop.call_soon_threadsafe(self._collector_failed, error)
-
-            collector = InProcessCollector(self.runtime, collected, failed)
-            if collector.claim():
-                self.collector = collector
-                self.role = "collector"
-                collector.start()
+        self.start_collecting()
+        if self.first_run:
+            self.push_screen(FirstRunScreen(self.runtime))
         if self.runtime.settings.theme not in self.available_themes:
             self.notify(
                 f"unknown theme {self.runtime.settings.theme!r} in the config; "
@@ -146,19 +142,14 @@ class OpsboardApp(App[None]):
 
     def on_unmount(self) -> None:
         """Stop collecting and close the store."""
-        if self.collector is not None:
-            self.collector.close()
+        self.stop_collecting()
         self.source.close()
 
-    def _collector_failed(self, error: str) -> None:
-        self.notify(f"collection stopped: {error}", severity="error", timeout=30)
-        self.role = "collector (stopped)"
-        self.refresh_data()
-
-    def _collected(self, report: Any) -> None:
-        """After a collection cycle that wrote points: show them at once."""
-        if getattr(report, "total_points", 0) or getattr(report, "failed", None):
-            self.refresh_data()
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme picked in the palette for the next start."""
+        if self.is_running and theme != self.preferences.theme_over(self.runtime.settings.theme):
+            self.preferences = self.preferences.with_theme(theme, self.runtime.settings.theme)
+            self.preferences.save()
 
     # -- the refresh loop --------------------------------------------------------------------
 
@@ -222,8 +213,15 @@ class OpsboardApp(App[None]):
         )
 
     @work(thread=True, group="load", exit_on_error=False)
-    def _load(self, request: Request) -> tuple[Request, Any]:
-        return request, self.source.load(request)
+    def _load(self, request: Request) -> tuple[Request, Any, Any, list[FileRow]]:
+        status = self.source.collector_status(
+            collecting_here=self.collector is not None, failure=self.collector_failure
+        )
+        if self._seen_ingest is None:
+            self._seen_ingest, news = self.source.newest_ingest(), []
+        else:
+            news = self.source.new_files(self._seen_ingest)
+        return request, self.source.load(request), status, news
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Deliver a finished load to its screen and schedule the next cycle."""
@@ -236,7 +234,8 @@ class OpsboardApp(App[None]):
             return
         self._loading = False
         if event.state is WorkerState.SUCCESS and worker.result is not None:
-            request, data = worker.result
+            request, data, self.collecting, news = worker.result
+            self._tell_files(news)
             self.last_refresh = self.now() if self.live else self.last_refresh
             self.cycles += 1
             if isinstance(data, Overview):
@@ -256,6 +255,23 @@ class OpsboardApp(App[None]):
             self.refresh_data()
         else:
             self._schedule()
+
+    def _tell_files(self, news: list[FileRow]) -> None:
+        """A toast for each file loaded or refused since the last look."""
+        for row in news:
+            self._seen_ingest = max(self._seen_ingest or 0, row.id)
+            self.notify(
+                row.toast,
+                title="File loaded" if row.loaded else "File refused (f: files)",
+                severity="information" if row.loaded else "error",
+                timeout=8 if row.loaded else 20,
+            )
+
+    def refresh_status(self) -> None:
+        """Redraw the shown screen's status bar (the collector changed)."""
+        screen = self._data_screen()
+        if screen is not None:
+            screen.refresh_status()
 
     # -- store, period, replay ---------------------------------------------------------------
 
@@ -379,9 +395,8 @@ class OpsboardApp(App[None]):
         except OpsboardError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.call_from_thread(
-            self.notify, f"silenced {alert.rule} until {until.astimezone():%H:%M}"
-        )
+        local = until.astimezone(zone(self.source.tz_name(alert.store or None)))
+        self.call_from_thread(self.notify, f"silenced {alert.rule} until {local:%H:%M %Z}")
         self.call_from_thread(self.refresh_data)
 
     def action_review(self) -> None:
@@ -422,10 +437,17 @@ class OpsboardApp(App[None]):
         self.push_screen(HelpScreen(rows))
 
     def action_save_screenshot(self) -> None:
-        """Save an SVG of the screen in the current folder (owner-only)."""
-        path = Path(self.save_screenshot(path=os.getcwd()))
-        path.chmod(0o600)
-        self.notify(f"saved {path}")
+        """Save an SVG of the screen into the user's data folder (owner-only), named by the
+        store's local time, and say where."""
+        from opsboard.tui.screenshots import save_screen
+
+        local = self.now().astimezone(zone(self.source.tz_name(self.store_name)))
+        try:
+            path = save_screen(self, local)
+        except OSError as exc:
+            self.notify(f"screenshot not saved: {exc}", severity="error")
+            return
+        self.notify(str(path), title="Screenshot saved", timeout=15)
 
 
 def make_app(

@@ -13,6 +13,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 from textual.app import App
 
 from opsboard.views.alerts import AlertRow
+from opsboard.views.collecting import CollectorStatus
 
 
 @runtime_checkable
@@ -23,6 +24,8 @@ class Dashboard(Protocol):
     store_names: list[str]
     unicode: bool
     role: str
+    collecting: CollectorStatus
+    first_run: bool
     last_refresh: datetime | None
     visible_alerts: tuple[AlertRow, ...]
 

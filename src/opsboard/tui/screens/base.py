@@ -36,12 +36,23 @@ class DashboardScreen(Screen[None]):
         self.query_one(TitleBar).show(
             view=self.view_name, store=app.store_name, at=at, tz_name=tz_name, live=live
         )
+        self._health = health
+        self._tz_name = tz_name
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Redraw the status bar with the app's newest collector status."""
+        app = self.dashboard
+        tz_name = getattr(self, "_tz_name", None)
+        if tz_name is None:
+            return  # nothing loaded yet: the first load draws it
         self.query_one(StatusBar).show(
-            health=health,
+            health=self._health,
             refreshed=app.last_refresh,
-            role=app.role,
+            collecting=app.collecting,
             now=app.now(),
             tz_name=tz_name,
+            note="no config yet: f shows how to start" if app.first_run else "",
         )
 
     def on_screen_resume(self) -> None:
