@@ -56,6 +56,7 @@ class Store(Database):
         self.collector_lock = CollectorLock(self)
         #: Held while this connection's process views the database (see ``ViewerMark``).
         self.viewer_mark = ViewerMark(self)
+        self._counted: tuple[int, int] | None = None
         #: The alert tables: alerts and acknowledgements, silences, the notifiers' outbox.
         self.alerts = AlertTables(self)
         self.outbox = Outbox(self)
@@ -116,6 +117,7 @@ class Store(Database):
             if not readonly:
                 for suffix in ("-wal", "-shm"):
                     files.narrow(path.with_name(path.name + suffix), group_access)
+            store._counted = files.opened(path)
             return store
         except sqlite3.DatabaseError as exc:
             raise _open_error(path, exc, readonly=readonly) from None
@@ -182,6 +184,8 @@ class Store(Database):
         self.release_collector_lock()
         self.viewer_mark.release()
         self.conn.close()
+        files.closed(self._counted)
+        self._counted = None
 
     def __enter__(self) -> Store:
         return self
