@@ -160,7 +160,8 @@ async def test_a_viewer_takes_over_when_the_collector_stops(
             os.kill(other_collector.pid, signal.SIGKILL)
         other_collector.wait(timeout=PATIENCE)
         await wait_for(pilot, lambda: app.role == "collector", "the viewer to take over")
-        assert any("this dashboard collects now" in message for message in told)
+        said = f"pid {other_collector.pid} "
+        assert any(said in m and "this dashboard collects now" in m for m in told), told
         app.refresh_data()
         await settle(pilot)
         assert "collecting here" in status_of(app)

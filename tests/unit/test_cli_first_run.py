@@ -70,7 +70,7 @@ def test_init_asks_again_until_an_answer_is_valid(
     )
     assert code == 0
     err = capsys.readouterr().err
-    assert "store name 'bad name!'" in err
+    assert "store name 'bad name!' is not allowed" in err
     assert "unknown platform 'ebay'" in err
     assert "Mars/Olympus" in err
     assert len(questions) == 7

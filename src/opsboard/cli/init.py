@@ -32,7 +32,7 @@ Ask = Callable[[str], str]
 def _store_answer(text: str) -> str:
     problem = store_name_problem(text)
     if problem:
-        raise UsageError(f"store name {text!r}: {problem}", hint="e.g. tmall-flagship")
+        raise UsageError(problem)
     return text
 
 

@@ -51,9 +51,22 @@ class CollectingApp(App[None]):
         """Set the state (called from ``__init__`` once the runtime and source are set)."""
         self.role = "viewer"
         self.collector: InProcessCollector | None = None
-        self.collecting = CollectorStatus(Collecting.NOBODY)
+        self._collecting = CollectorStatus(Collecting.NOBODY)
+        #: The other process last seen collecting, for the note when this one takes over.
+        self.last_collector = ""
         self.collector_failure = ""
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def collecting(self) -> CollectorStatus:
+        """Who collects, as last seen."""
+        return self._collecting
+
+    @collecting.setter
+    def collecting(self, status: CollectorStatus) -> None:
+        self._collecting = status
+        if status.collecting is Collecting.ELSEWHERE:
+            self.last_collector = status.holder
 
     def refresh_data(self) -> None:
         """Load the shown screen's data again now (the app's refresh loop)."""
@@ -119,7 +132,7 @@ class CollectingApp(App[None]):
             self.refresh_status()
 
     def _took_over(self, collector: InProcessCollector) -> None:
-        before = self.collecting.holder or "the collector"
+        before = self.last_collector or "the collector"
         self._collect_with(collector)
         self.notify(
             f"{before} stopped: this dashboard collects now (polls the sources, sends alerts)",

@@ -55,6 +55,18 @@ class FileRow:
         return f"{self.first_day} .. {self.last_day}"
 
     @property
+    def short_dates(self) -> str:
+        """The dates in few columns: ``2026-06-01..30``, ``2026-05-30..06-02``."""
+        first, last = self.first_day, self.last_day
+        if first is None or last is None or first == last:
+            return self.dates
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first}..{last:%d}"
+        if first.year == last.year:
+            return f"{first}..{last:%m-%d}"
+        return f"{first}..{last}"
+
+    @property
     def toast(self) -> str:
         """One short sentence for a notification."""
         if not self.loaded:
@@ -207,27 +219,29 @@ def load_sources(
 
 
 def start_help(config_path: str, has_config: bool, drops: list[tuple[str, str]]) -> list[str]:
-    """How to get data in, as lines: where the config goes, how to make one, where files
-    go. The first-run screen and the Sources screen show it."""
+    """How to get data in, one paragraph a line (the screen wraps them): where the config
+    goes, how to make one, where files go. The first-run and Sources screens show it."""
     lines: list[str] = []
     if not has_config:
+        folder = Path(config_path).parent
+        make_folder = "" if folder.is_dir() else f" (make its folder first: mkdir -p {folder})"
         lines += [
-            f"No config yet. opsboard reads it from {config_path}",
-            "(or the file named by --config or OPSBOARD_CONFIG). To make one:",
-            "  opsboard init                  asks for a store, its platform, time zone and",
-            "                                 drop folder, and writes a valid config",
-            f"  opsboard config example > {config_path}",
-            "                                 a commented example of every key, to edit",
-            "  opsboard demo                  try it first on a simulated platform",
+            f"No config yet. opsboard reads it from {config_path} (or the file named by "
+            "--config or OPSBOARD_CONFIG). To make one:",
+            "- opsboard init: asks for a store, its platform, time zone and drop folder, and "
+            "writes a valid config",
+            f"- opsboard config example > {config_path}: a commented example of every key, "
+            f"to edit{make_folder}",
+            "- opsboard demo: try it first on a simulated platform",
         ]
     if drops:
         lines.append("Drop export files (CSV, XLS/XLSX, ZIP) into:")
         for path, store in drops:
             whose = f"(store {store})" if store else "(a sub-folder per store)"
-            lines.append(f"  {path}  {whose}")
+            lines.append(f"- {path}  {whose}")
     else:
-        lines += [
-            "No drop folder is configured: `opsboard init` sets one up (a csv source in the",
-            "config). Meanwhile `opsboard ingest FILE --store NAME` loads a file once.",
-        ]
+        lines.append(
+            "No drop folder is configured: `opsboard init` sets one up (a csv source in the "
+            "config). Meanwhile `opsboard ingest FILE --store NAME` loads a file once."
+        )
     return lines

@@ -22,6 +22,17 @@ from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.views.sources import SourcesView, drop_folders, start_help
 
+#: File names longer than this lose their middle, so that store, dates and points fit.
+FILE_NAME_WIDTH = 28
+
+
+def _shortened(name: str, width: int) -> str:
+    """``name`` cut in the middle to ``width`` characters (its start and extension stay)."""
+    if len(name) <= width:
+        return name
+    head = (width - 1) * 2 // 3
+    return f"{name[:head]}…{name[-(width - 1 - head) :]}"
+
 
 class SourcesScreen(DashboardScreen):
     """Each file loaded or refused (newest first) and each source's health."""
@@ -53,7 +64,7 @@ class SourcesScreen(DashboardScreen):
         sources = self.query_one("#sources", DataTable)
         sources.add_columns("source", "type", "store", "state", "since", "last load", "reason")
         files = self.query_one("#files", DataTable)
-        files.add_columns("when", "file", "", "format", "store", "dates", "points", "reason")
+        files.add_columns("when", "file", "", "store", "dates", "points", "format", "reason")
         files.focus(scroll_visible=False)
 
     def show(self, data: Any) -> None:
@@ -86,14 +97,14 @@ class SourcesScreen(DashboardScreen):
             when = file.when.astimezone(zone(file.tz_name))
             files.add_row(
                 f"{when:%m-%d %H:%M}",
-                file.name,
+                _shortened(file.name, FILE_NAME_WIDTH),
                 Text("loaded", style=colours.good)
                 if file.loaded
                 else Text("refused", style=colours.bold(colours.bad)),
-                file.format or "-",
                 file.store or "-",
-                file.dates or "-",
+                file.short_dates or "-",
                 f"{file.points:,}" if file.loaded else "-",
+                file.format or "-",
                 (file.reason.splitlines() or [""])[0],
             )
         panel = self.query_one("#files-panel")
