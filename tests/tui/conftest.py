@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,9 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seeded") / "template.db"
     with Store.open(path) as store:
         seed(store)
+        # Loaded "just before" the frozen instant, so that times on screen do not move.
+        loaded = (SAMPLE_NOW - timedelta(minutes=5)).isoformat(timespec="seconds")
+        store.conn.execute("UPDATE ingests SET started_at = ?, finished_at = ?", (loaded, loaded))
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
 

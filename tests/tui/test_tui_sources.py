@@ -15,9 +15,10 @@ from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.timeutil import FrozenClock, local_midnight, zone
 from opsboard.tui.app import OpsboardApp, make_app
-from opsboard.tui.screens.sources import FirstRunScreen, SourcesScreen
+from opsboard.tui.screens.sources import FirstRunScreen, SourcesScreen, _shortened
 from opsboard.tui.screenshots import settle
 from opsboard.views.sample_world import SAMPLE_NOW, SAMPLE_ZONE
+from opsboard.views.sources import load_sources
 
 
 def _load_file(db_path: Path, name: str) -> None:
@@ -179,3 +180,19 @@ async def test_the_files_screen_names_the_drop_folders(
         text = str(app.screen.query_one("#start-help", Static).render())
         assert f"- {tmp_path / 'drop'}  (store jd-main)" in text
         assert "No config yet" not in text
+
+
+def test_the_files_of_one_store_and_short_names(seeded_runtime: Runtime) -> None:
+    _load_file(seeded_runtime.db_path, "traffic-0616.csv")
+    _refuse_file(seeded_runtime.db_path, "unknown.csv", "no store")
+    with Store.open(seeded_runtime.db_path) as store:
+        store.record_failed_ingest(
+            source="exports", origin="/srv/drop/x.csv", format="", store="", message="?"
+        )
+        view = load_sources(
+            store, seeded_runtime.settings, at=SAMPLE_NOW, tz_name=SAMPLE_ZONE,
+            config_path="", has_config=True, store_name="jd-main",
+        )  # fmt: skip
+    assert [f.name for f in view.files] == ["x.csv"]  # of no store: it may be jd-main's
+    assert _shortened("sycm_store_traffic_daily_gbk.csv", 28) == "sycm_store_traffic…y_gbk.csv"
+    assert len(_shortened("sycm_store_traffic_daily_gbk.csv", 28)) == 28

@@ -113,7 +113,10 @@ class DashboardSource:
             at=request.at,
             tz_name=self.tz_name(request.store),
             config_path=str(config if config is not None else default_config_path()),
-            has_config=config is not None,
+            # The demo configures itself without a file.
+            has_config=config is not None
+            or bool(self.runtime.settings.stores or self.runtime.settings.adapters),
+            store_name=request.store,
         )
 
     def collector_status(self, *, collecting_here: bool, failure: str = "") -> CollectorStatus:

@@ -202,14 +202,18 @@ def source_rows(store: Store, settings: Settings) -> list[SourceRow]:
 
 def load_sources(
     store: Store, settings: Settings, *, at: datetime, tz_name: str, config_path: str,
-    has_config: bool,
+    has_config: bool, store_name: str | None = None,
 ) -> SourcesView:  # fmt: skip
-    """The Sources screen's data."""
+    """The Sources screen's data: with ``store_name``, only that store's files (and those
+    of no store, refused before their store was known)."""
     records = store.ingest_history(exclude=api_sources(settings), limit=FILES_SHOWN)
+    rows = [file_row(r, settings) for r in records]
+    if store_name:
+        rows = [r for r in rows if not r.store or store_name in r.store.split(", ")]
     return SourcesView(
         at=at,
         tz_name=tz_name,
-        files=tuple(file_row(r, settings) for r in records),
+        files=tuple(rows),
         sources=tuple(source_rows(store, settings)),
         drop_folders=tuple(drop_folders(settings)),
         health=tuple(load_health(store)),
@@ -234,6 +238,8 @@ def start_help(config_path: str, has_config: bool, drops: list[tuple[str, str]])
             f"to edit{make_folder}",
             "- opsboard demo: try it first on a simulated platform",
         ]
+    elif Path(config_path).is_file():
+        lines.append(f"Config: {config_path} (`opsboard config check` checks it after an edit)")
     if drops:
         lines.append("Drop export files (CSV, XLS/XLSX, ZIP) into:")
         for path, store in drops:

@@ -94,7 +94,7 @@ class SourcesScreen(DashboardScreen):
         files = self.query_one("#files", DataTable)
         files.clear()
         for file in data.files:
-            when = file.when.astimezone(zone(file.tz_name))
+            when = file.when.astimezone(tz)
             files.add_row(
                 f"{when:%m-%d %H:%M}",
                 _shortened(file.name, FILE_NAME_WIDTH),
@@ -109,7 +109,7 @@ class SourcesScreen(DashboardScreen):
             )
         panel = self.query_one("#files-panel")
         panel.border_subtitle = (
-            "times in each file's store zone; refused files go to the folder's failed/"
+            f"times in {data.tz_name}; refused files go to the folder's failed/"
             if data.files
             else "no file loaded or refused yet"
         )

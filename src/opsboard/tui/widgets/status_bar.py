@@ -1,4 +1,4 @@
-"""The bottom line: each source's health, who collects and when it last polled, and when
+"""The bottom line: who collects and when it last polled, each source's health, and when
 the data was last read.
 
 When nobody collects, the sources' last known health would be a lie ("1/1 sources ok"
@@ -56,9 +56,10 @@ class StatusBar(Static):
             if collecting.reason:
                 text.append(f" ({collecting.reason})", style=colours.bad)
         else:
-            self._health(text, health, now, colours)
-            text.append("  | ")
+            # Who collects first: on a narrow terminal the line is cut at its end.
             self._collector(text, collecting, now, tz, colours)
+            text.append(" | ")
+            self._health(text, health, now, colours)
         if refreshed is not None:
             text.append(f" | read {refreshed.astimezone(tz):%H:%M:%S}")
         self.update(text)
