@@ -24,6 +24,7 @@ from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.collecting import Collect, CollectingApp
 from opsboard.tui.commands import DashboardCommands
 from opsboard.tui.palette import THEME_VARIABLES
+from opsboard.tui.saving import save_screen
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
@@ -439,11 +440,9 @@ class OpsboardApp(CollectingApp):
     def action_save_screenshot(self) -> None:
         """Save an SVG of the screen into the user's data folder (owner-only), named by the
         store's local time, and say where."""
-        from opsboard.tui.screenshots import save_screen
-
         local = self.now().astimezone(zone(self.source.tz_name(self.store_name)))
         try:
-            path = save_screen(self, local)
+            path = save_screen(self, self.store_name, local)
         except OSError as exc:
             self.notify(f"screenshot not saved: {exc}", severity="error")
             return

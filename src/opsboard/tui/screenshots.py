@@ -7,16 +7,13 @@ into a temporary database and the clock is frozen, so the pictures are reproduci
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
 
-from opsboard.paths import screenshot_dir
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.timeutil import FrozenClock
@@ -76,20 +73,6 @@ SHOTS: list[tuple[str, tuple[int, int], str | None, Steps]] = [
     ("review-120x40", (120, 40), "tmall-flagship", lambda p: _press(p, "v")),
     ("review-80x24", (80, 24), "tmall-flagship", lambda p: _press(p, "v")),
 ]
-
-
-def save_screen(app: OpsboardApp, local: datetime) -> Path:
-    """Save an SVG of ``app``'s screen into the user's screenshot folder (owner-only),
-    named by the view and the local time ``local`` (the store's); returns its path."""
-    folder = screenshot_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    view = getattr(app.screen, "kind", "") or "screen"
-    store = app.store_name or "all-stores"
-    path = folder / f"opsboard-{view}-{store}-{local:%Y%m%d-%H%M%S}.svg"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(app.export_screenshot(title=path.stem))
-    return path
 
 
 def seeded_runtime(folder: Path) -> Runtime:
