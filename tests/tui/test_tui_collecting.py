@@ -248,3 +248,12 @@ async def test_a_viewer_quits_without_a_question(
             await pilot.pause()
         assert not app.is_running
         assert capsys.readouterr().err == ""
+
+
+async def test_the_review_screen_says_who_collects_too(app: OpsboardApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReviewScreen"
+        assert status_of(app).startswith("collector pid 4242 ops@ops-server, polled 14:29:48")

@@ -269,10 +269,16 @@ class OpsboardApp(CollectingApp):
             )
 
     def refresh_status(self) -> None:
-        """Redraw the shown screen's status bar (the collector changed)."""
-        screen = self._data_screen()
-        if screen is not None:
-            screen.refresh_status()
+        """Redraw the status bar of the screen in view (a full screen over a dashboard
+        screen, such as the review, shows that one's)."""
+        from opsboard.tui.widgets.status_bar import StatusBar
+
+        under = next(
+            (s for s in reversed(self.screen_stack) if isinstance(s, DashboardScreen)), None
+        )
+        bars = self.screen.query(StatusBar)
+        if under is not None and bars:
+            under.draw_status(bars.first())
 
     # -- store, period, replay ---------------------------------------------------------------
 

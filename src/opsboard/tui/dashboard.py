@@ -35,6 +35,9 @@ class Dashboard(Protocol):
     def refresh_data(self) -> None:
         """Load the shown screen's data again now."""
 
+    def refresh_status(self) -> None:
+        """Redraw the status bar of the screen in view."""
+
     def set_store(self, name: str | None) -> None:
         """Show one store, or every store with ``None``."""
 

@@ -42,11 +42,15 @@ class DashboardScreen(Screen[None]):
 
     def refresh_status(self) -> None:
         """Redraw the status bar with the app's newest collector status."""
+        self.draw_status(self.query_one(StatusBar))
+
+    def draw_status(self, bar: StatusBar) -> None:
+        """Draw this screen's status on ``bar`` (its own, or that of a screen above it)."""
         app = self.dashboard
         tz_name = getattr(self, "_tz_name", None)
         if tz_name is None:
             return  # nothing loaded yet: the first load draws it
-        self.query_one(StatusBar).show(
+        bar.show(
             health=self._health,
             refreshed=app.last_refresh,
             collecting=app.collecting,
