@@ -63,7 +63,8 @@ async def test_overview_shows_todays_figures(app: OpsboardApp) -> None:
         assert bounce.acked_by == "li.wei"
         promotion = screen.query_one(PromotionTable)
         assert promotion.row_count == 7  # three channels, four campaigns
-        assert "viewer" in str(screen.query_one("#status").render())
+        status = str(screen.query_one("#status").render())
+        assert status.startswith("collector pid 4242 ops@ops-server, polled 14:29:48 | ")
 
 
 async def test_keys_move_between_screens_and_help(app: OpsboardApp) -> None:
@@ -294,7 +295,10 @@ async def test_resizing_across_the_breakpoint_keeps_the_data(app: OpsboardApp) -
         assert screen.query_one(TrafficFigures).row_count == 7
 
 
-async def test_viewer_beside_a_running_collector(seeded_runtime: Runtime, tmp_path: Path) -> None:
+async def test_viewer_beside_a_running_collector(
+    seeded_runtime: Runtime, sample_collector: Store, tmp_path: Path
+) -> None:
+    sample_collector.close()
     drop = tmp_path / "drop"
     drop.mkdir()
     settings = seeded_runtime.settings.model_copy(
@@ -353,7 +357,10 @@ async def test_charts_fall_back_to_ascii(seeded_runtime: Runtime) -> None:
         assert set(gauges) <= set("#- 0123456789%")
 
 
-async def test_a_dropped_file_reaches_the_screen(seeded_runtime: Runtime, tmp_path: Path) -> None:
+async def test_a_dropped_file_reaches_the_screen(
+    seeded_runtime: Runtime, sample_collector: Store, tmp_path: Path
+) -> None:
+    sample_collector.close()
     drop = tmp_path / "drop"
     drop.mkdir()
     settings = seeded_runtime.settings.model_copy(

@@ -7,7 +7,7 @@ ask of the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -199,3 +199,45 @@ def rejected_files(store: Database, since: datetime) -> list[RejectedFile]:
         (since.isoformat(timespec="seconds"),),
     )
     return [RejectedFile(origin, store_name, reason) for origin, store_name, reason, _id in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRecord:
+    """One load as the history keeps it: a file or an API poll, loaded or refused."""
+
+    id: int
+    source: str
+    origin: str
+    format: str
+    store: str
+    status: str
+    started_at: str
+    finished_at: str | None
+    points: int
+    period_start: int | None
+    period_end: int | None
+    message: str
+
+
+def history(
+    store: Database, *, after: int = 0, exclude: Collection[str] = (), limit: int = 200
+) -> list[IngestRecord]:
+    """The newest loads after id ``after``, newest first, leaving out the sources in
+    ``exclude`` (an API polled every minute would bury the files)."""
+    marks = ",".join("?" * len(exclude))
+    where = f"AND source NOT IN ({marks})" if exclude else ""
+    rows = store.conn.execute(
+        "SELECT id, source, origin, format, store, status, started_at, finished_at, points, "
+        f"period_start, period_end, message FROM ingests WHERE id > ? {where} "
+        "ORDER BY id DESC LIMIT ?",
+        (after, *exclude, limit),
+    ).fetchall()
+    return [IngestRecord(*row) for row in rows]
+
+
+def last_loaded(store: Database) -> dict[str, str]:
+    """When each source last committed a load (ISO text), by source."""
+    rows = store.conn.execute(
+        "SELECT source, max(finished_at) FROM ingests WHERE status = 'loaded' GROUP BY source"
+    )
+    return {str(source): str(at) for source, at in rows if at}

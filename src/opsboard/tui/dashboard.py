@@ -13,6 +13,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 from textual.app import App
 
 from opsboard.views.alerts import AlertRow
+from opsboard.views.collecting import CollectorStatus
 
 
 @runtime_checkable
@@ -23,6 +24,8 @@ class Dashboard(Protocol):
     store_names: list[str]
     unicode: bool
     role: str
+    collecting: CollectorStatus
+    first_run: bool
     last_refresh: datetime | None
     visible_alerts: tuple[AlertRow, ...]
 
@@ -31,6 +34,9 @@ class Dashboard(Protocol):
 
     def refresh_data(self) -> None:
         """Load the shown screen's data again now."""
+
+    def refresh_status(self) -> None:
+        """Redraw the status bar of the screen in view."""
 
     def set_store(self, name: str | None) -> None:
         """Show one store, or every store with ``None``."""
