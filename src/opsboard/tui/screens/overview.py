@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from opsboard.formatting import ratio
+from opsboard.timeutil import zone
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.widgets.alerts_table import AlertsTable
 from opsboard.tui.widgets.channels import ChannelSplit
@@ -28,13 +29,21 @@ from opsboard.views.overview import Overview
 
 
 def traffic_title(data: Overview) -> str:
-    """The traffic panel's title: today, or the store's latest day with data, marked."""
+    """The traffic panel's title: today, a replayed day up to its hour, or the store's
+    latest day with data, marked."""
     if data.latest_day is not None:
         day = data.latest_day
         return f"Traffic, latest: {day:%b} {day.day} (no data today)"
-    if data.store is None and len(data.stores_strip) > 1:
-        return "Traffic today, all stores"
-    return "Traffic today"
+    several = ", all stores" if data.store is None and len(data.stores_strip) > 1 else ""
+    if not data.live:
+        return f"Traffic replayed: {replay_time(data)}{several}"
+    return f"Traffic today{several}"
+
+
+def replay_time(data: Overview) -> str:
+    """The replayed instant in the view's zone: ``Jun 17 14:00``."""
+    at = data.at.astimezone(zone(data.tz_name))
+    return f"{at:%b} {at.day} {at:%H:%M}"
 
 
 class OverviewScreen(DashboardScreen):
@@ -176,7 +185,12 @@ class OverviewScreen(DashboardScreen):
         strip.show(data.stores_strip)
         self.query_one("#stores-panel").display = bool(data.stores_strip)
         self.query_one(TrafficFigures).show(
-            data.figures, data.currency, converted=data.converted, note=data.money_note
+            data.figures,
+            data.currency,
+            converted=data.converted,
+            note=data.money_note,
+            now_label="Now" if data.live else replay_time(data).rsplit(" ", 1)[1],
+            day_label="Today" if data.live else replay_time(data).rsplit(" ", 1)[0],
         )
         self.query_one("#traffic-panel").border_title = traffic_title(data)
         self.query_one(HourlyChart).show(data.hourly)
