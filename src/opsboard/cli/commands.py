@@ -203,6 +203,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 day=day,
                 format=args.file_format,
                 named=args.store is not None,
+                platform_of=lambda name: runtime.settings.store(name).platform,
             )
             if configured:
                 result.notices += [
