@@ -18,6 +18,7 @@ from textual.system_commands import SystemCommandsProvider
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from opsboard.config.models import DEFAULT_THEME
 from opsboard.errors import OpsboardError
 from opsboard.formatting import unicode_ok
 from opsboard.runtime import Runtime
@@ -26,7 +27,7 @@ from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.alerting import AlertingApp
 from opsboard.tui.collecting import Collect
 from opsboard.tui.commands import DashboardCommands
-from opsboard.tui.palette import THEME_VARIABLES
+from opsboard.tui.palette import SIXTEEN_COLOURS, THEME_VARIABLES, few_colours
 from opsboard.tui.saving import save_screen
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.screens.channel_sources import ChannelSourcesScreen
@@ -121,9 +122,12 @@ class OpsboardApp(AlertingApp):
         self._fingerprint: tuple[object, ...] = ()
         self.cycles = 0
         self.preferences = Preferences.load()
+        self.register_theme(SIXTEEN_COLOURS)
         theme = self.preferences.theme_over(runtime.settings.theme)
         if theme in self.available_themes:
             self.theme = theme
+        #: The theme was chosen for the terminal's colours, not by the operator: not kept.
+        self._fitted_theme = False
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -153,6 +157,8 @@ class OpsboardApp(AlertingApp):
         self.start_collecting()
         if self.first_run:
             self.push_screen(FirstRunScreen(self.runtime))
+        if not self.is_headless:
+            self.fit_theme_to_terminal()
         if self.runtime.settings.theme not in self.available_themes:
             self.notify(
                 f"unknown theme {self.runtime.settings.theme!r} in the config; "
@@ -165,8 +171,19 @@ class OpsboardApp(AlertingApp):
         self.stop_collecting()
         self.source.close()
 
+    def fit_theme_to_terminal(self) -> None:
+        """In a terminal of 16 colours, the default theme gives way to one of its own ANSI
+        colours (a theme the operator chose stays)."""
+        chosen = self.preferences.theme_over(self.runtime.settings.theme)
+        if chosen == DEFAULT_THEME and few_colours(self.console.color_system):
+            self._fitted_theme = True
+            self.theme = SIXTEEN_COLOURS.name
+
     def watch_theme(self, theme: str) -> None:
         """Remember a theme picked in the palette for the next start."""
+        if self._fitted_theme:
+            self._fitted_theme = False
+            return
         if self.is_running and theme != self.preferences.theme_over(self.runtime.settings.theme):
             self.preferences = self.preferences.with_theme(theme, self.runtime.settings.theme)
             self.preferences.save()
