@@ -15,7 +15,7 @@ from opsboard.collect.collector import Collector
 from opsboard.storage import Store
 from opsboard.timeutil import FrozenClock
 
-PLAN = [
+PLAN: list[list[object]] = [
     ["店铺", "指标", "周期", "目标值", "范围"],
     ["shop", "gmv", "2026-06", 3000000, ""],
     ["shop", "spend", "2026-06", 600000, "channel:paid_search"],

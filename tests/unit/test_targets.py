@@ -51,7 +51,7 @@ def test_config_targets_and_their_errors() -> None:
     )
     resolved = [t.resolve() for t in settings.targets]
     assert [t.direction for t in resolved] == ["at_least", "at_most", "at_least"]
-    bad = [
+    bad: list[tuple[dict[str, object], str]] = [
         ({"metric": "sales"}, "unknown metric 'sales'"),
         ({"period": "June"}, "not understood"),
         ({"scope": "shelf:1"}, "scope 'shelf:1'"),
