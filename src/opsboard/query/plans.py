@@ -21,6 +21,8 @@ from opsboard.config.targets import (
     is_ratio,
     parse_period,
 )
+from opsboard.formatting import figure, percent
+from opsboard.metrics import BASE_METRICS, DERIVED_METRICS
 from opsboard.query.engine import MetricsEngine
 from opsboard.query.plan_pace import (
     Standing,
@@ -233,3 +235,41 @@ def statuses(
     """Each target against its plan as of the end of ``day`` (or now)."""
     reader = PlanReader(engine, settings)
     return [reader.status(t, tz_for(t.store), day=day) for t in targets]
+
+
+def period_name(target: Target, *, short: bool = False) -> str:
+    """``June`` (``Jun``) for a calendar month, else the period as written (``2026-Q3``)."""
+    period = target.period
+    if not period.is_month():
+        return period.label
+    return f"{period.first:%b}" if short else f"{period.first:%B}"
+
+
+def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) -> str:
+    """One line for the overview, the review and chat: ``June GMV ¥3.00M: 41% done, 74%
+    of time, ¥112k needed per remaining day``; ``short`` for a narrow screen: ``Jun GMV
+    ¥3.00M: 41% done, 74% time, ¥112k/day needed``. The status ends the line."""
+    t = status.target
+    shown_as = "spend" if t.metric == STRATEGIC_LOSS else t.metric
+    name = "strategic loss" if t.metric == STRATEGIC_LOSS else _label(t.metric)
+    scope = f" ({t.scope})" if t.scope else ""
+    head = f"{period_name(t, short=short)} {name}{scope} {figure(shown_as, t.value, currency)}"
+    if status.as_of < t.period.first:
+        return f"{head}: starts {t.period.first:%b} {t.period.first.day}"
+    s = status.standing
+    time = f"{percent(s.time_share, 0)} {'time' if short else 'of time'}"
+    if is_ratio(t.metric):
+        return f"{head}: {figure(t.metric, status.actual, currency)} to date, {time}, {s.status}"
+    done = percent(s.done_share, 0) + (" used" if t.direction == "at_most" else " done")
+    parts = [done, time]
+    if s.needed_per_day is not None and status.days_left and s.status not in ("met", "missed"):
+        word = "left" if t.direction == "at_most" else "needed"
+        each = figure(shown_as, s.needed_per_day, currency)
+        parts.append(f"{each}/day {word}" if short else f"{each} {word} per remaining day")
+    return f"{head}: {', '.join(parts)} ({s.status})"
+
+
+def _label(metric: str) -> str:
+    if metric in BASE_METRICS:
+        return BASE_METRICS[metric].label
+    return DERIVED_METRICS[metric].label
