@@ -251,9 +251,7 @@ def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) 
     ¥3.00M: 41% done, 74% time, ¥112k/day needed``. The status ends the line."""
     t = status.target
     shown_as = "spend" if t.metric == STRATEGIC_LOSS else t.metric
-    name = "strategic loss" if t.metric == STRATEGIC_LOSS else _label(t.metric)
-    scope = f" ({t.scope})" if t.scope else ""
-    head = f"{period_name(t, short=short)} {name}{scope} {figure(shown_as, t.value, currency)}"
+    head = f"{period_name(t, short=short)} {target_name(t)} {figure(shown_as, t.value, currency)}"
     if status.as_of < t.period.first:
         return f"{head}: starts {t.period.first:%b} {t.period.first.day}"
     s = status.standing
@@ -267,6 +265,12 @@ def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) 
         each = figure(shown_as, s.needed_per_day, currency)
         parts.append(f"{each}/day {word}" if short else f"{each} {word} per remaining day")
     return f"{head}: {', '.join(parts)} ({s.status})"
+
+
+def target_name(target: Target) -> str:
+    """``GMV``, ``CTR (sku:123)``, ``strategic loss``: what the target is about."""
+    name = "strategic loss" if target.metric == STRATEGIC_LOSS else _label(target.metric)
+    return name + (f" ({target.scope})" if target.scope else "")
 
 
 def _label(metric: str) -> str:
