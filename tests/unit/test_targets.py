@@ -182,3 +182,36 @@ def test_a_broken_plan_sheet_is_refused_whole(
     assert "line 3, column 'value': 'lots' is not a number" in err
     with Store.open(june) as store:
         assert store.targets() == []
+
+
+def test_the_strategic_loss_allowance_counts_spend_less_contribution(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Campaign c1 is run below break-even on purpose: margin 40% makes break-even ROI 2.5,
+    so a day of ¥1,000 spend and ¥1,500 sales loses ¥400; c2 is not counted."""
+    points = []
+    for day in range(1, 11):
+        ts = local_midnight(date(2026, 6, day), SH)
+        for campaign in ("c1", "c2"):
+            points += [
+                MetricPoint("s1", ts, "day", "spend", 1000.0, channel="", campaign=campaign),
+                MetricPoint("s1", ts, "day", "ad_gmv", 1500.0, channel="", campaign=campaign),
+            ]
+    with Store.open(db_path) as store:
+        store.write_points(points)
+    config = tmp_path / "opsboard.toml"
+    config.write_text(
+        '[[stores]]\nname = "s1"\nmargin = 0.4\nstrategic_loss_campaigns = ["c1"]\n\n'
+        '[[targets]]\nstore = "s1"\nmetric = "strategic_loss"\nperiod = "2026-06"\n'
+        "at_most = 6000\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run(
+        capsys, "targets", "--date", "2026-06-10", "--format", "json",
+        "--db", str(db_path), "--config", str(config),
+    )  # fmt: skip
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["actual"] == pytest.approx(4000)
+    assert row["needed_per_day"] == pytest.approx(100)  # ¥2,000 left over 20 days
+    assert row["status"] == "ahead"  # losing faster than a third of the month allows

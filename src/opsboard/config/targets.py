@@ -313,6 +313,7 @@ def plan_targets(
     ``known_stores``, when given, are the stores a row may name.
     """
     found: list[Target] = []
+    lines: list[int] = []
     for line, cells in rows:
 
         def refuse(
@@ -347,13 +348,14 @@ def plan_targets(
                 "value", f"{cells.get('value', '')!r} is not a number", hint="write e.g. 3000000"
             )
         target = Target(store, metric, scope, period, value, default_direction(metric), origin)
-        for earlier in found:
+        for earlier, at in zip(found, lines, strict=True):
             if target.overlaps(earlier):
                 raise refuse(
                     "period",
                     f"{metric} {scope or 'whole store'} for {store}: {period.label} overlaps "
-                    f"{earlier.period.label} of an earlier row",
+                    f"{earlier.period.label} on line {at}",
                     hint="give each day one target per metric and scope",
                 )
         found.append(target)
+        lines.append(line)
     return found
