@@ -215,3 +215,36 @@ def test_the_strategic_loss_allowance_counts_spend_less_contribution(
     assert row["actual"] == pytest.approx(4000)
     assert row["needed_per_day"] == pytest.approx(100)  # ¥2,000 left over 20 days
     assert row["status"] == "ahead"  # losing faster than a third of the month allows
+
+
+def test_store_roi_spend_share_and_contribution_are_targetable(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """10 days of ¥10,000 GMV, ¥500 refunds and ¥2,000 spend at a 40% margin: contribution
+    ¥1,500 a day, store ROI 5, spend share 20%."""
+    points = []
+    for day in range(1, 11):
+        ts = local_midnight(date(2026, 6, day), SH)
+        for metric, value in (("gmv", 10_000.0), ("refunds", 500.0), ("spend", 2_000.0)):
+            points.append(MetricPoint("s1", ts, "day", metric, value))
+    with Store.open(db_path) as store:
+        store.write_points(points)
+    config = tmp_path / "opsboard.toml"
+    config.write_text('[[stores]]\nname = "s1"\nmargin = 0.4\n', encoding="utf-8")
+    plan = tmp_path / "plan.csv"
+    plan.write_text(
+        "店铺,指标,周期,目标值\ns1,贡献,2026-06,60000\ns1,全店投产比,2026-06,4\n"
+        "s1,推广费占比,2026-06,0.25\n",
+        encoding="utf-8",
+    )
+    common = ("--db", str(db_path), "--config", str(config))
+    assert _run(capsys, "ingest", str(plan), *common)[0] == 0
+    code, out, err = _run(capsys, "targets", "--date", "2026-06-10", "--format", "json", *common)
+    assert code == 0, err
+    rows = {row["metric"]: row for row in json.loads(out)}
+    assert rows["contribution"]["actual"] == pytest.approx(15_000)
+    assert rows["contribution"]["needed_per_day"] == pytest.approx(45_000 / 20)
+    assert rows["store_roi"]["actual"] == pytest.approx(5.0)
+    assert rows["store_roi"]["status"] == "ahead"
+    assert rows["spend_share"]["actual"] == pytest.approx(0.2)
+    assert rows["spend_share"]["status"] == "ahead"  # 20% against a ceiling of 25%

@@ -10,7 +10,7 @@ from typing import Any
 
 from opsboard.errors import UsageError
 from opsboard.formatting import bar, figure, percent
-from opsboard.query.plans import TargetStatus, all_targets, statuses
+from opsboard.query.plans import TargetStatus, all_targets, shown_like, statuses
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_json
 
@@ -77,19 +77,15 @@ def table(found: list[TargetStatus], currency_of: Any) -> str:
                     t.store,
                     label,
                     t.period.label,
-                    figure(
-                        t.metric if t.metric != "strategic_loss" else "spend", t.value, currency
-                    ),
-                    figure(
-                        t.metric if t.metric != "strategic_loss" else "spend", s.actual, currency
-                    ),
+                    figure(shown_like(t.metric), t.value, currency),
+                    figure(shown_like(t.metric), s.actual, currency),
                     percent(s.standing.done_share, 0),
                     bar(min(s.standing.done_share or 0.0, 1.0), 10),
                     percent(s.standing.time_share, 0),
                     ""
                     if s.standing.needed_per_day is None
                     else figure(
-                        "gmv" if t.metric == "strategic_loss" else t.metric,
+                        shown_like(t.metric),
                         s.standing.needed_per_day,
                         currency,
                     ),

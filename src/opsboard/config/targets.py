@@ -28,15 +28,21 @@ Direction = Literal["at_least", "at_most"]
 #: The strategic-loss allowance: what the campaigns run below break-even on purpose may
 #: lose in a month (their spend less the contribution of their sales).
 STRATEGIC_LOSS = "strategic_loss"
+#: The store's contribution: GMV x margin - refunds - ad spend (needs the store's margin).
+CONTRIBUTION = "contribution"
 #: Metrics a target may name.
 TARGET_METRICS: tuple[str, ...] = (
     *(m for m in ALL_METRIC_NAMES if m != PACING),
     STRATEGIC_LOSS,
+    CONTRIBUTION,
 )
 #: Metrics where less is better: a target on them is a ceiling unless it says otherwise.
 CEILING_METRICS = frozenset(
-    ("spend", "refunds", "bounces", "bounce_rate", "cpc", "cpm", "acos", STRATEGIC_LOSS)
-)
+    (
+        "spend", "refunds", "bounces", "bounce_rate", "cpc", "cpm", "acos", "spend_share",
+        STRATEGIC_LOSS,
+    )
+)  # fmt: skip
 SCOPE_KINDS = ("channel", "campaign", "sku")
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -169,7 +175,8 @@ class TargetConfig(ConfigModel):
     """The store the target is for (a name from `[[stores]]`)."""
 
     metric: str
-    """Any base or derived metric (`gmv`, `uv`, `spend`, `roi`, `ctr`...), or
+    """Any base or derived metric (`gmv`, `uv`, `spend`, `roi`, `ctr`, `store_roi`,
+    `spend_share`...), `contribution` (GMV x margin - refunds - ad spend) or
     `strategic_loss`: the month's allowance for campaigns run below break-even on purpose."""
 
     scope: str = ""
@@ -283,6 +290,10 @@ _METRIC_WORDS = {
     "点击率": "ctr",
     "支付转化率": "conversion_rate",
     "战略亏损": STRATEGIC_LOSS,
+    "全店投产比": "store_roi",
+    "推广费占比": "spend_share",
+    "贡献": CONTRIBUTION,
+    "利润贡献": CONTRIBUTION,
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from opsboard.config.models import Settings
 from opsboard.config.targets import (
+    CONTRIBUTION,
     STRATEGIC_LOSS,
     Target,
     is_ratio,
@@ -128,7 +129,9 @@ class PlanReader:
             as_of, today, hour, minute_share = day, 1.0, 24, 0.0
         period = target.period
         ratio_target = is_ratio(target.metric)
-        curve_metric = "spend" if target.metric == STRATEGIC_LOSS else target.metric
+        curve_metric = {STRATEGIC_LOSS: "spend", CONTRIBUTION: "gmv"}.get(
+            target.metric, target.metric
+        )
         weights = None if ratio_target else self._weekdays(target, curve_metric, as_of)
         if today < 1.0 and not ratio_target and period.first <= as_of <= period.last:
             today = self._hour_share(target, curve_metric, as_of, hour, minute_share) or today
@@ -172,6 +175,8 @@ class PlanReader:
     def _actual(self, target: Target, first: date, last: date) -> float | None:
         if target.metric == STRATEGIC_LOSS:
             return self._strategic_loss(target.store, first, last)
+        if target.metric == CONTRIBUTION:
+            return self._contribution(target.store, scope_filters(target.scope), first, last)
         value = self._value(target.metric, target.store, scope_filters(target.scope), first, last)
         return None if value is None else float(value)
 
@@ -189,6 +194,16 @@ class PlanReader:
             sales = self._value("ad_gmv", store, filters, first, last) or 0.0
             loss += max(0.0, float(spend) - float(sales) / break_even)
         return loss
+
+    def _contribution(self, store: str, filters: Filters, first: date, last: date) -> float | None:
+        """GMV x margin - refunds - ad spend (None without a margin or any GMV)."""
+        margin = self.settings.store(store).margin
+        gmv = self._value("gmv", store, filters, first, last)
+        if margin is None or gmv is None:
+            return None
+        refunds = self._value("refunds", store, filters, first, last) or 0.0
+        spend = self._value("spend", store, filters, first, last) or 0.0
+        return float(gmv) * margin - float(refunds) - float(spend)
 
     def _weekdays(self, target: Target, metric: str, as_of: date) -> list[float] | None:
         first = as_of - timedelta(days=7 * HISTORY_WEEKS)
@@ -250,7 +265,7 @@ def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) 
     of time, ¥112k needed per remaining day``; ``short`` for a narrow screen: ``Jun GMV
     ¥3.00M: 41% done, 74% time, ¥112k/day needed``. The status ends the line."""
     t = status.target
-    shown_as = "spend" if t.metric == STRATEGIC_LOSS else t.metric
+    shown_as = shown_like(t.metric)
     head = f"{period_name(t, short=short)} {target_name(t)} {figure(shown_as, t.value, currency)}"
     if status.as_of < t.period.first:
         return f"{head}: starts {t.period.first:%b} {t.period.first.day}"
@@ -267,9 +282,17 @@ def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) 
     return f"{head}: {', '.join(parts)} ({s.status})"
 
 
+def shown_like(metric: str) -> str:
+    """The metric whose format a target's figures take (money for the allowance and the
+    contribution, which are no metric of their own)."""
+    return "spend" if metric in (STRATEGIC_LOSS, CONTRIBUTION) else metric
+
+
 def target_name(target: Target) -> str:
     """``GMV``, ``CTR (sku:123)``, ``strategic loss``: what the target is about."""
-    name = "strategic loss" if target.metric == STRATEGIC_LOSS else _label(target.metric)
+    name = {STRATEGIC_LOSS: "strategic loss", CONTRIBUTION: "contribution"}.get(
+        target.metric
+    ) or _label(target.metric)
     return name + (f" ({target.scope})" if target.scope else "")
 
 

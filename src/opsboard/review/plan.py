@@ -11,6 +11,7 @@ from opsboard.query.plans import (
     TargetStatus,
     all_targets,
     plan_line,
+    shown_like,
     target_name,
 )
 from opsboard.runtime import Runtime
@@ -38,7 +39,7 @@ def day_line(status: TargetStatus, currency: str) -> str:
     t = status.target
     if status.yesterday_plan is None:
         return ""
-    shown_as = "spend" if t.metric == "strategic_loss" else t.metric
+    shown_as = shown_like(t.metric)
     done = status.yesterday_actual
     change = (
         f" ({percent_change(done / status.yesterday_plan - 1)})"
