@@ -11,6 +11,7 @@ from opsboard.query.plan_pace import (
     day_plan,
     days_left,
     hour_share,
+    last_year_shape,
     standing,
     time_share,
     weekday_weights,
@@ -142,3 +143,17 @@ def test_a_ratio_target_is_compared_directly() -> None:
         ).status
         == "behind"
     )
+
+
+def test_last_years_same_period_shapes_the_plan() -> None:
+    """Last June (52 weeks back) had an 18 June peak three times a normal day."""
+    last_june = {
+        date(2025, 6, 2) + timedelta(days=i): 100_000.0 for i in range(30)
+    }  # 2 June 2025 is the Monday 52 weeks before 1 June 2026
+    last_june[date(2025, 6, 19)] = 300_000.0  # 52 weeks before Thursday 18 June 2026
+    shape = last_year_shape(JUNE, last_june)
+    assert shape is not None
+    assert day_plan(JUNE, 3_200_000, date(2026, 6, 18), None, shape) == pytest.approx(300_000)
+    assert time_share(JUNE, date(2026, 6, 18), 1.0, None, shape) == pytest.approx(20 / 32)
+    # Too little of last year's period known: no shape.
+    assert last_year_shape(JUNE, dict(list(last_june.items())[:20])) is None

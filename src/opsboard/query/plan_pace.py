@@ -1,7 +1,8 @@
 """Pacing a plan by the store's own curve (DESIGN.md 4.6): pure functions, no storage.
 
-A period's target is spread over its days by the store's weekday pattern (the mean of
-each weekday over its recent history; even days without one), and the current day's
+A period's target is spread over its days as last year's same period went (aligned by
+weekday, so a promotion peak weighs its days again), else by the store's weekday pattern
+(the mean of each weekday over its recent history; even days without one), and the day's
 part by its hourly curve, so that 10:00 on a Tuesday expects what 10:00 on Tuesdays
 brings rather than 10/24 of the day. A ratio target (CTR, ROI) is not spread: its figure
 to date is compared with the goal directly.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from opsboard.config.targets import PlanPeriod
 from opsboard.query.pacing import pace
@@ -52,21 +53,50 @@ def hour_share(hourly: Mapping[int, float], hour: int, minute_share: float) -> f
     return min(1.0, (before + minute_share * max(hourly.get(hour, 0.0), 0.0)) / total)
 
 
-def day_weights(period: PlanPeriod, weights: Sequence[float] | None) -> list[float]:
-    """Each day's weight in ``period`` (even when ``weights`` is None)."""
+#: Last year's same period shapes a plan only where it has figures for this share of days.
+LAST_YEAR_COVERAGE = 0.9
+#: Last year's same weekday: 52 weeks back.
+A_YEAR_OF_WEEKS = timedelta(days=364)
+
+
+def last_year_shape(period: PlanPeriod, daily: Mapping[date, float]) -> list[float] | None:
+    """Each day's weight in ``period`` from last year's same period, aligned by weekday
+    (52 weeks back), so that last year's promotion peak weighs its days again; None where
+    last year has figures for less than ``LAST_YEAR_COVERAGE`` of the days (a day without
+    one weighs the mean of the others)."""
+    values = [daily.get(d - A_YEAR_OF_WEEKS) for d in period.each_day()]
+    known = [max(v, 0.0) for v in values if v is not None]
+    if len(known) < LAST_YEAR_COVERAGE * period.days or sum(known) <= 0:
+        return None
+    mean = sum(known) / len(known)
+    return [mean if v is None else max(v, 0.0) for v in values]
+
+
+def day_weights(
+    period: PlanPeriod, weights: Sequence[float] | None, each_day: Sequence[float] | None = None
+) -> list[float]:
+    """Each day's weight in ``period``: ``each_day`` where given (last year's shape), else
+    by weekday (even when ``weights`` is None)."""
+    if each_day is not None:
+        return list(each_day)
     return [weights[d.weekday()] if weights else 1.0 for d in period.each_day()]
 
 
 def time_share(
-    period: PlanPeriod, as_of: date, today_share: float, weights: Sequence[float] | None
+    period: PlanPeriod,
+    as_of: date,
+    today_share: float,
+    weights: Sequence[float] | None,
+    each_day: Sequence[float] | None = None,
 ) -> float:
     """The share of the period's expected figure due by ``today_share`` (0-1) of the day
-    ``as_of``: the full days before it, weighed by weekday, plus that share of its own."""
+    ``as_of``: the full days before it, weighed by weekday (or by ``each_day``), plus that
+    share of its own."""
     if as_of < period.first:
         return 0.0
     if as_of > period.last:
         return 1.0
-    each = day_weights(period, weights)
+    each = day_weights(period, weights, each_day)
     total = sum(each)
     if total <= 0:
         return 0.0
@@ -74,11 +104,17 @@ def time_share(
     return (sum(each[:index]) + each[index] * today_share) / total
 
 
-def day_plan(period: PlanPeriod, value: float, day: date, weights: Sequence[float] | None) -> float:
+def day_plan(
+    period: PlanPeriod,
+    value: float,
+    day: date,
+    weights: Sequence[float] | None,
+    each_day: Sequence[float] | None = None,
+) -> float:
     """The part of a period's ``value`` planned for ``day`` (0 outside the period)."""
     if not period.first <= day <= period.last:
         return 0.0
-    each = day_weights(period, weights)
+    each = day_weights(period, weights, each_day)
     total = sum(each)
     return value * each[(day - period.first).days] / total if total > 0 else 0.0
 

@@ -3,8 +3,9 @@
 The targets are the config's ``[[targets]]`` and those loaded from plan sheets; where a
 sheet's target and a config target share a store, metric, scope and a day, the config
 wins (it is what the operator wrote last by hand). The figures are paced by the store's
-own curve (``opsboard.query.plan_pace``): the weekday pattern of the metric over the 8
-weeks before the day, and, for a day under way, the hourly curve of the same weekday.
+own curve (``opsboard.query.plan_pace``): last year's same period where the data has it,
+else the weekday pattern of the metric over the 8 weeks before the day; for a day under
+way, the hourly curve of the same weekday.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from opsboard.formatting import figure, percent
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS
 from opsboard.query.engine import MetricsEngine
 from opsboard.query.plan_pace import (
+    A_YEAR_OF_WEEKS,
     Standing,
     day_plan,
     days_left,
     hour_share,
+    last_year_shape,
     standing,
     time_share,
     weekday_weights,
@@ -133,16 +136,17 @@ class PlanReader:
             target.metric, target.metric
         )
         weights = None if ratio_target else self._weekdays(target, curve_metric, as_of)
+        shape = None if ratio_target else self._last_year(target, curve_metric)
         if today < 1.0 and not ratio_target and period.first <= as_of <= period.last:
             today = self._hour_share(target, curve_metric, as_of, hour, minute_share) or today
-        share = time_share(period, as_of, today, weights)
+        share = time_share(period, as_of, today, weights, shape)
         left = days_left(period, as_of, today)
         last = min(as_of, period.last)
         actual = self._actual(target, period.first, last) if as_of >= period.first else None
         yesterday = as_of - timedelta(days=1 if today < 1.0 else 0)
         plan_y = actual_y = None
         if not ratio_target and period.first <= yesterday <= period.last:
-            plan_y = day_plan(period, target.value, yesterday, weights)
+            plan_y = day_plan(period, target.value, yesterday, weights, shape)
             actual_y = self._actual(target, yesterday, yesterday)
         return TargetStatus(
             target=target,
@@ -220,6 +224,25 @@ class PlanReader:
             if row.get(metric) is not None
         }
         return weekday_weights(daily)
+
+    def _last_year(self, target: Target, metric: str) -> list[float] | None:
+        """The period's days weighed as last year's same weekdays were, where known."""
+        period = target.period
+        rows = self.engine.query(
+            [metric],
+            stores=[target.store],
+            by="day",
+            period=Period(
+                first_day=period.first - A_YEAR_OF_WEEKS, last_day=period.last - A_YEAR_OF_WEEKS
+            ),
+            filters=scope_filters(target.scope),
+        )
+        daily = {
+            date.fromisoformat(str(row["day"])[:10]): float(row[metric])
+            for row in rows
+            if row.get(metric) is not None
+        }
+        return last_year_shape(period, daily)
 
     def _hour_share(
         self, target: Target, metric: str, as_of: date, hour: int, minute_share: float
