@@ -5,11 +5,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from alerts.conftest import settings_with
 from opsboard.alerts.backtest import backtest
+from opsboard.alerts.plan_rule import shortfall
 from opsboard.config.models import Settings
-from opsboard.config.targets import TargetConfig
+from opsboard.config.targets import Target, TargetConfig, parse_period
 from opsboard.models import MetricPoint
+from opsboard.query.plan_pace import standing
+from opsboard.query.plans import TargetStatus
 from opsboard.storage import Store
 from opsboard.timeutil import local_midnight, zone
 
@@ -45,7 +50,7 @@ def test_a_month_that_falls_behind_fires_in_a_backtest(store: Store) -> None:
     # third (10 June) 11%: judged as soon as that day is over.
     assert fired == [("firing", "11 00:00")]
     message = replay.events[0].message
-    assert "shop is 11% behind the paced plan" in message
+    assert "shop is 11% off the paced plan" in message
     assert "June GMV ¥3.40M" in message
 
 
@@ -55,3 +60,17 @@ def test_a_month_on_plan_stays_quiet(store: Store) -> None:
     replay = backtest(store, _settings(rule), first=date(2026, 6, 1), last=date(2026, 6, 14),
                       tz=SHANGHAI, now=datetime(2026, 7, 1, tzinfo=UTC))  # fmt: skip
     assert replay.events == []
+
+
+def test_an_ad_budget_left_unspent_is_off_its_plan() -> None:
+    def status(metric: str, actual: float) -> TargetStatus:
+        target = Target("shop", metric, "", parse_period("2026-06"), 600_000.0, "at_most")
+        mark = standing(value=600_000.0, actual=actual, direction="at_most", ratio_target=False,
+                        share=0.5, left=15)  # fmt: skip
+        return TargetStatus(target, actual, mark, date(2026, 6, 15), 15)
+
+    # Half the month gone, a fifth of the budget spent: 60% under its plan.
+    assert shortfall(status("spend", 120_000)) == pytest.approx(0.6)
+    assert shortfall(status("spend", 390_000)) == pytest.approx(0.3)  # 30% over
+    # A loss allowance used slowly is no problem.
+    assert shortfall(status("strategic_loss", 120_000)) == pytest.approx(-0.6)

@@ -4,8 +4,9 @@ Each of the store's targets whose period holds the day just over is judged as of
 of that day (a plan is a matter of days; the day under way is the overview's business):
 how far its figure to date falls short of the plan paced by the store's own curve. For a
 ceiling (the month's ad budget, the strategic-loss allowance) the shortfall is the
-projected overspend: spending faster than the plan allows. The value is that share
-(0.12 = 12% behind), compared with the rule's threshold (default 10%).
+projected overspend: spending faster than the plan allows. The month's ad budget is off its plan
+both ways: spent faster than it allows, or left unspent. The value is that share (0.12 =
+12% off), compared with the rule's threshold (default 10%).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ DEFAULT_BEHIND = 0.10
 
 
 def shortfall(status: TargetStatus) -> float | None:
-    """How far ``status`` is behind its paced plan, as a share (negative: ahead), or None
-    before any of its time has passed."""
+    """How far ``status`` is off its paced plan, as a share (negative: ahead of it), or
+    None before any of its time has passed. An ad budget is off it both ways: spent faster
+    than it allows, or left unspent."""
     s, t = status.standing, status.target
     if status.actual is None or not t.value:
         return None
@@ -35,6 +37,8 @@ def shortfall(status: TargetStatus) -> float | None:
         return None
     else:
         done = (status.actual / t.value) / s.time_share
+    if ceiling and t.metric == "spend":
+        return abs(done - 1.0)
     return done - 1.0 if ceiling else 1.0 - done
 
 

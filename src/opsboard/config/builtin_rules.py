@@ -155,7 +155,7 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "roi": "{rule}: ROI {value} below {threshold} for {named_scope}",
     "source": "{rule}: source {source} is {state} for {minutes} min: {reason}",
     "file_rejected": "{rule}: file {origin} was rejected: {reason}",
-    "plan": "{rule}: {store} is {value} behind the paced plan: {reason}",
+    "plan": "{rule}: {store} is {value} off the paced plan: {reason}",
 }
 
 #: The message sent when an alert of a kind resolves (a rule may give its own with
