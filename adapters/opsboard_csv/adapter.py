@@ -33,6 +33,7 @@ from opsboard.adapters.api import (
     Names,
     OpsboardError,
     ParsedFile,
+    PlanSheet,
     RawPoint,
     RejectedInput,
     SourceHealth,
@@ -295,6 +296,7 @@ class CsvDropAdapter(Adapter):
         points: Iterable[RawPoint]
         names: Names = {}
         fine_points: Iterable[FinePoint] = ()
+        plan: PlanSheet | None = None
         format_name = ""
         verify = None
         gaps: list[str] = []
@@ -313,6 +315,7 @@ class CsvDropAdapter(Adapter):
                 points = parsed.points
                 names = parsed.names
                 fine_points = parsed.fine_points
+                plan = parsed.plan
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
@@ -349,6 +352,7 @@ class CsvDropAdapter(Adapter):
             points=guard,
             names=names,
             fine_points=fine_points,
+            plan=plan,
             origin=str(arrival.path),
             format=format_name,
             store=store or "",

@@ -32,6 +32,8 @@ from opsboard_csv.decoding import WEAK, candidates, implausible_share
 from opsboard_csv.describe import describe_profile
 from opsboard_csv.errors import IncompleteFile
 from opsboard_csv.periods import FileContext
+from opsboard_csv.plans import FORMAT as PLAN_FORMAT
+from opsboard_csv.plans import read_plan
 from opsboard_csv.profiles import (
     HeaderMatch,
     Profile,
@@ -49,7 +51,16 @@ HEAD_ROWS = 40
 def describe_formats() -> list[dict[str, str]]:
     """One entry per recognised export format: ``name``, ``title`` and ``detect``."""
     return [
-        {"name": p.name, "title": p.title, "detect": describe_profile(p)} for p in load_profiles()
+        *(
+            {"name": p.name, "title": p.title, "detect": describe_profile(p)}
+            for p in load_profiles()
+        ),
+        {
+            "name": PLAN_FORMAT,
+            "title": "Plan sheet: targets by store, metric and period",
+            "detect": "header store,metric,period,value\n"
+            f"{'':<29}or 店铺,指标,周期,目标值 (+ scope/范围)",
+        },
     ]
 
 
@@ -79,6 +90,16 @@ def read_file(
             f"{path.name}: empty file ({len(data)} bytes), nothing to load",
             hint="the download failed or is still being written: download the report again",
         )
+    if format is None or format == PLAN_FORMAT:
+        plan = read_plan(data, path.name, store)
+        if plan is not None:
+            return plan
+        if format == PLAN_FORMAT:
+            raise RejectedInput(
+                f"{path.name}: not a plan sheet",
+                hint="its first row must be store,metric,period,value[,scope] "
+                "(or 店铺,指标,周期,目标值[,范围])",
+            )
     profiles = _profiles_for(format)
     context = FileContext(
         file_name=path.name,

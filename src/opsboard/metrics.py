@@ -74,6 +74,9 @@ _DERIVED = [
         "unit_session_rate", "Unit session %", "units", "sessions", "rate", "units / sessions"
     ),
     DerivedMetric("pv_per_uv", "PV per visitor", "pv", "uv", "ratio", "pv / uv"),
+    # The whole store's figures a plan is about: 全店投产比 and 推广费占比.
+    DerivedMetric("store_roi", "Store ROI", "gmv", "spend", "ratio", "gmv / spend"),
+    DerivedMetric("spend_share", "Spend share", "spend", "gmv", "rate", "spend / gmv"),
     *CN_DERIVED,
 ]
 

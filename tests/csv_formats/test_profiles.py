@@ -35,7 +35,8 @@ def test_every_format_has_a_valid_profile() -> None:
 
 def test_describe_formats() -> None:
     described = {d["name"]: d for d in describe_formats()}
-    assert set(described) == {p.name for p in load_profiles()}
+    assert set(described) == {p.name for p in load_profiles()} | {"plan_sheet"}
+    assert "店铺,指标,周期,目标值" in described["plan_sheet"]["detect"]
     google = described["google_ads_campaign"]
     assert google["title"] == "Google Ads campaign report"
     assert "Campaign" in google["detect"]

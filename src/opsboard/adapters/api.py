@@ -98,6 +98,7 @@ __all__ = [
     "Names",
     "OpsboardError",
     "ParsedFile",
+    "PlanSheet",
     "PluginOptions",
     "RawPoint",
     "RejectedInput",
@@ -147,6 +148,20 @@ class SimulatorOptions(PluginOptions):
 
 
 @dataclass
+class PlanSheet:
+    """The rows of a plan sheet (targets, not figures), handed over as text.
+
+    ``rows`` are (line, {column: cell}) with the columns ``store``, ``metric``,
+    ``period``, ``value`` and optionally ``scope``; ``columns`` gives each column's header
+    as the sheet wrote it (``目标值``), for messages. The core checks the cells and refuses
+    the sheet whole, by line and cell, where one is wrong.
+    """
+
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Batch:
     """Points an adapter hands the collector to commit in one transaction.
 
@@ -171,6 +186,8 @@ class Batch:
     #: sources), written with ``points``.
     fine_points: Iterable[FinePoint] = ()
     bookmarks: dict[str, str] = field(default_factory=dict)
+    #: A plan sheet's targets, committed with the batch.
+    plan: PlanSheet | None = None
     origin: str = ""
     format: str = ""
     store: str = ""
@@ -220,6 +237,8 @@ class ParsedFile:
     platform: str = ""
     #: The platform's names of campaigns and SKUs: {(store, kind, key): name}.
     names: Names = field(default_factory=dict)
+    #: A plan sheet's targets (the file holds no points then).
+    plan: PlanSheet | None = None
 
 
 # -- adapters ------------------------------------------------------------------------------

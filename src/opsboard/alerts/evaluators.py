@@ -9,6 +9,7 @@ from pathlib import PurePath
 from typing import Any
 
 from opsboard.alerts.periods import baseline_days, latest_days, shifted, window_parts
+from opsboard.alerts.plan_rule import evaluate_plan
 from opsboard.alerts.rules import (
     BAD_STATES,
     Observation,
@@ -335,4 +336,5 @@ EVALUATORS: dict[str, Callable[[RuleContext, RuleConfig, str], list[Observation]
     "change": evaluate_change,
     "pacing": evaluate_pacing,
     "roi": evaluate_roi,
+    "plan": evaluate_plan,
 }

@@ -26,7 +26,7 @@ from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
 
 #: Rule kinds that read metrics (and so depend on the sources feeding a store).
-DATA_KINDS = frozenset(("threshold", "change", "pacing", "roi"))
+DATA_KINDS = frozenset(("threshold", "change", "pacing", "roi", "plan"))
 #: Health states in which a source raises its alert and suppresses the alerts it feeds.
 BAD_STATES = frozenset((HealthState.STALE, HealthState.FAILING))
 

@@ -162,6 +162,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_targets(args: argparse.Namespace) -> int:
+    """Each target against its plan to date."""
+    from opsboard.cli.targets import run_targets
+
+    return run_targets(_runtime(args), args)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """The dashboard in a browser."""
     from opsboard.cli.serve import serve
@@ -204,6 +211,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 format=args.file_format,
                 named=args.store is not None,
                 platform_of=lambda name: runtime.settings.store(name).platform,
+                known_stores=configured or None,
             )
             if configured:
                 result.notices += [

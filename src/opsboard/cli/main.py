@@ -26,6 +26,7 @@ from opsboard.cli.commands import (
     cmd_query,
     cmd_review,
     cmd_serve,
+    cmd_targets,
     cmd_watch,
 )
 from opsboard.errors import OpsboardError
@@ -195,6 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="write to this file (owner-only) instead of stdout, e.g. review.html",
     )
 
+    p = add("targets", cmd_targets, "each target against the plan to date, paced by the store")
+    p.add_argument("--store", help="only this store")
+    p.add_argument(
+        "--date", help="as of the end of this day (YYYY-MM-DD, yesterday, -7d; default: now)"
+    )
+    p.add_argument("--format", dest="output", default="table", choices=["table", "json"])
+
     p = add("serve", cmd_serve, "the dashboard in a browser, on loopback by default")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument(
@@ -224,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Commands that run once and print their result (their warnings go to stderr plainly).
-_SHELL_COMMANDS = frozenset((cmd_ingest, cmd_query, cmd_review, cmd_alerts, cmd_config))
+_SHELL_COMMANDS = frozenset(
+    (cmd_ingest, cmd_query, cmd_review, cmd_alerts, cmd_config, cmd_targets)
+)
 
 #: Options whose value may be a relative day such as ``-7d``.
 _DAY_OPTIONS = frozenset(("--from", "--to", "--date"))

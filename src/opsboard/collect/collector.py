@@ -18,6 +18,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from opsboard.adapters.api import Adapter, Batch
+from opsboard.collect.plans import add_plan
 from opsboard.errors import OpsboardError, StoreError
 from opsboard.models import HealthState, SourceHealth
 from opsboard.points import InvalidPoint
@@ -80,6 +81,7 @@ class Collector:
             written = tx.add_raw(batch.points)
             tx.add_names(batch.names)
             written += tx.add_fine(batch.fine_points)
+            written += add_plan(tx, batch.plan, batch.origin)[0]
             for key, value in batch.bookmarks.items():
                 tx.set_bookmark(key, value)
         return written

@@ -17,6 +17,7 @@ from datetime import date, tzinfo
 from pathlib import Path
 
 from opsboard.adapters.api import Adapter, ParsedFile
+from opsboard.collect.plans import add_plan
 from opsboard.errors import OpsboardError, UsageError
 from opsboard.platforms import platform_mismatch
 from opsboard.points import AbandonBatch, InvalidPoint
@@ -85,13 +86,15 @@ def ingest_file(
     source: str = "ingest",
     named: bool = True,
     platform_of: Callable[[str], str] | None = None,
+    known_stores: set[str] | None = None,
 ) -> IngestResult:
     """Read ``path`` and commit it whole, or reject it whole with the reason.
 
     ``store_name`` is the store of rows that name none (``named``: as the operator named it,
     not a default); ``tz_for`` gives each store's zone; ``default_tz`` is the zone to read
     in when no store is known before reading; ``platform_of`` gives a configured store's
-    platform, against which the report's own is checked (a warning, never a refusal).
+    platform, against which the report's own is checked (a warning, never a refusal);
+    ``known_stores``, when given, are the stores a plan sheet may name.
     """
     if not reader.IMPLEMENTS_READ_FILE:
         raise UsageError("this adapter cannot read files")
@@ -102,7 +105,7 @@ def ingest_file(
     try:
         try:
             parsed, stores, points = _load(
-                store, reader, path, store_name, tz, day, format, source, tz_for
+                store, reader, path, store_name, tz, day, format, source, tz_for, known_stores
             )
         except _OtherZone as exc:
             zones = {str(tz_for(name)) for name in exc.stores}
@@ -118,7 +121,7 @@ def ingest_file(
             # Every row is one store's: read the file again in that store's zone.
             tz = tz_for(next(iter(exc.stores)))
             parsed, stores, points = _load(
-                store, reader, path, store_name, tz, day, format, source, tz_for
+                store, reader, path, store_name, tz, day, format, source, tz_for, known_stores
             )
     except (OpsboardError, InvalidPoint) as exc:
         return IngestResult(path=path, ok=False, error=str(exc))
@@ -168,6 +171,7 @@ def _load(
     format: str | None,
     source: str,
     tz_for: Callable[[str], tzinfo],
+    known_stores: set[str] | None = None,
 ) -> tuple[ParsedFile, set[str], int]:
     """Read and commit one file in one transaction; (parsed, stores written, points).
 
@@ -181,6 +185,10 @@ def _load(
         points = batch.add_raw(parsed.points)
         batch.add_names(parsed.names)
         points += batch.add_fine(parsed.fine_points)
+        targets, planned = add_plan(batch, parsed.plan, str(path), known_stores)
+        if parsed.plan is not None:
+            parsed.notices.append(f"{targets} targets kept (see `opsboard targets`)")
+            return parsed, planned, points
         if any(str(tz_for(name)) != str(tz) for name in batch.stores):
             raise _OtherZone(set(batch.stores))
     return parsed, batch.stores, points

@@ -194,6 +194,7 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "roi": "{rule}: ROI {value} below {threshold} for {named_scope}",
     "source": "{rule}: source {source} is {state} for {minutes} min: {reason}",
     "file_rejected": "{rule}: file {origin} was rejected: {reason}",
+    "plan": "{rule}: {store} is {value} off the paced plan: {reason}",
 }
 
 #: The message sent when an alert of a kind resolves (a rule may give its own with
@@ -207,6 +208,7 @@ DEFAULT_RESOLVED: dict[str, str] = {
     "roi": "{rule}: ROI back to {value} for {named_scope} (clears at {clear})",
     "source": "{rule}: source {source} is {state} again",
     "file_rejected": "{rule}: file {origin} is no longer rejected",
+    "plan": "{rule}: {metric} back within {clear} of the paced plan for {named_scope}: {reason}",
 }
 
 #: The resolution of an alert whose scope has shown no data for longer than the rule holds

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from opsboard.config.rules import AlertsConfig
+from opsboard.config.targets import TargetConfig, overlap_problem
 from opsboard.config.types import ConfigModel, Duration, Secret
 from opsboard.errors import UsageError
 from opsboard.models import STORE_NAME_PATTERN, store_name_problem
@@ -203,6 +204,10 @@ class Settings(ConfigModel):
     review: ReviewConfig = Field(default_factory=ReviewConfig)
     """The morning review."""
 
+    targets: list[TargetConfig] = Field(default_factory=list)
+    """Goals with a period: the month's GMV plan, the ad budget, a SKU's CTR by Sunday
+    (`opsboard targets`); a plan sheet loaded with `opsboard ingest` adds more."""
+
     refresh_interval: Duration = timedelta(seconds=5)
     """How often the dashboard re-reads the store."""
 
@@ -266,6 +271,18 @@ class Settings(ConfigModel):
                     f"review.notifiers names notifier {name!r}, which does not exist; "
                     + (f"notifiers: {', '.join(known)}" if known else "no notifier is configured")
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _targets_do_not_overlap(self) -> Settings:
+        clash = overlap_problem([t.resolve() for t in self.targets])
+        if clash is not None:
+            one, other = clash
+            raise ValueError(
+                f"targets: {one.metric} {one.scope or '(whole store)'} for {one.store} has "
+                f"two goals on shared days ({one.period.label} and {other.period.label}); "
+                "give each day one target per metric and scope"
+            )
         return self
 
     @model_validator(mode="after")

@@ -24,8 +24,10 @@ class RuleConfig(ConfigModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
     """A unique name, used in messages, acknowledgements and silences."""
 
-    kind: Literal["threshold", "change", "pacing", "roi", "source", "file_rejected"]
-    """threshold, change (vs a baseline), pacing, roi (below break-even), source, file_rejected."""
+    kind: Literal["threshold", "change", "pacing", "roi", "source", "file_rejected", "plan"]
+    """threshold, change (vs a baseline), pacing, roi (below break-even), source, file_rejected,
+    plan (a target behind its paced plan by more than `threshold`, default 0.1; `metric`
+    narrows it to one metric's targets)."""
 
     metric: str | None = None
     """The base or derived metric a threshold or change rule watches."""

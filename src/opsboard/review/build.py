@@ -33,6 +33,7 @@ from opsboard.review.model import (
     Review,
 )
 from opsboard.review.narrative import summarise
+from opsboard.review.plan import day_statuses, plan_data, plan_texts
 from opsboard.review.stores import check_store, default_day, review_stores
 from opsboard.runtime import Runtime
 from opsboard.storage import points
@@ -423,7 +424,15 @@ def build_review(runtime: Runtime, store: Store, store_name: str, day: date) -> 
             f"{day} is in the future for {store_name} (today there is {today})",
             hint="give a past day, e.g. --date yesterday or --date -7d",
         )
-    return _Builder(runtime, store, store_name, day).build()
+    review = _Builder(runtime, store, store_name, day).build()
+    statuses = day_statuses(runtime, store, store_name, day)
+    if not statuses:
+        return review
+    return replace(
+        review,
+        plan=plan_texts(statuses, review.currency),
+        plan_targets=tuple(plan_data(statuses)),
+    )
 
 
 def yesterdays_reviews(

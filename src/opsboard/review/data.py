@@ -22,6 +22,8 @@ def to_data(review: Review) -> dict[str, Any]:
         "not_assessed": list(review.not_assessed),
         "latest_data": review.latest_data.isoformat() if review.latest_data else None,
         "summary": list(review.summary),
+        "plan": list(review.plan),
+        "plan_targets": list(review.plan_targets),
         "headline": [
             {
                 "metric": m.metric,

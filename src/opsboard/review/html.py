@@ -132,6 +132,7 @@ def _section(review: Review) -> str:
     out = [
         f"<h1>{escape(title(review))}</h1>",
         f'<p class="muted">{escape(review.timezone)}; {escape(comparison(review))}.</p>',
+        *(["<h2>Against plan</h2>", _items(review.plan)] if review.plan else []),
         _items(review.summary),
         "<h2>Headline</h2>",
         headline_table(review),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 #: Headline status of a figure: complete, from a source that delivered nothing, from hourly
 #: data with hours missing, simply absent from this store's data, or a day not over yet.
@@ -252,6 +253,10 @@ class Review:
     not_assessed: tuple[str, ...] = ()
     #: How many of the weeks before have data for the trailing median (up to 4).
     median_weeks: int = 0
+    #: The day against plan and each target's period to date (none without targets).
+    plan: tuple[str, ...] = ()
+    #: The same as data: `opsboard targets`' keys with the day's plan and figure.
+    plan_targets: tuple[dict[str, Any], ...] = ()
 
     @property
     def unfinished(self) -> bool:

@@ -41,6 +41,11 @@ def to_text(review: Review) -> str:
         title(review),
         f"({review.timezone}; {comparison(review)})",
         "",
+        *(
+            ["Against plan", *(_wrap(line, "  * ") for line in review.plan), ""]
+            if review.plan
+            else []
+        ),
         "Summary",
         *(_wrap(line, "  * ") for line in review.summary),
         "",
@@ -138,6 +143,11 @@ def to_markdown(review: Review) -> str:
         "",
         f"*{_md(review.timezone)}; {_md(comparison(review))}.*",
         "",
+        *(
+            ["## Against plan", "", *(f"- {_md(line)}" for line in review.plan), ""]
+            if review.plan
+            else []
+        ),
         "## Summary",
         "",
         *(f"- {_md(line)}" for line in review.summary),

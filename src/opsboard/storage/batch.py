@@ -27,8 +27,10 @@ from opsboard.points import (
     raw_points,
 )
 from opsboard.storage import ingests, names
+from opsboard.storage import targets as target_table
 from opsboard.storage.connection import Database, now_iso
 from opsboard.storage.series import SeriesRegistry
+from opsboard.storage.targets import StoredTarget
 
 UPSERT = (
     "INSERT INTO points (series_id, ts, value, ingest_id) VALUES (?, ?, ?, ?) "
@@ -153,6 +155,11 @@ class IngestBatch:
         """Keep the platform's names of campaigns and SKUs with this batch's points (the
         newest wins; see ``opsboard.storage.names``); returns how many were written."""
         return names.write(self.database.conn, found) if found else 0
+
+    def add_targets(self, found: Iterable[StoredTarget]) -> int:
+        """Keep a plan sheet's targets with this batch (see ``opsboard.storage.targets``);
+        returns how many were written."""
+        return target_table.write(self.database.conn, found, self.ingest_id)
 
     def add_points(self, points: Iterable[MetricPoint]) -> int:
         """Upsert ``MetricPoint`` values; see ``add_raw``."""

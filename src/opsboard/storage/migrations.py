@@ -213,6 +213,24 @@ MIGRATIONS: list[list[str]] = [
         "DROP TABLE series",
         "ALTER TABLE series_new RENAME TO series",
     ],
+    # 8: targets loaded from plan sheets (store, metric, scope, whole local days, goal).
+    [
+        """CREATE TABLE targets (
+            id INTEGER PRIMARY KEY,
+            store TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            scope TEXT NOT NULL DEFAULT '',
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
+            period TEXT NOT NULL,
+            value REAL NOT NULL,
+            direction TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT '',
+            ingest_id INTEGER,
+            updated_at TEXT NOT NULL,
+            UNIQUE (store, metric, scope, first_day, last_day)
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -38,6 +38,7 @@ from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from opsboard.storage.outbox import Outbox
 from opsboard.storage.series import Catalogue, SeriesRegistry
 from opsboard.storage.silences import Silences
+from opsboard.storage.targets import StoredTarget, stored
 
 
 class Store(Database):
@@ -332,6 +333,10 @@ class Store(Database):
         """The platform's names of ``keys`` of ``kind`` (``campaign``, ``sku``) in
         ``stores``, as ``{(store, key): name}``; see ``opsboard.storage.names``."""
         return name_table.names_of(self, stores, kind, keys)
+
+    def targets(self, store: str | None = None) -> list[StoredTarget]:
+        """The targets loaded from plan sheets (of ``store``, when given)."""
+        return stored(self, store)
 
     def point_count(self) -> int:
         """How many points the database holds."""

@@ -122,12 +122,12 @@ class OpsboardApp(AlertingApp):
         self._fingerprint: tuple[object, ...] = ()
         self.cycles = 0
         self.preferences = Preferences.load()
+        #: The theme was chosen for the terminal's colours, not by the operator: not kept.
+        self._fitted_theme = False
         self.register_theme(SIXTEEN_COLOURS)
         theme = self.preferences.theme_over(runtime.settings.theme)
         if theme in self.available_themes:
             self.theme = theme
-        #: The theme was chosen for the terminal's colours, not by the operator: not kept.
-        self._fitted_theme = False
 
     # -- life cycle --------------------------------------------------------------------------
 

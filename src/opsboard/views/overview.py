@@ -21,6 +21,7 @@ from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, zone
 from opsboard.views.alerts import AlertRow, HealthRow, load_alerts, load_health
+from opsboard.views.plan_strip import PlanLine, PlanLines
 from opsboard.views.promotion import (
     PromotionRow,
     UnsoldSpend,
@@ -39,6 +40,7 @@ __all__ = [
     "HourlySeries",
     "Overview",
     "OverviewLoader",
+    "PlanLine",
     "PromotionRow",
     "StoreRow",
     "TrafficFigure",
@@ -120,6 +122,8 @@ class Overview:
     #: The store's latest day with data, shown because it has none for its today (one
     #: store views only; None: today is shown).
     latest_day: date | None = None
+    #: Each target under way against its plan so far (none without targets).
+    plans: tuple[PlanLine, ...] = ()
 
 
 NO_FILTERS = Filters()
@@ -165,6 +169,7 @@ class OverviewLoader:
         self.store = store
         self.engine = engine
         self.settings = settings
+        self.plan_lines = PlanLines(store, engine, settings)
 
     def _tz(self, names: list[str]) -> tzinfo:
         return self.engine.tz_for(names[0]) if names else zone(DEFAULT_TIMEZONE)
@@ -224,6 +229,7 @@ class OverviewLoader:
             if store_name is None
             else (),
             latest_day=latest,
+            plans=self.plan_lines.lines(names, at),
         )
 
     def _figures(

@@ -17,6 +17,7 @@ from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.widgets.alerts_table import AlertsTable
 from opsboard.tui.widgets.channels import ChannelSplit
 from opsboard.tui.widgets.hourly_chart import HourlyChart
+from opsboard.tui.widgets.plan_strip import PlanStrip
 from opsboard.tui.widgets.promotion import PromotionTable
 from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.store_strip import StoreStrip
@@ -101,6 +102,11 @@ class OverviewScreen(DashboardScreen):
             )
             strip.display = False
             yield strip
+            plans = self._panel(
+                "plan-panel", "Plan", PlanStrip(unicode=self.dashboard.unicode, id="plans")
+            )
+            plans.display = False
+            yield plans
             if self._layout == "wide":
                 with Horizontal(id="columns"):
                     with Vertical(id="left"):
@@ -184,6 +190,8 @@ class OverviewScreen(DashboardScreen):
         strip = self.query_one(StoreStrip)
         strip.show(data.stores_strip)
         self.query_one("#stores-panel").display = bool(data.stores_strip)
+        self.query_one(PlanStrip).show(data.plans)
+        self.query_one("#plan-panel").display = bool(data.plans)
         self.query_one(TrafficFigures).show(
             data.figures,
             data.currency,

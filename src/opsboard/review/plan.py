@@ -1,0 +1,75 @@
+"""The review's opening: the day against plan and the period to date (DESIGN.md 4.6)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from opsboard.formatting import figure, percent_change
+from opsboard.query.plans import (
+    PlanReader,
+    TargetStatus,
+    all_targets,
+    plan_line,
+    shown_like,
+    target_name,
+)
+from opsboard.runtime import Runtime
+from opsboard.storage.store import Store
+
+
+def day_statuses(runtime: Runtime, store: Store, name: str, day: date) -> tuple[TargetStatus, ...]:
+    """The store's targets whose period holds ``day``, as of the end of it."""
+    targets = [
+        t
+        for t in all_targets(runtime.settings, store, name)
+        if t.period.first <= day <= t.period.last
+    ]
+    if not targets:
+        return ()
+    targets.sort(key=lambda t: (-t.period.days, t.metric != "gmv", t.metric, t.scope))
+    reader = PlanReader(runtime.engine(store), runtime.settings)
+    tz = runtime.tz_for(name)
+    return tuple(reader.status(t, tz, day=day) for t in targets)
+
+
+def day_line(status: TargetStatus, currency: str) -> str:
+    """``GMV on the day ¥95.2k against ¥101k planned (-6%)``, or "" for a ratio target
+    or a day without a plan."""
+    t = status.target
+    if status.yesterday_plan is None:
+        return ""
+    shown_as = shown_like(t.metric)
+    done = status.yesterday_actual
+    change = (
+        f" ({percent_change(done / status.yesterday_plan - 1)})"
+        if done is not None and status.yesterday_plan
+        else ""
+    )
+    return (
+        f"{target_name(t)} on the day {figure(shown_as, done, currency)} against "
+        f"{figure(shown_as, status.yesterday_plan, currency)} planned{change}"
+    )
+
+
+def plan_texts(statuses: tuple[TargetStatus, ...], currency: str) -> tuple[str, ...]:
+    """The review's "Against plan" lines: each target's day, then its period to date."""
+    out: list[str] = []
+    for status in statuses:
+        line = day_line(status, currency)
+        if line:
+            out.append(line)
+        out.append(plan_line(status, currency))
+    return tuple(out)
+
+
+def plan_data(statuses: tuple[TargetStatus, ...]) -> list[dict[str, Any]]:
+    """The targets as JSON-ready data: `opsboard targets`' keys and the day's plan."""
+    return [
+        {
+            **s.as_json(),
+            "day_plan": None if s.yesterday_plan is None else round(s.yesterday_plan, 2),
+            "day_actual": None if s.yesterday_actual is None else round(s.yesterday_actual, 2),
+        }
+        for s in statuses
+    ]
