@@ -326,11 +326,12 @@ class AlertEngine:
         return messages
 
     def record_deliveries(self, deliveries: Iterable[Delivery]) -> None:
-        """Keep the outcome of deliveries in the ``notifications`` table."""
+        """Keep the outcome of deliveries in the ``notifications`` table (those recorded
+        when they were confirmed are there already)."""
         self.state.outbox.record_deliveries([
             DeliveryRecord(d.at, d.notifier, "sent" if d.ok else "failed", d.title,
                            list(d.alert_ids), d.error)
-            for d in deliveries if d.tried
+            for d in deliveries if d.tried and not d.recorded
         ])  # fmt: skip
 
     def exit_code(self, result: CycleResult) -> int:

@@ -2,9 +2,10 @@
 
 The headless mode and a dashboard that collects both run this, so that alerts are judged
 and delivered the same way wherever the collector runs. Due messages are put in each
-notifier's outbox in the same transaction that records them as told, and leave it only once
-that notifier has them: a crash or a notifier that is down re-sends rather than loses them,
-and no notifier gets a message twice because another one failed.
+notifier's outbox in the same transaction that records them as told, and leave it the moment
+that notifier confirms it has them: a crash or a notifier that is down re-sends rather than
+loses them (a crash at most the one message confirmed in the milliseconds before it), and no
+notifier gets a message twice because another one failed.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class CollectionService:
         self.last: CycleResult | None = None
         self._last_evaluation = -math.inf
         self.engine = AlertEngine(store, runtime.settings, runtime.clock, tz_for=runtime.tz_for)
-        self.dispatcher = Dispatcher(list(runtime.settings.notifiers))
+        self.confirmations = outbox.Confirmations(store)
+        self.dispatcher = Dispatcher(list(runtime.settings.notifiers), confirm=self.confirmations)
         self._sending: set[int] = set()  # outbox entries handed to the dispatcher
         outbox.drop_unknown(store, {n.name for n in runtime.settings.notifiers})
         self.reviews: ReviewCourier | None = None  # made when a review is first scheduled
@@ -74,12 +76,16 @@ class CollectionService:
         self.collector = Collector(store, adapters, runtime.clock, after_cycle=self._after_cycle)
 
     def _settle(self) -> None:
-        """Record finished deliveries: a delivered message leaves its notifier's outbox, a
-        failed one waits there for its next try."""
+        """Record finished deliveries: a delivered message leaves its notifier's outbox (most
+        left it the moment they were confirmed, see ``outbox.Confirmations``), a failed one
+        waits there for its next try."""
         deliveries = self.dispatcher.drain()
         self.engine.record_deliveries(deliveries)
         now = self.runtime.clock.now()
-        outbox.delivered(self.store, [d.key for d in deliveries if d.key is not None and d.ok])
+        outbox.delivered(
+            self.store,
+            [d.key for d in deliveries if d.key is not None and d.ok and not d.recorded],
+        )
         for delivery in deliveries:
             if delivery.key is None:
                 continue
@@ -139,6 +145,7 @@ class CollectionService:
         self.dispatcher.wait(grace)
         self.dispatcher.close(grace=1.0)
         self._settle()
+        self.confirmations.close()
 
     def _send_reviews(self) -> None:
         """Hand yesterday's review to the notifier queues once its time has come (`[review]
