@@ -19,7 +19,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable
-from datetime import date, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from opsboard.adapters.api import (
     AdapterOptions,
     Batch,
     FinePoint,
+    LoadedFile,
     Names,
     OpsboardError,
     ParsedFile,
@@ -46,7 +47,7 @@ from opsboard_csv.errors import MISSING_COLUMN, FileChanged, IncompleteFile
 from opsboard_csv.folders import FolderMap
 from opsboard_csv.guard import guarded, raising, unchanged
 from opsboard_csv.health import StoreHealth, last_moved_in, report
-from opsboard_csv.moves import identity, move_into, write_reason
+from opsboard_csv.moves import identity, loaded_file, move_into, write_reason
 from opsboard_csv.options import CsvDropOptions, FolderOptions
 from opsboard_csv.watcher import (
     ERROR_SUFFIX,
@@ -296,6 +297,7 @@ class CsvDropAdapter(Adapter):
         fine_points: Iterable[FinePoint] = ()
         format_name = ""
         verify = None
+        file: LoadedFile | None = None
         gaps: list[str] = []
         if arrival.refusal:
             points = raising(RejectedInput(arrival.refusal))
@@ -314,7 +316,9 @@ class CsvDropAdapter(Adapter):
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
-                verify = unchanged(arrival.path, (arrival.size, arrival.mtime_ns, arrival.inode))
+                was = (arrival.size, arrival.mtime_ns, arrival.inode)
+                verify = unchanged(arrival.path, was)
+                file = loaded_file(arrival.path, was, arrival.folder.processed, self._stamp())
             except FileNotFoundError:
                 return None
             except IncompleteFile as exc:
@@ -330,7 +334,8 @@ class CsvDropAdapter(Adapter):
         guard = guarded(points, name, verify)
 
         def committed(count: int) -> None:
-            self._loaded(arrival, count, format_name, gaps)
+            planned = Path(file.kept_at) if file is not None else None
+            self._loaded(arrival, count, format_name, gaps, planned)
 
         def rejected(reason: str) -> None:
             if not guard.started:
@@ -349,6 +354,7 @@ class CsvDropAdapter(Adapter):
             origin=str(arrival.path),
             format=format_name,
             store=store or "",
+            file=file,
             on_commit=committed,
             on_reject=rejected,
             stop_on_reject=False,
@@ -393,10 +399,10 @@ class CsvDropAdapter(Adapter):
         )
         return False
 
-    def _move(self, arrival: Arrival, folder: Path) -> Path | None:
+    def _move(self, arrival: Arrival, folder: Path, planned: Path | None = None) -> Path | None:
         """Move the file into ``folder`` (owner-only); None when it could not be moved."""
         try:
-            return move_into(arrival.path, folder, self._stamp())
+            return move_into(arrival.path, folder, self._stamp(), planned)
         except OSError as exc:
             # Not moved: remember it, so that it is not loaded again until it changes.
             self._done.add(arrival.identity)
@@ -410,10 +416,17 @@ class CsvDropAdapter(Adapter):
             del entry.detail["waiting"]
         return entry
 
-    def _loaded(self, arrival: Arrival, points: int, format_name: str, gaps: list[str]) -> None:
+    def _loaded(
+        self,
+        arrival: Arrival,
+        points: int,
+        format_name: str,
+        gaps: list[str],
+        planned: Path | None = None,
+    ) -> None:
         target = None
         if self._still_as_read(arrival, "loaded"):
-            target = self._move(arrival, arrival.folder.processed)
+            target = self._move(arrival, arrival.folder.processed, planned)
             if target is not None:
                 self.aftercare.watch(arrival, target)
         moved_to = str(target) if target else ""
@@ -432,6 +445,22 @@ class CsvDropAdapter(Adapter):
             self.aftercare.watch(arrival, target, note)
         moved_to = str(target) if target else ""
         self._entry(arrival).refused(now, arrival.path.name, reason, moved_to)
+
+    def recall(self, files: list[LoadedFile]) -> None:
+        """Watch the files an earlier run loaded and moved, as they were when loaded: one
+        that changed since (its writer went on while the collector was down) is taken back
+        into its folder at the first scan and read again whole."""
+        now = self.tracker.wall()
+        for loaded in files:
+            if not loaded.kept_at:
+                continue
+            try:
+                age = now - datetime.fromisoformat(loaded.loaded_at).timestamp()
+            except ValueError:
+                age = 0.0
+            was = (loaded.size, loaded.mtime_ns, loaded.inode)
+            left = self.opts.incomplete_grace_seconds - age
+            self.aftercare.recall(Path(loaded.path), Path(loaded.kept_at), was, left)
 
     # -- health --------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from opsboard.adapters.api import Adapter, Batch
 from opsboard.errors import OpsboardError, StoreError
@@ -72,7 +73,11 @@ class Collector:
 
     def _commit(self, adapter: Adapter, batch: Batch) -> int:
         with self.store.batch(
-            source=adapter.source, origin=batch.origin, format=batch.format, store=batch.store
+            source=adapter.source,
+            origin=batch.origin,
+            format=batch.format,
+            store=batch.store,
+            file=batch.file,
         ) as tx:
             written = tx.add_raw(batch.points)
             tx.add_names(batch.names)
@@ -87,9 +92,15 @@ class Collector:
         if committed is None:
             try:
                 committed = await asyncio.to_thread(self.store.bookmarks, adapter.source)
+                # Loads are stamped with the wall clock (see storage), not the test clock.
+                since = datetime.now(UTC) - timedelta(seconds=adapter.RECALL_SECONDS)
+                loaded = await asyncio.to_thread(
+                    self.store.loaded_files, adapter.source, since.isoformat(timespec="seconds")
+                )
             except (StoreError, DatabaseError) as exc:
                 self._defer(adapter, report, str(exc))
                 return
+            await asyncio.to_thread(adapter.recall, loaded)
             self._bookmarks[adapter.source] = committed
         bookmarks = dict(committed)
         written = 0

@@ -19,6 +19,7 @@ from opsboard.points import (
     FinePoint,
     FineSeriesKey,
     InvalidPoint,
+    LoadedFile,
     LoadedPeriod,
     Names,
     RawPoint,
@@ -75,8 +76,11 @@ class IngestBatch:
         origin: str,
         format: str,
         store_name: str = "",
+        file: LoadedFile | None = None,
     ) -> None:
         self.database = database
+        #: The file loaded, kept with the ingest record (None: not a file).
+        self.file = file
         self.series = series
         self.source = source
         self.origin = origin
@@ -130,6 +134,8 @@ class IngestBatch:
                     self.ingest_id,
                 ),
             )
+            if self.file is not None:
+                ingests.record_file(conn, self.ingest_id, self.file)
             self._transaction.__exit__(None, None, None)
             return
         self._transaction.__exit__(exc_type, exc, tb)

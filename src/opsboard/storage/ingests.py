@@ -7,12 +7,13 @@ ask of the history.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from opsboard.points import LoadedPeriod
+from opsboard.points import LoadedFile, LoadedPeriod
 from opsboard.storage.connection import Database, now_iso
 
 
@@ -173,3 +174,29 @@ def rejected_files(store: Database, since: datetime) -> list[RejectedFile]:
         (since.isoformat(timespec="seconds"),),
     )
     return [RejectedFile(origin, store_name, reason) for origin, store_name, reason, _id in rows]
+
+
+def record_file(conn: sqlite3.Connection, ingest_id: int, file: LoadedFile) -> None:
+    """Keep the identity of the file ingest ``ingest_id`` loaded (inside its transaction)."""
+    conn.execute(
+        "UPDATE ingests SET file_size = ?, file_mtime_ns = ?, file_inode = ?, file_sha256 = ?, "
+        "kept_at = ? WHERE id = ?",
+        (file.size, file.mtime_ns, file.inode, file.sha256, file.kept_at, ingest_id),
+    )
+
+
+def loaded_files(store: Database, source: str, since: str) -> list[LoadedFile]:
+    """The files ``source`` loaded since ``since`` (ISO text), the newest load of each
+    kept file, oldest first."""
+    rows = store.conn.execute(
+        # With max(id), SQLite takes the other columns from that newest row of each group.
+        "SELECT origin, file_size, file_mtime_ns, file_inode, file_sha256, kept_at, "
+        "finished_at, max(id) FROM ingests WHERE source = ? AND status = 'loaded' "
+        "AND finished_at >= ? AND file_size IS NOT NULL GROUP BY kept_at, origin "
+        "ORDER BY max(id)",
+        (source, since),
+    )
+    return [
+        LoadedFile(origin, size, mtime, inode or 0, sha, kept, finished)
+        for origin, size, mtime, inode, sha, kept, finished, _id in rows
+    ]

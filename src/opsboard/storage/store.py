@@ -24,7 +24,7 @@ from typing import Any
 
 from opsboard.errors import StoreError
 from opsboard.models import MetricPoint, SourceHealth
-from opsboard.points import LoadedPeriod
+from opsboard.points import LoadedFile, LoadedPeriod
 from opsboard.storage import files, meta
 from opsboard.storage import health as health_table
 from opsboard.storage import ingests as ingest_history
@@ -232,11 +232,30 @@ class Store(Database):
 
     # -- writing points --------------------------------------------------------------------
 
-    def batch(self, *, source: str, origin: str, format: str = "", store: str = "") -> IngestBatch:
-        """A write transaction for one ingest (one file, one API poll); see ``IngestBatch``."""
+    def batch(
+        self,
+        *,
+        source: str,
+        origin: str,
+        format: str = "",
+        store: str = "",
+        file: LoadedFile | None = None,
+    ) -> IngestBatch:
+        """A write transaction for one ingest (one file, one API poll); see ``IngestBatch``.
+        ``file``: the identity of the file loaded, kept with the ingest record."""
         return IngestBatch(
-            self, self.series, source=source, origin=origin, format=format, store_name=store
+            self,
+            self.series,
+            source=source,
+            origin=origin,
+            format=format,
+            store_name=store,
+            file=file,
         )
+
+    def loaded_files(self, source: str, since: str) -> list[LoadedFile]:
+        """The files ``source`` loaded since ``since`` (ISO text), with their identity."""
+        return ingest_history.loaded_files(self, source, since)
 
     def write_points(
         self, points: Iterable[MetricPoint], *, source: str = "api", origin: str = ""
