@@ -177,6 +177,23 @@ def test_a_delivery_leaves_the_outbox_the_moment_it_is_confirmed(
     assert count == 2
 
 
+def test_the_collector_prunes_history_older_than_keep_history(
+    tmp_path: Path,
+    receiver: tuple[str, type[Receiver]],
+    service_for: Callable[[Settings], CollectionService],
+) -> None:
+    url, _handler = receiver
+    settings = two_notifiers(tmp_path, url)
+    storage = settings.storage.model_copy(update={"keep_history": timedelta(days=30)})
+    service = service_for(settings.model_copy(update={"storage": storage}))
+    service.store.conn.execute(
+        "INSERT INTO notifications (at, notifier, status) VALUES "
+        "('2020-01-01T00:00:00+00:00', 'hook', 'sent')"
+    )
+    service.evaluate()
+    assert service.store.conn.execute("SELECT count(*) FROM notifications").fetchone()[0] == 0
+
+
 def test_a_hanging_notifier_delays_only_itself_and_stop_is_prompt(
     tmp_path: Path, receiver: tuple[str, type[Receiver]]
 ) -> None:

@@ -43,11 +43,15 @@ class CycleReport:
     failed: dict[str, str] = field(default_factory=dict)
     #: Sources whose data waits for the next cycle because the database was busy.
     deferred: dict[str, str] = field(default_factory=dict)
+    #: Of ``points``, those read again with nothing changed (an API's look-back window):
+    #: nothing was written for them.
+    unchanged: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_points(self) -> int:
-        """Points written by every source in the cycle."""
-        return sum(self.points.values())
+        """Points that changed something, of every source in the cycle: what wakes the
+        alert engine and the dashboard."""
+        return sum(self.points.values()) - sum(self.unchanged.values())
 
 
 class Collector:
@@ -70,6 +74,7 @@ class Collector:
         #: Each source's bookmarks as committed: read once, then kept with every commit
         #: (only the collector, holding the lock, writes them).
         self._bookmarks: dict[str, dict[str, str]] = {}
+        self._unchanged = 0  # points of the batches just committed that changed nothing
 
     def _commit(self, adapter: Adapter, batch: Batch) -> int:
         with self.store.batch(
@@ -78,12 +83,16 @@ class Collector:
             format=batch.format,
             store=batch.store,
             file=batch.file,
+            # A poll that found nothing new leaves no trace: no viewer reloads for it.
+            quiet=batch.file is None,
         ) as tx:
             written = tx.add_raw(batch.points)
             tx.add_names(batch.names)
             written += tx.add_fine(batch.fine_points)
             for key, value in batch.bookmarks.items():
                 tx.set_bookmark(key, value)
+        if tx.unchanged:
+            self._unchanged += written
         return written
 
     async def poll_adapter(self, adapter: Adapter, report: CycleReport) -> None:
@@ -104,6 +113,7 @@ class Collector:
             self._bookmarks[adapter.source] = committed
         bookmarks = dict(committed)
         written = 0
+        self._unchanged = 0
         batches = adapter.poll(bookmarks)
         try:
             async for batch in batches:
@@ -140,6 +150,10 @@ class Collector:
                 with contextlib.suppress(Exception):
                     await batches.aclose()
         report.points[adapter.source] = report.points.get(adapter.source, 0) + written
+        if self._unchanged:
+            report.unchanged[adapter.source] = (
+                report.unchanged.get(adapter.source, 0) + self._unchanged
+            )
         healths = adapter.health()
         if adapter.source in report.failed and not any(
             h.state is HealthState.FAILING for h in healths

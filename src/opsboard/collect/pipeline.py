@@ -15,6 +15,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from opsboard.adapters.registry import build_adapters
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("opsboard.collect")
 
+
+#: Seconds between prunings of the load and notification history (``[storage]
+#: keep_history``); the first comes with the first evaluation.
+PRUNE_EVERY = 3600.0
 
 #: Seconds between alert evaluations when no new data came in: the rules that need no new
 #: data (pacing through the day, a source going stale) are judged this often, not after
@@ -66,6 +71,7 @@ class CollectionService:
         self.on_cycle = on_cycle
         self.last: CycleResult | None = None
         self._last_evaluation = -math.inf
+        self._last_pruning = -math.inf
         self.engine = AlertEngine(store, runtime.settings, runtime.clock, tz_for=runtime.tz_for)
         self.confirmations = outbox.Confirmations(store)
         self.dispatcher = Dispatcher(list(runtime.settings.notifiers), confirm=self.confirmations)
@@ -117,7 +123,20 @@ class CollectionService:
         self.engine.queue_notifications(self.runtime.settings.notifiers, flush=self.flush)
         self._dispatch()
         self._send_reviews()
+        self._prune()
         return result
+
+    def _prune(self) -> None:
+        """Forget load and notification records older than ``[storage] keep_history``, now
+        and then: a collector polling every few seconds adds thousands a day."""
+        if time.monotonic() - self._last_pruning < PRUNE_EVERY:
+            return
+        self._last_pruning = time.monotonic()
+        before = datetime.now(UTC) - self.runtime.settings.storage.keep_history
+        loads, told = self.store.prune_history(before)
+        if loads or told:
+            log.info("history pruned: %d load and %d notification records older than %s",
+                     loads, told, before.date())  # fmt: skip
 
     async def _after_cycle(self, report: CycleReport) -> None:
         for source, reason in report.failed.items():

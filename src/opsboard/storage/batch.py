@@ -31,10 +31,13 @@ from opsboard.storage import ingests, names
 from opsboard.storage.connection import Database, now_iso
 from opsboard.storage.series import SeriesRegistry
 
+#: A point read again with the same value is left as it is (no page written, its ingest
+#: the one that last changed it).
 UPSERT = (
     "INSERT INTO points (series_id, ts, value, ingest_id) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
-    "ingest_id = excluded.ingest_id, revision = revision + (value != excluded.value)"
+    "ingest_id = excluded.ingest_id, revision = revision + (value != excluded.value) "
+    "WHERE value != excluded.value"
 )
 
 #: For points that carry their source's own revision (``SourceRevisions``): the highest
@@ -43,7 +46,8 @@ UPSERT = (
 UPSERT_REVISED = (
     "INSERT INTO points (series_id, ts, value, ingest_id, revision) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
-    "ingest_id = excluded.ingest_id, revision = max(revision, excluded.revision)"
+    "ingest_id = excluded.ingest_id, revision = max(revision, excluded.revision) "
+    "WHERE value != excluded.value OR revision < excluded.revision"
 )
 
 
@@ -64,7 +68,10 @@ class IngestBatch:
 
     Use as a context manager. On a clean exit the points, bookmarks and an ``ingests`` row
     commit together; on an exception everything rolls back and a ``failed`` ingest row is
-    recorded with the reason.
+    recorded with the reason. With ``quiet``, a batch that changed no point, series or name
+    leaves no ``ingests`` row (nothing for a viewer to reload: an API poll that found
+    nothing new), and writes nothing at all when its bookmarks did not move either
+    (``unchanged`` then tells so).
     """
 
     def __init__(
@@ -77,8 +84,13 @@ class IngestBatch:
         format: str,
         store_name: str = "",
         file: LoadedFile | None = None,
+        quiet: bool = False,
     ) -> None:
         self.database = database
+        self.quiet = quiet
+        #: True after a quiet batch that changed nothing was left unrecorded.
+        self.unchanged = False
+        self._mark = 0
         #: The file loaded, kept with the ingest record (None: not a file).
         self.file = file
         self.series = series
@@ -105,6 +117,7 @@ class IngestBatch:
             (self.source, self.origin, self.format, self.store_name, self._started),
         )
         self.ingest_id = int(cursor.lastrowid or 0)
+        self._mark = self.database.conn.total_changes
         return self
 
     def __exit__(
@@ -115,13 +128,17 @@ class IngestBatch:
     ) -> None:
         if exc_type is None:
             conn = self.database.conn
+            quiet = self.quiet and conn.total_changes == self._mark
             for key, value in self._bookmarks.items():
                 conn.execute(
                     "INSERT INTO bookmarks (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
-                    "updated_at = excluded.updated_at",
+                    "updated_at = excluded.updated_at WHERE value != excluded.value",
                     (self.source, key, value, now_iso()),
                 )
+            if quiet:
+                self._unchanged(conn.total_changes == self._mark)
+                return
             conn.execute(
                 "UPDATE ingests SET status = 'loaded', finished_at = ?, rows = ?, points = ?, "
                 "period_start = ?, period_end = ? WHERE id = ?",
@@ -150,6 +167,16 @@ class IngestBatch:
                 store_name=self.store_name,
                 message=str(exc),
             )
+
+    def _unchanged(self, nothing: bool) -> None:
+        """End a quiet batch that changed no point: without its ``ingests`` row, and
+        rolled back whole when its bookmarks did not move either."""
+        self.unchanged = True
+        if nothing:
+            self._transaction.__exit__(AbandonBatch, AbandonBatch(), None)
+            return
+        self.database.conn.execute("DELETE FROM ingests WHERE id = ?", (self.ingest_id,))
+        self._transaction.__exit__(None, None, None)
 
     def set_bookmark(self, key: str, value: str) -> None:
         """Move a bookmark, committed with the points of this batch and only with them."""

@@ -200,3 +200,17 @@ def loaded_files(store: Database, source: str, since: str) -> list[LoadedFile]:
         LoadedFile(origin, size, mtime, inode or 0, sha, kept, finished)
         for origin, size, mtime, inode, sha, kept, finished, _id in rows
     ]
+
+
+def prune(store: Database, before: str) -> tuple[int, int]:
+    """Forget the ingest records and the notification log started before ``before`` (ISO
+    text); (ingests, notifications) removed. The record of each file loaded stays: one per
+    report, it tells which report covered which days (``loaded_format``)."""
+    with store.transaction() as conn:
+        loads = conn.execute(
+            "DELETE FROM ingests WHERE started_at < ? AND NOT (status = 'loaded' "
+            "AND file_size IS NOT NULL)",
+            (before,),
+        ).rowcount
+        told = conn.execute("DELETE FROM notifications WHERE at < ?", (before,)).rowcount
+    return loads, told

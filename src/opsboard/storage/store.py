@@ -18,7 +18,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -240,9 +240,11 @@ class Store(Database):
         format: str = "",
         store: str = "",
         file: LoadedFile | None = None,
+        quiet: bool = False,
     ) -> IngestBatch:
         """A write transaction for one ingest (one file, one API poll); see ``IngestBatch``.
-        ``file``: the identity of the file loaded, kept with the ingest record."""
+        ``file``: the identity of the file loaded, kept with the ingest record; ``quiet``:
+        no record of a batch that changed nothing."""
         return IngestBatch(
             self,
             self.series,
@@ -251,7 +253,13 @@ class Store(Database):
             format=format,
             store_name=store,
             file=file,
+            quiet=quiet,
         )
+
+    def prune_history(self, before: datetime) -> tuple[int, int]:
+        """Forget load and notification records older than ``before`` (the files loaded
+        excepted); (ingests, notifications) removed."""
+        return ingest_history.prune(self, before.astimezone(UTC).isoformat(timespec="seconds"))
 
     def loaded_files(self, source: str, since: str) -> list[LoadedFile]:
         """The files ``source`` loaded since ``since`` (ISO text), with their identity."""
