@@ -6,9 +6,11 @@ reader (the canonical CSV) hands rows of the points table directly (``BulkPoints
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 
 from opsboard.models import MetricPoint
@@ -30,6 +32,7 @@ from opsboard.points import (
 from opsboard.storage import ingests, names
 from opsboard.storage.connection import Database, now_iso
 from opsboard.storage.series import SeriesRegistry
+from opsboard.timeutil import EARLIEST_DAY, epoch_bounds
 
 #: A point read again with the same value is left as it is (no page written, its ingest
 #: the one that last changed it).
@@ -52,7 +55,17 @@ UPSERT_REVISED = (
 
 
 def _invalid(store_name: str, metric: str, ts: int, value: float) -> InvalidPoint:
-    """Why a point breaks the data model: its value, or a period start that is not one."""
+    """Why a point breaks the data model: its value, a period start that is not one, or a
+    day outside the days kept."""
+    low, high = epoch_bounds()
+    if not low <= ts <= high:
+        when = f"period start {ts}"
+        with contextlib.suppress(OverflowError, OSError, ValueError):
+            when = datetime.fromtimestamp(ts, UTC).date().isoformat()
+        return InvalidPoint(
+            f"{metric} for {store_name} dated {when}: outside the days opsboard keeps "
+            f"({EARLIEST_DAY.isoformat()} .. a year after today); check the file's dates"
+        )
     if not (value >= 0 and math.isfinite(value)):
         return InvalidPoint(
             f"{metric} for {store_name} at {ts}: value {value!r} is not a finite "
@@ -234,9 +247,14 @@ class IngestBatch:
         channel, checked like ``add_raw``'s points."""
         ingest_id = self.ingest_id
         written = []
+        first_ts, last_ts = epoch_bounds()
         for sid, store_name, metric, ts, value in rows:
             self.stores.add(store_name)
-            if not (value >= 0 and math.isfinite(value)) or ts % 900:
+            if (
+                not (value >= 0 and math.isfinite(value))
+                or ts % 900
+                or not first_ts <= ts <= last_ts
+            ):
                 raise _invalid(store_name, metric, ts, value)
             written.append((sid, ts, value, ingest_id))
         if not written:
@@ -261,6 +279,7 @@ class IngestBatch:
         isfinite = math.isfinite
         stores = self.stores
         last_store = None
+        first_ts, last_ts = epoch_bounds()
 
         def convert() -> Iterator[tuple[int, int, float, int] | tuple[int, int, float, int, int]]:
             nonlocal low, high, count, last_store
@@ -273,7 +292,11 @@ class IngestBatch:
                 sid = cache.get(key)
                 if sid is None:
                     sid = series_id(key)
-                if not (value >= 0 and isfinite(value)) or ts % 900:
+                if (
+                    not (value >= 0 and isfinite(value))
+                    or ts % 900
+                    or not first_ts <= ts <= last_ts
+                ):
                     raise _invalid(store_name, metric, ts, value)
                 if ts < low:
                     low = ts
@@ -303,6 +326,10 @@ class IngestBatch:
         self.rows += count
         if count and rows.span is not None:
             low, high = rows.span
+            first_ts, last_ts = epoch_bounds()
+            for ts in (low, high):
+                if not first_ts <= ts <= last_ts:
+                    raise _invalid(self.store_name or "the file", "a figure", ts, 0.0)
             if self.period_start is not None and self.period_end is not None:
                 low, high = min(low, self.period_start), max(high, self.period_end)
             self.period_start, self.period_end = low, high
