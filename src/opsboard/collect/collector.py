@@ -22,7 +22,7 @@ from opsboard.adapters.api import Adapter, Batch
 from opsboard.errors import OpsboardError, StoreError
 from opsboard.models import HealthState, SourceHealth
 from opsboard.points import InvalidPoint
-from opsboard.storage.failures import DatabaseError
+from opsboard.storage.failures import DatabaseError, explain
 from opsboard.storage.store import Store
 from opsboard.timeutil import Clock
 
@@ -75,6 +75,7 @@ class Collector:
         #: (only the collector, holding the lock, writes them).
         self._bookmarks: dict[str, dict[str, str]] = {}
         self._unchanged = 0  # points of the batches just committed that changed nothing
+        self._said: set[tuple[str, bool, str]] = set()
 
     def _commit(self, adapter: Adapter, batch: Batch) -> int:
         with self.store.batch(
@@ -122,6 +123,9 @@ class Collector:
                 except (StoreError, DatabaseError) as exc:
                     # The database, not the batch: nothing was stored and no bookmark
                     # moved, so the adapter offers the same data again next cycle.
+                    if not isinstance(exc, StoreError):
+                        failure = explain(exc, self.store.path)
+                        exc = StoreError(f"{failure.message} (fix: {failure.hint})")
                     self._defer(adapter, report, f"{batch.origin or 'a batch'}: {exc}")
                     break
                 except (InvalidPoint, OpsboardError) as exc:
@@ -150,6 +154,7 @@ class Collector:
                 with contextlib.suppress(Exception):
                     await batches.aclose()
         report.points[adapter.source] = report.points.get(adapter.source, 0) + written
+        self._said = set()  # turns of this source said in this poll (see _say_turn)
         if self._unchanged:
             report.unchanged[adapter.source] = (
                 report.unchanged.get(adapter.source, 0) + self._unchanged
@@ -187,12 +192,28 @@ class Collector:
         key = (health.source, health.store)
         now = time.monotonic()
         written = self._health_written.get(key)
+        self._say_turn(health, written[0] if written is not None else None)
         if written is not None:
             state, reason, at = written
             if state == health.state and reason == health.reason and now - at < HEALTH_REFRESH:
                 return False
         self._health_written[key] = (health.state, health.reason, now)
         return True
+
+    def _say_turn(self, health: SourceHealth, before: HealthState | None) -> None:
+        """Say on the log, once, that a source started failing, and again when it is back
+        (the headless mode shows it on stderr; health rows are for the screens)."""
+        where = f"{health.source}" + (f" ({health.store})" if health.store else "")
+        failing = health.state is HealthState.FAILING
+        turned = failing != (before is HealthState.FAILING) and (failing or before is not None)
+        said = (health.source, failing, health.reason if failing else "")
+        if not turned or said in self._said:
+            return  # no turn, or the same turn of the source's other stores, said already
+        self._said.add(said)
+        if failing:
+            log.warning("source %s is failing: %s", where, health.reason or "no reason given")
+        else:
+            log.warning("source %s has recovered: %s", where, health.state)
 
     async def run_cycle(self, *, force: bool = False) -> CycleReport:
         """Poll every adapter that is due (all of them with ``force``), one after another.

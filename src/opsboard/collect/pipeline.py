@@ -26,6 +26,7 @@ from opsboard.collect.collector import Collector, CycleReport
 from opsboard.errors import OpsboardError
 from opsboard.paths import state_dir
 from opsboard.runtime import Runtime
+from opsboard.storage.failures import DatabaseError, explain
 from opsboard.storage.store import Store
 
 if TYPE_CHECKING:
@@ -154,6 +155,11 @@ class CollectionService:
             except OpsboardError as exc:  # e.g. the database stayed busy: next cycle
                 log.warning("alert evaluation skipped: %s", exc)
                 self.last = None
+            except DatabaseError as exc:  # a damaged file, a full disk: said, not traced
+                failure = explain(exc, self.store.path)
+                problem = f"{failure.message} (fix: {failure.hint})"
+                log.warning("alert evaluation failed: %s", problem)
+                self.last = CycleResult(problems=[problem], database_failed=True)
             except Exception:  # a bug must not stop collection; it is logged in full
                 log.exception("alert evaluation failed")
                 self.last = None

@@ -255,7 +255,8 @@ class DeliveryLedger:
                          json.dumps(record.alert_ids), record.error),
                     )  # fmt: skip
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    if conn.in_transaction:  # a full disk ends it by itself
+                        conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
             except DatabaseError:

@@ -25,7 +25,7 @@ from typing import Any
 from opsboard.errors import StoreError
 from opsboard.models import MetricPoint, SourceHealth
 from opsboard.points import LoadedFile, LoadedPeriod
-from opsboard.storage import files, meta
+from opsboard.storage import failures, files, meta
 from opsboard.storage import health as health_table
 from opsboard.storage import ingests as ingest_history
 from opsboard.storage import names as name_table
@@ -171,7 +171,8 @@ class Store(Database):
                 self.conn.execute(f"PRAGMA user_version = {number}")
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
@@ -351,7 +352,7 @@ def _open_error(path: Path, exc: sqlite3.DatabaseError, *, readonly: bool) -> St
             f"{path}: the database stayed locked by another process ({text})",
             hint="retry later, or raise [storage] busy_timeout",
         )
-    return StoreError(f"{path}: cannot open the database: {text}", hint="check the path")
+    return failures.explain(exc, path)
 
 
 def file_mode(path: Path) -> int:
