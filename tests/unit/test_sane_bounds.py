@@ -56,3 +56,39 @@ def test_loosely_typed_values_are_refused(tmp_path: Path, text: str, problem: st
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=problem):
         load_settings(path)
+
+
+def test_an_unreadable_config_folder_is_said_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Unreadable(type(tmp_path)):  # type: ignore[misc]
+        def exists(self, *, follow_symlinks: bool = True) -> bool:
+            raise PermissionError(13, "Permission denied")
+
+    monkeypatch.delenv("OPSBOARD_CONFIG", raising=False)
+    monkeypatch.setattr(
+        "opsboard.runtime.default_config_path", lambda: Unreadable(tmp_path / "c" / "config.toml")
+    )
+    code = main(["--db", str(tmp_path / "a.db"), "query", "uv"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "cannot look for the config file there (Permission denied)" in err
+    assert "Traceback" not in err
+
+
+def test_a_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    import sqlite3
+
+    from opsboard.errors import StoreError
+
+    path = tmp_path / "crm.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (id, name)")
+    before = path.read_bytes()
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match=r"another program \(tables: customers\)"):
+            Store.open(path, readonly=readonly)
+    assert path.read_bytes() == before
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()
+    Store.open(empty).close()  # an empty file becomes a database

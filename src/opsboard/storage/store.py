@@ -101,6 +101,8 @@ class Store(Database):
             store = cls(conn, path, group_access=group_access)
             try:
                 conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout.total_seconds() * 1000)}")
+                if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    store._refuse_foreign(path)  # before WAL mode changes its header
                 if not readonly:
                     conn.execute("PRAGMA journal_mode = WAL")
                     conn.execute("PRAGMA synchronous = NORMAL")
@@ -156,6 +158,8 @@ class Store(Database):
             )
         if version == SCHEMA_VERSION:
             return
+        if version == 0:
+            self._refuse_foreign(where)
         if readonly:
             raise StoreError(
                 f"{where}: the database needs a schema upgrade and was opened read-only",
@@ -174,6 +178,24 @@ class Store(Database):
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+
+    def _refuse_foreign(self, where: object) -> None:
+        """Raise ``StoreError`` for another program's SQLite database: opsboard adds its
+        tables only to an empty one (schema version 0 and no table)."""
+        tables = [
+            str(name)
+            for (name,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6"
+            )
+        ]
+        if tables:
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(
+                f"{where}: is the SQLite database of another program (tables: {shown}); "
+                "opsboard adds its tables only to a new or empty file, so it was left untouched",
+                hint="name a new file with --db (or OPSBOARD_DB, or [storage] path)",
+            )
 
     def close(self) -> None:
         """Release the collector lock, if held, and close the connection."""
