@@ -30,6 +30,7 @@ from opsboard.adapters.api import (
     AdapterOptions,
     Batch,
     FinePoint,
+    LoadedFile,
     Names,
     OpsboardError,
     ParsedFile,
@@ -37,7 +38,6 @@ from opsboard.adapters.api import (
     RawPoint,
     RejectedInput,
     SourceHealth,
-    platform_mismatch,
     zone,
 )
 from opsboard_csv import canonical
@@ -47,8 +47,8 @@ from opsboard_csv.containers import DEFAULT_MAX_BYTES
 from opsboard_csv.errors import MISSING_COLUMN, FileChanged, IncompleteFile
 from opsboard_csv.folders import FolderMap
 from opsboard_csv.guard import guarded, raising, unchanged
-from opsboard_csv.health import StoreHealth, last_moved_in, report
-from opsboard_csv.moves import identity, move_into, write_reason
+from opsboard_csv.health import StoreHealth, last_moved_in, misplaced, report
+from opsboard_csv.moves import identity, loaded_file, move_into, write_reason
 from opsboard_csv.options import CsvDropOptions, FolderOptions
 from opsboard_csv.watcher import (
     ERROR_SUFFIX,
@@ -299,6 +299,7 @@ class CsvDropAdapter(Adapter):
         plan: PlanSheet | None = None
         format_name = ""
         verify = None
+        file: LoadedFile | None = None
         gaps: list[str] = []
         warnings: list[str] = []
         if arrival.refusal:
@@ -319,8 +320,10 @@ class CsvDropAdapter(Adapter):
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
-                warnings = self._misplaced(store, parsed.platform)
-                verify = unchanged(arrival.path, (arrival.size, arrival.mtime_ns, arrival.inode))
+                warnings = misplaced(self.context, store, parsed.platform)
+                was = (arrival.size, arrival.mtime_ns, arrival.inode)
+                verify = unchanged(arrival.path, was)
+                file = loaded_file(arrival.path, was, arrival.folder.processed, self._stamp())
             except FileNotFoundError:
                 return None
             except IncompleteFile as exc:
@@ -336,7 +339,8 @@ class CsvDropAdapter(Adapter):
         guard = guarded(points, name, verify)
 
         def committed(count: int) -> None:
-            self._loaded(arrival, count, format_name, gaps, warnings)
+            planned = Path(file.kept_at) if file is not None else None
+            self._loaded(arrival, count, format_name, gaps, planned, warnings)
 
         def rejected(reason: str) -> None:
             if not guard.started:
@@ -356,6 +360,7 @@ class CsvDropAdapter(Adapter):
             origin=str(arrival.path),
             format=format_name,
             store=store or "",
+            file=file,
             on_commit=committed,
             on_reject=rejected,
             stop_on_reject=False,
@@ -400,10 +405,10 @@ class CsvDropAdapter(Adapter):
         )
         return False
 
-    def _move(self, arrival: Arrival, folder: Path) -> Path | None:
+    def _move(self, arrival: Arrival, folder: Path, planned: Path | None = None) -> Path | None:
         """Move the file into ``folder`` (owner-only); None when it could not be moved."""
         try:
-            return move_into(arrival.path, folder, self._stamp())
+            return move_into(arrival.path, folder, self._stamp(), planned)
         except OSError as exc:
             # Not moved: remember it, so that it is not loaded again until it changes.
             self._done.add(arrival.identity)
@@ -417,27 +422,18 @@ class CsvDropAdapter(Adapter):
             del entry.detail["waiting"]
         return entry
 
-    def _misplaced(self, store: str | None, platform: str) -> list[str]:
-        """A warning when the report's platform is not the store's (loaded all the same)."""
-        if not store:
-            return []
-        found = platform_mismatch(store, self.context.settings.store(store).platform, platform)
-        if found is None:
-            return []
-        log.warning("%s", found)
-        return [found]
-
     def _loaded(
         self,
         arrival: Arrival,
         points: int,
         format_name: str,
         gaps: list[str],
+        planned: Path | None = None,
         warnings: Sequence[str] = (),
     ) -> None:
         target = None
         if self._still_as_read(arrival, "loaded"):
-            target = self._move(arrival, arrival.folder.processed)
+            target = self._move(arrival, arrival.folder.processed, planned)
             if target is not None:
                 self.aftercare.watch(arrival, target)
         moved_to = str(target) if target else ""
@@ -457,6 +453,12 @@ class CsvDropAdapter(Adapter):
             self.aftercare.watch(arrival, target, note)
         moved_to = str(target) if target else ""
         self._entry(arrival).refused(now, arrival.path.name, reason, moved_to)
+
+    def recall(self, files: list[LoadedFile]) -> None:
+        """Watch the files an earlier run loaded and moved, as they were when loaded: one
+        that changed since (its writer went on while the collector was down) is taken back
+        into its folder at the first scan and read again whole."""
+        self.aftercare.recall_loaded(files, self.tracker.wall())
 
     # -- health --------------------------------------------------------------------------------
 

@@ -7,6 +7,10 @@ writing, the file it writes to is the one moved to ``processed/`` or ``failed/``
 inode, now growing there. Such a file is moved back into its folder (its reason file
 removed), to be settled and read again whole; the upsert makes the second load replace
 what the first one stored.
+
+A collector killed while the writer pauses forgets these files; each load keeps the file's
+identity in the store, and the next run ``recall``s the files loaded recently: one that
+changed since it was loaded is taken back the same way.
 """
 
 from __future__ import annotations
@@ -15,11 +19,16 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from opsboard_csv.watcher import Arrival
+from opsboard.adapters.api import LoadedFile
+from opsboard_csv.watcher import Arrival, DropFolder
 
 log = logging.getLogger(__name__)
+
+#: The folder of a file recalled from an earlier run (only its home path is needed).
+_NOWHERE = DropFolder(Path(), None, Path(), Path())
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,29 @@ class Aftercare:
             arrival, target, stat.st_size, stat.st_mtime_ns, stat.st_ino, until, note
         )
         self.paths.add(str(target))
+
+    def recall(self, home: Path, target: Path, was: tuple[int, int, int], left: float) -> None:
+        """Watch ``target`` (moved from ``home`` by an earlier run) as it was when loaded
+        (``was``: size, mtime, inode), for ``left`` more seconds. A file that changed since
+        is taken back at the next scan however long ago it was loaded: its writer went on
+        while no collector was running."""
+        arrival = Arrival(home, _NOWHERE, was[0], was[1], was[2])
+        until = self.monotonic() + max(0.0, min(left, self.grace_seconds))
+        self._moved[target] = Moved(arrival, target, was[0], was[1], was[2], until, None)
+        self.paths.add(str(target))
+
+    def recall_loaded(self, files: list[LoadedFile], now: float) -> None:
+        """``recall`` each file an earlier run loaded and moved (``now``: wall-clock seconds),
+        for what is left of the grace time since its load."""
+        for loaded in files:
+            if not loaded.kept_at:
+                continue
+            try:
+                age = now - datetime.fromisoformat(loaded.loaded_at).timestamp()
+            except ValueError:
+                age = 0.0
+            was = (loaded.size, loaded.mtime_ns, loaded.inode)
+            self.recall(Path(loaded.path), Path(loaded.kept_at), was, self.grace_seconds - age)
 
     def _forget(self, target: Path) -> None:
         del self._moved[target]

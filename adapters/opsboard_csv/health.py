@@ -10,12 +10,15 @@ arriving, as it does for an API that stopped publishing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from opsboard.adapters.api import HealthState, SourceHealth
+from opsboard.adapters.api import AdapterContext, HealthState, SourceHealth, platform_mismatch
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -154,3 +157,14 @@ def _span(delta: timedelta) -> str:
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     return f"{minutes} min"
+
+
+def misplaced(context: AdapterContext, store: str | None, platform: str) -> list[str]:
+    """A warning when a report's platform is not its store's (it loads all the same)."""
+    if not store:
+        return []
+    found = platform_mismatch(store, context.settings.store(store).platform, platform)
+    if found is None:
+        return []
+    log.warning("%s", found)
+    return [found]

@@ -4,11 +4,12 @@ stamp, so that nothing already there is overwritten."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from pathlib import Path
 
-from opsboard.adapters.api import inert, inert_message
+from opsboard.adapters.api import LoadedFile, inert, inert_message
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,25 @@ def private_dir(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
-def move_into(path: Path, folder: Path, stamp: str) -> Path:
-    """Move ``path`` into ``folder`` under a free name; ``OSError`` when it cannot."""
+def move_into(path: Path, folder: Path, stamp: str, planned: Path | None = None) -> Path:
+    """Move ``path`` into ``folder`` under a free name (``planned`` while it is free: the
+    name recorded with the load); ``OSError`` when it cannot."""
     private_dir(folder)
-    target = unique(folder, path.name, stamp)
+    if planned is not None and planned.parent == folder and not os.path.lexists(planned):
+        target = planned
+    else:
+        target = unique(folder, path.name, stamp)
     os.replace(path, target)
     return target
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of the file's bytes (hex); ``OSError`` when it cannot be read."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def write_reason(note: Path, original: Path, reason: str, at: str) -> None:
@@ -66,3 +80,15 @@ def identity(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def loaded_file(path: Path, was: tuple[int, int, int], processed: Path, stamp: str) -> LoadedFile:
+    """The identity of ``path`` to keep with its load: ``was`` (size, mtime, inode, as found
+    complete; the read is checked against it), the SHA-256 of its bytes ("" when they could
+    not be read: the read fails then too) and the name it is to be kept under."""
+    try:
+        digest = sha256_of(path)
+    except OSError:
+        digest = ""
+    kept_at = unique(processed, path.name, stamp)
+    return LoadedFile(str(path), was[0], was[1], was[2], digest, str(kept_at))

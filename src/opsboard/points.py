@@ -15,6 +15,7 @@ figure. What those points may ask of the write in progress is ``BatchWriter``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from opsboard.models import MetricPoint
@@ -180,6 +181,22 @@ class CheckedPoints(Protocol):
 
 class InvalidPoint(ValueError):
     """A point that breaks the data model; the batch holding it is rolled back."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedFile:
+    """A file as it was when its points were loaded, kept with its load: where it was read
+    (``path``), its size, modification time and inode, the SHA-256 of the bytes loaded,
+    and where it was to be kept after (``kept_at``, "" for nowhere). ``loaded_at`` is when
+    the load committed (ISO text; "" before)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    inode: int
+    sha256: str
+    kept_at: str = ""
+    loaded_at: str = ""
 
 
 class AbandonBatch(Exception):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from opsboard.config.files import load_settings
 from opsboard.config.models import Settings
-from opsboard.errors import UsageError
+from opsboard.errors import ConfigError, UsageError
 from opsboard.metrics import uses_money
 from opsboard.models import store_name_problem
 from opsboard.paths import default_config_path, default_db_path
@@ -38,7 +38,17 @@ class Runtime:
         elif path is None:
             # The default location is optional; a named file must exist.
             default = default_config_path()
-            path = default if default.exists() else None
+            try:
+                path = default if default.exists() else None
+            except OSError as exc:  # a config folder this user may not look into
+                raise ConfigError(
+                    f"{default.parent}: cannot look for the config file there "
+                    f"({exc.strerror or exc})",
+                    problems=[
+                        f"fix the folder's permissions (chmod u+rx {default.parent}), or "
+                        "name a config file with --config / OPSBOARD_CONFIG"
+                    ],
+                ) from None
         settings = load_settings(path)
         db_path = db or _env_db() or settings.storage.path or default_db_path()
         return cls(settings=settings, db_path=db_path, config_path=path)

@@ -75,6 +75,36 @@ def share_of_day_elapsed(instant: datetime, tz: tzinfo) -> float:
     return (instant - start).total_seconds() / (end - start).total_seconds()
 
 
+#: The first day opsboard keeps figures of; the last is a year after today. A date beyond
+#: them (year 9999, ``-99999999d``) is a typo or a broken export, refused where it enters.
+EARLIEST_DAY = date(2000, 1, 1)
+#: How far after today a figure may be dated (a plan, a budget set ahead).
+AHEAD = timedelta(days=366)
+
+
+def latest_day(today: date | None = None) -> date:
+    """The last day a figure may be dated: a year after ``today`` (the system's today)."""
+    return (today or datetime.now(UTC).date()) + AHEAD
+
+
+def day_problem(day: date, today: date | None = None) -> str:
+    """Why ``day`` is outside the days opsboard keeps, or ``""``."""
+    if EARLIEST_DAY <= day <= latest_day(today):
+        return ""
+    return (
+        f"{day.isoformat()} is outside the days opsboard keeps "
+        f"({EARLIEST_DAY.isoformat()} .. a year after today)"
+    )
+
+
+def epoch_bounds() -> tuple[int, int]:
+    """The first and last period start (epoch seconds) a point may have."""
+    first, last = EARLIEST_DAY - timedelta(days=1), latest_day() + timedelta(days=2)
+    low = datetime(first.year, first.month, first.day, tzinfo=UTC)
+    high = datetime(last.year, last.month, last.day, tzinfo=UTC)
+    return int(low.timestamp()), int(high.timestamp())
+
+
 _RELATIVE = re.compile(r"^(today|yesterday)$|^-(\d+)d$")
 
 
@@ -90,20 +120,36 @@ def days_back(text: str) -> int | None:
     return int(match.group(2))
 
 
+def bounded_days_back(text: str) -> int | None:
+    """``days_back``, refusing a count that reaches before ``EARLIEST_DAY`` (``UsageError``)."""
+    back = days_back(text)
+    if back is not None and back > (datetime.now(UTC).date() - EARLIEST_DAY).days + 1:
+        raise UsageError(
+            f"{text.strip()} reaches back before {EARLIEST_DAY.isoformat()}, the first day "
+            "opsboard keeps",
+            hint=f"give fewer days, or a date such as {EARLIEST_DAY.isoformat()}",
+        )
+    return back
+
+
 def parse_day(text: str, *, today: date) -> date:
     """A day given on the command line: ``2026-06-18``, ``today``, ``yesterday`` or ``-7d``
     (``today`` being the local day of the store it is about)."""
     text = text.strip()
-    back = days_back(text)
+    back = bounded_days_back(text)
     if back is not None:
         return today - timedelta(days=back)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
         raise UsageError(
             f"cannot read {text!r} as a date",
             hint="write it as YYYY-MM-DD, or as today, yesterday or -7d",
         ) from exc
+    problem = day_problem(day)
+    if problem:
+        raise UsageError(problem, hint="check the year")
+    return day
 
 
 def utc_offsets_sql(column: str, tz: tzinfo, start: datetime, end: datetime) -> str:

@@ -75,6 +75,7 @@ def service_for(
     yield build
     for service, store in opened:
         service.dispatcher.close(grace=1.0)
+        service.confirmations.close()
         store.close()
 
 
@@ -145,6 +146,52 @@ def test_undelivered_messages_survive_a_restart(
     assert handler.bodies[-1]["status"] == "firing"
     assert outbox.pending(second.store) == {}
     assert len(log_lines(tmp_path / "alerts.jsonl")) == 1  # never re-sent to the log
+
+
+def test_a_delivery_leaves_the_outbox_the_moment_it_is_confirmed(
+    tmp_path: Path,
+    receiver: tuple[str, type[Receiver]],
+    service_for: Callable[[Settings], CollectionService],
+) -> None:
+    # A collector killed right after a delivery must not send it again: the outbox entry
+    # goes (and the delivery is logged) when the notifier confirms, not at the next
+    # evaluation.
+    url, handler = receiver
+    service = service_for(two_notifiers(tmp_path, url))
+    service.store.write_points(points("uv", [150]))
+    service.evaluate()
+    wait_for(lambda: len(handler.bodies) == 1 and not service.dispatcher.busy(), "delivery")
+    assert outbox.pending(service.store) == {}  # no evaluation since: recorded at once
+    sent = service.store.conn.execute(
+        "SELECT notifier, status FROM notifications ORDER BY notifier"
+    ).fetchall()
+    assert sent == [("hook", "sent"), ("log", "sent")]
+    # A new process on the database (the first one "killed" here) sends nothing again.
+    second = service_for(two_notifiers(tmp_path, url))
+    second.evaluate()
+    wait_for(lambda: not second.dispatcher.busy(), "the second process")
+    assert len(handler.bodies) == 1
+    assert len(log_lines(tmp_path / "alerts.jsonl")) == 1
+    service.evaluate()  # settling records nothing twice
+    count = service.store.conn.execute("SELECT count(*) FROM notifications").fetchone()[0]
+    assert count == 2
+
+
+def test_the_collector_prunes_history_older_than_keep_history(
+    tmp_path: Path,
+    receiver: tuple[str, type[Receiver]],
+    service_for: Callable[[Settings], CollectionService],
+) -> None:
+    url, _handler = receiver
+    settings = two_notifiers(tmp_path, url)
+    storage = settings.storage.model_copy(update={"keep_history": timedelta(days=30)})
+    service = service_for(settings.model_copy(update={"storage": storage}))
+    service.store.conn.execute(
+        "INSERT INTO notifications (at, notifier, status) VALUES "
+        "('2020-01-01T00:00:00+00:00', 'hook', 'sent')"
+    )
+    service.evaluate()
+    assert service.store.conn.execute("SELECT count(*) FROM notifications").fetchone()[0] == 0
 
 
 def test_a_hanging_notifier_delays_only_itself_and_stop_is_prompt(

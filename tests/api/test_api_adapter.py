@@ -20,6 +20,7 @@ from opsboard_simulator.runner import Simulator
 from opsboard.collect.collector import Collector
 from opsboard.models import HealthState, SourceHealth
 from opsboard.storage import Store
+from opsboard.storage.meta import changes_fingerprint
 from opsboard.timeutil import FrozenClock, local_midnight
 
 from .api_support import SEED, START, read_all, simulator
@@ -155,6 +156,26 @@ async def test_look_back_rereads_recent_hours(
     # Incremental: the partial hour; look-back: the two ended hours before it, not the
     # partial one again.
     assert report.points["platform"] == (1 + 2) * (68 * 7 + 13 * 5) + 3  # budgets: today
+
+
+async def test_a_poll_that_finds_nothing_new_writes_nothing_and_wakes_nobody(
+    sim: Simulator, make_adapter: Any, collector_for: CollectorFor, store: Store
+) -> None:
+    collector = collector_for(store, make_adapter(sim, lookback_hours=2))
+    first = await collector.run_cycle(force=True)
+    assert first.total_points > 0
+    ingests = len(store.ingests(limit=10_000))
+    fingerprint = changes_fingerprint(store)
+    written = store.conn.total_changes
+    # The same figures read again (the clock stands still, so the platform has nothing new).
+    again = await collector.run_cycle(force=True)
+    await collector.aclose()
+    assert again.points["platform"] > 0  # the look-back window was read again...
+    assert again.total_points == 0  # ...and changed nothing: no evaluation, no reload
+    assert len(store.ingests(limit=10_000)) == ingests
+    assert changes_fingerprint(store) == fingerprint
+    changes = store.conn.total_changes - written
+    assert changes <= 4  # the source's health and bookmarks at most, never a point
 
 
 @pytest.mark.parametrize("kind", ["server_error", "malformed", "truncated"])

@@ -156,6 +156,57 @@ async def test_a_file_that_grows_after_its_move_is_taken_back_and_read_again(
     assert adapter.watcher.watch_paths == {str(moved)}
 
 
+async def test_a_file_that_grows_while_no_collector_runs_is_read_again_after_a_restart(
+    tmp_path: Path,
+    clock: FrozenClock,
+    store: Store,
+    collector: Callable[..., Collector],
+    sample: Callable[[str], Path],
+) -> None:
+    # The writer pauses, the first part is loaded and moved, the collector is killed (its
+    # memory of the moved file gone), the writer finishes, and a new collector starts.
+    lines = jzt_sample(sample).splitlines(keepends=True)
+    path = tmp_path / "drop" / "jzt.csv"
+    first_run = collector(make_adapter(tmp_path, clock, **QUICK))
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("".join(lines[:40]), encoding="utf-8")
+    os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+    await first_run.run_cycle(force=True)
+    moved = tmp_path / "drop" / "processed" / "jzt.csv"
+    assert spend(store) == 7847.01  # the first 39 rows
+    (record,) = store.loaded_files("drops", "2000-01-01")
+    assert (record.path, record.kept_at) == (str(path), str(moved))
+    assert record.size == len("".join(lines[:40]).encode())
+    assert len(record.sha256) == 64
+    append(moved, "".join(lines[40:]))
+    second_run = collector(make_adapter(tmp_path, clock, **QUICK))
+    await second_run.run_cycle(force=True)  # takes it back, to settle
+    await second_run.run_cycle(force=True)
+    assert spend(store) == 17350.19  # the whole file: the partial load is not the last word
+    assert moved.exists()
+    assert not path.exists()
+    newest = store.loaded_files("drops", "2000-01-01")[-1]
+    assert newest.size == moved.stat().st_size
+    # A third run finds the file as it was last loaded: nothing is read again.
+    third_run = collector(make_adapter(tmp_path, clock, **QUICK))
+    report = await third_run.run_cycle(force=True)
+    assert report.points == {"drops": 0}
+    assert moved.exists()
+
+
+async def test_a_file_unchanged_since_its_load_is_left_where_it_is_after_a_restart(
+    tmp_path: Path, clock: FrozenClock, store: Store, collector: Callable[..., Collector]
+) -> None:
+    drop_old(tmp_path / "drop" / "export.csv", GOOD)
+    await collector(make_adapter(tmp_path, clock, **QUICK)).run_cycle(force=True)
+    moved = tmp_path / "drop" / "processed" / "export.csv"
+    adapter = make_adapter(tmp_path, clock, **QUICK)
+    assert (await collector(adapter).run_cycle(force=True)).points == {"drops": 0}
+    assert moved.exists()
+    assert adapter.watcher.watch_paths == {str(moved)}  # watched for the rest of its grace
+    assert len(store.ingests()) == 1
+
+
 async def test_a_refused_file_that_grows_after_its_move_is_read_again(
     tmp_path: Path, clock: FrozenClock, store: Store, collector: Callable[..., Collector]
 ) -> None:

@@ -110,7 +110,8 @@ def test_the_command_writes_an_owner_only_html_file(
     [
         (["--store", "nope"], "unknown store 'nope'"),
         (["--store", SHOP, "--date", "2026-13-01"], "cannot read '2026-13-01' as a date"),
-        (["--store", SHOP, "--date", "2999-01-01"], "is in the future"),
+        (["--store", SHOP, "--date", "2999-01-01"], "outside the days opsboard keeps"),
+        (["--store", SHOP, "--date", "2027-01-01"], "is in the future"),
     ],
 )
 def test_bad_input_is_one_clear_message_and_exit_2(

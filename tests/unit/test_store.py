@@ -280,3 +280,47 @@ def test_a_locked_database_is_a_clear_error_and_writes_nothing(db_path: Path) ->
     store.write_points([point()])
     assert store.point_count() == 1
     store.close()
+
+
+def test_old_load_and_notification_records_are_pruned_but_file_loads_stay(
+    store: Store,
+) -> None:
+    from opsboard.points import LoadedFile
+
+    long_ago = (datetime.now(UTC) - timedelta(days=120)).isoformat(timespec="seconds")
+    store.write_points([point()], source="api", origin="http://platform/v1")
+    with store.batch(
+        source="drops", origin="/drop/a.csv", file=LoadedFile("/drop/a.csv", 1, 2, 3, "ab")
+    ) as batch:
+        batch.add_points([point("pv")])
+    store.record_failed_ingest(source="drops", origin="/drop/b.csv", format="", store="",
+                               message="bad")  # fmt: skip
+    store.conn.execute("UPDATE ingests SET started_at = ?, finished_at = ?", (long_ago, long_ago))
+    store.conn.execute(
+        "INSERT INTO notifications (at, notifier, status) VALUES (?, 'chat', 'sent'), "
+        "(?, 'chat', 'sent')",
+        (long_ago, datetime.now(UTC).isoformat(timespec="seconds")),
+    )
+    removed = store.prune_history(datetime.now(UTC) - timedelta(days=90))
+    assert removed == (2, 1)
+    assert [row["origin"] for row in store.ingests()] == ["/drop/a.csv"]
+    assert store.conn.execute("SELECT count(*) FROM notifications").fetchone()[0] == 1
+    assert len(values(store)) == 2  # the points themselves stay
+
+
+def test_a_quiet_batch_that_changes_nothing_leaves_no_trace(store: Store) -> None:
+    with store.batch(source="api", origin="poll", quiet=True) as first:
+        first.add_points([point(value=5.0)])
+    assert not first.unchanged
+    mark = store.conn.total_changes
+    with store.batch(source="api", origin="poll", quiet=True) as again:
+        again.add_points([point(value=5.0)])
+    assert again.unchanged
+    # Only its own ingest row was made, and rolled back with the transaction.
+    assert store.conn.total_changes == mark + 1
+    assert store.conn.execute("SELECT max(revision) FROM points").fetchone()[0] == 0
+    assert len(store.ingests()) == 1
+    with store.batch(source="api", origin="poll", quiet=True) as moved:
+        moved.add_points([point(value=6.0)])
+    assert not moved.unchanged
+    assert len(store.ingests()) == 2

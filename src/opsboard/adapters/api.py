@@ -50,6 +50,7 @@ from opsboard.points import (
     CheckedPoints,
     FinePoint,
     InvalidPoint,
+    LoadedFile,
     LoadedPeriod,
     Names,
     RawPoint,
@@ -93,6 +94,7 @@ __all__ = [
     "Grain",
     "HealthState",
     "InvalidPoint",
+    "LoadedFile",
     "LoadedPeriod",
     "MetricPoint",
     "Names",
@@ -191,6 +193,9 @@ class Batch:
     origin: str = ""
     format: str = ""
     store: str = ""
+    #: The file the points were read from, as it was read: kept with the load's record, and
+    #: handed back to ``Adapter.recall`` after a restart.
+    file: LoadedFile | None = None
     on_commit: Callable[[int], None] | None = None
     on_reject: Callable[[str], None] | None = None
     stop_on_reject: bool = True
@@ -280,6 +285,14 @@ class Adapter(abc.ABC):
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections and watchers."""
+
+    #: How far back ``recall`` is handed the files this source loaded (seconds).
+    RECALL_SECONDS: ClassVar[float] = 7 * 86400.0
+
+    def recall(self, files: list[LoadedFile]) -> None:  # noqa: B027 - optional hook
+        """Called once before the first poll with the files this source loaded in the last
+        ``RECALL_SECONDS`` (``Batch.file`` as committed), oldest first: a file whose writer
+        went on after it was loaded (while no collector ran) can be read again whole."""
 
     @property
     def changed(self) -> asyncio.Event:

@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from opsboard.alerts.notify import DeliveryError, Message, deliver
@@ -48,6 +48,9 @@ class Delivery:
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
     key: int | None = None
     tried: bool = True
+    recorded: bool = False
+    """True when the delivery was recorded (its outbox entry gone, its ``sent`` record kept)
+    the moment it was confirmed, by the dispatcher's ``confirm``."""
 
 
 class TextDelivery:
@@ -154,10 +157,21 @@ class _Worker(threading.Thread):
 
 
 class Dispatcher:
-    """The configured notifiers, each with its own queue and worker thread."""
+    """The configured notifiers, each with its own queue and worker thread.
 
-    def __init__(self, notifiers: Sequence[NotifierConfig]) -> None:
+    ``confirm`` (optional) is called on the worker's thread with each outbox entry a
+    notifier confirmed, before anything else happens: it records the delivery at once
+    (True when it did), so that a crash right after repeats at most that one message.
+    """
+
+    def __init__(
+        self,
+        notifiers: Sequence[NotifierConfig],
+        *,
+        confirm: Callable[[Delivery], bool] | None = None,
+    ) -> None:
         self.notifiers = {n.name: n for n in notifiers}
+        self._confirm = confirm
         self._stopping = threading.Event()
         self._workers: dict[str, _Worker] = {}
         self._queued: dict[str, int] = {}
@@ -178,6 +192,14 @@ class Dispatcher:
         self._worker(name).jobs.put(job)
 
     def _finished(self, job: _Job, delivery: Delivery, last: bool) -> None:
+        if delivery.ok and delivery.key is not None and self._confirm is not None:
+            try:
+                recorded = self._confirm(delivery)
+            except Exception:  # recorded later by the collector, as without a ledger
+                log.exception("notifier %s: delivery not recorded at once", delivery.notifier)
+                recorded = False
+            if recorded:
+                delivery = replace(delivery, recorded=True)
         if job.ticket is not None:
             job.ticket._record(delivery)
         with self._lock:

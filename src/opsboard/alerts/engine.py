@@ -41,6 +41,7 @@ from opsboard.models import SEVERITY_RANK, Severity, SourceHealth
 from opsboard.query.cached import ReusedQueries
 from opsboard.query.one_level import IngestProfiles, untouched_by
 from opsboard.storage import ingests
+from opsboard.storage.failures import DatabaseError, explain
 from opsboard.storage.outbox import DeliveryRecord, QueuedMessage
 from opsboard.storage.store import Store
 from opsboard.timeutil import Clock, zone
@@ -62,11 +63,13 @@ class CycleResult:
     failing_sources: list[str] = field(default_factory=list)
     evaluated_stores: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: The database failed under a rule (a damaged file, a full disk): nothing is known.
+    database_failed: bool = False
 
     @property
     def unknown(self) -> bool:
-        """True when a source fails or there was no data to evaluate."""
-        return bool(self.failing_sources) or not self.evaluated_stores
+        """True when a source fails, the database failed or there was no data to evaluate."""
+        return bool(self.failing_sources) or self.database_failed or not self.evaluated_stores
 
 
 class AlertEngine:
@@ -157,6 +160,12 @@ class AlertEngine:
             except OpsboardError as exc:
                 result.problems.append(f"rule {rule.name}: {exc}")
                 log.warning("rule %s: %s", rule.name, exc)
+            except DatabaseError as exc:
+                failure = explain(exc, self.data.path)
+                problem = f"{failure.message} (fix: {failure.hint})"
+                result.database_failed = True
+                if not any(p.endswith(problem) for p in result.problems):  # said once
+                    result.problems.append(f"rule {rule.name}: {problem}")
             except Exception as exc:  # one broken rule must not stop the others
                 result.problems.append(f"rule {rule.name}: internal error: {exc}")
                 log.exception("rule %s could not be evaluated", rule.name)
@@ -326,11 +335,12 @@ class AlertEngine:
         return messages
 
     def record_deliveries(self, deliveries: Iterable[Delivery]) -> None:
-        """Keep the outcome of deliveries in the ``notifications`` table."""
+        """Keep the outcome of deliveries in the ``notifications`` table (those recorded
+        when they were confirmed are there already)."""
         self.state.outbox.record_deliveries([
             DeliveryRecord(d.at, d.notifier, "sent" if d.ok else "failed", d.title,
                            list(d.alert_ids), d.error)
-            for d in deliveries if d.tried
+            for d in deliveries if d.tried and not d.recorded
         ])  # fmt: skip
 
     def exit_code(self, result: CycleResult) -> int:
@@ -339,6 +349,8 @@ class AlertEngine:
         Counts firing alerts that no silence covers and that are neither muted by a
         promotion window nor suppressed by a failing source.
         """
+        if result.database_failed:
+            return 3
         now = self.clock.now()
         live = silences(self.state, now=now)
         worst = -1

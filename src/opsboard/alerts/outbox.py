@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from opsboard.alerts.dispatch import Delivery
 from opsboard.alerts.notify import Message
-from opsboard.storage.outbox import QueuedMessage
+from opsboard.storage.outbox import DeliveryLedger, DeliveryRecord, QueuedMessage
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -147,3 +148,25 @@ def pending(store: Store) -> dict[str, int]:
     if not has_outbox(store):
         return {}
     return store.outbox.pending()
+
+
+class Confirmations:
+    """What a dispatcher calls the moment a notifier confirms an outbox message: the entry
+    leaves the outbox and its ``sent`` record is kept, then and there (see
+    ``DeliveryLedger``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.ledger = DeliveryLedger(store)
+
+    def __call__(self, delivery: Delivery) -> bool:
+        """Record ``delivery`` (an outbox entry a notifier has); True once it is."""
+        if delivery.key is None:
+            return False
+        record = DeliveryRecord(
+            delivery.at, delivery.notifier, "sent", delivery.title, list(delivery.alert_ids), ""
+        )
+        return self.ledger.confirm(delivery.key, record)
+
+    def close(self) -> None:
+        """Close the ledger's own connection."""
+        self.ledger.close()

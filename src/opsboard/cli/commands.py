@@ -283,12 +283,12 @@ def _query_period(runtime: Any, first: str | None, last: str | None, stores: lis
     """``--from``/``--to`` as a period. ``today``, ``yesterday`` and ``-7d`` are each store's
     own local days, so that stores in different time zones each get their own yesterday."""
     from opsboard.query.engine import Period
-    from opsboard.timeutil import days_back, parse_day
+    from opsboard.timeutil import bounded_days_back, parse_day
 
     def side(text: str | None) -> tuple[Any, int | None]:
         if not text:
             return None, None
-        back = days_back(text)
+        back = bounded_days_back(text)
         return (None, back) if back is not None else (parse_day(text, today=_NO_DAY), None)
 
     (first_day, first_back), (last_day, last_back) = side(first), side(last)

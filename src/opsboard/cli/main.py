@@ -30,6 +30,7 @@ from opsboard.cli.commands import (
     cmd_watch,
 )
 from opsboard.errors import OpsboardError
+from opsboard.storage.failures import DatabaseError, explain
 from opsboard.text import inert_message, inert_stderr_logging
 
 #: `opsboard serve`'s port unless --port says otherwise.
@@ -276,6 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OpsboardError as exc:
         print(inert_message(f"opsboard: error: {exc}"), file=sys.stderr)
         return exc.exit_code
+    except DatabaseError as exc:
+        # A damaged file or a full disk met mid-command: said plainly, never a traceback;
+        # `watch --once` answers a monitoring system, for which this is UNKNOWN (3).
+        db = getattr(args, "db", None) or os.environ.get("OPSBOARD_DB")
+        problem = explain(exc, Path(db).expanduser() if db else None)
+        print(inert_message(f"opsboard: error: {problem}"), file=sys.stderr)
+        return 3 if getattr(args, "once", False) else 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

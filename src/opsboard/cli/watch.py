@@ -16,6 +16,7 @@ from typing import TextIO
 
 from opsboard.alerts.engine import CycleResult
 from opsboard.alerts.notify import emit_json
+from opsboard.cli.lograte import limit_repeats
 from opsboard.collect.collector import Collector
 from opsboard.collect.pipeline import CollectionService
 from opsboard.runtime import Runtime
@@ -34,6 +35,7 @@ STOP_GRACE = 2.0
 def configure_logging(level: int = logging.INFO) -> None:
     """Diagnostics on stderr, one line each; stdout stays for alert events."""
     inert_stderr_logging(level, "%(asctime)s %(levelname)s %(name)s: %(message)s")
+    limit_repeats()
     for noisy in ("httpx", "httpcore", "apprise"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

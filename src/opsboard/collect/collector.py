@@ -16,13 +16,14 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from opsboard.adapters.api import Adapter, Batch
 from opsboard.collect.plans import add_plan
 from opsboard.errors import OpsboardError, StoreError
 from opsboard.models import HealthState, SourceHealth
 from opsboard.points import InvalidPoint
-from opsboard.storage.failures import DatabaseError
+from opsboard.storage.failures import DatabaseError, explain
 from opsboard.storage.store import Store
 from opsboard.timeutil import Clock
 
@@ -45,11 +46,15 @@ class CycleReport:
     failed: dict[str, str] = field(default_factory=dict)
     #: Sources whose data waits for the next cycle because the database was busy.
     deferred: dict[str, str] = field(default_factory=dict)
+    #: Of ``points``, those read again with nothing changed (an API's look-back window):
+    #: nothing was written for them.
+    unchanged: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_points(self) -> int:
-        """Points written by every source in the cycle."""
-        return sum(self.points.values())
+        """Points that changed something, of every source in the cycle: what wakes the
+        alert engine and the dashboard."""
+        return sum(self.points.values()) - sum(self.unchanged.values())
 
 
 class Collector:
@@ -73,10 +78,18 @@ class Collector:
         #: (only the collector, holding the lock, writes them).
         self._bookmarks: dict[str, dict[str, str]] = {}
         self._poll_marked = -POLL_MARK_EVERY
+        self._unchanged = 0  # points of the batches just committed that changed nothing
+        self._said: set[tuple[str, bool, str]] = set()
 
     def _commit(self, adapter: Adapter, batch: Batch) -> int:
         with self.store.batch(
-            source=adapter.source, origin=batch.origin, format=batch.format, store=batch.store
+            source=adapter.source,
+            origin=batch.origin,
+            format=batch.format,
+            store=batch.store,
+            file=batch.file,
+            # A poll that found nothing new leaves no trace: no viewer reloads for it.
+            quiet=batch.file is None,
         ) as tx:
             written = tx.add_raw(batch.points)
             tx.add_names(batch.names)
@@ -84,6 +97,8 @@ class Collector:
             written += add_plan(tx, batch.plan, batch.origin)[0]
             for key, value in batch.bookmarks.items():
                 tx.set_bookmark(key, value)
+        if tx.unchanged:
+            self._unchanged += written
         return written
 
     async def poll_adapter(self, adapter: Adapter, report: CycleReport) -> None:
@@ -92,12 +107,19 @@ class Collector:
         if committed is None:
             try:
                 committed = await asyncio.to_thread(self.store.bookmarks, adapter.source)
+                # Loads are stamped with the wall clock (see storage), not the test clock.
+                since = datetime.now(UTC) - timedelta(seconds=adapter.RECALL_SECONDS)
+                loaded = await asyncio.to_thread(
+                    self.store.loaded_files, adapter.source, since.isoformat(timespec="seconds")
+                )
             except (StoreError, DatabaseError) as exc:
                 self._defer(adapter, report, str(exc))
                 return
+            await asyncio.to_thread(adapter.recall, loaded)
             self._bookmarks[adapter.source] = committed
         bookmarks = dict(committed)
         written = 0
+        self._unchanged = 0
         batches = adapter.poll(bookmarks)
         try:
             async for batch in batches:
@@ -106,6 +128,9 @@ class Collector:
                 except (StoreError, DatabaseError) as exc:
                     # The database, not the batch: nothing was stored and no bookmark
                     # moved, so the adapter offers the same data again next cycle.
+                    if not isinstance(exc, StoreError):
+                        failure = explain(exc, self.store.path)
+                        exc = StoreError(f"{failure.message} (fix: {failure.hint})")
                     self._defer(adapter, report, f"{batch.origin or 'a batch'}: {exc}")
                     break
                 except (InvalidPoint, OpsboardError) as exc:
@@ -134,6 +159,11 @@ class Collector:
                 with contextlib.suppress(Exception):
                     await batches.aclose()
         report.points[adapter.source] = report.points.get(adapter.source, 0) + written
+        self._said = set()  # turns of this source said in this poll (see _say_turn)
+        if self._unchanged:
+            report.unchanged[adapter.source] = (
+                report.unchanged.get(adapter.source, 0) + self._unchanged
+            )
         healths = adapter.health()
         if adapter.source in report.failed and not any(
             h.state is HealthState.FAILING for h in healths
@@ -167,12 +197,28 @@ class Collector:
         key = (health.source, health.store)
         now = time.monotonic()
         written = self._health_written.get(key)
+        self._say_turn(health, written[0] if written is not None else None)
         if written is not None:
             state, reason, at = written
             if state == health.state and reason == health.reason and now - at < HEALTH_REFRESH:
                 return False
         self._health_written[key] = (health.state, health.reason, now)
         return True
+
+    def _say_turn(self, health: SourceHealth, before: HealthState | None) -> None:
+        """Say on the log, once, that a source started failing, and again when it is back
+        (the headless mode shows it on stderr; health rows are for the screens)."""
+        where = f"{health.source}" + (f" ({health.store})" if health.store else "")
+        failing = health.state is HealthState.FAILING
+        turned = failing != (before is HealthState.FAILING) and (failing or before is not None)
+        said = (health.source, failing, health.reason if failing else "")
+        if not turned or said in self._said:
+            return  # no turn, or the same turn of the source's other stores, said already
+        self._said.add(said)
+        if failing:
+            log.warning("source %s is failing: %s", where, health.reason or "no reason given")
+        else:
+            log.warning("source %s has recovered: %s", where, health.state)
 
     async def run_cycle(self, *, force: bool = False) -> CycleReport:
         """Poll every adapter that is due (all of them with ``force``), one after another.

@@ -10,6 +10,7 @@ half right.
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from opsboard.adapters.api import Adapter, ParsedFile
 from opsboard.collect.plans import add_plan
 from opsboard.errors import OpsboardError, UsageError
 from opsboard.platforms import platform_mismatch
-from opsboard.points import AbandonBatch, InvalidPoint
+from opsboard.points import AbandonBatch, InvalidPoint, LoadedFile
 from opsboard.storage.failures import DatabaseError
 from opsboard.storage.store import Store
 from opsboard.text import inert, inert_message
@@ -178,9 +179,15 @@ def _load(
     Raises ``_OtherZone`` (nothing stored) when the reader took one zone for the file and
     some row belongs to a store of another zone.
     """
+    found = os.stat(path)
     parsed: ParsedFile = reader.read_file(path, store=store_name, tz=tz, day=day, format=format)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    file = LoadedFile(str(path), found.st_size, found.st_mtime_ns, found.st_ino, digest.hexdigest())
     with store.batch(
-        source=source, origin=str(path), format=parsed.format, store=parsed.store
+        source=source, origin=str(path), format=parsed.format, store=parsed.store, file=file
     ) as batch:
         points = batch.add_raw(parsed.points)
         batch.add_names(parsed.names)

@@ -2,9 +2,10 @@
 
 The headless mode and a dashboard that collects both run this, so that alerts are judged
 and delivered the same way wherever the collector runs. Due messages are put in each
-notifier's outbox in the same transaction that records them as told, and leave it only once
-that notifier has them: a crash or a notifier that is down re-sends rather than loses them,
-and no notifier gets a message twice because another one failed.
+notifier's outbox in the same transaction that records them as told, and leave it the moment
+that notifier confirms it has them: a crash or a notifier that is down re-sends rather than
+loses them (a crash at most the one message confirmed in the milliseconds before it), and no
+notifier gets a message twice because another one failed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from opsboard.adapters.registry import build_adapters
@@ -24,6 +26,7 @@ from opsboard.collect.collector import Collector, CycleReport
 from opsboard.errors import OpsboardError
 from opsboard.paths import state_dir
 from opsboard.runtime import Runtime
+from opsboard.storage.failures import DatabaseError, explain
 from opsboard.storage.store import Store
 
 if TYPE_CHECKING:
@@ -31,6 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("opsboard.collect")
 
+
+#: Seconds between prunings of the load and notification history (``[storage]
+#: keep_history``); the first comes with the first evaluation.
+PRUNE_EVERY = 3600.0
 
 #: Seconds between alert evaluations when no new data came in: the rules that need no new
 #: data (pacing through the day, a source going stale) are judged this often, not after
@@ -65,8 +72,10 @@ class CollectionService:
         self.on_cycle = on_cycle
         self.last: CycleResult | None = None
         self._last_evaluation = -math.inf
+        self._last_pruning = -math.inf
         self.engine = AlertEngine(store, runtime.settings, runtime.clock, tz_for=runtime.tz_for)
-        self.dispatcher = Dispatcher(list(runtime.settings.notifiers))
+        self.confirmations = outbox.Confirmations(store)
+        self.dispatcher = Dispatcher(list(runtime.settings.notifiers), confirm=self.confirmations)
         self._sending: set[int] = set()  # outbox entries handed to the dispatcher
         outbox.drop_unknown(store, {n.name for n in runtime.settings.notifiers})
         self.reviews: ReviewCourier | None = None  # made when a review is first scheduled
@@ -74,12 +83,16 @@ class CollectionService:
         self.collector = Collector(store, adapters, runtime.clock, after_cycle=self._after_cycle)
 
     def _settle(self) -> None:
-        """Record finished deliveries: a delivered message leaves its notifier's outbox, a
-        failed one waits there for its next try."""
+        """Record finished deliveries: a delivered message leaves its notifier's outbox (most
+        left it the moment they were confirmed, see ``outbox.Confirmations``), a failed one
+        waits there for its next try."""
         deliveries = self.dispatcher.drain()
         self.engine.record_deliveries(deliveries)
         now = self.runtime.clock.now()
-        outbox.delivered(self.store, [d.key for d in deliveries if d.key is not None and d.ok])
+        outbox.delivered(
+            self.store,
+            [d.key for d in deliveries if d.key is not None and d.ok and not d.recorded],
+        )
         for delivery in deliveries:
             if delivery.key is None:
                 continue
@@ -111,7 +124,20 @@ class CollectionService:
         self.engine.queue_notifications(self.runtime.settings.notifiers, flush=self.flush)
         self._dispatch()
         self._send_reviews()
+        self._prune()
         return result
+
+    def _prune(self) -> None:
+        """Forget load and notification records older than ``[storage] keep_history``, now
+        and then: a collector polling every few seconds adds thousands a day."""
+        if time.monotonic() - self._last_pruning < PRUNE_EVERY:
+            return
+        self._last_pruning = time.monotonic()
+        before = datetime.now(UTC) - self.runtime.settings.storage.keep_history
+        loads, told = self.store.prune_history(before)
+        if loads or told:
+            log.info("history pruned: %d load and %d notification records older than %s",
+                     loads, told, before.date())  # fmt: skip
 
     async def _after_cycle(self, report: CycleReport) -> None:
         for source, reason in report.failed.items():
@@ -129,6 +155,11 @@ class CollectionService:
             except OpsboardError as exc:  # e.g. the database stayed busy: next cycle
                 log.warning("alert evaluation skipped: %s", exc)
                 self.last = None
+            except DatabaseError as exc:  # a damaged file, a full disk: said, not traced
+                failure = explain(exc, self.store.path)
+                problem = f"{failure.message} (fix: {failure.hint})"
+                log.warning("alert evaluation failed: %s", problem)
+                self.last = CycleResult(problems=[problem], database_failed=True)
             except Exception:  # a bug must not stop collection; it is logged in full
                 log.exception("alert evaluation failed")
                 self.last = None
@@ -139,6 +170,7 @@ class CollectionService:
         self.dispatcher.wait(grace)
         self.dispatcher.close(grace=1.0)
         self._settle()
+        self.confirmations.close()
 
     def _send_reviews(self) -> None:
         """Hand yesterday's review to the notifier queues once its time has come (`[review]

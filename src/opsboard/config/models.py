@@ -44,6 +44,18 @@ class StorageConfig(ConfigModel):
     busy_timeout: Duration = timedelta(seconds=10)
     """How long a writer waits for another one before giving up."""
 
+    keep_history: Duration = timedelta(days=90)
+    """How long the collector keeps the history of loads (API polls, refused files) and of
+    notifications; older records are pruned. The record of each file loaded is kept, and
+    the points themselves are never pruned."""
+
+    @field_validator("keep_history")
+    @classmethod
+    def _at_least_a_day(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1):
+            raise ValueError("expected at least a day, such as 90d")
+        return value
+
 
 class StoreConfig(ConfigModel):
     """One store the operator runs on one platform."""

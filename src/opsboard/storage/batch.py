@@ -6,9 +6,11 @@ reader (the canonical CSV) hands rows of the points table directly (``BulkPoints
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 
 from opsboard.models import MetricPoint
@@ -19,6 +21,7 @@ from opsboard.points import (
     FinePoint,
     FineSeriesKey,
     InvalidPoint,
+    LoadedFile,
     LoadedPeriod,
     Names,
     RawPoint,
@@ -31,11 +34,15 @@ from opsboard.storage import targets as target_table
 from opsboard.storage.connection import Database, now_iso
 from opsboard.storage.series import SeriesRegistry
 from opsboard.storage.targets import StoredTarget
+from opsboard.timeutil import EARLIEST_DAY, epoch_bounds
 
+#: A point read again with the same value is left as it is (no page written, its ingest
+#: the one that last changed it).
 UPSERT = (
     "INSERT INTO points (series_id, ts, value, ingest_id) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
-    "ingest_id = excluded.ingest_id, revision = revision + (value != excluded.value)"
+    "ingest_id = excluded.ingest_id, revision = revision + (value != excluded.value) "
+    "WHERE value != excluded.value"
 )
 
 #: For points that carry their source's own revision (``SourceRevisions``): the highest
@@ -44,12 +51,23 @@ UPSERT = (
 UPSERT_REVISED = (
     "INSERT INTO points (series_id, ts, value, ingest_id, revision) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (series_id, ts) DO UPDATE SET value = excluded.value, "
-    "ingest_id = excluded.ingest_id, revision = max(revision, excluded.revision)"
+    "ingest_id = excluded.ingest_id, revision = max(revision, excluded.revision) "
+    "WHERE value != excluded.value OR revision < excluded.revision"
 )
 
 
 def _invalid(store_name: str, metric: str, ts: int, value: float) -> InvalidPoint:
-    """Why a point breaks the data model: its value, or a period start that is not one."""
+    """Why a point breaks the data model: its value, a period start that is not one, or a
+    day outside the days kept."""
+    low, high = epoch_bounds()
+    if not low <= ts <= high:
+        when = f"period start {ts}"
+        with contextlib.suppress(OverflowError, OSError, ValueError):
+            when = datetime.fromtimestamp(ts, UTC).date().isoformat()
+        return InvalidPoint(
+            f"{metric} for {store_name} dated {when}: outside the days opsboard keeps "
+            f"({EARLIEST_DAY.isoformat()} .. a year after today); check the file's dates"
+        )
     if not (value >= 0 and math.isfinite(value)):
         return InvalidPoint(
             f"{metric} for {store_name} at {ts}: value {value!r} is not a finite "
@@ -65,7 +83,10 @@ class IngestBatch:
 
     Use as a context manager. On a clean exit the points, bookmarks and an ``ingests`` row
     commit together; on an exception everything rolls back and a ``failed`` ingest row is
-    recorded with the reason.
+    recorded with the reason. With ``quiet``, a batch that changed no point, series or name
+    leaves no ``ingests`` row (nothing for a viewer to reload: an API poll that found
+    nothing new), and writes nothing at all when its bookmarks did not move either
+    (``unchanged`` then tells so).
     """
 
     def __init__(
@@ -77,8 +98,16 @@ class IngestBatch:
         origin: str,
         format: str,
         store_name: str = "",
+        file: LoadedFile | None = None,
+        quiet: bool = False,
     ) -> None:
         self.database = database
+        self.quiet = quiet
+        #: True after a quiet batch that changed nothing was left unrecorded.
+        self.unchanged = False
+        self._mark = 0
+        #: The file loaded, kept with the ingest record (None: not a file).
+        self.file = file
         self.series = series
         self.source = source
         self.origin = origin
@@ -103,6 +132,7 @@ class IngestBatch:
             (self.source, self.origin, self.format, self.store_name, self._started),
         )
         self.ingest_id = int(cursor.lastrowid or 0)
+        self._mark = self.database.conn.total_changes
         return self
 
     def __exit__(
@@ -113,13 +143,17 @@ class IngestBatch:
     ) -> None:
         if exc_type is None:
             conn = self.database.conn
+            quiet = self.quiet and conn.total_changes == self._mark
             for key, value in self._bookmarks.items():
                 conn.execute(
                     "INSERT INTO bookmarks (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
-                    "updated_at = excluded.updated_at",
+                    "updated_at = excluded.updated_at WHERE value != excluded.value",
                     (self.source, key, value, now_iso()),
                 )
+            if quiet:
+                self._unchanged(conn.total_changes == self._mark)
+                return
             conn.execute(
                 "UPDATE ingests SET status = 'loaded', finished_at = ?, rows = ?, points = ?, "
                 "period_start = ?, period_end = ? WHERE id = ?",
@@ -132,6 +166,8 @@ class IngestBatch:
                     self.ingest_id,
                 ),
             )
+            if self.file is not None:
+                ingests.record_file(conn, self.ingest_id, self.file)
             self._transaction.__exit__(None, None, None)
             return
         self._transaction.__exit__(exc_type, exc, tb)
@@ -146,6 +182,16 @@ class IngestBatch:
                 store_name=self.store_name,
                 message=str(exc),
             )
+
+    def _unchanged(self, nothing: bool) -> None:
+        """End a quiet batch that changed no point: without its ``ingests`` row, and
+        rolled back whole when its bookmarks did not move either."""
+        self.unchanged = True
+        if nothing:
+            self._transaction.__exit__(AbandonBatch, AbandonBatch(), None)
+            return
+        self.database.conn.execute("DELETE FROM ingests WHERE id = ?", (self.ingest_id,))
+        self._transaction.__exit__(None, None, None)
 
     def set_bookmark(self, key: str, value: str) -> None:
         """Move a bookmark, committed with the points of this batch and only with them."""
@@ -208,9 +254,14 @@ class IngestBatch:
         channel, checked like ``add_raw``'s points."""
         ingest_id = self.ingest_id
         written = []
+        first_ts, last_ts = epoch_bounds()
         for sid, store_name, metric, ts, value in rows:
             self.stores.add(store_name)
-            if not (value >= 0 and math.isfinite(value)) or ts % 900:
+            if (
+                not (value >= 0 and math.isfinite(value))
+                or ts % 900
+                or not first_ts <= ts <= last_ts
+            ):
                 raise _invalid(store_name, metric, ts, value)
             written.append((sid, ts, value, ingest_id))
         if not written:
@@ -235,6 +286,7 @@ class IngestBatch:
         isfinite = math.isfinite
         stores = self.stores
         last_store = None
+        first_ts, last_ts = epoch_bounds()
 
         def convert() -> Iterator[tuple[int, int, float, int] | tuple[int, int, float, int, int]]:
             nonlocal low, high, count, last_store
@@ -247,7 +299,11 @@ class IngestBatch:
                 sid = cache.get(key)
                 if sid is None:
                     sid = series_id(key)
-                if not (value >= 0 and isfinite(value)) or ts % 900:
+                if (
+                    not (value >= 0 and isfinite(value))
+                    or ts % 900
+                    or not first_ts <= ts <= last_ts
+                ):
                     raise _invalid(store_name, metric, ts, value)
                 if ts < low:
                     low = ts
@@ -277,6 +333,10 @@ class IngestBatch:
         self.rows += count
         if count and rows.span is not None:
             low, high = rows.span
+            first_ts, last_ts = epoch_bounds()
+            for ts in (low, high):
+                if not first_ts <= ts <= last_ts:
+                    raise _invalid(self.store_name or "the file", "a figure", ts, 0.0)
             if self.period_start is not None and self.period_end is not None:
                 low, high = min(low, self.period_start), max(high, self.period_end)
             self.period_start, self.period_end = low, high

@@ -7,12 +7,13 @@ ask of the history.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from opsboard.points import LoadedPeriod
+from opsboard.points import LoadedFile, LoadedPeriod
 from opsboard.storage.connection import Database, now_iso
 
 
@@ -241,3 +242,43 @@ def last_loaded(store: Database) -> dict[str, str]:
         "SELECT source, max(finished_at) FROM ingests WHERE status = 'loaded' GROUP BY source"
     )
     return {str(source): str(at) for source, at in rows if at}
+
+
+def record_file(conn: sqlite3.Connection, ingest_id: int, file: LoadedFile) -> None:
+    """Keep the identity of the file ingest ``ingest_id`` loaded (inside its transaction)."""
+    conn.execute(
+        "UPDATE ingests SET file_size = ?, file_mtime_ns = ?, file_inode = ?, file_sha256 = ?, "
+        "kept_at = ? WHERE id = ?",
+        (file.size, file.mtime_ns, file.inode, file.sha256, file.kept_at, ingest_id),
+    )
+
+
+def loaded_files(store: Database, source: str, since: str) -> list[LoadedFile]:
+    """The files ``source`` loaded since ``since`` (ISO text), the newest load of each
+    kept file, oldest first."""
+    rows = store.conn.execute(
+        # With max(id), SQLite takes the other columns from that newest row of each group.
+        "SELECT origin, file_size, file_mtime_ns, file_inode, file_sha256, kept_at, "
+        "finished_at, max(id) FROM ingests WHERE source = ? AND status = 'loaded' "
+        "AND finished_at >= ? AND file_size IS NOT NULL GROUP BY kept_at, origin "
+        "ORDER BY max(id)",
+        (source, since),
+    )
+    return [
+        LoadedFile(origin, size, mtime, inode or 0, sha, kept, finished)
+        for origin, size, mtime, inode, sha, kept, finished, _id in rows
+    ]
+
+
+def prune(store: Database, before: str) -> tuple[int, int]:
+    """Forget the ingest records and the notification log started before ``before`` (ISO
+    text); (ingests, notifications) removed. The record of each file loaded stays: one per
+    report, it tells which report covered which days (``loaded_format``)."""
+    with store.transaction() as conn:
+        loads = conn.execute(
+            "DELETE FROM ingests WHERE started_at < ? AND NOT (status = 'loaded' "
+            "AND file_size IS NOT NULL)",
+            (before,),
+        ).rowcount
+        told = conn.execute("DELETE FROM notifications WHERE at < ?", (before,)).rowcount
+    return loads, told

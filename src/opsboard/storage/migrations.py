@@ -231,6 +231,17 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (store, metric, scope, first_day, last_day)
         )""",
     ],
+    # 9: the identity of a loaded file (size, modification time, inode, SHA-256 of the bytes
+    # loaded, where it was kept), so that a file its writer went on with after the load is
+    # read again whole, also after a restart.
+    [
+        "ALTER TABLE ingests ADD COLUMN file_size INTEGER",
+        "ALTER TABLE ingests ADD COLUMN file_mtime_ns INTEGER",
+        "ALTER TABLE ingests ADD COLUMN file_inode INTEGER",
+        "ALTER TABLE ingests ADD COLUMN file_sha256 TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE ingests ADD COLUMN kept_at TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX ingests_by_source ON ingests (source, finished_at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

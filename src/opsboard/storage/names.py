@@ -26,7 +26,7 @@ _CHUNK = 500
 UPSERT = (
     "INSERT INTO names (store, kind, key, name, updated_at) VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (store, kind, key) DO UPDATE SET name = excluded.name, "
-    "updated_at = excluded.updated_at"
+    "updated_at = excluded.updated_at WHERE name != excluded.name"
 )
 
 

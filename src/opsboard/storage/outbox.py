@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from typing import Any
 from opsboard.storage.alert_writes import ToldMark
 from opsboard.storage.alerts import iso
 from opsboard.storage.connection import Database
+from opsboard.storage.failures import DatabaseError
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,3 +224,64 @@ class Outbox:
             )
             for at, notifier, status, title, ids, error in rows
         ]  # fmt: skip
+
+
+class DeliveryLedger:
+    """Records a confirmed delivery at once, from the notifier's own thread: its outbox entry
+    goes and its ``sent`` record is kept in one transaction, on a connection of the ledger's
+    own (the store's connection belongs to the collector's thread). A crash can then repeat
+    only a message whose confirmation came in the milliseconds before it, never every
+    message delivered since the last evaluation.
+
+    An in-memory store has no file to open twice: there ``confirm`` returns False and the
+    collector records deliveries as before, when it next settles them.
+    """
+
+    def __init__(self, store: Database, busy_timeout: float = 10.0) -> None:
+        self.path = store.path
+        self.busy_timeout = busy_timeout
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = sqlite3.connect(
+                f"file:{self.path}?mode=rw",
+                uri=True,
+                timeout=self.busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        return self._conn
+
+    def confirm(self, entry_id: int, record: DeliveryRecord) -> bool:
+        """Forget outbox entry ``entry_id`` and keep ``record``; True once committed."""
+        if self.path is None:
+            return False
+        with self._lock:
+            try:
+                conn = self._open()
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.execute("DELETE FROM alert_outbox WHERE id = ?", (entry_id,))
+                    conn.execute(
+                        "INSERT INTO notifications (at, notifier, status, title, alert_ids, "
+                        "error) VALUES (?, ?, ?, ?, ?, ?)",
+                        (iso(record.at), record.notifier, record.status, record.title,
+                         json.dumps(record.alert_ids), record.error),
+                    )  # fmt: skip
+                except BaseException:
+                    if conn.in_transaction:  # a full disk ends it by itself
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except DatabaseError:
+                return False  # recorded later by the collector, as before
+        return True
+
+    def close(self) -> None:
+        """Close the ledger's connection."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

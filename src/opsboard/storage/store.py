@@ -18,14 +18,14 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from opsboard.errors import StoreError
 from opsboard.models import MetricPoint, SourceHealth
-from opsboard.points import LoadedPeriod
-from opsboard.storage import files, meta
+from opsboard.points import LoadedFile, LoadedPeriod
+from opsboard.storage import failures, files, meta
 from opsboard.storage import health as health_table
 from opsboard.storage import ingests as ingest_history
 from opsboard.storage import lock as collector_lock
@@ -106,6 +106,8 @@ class Store(Database):
             store = cls(conn, path, group_access=group_access)
             try:
                 conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout.total_seconds() * 1000)}")
+                if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    store._refuse_foreign(path)  # before WAL mode changes its header
                 if not readonly:
                     conn.execute("PRAGMA journal_mode = WAL")
                     conn.execute("PRAGMA synchronous = NORMAL")
@@ -162,6 +164,8 @@ class Store(Database):
             )
         if version == SCHEMA_VERSION:
             return
+        if version == 0:
+            self._refuse_foreign(where)
         if readonly:
             raise StoreError(
                 f"{where}: the database needs a schema upgrade and was opened read-only",
@@ -177,8 +181,27 @@ class Store(Database):
                 self.conn.execute(f"PRAGMA user_version = {number}")
             self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
+
+    def _refuse_foreign(self, where: object) -> None:
+        """Raise ``StoreError`` for another program's SQLite database: opsboard adds its
+        tables only to an empty one (schema version 0 and no table)."""
+        tables = [
+            str(name)
+            for (name,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 6"
+            )
+        ]
+        if tables:
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(
+                f"{where}: is the SQLite database of another program (tables: {shown}); "
+                "opsboard adds its tables only to a new or empty file, so it was left untouched",
+                hint="name a new file with --db (or OPSBOARD_DB, or [storage] path)",
+            )
 
     def close(self) -> None:
         """Release the collector lock and the viewer mark, if held, and close the connection."""
@@ -253,11 +276,38 @@ class Store(Database):
 
     # -- writing points --------------------------------------------------------------------
 
-    def batch(self, *, source: str, origin: str, format: str = "", store: str = "") -> IngestBatch:
-        """A write transaction for one ingest (one file, one API poll); see ``IngestBatch``."""
+    def batch(
+        self,
+        *,
+        source: str,
+        origin: str,
+        format: str = "",
+        store: str = "",
+        file: LoadedFile | None = None,
+        quiet: bool = False,
+    ) -> IngestBatch:
+        """A write transaction for one ingest (one file, one API poll); see ``IngestBatch``.
+        ``file``: the identity of the file loaded, kept with the ingest record; ``quiet``:
+        no record of a batch that changed nothing."""
         return IngestBatch(
-            self, self.series, source=source, origin=origin, format=format, store_name=store
+            self,
+            self.series,
+            source=source,
+            origin=origin,
+            format=format,
+            store_name=store,
+            file=file,
+            quiet=quiet,
         )
+
+    def prune_history(self, before: datetime) -> tuple[int, int]:
+        """Forget load and notification records older than ``before`` (the files loaded
+        excepted); (ingests, notifications) removed."""
+        return ingest_history.prune(self, before.astimezone(UTC).isoformat(timespec="seconds"))
+
+    def loaded_files(self, source: str, since: str) -> list[LoadedFile]:
+        """The files ``source`` loaded since ``since`` (ISO text), with their identity."""
+        return ingest_history.loaded_files(self, source, since)
 
     def write_points(
         self, points: Iterable[MetricPoint], *, source: str = "api", origin: str = ""
@@ -364,7 +414,7 @@ def _open_error(path: Path, exc: sqlite3.DatabaseError, *, readonly: bool) -> St
             f"{path}: the database stayed locked by another process ({text})",
             hint="retry later, or raise [storage] busy_timeout",
         )
-    return StoreError(f"{path}: cannot open the database: {text}", hint="check the path")
+    return failures.explain(exc, path)
 
 
 def file_mode(path: Path) -> int:
