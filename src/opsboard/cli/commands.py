@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from opsboard.errors import OpsboardError, UsageError
 from opsboard.text import inert, inert_message
@@ -31,7 +31,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     # contract names these two imports and checks that no other path from the CLI does.
     from opsboard.tui.app import make_app
 
-    make_app(_runtime(args)).run()
+    # --viewer (the web view's sessions): never collect, whatever the lock says.
+    collect: Literal["auto", "never"] = "never" if getattr(args, "viewer", False) else "auto"
+    make_app(_runtime(args), collect=collect).run()
     return 0
 
 
@@ -136,6 +138,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         config=getattr(args, "config", None),
         db=getattr(args, "db", None),
+        max_sessions=args.max_sessions,
+        public_url=args.public_url,
     )
 
 

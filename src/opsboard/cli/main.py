@@ -98,7 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    add("dashboard", cmd_dashboard, "the dashboard (TUI) on the configured stores (the default)")
+    p = add(
+        "dashboard", cmd_dashboard, "the dashboard (TUI) on the configured stores (the default)"
+    )
+    p.add_argument(
+        "--viewer",
+        action="store_true",
+        help="only show what another process collects; never collect (the web view's sessions)",
+    )
 
     p = add("demo", cmd_demo, "zero-config demo on the simulated platform and sample exports")
     p.add_argument("--headless", action="store_true", help="run the alert-only mode instead")
@@ -184,6 +191,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("serve", cmd_serve, "the dashboard in a browser, on loopback by default")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--max-sessions",
+        type=int,
+        default=4,
+        help="browser sessions at once (default 4); each runs a dashboard of about 70 MB",
+    )
+    p.add_argument(
+        "--public-url",
+        help="the address browsers open when a reverse proxy stands in front, e.g. "
+        "https://ops.example.com (default: the address the browser used)",
+    )
 
     add("formats", cmd_formats, "the export formats recognised, and how each is detected")
     add("adapters", cmd_adapters, "the installed adapters (from package metadata)")
