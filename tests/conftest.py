@@ -21,6 +21,17 @@ SAMPLES = REPO.parent / "shared" / "formats" / "samples"
 TEST_DATA = REPO / "tests" / "data"
 
 
+@pytest.fixture(autouse=True)
+def own_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's data and state folders (screenshots, remembered theme, adapter state) in
+    a temporary folder: no test writes into the home of whoever runs it."""
+    home = tmp_path_factory.mktemp("user")
+    for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+
+
 @pytest.fixture
 def clock() -> FrozenClock:
     """A clock frozen at the sample world's instant: 2026-06-18 14:30 in Shanghai."""

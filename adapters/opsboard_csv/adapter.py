@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from opsboard.adapters.api import (
     RawPoint,
     RejectedInput,
     SourceHealth,
+    platform_mismatch,
     zone,
 )
 from opsboard_csv import canonical
@@ -297,6 +298,7 @@ class CsvDropAdapter(Adapter):
         format_name = ""
         verify = None
         gaps: list[str] = []
+        warnings: list[str] = []
         if arrival.refusal:
             points = raising(RejectedInput(arrival.refusal))
         else:
@@ -314,6 +316,7 @@ class CsvDropAdapter(Adapter):
                 format_name = parsed.format
                 store = parsed.store or store
                 gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
+                warnings = self._misplaced(store, parsed.platform)
                 verify = unchanged(arrival.path, (arrival.size, arrival.mtime_ns, arrival.inode))
             except FileNotFoundError:
                 return None
@@ -330,7 +333,7 @@ class CsvDropAdapter(Adapter):
         guard = guarded(points, name, verify)
 
         def committed(count: int) -> None:
-            self._loaded(arrival, count, format_name, gaps)
+            self._loaded(arrival, count, format_name, gaps, warnings)
 
         def rejected(reason: str) -> None:
             if not guard.started:
@@ -410,7 +413,24 @@ class CsvDropAdapter(Adapter):
             del entry.detail["waiting"]
         return entry
 
-    def _loaded(self, arrival: Arrival, points: int, format_name: str, gaps: list[str]) -> None:
+    def _misplaced(self, store: str | None, platform: str) -> list[str]:
+        """A warning when the report's platform is not the store's (loaded all the same)."""
+        if not store:
+            return []
+        found = platform_mismatch(store, self.context.settings.store(store).platform, platform)
+        if found is None:
+            return []
+        log.warning("%s", found)
+        return [found]
+
+    def _loaded(
+        self,
+        arrival: Arrival,
+        points: int,
+        format_name: str,
+        gaps: list[str],
+        warnings: Sequence[str] = (),
+    ) -> None:
         target = None
         if self._still_as_read(arrival, "loaded"):
             target = self._move(arrival, arrival.folder.processed)
@@ -418,8 +438,9 @@ class CsvDropAdapter(Adapter):
                 self.aftercare.watch(arrival, target)
         moved_to = str(target) if target else ""
         self._entry(arrival).loaded(
-            self.context.clock.now(), arrival.path.name, format_name, points, moved_to, gaps
-        )
+            self.context.clock.now(), arrival.path.name, format_name, points, moved_to, gaps,
+            warnings,
+        )  # fmt: skip
 
     def _rejected(self, arrival: Arrival, reason: str) -> None:
         if not self._still_as_read(arrival, "refused"):

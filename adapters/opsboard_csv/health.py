@@ -36,15 +36,17 @@ class StoreHealth:
         points: int,
         moved_to: str,
         gaps: Sequence[str] = (),
+        warnings: Sequence[str] = (),
     ) -> None:
         """A file of the store committed (and moved to ``moved_to``, or left in place);
-        ``gaps`` names the columns its format relies on that the file lacked."""
+        ``gaps`` names the columns its format relies on that the file lacked, ``warnings``
+        what else the operator should know of it (a report of another platform)."""
         if self.state is not HealthState.OK:
             self.state, self.since = HealthState.OK, now
         self.last_ok = now
         self.reason = f"loaded {file_name} ({points} points) at {now:%Y-%m-%d %H:%M}"
-        if gaps:
-            self.reason += "; " + "; ".join(gaps)
+        if gaps or warnings:
+            self.reason += "; " + "; ".join([*gaps, *warnings])
         last: dict[str, object] = {
             "file": file_name,
             "format": format_name,
@@ -54,6 +56,8 @@ class StoreHealth:
         }
         if gaps:
             last["missing_columns"] = list(gaps)
+        if warnings:
+            last["warnings"] = list(warnings)
         self.detail["last_loaded"] = last
 
     def refused(self, now: datetime, file_name: str, reason: str, moved_to: str) -> None:

@@ -254,6 +254,7 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         notices=notices,
         period=(min(single), max(single)) if single else None,
         spans=sorted({(first, last) for first, last in found.days if first != last}),
+        platform=profile.platform,
         names=found.names,
     )
 

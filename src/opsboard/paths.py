@@ -29,3 +29,18 @@ def default_db_path() -> Path:
 def state_dir() -> Path:
     """Where adapters keep working files that are not data (e.g. watcher state)."""
     return Path(platformdirs.user_state_dir(APP))
+
+
+def data_dir() -> Path:
+    """``<user data dir>/opsboard``: the user's own files (screenshots, preferences)."""
+    return Path(platformdirs.user_data_dir(APP))
+
+
+def screenshot_dir() -> Path:
+    """Where the dashboard saves screenshots: ``<user data dir>/opsboard/screenshots``."""
+    return data_dir() / "screenshots"
+
+
+def preferences_path() -> Path:
+    """The dashboard's remembered choices (the theme): ``<user state dir>/opsboard/``."""
+    return state_dir() / "dashboard.json"

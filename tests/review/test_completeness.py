@@ -122,8 +122,33 @@ def test_rejected_files_and_unhealthy_sources_are_listed(shop: Shop) -> None:
 
     kinds = {(n.source, n.kind): n.detail for n in review.completeness.notes}
     assert "line 7" in kinds[("drop", "rejected")]
-    assert "/drop/traffic.csv" in kinds[("drop", "rejected")]
+    assert kinds[("drop", "rejected")].startswith("traffic.csv: ")
     assert kinds[("live-api", "health")] == "failing since 2026-06-17 16:00: HTTP 500"
+
+
+def test_a_refused_file_is_told_once_and_not_once_it_loaded(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+
+    def refuse(origin: str) -> None:
+        shop.store.record_failed_ingest(
+            source="drop", origin=origin, format="sycm_traffic", store=SHOP,
+            message=f"line 25: {origin.rsplit('/', 1)[-1]}: the last line is cut off",
+        )  # fmt: skip
+
+    # Cut off twice, then downloaded again whole under the same name: made good.
+    refuse("/tmp/demo/drop/BusinessReport.csv")
+    refuse("/tmp/demo/drop/BusinessReport.csv")
+    shop.store.write_points(
+        [hour_point(DAY, 3, "uv", 10.0)], source="drop", origin="/tmp/demo/drop/BusinessReport.csv"
+    )
+    # Refused twice and never made good: told once.
+    refuse("/tmp/demo/drop/traffic.csv")
+    refuse("/tmp/demo/drop/traffic.csv")
+
+    review = build_review(shop.runtime, shop.store, SHOP, DAY)
+
+    rejected = [n.detail for n in review.completeness.notes if n.kind == "rejected"]
+    assert rejected == ["traffic.csv: line 25: the last line is cut off"]
 
 
 def test_a_gap_last_week_is_not_read_as_growth(shop: Shop) -> None:

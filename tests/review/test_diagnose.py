@@ -189,6 +189,33 @@ def test_a_main_image_ctr_below_target(shop: Shop) -> None:
     assert "main image" in finding.remedy
 
 
+def _campaign_ctr(shop: Shop, campaign: str, channel: str, clicks: float) -> None:
+    write(
+        shop.store,
+        [
+            day_point(DAY, "impressions", 20_000, campaign=campaign, channel=channel),
+            day_point(DAY, "clicks", clicks, campaign=campaign, channel=channel),
+        ],
+        "ads",
+    )
+
+
+def test_only_search_campaigns_are_held_to_the_ctr_target(shop: Shop) -> None:
+    write(shop.store, channel_day(DAY, NORMAL))
+    _campaign_ctr(shop, "crowd-prospect", "display", 240.0)  # 1.2%: normal for display
+    _campaign_ctr(shop, "tbk-cps", "affiliate", 300.0)
+    _campaign_ctr(shop, "kw-generic", "paid_search", 500.0)  # 2.5% on a search ad
+    [finding] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["low_ctr"]
+    assert finding.subject == "campaign kw-generic"
+
+
+def test_an_amazon_store_is_not_held_to_a_taobao_ctr_target(shop: Shop) -> None:
+    shop.config = {"platform": "amazon"}
+    write(shop.store, channel_day(DAY, NORMAL))
+    _campaign_ctr(shop, "sp-auto", "paid_search", 80.0)  # 0.4%: normal on Amazon
+    assert "low_ctr" not in codes(build_review(shop.runtime, shop.store, SHOP, DAY))
+
+
 def test_a_steady_day_breaks_no_rule(shop: Shop) -> None:
     for day in [*HISTORY, DAY]:
         write(shop.store, traffic(day, 10_000, 0.03, 100.0))

@@ -240,3 +240,14 @@ def test_money_figures_name_their_currency(shop: Shop) -> None:
         " ".join(review.summary)
     )
     assert " on 2026-06-10" not in text
+
+
+def test_rates_move_in_points_and_counts_in_percent() -> None:
+    from opsboard.review.lines import move_change
+    from opsboard.review.model import MetricMove
+
+    conversion = MetricMove("conversion_rate", "Conversion", 0.031, 0.033, 0.0305, 4)
+    assert move_change(conversion, "last_week") == "-0.2pt"
+    assert move_change(conversion, "median") == "+0.1pt"
+    visitors = MetricMove("uv", "Visitors", 1100.0, 1000.0, 1000.0, 4)
+    assert move_change(visitors, "last_week") == "+10.0%"

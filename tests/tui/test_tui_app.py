@@ -29,7 +29,7 @@ from opsboard.tui.widgets.promotion import PromotionTable
 from opsboard.tui.widgets.sku_detail import SkuDetail
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
-from opsboard.views.alerts import current_user
+from opsboard.views.alerts import BUCKET_RANK, current_user
 from opsboard.views.sample_world import SAMPLE_NOW
 
 
@@ -49,18 +49,22 @@ async def test_overview_shows_todays_figures(app: OpsboardApp) -> None:
         alerts = screen.query_one(AlertsTable)
         # What the alert engine raised over the seeded morning, firing before the rest.
         assert {a.rule for a in alerts.alerts if a.state == "firing"} == {
-            "ad-ctr-low",
             "budget-before-peak",
             "detail-page-bounce",
             "roi-below-break-even",
+            "sku-traffic-collapse",
         }
+        # Firing, pending, acknowledged, strategic, resolved; the worst first in each.
+        ranks = [BUCKET_RANK[a.bucket] for a in alerts.alerts]
+        assert ranks == sorted(ranks)
         assert [a.state for a in alerts.alerts][-2:] == ["strategic", "resolved"]
         bounce = next(a for a in alerts.alerts if a.rule == "detail-page-bounce")
         assert bounce.scope == "sku:100200300403"
         assert bounce.acked_by == "li.wei"
         promotion = screen.query_one(PromotionTable)
         assert promotion.row_count == 7  # three channels, four campaigns
-        assert "viewer" in str(screen.query_one("#status").render())
+        status = str(screen.query_one("#status").render())
+        assert status.startswith("collector pid 4242 ops@ops-server, polled 14:29:48 | ")
 
 
 async def test_keys_move_between_screens_and_help(app: OpsboardApp) -> None:
@@ -291,7 +295,10 @@ async def test_resizing_across_the_breakpoint_keeps_the_data(app: OpsboardApp) -
         assert screen.query_one(TrafficFigures).row_count == 7
 
 
-async def test_viewer_beside_a_running_collector(seeded_runtime: Runtime, tmp_path: Path) -> None:
+async def test_viewer_beside_a_running_collector(
+    seeded_runtime: Runtime, sample_collector: Store, tmp_path: Path
+) -> None:
+    sample_collector.close()
     drop = tmp_path / "drop"
     drop.mkdir()
     settings = seeded_runtime.settings.model_copy(
@@ -350,7 +357,10 @@ async def test_charts_fall_back_to_ascii(seeded_runtime: Runtime) -> None:
         assert set(gauges) <= set("#- 0123456789%")
 
 
-async def test_a_dropped_file_reaches_the_screen(seeded_runtime: Runtime, tmp_path: Path) -> None:
+async def test_a_dropped_file_reaches_the_screen(
+    seeded_runtime: Runtime, sample_collector: Store, tmp_path: Path
+) -> None:
+    sample_collector.close()
     drop = tmp_path / "drop"
     drop.mkdir()
     settings = seeded_runtime.settings.model_copy(

@@ -208,21 +208,23 @@ def test_unicode_follows_the_declared_locale(
     assert fmt.unicode_ok() is expected
 
 
-def test_the_scope_loses_its_kind_when_narrow() -> None:
+def test_the_scope_shows_the_part_that_differs() -> None:
     from opsboard.tui.widgets.alerts_table import scope_text
     from opsboard.views.alerts import AlertRow
 
-    def row(scope: str) -> AlertRow:
+    def row(scope: str, name: str = "") -> AlertRow:
         return AlertRow(
             id=1, rule="r", store="jd", scope=scope, state="firing", severity="warning",
-            value=None, threshold=None, message="", since=None,
+            value=None, threshold=None, message="", since=None, name=name,
         )  # fmt: skip
 
-    assert scope_text(row("sku:1059327422949"), "jd", narrow=True) == "1059327422949"
-    assert scope_text(row("sku:1059327422949"), "jd", narrow=False) == "sku:1059327422949"
-    assert scope_text(row("file:/srv/drop/failed/a.csv"), "jd", narrow=True) == "a.csv"
-    assert scope_text(row("campaign:jd-search"), None, narrow=True) == "jd / jd-search"
-    assert scope_text(row(""), "jd", narrow=True) == "store"
+    assert scope_text(row("sku:1059327422949"), "jd") == "1059327422949"
+    assert scope_text(row("sku:1059327422949", "绞肉机"), None) == "jd / 1059327422949 绞肉机"
+    # A refused file by its name in the drop folder, never the path it lay or moved in.
+    assert scope_text(row("file:/tmp/opsboard-demo-x/drop/jd/a.csv"), "jd") == "a.csv"
+    assert row("file:/tmp/opsboard-demo-x/drop/jd/a.csv").scope_label == "jd / file:a.csv"
+    assert scope_text(row("campaign:jd-search"), None) == "jd / jd-search"
+    assert scope_text(row(""), "jd") == "store"
 
 
 def test_each_store_is_reviewed_for_its_own_yesterday(seeded_runtime: Runtime) -> None:

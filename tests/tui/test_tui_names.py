@@ -61,8 +61,28 @@ async def test_the_dashboard_shows_plan_and_product_names(app: OpsboardApp) -> N
         assert "  kw-generic 关键词推广_家用大容量绞肉机" in cells
         alerts = app.screen.query_one(AlertsTable)
         scopes = [str(alerts.get_row_at(i)[3]) for i in range(alerts.row_count)]
-        # The scope column is narrow here: the plan's name is shortened, never its id.
-        assert "campaign:kw-generic 关…" in scopes, scopes
+        # The part of the scope that differs, with the plan's whole name: there is room.
+        assert "kw-generic 关键词推广_家用大容量绞肉机" in scopes, scopes
+
+
+async def test_every_alerts_plan_or_product_is_readable_at_80_columns(app: OpsboardApp) -> None:
+    app.store_name = None  # every store: the store's name shares the column
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(AlertsTable)
+        assert table.alerts
+        stores: set[str] = set()
+        for index, line in enumerate(table.lines):
+            if line.alert is None:
+                continue
+            scope = str(table.get_row_at(index)[3])
+            key = line.alert.scope.partition(":")[2] or line.alert.store
+            # The id (or the store, for a store's alert) is whole; only names give way.
+            assert key in scope, (scope, line.alert.scope)
+            if " / " in scope:
+                stores.add(scope.split(" / ")[0])
+        # Where the stores' names must give way, every row's gives way alike.
+        assert len({len(name) for name in stores}) == 1, stores
 
 
 async def test_the_movers_show_product_names_where_there_is_room(app: OpsboardApp) -> None:

@@ -41,6 +41,8 @@ def _then(*keys: str) -> Callable[[Pilot[Any]], Any]:
         pytest.param((100, 30), ("question_mark",), id="help-100x30"),
         pytest.param((100, 30), ("a",), id="acknowledge-100x30"),
         pytest.param((80, 24), ("v",), id="review-80x24"),
+        pytest.param((120, 36), ("f",), id="files-120x36"),
+        pytest.param((80, 24), ("f",), id="files-80x24"),
     ],
 )
 def test_screen(

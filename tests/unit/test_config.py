@@ -95,6 +95,29 @@ def test_config_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "Traceback" not in err
 
 
+def test_config_check_counts_the_built_in_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from opsboard.config.builtin_rules import DEFAULT_RULES
+
+    path = tmp_path / "c.toml"
+    path.write_text("[[stores]]\nname = 'a'\n")
+    assert main(["config", "check", str(path)]) == 0
+    built_in = len(DEFAULT_RULES)
+    assert f"{built_in} rules ({built_in} built-in)" in capsys.readouterr().out
+    # One of them replaced, one added, one switched off: both counts follow.
+    path.write_text(
+        "[[stores]]\nname = 'a'\n[[alerts.rules]]\nname = 'source-stale'\nkind = 'source'\n"
+        "[[alerts.rules]]\nname = 'mine'\nkind = 'source'\n"
+        "[[alerts.rules]]\nname = 'file-rejected'\nkind = 'file_rejected'\nenabled = false\n"
+    )
+    assert main(["config", "check", str(path)]) == 0
+    assert f"{built_in} rules ({built_in - 2} built-in)" in capsys.readouterr().out
+    path.write_text("[[stores]]\nname = 'a'\n[alerts]\nuse_defaults = false\n")
+    assert main(["config", "check", str(path)]) == 0
+    assert "0 rules (0 built-in)" in capsys.readouterr().out
+
+
 def test_unknown_adapter_type_is_reported_by_check(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

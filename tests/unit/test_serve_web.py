@@ -251,7 +251,7 @@ def test_dashboard_viewer_flag_never_collects(monkeypatch: pytest.MonkeyPatch) -
         def run(self) -> None:
             pass
 
-    def fake_make_app(runtime: object, *, collect: str = "auto") -> Stub:
+    def fake_make_app(runtime: object, *, collect: str = "auto", **_: object) -> Stub:
         made.append(collect)
         return Stub()
 

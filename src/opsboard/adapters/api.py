@@ -40,6 +40,7 @@ from opsboard.models import (
     SourceHealth,
     store_name_problem,
 )
+from opsboard.platforms import platform_mismatch
 from opsboard.points import (
     NAME_KINDS,
     OTHER_TERMS,
@@ -114,6 +115,7 @@ __all__ = [
     "inert_message",
     "local_day",
     "local_midnight",
+    "platform_mismatch",
     "raw_points",
     "span_days",
     "span_grain",
@@ -213,6 +215,9 @@ class ParsedFile:
     period: tuple[date, date] | None = None
     #: The distinct (first, last) days of the file's figures of a span (see DESIGN 3).
     spans: list[tuple[date, date]] = field(default_factory=list)
+    #: The platform the format belongs to (``taobao``, ``jd``, ``amazon``, …; "" for none),
+    #: checked against the store's configured platform.
+    platform: str = ""
     #: The platform's names of campaigns and SKUs: {(store, kind, key): name}.
     names: Names = field(default_factory=dict)
 

@@ -8,7 +8,7 @@ from datetime import UTC
 from pathlib import PurePath
 from typing import Any
 
-from opsboard.alerts.periods import baseline_days, shifted, window_parts
+from opsboard.alerts.periods import baseline_days, latest_days, shifted, window_parts
 from opsboard.alerts.rules import (
     BAD_STATES,
     Observation,
@@ -22,6 +22,7 @@ from opsboard.alerts.rules import (
 )
 from opsboard.config.rules import RuleConfig
 from opsboard.formatting import ShownValue, precise, show, style_of
+from opsboard.metrics import BASE_METRICS
 from opsboard.query.engine import Period
 from opsboard.query.pacing import pace, runs_out_at, today_share
 from opsboard.storage import ingests
@@ -56,8 +57,12 @@ def evaluate_threshold(ctx: RuleContext, rule: RuleConfig, store: str) -> list[O
     """Threshold on a base or derived metric over the rule's window."""
     assert rule.metric is not None
     limits = _limits(ctx, rule, store)
-    parts = window_parts(rule, ctx.now, ctx.tz_for(store), replay=ctx.replay)
-    rows = scope_query(ctx, rule, store, with_volume(rule, rule.metric), parts)
+    metrics = with_volume(rule, rule.metric)
+    if rule.latest_day:
+        rows = _latest_rows(ctx, rule, store, metrics)
+    else:
+        parts = window_parts(rule, ctx.now, ctx.tz_for(store), replay=ctx.replay)
+        rows = scope_query(ctx, rule, store, metrics, parts)
     judge = verdicts(ctx, rule, store, limits)
     metric, floor, volume_metric = rule.metric, rule.min_volume, rule.volume_metric
     found = []
@@ -76,6 +81,18 @@ def evaluate_threshold(ctx: RuleContext, rule: RuleConfig, store: str) -> list[O
         fields = base_fields(rule, store, scope, **_figures(value, *limits, style_of(rule.metric)))
         found.append(Observation(rule, store, scope, value, limits[0], *verdict, fields))
     return found
+
+
+def _latest_rows(
+    ctx: RuleContext, rule: RuleConfig, store: str, metrics: list[str]
+) -> dict[str, dict[str, Any]]:
+    """The rule's rows of the latest day with figures of its metric (see ``latest_days``)."""
+    assert rule.metric is not None
+    for day in latest_days(rule, ctx.now, ctx.tz_for(store), replay=ctx.replay):
+        rows = scope_query(ctx, rule, store, metrics, day)
+        if any(row.get(rule.metric) is not None for row in rows.values()):
+            return rows
+    return {}
 
 
 def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observation]:
@@ -101,7 +118,7 @@ def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
         past_values = [r[rule.metric] for r in past_rows if r.get(rule.metric) is not None]
         if value is None or not past_values:
             continue
-        if rule.baseline == "trailing_median":
+        if rule.baseline in MEDIANS:
             if len(past_values) < 2:
                 continue
             baseline = statistics.median(past_values)
@@ -110,9 +127,7 @@ def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
         if baseline == 0:
             continue
         change = value / baseline - 1.0
-        # Traffic falling to nothing is news; tiny on both sides is noise.
-        small = too_small(rule, row) and all(too_small(rule, r) for r in past_rows)
-        verdict = judge(scope, change, small)
+        verdict = judge(scope, change, _too_small_to_compare(rule, row, past_rows))
         if verdict is None:
             continue
         fields = base_fields(
@@ -120,10 +135,36 @@ def evaluate_change(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
             store,
             scope,
             **_figures(change, *limits, "change"),
-            baseline=f"{rule.baseline} {show(baseline, rule.metric)}",
+            baseline=f"{_baseline_words(rule)} {show(baseline, rule.metric)}",
         )
         found.append(Observation(rule, store, scope, change, limits[0], *verdict, fields))
     return found
+
+
+#: Baselines that are the median of several earlier periods.
+MEDIANS = ("trailing_median", "trailing_days")
+
+
+def _too_small_to_compare(
+    rule: RuleConfig, row: dict[str, Any], past_rows: list[dict[str, Any]]
+) -> bool:
+    """True when the volume says nothing: a count (visitors) falling to nothing from a
+    real baseline is news, tiny on both sides is noise; a rate (CTR, conversion) needs the
+    volume on both sides, as a rate of a handful of impressions is noise either way."""
+    if rule.min_volume is None:
+        return False
+    volumes = [r[rule.volume_metric] for r in past_rows if r.get(rule.volume_metric) is not None]
+    past_small = not volumes or statistics.median(volumes) < rule.min_volume
+    if rule.metric in BASE_METRICS:
+        return too_small(rule, row) and past_small
+    return too_small(rule, row) or past_small
+
+
+def _baseline_words(rule: RuleConfig) -> str:
+    """The baseline as a message names it: ``last_week``, ``7-day median``."""
+    if rule.baseline == "trailing_days":
+        return f"{rule.days}-day median"
+    return rule.baseline
 
 
 def _configured_budget(ctx: RuleContext, store: str, scope: str) -> float | None:

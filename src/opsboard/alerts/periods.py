@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from opsboard.config.rules import RuleConfig
+from opsboard.config.rules import LATEST_DAY_BACK, RuleConfig
 from opsboard.query.engine import Period
 from opsboard.timeutil import floor_hour, local_day, local_midnight
 
@@ -70,13 +70,28 @@ def baseline_days(rule: RuleConfig) -> list[int]:
         return [1]
     if rule.baseline == "last_week":
         return [7]
+    if rule.baseline == "trailing_days":
+        return list(range(1, rule.days + 1))
     return [7 * k for k in range(1, rule.weeks + 1)]
+
+
+def latest_days(
+    rule: RuleConfig, now: datetime, tz: tzinfo, *, replay: bool = False
+) -> list[Period]:
+    """The days a ``latest_day`` rule may judge, newest first: today's window, then each
+    whole day before it up to ``LATEST_DAY_BACK`` days back."""
+    [today] = window_parts(rule, now, tz, replay=replay)
+    last = local_day(floor_hour(now) - timedelta(seconds=1) if replay else now, tz)
+    earlier = [last - k * DAY for k in range(1, LATEST_DAY_BACK + 1)]
+    return [today, *(Period(first_day=day, last_day=day) for day in earlier)]
 
 
 def rule_periods(
     rule: RuleConfig, now: datetime, tz: tzinfo, *, replay: bool = False
 ) -> list[Period]:
     """Every period a data rule reads: its window, and for change rules the baselines."""
+    if rule.latest_day:
+        return latest_days(rule, now, tz, replay=replay)
     parts = list(window_parts(rule, now, tz, replay=replay))
     if rule.kind != "change":
         return parts

@@ -178,6 +178,7 @@ def base_fields(rule: RuleConfig, store: str, scope: str, **extra: Any) -> dict[
         "baseline": rule.baseline,
         "severity": rule.severity,
         "weeks": rule.weeks,
+        "days": rule.days,
         **extra,
     }
 

@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from typing import Any, Literal
 
+from opsboard.config.rules import rule_count
 from opsboard.errors import OpsboardError, UsageError
 from opsboard.text import inert, inert_message
 
@@ -26,15 +27,49 @@ def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    """Open the TUI."""
+    """Open the TUI (on one store with ``--store``)."""
     # Imported here: only this command (and the demo) brings Textual in; the import
     # contract names these two imports and checks that no other path from the CLI does.
     from opsboard.tui.app import make_app
 
-    # --viewer (the web view's sessions): never collect, whatever the lock says.
+    runtime = _runtime(args)
+    store = getattr(args, "store", None)
+    if store is not None:
+        _check_dashboard_store(runtime, store)
+    # --viewer (the web view's sessions): never collect nor take over, whatever the lock says.
     collect: Literal["auto", "never"] = "never" if getattr(args, "viewer", False) else "auto"
-    make_app(_runtime(args), collect=collect).run()
+    make_app(runtime, store=store, collect=collect).run()
     return 0
+
+
+def _check_dashboard_store(runtime: Any, name: str) -> None:
+    """Refuse a ``--store`` that is neither configured nor in the database."""
+    configured = [s.name for s in runtime.settings.stores]
+    known = sorted({*configured, *_stores_with_data(runtime)})
+    if name in known:
+        return
+    runtime.check_store_name(name, "--store", known)
+    raise UsageError(
+        f"--store: no store called {name!r} is configured or has data",
+        hint=("stores: " + ", ".join(known)) if known else "configure one (opsboard init)",
+    )
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Write a first config, asking for what the flags do not give."""
+    from opsboard.cli.init import run_init
+    from opsboard.paths import default_config_path
+
+    ask = input if sys.stdin.isatty() else None
+    return run_init(
+        getattr(args, "config", None) or default_config_path(),
+        store=args.store,
+        platform=args.platform,
+        timezone=args.timezone,
+        folder=args.drop_folder,
+        force=args.force,
+        ask=ask,
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -172,6 +207,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 day=day,
                 format=args.file_format,
                 named=args.store is not None,
+                platform_of=lambda name: runtime.settings.store(name).platform,
             )
             if configured:
                 result.notices += [
@@ -352,7 +388,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         )
     print(
         f"{path}: ok ({len(settings.stores)} stores, {len(settings.adapters)} adapters, "
-        f"{len(settings.alerts.rules)} rules, {len(settings.notifiers)} notifiers)"
+        f"{rule_count(settings.alerts)}, {len(settings.notifiers)} notifiers)"
     )
     return 0
 

@@ -21,6 +21,7 @@ from opsboard.cli.commands import (
     cmd_demo,
     cmd_formats,
     cmd_ingest,
+    cmd_init,
     cmd_mock_api,
     cmd_query,
     cmd_review,
@@ -29,6 +30,9 @@ from opsboard.cli.commands import (
 )
 from opsboard.errors import OpsboardError
 from opsboard.text import inert_message, inert_stderr_logging
+
+#: `opsboard serve`'s port unless --port says otherwise.
+DEFAULT_SERVE_PORT = 6772
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -101,11 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(
         "dashboard", cmd_dashboard, "the dashboard (TUI) on the configured stores (the default)"
     )
+    p.add_argument("--store", help="open on this store (default: every store)")
     p.add_argument(
         "--viewer",
         action="store_true",
         help="only show what another process collects; never collect (the web view's sessions)",
     )
+
+    p = add("init", cmd_init, "write a first config: asks for a store, platform, zone, drop folder")
+    p.add_argument("--store", help="the store's name, e.g. tmall-flagship")
+    p.add_argument("--platform", help="the store's platform: tmall, jd, amazon, ...")
+    p.add_argument("--timezone", help="the time zone of the store's days (default Asia/Shanghai)")
+    p.add_argument("--drop-folder", dest="drop_folder", help="where its exports will be dropped")
+    p.add_argument("--force", action="store_true", help="replace an existing config")
 
     p = add("demo", cmd_demo, "zero-config demo on the simulated platform and sample exports")
     p.add_argument("--headless", action="store_true", help="run the alert-only mode instead")
@@ -190,7 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("serve", cmd_serve, "the dashboard in a browser, on loopback by default")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_SERVE_PORT,
+        help=f"default {DEFAULT_SERVE_PORT} (O-P-S-B on a phone keypad; 8000 and 8080 are "
+        "taken by too many other tools)",
+    )
     p.add_argument(
         "--max-sessions",
         type=int,

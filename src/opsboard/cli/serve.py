@@ -8,8 +8,10 @@ most ``--max-sessions`` dashboards run at once (see ``web_server``).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import shlex
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -83,6 +85,7 @@ def serve(
             "network in clear; put it behind a reverse proxy with TLS (see the README)",
             file=sys.stderr,
         )
+    check_port_free(host, port)
     from opsboard.cli.web_access import Gate
     from opsboard.cli.web_server import WebServer
 
@@ -94,5 +97,44 @@ def serve(
         max_sessions=max_sessions,
         public_url=public_url,
     )
-    server.serve()
+    try:
+        server.serve()
+    except OSError as exc:  # taken between the check and the start
+        raise _port_error(host, port, exc) from None
     return 0
+
+
+def _port_error(host: str, port: int, exc: OSError) -> UsageError:
+    if exc.errno == errno.EADDRINUSE:
+        return UsageError(
+            f"port {port} on {host} is already in use (another program, or another "
+            "`opsboard serve`)",
+            hint=f"pick a free one with --port, e.g. --port {port + 1}",
+        )
+    if exc.errno == errno.EACCES:
+        return UsageError(
+            f"port {port} on {host}: permission denied (ports below 1024 need privileges)",
+            hint="use a port above 1023 with --port",
+        )
+    return UsageError(
+        f"cannot serve on {host}:{port}: {exc.strerror or exc}",
+        hint="check --host (an address of this machine) and --port",
+    )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise a clear ``UsageError`` when ``host:port`` cannot be listened on."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UsageError(
+            f"--host {host}: not an address of this machine ({exc.strerror})",
+            hint="use 127.0.0.1 (this machine only) or an address the machine has",
+        ) from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise _port_error(host, port, exc) from None

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 HEALTH_REFRESH = 60.0
 #: Seconds before a source whose data found the database busy is polled again.
 RETRY_BUSY = 5.0
+#: Seconds between two writes of the collector's "last polled" mark (viewers show it).
+POLL_MARK_EVERY = 1.0
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Collector:
         #: Each source's bookmarks as committed: read once, then kept with every commit
         #: (only the collector, holding the lock, writes them).
         self._bookmarks: dict[str, dict[str, str]] = {}
+        self._poll_marked = -POLL_MARK_EVERY
 
     def _commit(self, adapter: Adapter, batch: Batch) -> int:
         with self.store.batch(
@@ -177,20 +180,34 @@ class Collector:
         """
         report = CycleReport()
         now = time.monotonic()
+        polled = False
         for adapter, interval in self.adapters:
             if not force and self._next_due.get(adapter.source, 0.0) > now:
                 continue
             if force and adapter.IMPLEMENTS_CHANGED:
                 adapter.changed.set()
             await self.poll_adapter(adapter, report)
+            polled = True
             # Data left behind by a busy database is tried again soon, not a poll later.
             wait = min(interval, RETRY_BUSY) if adapter.source in report.deferred else interval
             self._next_due[adapter.source] = time.monotonic() + wait
+        if polled:
+            await self._mark_poll()
         if self.after_cycle is not None:
             result = self.after_cycle(report)
             if result is not None:
                 await result
         return report
+
+    async def _mark_poll(self) -> None:
+        """Record that the collector polled now, so that viewers can tell it is alive."""
+        if time.monotonic() - self._poll_marked < POLL_MARK_EVERY:
+            return
+        self._poll_marked = time.monotonic()
+        try:
+            await asyncio.to_thread(self.store.record_poll, self.clock.now())
+        except (StoreError, DatabaseError) as exc:  # written again next cycle
+            log.debug("last poll not recorded: %s", exc)
 
     def seconds_until_due(self) -> float:
         """How long until the next adapter is due (for the scheduler's sleep)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from opsboard.adapters.api import Adapter, ParsedFile
 from opsboard.errors import OpsboardError, UsageError
+from opsboard.platforms import platform_mismatch
 from opsboard.points import AbandonBatch, InvalidPoint
 from opsboard.storage.failures import DatabaseError
 from opsboard.storage.store import Store
@@ -83,12 +84,14 @@ def ingest_file(
     format: str | None = None,
     source: str = "ingest",
     named: bool = True,
+    platform_of: Callable[[str], str] | None = None,
 ) -> IngestResult:
     """Read ``path`` and commit it whole, or reject it whole with the reason.
 
     ``store_name`` is the store of rows that name none (``named``: as the operator named it,
     not a default); ``tz_for`` gives each store's zone; ``default_tz`` is the zone to read
-    in when no store is known before reading.
+    in when no store is known before reading; ``platform_of`` gives a configured store's
+    platform, against which the report's own is checked (a warning, never a refusal).
     """
     if not reader.IMPLEMENTS_READ_FILE:
         raise UsageError("this adapter cannot read files")
@@ -130,6 +133,11 @@ def ingest_file(
             path=path, ok=False, error=f"cannot read it: {type(exc).__name__}: {exc}"
         )
     notices = list(parsed.notices)
+    if platform_of is not None:
+        for name in sorted(stores):
+            misplaced = platform_mismatch(name, platform_of(name), parsed.platform)
+            if misplaced:
+                notices.append(misplaced)
     if named and store_name and stores and store_name not in stores:
         notices.append(
             f"the file names its stores itself ({', '.join(sorted(stores))}); --store "

@@ -26,6 +26,11 @@ log = logging.getLogger("opsboard.config.models")
 _WARNED_NAMES: set[str] = set()
 
 
+#: The dashboard's theme unless the config names another (in a terminal of 16 colours the
+#: dashboard then uses one of the terminal's own colours).
+DEFAULT_THEME = "textual-dark"
+
+
 class StorageConfig(ConfigModel):
     """Where and how the database is kept."""
 
@@ -201,7 +206,7 @@ class Settings(ConfigModel):
     refresh_interval: Duration = timedelta(seconds=5)
     """How often the dashboard re-reads the store."""
 
-    theme: str = "textual-dark"
+    theme: str = DEFAULT_THEME
     """The dashboard theme: a name from Textual's theme registry."""
 
     reporting_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")

@@ -14,6 +14,9 @@ from opsboard.config.builtin_rules import DEFAULT_RULE_NAMES, DEFAULT_RULES
 from opsboard.config.types import ConfigModel, Duration
 from opsboard.metrics import ALL_METRIC_NAMES, BASE_METRICS, CHANNELS_OR_ALL
 
+#: How many days back a `latest_day` rule looks for the latest day with figures.
+LATEST_DAY_BACK = 2
+
 
 class RuleConfig(ConfigModel):
     """One alert rule (DESIGN.md 4.3); `opsboard alerts backtest` replays history through it."""
@@ -63,15 +66,25 @@ class RuleConfig(ConfigModel):
     )
     """Thresholds for stores of a category (标品 standard, 非标品 non_standard)."""
 
-    baseline: Literal["yesterday", "last_week", "trailing_median"] = "last_week"
-    """For change rules: the same hours yesterday, last week, or the trailing median."""
+    baseline: Literal["yesterday", "last_week", "trailing_median", "trailing_days"] = "last_week"
+    """For change rules: the same hours yesterday, last week, the median of the same hours
+    on the same weekday over `weeks` weeks (trailing_median), or on each of the last `days`
+    days (trailing_days)."""
 
     weeks: int = Field(default=4, ge=2, le=12)
     """For a trailing-median baseline: how many weeks of the same hours it takes."""
 
+    days: int = Field(default=7, ge=2, le=28)
+    """For a trailing-days baseline: how many days of the same hours it takes."""
+
     window: Duration = timedelta(hours=1)
     """The period each evaluation looks back over. Whole days mean local days (today and the
     days before it); change rules compare the last complete hours."""
+
+    latest_day: bool = False
+    """For a threshold rule over one day (`window = "1d"`): judge the latest local day
+    with figures, today or up to `LATEST_DAY_BACK` days before it, so that a day's export
+    downloaded the next morning (生意参谋's 商品排行, T+1) is judged at all."""
 
     for_: Duration = Field(default=timedelta(0), alias="for")
     """How long the condition must hold before the alert fires."""
@@ -177,6 +190,8 @@ class RuleConfig(ConfigModel):
             raise ValueError(f"a {self.kind} rule needs `metric`")
         if self.kind in ("threshold", "change") and self.threshold is None:
             raise ValueError(f"a {self.kind} rule needs `threshold`")
+        if self.latest_day and (self.kind != "threshold" or self.window != timedelta(days=1)):
+            raise ValueError('`latest_day` is for a threshold rule with window = "1d"')
         for dim in ("channel", "campaign", "sku"):
             if self.scope == dim and getattr(self, dim) is None:
                 raise ValueError(f"scope {dim!r} needs `{dim}` (which {dim} to watch)")
@@ -206,7 +221,7 @@ MESSAGE_FIELDS = frozenset(
     (
         "rule", "store", "scope", "metric", "value", "threshold", "op", "baseline", "clear",
         "severity", "spend", "budget", "projected", "exhausts_at", "source", "state", "reason",
-        "minutes", "origin", "weeks", "name", "named_scope",
+        "minutes", "origin", "weeks", "days", "name", "named_scope",
     )
 )  # fmt: skip
 
@@ -300,3 +315,12 @@ def effective_rules(alerts: AlertsConfig) -> list[RuleConfig]:
         own = {r.name for r in rules}
         rules += [RuleConfig.model_validate(d) for d in DEFAULT_RULES if d["name"] not in own]
     return rules
+
+
+def rule_count(alerts: AlertsConfig) -> str:
+    """How many rules apply, built-in ones included: ``9 rules (8 built-in)``."""
+    rules = [r for r in effective_rules(alerts) if r.enabled]
+    own = {r.name for r in alerts.rules}
+    built_in = sum(1 for r in rules if r.name not in own)
+    noun = "rule" if len(rules) == 1 else "rules"
+    return f"{len(rules)} {noun} ({built_in} built-in)"

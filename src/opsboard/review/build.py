@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from opsboard.config.builtin_rules import CTR_TARGET_EXEMPT_CHANNELS
 from opsboard.errors import UsageError
 from opsboard.metrics import base_inputs
 from opsboard.query.engine import Filters, MetricsEngine, Period
@@ -285,6 +286,11 @@ class _Builder:
         skus_now = _by(self.query(SKU_METRICS, "sku", self.day), "sku")
         skus_then = _by(self.query(SKU_METRICS, "sku", self.before_day), "sku")
         campaigns = _by(self.query(CAMPAIGN_METRICS, "campaign", self.day), "campaign")
+        not_search = frozenset(
+            str(row["campaign"])
+            for channel in CTR_TARGET_EXEMPT_CHANNELS
+            for row in self.query(["impressions"], "campaign", self.day, channel=channel)
+        )
         channel_moves: list[Move] = []
         if self.comparable(health, "uv", "channel", channels_now, channels_then):
             channel_moves = sorted(
@@ -318,6 +324,7 @@ class _Builder:
             cannot_tell=self.cannot_tell,
             hourly_visitors=hours.visitors() if runs and not self.unfinished else {},
             names=names,
+            not_search_campaigns=not_search,
         )
         facts.terms, facts.terms_days = self.terms()
         diagnoses, not_assessed = diagnose(facts)

@@ -12,6 +12,7 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import PurePath
 
 from opsboard.models import HealthState, SourceHealth
 from opsboard.review.model import Completeness, SourceNote
@@ -321,9 +322,10 @@ def _deliveries(
 
 
 def _rejected(store: Store, store_name: str, start: datetime) -> list[SourceNote]:
-    """Files or API pages refused since the day began (they may have held the day's data)."""
+    """Files or API pages refused since the day began (they may have held the day's data),
+    each file once, and not when it loaded since (downloaded again, whole)."""
     notes = []
-    for source, origin, message, started_at in ingests.refusals(store, store_name, limit=200):
+    for source, origin, message, started_at in ingests.standing_refusals(store, store_name):
         try:
             when = datetime.fromisoformat(str(started_at))
         except ValueError:
@@ -333,11 +335,15 @@ def _rejected(store: Store, store_name: str, start: datetime) -> list[SourceNote
         if when < start - timedelta(hours=1):
             continue
         first_line = str(message).splitlines()[0] if message else "rejected"
+        # The file by its name: the folder it lay in is no news; the reason often begins
+        # with the name already.
+        name = PurePath(str(origin)).name if origin else ""
+        first_line = first_line.replace(f"{name}: ", "") if name else first_line
         notes.append(
             SourceNote(
                 source=str(source),
                 kind="rejected",
-                detail=f"{origin}: {first_line}" if origin else first_line,
+                detail=f"{name}: {first_line}" if name else first_line,
             )
         )
     return notes

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from opsboard.config.builtin_rules import (
     BOUNCE_LIMIT,
     CTR_TARGET,
+    CTR_TARGET_PLATFORMS,
     bounces_too_much,
     clicks_too_little,
 )
@@ -117,12 +118,17 @@ def _ctr_stake(facts: Facts, row: Row) -> float:
 
 
 def click_through(facts: Facts) -> list[Diagnosis]:
-    """Items (main image) and campaigns (creative) whose CTR is under the 6% target.
+    """Items (main image) and search campaigns (creative) whose CTR is under the 6%
+    target, on the platforms where that target holds (``CTR_TARGET_PLATFORMS``); display
+    and affiliate campaigns are never held to it.
 
     When the items' impressions are ad impressions (they carry spend), the campaigns' are
     the same impressions counted again: the two become one finding, counted once.
     """
-    scopes = [("SKU", facts.skus), ("campaign", facts.campaigns)]
+    if facts.config.platform not in CTR_TARGET_PLATFORMS:
+        return []
+    search = {k: r for k, r in facts.campaigns.items() if k not in facts.not_search_campaigns}
+    scopes = [("SKU", facts.skus), ("campaign", search)]
     if not facts.skus and not facts.campaigns:
         scopes = [("store", {"all ads": facts.total})]
     found: dict[str, list[Diagnosis]] = {"SKU": [], "campaign": [], "store": []}

@@ -51,6 +51,8 @@ class Facts:
     #: latest week or month ending on it when the store's term reports cover a range.
     terms: dict[str, Row] = field(default_factory=dict)
     terms_days: tuple[date, date] | None = None
+    #: Campaigns of channels never held to the CTR target (display, affiliate).
+    not_search_campaigns: frozenset[str] = frozenset()
 
     def label(self, kind: str, key: str) -> str:
         """A SKU or campaign as a finding names it: ``campaign 春季新品推广 (77012003172)``;

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from opsboard.formatting import number, percent_change, share, signed
+from opsboard.formatting import MISSING_IN_PROSE, number, percent_change, points, share, signed
 from opsboard.metrics import metric_kind
 from opsboard.review.model import AlertOfDay, Diagnosis, MetricMove, Move, Review
 from opsboard.review.narrative import short_day
@@ -32,13 +32,17 @@ def label_text(move: MetricMove, currency: str) -> str:
 
 
 def move_change(move: MetricMove, which: str) -> str:
-    """The change column: a relative change, or why there is none."""
+    """The change column: a relative change (a rate's in percentage points, as the
+    dashboard shows it), or why there is none."""
     if move.status in ("missing", "partial"):
         return move.status
     if move.status == "so_far":
         return "so far"
     if which == "last_week" and move.last_week_status != "ok":
         return "base gap"
+    if metric_kind(move.metric) == "rate":
+        base = move.last_week if which == "last_week" else move.median
+        return points(move.value, base, missing=MISSING_IN_PROSE)
     return percent_change(move.vs_last_week if which == "last_week" else move.vs_median)
 
 

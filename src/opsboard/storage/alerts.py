@@ -339,6 +339,16 @@ class AlertTables:
         )
         return [int(alert_id) for (alert_id,) in rows]
 
+    def episodes(self, rule: str, store_name: str, scope: str, limit: int = 6) -> list[StoredAlert]:
+        """The newest ``limit`` alerts of one rule, store and scope: each time it came and
+        went, the newest first."""
+        rows = self._store.conn.execute(
+            f"SELECT {_STORED} FROM alerts a WHERE a.rule = ? AND a.store = ? AND a.scope = ? "
+            "ORDER BY a.id DESC LIMIT ?",
+            (rule, store_name, scope, limit),
+        )
+        return [_stored(row) for row in rows]
+
     def fired(self, store_name: str, limit: int = 5000) -> list[FiredAlert]:
         """The newest ``limit`` alerts of ``store_name`` or of no store that fired."""
         rows = self._store.conn.execute(

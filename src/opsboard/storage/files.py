@@ -31,11 +31,39 @@ def folder_mode(group_access: bool) -> int:
     return 0o770 if group_access else 0o700
 
 
+#: Database files this process has connections to, by (device, inode), with their count.
+#: Closing any descriptor of a file drops every POSIX lock this process holds on it,
+#: SQLite's included: a second connection must never read the header of a file already
+#: open here, or another process may take the lost lock and checkpoint the WAL away.
+_OPEN_HERE: dict[tuple[int, int], int] = {}
+
+
+def opened(path: Path) -> tuple[int, int] | None:
+    """Count a connection to ``path`` (call ``closed`` with the key returned)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    key = (info.st_dev, info.st_ino)
+    _OPEN_HERE[key] = _OPEN_HERE.get(key, 0) + 1
+    return key
+
+
+def closed(key: tuple[int, int] | None) -> None:
+    """A connection counted by ``opened`` was closed."""
+    if key is None or key not in _OPEN_HERE:
+        return
+    _OPEN_HERE[key] -= 1
+    if _OPEN_HERE[key] <= 0:
+        del _OPEN_HERE[key]
+
+
 def check_database_path(path: Path) -> bool:
     """Raise ``StoreError`` unless ``path`` is an SQLite file or a new path; True if it exists.
 
     Nothing is created or changed: a folder or another program's file named by mistake is
-    left untouched.
+    left untouched. A file this process already has open is not read again (see
+    ``_OPEN_HERE``).
     """
     try:
         info = path.stat()
@@ -59,6 +87,8 @@ def check_database_path(path: Path) -> bool:
         raise StoreError(f"{path}: is not a regular file", hint=_FIX_DB)
     if info.st_size == 0:
         return True  # an empty file becomes a new database, as SQLite itself treats it
+    if (info.st_dev, info.st_ino) in _OPEN_HERE:
+        return True  # checked when it was first opened; reading it now would drop locks
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))

@@ -7,7 +7,7 @@ ask of the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -97,6 +97,32 @@ def refusals(store: Database, store_name: str, limit: int = 200) -> list[Refusal
     return [Refusal(*row) for row in rows]
 
 
+def standing_refusals(store: Database, store_name: str, limit: int = 200) -> list[Refusal]:
+    """Refusals of ``store_name`` (or of every store) not made good since: the newest
+    refusal of each file, unless the same file loaded after it. Pages with no origin are
+    each their own."""
+    rows = store.conn.execute(
+        "SELECT r.source, r.origin, r.message, r.started_at FROM ingests r "
+        "WHERE r.status IN ('rejected', 'failed') AND r.store IN (?, '') AND ("
+        "r.origin = '' OR (r.id = (SELECT max(x.id) FROM ingests x WHERE x.origin = r.origin "
+        "AND x.status IN ('rejected', 'failed')) AND NOT EXISTS (SELECT 1 FROM ingests l "
+        "WHERE l.origin = r.origin AND l.status = 'loaded' AND l.id > r.id))) "
+        "ORDER BY r.id DESC LIMIT ?",
+        (store_name, limit),
+    ).fetchall()
+    return [Refusal(*row) for row in rows]
+
+
+def refusal_of(store: Database, origin: str) -> Refusal | None:
+    """The newest refusal of the file (or page) ``origin``, with its whole reason."""
+    row = store.conn.execute(
+        "SELECT source, origin, message, started_at FROM ingests "
+        "WHERE status IN ('rejected', 'failed') AND origin = ? ORDER BY id DESC LIMIT 1",
+        (origin,),
+    ).fetchone()
+    return None if row is None else Refusal(*row)
+
+
 def loaded_format(
     store: Database, store_name: str, formats: list[str], first: int, last: int
 ) -> LoadedPeriod | None:
@@ -173,3 +199,45 @@ def rejected_files(store: Database, since: datetime) -> list[RejectedFile]:
         (since.isoformat(timespec="seconds"),),
     )
     return [RejectedFile(origin, store_name, reason) for origin, store_name, reason, _id in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestRecord:
+    """One load as the history keeps it: a file or an API poll, loaded or refused."""
+
+    id: int
+    source: str
+    origin: str
+    format: str
+    store: str
+    status: str
+    started_at: str
+    finished_at: str | None
+    points: int
+    period_start: int | None
+    period_end: int | None
+    message: str
+
+
+def history(
+    store: Database, *, after: int = 0, exclude: Collection[str] = (), limit: int = 200
+) -> list[IngestRecord]:
+    """The newest loads after id ``after``, newest first, leaving out the sources in
+    ``exclude`` (an API polled every minute would bury the files)."""
+    marks = ",".join("?" * len(exclude))
+    where = f"AND source NOT IN ({marks})" if exclude else ""
+    rows = store.conn.execute(
+        "SELECT id, source, origin, format, store, status, started_at, finished_at, points, "
+        f"period_start, period_end, message FROM ingests WHERE id > ? {where} "
+        "ORDER BY id DESC LIMIT ?",
+        (after, *exclude, limit),
+    ).fetchall()
+    return [IngestRecord(*row) for row in rows]
+
+
+def last_loaded(store: Database) -> dict[str, str]:
+    """When each source last committed a load (ISO text), by source."""
+    rows = store.conn.execute(
+        "SELECT source, max(finished_at) FROM ingests WHERE status = 'loaded' GROUP BY source"
+    )
+    return {str(source): str(at) for source, at in rows if at}

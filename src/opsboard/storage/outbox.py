@@ -192,6 +192,22 @@ class Outbox:
                     ],
                 )  # fmt: skip
 
+    def deliveries_of(self, alert_id: int, limit: int = 20) -> list[DeliveryRecord]:
+        """The newest ``limit`` deliveries tried that carried alert ``alert_id``."""
+        rows = self._store.conn.execute(
+            "SELECT at, notifier, status, title, alert_ids, error FROM notifications "
+            "WHERE EXISTS (SELECT 1 FROM json_each(alert_ids) WHERE value = ?) "
+            "ORDER BY id DESC LIMIT ?",
+            (alert_id, limit),
+        )
+        return [
+            DeliveryRecord(
+                datetime.fromisoformat(at), notifier, status, title, json.loads(ids or "[]"),
+                error or "",
+            )
+            for at, notifier, status, title, ids, error in rows
+        ]  # fmt: skip
+
     def failures_since(self, since: datetime, limit: int = 5) -> list[DeliveryRecord]:
         """The newest ``limit`` failed deliveries since ``since``."""
         rows = self._store.conn.execute(

@@ -18,7 +18,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,12 @@ from opsboard.points import LoadedPeriod
 from opsboard.storage import files, meta
 from opsboard.storage import health as health_table
 from opsboard.storage import ingests as ingest_history
+from opsboard.storage import lock as collector_lock
 from opsboard.storage import names as name_table
 from opsboard.storage.alerts import AlertTables
 from opsboard.storage.batch import IngestBatch as IngestBatch
 from opsboard.storage.connection import Database
-from opsboard.storage.lock import CollectorLock
+from opsboard.storage.lock import CollectorInfo, CollectorLock, ViewerMark
 from opsboard.storage.migrations import MIGRATIONS, SCHEMA_VERSION
 from opsboard.storage.outbox import Outbox
 from opsboard.storage.series import Catalogue, SeriesRegistry
@@ -53,6 +54,9 @@ class Store(Database):
         #: The ids of the series met so far, and the catalogue of their levels.
         self.series = SeriesRegistry(conn)
         self.collector_lock = CollectorLock(self)
+        #: Held while this connection's process views the database (see ``ViewerMark``).
+        self.viewer_mark = ViewerMark(self)
+        self._counted: tuple[int, int] | None = None
         #: The alert tables: alerts and acknowledgements, silences, the notifiers' outbox.
         self.alerts = AlertTables(self)
         self.outbox = Outbox(self)
@@ -113,6 +117,7 @@ class Store(Database):
             if not readonly:
                 for suffix in ("-wal", "-shm"):
                     files.narrow(path.with_name(path.name + suffix), group_access)
+            store._counted = files.opened(path)
             return store
         except sqlite3.DatabaseError as exc:
             raise _open_error(path, exc, readonly=readonly) from None
@@ -175,9 +180,12 @@ class Store(Database):
             raise
 
     def close(self) -> None:
-        """Release the collector lock, if held, and close the connection."""
+        """Release the collector lock and the viewer mark, if held, and close the connection."""
         self.release_collector_lock()
+        self.viewer_mark.release()
         self.conn.close()
+        files.closed(self._counted)
+        self._counted = None
 
     def __enter__(self) -> Store:
         return self
@@ -211,6 +219,18 @@ class Store(Database):
     def collector_running(self) -> bool:
         """True when some process (this one or another) holds the collector lock."""
         return self.collector_lock.running()
+
+    def collector_info(self) -> CollectorInfo | None:
+        """Who wrote that it collects for this database (it may have stopped since)."""
+        return collector_lock.collector_info(self)
+
+    def record_poll(self, at: datetime) -> None:
+        """Write when the collector last finished polling its sources."""
+        collector_lock.record_poll(self, at)
+
+    def last_poll(self) -> datetime | None:
+        """When the collector last finished polling its sources (None: never recorded)."""
+        return collector_lock.last_poll(self)
 
     # -- meta and bookmarks (see ``opsboard.storage.meta``) -------------------------------
 
@@ -283,6 +303,21 @@ class Store(Database):
     def ingests(self, limit: int = 50) -> list[dict[str, Any]]:
         """The most recent ingests, newest first."""
         return ingest_history.recent(self, limit)
+
+    def ingest_history(
+        self, *, after: int = 0, exclude: Iterable[str] = (), limit: int = 200
+    ) -> list[ingest_history.IngestRecord]:
+        """The newest loads after id ``after``, newest first, without the sources in
+        ``exclude``; see ``opsboard.storage.ingests.history``."""
+        return ingest_history.history(self, after=after, exclude=list(exclude), limit=limit)
+
+    def last_loaded(self) -> dict[str, str]:
+        """When each source last committed a load (ISO text)."""
+        return ingest_history.last_loaded(self)
+
+    def newest_ingest(self) -> int:
+        """The id of the newest load (0 before the first)."""
+        return ingest_history.newest_id(self) or 0
 
     def loaded_format(
         self, store_name: str, formats: list[str], first: int, last: int

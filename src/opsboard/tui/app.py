@@ -7,58 +7,62 @@ with ``set_timer``, so that cycles never overlap and hidden screens never load.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.system_commands import SystemCommandsProvider
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from opsboard.collect.inprocess import InProcessCollector
+from opsboard.config.models import DEFAULT_THEME
 from opsboard.errors import OpsboardError
 from opsboard.formatting import unicode_ok
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_lines
 from opsboard.timeutil import floor_hour, local_midnight, zone
+from opsboard.tui.alerting import AlertingApp
+from opsboard.tui.collecting import Collect
 from opsboard.tui.commands import DashboardCommands
-from opsboard.tui.palette import THEME_VARIABLES
+from opsboard.tui.palette import SIXTEEN_COLOURS, THEME_VARIABLES, few_colours
+from opsboard.tui.saving import save_screen
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.screens.channel_sources import ChannelSourcesScreen
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
-from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
 from opsboard.tui.screens.review import ReviewScreen
+from opsboard.tui.screens.sources import FirstRunScreen, SourcesScreen
 from opsboard.views.alerts import AlertRow
 from opsboard.views.overview import CHART_METRICS, Overview
+from opsboard.views.preferences import Preferences
 from opsboard.views.source import DashboardSource, Request
+from opsboard.views.sources import FileRow
 
 log = logging.getLogger(__name__)
 
-Collect = Literal["auto", "never"]
 
-
-class OpsboardApp(App[None]):
+class OpsboardApp(AlertingApp):
     """Live traffic, paid promotion and alerts for one store or all."""
 
     CSS_PATH = "app.tcss"
     TITLE = "opsboard"
     #: Under 110 columns the SKU movers stack; from 150 the Overview sits in two columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-medium"), (150, "-wide")]  # noqa: RUF012
-    MODES: ClassVar[dict[str, Any]] = {"overview": OverviewScreen, "movers": MoversScreen}
+    MODES: ClassVar[dict[str, Any]] = {
+        "overview": OverviewScreen,
+        "movers": MoversScreen,
+        "sources": SourcesScreen,
+    }
     DEFAULT_MODE = "overview"
     COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, DashboardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "switch_mode('overview')", "Overview", show=False),
         Binding("k", "switch_mode('movers')", "SKU movers"),
+        Binding("f", "switch_mode('sources')", "Files"),
         Binding("s", "next_store", "Store"),
         Binding("v", "review", "Review"),
         Binding("c", "cycle_chart", "Chart metric", show=False),
@@ -102,19 +106,28 @@ class OpsboardApp(App[None]):
         self.unicode = unicode_ok() if unicode is None else unicode
         self.blink = blink
         self.chart_metric = CHART_METRICS[0]
-        self.role = "viewer"
+        self.init_collecting()
+        #: No config file and nothing configured: the screens say how to start.
+        self.first_run = runtime.config_path is None and not (
+            runtime.settings.stores or runtime.settings.adapters
+        )
+        self._seen_ingest: int | None = None
         self.last_refresh: datetime | None = None
         self.store_names: list[str] = []
         self.visible_alerts: tuple[AlertRow, ...] = ()
-        self.collector: InProcessCollector | None = None
         self._timer: Timer | None = None
         self._loading = False
         self._again = False
         self._loaded_minute: datetime | None = None
         self._fingerprint: tuple[object, ...] = ()
         self.cycles = 0
-        if runtime.settings.theme in self.available_themes:
-            self.theme = runtime.settings.theme
+        self.preferences = Preferences.load()
+        self.register_theme(SIXTEEN_COLOURS)
+        theme = self.preferences.theme_over(runtime.settings.theme)
+        if theme in self.available_themes:
+            self.theme = theme
+        #: The theme was chosen for the terminal's colours, not by the operator: not kept.
+        self._fitted_theme = False
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -141,21 +154,11 @@ class OpsboardApp(App[None]):
     def on_mount(self) -> None:
         """Become the collector if none runs, then load the first data."""
         self.store_names = self.source.stores()
-        if self.collect == "auto":
-            # Never block the collector's thread on the screen: post, do not wait.
-            loop = asyncio.get_running_loop()
-
-            def collected(report: Any) -> None:
-                loop.call_soon_threadsafe(self._collected, report)
-
-            def failed(error: str) -> None:
-                loop.call_soon_threadsafe(self._collector_failed, error)
-
-            collector = InProcessCollector(self.runtime, collected, failed)
-            if collector.claim():
-                self.collector = collector
-                self.role = "collector"
-                collector.start()
+        self.start_collecting()
+        if self.first_run:
+            self.push_screen(FirstRunScreen(self.runtime))
+        if not self.is_headless:
+            self.fit_theme_to_terminal()
         if self.runtime.settings.theme not in self.available_themes:
             self.notify(
                 f"unknown theme {self.runtime.settings.theme!r} in the config; "
@@ -165,19 +168,25 @@ class OpsboardApp(App[None]):
 
     def on_unmount(self) -> None:
         """Stop collecting and close the store."""
-        if self.collector is not None:
-            self.collector.close()
+        self.stop_collecting()
         self.source.close()
 
-    def _collector_failed(self, error: str) -> None:
-        self.notify(f"collection stopped: {error}", severity="error", timeout=30)
-        self.role = "collector (stopped)"
-        self.refresh_data()
+    def fit_theme_to_terminal(self) -> None:
+        """In a terminal of 16 colours, the default theme gives way to one of its own ANSI
+        colours (a theme the operator chose stays)."""
+        chosen = self.preferences.theme_over(self.runtime.settings.theme)
+        if chosen == DEFAULT_THEME and few_colours(self.console.color_system):
+            self._fitted_theme = True
+            self.theme = SIXTEEN_COLOURS.name
 
-    def _collected(self, report: Any) -> None:
-        """After a collection cycle that wrote points: show them at once."""
-        if getattr(report, "total_points", 0) or getattr(report, "failed", None):
-            self.refresh_data()
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme picked in the palette for the next start."""
+        if self._fitted_theme:
+            self._fitted_theme = False
+            return
+        if self.is_running and theme != self.preferences.theme_over(self.runtime.settings.theme):
+            self.preferences = self.preferences.with_theme(theme, self.runtime.settings.theme)
+            self.preferences.save()
 
     # -- the refresh loop --------------------------------------------------------------------
 
@@ -241,8 +250,15 @@ class OpsboardApp(App[None]):
         )
 
     @work(thread=True, group="load", exit_on_error=False)
-    def _load(self, request: Request) -> tuple[Request, Any]:
-        return request, self.source.load(request)
+    def _load(self, request: Request) -> tuple[Request, Any, Any, list[FileRow]]:
+        status = self.source.collector_status(
+            collecting_here=self.collector is not None, failure=self.collector_failure
+        )
+        if self._seen_ingest is None:
+            self._seen_ingest, news = self.source.newest_ingest(), []
+        else:
+            news = self.source.new_files(self._seen_ingest)
+        return request, self.source.load(request), status, news
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Deliver a finished load to its screen and schedule the next cycle."""
@@ -255,7 +271,8 @@ class OpsboardApp(App[None]):
             return
         self._loading = False
         if event.state is WorkerState.SUCCESS and worker.result is not None:
-            request, data = worker.result
+            request, data, self.collecting, news = worker.result
+            self._tell_files(news)
             self.last_refresh = self.now() if self.live else self.last_refresh
             self.cycles += 1
             if isinstance(data, Overview):
@@ -275,6 +292,29 @@ class OpsboardApp(App[None]):
             self.refresh_data()
         else:
             self._schedule()
+
+    def _tell_files(self, news: list[FileRow]) -> None:
+        """A toast for each file loaded or refused since the last look."""
+        for row in news:
+            self._seen_ingest = max(self._seen_ingest or 0, row.id)
+            self.notify(
+                row.toast,
+                title="File loaded" if row.loaded else "File refused (f: files)",
+                severity="information" if row.loaded else "error",
+                timeout=8 if row.loaded else 20,
+            )
+
+    def refresh_status(self) -> None:
+        """Redraw the status bar of the screen in view (a full screen over a dashboard
+        screen, such as the review, shows that one's)."""
+        from opsboard.tui.widgets.status_bar import StatusBar
+
+        under = next(
+            (s for s in reversed(self.screen_stack) if isinstance(s, DashboardScreen)), None
+        )
+        bars = self.screen.query(StatusBar)
+        if under is not None and bars:
+            under.draw_status(bars.first())
 
     # -- store, period, replay ---------------------------------------------------------------
 
@@ -328,81 +368,6 @@ class OpsboardApp(App[None]):
         index = CHART_METRICS.index(self.chart_metric)
         self.set_chart_metric(CHART_METRICS[(index + 1) % len(CHART_METRICS)])
 
-    # -- alerts ------------------------------------------------------------------------------
-
-    def _selected_alert(self) -> AlertRow | None:
-        from opsboard.tui.widgets.alerts_table import AlertsTable
-
-        screen = self._data_screen()
-        if not isinstance(screen, OverviewScreen):
-            return None
-        return screen.query_one(AlertsTable).selected
-
-    def ack_selected(self) -> None:
-        """Acknowledge the alert under the cursor."""
-        alert = self._selected_alert()
-        if alert is not None:
-            self.ask_ack(alert)
-
-    def silence_selected(self) -> None:
-        """Silence the alert under the cursor."""
-        alert = self._selected_alert()
-        if alert is not None:
-            self.ask_silence(alert)
-
-    def jump_to_alert(self, alert_id: int) -> None:
-        """Show the Overview with the cursor on alert ``alert_id``."""
-        from opsboard.tui.widgets.alerts_table import AlertsTable
-
-        self.switch_mode("overview")
-        table = self.screen.query_one(AlertsTable)
-        for index, alert in enumerate(table.alerts):
-            if alert.id == alert_id:
-                table.move_cursor(row=index, animate=False)
-                table.focus()
-
-    def ask_ack(self, alert: AlertRow) -> None:
-        """Ask for a note, then record the acknowledgement."""
-
-        def done(note: str | None) -> None:
-            if note is not None:
-                self._write_ack(alert, note)
-
-        what = f"{alert.rule} on {alert.scope_label}: {alert.message}"
-        self.push_screen(AckPrompt(what, blink=self.blink), done)
-
-    def ask_silence(self, alert: AlertRow) -> None:
-        """Ask for a duration, then silence the alert's rule on its scope."""
-
-        def done(duration: timedelta | None) -> None:
-            if duration is not None:
-                self._write_silence(alert, duration)
-
-        what = f"Silence {alert.rule} on {alert.scope_label} for:"
-        self.push_screen(SilencePrompt(what, blink=self.blink), done)
-
-    @work(thread=True, group="write", exit_on_error=False)
-    def _write_ack(self, alert: AlertRow, note: str) -> None:
-        try:
-            self.source.acknowledge(alert.id, note, self.now())
-        except OpsboardError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.call_from_thread(self.notify, f"acknowledged {alert.rule}")
-        self.call_from_thread(self.refresh_data)
-
-    @work(thread=True, group="write", exit_on_error=False)
-    def _write_silence(self, alert: AlertRow, duration: timedelta) -> None:
-        try:
-            until = self.source.silence(alert, duration, self.now())
-        except OpsboardError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.call_from_thread(
-            self.notify, f"silenced {alert.rule} until {until.astimezone():%H:%M}"
-        )
-        self.call_from_thread(self.refresh_data)
-
     def action_review(self) -> None:
         """Open the morning review of the day before the one in view (each store's own)."""
         store = self.store_name
@@ -450,10 +415,15 @@ class OpsboardApp(App[None]):
         self.push_screen(HelpScreen(rows))
 
     def action_save_screenshot(self) -> None:
-        """Save an SVG of the screen in the current folder (owner-only)."""
-        path = Path(self.save_screenshot(path=os.getcwd()))
-        path.chmod(0o600)
-        self.notify(f"saved {path}")
+        """Save an SVG of the screen into the user's data folder (owner-only), named by the
+        store's local time, and say where."""
+        local = self.now().astimezone(zone(self.source.tz_name(self.store_name)))
+        try:
+            path = save_screen(self, self.store_name, local)
+        except OSError as exc:
+            self.notify(f"screenshot not saved: {exc}", severity="error")
+            return
+        self.notify(str(path), title="Screenshot saved", timeout=15)
 
 
 def make_app(

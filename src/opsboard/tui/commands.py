@@ -30,6 +30,11 @@ class DashboardCommands(Provider):
             ("Replay: one hour back", partial(app.action_step, -1), "step back through history"),
             ("View: Overview", partial(app.switch_mode, "overview"), "traffic, promotion, alerts"),
             ("View: SKU movers", partial(app.switch_mode, "movers"), "SKUs that moved"),
+            (
+                "View: files and sources",
+                partial(app.switch_mode, "sources"),
+                "each file loaded or refused, each source's health, where files go",
+            ),
             ("View: morning review", app.action_review, "yesterday: what moved, why, what to do"),
             ("Refresh now", app.refresh_data, "read the store again"),
             ("Save a screenshot", app.action_save_screenshot, "an SVG of the screen"),

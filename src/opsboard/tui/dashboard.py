@@ -13,6 +13,7 @@ from typing import Any, Protocol, cast, runtime_checkable
 from textual.app import App
 
 from opsboard.views.alerts import AlertRow
+from opsboard.views.collecting import CollectorStatus
 
 
 @runtime_checkable
@@ -23,6 +24,8 @@ class Dashboard(Protocol):
     store_names: list[str]
     unicode: bool
     role: str
+    collecting: CollectorStatus
+    first_run: bool
     last_refresh: datetime | None
     visible_alerts: tuple[AlertRow, ...]
 
@@ -31,6 +34,9 @@ class Dashboard(Protocol):
 
     def refresh_data(self) -> None:
         """Load the shown screen's data again now."""
+
+    def refresh_status(self) -> None:
+        """Redraw the status bar of the screen in view."""
 
     def set_store(self, name: str | None) -> None:
         """Show one store, or every store with ``None``."""
@@ -65,8 +71,17 @@ class Dashboard(Protocol):
     def jump_to_alert(self, alert_id: int) -> None:
         """Select the alert ``alert_id`` on the overview."""
 
+    def open_alert(self, alert: AlertRow) -> None:
+        """Show ``alert``'s whole story."""
+
     def ask_ack(self, alert: AlertRow) -> None:
         """Ask for a note and acknowledge ``alert``."""
+
+    def ask_ack_all(self, alerts: tuple[AlertRow, ...]) -> None:
+        """Ask for one note and acknowledge each of ``alerts``."""
+
+    def ask_silence_all(self, alerts: tuple[AlertRow, ...]) -> None:
+        """Ask for how long and silence the rule on each of ``alerts``' scopes."""
 
     def ask_silence(self, alert: AlertRow) -> None:
         """Ask for how long and silence ``alert``'s rule."""

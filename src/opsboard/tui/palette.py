@@ -9,12 +9,13 @@ follow the terminal's palette and stay readable on light and dark backgrounds al
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.style import Style
 from textual.app import App
 from textual.color import Color
+from textual.theme import BUILTIN_THEMES, Theme
 
 #: The dashboard's own theme variables with their defaults (``App.get_theme_variable_defaults``).
 THEME_VARIABLES: dict[str, str] = {
@@ -61,3 +62,16 @@ def palette(app: App[Any]) -> Palette:
         info=colour("info"),
         strategic=colour("strategic"),
     )
+
+
+#: The theme for a terminal of 16 colours (``TERM=xterm``): the terminal's own ANSI colours,
+#: with titles in bright blue, so that titles, warnings (yellow), bad news and "behind" (red)
+#: never come out as one red, as truecolour themes do once squeezed into 16 colours.
+SIXTEEN_COLOURS: Theme = replace(
+    BUILTIN_THEMES["ansi-dark"], name="opsboard-16-colours", accent="ansi_bright_blue"
+)
+
+
+def few_colours(color_system: str | None) -> bool:
+    """True for a terminal of 16 colours or fewer (Rich's ``standard`` and ``windows``)."""
+    return color_system in ("standard", "windows")

@@ -18,7 +18,12 @@ from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.timeutil import FrozenClock
 from opsboard.tui.app import OpsboardApp, make_app
-from opsboard.views.sample_world import SAMPLE_NOW, sample_settings, seed
+from opsboard.views.sample_world import (
+    SAMPLE_NOW,
+    hold_sample_collector,
+    sample_settings,
+    seed,
+)
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
 
@@ -30,7 +35,7 @@ async def settle(pilot: Pilot[None]) -> None:
     """
     app = pilot.app
     assert isinstance(app, OpsboardApp)
-    groups = ("load", "write", "review")
+    groups = ("load", "write", "review", "story")
     for _ in range(50):
         busy = [w for w in app.workers if w.group in groups]
         await app.workers.wait_for_complete(busy)
@@ -75,6 +80,8 @@ def seeded_runtime(folder: Path) -> Runtime:
     db_path = folder / "screenshots.db"
     with Store.open(db_path) as store:
         seed(store)
+    # Shown as viewing beside the team's collector; the lock dies with this process.
+    hold_sample_collector(db_path)
     return Runtime(settings=sample_settings(), db_path=db_path, clock=FrozenClock(SAMPLE_NOW))
 
 

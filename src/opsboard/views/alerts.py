@@ -10,15 +10,17 @@ from __future__ import annotations
 import getpass
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from opsboard import alerts as alert_state
 from opsboard.alerts import AlertView
 from opsboard.errors import UsageError
 from opsboard.formatting import with_name
-from opsboard.models import SEVERITY_RANK, STATE_RANK, AlertState, HealthState, SourceHealth
+from opsboard.models import SEVERITY_RANK, AlertState, HealthState, SourceHealth
 from opsboard.points import NAME_KINDS
 from opsboard.storage.store import Store
+from opsboard.text import inert
 
 #: How long a resolved alert stays in the list.
 RECENT = timedelta(hours=24)
@@ -51,9 +53,59 @@ class AlertRow:
     @property
     def scope_label(self) -> str:
         """Store and scope together, with the scope's name, e.g. ``tmall-flagship /
-        campaign:77012003172 春季新品推广``."""
-        scope = with_name(self.scope, self.name)
+        campaign:77012003172 春季新品推广``; a file by its name."""
+        scope = self.scope
+        if scope.startswith("file:"):
+            scope = f"file:{scope_key(scope)}"
+        scope = with_name(scope, self.name)
         return " / ".join(part for part in (self.store, scope) if part) or "all"
+
+    @property
+    def bucket(self) -> str:
+        """Where the alert is listed: ``firing``, ``pending``, ``acknowledged`` (an open
+        alert someone has acknowledged or silenced), ``strategic`` or ``resolved``."""
+        if self.state in (AlertState.FIRING, AlertState.PENDING) and (
+            self.acked_by or self.silenced_until is not None
+        ):
+            return ACKNOWLEDGED
+        return self.state
+
+
+#: The bucket of an open alert that someone has acknowledged or silenced.
+ACKNOWLEDGED = "acknowledged"
+#: The order alerts are listed in: firing, pending, acknowledged, strategic, resolved.
+BUCKET_RANK: dict[str, int] = {
+    name: rank
+    for rank, name in enumerate(
+        (
+            AlertState.FIRING,
+            AlertState.PENDING,
+            ACKNOWLEDGED,
+            AlertState.STRATEGIC,
+            AlertState.RESOLVED,
+        )
+    )
+}
+
+
+def scope_key(scope: str) -> str:
+    """What tells one alert's scope from another's: ``sku:1002`` -> ``1002``, a campaign's
+    id, a source's name; a file by its name (not the folder it lies or was moved in)."""
+    kind, _, what = scope.partition(":")
+    if not what:
+        return scope
+    if kind == "file":
+        return PurePath(what).name or what
+    return what
+
+
+def scope_words(alert: AlertRow, store: str | None) -> str:
+    """The scope as the alerts table shows it: the id (or file name) with the platform's
+    name after it, after the store unless ``store`` is the one in view."""
+    scope = with_name(scope_key(alert.scope), alert.name)
+    if store and alert.store == store:
+        return scope or "store"
+    return " / ".join(part for part in (inert(alert.store), scope) if part) or "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +171,7 @@ def _named(store: Store, rows: list[AlertRow]) -> list[AlertRow]:
 def _order(rows: list[AlertRow], at: datetime, limit: int) -> list[AlertRow]:
     rows.sort(
         key=lambda a: (
-            STATE_RANK.get(a.state, STATE_RANK[AlertState.RESOLVED]),
+            BUCKET_RANK.get(a.bucket, BUCKET_RANK[AlertState.RESOLVED]),
             -SEVERITY_RANK.get(a.severity, -1),  # the worst first, an unknown one last
             -(a.since or at).timestamp(),
         )
@@ -128,9 +180,11 @@ def _order(rows: list[AlertRow], at: datetime, limit: int) -> list[AlertRow]:
 
 
 def load_alerts(
-    store: Store, *, at: datetime, live: bool, store_name: str | None = None, limit: int = 50
+    store: Store, *, at: datetime, live: bool, store_name: str | None = None, limit: int = 200
 ) -> list[AlertRow]:
-    """Open and recently resolved alerts; in a replay, as they stood at ``at``.
+    """Open and recently resolved alerts, firing first, then pending, acknowledged,
+    strategic and resolved, the worst first within each; in a replay, as they stood at
+    ``at``.
 
     With a store chosen, alerts of that store and alerts of no store (sources) are shown.
     """
@@ -140,7 +194,7 @@ def load_alerts(
         return _named(store, _order(rows, at, limit))
     # A replay: every alert begun by `at` and not resolved for a day by then, with the
     # acknowledgements and silences that existed at `at`.
-    ids = store.alerts.begun_by(at, at - RECENT, store_name, limit * 4)
+    ids = store.alerts.begun_by(at, at - RECENT, store_name, limit * 2)
     acks = store.alerts.latest_acks_by(ids, at)
     silences = [s for s in alert_state.silences(store, now=at) if s.created_at <= at]
     rows = []

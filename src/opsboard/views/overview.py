@@ -77,6 +77,8 @@ class HourlySeries:
     now_hour: int
     #: Why the chart is empty when it must be (money over stores in different currencies).
     note: str = ""
+    #: The currency of a money metric's values (``CNY``), "" for counts and rates.
+    currency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +265,9 @@ class OverviewLoader:
         series = hourly_series(
             self.engine, metric, stores if names else [], at, tz, rates=money.rates
         )
-        return replace(series, note=money.note) if uses_money(metric) else series
+        if not uses_money(metric):
+            return series
+        return replace(series, note=money.note, currency=money.currency)
 
     def _channels(
         self,

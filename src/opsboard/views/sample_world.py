@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from opsboard.config.models import Settings, StoreConfig
 from opsboard.models import HealthState, SourceHealth
 from opsboard.points import RawPoint
+from opsboard.storage.lock import COLLECTOR_KEY, CollectorInfo
 from opsboard.storage.store import Store
 from opsboard.timeutil import FrozenClock, floor_hour, local_midnight, zone
 
@@ -298,3 +300,18 @@ def _seed_state(store: Store, now: datetime, settings: Settings) -> None:
     ]
     if bounce:
         ack(store, min(bounce), "li.wei", "new detail page tonight", now=now - timedelta(hours=2))
+
+
+#: The collector the sample world shows as running: another process on the team server.
+SAMPLE_COLLECTOR = CollectorInfo(4242, "ops-server", "ops", "2026-06-18T01:00:00+00:00")
+
+
+def hold_sample_collector(db_path: Path) -> Store:
+    """Hold the collector lock of ``db_path`` as the sample world's collector (pid 4242 on
+    ops-server, polled 12 s before ``SAMPLE_NOW``), so that a dashboard opened on it views,
+    as beside a team's collector; close the returned store to let go."""
+    holder = Store.open(db_path)
+    holder.acquire_collector_lock()
+    holder.set_meta(COLLECTOR_KEY, SAMPLE_COLLECTOR.dumps())
+    holder.record_poll(SAMPLE_NOW - timedelta(seconds=12))
+    return holder

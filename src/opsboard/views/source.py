@@ -11,14 +11,19 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from opsboard.paths import default_config_path
 from opsboard.runtime import Runtime
 from opsboard.storage import meta
 from opsboard.storage.store import Store
-from opsboard.timeutil import DEFAULT_TIMEZONE
+from opsboard.timeutil import DEFAULT_TIMEZONE, zone
 from opsboard.views import alerts as data
+from opsboard.views import sources
+from opsboard.views.alert_story import AlertStory, load_story
 from opsboard.views.channel_sources import ChannelSources, load_channel_sources
+from opsboard.views.collecting import CollectorStatus, collector_status
 from opsboard.views.movers import MoversLoader, MoversView
 from opsboard.views.overview import Overview, OverviewLoader
+from opsboard.views.sources import FileRow, SourcesView
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +71,13 @@ class DashboardSource:
         configured = self.runtime.settings.stores
         return configured[0].timezone if configured else DEFAULT_TIMEZONE
 
-    def load(self, request: Request) -> Overview | MoversView:
+    def load(self, request: Request) -> Overview | MoversView | SourcesView:
         """The data of one view (runs in a worker thread)."""
         with self.lock:
             if request.kind == "movers":
                 return self._movers(request)
+            if request.kind == "sources":
+                return self._sources(request)
             return self.overview_loader.load(
                 store_name=request.store,
                 at=request.at,
@@ -100,6 +107,58 @@ class DashboardSource:
             health=tuple(data.load_health(self.store)),
         )
 
+    def _sources(self, request: Request) -> SourcesView:
+        config = self.runtime.config_path
+        return sources.load_sources(
+            self.store,
+            self.runtime.settings,
+            at=request.at,
+            tz_name=self.tz_name(request.store),
+            config_path=str(config if config is not None else default_config_path()),
+            # The demo configures itself without a file.
+            has_config=config is not None
+            or bool(self.runtime.settings.stores or self.runtime.settings.adapters),
+            store_name=request.store,
+        )
+
+    def collector_status(self, *, collecting_here: bool, failure: str = "") -> CollectorStatus:
+        """Who collects for the database now (this dashboard, another process, nobody)."""
+        with self.lock:
+            return collector_status(
+                self.store,
+                collecting_here=collecting_here,
+                has_sources=bool(self.runtime.settings.adapters),
+                failure=failure,
+            )
+
+    def collector_running(self) -> bool:
+        """True when some process holds the collector lock."""
+        with self.lock:
+            return self.store.collector_running()
+
+    def newest_ingest(self) -> int:
+        """The id of the newest load: files after it are news."""
+        with self.lock:
+            return self.store.newest_ingest()
+
+    def new_files(self, after: int) -> list[FileRow]:
+        """Files loaded or refused after ingest ``after``, oldest first."""
+        with self.lock:
+            return sources.new_files(self.store, self.runtime.settings, after)
+
+    def attach_viewer(self, attached: bool) -> None:
+        """Count this dashboard among the viewers of the database, or stop counting it."""
+        with self.lock:
+            if attached:
+                self.store.viewer_mark.hold()
+            else:
+                self.store.viewer_mark.release()
+
+    def viewers_attached(self) -> bool:
+        """True when another dashboard views the database."""
+        with self.lock:
+            return self.store.viewer_mark.others_attached()
+
     def acknowledge(self, alert_id: int, note: str, at: datetime) -> None:
         """Record an acknowledgement by the current user."""
         with self.lock:
@@ -118,6 +177,11 @@ class DashboardSource:
                 reason="from the dashboard",
                 at=at,
             )
+
+    def alert_story(self, alert: data.AlertRow, at: datetime) -> AlertStory:
+        """Everything known about ``alert`` at ``at``, its times in its store's zone."""
+        with self.lock:
+            return load_story(self.store, alert, at=at, tz=zone(self.tz_name(alert.store or None)))
 
     def review_day(self, store: str, at: datetime) -> date:
         """The day before the one ``at`` falls on in ``store``'s own time zone."""

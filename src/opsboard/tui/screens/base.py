@@ -36,12 +36,27 @@ class DashboardScreen(Screen[None]):
         self.query_one(TitleBar).show(
             view=self.view_name, store=app.store_name, at=at, tz_name=tz_name, live=live
         )
-        self.query_one(StatusBar).show(
-            health=health,
+        self._health = health
+        self._tz_name = tz_name
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        """Redraw the status bar with the app's newest collector status."""
+        self.draw_status(self.query_one(StatusBar))
+
+    def draw_status(self, bar: StatusBar) -> None:
+        """Draw this screen's status on ``bar`` (its own, or that of a screen above it)."""
+        app = self.dashboard
+        tz_name = getattr(self, "_tz_name", None)
+        if tz_name is None:
+            return  # nothing loaded yet: the first load draws it
+        bar.show(
+            health=self._health,
             refreshed=app.last_refresh,
-            role=app.role,
+            collecting=app.collecting,
             now=app.now(),
             tz_name=tz_name,
+            note="no config yet: f shows how to start" if app.first_run else "",
         )
 
     def on_screen_resume(self) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 _EXTRA = [
     ("up/down", "move in a table"),
+    ("enter", "on an alert: its whole story; on a group of alerts: open or close it"),
     ("tab", "next panel"),
     ("ctrl+p", "command palette: switch store or period, jump to an alert, themes"),
 ]

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 
 from opsboard.formatting import ratio
+from opsboard.timeutil import zone
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.widgets.alerts_table import AlertsTable
 from opsboard.tui.widgets.channels import ChannelSplit
@@ -22,17 +23,27 @@ from opsboard.tui.widgets.store_strip import StoreStrip
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.tui.widgets.traffic import TrafficFigures
 from opsboard.tui.widgets.unsold import UnsoldSpendLine
+from opsboard.views.alert_groups import AlertGroup
+from opsboard.views.alerts import AlertRow
 from opsboard.views.overview import Overview
 
 
 def traffic_title(data: Overview) -> str:
-    """The traffic panel's title: today, or the store's latest day with data, marked."""
+    """The traffic panel's title: today, a replayed day up to its hour, or the store's
+    latest day with data, marked."""
     if data.latest_day is not None:
         day = data.latest_day
         return f"Traffic, latest: {day:%b} {day.day} (no data today)"
-    if data.store is None and len(data.stores_strip) > 1:
-        return "Traffic today, all stores"
-    return "Traffic today"
+    several = ", all stores" if data.store is None and len(data.stores_strip) > 1 else ""
+    if not data.live:
+        return f"Traffic replayed: {replay_time(data)}{several}"
+    return f"Traffic today{several}"
+
+
+def replay_time(data: Overview) -> str:
+    """The replayed instant in the view's zone: ``Jun 17 14:00``."""
+    at = data.at.astimezone(zone(data.tz_name))
+    return f"{at:%b} {at.day} {at:%H:%M}"
 
 
 class OverviewScreen(DashboardScreen):
@@ -55,6 +66,8 @@ class OverviewScreen(DashboardScreen):
         super().__init__()
         self._layout: str | None = None
         self._last: Overview | None = None
+        #: The alert groups the operator opened, kept when the panels are laid out again.
+        self._opened: set[str] = set()
 
     def action_channel_sources(self) -> None:
         """Open each channel into its traffic sources (手淘搜索, 手淘推荐, …)."""
@@ -125,7 +138,8 @@ class OverviewScreen(DashboardScreen):
         return self._panel("traffic-panel", "Traffic today", TrafficFigures(id="traffic"))
 
     def _alerts(self) -> Vertical:
-        return self._panel("alerts-panel", "Alerts", AlertsTable(id="alerts"))
+        table = AlertsTable(id="alerts", unicode=self.dashboard.unicode, opened=self._opened)
+        return self._panel("alerts-panel", "Alerts", table)
 
     def _chart(self) -> Vertical:
         chart = HourlyChart(unicode=self.dashboard.unicode, id="chart")
@@ -171,7 +185,12 @@ class OverviewScreen(DashboardScreen):
         strip.show(data.stores_strip)
         self.query_one("#stores-panel").display = bool(data.stores_strip)
         self.query_one(TrafficFigures).show(
-            data.figures, data.currency, converted=data.converted, note=data.money_note
+            data.figures,
+            data.currency,
+            converted=data.converted,
+            note=data.money_note,
+            now_label="Now" if data.live else replay_time(data).rsplit(" ", 1)[1],
+            day_label="Today" if data.live else replay_time(data).rsplit(" ", 1)[0],
         )
         self.query_one("#traffic-panel").border_title = traffic_title(data)
         self.query_one(HourlyChart).show(data.hourly)
@@ -195,18 +214,32 @@ class OverviewScreen(DashboardScreen):
         legend = "! firing  ? pending  SL strategic loss  v resolved" if message.narrow else ""
         self.query_one("#alerts-panel").border_subtitle = legend
 
-    def action_ack(self) -> None:
-        """Acknowledge the alert under the cursor, with a note."""
-        alert = self.query_one(AlertsTable).selected
-        if alert is None:
+    def on_alerts_table_opened(self, message: AlertsTable.Opened) -> None:
+        """Enter on an alert: its whole story."""
+        self.dashboard.open_alert(message.alert)
+
+    def _chosen(self) -> AlertRow | AlertGroup | None:
+        """The alert or the group of alerts under the cursor."""
+        line = self.query_one(AlertsTable).selected_line
+        if line is None or (line.alert is None and line.group is None):
             self.notify("No alert selected", severity="warning")
-            return
-        self.dashboard.ask_ack(alert)
+            return None
+        return line.alert or line.group
+
+    def action_ack(self) -> None:
+        """Acknowledge the alert under the cursor (or every alert of the group), with a
+        note."""
+        chosen = self._chosen()
+        if isinstance(chosen, AlertGroup):
+            self.dashboard.ask_ack_all(chosen.members)
+        elif chosen is not None:
+            self.dashboard.ask_ack(chosen)
 
     def action_silence(self) -> None:
-        """Silence the rule of the alert under the cursor for a while."""
-        alert = self.query_one(AlertsTable).selected
-        if alert is None:
-            self.notify("No alert selected", severity="warning")
-            return
-        self.dashboard.ask_silence(alert)
+        """Silence the rule of the alert under the cursor (or of every alert of the group)
+        for a while."""
+        chosen = self._chosen()
+        if isinstance(chosen, AlertGroup):
+            self.dashboard.ask_silence_all(chosen.members)
+        elif chosen is not None:
+            self.dashboard.ask_silence(chosen)

@@ -12,6 +12,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown
 
+from opsboard.tui.dashboard import dashboard_of
+from opsboard.tui.widgets.status_bar import StatusBar
+
 
 class ReviewScreen(Screen[None]):
     """Yesterday's diagnosis for the store in view, built off the UI thread."""
@@ -31,10 +34,12 @@ class ReviewScreen(Screen[None]):
             box.border_title = self.review_title
             box.border_subtitle = "esc to close"
             yield Markdown("*Building the review…*", id="review")
+        yield StatusBar(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        """Build the review in a worker thread."""
+        """Build the review in a worker thread; say who collects, as every screen does."""
+        dashboard_of(self.app).refresh_status()
         self.load()
 
     @work(thread=True, exclusive=True, group="review")

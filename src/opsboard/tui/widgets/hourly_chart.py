@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
+from opsboard.formatting import compact, percent
+from opsboard.metrics import DERIVED_METRICS
 from opsboard.tui.widgets.traffic import label_of
 from opsboard.views.overview import HourlySeries
 
@@ -30,18 +35,34 @@ class HourlyChart(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         markers = ("braille", "braille", "braille") if self.unicode else ("*", "+", ".")
+        # The hour under way is not over: drawn on the line it would read as a fall, so it
+        # stands apart, marked as so far.
+        today, open_hour = _closed_hours(series)
+        top = 0.0
         for label, values, marker, color in (
             ("last week", series.last_week, markers[2], "gray"),
             ("yesterday", series.yesterday, markers[1], "cyan"),
-            ("today", series.today, markers[0], "orange"),
+            ("today", today, markers[0], "orange"),
         ):
             hours = [h for h, v in zip(series.hours, values, strict=True) if v is not None]
             points = [v for v in values if v is not None]
             if points:
                 plt.plot(hours, points, marker=marker, label=label, color=color)
+                top = max(top, *points)
+        if open_hour is not None:
+            hour, value = open_hour
+            plt.scatter([hour], [value], marker="o" if not self.unicode else "●",
+                        label=f"{hour}h so far", color="orange")  # fmt: skip
+            top = max(top, value)
         plt.xlim(0, 23)
         plt.xticks([0, 6, 12, 18, 23], ["0h", "6h", "12h", "18h", "23h"])
+        if top > 0:
+            ticks = nice_ticks(top)
+            plt.ylim(0, ticks[-1])
+            plt.yticks(ticks, [tick_label(t, series.metric) for t in ticks])
         title = f"{label_of(series.metric)} by hour"
+        if series.currency:
+            title += f" ({series.currency})"
         plt.title(f"{title}: {series.note}" if series.note else title)
         self.refresh()
 
@@ -51,3 +72,33 @@ class HourlyChart(PlotextPlot):
         if not self.unicode and isinstance(rendered, Text):
             rendered.plain = rendered.plain.translate(_ASCII)
         return rendered
+
+
+def _closed_hours(
+    series: HourlySeries,
+) -> tuple[tuple[float | None, ...], tuple[int, float] | None]:
+    """Today's values without the hour under way, and that hour with its value so far."""
+    hour = series.now_hour
+    if not 0 <= hour < len(series.today) or series.today[hour] is None:
+        return series.today, None
+    value = series.today[hour]
+    assert value is not None
+    closed = tuple(None if h == hour else v for h, v in enumerate(series.today))
+    return closed, (hour, value)
+
+
+def nice_ticks(top: float, count: int = 4) -> list[float]:
+    """Round steps from 0 to at least ``top`` (1, 2 or 5 times a power of ten)."""
+    raw = top / count
+    power = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    steps = math.ceil(top / step - 1e-9)
+    return [round(i * step, 10) for i in range(steps + 1)]
+
+
+def tick_label(value: float, metric: str) -> str:
+    """A y-axis label in the metric's own unit: ``12.5k`` visitors, ``3.0%`` conversion."""
+    spec = DERIVED_METRICS.get(metric)
+    text = percent(value, 1) if spec is not None and spec.kind == "rate" else compact(value)
+    # Round steps need no decimals: 20k, not 20.0k.
+    return re.sub(r"\.0+(?=[kMB%]|$)", "", text)

@@ -1,20 +1,29 @@
-"""The bottom line: each source's health, when the data was last read, collector or viewer."""
+"""The bottom line: who collects and when it last polled, each source's health, and when
+the data was last read.
+
+When nobody collects, the sources' last known health would be a lie ("1/1 sources ok"
+while nothing is polled): the line then says only that nobody collects, in red.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import age
-from opsboard.tui.palette import palette
+from opsboard.tui.palette import Palette, palette
 from opsboard.views.alerts import HealthRow
+from opsboard.views.collecting import Collecting, CollectorStatus
+
+#: A last poll older than this is shown as a warning: the collector may be stuck.
+POLL_OVERDUE = timedelta(minutes=5)
 
 
 class StatusBar(Static):
-    """Source health, last refresh and the dashboard's role, on one line."""
+    """Source health, the collector and the last read, on one line."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
@@ -25,22 +34,43 @@ class StatusBar(Static):
         *,
         health: tuple[HealthRow, ...],
         refreshed: datetime | None,
-        role: str,
+        collecting: CollectorStatus,
         now: datetime,
         tz_name: str = "UTC",
+        note: str = "",
     ) -> None:
-        """Update the line; unchanged content is not redrawn."""
-        key = (health, refreshed, role, now.replace(second=0, microsecond=0))
+        """Update the line; unchanged content is not redrawn. ``note`` comes first (e.g.
+        that there is no config yet)."""
+        key = (health, refreshed, collecting, now.replace(second=0, microsecond=0), note)
         if key == self._shown:
             return
         self._shown = key
         colours = palette(self.app)
+        tz = ZoneInfo(tz_name)
+        text = Text()
+        if note:
+            text.append(note, style=colours.warning)
+            text.append("  ")
+        if collecting.collecting is Collecting.NOBODY:
+            text.append("no collector: alerts are not sent", style=colours.bold(colours.bad))
+            if collecting.reason:
+                text.append(f" ({collecting.reason})", style=colours.bad)
+        else:
+            # Who collects first: on a narrow terminal the line is cut at its end.
+            self._collector(text, collecting, now, tz, colours)
+            text.append(" | ")
+            self._health(text, health, now, colours)
+        if refreshed is not None:
+            text.append(f" | read {refreshed.astimezone(tz):%H:%M:%S}")
+        self.update(text)
+
+    @staticmethod
+    def _health(text: Text, health: tuple[HealthRow, ...], now: datetime, colours: Palette) -> None:
         # A slow, stale or rate-limited source still delivers: worth a look, not wrong.
         states = {
             "ok": colours.good,
             **dict.fromkeys(("slow", "stale", "rate_limited"), colours.warning),
         }
-        text = Text()
         if not health:
             text.append("no sources yet", style="dim")
         healthy = [row for row in health if row.state == "ok"]
@@ -58,8 +88,21 @@ class StatusBar(Static):
             )
             text.append(" ")
             text.append(age((now - row.since).total_seconds()))
-        text.append("  | ")
-        text.append(role, style="bold")
-        if refreshed is not None:
-            text.append(f" | read {refreshed.astimezone(ZoneInfo(tz_name)):%H:%M:%S}")
-        self.update(text)
+
+    @staticmethod
+    def _collector(
+        text: Text, collecting: CollectorStatus, now: datetime, tz: ZoneInfo, colours: Palette
+    ) -> None:
+        if collecting.collecting is Collecting.HERE:
+            text.append("collecting here", style="bold")
+        else:
+            text.append("collector ", style="bold")
+            text.append(collecting.holder or "another process", style="bold")
+        polled = collecting.polled
+        if polled is None:
+            text.append(", not polled yet", style=colours.warning)
+        elif now - polled > POLL_OVERDUE:
+            ago = age((now - polled).total_seconds())
+            text.append(f", polled {ago} ago", style=colours.warning)
+        else:
+            text.append(f", polled {polled.astimezone(tz):%H:%M:%S}")

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import DataTable
 
-from opsboard.formatting import MISSING, change, figure
+from opsboard.formatting import MISSING, change, figure, points
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, uses_money
 from opsboard.query.currency import CONVERTED_MARK
 from opsboard.tui.palette import Palette, palette
@@ -35,12 +35,28 @@ def styled_change(metric: str, value: float | None, colours: Palette) -> Text:
     return Text(change(value), style=style, justify="right")
 
 
+def styled_points(metric: str, now: float | None, base: float | None, colours: Palette) -> Text:
+    """A rate's move in percentage points (``-0.2pt``), as SKU movers and the review show
+    rates, coloured as good news or bad news."""
+    if now is None or base is None:
+        return Text(MISSING, style="dim", justify="right")
+    moved = now - base
+    good = (moved < 0) if metric in LOWER_IS_BETTER else (moved > 0)
+    style: Style | str = "" if abs(moved) < 0.001 else (colours.good if good else colours.bad)
+    return Text(points(now, base), style=style, justify="right")
+
+
+def _is_rate(metric: str) -> bool:
+    spec = DERIVED_METRICS.get(metric)
+    return spec is not None and spec.kind == "rate"
+
+
 class TrafficFigures(DataTable[Text]):
     """Visitors, page views, bounce rate, conversion, buyers, GMV and AOV."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="none", zebra_stripes=False, show_cursor=False)
-        self._shown: tuple[tuple[TrafficFigure, ...], str, bool, str] | None = None
+        self._shown: tuple[tuple[TrafficFigure, ...], str, bool, str, str, str] | None = None
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
@@ -56,24 +72,39 @@ class TrafficFigures(DataTable[Text]):
         *,
         converted: bool = False,
         note: str = "",
+        now_label: str = "Now",
+        day_label: str = "Today",
     ) -> None:
-        """Show ``figures``; money marked ``≈`` where ``converted`` at configured rates, and
-        ``note`` (why money is blank, or that it is converted) under the panel."""
-        key = (figures, currency, converted, note)
+        """Show ``figures``; money marked ``≈`` where ``converted`` at configured rates,
+        ``note`` (why money is blank, or that it is converted) under the panel, and the
+        figures' column headed ``now_label`` (a replayed hour's time instead of "Now") under
+        ``day_label`` (the replayed day instead of "Today")."""
+        key = (figures, currency, converted, note, now_label, day_label)
         if key == self._shown:
             return
         self._shown = key
+        self.columns["metric"].label = Text(day_label)  # type: ignore[index]
+        self.columns["today"].label = Text(now_label, justify="right")  # type: ignore[index]
         self.clear()
         colours = palette(self.app)
         for item in figures:
             value = figure(item.metric, item.today, currency)
             if converted and item.today is not None and uses_money(item.metric):
                 value = CONVERTED_MARK + value
+            if _is_rate(item.metric):
+                moves = (
+                    styled_points(item.metric, item.today, item.yesterday, colours),
+                    styled_points(item.metric, item.today, item.last_week, colours),
+                )
+            else:
+                moves = (
+                    styled_change(item.metric, item.vs_yesterday, colours),
+                    styled_change(item.metric, item.vs_last_week, colours),
+                )
             self.add_row(
                 Text(label_of(item.metric)),
                 Text(value, style="bold", justify="right"),
-                styled_change(item.metric, item.vs_yesterday, colours),
-                styled_change(item.metric, item.vs_last_week, colours),
+                *moves,
                 key=item.metric,
             )
         if not figures:
