@@ -185,7 +185,7 @@ def test_serve_binds_loopback_and_quotes_the_command() -> None:
     assert not is_loopback("0.0.0.0")
     command = dashboard_command(None, __import__("pathlib").Path("/tmp/my db;rm -rf x.db"))
     assert "'/tmp/my db;rm -rf x.db'" in command
-    assert command.endswith(" dashboard")
+    assert command.endswith(" dashboard --viewer")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from opsboard.config.rules import rule_count
 from opsboard.errors import OpsboardError, UsageError
@@ -36,7 +36,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     store = getattr(args, "store", None)
     if store is not None:
         _check_dashboard_store(runtime, store)
-    make_app(runtime, store=store).run()
+    # --viewer (the web view's sessions): never collect nor take over, whatever the lock says.
+    collect: Literal["auto", "never"] = "never" if getattr(args, "viewer", False) else "auto"
+    make_app(runtime, store=store, collect=collect).run()
     return 0
 
 
@@ -178,6 +180,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         config=getattr(args, "config", None),
         db=getattr(args, "db", None),
+        max_sessions=args.max_sessions,
+        public_url=args.public_url,
     )
 
 

@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
         "dashboard", cmd_dashboard, "the dashboard (TUI) on the configured stores (the default)"
     )
     p.add_argument("--store", help="open on this store (default: every store)")
+    p.add_argument(
+        "--viewer",
+        action="store_true",
+        help="only show what another process collects; never collect (the web view's sessions)",
+    )
 
     p = add("init", cmd_init, "write a first config: asks for a store, platform, zone, drop folder")
     p.add_argument("--store", help="the store's name, e.g. tmall-flagship")
@@ -212,6 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SERVE_PORT,
         help=f"default {DEFAULT_SERVE_PORT} (O-P-S-B on a phone keypad; 8000 and 8080 are "
         "taken by too many other tools)",
+    )
+    p.add_argument(
+        "--max-sessions",
+        type=int,
+        default=4,
+        help="browser sessions at once (default 4); each runs a dashboard of about 70 MB",
+    )
+    p.add_argument(
+        "--public-url",
+        help="the address browsers open when a reverse proxy stands in front, e.g. "
+        "https://ops.example.com (default: the address the browser used)",
     )
 
     add("formats", cmd_formats, "the export formats recognised, and how each is detected")

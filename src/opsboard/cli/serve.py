@@ -1,7 +1,9 @@
 """`opsboard serve`: the dashboard in a browser through textual-serve, on loopback by default.
 
-Each browser tab runs its own dashboard process; the first becomes the collector and the
-others viewers, exactly as in terminals.
+Each browser tab runs its own dashboard process, always a viewer: a web session never
+collects (run `opsboard watch` or a terminal dashboard for that). Only a browser that brings
+the secret printed at start (or the password of ``OPSBOARD_SERVE_PASSWORD``) gets in, and at
+most ``--max-sessions`` dashboards run at once (see ``web_server``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import shlex
 import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from opsboard.errors import UsageError
 
@@ -35,24 +38,65 @@ def dashboard_command(config: Path | None, db: Path | None) -> str:
         parts += ["--config", str(Path(config).expanduser().resolve())]
     if db is not None:
         parts += ["--db", str(Path(db).expanduser().resolve())]
-    parts.append("dashboard")
+    # --viewer: anyone with the address must never become the collector of the database.
+    parts += ["dashboard", "--viewer"]
     return " ".join(shlex.quote(part) for part in parts)
 
 
-def serve(*, host: str, port: int, config: Path | None, db: Path | None) -> int:
+#: Browser sessions at once unless --max-sessions says otherwise: each is a ~70 MB dashboard.
+DEFAULT_MAX_SESSIONS = 4
+
+
+def check_public_url(url: str) -> str:
+    """``--public-url`` as given, if it is an http(s) address without query or fragment."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise UsageError(
+            f"--public-url {url!r} is not an http(s) address",
+            hint="give the address browsers open, e.g. https://ops.example.com or "
+            "https://example.com/opsboard",
+        )
+    return url
+
+
+def serve(
+    *,
+    host: str,
+    port: int,
+    config: Path | None,
+    db: Path | None,
+    max_sessions: int = DEFAULT_MAX_SESSIONS,
+    public_url: str | None = None,
+) -> int:
     """Serve until interrupted."""
     if not 0 < port < 65536:
         raise UsageError(f"port {port} is out of range", hint="use a port from 1 to 65535")
+    if not 0 < max_sessions <= 1000:
+        raise UsageError(
+            f"--max-sessions {max_sessions} is out of range",
+            hint=f"use 1 to 1000 (default {DEFAULT_MAX_SESSIONS}; each session is a dashboard "
+            "of about 70 MB)",
+        )
+    if public_url is not None:
+        check_public_url(public_url)
     if not is_loopback(host):
         print(
-            f"opsboard: warning: serving on {host}: anyone who can reach it sees the "
-            "dashboard; put it behind an authenticating proxy",
+            f"opsboard: warning: serving on {host} without TLS: the token crosses the "
+            "network in clear; put it behind a reverse proxy with TLS (see the README)",
             file=sys.stderr,
         )
     check_port_free(host, port)
-    from textual_serve.server import Server
+    from opsboard.cli.web_access import Gate
+    from opsboard.cli.web_server import WebServer
 
-    server = Server(dashboard_command(config, db), host=host, port=port, title="opsboard")
+    server = WebServer(
+        dashboard_command(config, db),
+        host=host,
+        port=port,
+        gate=Gate.for_server(port),
+        max_sessions=max_sessions,
+        public_url=public_url,
+    )
     try:
         server.serve()
     except OSError as exc:  # taken between the check and the start
