@@ -182,7 +182,9 @@ def demo_settings(
             AdapterConfig(
                 name="platform-api",
                 type="api",
-                poll_interval=timedelta(seconds=5),
+                # The platform's figures move by the minute: a poll every half minute keeps
+                # the screen live at a fraction of the work (a reload per poll that brings news).
+                poll_interval=timedelta(seconds=30),
                 options={
                     "base_url": simulator.base_url,
                     "token": simulator.token,
@@ -192,7 +194,8 @@ def demo_settings(
             AdapterConfig(
                 name="drop-folder",
                 type="csv",
-                poll_interval=timedelta(seconds=1),
+                # A dropped file wakes the folder's watcher at once; the poll is the backstop.
+                poll_interval=timedelta(seconds=5),
                 options={"folders": [{"path": str(drop)}]},
             ),
         ],
