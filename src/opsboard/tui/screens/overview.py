@@ -205,7 +205,9 @@ class OverviewScreen(DashboardScreen):
         self.query_one(ChannelSplit).show(data.channels, data.currency, converted=data.converted)
         self.query_one("#channels-panel").border_subtitle = data.money_note if data.channels else ""
         self.query_one(PromotionTable).show(data.promotion, data.break_even_roi)
-        self.query_one(UnsoldSpendLine).show(data.unsold)
+        self.query_one(UnsoldSpendLine).show(
+            data.unsold, spend_seen=any(row.spend for row in data.promotion)
+        )
         self.query_one(AlertsTable).show(data.alerts, data.at, data.store)
         firing = sum(1 for a in data.alerts if a.state == "firing")
         self.query_one("#alerts-panel").border_title = f"Alerts ({firing} firing)"

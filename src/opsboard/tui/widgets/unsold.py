@@ -15,17 +15,19 @@ class UnsoldSpendLine(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
-        self._shown: tuple[UnsoldSpend, ...] | None = None
+        self._shown: tuple[tuple[UnsoldSpend, ...], bool] | None = None
 
-    def show(self, rows: tuple[UnsoldSpend, ...]) -> None:
+    def show(self, rows: tuple[UnsoldSpend, ...], *, spend_seen: bool = True) -> None:
         """Show ``rows``, each in its store's own currency; nothing is redrawn when they
-        did not change."""
-        key = rows
+        did not change. With no spend at all (``spend_seen`` false) there is nothing to
+        say, rather than a reassurance with no data behind it."""
+        key = (rows, spend_seen)
         if key == self._shown:
             return
         self._shown = key
         if not rows:
-            self.update(Text("Every SKU with spend has orders today.", style="dim"))
+            line = "Every SKU with spend has orders today." if spend_seen else ""
+            self.update(Text(line, style="dim"))
             return
         spent = Palette.bold(palette(self.app).bad)
         text = Text("Spend, no orders: ", style="bold")
