@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from opsboard.adapters.api import (
+    MAX_TERM_LENGTH,
     FinePoint,
     Names,
     RawPoint,
@@ -91,7 +92,7 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
             return UNATTRIBUTED if spec.missing is None else spec.missing
         if source in {normalise_cell(v) for v in spec.keep}:
             return ""
-        check_text(source, "traffic source", line, column)
+        check_text(source, "traffic source", line, column, typed=True)
         return source
     if role == "channel":
         value = normalise_cell(cell).casefold()
@@ -112,7 +113,7 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
         return UNATTRIBUTED if spec.missing is None else spec.missing
     if normalise_cell(text) in spec.all_values:
         return ""
-    check_text(text, _ID_LABELS.get(role, role), line, column)
+    check_text(text, _ID_LABELS.get(role, role), line, column, typed=role in ("term", "keyword"))
     return spec.prefix + text
 
 
@@ -121,12 +122,18 @@ _ID_LABELS = {"campaign": "campaign id", "sku": "SKU", "term": "search term", "k
 
 
 def check_text(
-    text: str, what: str, line: int | None, column: str | None, *, name: bool = False
+    text: str,
+    what: str,
+    line: int | None,
+    column: str | None,
+    *,
+    name: bool = False,
+    typed: bool = False,
 ) -> None:
-    """``RejectedInput`` at ``line`` and ``column`` for an id (or a ``name``) holding a
-    control character or longer than any platform writes: it would be stored as it is and
-    shown on every screen."""
-    problem = text_problem(text, what, name=name)
+    """``RejectedInput`` at ``line`` and ``column`` for an id (or a ``name``; ``typed``:
+    a search term, keyword or traffic source) holding a control character or longer than
+    any platform writes: it would be stored as it is and shown on every screen."""
+    problem = text_problem(text, what, name=name, longest=MAX_TERM_LENGTH if typed else None)
     if problem is not None:
         raise RejectedInput(
             problem,

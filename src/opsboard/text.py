@@ -19,8 +19,11 @@ import re
 import sys
 from typing import Any
 
-#: The longest id (a campaign, SKU or search term) a file or an API may hand over.
+#: The longest id (a campaign or a SKU) a file or an API may hand over.
 MAX_ID_LENGTH = 128
+#: The longest search term, keyword or traffic source: words a shopper typed, which real
+#: Amazon search term reports list at 180 characters and more.
+MAX_TERM_LENGTH = 512
 #: The longest name (of a plan or a product) a file or an API may hand over.
 MAX_NAME_LENGTH = 512
 
@@ -72,15 +75,18 @@ def inert_message(text: str) -> str:
     return "\n".join(inert(part) for part in _OUR_BREAKS.split(text))
 
 
-def text_problem(value: str, what: str, *, name: bool = False) -> str | None:
+def text_problem(
+    value: str, what: str, *, name: bool = False, longest: int | None = None
+) -> str | None:
     """Why ``value`` (an id, or with ``name`` a name) cannot be stored, or None.
 
     An id holds no control character and no bidi override and is at most
-    ``MAX_ID_LENGTH`` characters; a name may also hold tabs and line breaks (they are
-    stored as spaces) and is at most ``MAX_NAME_LENGTH``. ``what`` names the value in the
-    message (``SKU``, ``plan name``).
+    ``MAX_ID_LENGTH`` characters (``longest`` when given: ``MAX_TERM_LENGTH`` for search
+    terms); a name may also hold tabs and line breaks (they are stored as spaces) and is at
+    most ``MAX_NAME_LENGTH``. ``what`` names the value in the message (``SKU``, ``plan
+    name``).
     """
-    limit = MAX_NAME_LENGTH if name else MAX_ID_LENGTH
+    limit = longest if longest is not None else MAX_NAME_LENGTH if name else MAX_ID_LENGTH
     if len(value) > limit:
         return (
             f"the {what} is {len(value)} characters long ({inert(value[:20])}...); at most "

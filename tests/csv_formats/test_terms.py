@@ -109,3 +109,20 @@ def test_google_campaign_and_search_terms_reports_of_one_span_in_either_order(
             "(other search terms)", "brand shoes", "running shoes", "trail shoes"
         ]  # fmt: skip
         ingest(capsys, db, files[0])
+
+
+def test_a_long_search_term_a_shopper_typed_loads(tmp_path: Path) -> None:
+    # Real Amazon search term reports list queries of 180 characters and more.
+    from csv_formats.support import read
+
+    long_term = "gradient water bottle " * 8  # 176 characters
+    text = (FORMATS / "sp_search_term.csv").read_text(encoding="utf-8-sig")
+    path = tmp_path / "Sponsored_Products_Search_term_report.csv"
+    path.write_text(text.replace("insulated tumbler", long_term.strip()), encoding="utf-8")
+    parsed = read(path)
+    assert long_term.strip() in {p.term for p in parsed.fine_points}
+    path.write_text(text.replace("insulated tumbler", "x" * 600), encoding="utf-8")
+    from opsboard.errors import RejectedInput
+
+    with pytest.raises(RejectedInput, match="at most 512"):
+        read(path)

@@ -60,7 +60,14 @@ from opsboard.points import (
     span_days,
     span_grain,
 )
-from opsboard.text import MAX_ID_LENGTH, MAX_NAME_LENGTH, inert, inert_message, text_problem
+from opsboard.text import (
+    MAX_ID_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_TERM_LENGTH,
+    inert,
+    inert_message,
+    text_problem,
+)
 from opsboard.timeutil import (
     DEFAULT_TIMEZONE,
     Clock,
@@ -77,6 +84,7 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "MAX_ID_LENGTH",
     "MAX_NAME_LENGTH",
+    "MAX_TERM_LENGTH",
     "NAME_KINDS",
     "OTHER_TERMS",
     "SOURCE_CHANNELS",
