@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 HEALTH_REFRESH = 60.0
 #: Seconds before a source whose data found the database busy is polled again.
 RETRY_BUSY = 5.0
-#: Seconds between two writes of the collector's "last polled" mark (viewers show it).
-POLL_MARK_EVERY = 1.0
+#: Seconds between two writes of the collector's "last polled" mark (viewers show it; the
+#: collector lock, not this mark, tells them it is alive): a write a second cost an idle
+#: collector polling a folder twice a second most of its CPU.
+POLL_MARK_EVERY = 10.0
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -30,6 +31,11 @@ Collect = Literal["auto", "never"]
 CHECK_AT_MOST_EVERY = timedelta(seconds=60)
 #: The shortest: a drop folder polled twice a second need not be watched that often.
 CHECK_AT_LEAST_EVERY = timedelta(seconds=0.5)
+
+
+#: Seconds between two looks at the database by the collecting dashboard itself: it only
+#: refreshes its "polled at" line (a look a poll, twice a second, cost more than the polls).
+CHECK_WHILE_COLLECTING = 10.0
 
 
 def check_interval(runtime: Runtime) -> float:
@@ -56,6 +62,7 @@ class CollectingApp(App[None]):
         self.last_collector = ""
         self.collector_failure = ""
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._checked_at = -CHECK_WHILE_COLLECTING
 
     @property
     def collecting(self) -> CollectorStatus:
@@ -89,7 +96,7 @@ class CollectingApp(App[None]):
         else:
             self.source.attach_viewer(True)
         if self.runtime.settings.adapters:
-            self.set_interval(check_interval(self.runtime), self._check_collector)
+            self.set_interval(check_interval(self.runtime), self._look_at_collector)
 
     def _new_collector(self) -> InProcessCollector:
         loop = self._loop
@@ -110,6 +117,15 @@ class CollectingApp(App[None]):
         self.source.attach_viewer(False)
         collector.start()
         self.collecting = CollectorStatus(Collecting.HERE)
+
+    def _look_at_collector(self) -> None:
+        """A viewer looks every poll interval (to take over within one); the collector
+        itself only every ``CHECK_WHILE_COLLECTING`` seconds."""
+        now = time.monotonic()
+        if self.collector is not None and now - self._checked_at < CHECK_WHILE_COLLECTING:
+            return
+        self._checked_at = now
+        self._check_collector()
 
     @work(thread=True, group="collector", exclusive=True, exit_on_error=False)
     def _check_collector(self) -> None:
