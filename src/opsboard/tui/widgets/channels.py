@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, bar, compact, money, percent
+from opsboard.glossary import channel_label
 from opsboard.query.currency import CONVERTED_MARK
 from opsboard.views.overview import ChannelRow
 
@@ -36,7 +37,7 @@ class ChannelSplit(DataTable[Text]):
         self.clear()
         for row in rows:
             self.add_row(
-                Text(row.channel.replace("_", " ")),
+                Text(channel_label(row.channel, short=True)),
                 Text(compact(row.uv) if row.uv is not None else MISSING, justify="right"),
                 Text(f"{bar(row.share, 6, unicode=self.unicode)} {percent(row.share, 0):>4}"),
                 Text(percent(row.conversion_rate, 2), justify="right"),

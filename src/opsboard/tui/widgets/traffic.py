@@ -8,7 +8,8 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, change, figure, points
-from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, uses_money
+from opsboard.glossary import metric_label
+from opsboard.metrics import DERIVED_METRICS, uses_money
 from opsboard.query.currency import CONVERTED_MARK
 from opsboard.tui.palette import Palette, palette
 from opsboard.views.overview import TrafficFigure
@@ -18,12 +19,8 @@ LOWER_IS_BETTER = frozenset({"bounce_rate", "acos", "cpc"})
 
 
 def label_of(metric: str) -> str:
-    """The operator's name of a metric."""
-    if metric in BASE_METRICS:
-        return BASE_METRICS[metric].label
-    if metric in DERIVED_METRICS:
-        return DERIVED_METRICS[metric].label
-    return metric
+    """The operator's name of a metric, in the language in use (访客数 in Chinese)."""
+    return metric_label(metric)
 
 
 def styled_change(metric: str, value: float | None, colours: Palette) -> Text:
