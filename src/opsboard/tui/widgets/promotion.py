@@ -6,6 +6,7 @@ from rich.style import Style
 from rich.text import Text
 
 from opsboard.formatting import MISSING, bar, money, percent, ratio, with_name
+from opsboard.i18n import _
 from opsboard.text import inert
 from opsboard.tui.palette import Palette, palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
@@ -48,13 +49,13 @@ class PromotionTable(FittedTable):
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
-        self.add_column("Channel / plan", key="name")
-        self.add_column(Text("Spend", justify="right"), key="spend")
-        self.add_column("Budget used", key="pacing")
-        self.add_column("Pacing", key="state")
-        self.add_column(Text("ROI", justify="right"), key="roi")
-        self.add_column(Text("CPC", justify="right"), key="cpc")
-        self.add_column(Text("CTR", justify="right"), key="ctr")
+        self.add_column(_("Channel / plan"), key="name")
+        self.add_column(Text(_("Spend"), justify="right"), key="spend")
+        self.add_column(_("Budget used"), key="pacing")
+        self.add_column(_("Pacing"), key="state")
+        self.add_column(Text(_("ROI"), justify="right"), key="roi")
+        self.add_column(Text(_("CPC"), justify="right"), key="cpc")
+        self.add_column(Text(_("CTR"), justify="right"), key="ctr")
 
     def show(self, rows: tuple[PromotionRow, ...], break_even: float | None) -> None:
         """Show ``rows``, each amount in its store's own currency; nothing is redrawn when

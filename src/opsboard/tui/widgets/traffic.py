@@ -9,6 +9,7 @@ from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, change, figure, points
 from opsboard.glossary import metric_label
+from opsboard.i18n import _
 from opsboard.metrics import DERIVED_METRICS, uses_money
 from opsboard.query.currency import CONVERTED_MARK
 from opsboard.tui.palette import Palette, palette
@@ -57,10 +58,10 @@ class TrafficFigures(DataTable[Text]):
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
-        self.add_column("Today", key="metric")
-        self.add_column(Text("Now", justify="right"), key="today")
-        self.add_column(Text("vs yday", justify="right"), key="yday")
-        self.add_column(Text("vs wk", justify="right"), key="week")
+        self.add_column(_("Today"), key="metric")
+        self.add_column(Text(_("Now"), justify="right"), key="today")
+        self.add_column(Text(_("vs yday"), justify="right"), key="yday")
+        self.add_column(Text(_("vs wk"), justify="right"), key="week")
 
     def show(
         self,
