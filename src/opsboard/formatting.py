@@ -402,6 +402,18 @@ def _cells(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+def cells(text: str) -> int:
+    """Terminal cells ``text`` takes: a CJK character takes two (万 in 1.22万)."""
+    return sum(_cells(c) for c in text)
+
+
+def pad(text: str, width: int, *, right: bool = True) -> str:
+    """``text`` padded with spaces to ``width`` terminal cells, aligned right (or left):
+    ``f"{text:>8}"`` counts characters, and 万 or 亿 would push a column out of line."""
+    room = " " * max(width - cells(text), 0)
+    return room + text if right else text + room
+
+
 def shorten(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal cells (wide CJK characters count two), ending in
     ``…`` when cut."""

@@ -91,6 +91,37 @@ CHANNELS_CN: dict[str, str] = {
     "other": "其他",
 }
 
+#: Where a platform names a channel otherwise (JD's 京准通, PDD's 多多推广), and the
+#: generic names for the platforms without Chinese reports of their own.
+_CHANNELS_BY_PLATFORM: dict[str, dict[str, str]] = {
+    "jd": {
+        "organic_search": "搜索",
+        "recommendation": "推荐",
+        "paid_search": "京东快车",
+        "display": "京东展位",
+        "affiliate": "京挑客",
+    },
+    "pinduoduo": {
+        "organic_search": "搜索",
+        "recommendation": "推荐",
+        "paid_search": "多多搜索",
+        "display": "多多场景",
+        "affiliate": "多多进宝",
+    },
+    "generic": {
+        "organic_search": "自然搜索",
+        "recommendation": "推荐流量",
+        "paid_search": "搜索广告",
+        "display": "展示广告",
+        "affiliate": "联盟推广",
+        "campaign": "活动",
+        "content": "内容",
+        "direct": "直接访问",
+    },
+}
+#: Platforms whose channels take the Taobao names (``""``: not known, the usual case).
+_TAOBAO = frozenset(("", "taobao", "tmall", "alimama"))
+
 #: The shorter names of the channels, for narrow table cells.
 CHANNELS_CN_SHORT: dict[str, str] = {
     **CHANNELS_CN,
@@ -120,10 +151,15 @@ def metric_label(name: str) -> str:
     return name
 
 
-def channel_label(channel: str, *, short: bool = False) -> str:
+def channel_label(channel: str, *, platform: str = "", short: bool = False) -> str:
     """A channel's name: ``organic search`` / ``手淘搜索``; ``short`` for a narrow cell
-    (``直通车`` for paid search)."""
+    (``直通车`` for paid search). In Chinese, a store's ``platform`` picks its own words
+    (京东快车 on JD, 搜索广告 on Amazon); Taobao's when it is not known."""
     if i18n.is_chinese():
+        if platform not in _TAOBAO:
+            own = _CHANNELS_BY_PLATFORM.get(platform, _CHANNELS_BY_PLATFORM["generic"])
+            if channel in own:
+                return own[channel]
         table = CHANNELS_CN_SHORT if short else CHANNELS_CN
         if channel in table:
             return table[channel]

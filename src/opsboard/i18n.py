@@ -130,8 +130,9 @@ def translations(language: str) -> _gettext.NullTranslations:
 
 
 def gettext(message: str) -> str:
-    """``message`` in the current language (itself when it has no translation)."""
-    return translations(current()).gettext(message)
+    """``message`` in the current language (itself when it has no translation); ``""``
+    stays empty (gettext would answer with the catalog's header)."""
+    return translations(current()).gettext(message) if message else message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

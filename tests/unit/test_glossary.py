@@ -61,3 +61,11 @@ def test_english_labels_are_the_metric_definitions() -> None:
     assert glossary.metric_label("bounce_rate") == "Bounce rate"
     assert glossary.metric_label("pacing") == "pacing"
     assert glossary.channel_label("organic_search") == "organic search"
+
+
+def test_each_platform_names_its_own_channels(chinese: None) -> None:
+    assert glossary.channel_label("paid_search", platform="tmall") == "直通车/关键词推广"
+    assert glossary.channel_label("paid_search", platform="jd") == "京东快车"
+    assert glossary.channel_label("paid_search", platform="pinduoduo") == "多多搜索"
+    assert glossary.channel_label("display", platform="amazon") == "展示广告"
+    assert glossary.channel_label("other", platform="amazon") == "其他"

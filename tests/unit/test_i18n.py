@@ -89,3 +89,8 @@ def test_the_catalog_is_read_without_a_compile_step() -> None:
     assert not list(Path(i18n.LOCALE_DIR).rglob("*.mo"))
     i18n.set_language("zh-CN")
     assert i18n.gettext("no such message") == "no such message"
+
+
+def test_an_empty_message_stays_empty() -> None:
+    i18n.set_language("zh-CN")
+    assert i18n.gettext("") == ""

@@ -27,6 +27,14 @@ _STATE_MARK = {
     "strategic": ("SL", "dim"),
     "resolved": ("v", "dim"),
 }
+#: Severities and states as the table says them.
+_SEVERITY_WORDS = {"critical": N_("CRIT"), "warning": N_("WARN"), "info": N_("INFO")}
+_STATE_WORDS = {
+    "firing": N_("firing"),
+    "pending": N_("pending"),
+    "strategic": N_("strategic"),
+    "resolved": N_("resolved"),
+}
 #: Below this many cells the table drops the words it can do without (the state word, the
 #: note of an acknowledgement), so that the SKU or plan stays readable.
 NARROW = 100
@@ -205,7 +213,7 @@ class AlertsTable(FittedTable):
             ),
             Text(""),
             Text(group.threshold, justify="right"),
-            Text(f"{acked} acked", style=colours.good) if acked else Text(""),
+            Text(_("{acked} acked").format(acked=acked), style=colours.good) if acked else Text(""),
         ]
 
     @staticmethod
@@ -217,9 +225,12 @@ class AlertsTable(FittedTable):
             "warning": colours.warning,
             "info": colours.info,
         }
-        cell.append(severity.upper()[:4], style=severity_style.get(severity, ""))
+        cell.append(
+            _(_SEVERITY_WORDS.get(severity, severity.upper()[:4])),
+            style=severity_style.get(severity, ""),
+        )
         if not narrow:
-            cell.append(f" {state}", style=mark_style or "bold")
+            cell.append(" " + _(_STATE_WORDS.get(state, state)), style=mark_style or "bold")
         return cell
 
     @staticmethod
