@@ -94,3 +94,17 @@ def test_the_catalog_is_read_without_a_compile_step() -> None:
 def test_an_empty_message_stays_empty() -> None:
     i18n.set_language("zh-CN")
     assert i18n.gettext("") == ""
+
+
+def test_a_chinese_locale_gives_chinese_figures_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OPSBOARD_LANG")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    main(["formats"])
+    assert i18n.current() == "zh-CN"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    main(["--lang", "en", "formats"])
+    assert i18n.current() == "en"
