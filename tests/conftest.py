@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from opsboard import i18n
 from opsboard.config.models import Settings
 from opsboard.query.engine import MetricsEngine
 from opsboard.runtime import Runtime
@@ -30,6 +31,16 @@ def own_user_folders(
     home = tmp_path_factory.mktemp("user")
     for name in ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, str(home / name.lower()))
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """English whatever the locale of whoever runs the tests (``LANG=zh_CN.UTF-8`` would
+    otherwise turn every command's figures into 万); a test wanting Chinese asks for it."""
+    monkeypatch.setenv("OPSBOARD_LANG", "en")
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ import locale
 import os
 import sys
 import unicodedata
+from datetime import date
 
+from opsboard import i18n
 from opsboard.metrics import metric_kind
 from opsboard.text import inert
 
@@ -67,6 +69,8 @@ def compact(value: float, *, sign: bool = False, label: bool = False) -> str:
     billions, and a figure that rounds to nothing is an unsigned ``0``; ``sign`` writes
     ``+`` before a positive label.
     """
+    if i18n.is_chinese():
+        return _compact_cn(value, sign=sign, label=label)
     size = abs(value)
     if label:
         if size >= 1e6:
@@ -88,6 +92,34 @@ def compact(value: float, *, sign: bool = False, label: bool = False) -> str:
         text = f"{value / 1e3:.1f}k"
     else:
         text = f"{value:,.0f}"
+    return "+" + text if sign and value > 0 else text
+
+
+#: The Chinese large units, as 生意参谋 and 万相台 write figures: 亿 (10^8) and 万 (10^4),
+#: each from where the smaller way would round up to it (9,999.5 is 1万, not "10,000").
+_CN_UNITS = ((99_995_000.0, 1e8, "亿"), (9_999.5, 1e4, "万"))
+
+
+def _cn_digits(amount: float) -> str:
+    """About three significant digits, trailing zeros dropped: 2.99, 29.9, 299, 1.2."""
+    decimals = 2 if abs(amount) < 10 else 1 if abs(amount) < 100 else 0
+    text = f"{amount:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _compact_cn(value: float, *, sign: bool, label: bool) -> str:
+    """``compact`` the Chinese way: 2.99万, 29.9万, 299万, 1.2亿; below 万 every digit."""
+    size = abs(value)
+    for start, unit, name in _CN_UNITS:
+        if size >= start:
+            text = _cn_digits(size / unit) + name
+            break
+    else:
+        text = f"{size:,.0f}"
+    if label and text == "0":
+        return "0"
+    if value < 0 and text != "0":
+        return "-" + text
     return "+" + text if sign and value > 0 else text
 
 
@@ -235,6 +267,28 @@ def figure(name: str, value: float | None, currency: str = "") -> str:
     return compact(value)
 
 
+_CN_WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def month_day(day: date) -> str:
+    """A day without its year: ``Dec 7``; in Chinese ``12月7日``."""
+    if i18n.is_chinese():
+        return f"{day.month}月{day.day}日"
+    return f"{day:%b} {day.day}"
+
+
+def weekday(day: date) -> str:
+    """The day of the week, short: ``Mon``; in Chinese ``周一``."""
+    return _CN_WEEKDAYS[day.weekday()] if i18n.is_chinese() else f"{day:%a}"
+
+
+def day_and_weekday(day: date) -> str:
+    """A day as an operator names it: ``Mon Dec 7``; in Chinese ``12月7日 周一``."""
+    if i18n.is_chinese():
+        return f"{month_day(day)} {weekday(day)}"
+    return f"{weekday(day)} {month_day(day)}"
+
+
 def bare(value: float | None) -> str:
     """A value whose metric is not known (an alert's value in a list): two decimals for a
     small fraction, else a whole number."""
@@ -346,6 +400,18 @@ def show(value: float | None, metric: str | None) -> str:
 def _cells(char: str) -> int:
     """Terminal cells of one character: CJK and other wide characters take two."""
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def cells(text: str) -> int:
+    """Terminal cells ``text`` takes: a CJK character takes two (万 in 1.22万)."""
+    return sum(_cells(c) for c in text)
+
+
+def pad(text: str, width: int, *, right: bool = True) -> str:
+    """``text`` padded with spaces to ``width`` terminal cells, aligned right (or left):
+    ``f"{text:>8}"`` counts characters, and 万 or 亿 would push a column out of line."""
+    room = " " * max(width - cells(text), 0)
+    return room + text if right else text + room
 
 
 def shorten(text: str, width: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from pathlib import Path
 
+from opsboard import i18n
 from opsboard.config.files import load_settings
 from opsboard.config.models import Settings
 from opsboard.errors import ConfigError, UsageError
@@ -50,6 +51,7 @@ class Runtime:
                     ],
                 ) from None
         settings = load_settings(path)
+        i18n.use_config_language(settings.language)
         db_path = db or _env_db() or settings.storage.path or default_db_path()
         return cls(settings=settings, db_path=db_path, config_path=path)
 

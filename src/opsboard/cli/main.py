@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from opsboard import __version__
+from opsboard import __version__, i18n
 from opsboard.cli.commands import (
     cmd_adapters,
     cmd_alerts,
@@ -84,7 +84,22 @@ def _common() -> LazyFlagsParser:
         default=argparse.SUPPRESS,
         help="database file (default: $OPSBOARD_DB or the user data dir)",
     )
+    common.add_argument(
+        "--lang",
+        type=_language,
+        default=argparse.SUPPRESS,
+        metavar="LANG",
+        help="en or zh-CN (default: $OPSBOARD_LANG, the config's language, the locale)",
+    )
     return common
+
+
+def _language(value: str) -> str:
+    """``--lang``'s value as ``en`` or ``zh-CN``; argparse's error for anything else."""
+    language = i18n.normalize(value)
+    if language is None:
+        raise argparse.ArgumentTypeError(i18n.invalid_language(value))
+    return language
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -284,6 +299,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(attach_day_values(sys.argv[1:] if argv is None else argv))
     handler: Handler = args.handler
+    try:
+        language = i18n.choose(getattr(args, "lang", None))
+    except ValueError as exc:
+        print(inert_message(f"opsboard: error: OPSBOARD_LANG: {exc}"), file=sys.stderr)
+        return 2
+    if getattr(args, "lang", None):
+        # The processes it starts (the web view's dashboards, the demo's) speak it too.
+        os.environ["OPSBOARD_LANG"] = language
     if handler in _SHELL_COMMANDS:
         # Warnings of the core (e.g. an old store name) as one plain line on stderr; the
         # long-running modes set up their own logging.

@@ -226,6 +226,11 @@ class Settings(ConfigModel):
     theme: str = DEFAULT_THEME
     """The dashboard theme: a name from Textual's theme registry."""
 
+    language: Literal["en", "zh-CN"] | None = None
+    """The language of the dashboard, the review, the messages: `en` or `zh-CN` (中文).
+    Unset: the locale's (`LANG=zh_CN.UTF-8` gives Chinese). `--lang` and `OPSBOARD_LANG`
+    override it."""
+
     reporting_currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     """ISO 4217 currency in which money of stores in different currencies is added up,
     e.g. `CNY`; needs a rate in `[rates]` for every other currency of the stores. Unset:

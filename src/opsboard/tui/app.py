@@ -21,12 +21,14 @@ from textual.worker import Worker, WorkerState
 from opsboard.config.models import DEFAULT_THEME
 from opsboard.errors import OpsboardError
 from opsboard.formatting import unicode_ok
+from opsboard.i18n import N_, _
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_lines
 from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.alerting import AlertingApp
 from opsboard.tui.collecting import Collect
 from opsboard.tui.commands import DashboardCommands
+from opsboard.tui.language import localize_bindings
 from opsboard.tui.palette import SIXTEEN_COLOURS, THEME_VARIABLES, few_colours
 from opsboard.tui.saving import save_screen
 from opsboard.tui.screens.base import DashboardScreen
@@ -60,21 +62,21 @@ class OpsboardApp(AlertingApp):
     DEFAULT_MODE = "overview"
     COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, DashboardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "switch_mode('overview')", "Overview", show=False),
-        Binding("k", "switch_mode('movers')", "SKU movers"),
-        Binding("f", "switch_mode('sources')", "Files"),
-        Binding("s", "next_store", "Store"),
-        Binding("v", "review", "Review"),
-        Binding("c", "cycle_chart", "Chart metric", show=False),
-        Binding("left_square_bracket", "step(-1)", "Replay: one hour back", show=False),
-        Binding("right_square_bracket", "step(1)", "Replay: one hour forward", show=False),
-        Binding("left_curly_bracket", "step(-24)", "Replay: one day back", show=False),
-        Binding("right_curly_bracket", "step(24)", "Replay: one day forward", show=False),
-        Binding("l", "live", "Back to live", show=False),
-        Binding("r", "refresh", "Read the store now", show=False),
-        Binding("ctrl+s", "save_screenshot", "Save a screenshot (SVG)", show=False),
-        Binding("question_mark,f1", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("o", "switch_mode('overview')", N_("Overview"), show=False),
+        Binding("k", "switch_mode('movers')", N_("SKU movers")),
+        Binding("f", "switch_mode('sources')", N_("Files")),
+        Binding("s", "next_store", N_("Store")),
+        Binding("v", "review", N_("Review")),
+        Binding("c", "cycle_chart", N_("Chart metric"), show=False),
+        Binding("left_square_bracket", "step(-1)", N_("Replay: one hour back"), show=False),
+        Binding("right_square_bracket", "step(1)", N_("Replay: one hour forward"), show=False),
+        Binding("left_curly_bracket", "step(-24)", N_("Replay: one day back"), show=False),
+        Binding("right_curly_bracket", "step(24)", N_("Replay: one day forward"), show=False),
+        Binding("l", "live", N_("Back to live"), show=False),
+        Binding("r", "refresh", N_("Read the store now"), show=False),
+        Binding("ctrl+s", "save_screenshot", N_("Save a screenshot (SVG)"), show=False),
+        Binding("question_mark,f1", "help", N_("Help")),
+        Binding("q", "quit", N_("Quit")),
     ]
     #: Key names as the help screen writes them.
     KEY_NAMES: ClassVar[dict[str, str]] = {
@@ -97,6 +99,7 @@ class OpsboardApp(AlertingApp):
         blink: bool = True,
     ) -> None:
         super().__init__()
+        localize_bindings(self)
         self.runtime = runtime
         self.source = DashboardSource(runtime, runtime.open_store())
         self.store_name: str | None = store
@@ -407,10 +410,10 @@ class OpsboardApp(AlertingApp):
             if not isinstance(binding, Binding):
                 continue
             keys = "/".join(self.KEY_NAMES.get(k, k) for k in binding.key.split(","))
-            rows.append((keys, binding.description))
+            rows.append((keys, _(binding.description)))
         rows += [
-            ("a", "acknowledge the selected alert (Overview)"),
-            ("x", "silence the selected alert's rule (Overview)"),
+            ("a", _("acknowledge the selected alert (Overview)")),
+            ("x", _("silence the selected alert's rule (Overview)")),
         ]
         self.push_screen(HelpScreen(rows))
 

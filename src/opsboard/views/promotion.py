@@ -58,6 +58,8 @@ class PromotionRow:
     name: str = ""
     #: The store's own currency (ISO 4217) of ``spend``, ``budget`` and ``cpc``.
     currency: str = ""
+    #: The store's platform (``tmall``, ``jd``, ``amazon``), for the channel's own name.
+    platform: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,7 @@ def _row(
         strategic_loss=strategic,
         below_break_even=roi is not None and break_even is not None and roi < break_even,
         currency=config.currency,
+        platform=config.platform,
     )
 
 

@@ -7,7 +7,9 @@ from typing import Any, ClassVar
 
 from textual.screen import Screen
 
+from opsboard.i18n import _
 from opsboard.tui.dashboard import Dashboard, dashboard_of
+from opsboard.tui.language import localize_bindings
 from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.views.alerts import HealthRow
@@ -18,6 +20,10 @@ class DashboardScreen(Screen[None]):
 
     kind: ClassVar[str] = ""
     view_name: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        localize_bindings(self)
 
     @property
     def dashboard(self) -> Dashboard:
@@ -34,7 +40,7 @@ class DashboardScreen(Screen[None]):
         """Update the title and status bars."""
         app = self.dashboard
         self.query_one(TitleBar).show(
-            view=self.view_name, store=app.store_name, at=at, tz_name=tz_name, live=live
+            view=_(self.view_name), store=app.store_name, at=at, tz_name=tz_name, live=live
         )
         self._health = health
         self._tz_name = tz_name
@@ -56,7 +62,7 @@ class DashboardScreen(Screen[None]):
             collecting=app.collecting,
             now=app.now(),
             tz_name=tz_name,
-            note="no config yet: f shows how to start" if app.first_run else "",
+            note=_("no config yet: f shows how to start") if app.first_run else "",
         )
 
     def on_screen_resume(self) -> None:

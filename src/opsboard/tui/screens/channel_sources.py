@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from opsboard.formatting import MISSING, compact, money, percent
+from opsboard.glossary import channel_label
 from opsboard.views.channel_sources import ChannelSources
 
 
@@ -78,7 +79,7 @@ class ChannelSourcesScreen(Screen[None]):
         table.clear()
         for row in found.rows:
             name = (
-                Text(row.channel.replace("_", " "), style="bold")
+                Text(channel_label(row.channel), style="bold")
                 if not row.source
                 else Text(f"  {row.source}")
             )

@@ -12,21 +12,27 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from opsboard.i18n import N_, _
+from opsboard.tui.language import localize_bindings
+
 _EXTRA = [
-    ("up/down", "move in a table"),
-    ("enter", "on an alert: its whole story; on a group of alerts: open or close it"),
-    ("tab", "next panel"),
-    ("ctrl+p", "command palette: switch store or period, jump to an alert, themes"),
+    ("up/down", N_("move in a table")),
+    ("enter", N_("on an alert: its whole story; on a group of alerts: open or close it")),
+    ("tab", N_("next panel")),
+    ("ctrl+p", N_("command palette: switch store or period, jump to an alert, themes")),
 ]
 
 
 class HelpScreen(ModalScreen[None]):
     """The keys of the dashboard, its current screen and the tables."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", N_("Close"))
+    ]
 
     def __init__(self, bindings: list[tuple[str, str]]) -> None:
         super().__init__()
+        localize_bindings(self)
         self.bindings = bindings
 
     def compose(self) -> ComposeResult:
@@ -39,9 +45,10 @@ class HelpScreen(ModalScreen[None]):
             if key in seen:
                 continue
             seen.add(key)
-            table.add_row(key, description)
+            table.add_row(key, _(description))
         with VerticalScroll(id="help-box") as box:
-            box.border_title = "Keys"
-            box.border_subtitle = "esc to close"
-            yield Static(Text("opsboard: live store traffic, promotion and alerts\n", style="bold"))
+            box.border_title = _("Keys")
+            box.border_subtitle = _("esc to close")
+            title = _("opsboard: live store traffic, promotion and alerts")
+            yield Static(Text(title + "\n", style="bold"))
             yield Static(table)

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer
 
+from opsboard.i18n import N_, _
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.widgets.hourly_chart import HourlyChart
 from opsboard.tui.widgets.movers_table import MoversTable
@@ -21,18 +22,18 @@ class MoversScreen(DashboardScreen):
     """SKUs whose visitors, conversion or bounce moved against last week."""
 
     kind = "movers"
-    view_name = "SKU movers"
+    view_name = N_("SKU movers")
 
     def compose(self) -> ComposeResult:
         """The ranked list on the left, the chosen SKU on the right (below when narrow)."""
         yield TitleBar(id="title")
         with Horizontal(id="movers-columns"):
             with Vertical(id="movers-panel", classes="panel") as panel:
-                panel.border_title = "Movers vs same hours last week"
-                panel.border_subtitle = "scored against the store's own move"
+                panel.border_title = _("Movers vs same hours last week")
+                panel.border_subtitle = _("scored against the store's own move")
                 yield MoversTable(id="movers")
             with Vertical(id="sku-panel", classes="panel") as panel:
-                panel.border_title = "Selected SKU"
+                panel.border_title = _("Selected SKU")
                 yield SkuDetail(id="sku-detail")
                 yield HourlyChart(unicode=self.dashboard.unicode, id="sku-chart")
         yield StatusBar(id="status")

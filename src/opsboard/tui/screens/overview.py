@@ -11,7 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from opsboard.formatting import ratio
+from opsboard.formatting import month_day, ratio
+from opsboard.i18n import N_, _
 from opsboard.timeutil import zone
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.widgets.alerts_table import AlertsTable
@@ -34,28 +35,28 @@ def traffic_title(data: Overview) -> str:
     latest day with data, marked."""
     if data.latest_day is not None:
         day = data.latest_day
-        return f"Traffic, latest: {day:%b} {day.day} (no data today)"
-    several = ", all stores" if data.store is None and len(data.stores_strip) > 1 else ""
+        return _("Traffic, latest: {day} (no data today)").format(day=month_day(day))
+    several = _(", all stores") if data.store is None and len(data.stores_strip) > 1 else ""
     if not data.live:
-        return f"Traffic replayed: {replay_time(data)}{several}"
-    return f"Traffic today{several}"
+        return _("Traffic replayed: {time}").format(time=replay_time(data)) + several
+    return _("Traffic today") + several
 
 
 def replay_time(data: Overview) -> str:
     """The replayed instant in the view's zone: ``Jun 17 14:00``."""
     at = data.at.astimezone(zone(data.tz_name))
-    return f"{at:%b} {at.day} {at:%H:%M}"
+    return f"{month_day(at.date())} {at:%H:%M}"
 
 
 class OverviewScreen(DashboardScreen):
     """The default screen."""
 
     kind = "overview"
-    view_name = "Overview"
+    view_name = N_("Overview")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "ack", "Ack alert"),
-        Binding("x", "silence", "Silence"),
-        Binding("t", "channel_sources", "Traffic sources", show=False),
+        Binding("a", "ack", N_("Ack alert")),
+        Binding("x", "silence", N_("Silence")),
+        Binding("t", "channel_sources", N_("Traffic sources"), show=False),
     ]
 
     #: Width from which the panels sit in two columns.
@@ -97,13 +98,13 @@ class OverviewScreen(DashboardScreen):
             # All stores: one line per store leads, each over its own day.
             strip = self._panel(
                 "stores-panel",
-                "Stores, each on its own day",
+                _("Stores, each on its own day"),
                 StoreStrip(unicode=self.dashboard.unicode, id="stores"),
             )
             strip.display = False
             yield strip
             plans = self._panel(
-                "plan-panel", "Plan", PlanStrip(unicode=self.dashboard.unicode, id="plans")
+                "plan-panel", _("Plan"), PlanStrip(unicode=self.dashboard.unicode, id="plans")
             )
             plans.display = False
             yield plans
@@ -141,20 +142,20 @@ class OverviewScreen(DashboardScreen):
         return panel
 
     def _traffic(self) -> Vertical:
-        return self._panel("traffic-panel", "Traffic today", TrafficFigures(id="traffic"))
+        return self._panel("traffic-panel", _("Traffic today"), TrafficFigures(id="traffic"))
 
     def _alerts(self) -> Vertical:
         table = AlertsTable(id="alerts", unicode=self.dashboard.unicode, opened=self._opened)
-        return self._panel("alerts-panel", "Alerts", table)
+        return self._panel("alerts-panel", _("Alerts"), table)
 
     def _chart(self) -> Vertical:
         chart = HourlyChart(unicode=self.dashboard.unicode, id="chart")
-        return self._panel("chart-panel", "By hour: today / yesterday / last week", chart)
+        return self._panel("chart-panel", _("By hour: today / yesterday / last week"), chart)
 
     def _promotion(self) -> Vertical:
         return self._panel(
             "promotion-panel",
-            "Paid promotion",
+            _("Paid promotion"),
             PromotionTable(unicode=self.dashboard.unicode, id="promotion"),
             Static("", id="break-even"),
             UnsoldSpendLine(id="unsold"),
@@ -162,7 +163,7 @@ class OverviewScreen(DashboardScreen):
 
     def _channels(self) -> Vertical:
         table = ChannelSplit(unicode=self.dashboard.unicode, id="channels")
-        return self._panel("channels-panel", "Channels", table)
+        return self._panel("channels-panel", _("Channels"), table)
 
     def on_mount(self) -> None:
         """Alerts take the keyboard first: that is what operators act on."""
@@ -197,8 +198,8 @@ class OverviewScreen(DashboardScreen):
             data.currency,
             converted=data.converted,
             note=data.money_note,
-            now_label="Now" if data.live else replay_time(data).rsplit(" ", 1)[1],
-            day_label="Today" if data.live else replay_time(data).rsplit(" ", 1)[0],
+            now_label=_("Now") if data.live else replay_time(data).rsplit(" ", 1)[1],
+            day_label=_("Today") if data.live else replay_time(data).rsplit(" ", 1)[0],
         )
         self.query_one("#traffic-panel").border_title = traffic_title(data)
         self.query_one(HourlyChart).show(data.hourly)
@@ -210,18 +211,22 @@ class OverviewScreen(DashboardScreen):
         )
         self.query_one(AlertsTable).show(data.alerts, data.at, data.store)
         firing = sum(1 for a in data.alerts if a.state == "firing")
-        self.query_one("#alerts-panel").border_title = f"Alerts ({firing} firing)"
+        self.query_one("#alerts-panel").border_title = _("Alerts ({firing} firing)").format(
+            firing=firing
+        )
         if data.break_even_roi is not None:
-            note = f"Break-even ROI {ratio(data.break_even_roi)}  <BE under it  SL strategic loss"
+            note = _("Break-even ROI {roi}  <BE under it  SL strategic loss").format(
+                roi=ratio(data.break_even_roi)
+            )
         elif data.store is None:
-            note = "<BE under the store's break-even ROI  SL strategic loss"
+            note = _("<BE under the store's break-even ROI  SL strategic loss")
         else:
-            note = "Break-even ROI unknown: set the store's margin in the config"
+            note = _("Break-even ROI unknown: set the store's margin in the config")
         self.query_one("#break-even", Static).update(note)
 
     def on_alerts_table_narrowed(self, message: AlertsTable.Narrowed) -> None:
         """Narrow, the state words give way to marks: say what the marks mean."""
-        legend = "! firing  ? pending  SL strategic loss  v resolved" if message.narrow else ""
+        legend = _("! firing  ? pending  SL strategic loss  v resolved") if message.narrow else ""
         self.query_one("#alerts-panel").border_subtitle = legend
 
     def on_alerts_table_opened(self, message: AlertsTable.Opened) -> None:
@@ -232,7 +237,7 @@ class OverviewScreen(DashboardScreen):
         """The alert or the group of alerts under the cursor."""
         line = self.query_one(AlertsTable).selected_line
         if line is None or (line.alert is None and line.group is None):
-            self.notify("No alert selected", severity="warning")
+            self.notify(_("No alert selected"), severity="warning")
             return None
         return line.alert or line.group
 

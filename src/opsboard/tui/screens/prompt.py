@@ -13,26 +13,29 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from opsboard.errors import UsageError
+from opsboard.i18n import N_, _
 from opsboard.text import inert
+from opsboard.tui.language import localize_bindings
 from opsboard.views.alerts import parse_duration
 
 
 class AckPrompt(ModalScreen[str | None]):
     """Ask for an acknowledgement note; dismissed with the note, or None when cancelled."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, what: str, *, blink: bool = True) -> None:
         super().__init__()
+        localize_bindings(self)
         self.what = what
         self.blink = blink
 
     def compose(self) -> ComposeResult:
         """A label and a one-line input."""
         with Vertical(id="prompt-box") as box:
-            box.border_title = "Acknowledge"
+            box.border_title = _("Acknowledge")
             yield Label(inert(self.what), markup=False)
-            note = Input(placeholder="note (enter to save, esc to cancel)", id="note")
+            note = Input(placeholder=_("note (enter to save, esc to cancel)"), id="note")
             note.cursor_blink = self.blink
             yield note
 
@@ -48,19 +51,20 @@ class AckPrompt(ModalScreen[str | None]):
 class SilencePrompt(ModalScreen[timedelta | None]):
     """Ask how long to silence a rule: ``30m``, ``2h``, ``1d``."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, what: str, *, blink: bool = True) -> None:
         super().__init__()
+        localize_bindings(self)
         self.what = what
         self.blink = blink
 
     def compose(self) -> ComposeResult:
         """A label, an input with a default and a line for errors."""
         with Vertical(id="prompt-box") as box:
-            box.border_title = "Silence"
+            box.border_title = _("Silence")
             yield Label(inert(self.what), markup=False)
-            duration = Input(value="2h", placeholder="for how long: 30m, 2h, 1d", id="duration")
+            duration = Input(value="2h", placeholder=_("for how long: 30m, 2h, 1d"), id="duration")
             duration.cursor_blink = self.blink
             yield duration
             yield Label("", id="prompt-error")

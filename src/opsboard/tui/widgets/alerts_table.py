@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, age, bare
+from opsboard.i18n import N_, _
 from opsboard.tui.palette import Palette, palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.alert_groups import AlertGroup, AlertLine, alert_lines
@@ -26,10 +27,26 @@ _STATE_MARK = {
     "strategic": ("SL", "dim"),
     "resolved": ("v", "dim"),
 }
+#: Severities and states as the table says them.
+_SEVERITY_WORDS = {"critical": N_("CRIT"), "warning": N_("WARN"), "info": N_("INFO")}
+_STATE_WORDS = {
+    "firing": N_("firing"),
+    "pending": N_("pending"),
+    "strategic": N_("strategic"),
+    "resolved": N_("resolved"),
+}
 #: Below this many cells the table drops the words it can do without (the state word, the
 #: note of an acknowledgement), so that the SKU or plan stays readable.
 NARROW = 100
-_COLUMNS = ("Severity", "Age", "Rule", "Scope", "Value", "Limit", "Ack")
+_COLUMNS = (
+    N_("Severity"),
+    N_("Age"),
+    N_("Rule"),
+    N_("Scope"),
+    N_("Value"),
+    N_("Limit"),
+    N_("Ack"),
+)
 
 
 def scope_text(alert: AlertRow, store: str | None, narrow: bool = False) -> str:
@@ -95,7 +112,9 @@ class AlertsTable(FittedTable):
         self.clear(columns=True)
         for label in _COLUMNS if with_ack else _COLUMNS[:-1]:
             number = label in ("Value", "Limit")
-            self.add_column(Text(label, justify="right" if number else "left"), key=label.lower())
+            self.add_column(
+                Text(_(label), justify="right" if number else "left"), key=label.lower()
+            )
         self.FLEXIBLE = (2, 3, 6) if with_ack else (2, 3)
 
     @property
@@ -194,7 +213,7 @@ class AlertsTable(FittedTable):
             ),
             Text(""),
             Text(group.threshold, justify="right"),
-            Text(f"{acked} acked", style=colours.good) if acked else Text(""),
+            Text(_("{acked} acked").format(acked=acked), style=colours.good) if acked else Text(""),
         ]
 
     @staticmethod
@@ -206,9 +225,12 @@ class AlertsTable(FittedTable):
             "warning": colours.warning,
             "info": colours.info,
         }
-        cell.append(severity.upper()[:4], style=severity_style.get(severity, ""))
+        cell.append(
+            _(_SEVERITY_WORDS.get(severity, severity.upper()[:4])),
+            style=severity_style.get(severity, ""),
+        )
         if not narrow:
-            cell.append(f" {state}", style=mark_style or "bold")
+            cell.append(" " + _(_STATE_WORDS.get(state, state)), style=mark_style or "bold")
         return cell
 
     @staticmethod

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, bar, compact, money, percent
+from opsboard.glossary import channel_label
+from opsboard.i18n import _
 from opsboard.query.currency import CONVERTED_MARK
 from opsboard.views.overview import ChannelRow
 
@@ -20,11 +22,11 @@ class ChannelSplit(DataTable[Text]):
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
-        self.add_column("Channel", key="channel")
-        self.add_column(Text("UV", justify="right"), key="uv")
-        self.add_column("Share", key="share")
-        self.add_column(Text("Conv", justify="right"), key="conv")
-        self.add_column(Text("GMV", justify="right"), key="gmv")
+        self.add_column(_("Channel"), key="channel")
+        self.add_column(Text(_("UV"), justify="right"), key="uv")
+        self.add_column(_("Share"), key="share")
+        self.add_column(Text(_("Conv"), justify="right"), key="conv")
+        self.add_column(Text(_("GMV"), justify="right"), key="gmv")
 
     def show(self, rows: tuple[ChannelRow, ...], currency: str, *, converted: bool = False) -> None:
         """Show ``rows``, GMV marked ``≈`` where ``converted``; nothing is redrawn when they
@@ -36,7 +38,7 @@ class ChannelSplit(DataTable[Text]):
         self.clear()
         for row in rows:
             self.add_row(
-                Text(row.channel.replace("_", " ")),
+                Text(channel_label(row.channel, short=True)),
                 Text(compact(row.uv) if row.uv is not None else MISSING, justify="right"),
                 Text(f"{bar(row.share, 6, unicode=self.unicode)} {percent(row.share, 0):>4}"),
                 Text(percent(row.conversion_rate, 2), justify="right"),
@@ -48,4 +50,4 @@ class ChannelSplit(DataTable[Text]):
                 key=row.channel,
             )
         if not rows:
-            self.add_row(Text("no channel data", style="dim"), *[Text("")] * 4)
+            self.add_row(Text(_("no channel data"), style="dim"), *[Text("")] * 4)

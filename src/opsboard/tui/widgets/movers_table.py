@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from opsboard.formatting import MISSING, change, compact, percent, points, with_name
+from opsboard.i18n import _
 from opsboard.text import inert
 from opsboard.tui.palette import palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
@@ -25,13 +26,13 @@ class MoversTable(FittedTable):
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
-        self.add_column("SKU", key="sku")
-        self.add_column("Moved", key="moved")
-        self.add_column(Text("UV", justify="right"), key="uv")
-        self.add_column(Text("vs wk", justify="right"), key="uv_change")
-        self.add_column(Text("Conv", justify="right"), key="conv")
-        self.add_column(Text("Bounce", justify="right"), key="bounce")
-        self.add_column(Text("Score", justify="right"), key="score")
+        self.add_column(_("SKU"), key="sku")
+        self.add_column(_("Moved"), key="moved")
+        self.add_column(Text(_("UV"), justify="right"), key="uv")
+        self.add_column(Text(_("vs wk"), justify="right"), key="uv_change")
+        self.add_column(Text(_("Conv"), justify="right"), key="conv")
+        self.add_column(Text(_("Bounce"), justify="right"), key="bounce")
+        self.add_column(Text(_("Score"), justify="right"), key="score")
 
     @property
     def selected(self) -> Mover | None:

@@ -6,10 +6,20 @@ from rich.style import Style
 from rich.text import Text
 
 from opsboard.formatting import MISSING, bar, money, percent, ratio, with_name
+from opsboard.glossary import channel_label
+from opsboard.i18n import N_, _
 from opsboard.text import inert
 from opsboard.tui.palette import Palette, palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.overview import PromotionRow
+
+#: The pacing states as the table says them.
+_PACING_WORDS = {
+    "on track": N_("on track"),
+    "behind": N_("behind"),
+    "ahead": N_("ahead"),
+    "spent out": N_("spent out"),
+}
 
 
 def _state_style(colours: Palette) -> dict[str, Style]:
@@ -48,13 +58,13 @@ class PromotionTable(FittedTable):
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
-        self.add_column("Channel / plan", key="name")
-        self.add_column(Text("Spend", justify="right"), key="spend")
-        self.add_column("Budget used", key="pacing")
-        self.add_column("Pacing", key="state")
-        self.add_column(Text("ROI", justify="right"), key="roi")
-        self.add_column(Text("CPC", justify="right"), key="cpc")
-        self.add_column(Text("CTR", justify="right"), key="ctr")
+        self.add_column(_("Channel / plan"), key="name")
+        self.add_column(Text(_("Spend"), justify="right"), key="spend")
+        self.add_column(_("Budget used"), key="pacing")
+        self.add_column(_("Pacing"), key="state")
+        self.add_column(Text(_("ROI"), justify="right"), key="roi")
+        self.add_column(Text(_("CPC"), justify="right"), key="cpc")
+        self.add_column(Text(_("CTR"), justify="right"), key="ctr")
 
     def show(self, rows: tuple[PromotionRow, ...], break_even: float | None) -> None:
         """Show ``rows``, each amount in its store's own currency; nothing is redrawn when
@@ -81,7 +91,7 @@ class PromotionTable(FittedTable):
                     f"  {with_name(row.campaign, row.name)}", keep=2 + len(inert(row.campaign))
                 )
                 if row.campaign
-                else Text(row.channel.replace("_", " "), style="bold")
+                else Text(channel_label(row.channel, platform=row.platform), style="bold")
             )
             used = row.budget_used
             gauge = f"{bar(used, 6, unicode=self.unicode)} {percent(used, 0):>4}"
@@ -92,7 +102,11 @@ class PromotionTable(FittedTable):
                         Text(money(row.spend, row.currency), justify="right"),
                         Text(gauge, style=states.get(row.pacing_state, colours.bad)),
                         Text(
-                            row.pacing_state or MISSING,
+                            _(
+                                _PACING_WORDS.get(
+                                    row.pacing_state or "", row.pacing_state or MISSING
+                                )
+                            ),
                             style=states.get(row.pacing_state, colours.bold(colours.bad)),
                         ),
                         roi_text(row, break_even, colours),
@@ -103,5 +117,5 @@ class PromotionTable(FittedTable):
                 )
             )
         if not rows:
-            table.append(([Text("no ad spend today", style="dim"), *[Text("")] * 6], None))
+            table.append(([Text(_("no ad spend today"), style="dim"), *[Text("")] * 6], None))
         self.set_rows(table)

@@ -7,6 +7,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import MISSING, compact, percent
+from opsboard.glossary import metric_label
+from opsboard.i18n import _
 from opsboard.text import inert
 from opsboard.tui.palette import Palette, palette
 from opsboard.views.movers import Mover
@@ -30,22 +32,30 @@ class SkuDetail(Static):
             return
         self._shown = mover
         if mover is None:
-            self.update(Text("Select a SKU to see its figures.", style="dim"))
+            self.update(Text(_("Select a SKU to see its figures."), style="dim"))
             return
         grid = Table.grid(padding=(0, 2))
         grid.add_column()
         grid.add_column(justify="right")
         grid.add_column(justify="right")
-        grid.add_row(Text(f"SKU {inert(mover.sku)}", style="bold"), Text("today"), Text("last wk"))
         grid.add_row(
-            "Visitors",
+            Text(f"SKU {inert(mover.sku)}", style="bold"), Text(_("today")), Text(_("last wk"))
+        )
+        grid.add_row(
+            metric_label("uv"),
             *(compact(v) if v is not None else MISSING for v in (mover.uv, mover.uv_base)),
         )
-        grid.add_row("Conversion", percent(mover.conversion, 2), percent(mover.conversion_base, 2))
-        grid.add_row("Bounce rate", percent(mover.bounce, 1), percent(mover.bounce_base, 1))
-        grid.add_row("CTR", percent(mover.ctr, 1), "")
+        grid.add_row(
+            metric_label("conversion_rate"),
+            percent(mover.conversion, 2),
+            percent(mover.conversion_base, 2),
+        )
+        grid.add_row(
+            metric_label("bounce_rate"), percent(mover.bounce, 1), percent(mover.bounce_base, 1)
+        )
+        grid.add_row(metric_label("ctr"), percent(mover.ctr, 1), "")
         notes = Text()
-        for note in mover.diagnosis or ("nothing beyond the usual range",):
+        for note in mover.diagnosis or (_("nothing beyond the usual range"),):
             notes.append(
                 "- " + note + "\n",
                 style=Palette.bold(palette(self.app).warning) if mover.diagnosis else "dim",

@@ -14,12 +14,22 @@ from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import age
+from opsboard.i18n import N_, _
 from opsboard.tui.palette import Palette, palette
 from opsboard.views.alerts import HealthRow
 from opsboard.views.collecting import Collecting, CollectorStatus
 
 #: A last poll older than this is shown as a warning: the collector may be stuck.
 POLL_OVERDUE = timedelta(minutes=5)
+
+#: A source's health as the line says it.
+_STATE_WORDS = {
+    "ok": N_("ok"),
+    "slow": N_("slow"),
+    "stale": N_("stale"),
+    "rate_limited": N_("rate limited"),
+    "failing": N_("failing"),
+}
 
 
 class StatusBar(Static):
@@ -52,7 +62,7 @@ class StatusBar(Static):
             text.append(note, style=colours.warning)
             text.append("  ")
         if collecting.collecting is Collecting.NOBODY:
-            text.append("no collector: alerts are not sent", style=colours.bold(colours.bad))
+            text.append(_("no collector: alerts are not sent"), style=colours.bold(colours.bad))
             if collecting.reason:
                 text.append(f" ({collecting.reason})", style=colours.bad)
         else:
@@ -61,7 +71,7 @@ class StatusBar(Static):
             text.append(" | ")
             self._health(text, health, now, colours)
         if refreshed is not None:
-            text.append(f" | read {refreshed.astimezone(tz):%H:%M:%S}")
+            text.append(_(" | read {time}").format(time=f"{refreshed.astimezone(tz):%H:%M:%S}"))
         self.update(text)
 
     @staticmethod
@@ -72,10 +82,13 @@ class StatusBar(Static):
             **dict.fromkeys(("slow", "stale", "rate_limited"), colours.warning),
         }
         if not health:
-            text.append("no sources yet", style="dim")
+            text.append(_("no sources yet"), style="dim")
         healthy = [row for row in health if row.state == "ok"]
         if healthy:
-            text.append(f"{len(healthy)}/{len(health)} sources ok", style=colours.good)
+            text.append(
+                _("{ok}/{total} sources ok").format(ok=len(healthy), total=len(health)),
+                style=colours.good,
+            )
         for row in health:
             if row.state == "ok":
                 continue
@@ -84,7 +97,8 @@ class StatusBar(Static):
             text.append(name, style="bold")
             text.append(" ")
             text.append(
-                row.state.replace("_", " "), style=states.get(row.state, colours.bold(colours.bad))
+                _(_STATE_WORDS.get(row.state, row.state.replace("_", " "))),
+                style=states.get(row.state, colours.bold(colours.bad)),
             )
             text.append(" ")
             text.append(age((now - row.since).total_seconds()))
@@ -94,15 +108,15 @@ class StatusBar(Static):
         text: Text, collecting: CollectorStatus, now: datetime, tz: ZoneInfo, colours: Palette
     ) -> None:
         if collecting.collecting is Collecting.HERE:
-            text.append("collecting here", style="bold")
+            text.append(_("collecting here"), style="bold")
         else:
-            text.append("collector ", style="bold")
-            text.append(collecting.holder or "another process", style="bold")
+            text.append(_("collector "), style="bold")
+            text.append(collecting.holder or _("another process"), style="bold")
         polled = collecting.polled
         if polled is None:
-            text.append(", not polled yet", style=colours.warning)
+            text.append(_(", not polled yet"), style=colours.warning)
         elif now - polled > POLL_OVERDUE:
             ago = age((now - polled).total_seconds())
-            text.append(f", polled {ago} ago", style=colours.warning)
+            text.append(_(", polled {ago} ago").format(ago=ago), style=colours.warning)
         else:
-            text.append(f", polled {polled.astimezone(tz):%H:%M:%S}")
+            text.append(_(", polled {time}").format(time=f"{polled.astimezone(tz):%H:%M:%S}"))

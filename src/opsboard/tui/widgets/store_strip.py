@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Sparkline, Static
 
-from opsboard.formatting import MISSING, compact, money, ratio
+from opsboard.formatting import MISSING, compact, money, month_day, pad, ratio
+from opsboard.i18n import _
 from opsboard.tui.palette import palette
 from opsboard.views.overview import StoreRow
 
@@ -17,7 +18,7 @@ NAME_WIDTH = 14
 
 def latest_mark(row: StoreRow) -> str:
     """``latest: Jun 18`` where a store shows its latest day with data, else ""."""
-    return f"latest: {row.day:%b} {row.day.day}" if row.latest else ""
+    return _("latest: {day}").format(day=month_day(row.day)) if row.latest else ""
 
 
 class StoreStrip(Vertical):
@@ -87,11 +88,11 @@ class StoreStrip(Vertical):
         text = Text()
         text.append(f"{row.store[:NAME_WIDTH]:<{NAME_WIDTH}}", style="bold")
         uv = compact(row.uv) if row.uv is not None else MISSING
-        text.append(f" {uv:>6}UV")
-        text.append(f" {money(row.gmv, row.currency):>8}")
-        text.append(f" ROI {ratio(row.roi):>4}")
-        firing = f" {row.firing} firing" if row.firing else " no alerts"
-        text.append(f"{firing:<10}", style=colours.bad if row.firing else "dim")
+        text.append(" " + pad(uv, 6) + "UV")
+        text.append(" " + pad(money(row.gmv, row.currency), 8))
+        text.append(" " + _("ROI") + f" {ratio(row.roi):>4}")
+        firing = _(" {firing} firing").format(firing=row.firing) if row.firing else _(" no alerts")
+        text.append(pad(firing, 10, right=False), style=colours.bad if row.firing else "dim")
         mark = latest_mark(row)
         if mark:
             text.append(f" {mark}", style=colours.bold(colours.warning))

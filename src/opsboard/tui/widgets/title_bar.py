@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from rich.text import Text
 from textual.widgets import Static
 
+from opsboard.i18n import _
+
 
 class TitleBar(Static):
     """``opsboard  tmall-flagship  2026-06-18 14:30 CST  LIVE``."""
@@ -20,7 +22,7 @@ class TitleBar(Static):
         """Set what the bar says; nothing is redrawn when it says the same already."""
         local = at.astimezone(ZoneInfo(tz_name)) if tz_name else at
         stamp = f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip()
-        key = (view, store or "all stores", stamp, live, tz_name)
+        key = (view, store or _("all stores"), stamp, live, tz_name)
         if key == self._shown:
             return
         self._shown = key
@@ -28,8 +30,8 @@ class TitleBar(Static):
         text.append("opsboard", style="bold")
         text.append(f"  {view}", style="bold")
         text.append(f"  {key[1]}  {stamp}  ")
-        text.append(" LIVE " if live else " REPLAY ", style="bold reverse")
+        text.append(_(" LIVE ") if live else _(" REPLAY "), style="bold reverse")
         if not live:
-            text.append("  ] forward  l back to live", style="dim")
+            text.append(_("  ] forward  l back to live"), style="dim")
         self.set_class(not live, "-replay")
         self.update(text)

@@ -8,7 +8,9 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from opsboard.formatting import MISSING, change, figure, points
-from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, uses_money
+from opsboard.glossary import metric_label
+from opsboard.i18n import _
+from opsboard.metrics import DERIVED_METRICS, uses_money
 from opsboard.query.currency import CONVERTED_MARK
 from opsboard.tui.palette import Palette, palette
 from opsboard.views.overview import TrafficFigure
@@ -18,12 +20,8 @@ LOWER_IS_BETTER = frozenset({"bounce_rate", "acos", "cpc"})
 
 
 def label_of(metric: str) -> str:
-    """The operator's name of a metric."""
-    if metric in BASE_METRICS:
-        return BASE_METRICS[metric].label
-    if metric in DERIVED_METRICS:
-        return DERIVED_METRICS[metric].label
-    return metric
+    """The operator's name of a metric, in the language in use (访客数 in Chinese)."""
+    return metric_label(metric)
 
 
 def styled_change(metric: str, value: float | None, colours: Palette) -> Text:
@@ -60,10 +58,10 @@ class TrafficFigures(DataTable[Text]):
 
     def on_mount(self) -> None:
         """Columns are fixed; rows come with data."""
-        self.add_column("Today", key="metric")
-        self.add_column(Text("Now", justify="right"), key="today")
-        self.add_column(Text("vs yday", justify="right"), key="yday")
-        self.add_column(Text("vs wk", justify="right"), key="week")
+        self.add_column(_("Today"), key="metric")
+        self.add_column(Text(_("Now"), justify="right"), key="today")
+        self.add_column(Text(_("vs yday"), justify="right"), key="yday")
+        self.add_column(Text(_("vs wk"), justify="right"), key="week")
 
     def show(
         self,
@@ -72,13 +70,15 @@ class TrafficFigures(DataTable[Text]):
         *,
         converted: bool = False,
         note: str = "",
-        now_label: str = "Now",
-        day_label: str = "Today",
+        now_label: str | None = None,
+        day_label: str | None = None,
     ) -> None:
         """Show ``figures``; money marked ``≈`` where ``converted`` at configured rates,
         ``note`` (why money is blank, or that it is converted) under the panel, and the
         figures' column headed ``now_label`` (a replayed hour's time instead of "Now") under
         ``day_label`` (the replayed day instead of "Today")."""
+        now_label = now_label or _("Now")
+        day_label = day_label or _("Today")
         key = (figures, currency, converted, note, now_label, day_label)
         if key == self._shown:
             return

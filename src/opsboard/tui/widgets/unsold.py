@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import money, with_name
+from opsboard.i18n import _
 from opsboard.tui.palette import Palette, palette
 from opsboard.views.overview import UnsoldSpend
 
@@ -26,11 +27,11 @@ class UnsoldSpendLine(Static):
             return
         self._shown = key
         if not rows:
-            line = "Every SKU with spend has orders today." if spend_seen else ""
+            line = _("Every SKU with spend has orders today.") if spend_seen else ""
             self.update(Text(line, style="dim"))
             return
         spent = Palette.bold(palette(self.app).bad)
-        text = Text("Spend, no orders: ", style="bold")
+        text = Text(_("Spend, no orders: "), style="bold")
         for index, row in enumerate(rows):
             if index:
                 text.append(", ")
@@ -38,5 +39,5 @@ class UnsoldSpendLine(Static):
             text.append(with_name(row.sku, row.name, len(row.sku) + 15))
             text.append(f" {money(row.spend, row.currency)}", style=spent)
             if row.clicks:
-                text.append(f" ({row.clicks:.0f} clicks)")
+                text.append(_(" ({clicks} clicks)").format(clicks=f"{row.clicks:.0f}"))
         self.update(text)
