@@ -125,6 +125,26 @@ async def test_a_toast_says_when_a_file_loads_or_is_refused(
     ]
 
 
+async def test_files_loaded_at_once_share_one_toast(
+    seeded_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Five exports dropped together: one toast, so that a small terminal keeps its panels;
+    # a refused file still has its own.
+    app = make_app(seeded_runtime, store="tmall-flagship", collect="never", live_refresh=False)
+    told = _recording(app, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for index in range(5):
+            _load_file(seeded_runtime.db_path, f"traffic-{index}.csv")
+        _refuse_file(seeded_runtime.db_path, "bad.xlsx", "no header row recognised")
+        app.refresh_data()
+        await settle(pilot)
+    assert told == [
+        ("loaded 5 files: traffic-0.csv, traffic-1.csv and 3 more (f: files)", "information"),
+        ("refused bad.xlsx: no header row recognised", "error"),
+    ]
+
+
 async def test_first_run_says_where_the_config_goes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -47,6 +47,10 @@ from opsboard.views.sources import FileRow
 log = logging.getLogger(__name__)
 
 
+#: Up to this many files loaded at once get a toast each; more share one.
+FILES_TOLD_ONE_BY_ONE = 2
+
+
 class OpsboardApp(AlertingApp):
     """Live traffic, paid promotion and alerts for one store or all."""
 
@@ -297,9 +301,24 @@ class OpsboardApp(AlertingApp):
             self._schedule()
 
     def _tell_files(self, news: list[FileRow]) -> None:
-        """A toast for each file loaded or refused since the last look."""
+        """A toast for each file refused since the last look, and for the files loaded: one
+        each, or one for all when several came at once (a stack of toasts would cover the
+        panels of a small terminal)."""
         for row in news:
             self._seen_ingest = max(self._seen_ingest or 0, row.id)
+        loaded = [row for row in news if row.loaded]
+        if len(loaded) > FILES_TOLD_ONE_BY_ONE:
+            names = ", ".join(row.name for row in loaded[:FILES_TOLD_ONE_BY_ONE])
+            more = len(loaded) - FILES_TOLD_ONE_BY_ONE
+            self.notify(
+                f"loaded {len(loaded)} files: {names} and {more} more (f: files)",
+                title="Files loaded",
+                timeout=8,
+            )
+            loaded = []
+        for row in news:
+            if row.loaded and row not in loaded:
+                continue
             self.notify(
                 row.toast,
                 title="File loaded" if row.loaded else "File refused (f: files)",
