@@ -8,41 +8,30 @@ checks them and refuses the sheet whole, by line and cell.
 
 from __future__ import annotations
 
-from opsboard.adapters.api import ParsedFile, PlanSheet, RejectedInput
+from opsboard.adapters.api import (
+    PLAN_COLUMNS,
+    PLAN_REQUIRED,
+    ParsedFile,
+    PlanSheet,
+    RejectedInput,
+)
 from opsboard_csv.containers import Table, delimited_table, sniff, workbook_tables
 from opsboard_csv.decoding import candidates
 
 FORMAT = "plan_sheet"
-#: Header names by what they mean (the core's ``PLAN_COLUMNS``, repeated here because an
-#: adapter sees only the plugin API).
-_COLUMNS = {
-    "store": "store",
-    "店铺": "store",
-    "metric": "metric",
-    "指标": "metric",
-    "period": "period",
-    "周期": "period",
-    "value": "value",
-    "目标值": "value",
-    "target": "value",
-    "目标": "value",
-    "scope": "scope",
-    "范围": "scope",
-}
-_REQUIRED = {"store", "metric", "period", "value"}
 
 
 def _header(row: list[str]) -> dict[int, str] | None:
     """{cell index: column} when ``row`` is a plan sheet's header, else None."""
     found: dict[int, str] = {}
     for index, cell in enumerate(row):
-        name = _COLUMNS.get(cell.strip().lstrip("\ufeff").lower())
+        name = PLAN_COLUMNS.get(cell.strip().lstrip("\ufeff").lower())
         if name is None:
             if cell.strip():
                 return None
             continue
         found[index] = name
-    return found if set(found.values()) >= _REQUIRED else None
+    return found if set(found.values()) >= set(PLAN_REQUIRED) else None
 
 
 def _sheet(table: Table) -> PlanSheet | None:

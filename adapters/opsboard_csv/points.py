@@ -325,7 +325,11 @@ def _add(
     days: Days,
     values: dict[str, float],
 ) -> None:
-    sums = pieces.setdefault(scope, {}).setdefault(days, {})
+    _sum_into(pieces.setdefault(scope, {}).setdefault(days, {}), values)
+
+
+def _sum_into(sums: dict[str, float], values: dict[str, float]) -> None:
+    """Add ``values`` to ``sums``, metric by metric."""
     for metric, value in values.items():
         sums[metric] = sums.get(metric, 0.0) + value
 
@@ -363,13 +367,10 @@ class _SourceTree:
         group = (store, days, row.cell(self.column).strip() if self.column is not None else "")
         if not scope["source"]:
             _channel, held = self.held.setdefault(group, (scope["channel"], {}))
-            for metric, value in values.items():
-                held[metric] = held.get(metric, 0.0) + value
+            _sum_into(held, values)
             return False
         scope["channel"] = channel_of_source(scope["source"], scope["channel"])
-        listed = self.listed.setdefault(group, {}).setdefault(scope["channel"], {})
-        for metric, value in values.items():
-            listed[metric] = listed.get(metric, 0.0) + value
+        _sum_into(self.listed.setdefault(group, {}).setdefault(scope["channel"], {}), values)
         return True
 
     def without_total(self) -> list[str]:

@@ -29,6 +29,7 @@ from typing import Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict
 
 from opsboard.config.models import Settings
+from opsboard.config.targets import PLAN_COLUMNS, PLAN_REQUIRED
 from opsboard.config.types import Duration, Secret
 from opsboard.errors import OpsboardError, RejectedInput, UsageError
 from opsboard.metrics import BASE_METRICS
@@ -87,6 +88,8 @@ __all__ = [
     "MAX_TERM_LENGTH",
     "NAME_KINDS",
     "OTHER_TERMS",
+    "PLAN_COLUMNS",
+    "PLAN_REQUIRED",
     "SOURCE_CHANNELS",
     "AbandonBatch",
     "Adapter",

@@ -108,30 +108,27 @@ def seed_drop_folder(drop: Path, day: date) -> int:
     Reports that carry no date (the Amazon Business Report) get ``day`` in their file name,
     as an operator saves them.
     """
-    copied = 0
     then = time.time() - 600
     data = resources.files("opsboard.demo_data")
     drop.mkdir(mode=0o700, exist_ok=True)
+    dropped: list[tuple[Path, bytes]] = []
     for store_name, names in DEMO_FILES.items():
-        folder = drop / store_name
-        folder.mkdir(mode=0o700, exist_ok=True)
+        (drop / store_name).mkdir(mode=0o700, exist_ok=True)
         for name in names:
-            target = folder / dated_name(name, day)
-            target.write_bytes(data.joinpath(name).read_bytes())
-            target.chmod(0o600)
-            # Downloaded a while ago, as an operator's exports are: a file that has not
-            # changed for minutes is complete, so the broken one is refused at once instead
-            # of being waited for as a download still in progress.
-            os.utime(target, (then, then))
-            copied += 1
+            target = drop / store_name / dated_name(name, day)
+            dropped.append((target, data.joinpath(name).read_bytes()))
     for store_name, (name, saved_as) in DAY_FILES.items():
         text = data.joinpath(name).read_text(encoding="utf-8").replace("{day}", day.isoformat())
         target = drop / store_name / saved_as.format(day=day.isoformat())
-        target.write_text(text, encoding="utf-8")
+        dropped.append((target, text.encode("utf-8")))
+    for target, content in dropped:
+        target.write_bytes(content)
         target.chmod(0o600)
+        # Downloaded a while ago, as an operator's exports are: a file that has not
+        # changed for minutes is complete, so the broken one is refused at once instead
+        # of being waited for as a download still in progress.
         os.utime(target, (then, then))
-        copied += 1
-    return copied
+    return len(dropped)
 
 
 def dated_name(name: str, day: date) -> str:

@@ -304,10 +304,9 @@ class OpsboardApp(AlertingApp):
         """A toast for each file refused since the last look, and for the files loaded: one
         each, or one for all when several came at once (a stack of toasts would cover the
         panels of a small terminal)."""
-        for row in news:
-            self._seen_ingest = max(self._seen_ingest or 0, row.id)
         loaded = [row for row in news if row.loaded]
-        if len(loaded) > FILES_TOLD_ONE_BY_ONE:
+        together = len(loaded) > FILES_TOLD_ONE_BY_ONE
+        if together:
             names = ", ".join(row.name for row in loaded[:FILES_TOLD_ONE_BY_ONE])
             more = len(loaded) - FILES_TOLD_ONE_BY_ONE
             self.notify(
@@ -315,9 +314,9 @@ class OpsboardApp(AlertingApp):
                 title="Files loaded",
                 timeout=8,
             )
-            loaded = []
         for row in news:
-            if row.loaded and row not in loaded:
+            self._seen_ingest = max(self._seen_ingest or 0, row.id)
+            if row.loaded and together:
                 continue
             self.notify(
                 row.toast,
