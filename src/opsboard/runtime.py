@@ -20,6 +20,9 @@ from opsboard.query.engine import MetricsEngine
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, Clock, local_day, zone
 
+#: What to do when a command that reads the database finds none.
+LOAD_FIRST = "load data first (opsboard ingest FILE --store NAME) or name one with --db"
+
 
 @dataclass
 class Runtime:
@@ -63,6 +66,13 @@ class Runtime:
             group_access=self.settings.storage.group_access,
             readonly=readonly,
         )
+
+    def open_data(self, *, hint: str = LOAD_FIRST) -> Store:
+        """Open the database read-only to read what it holds; a ``UsageError`` saying so
+        (and ``hint``) when there is none yet, rather than an empty one made on the spot."""
+        if not self.db_path.exists():
+            raise UsageError(f"{self.db_path}: no database yet", hint=hint)
+        return self.open_store(readonly=True)
 
     def tz_for(self, store: str | None) -> tzinfo:
         """A store's time zone, configured or the default (also for a name the config

@@ -136,12 +136,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     from opsboard.timeutil import parse_day
 
     runtime = _runtime(args)
-    if not runtime.db_path.exists():
-        raise UsageError(
-            f"{runtime.db_path}: no database yet",
-            hint="load data first (opsboard ingest FILE --store NAME) or name one with --db",
-        )
-    with runtime.open_store(readonly=True) as store:
+    with runtime.open_data() as store:
         if args.store is not None:
             runtime.check_store_name(args.store, "--store", store.stores())
         names = [args.store] if args.store else review_stores(runtime, store)
@@ -240,12 +235,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             f"--channel: unknown channel {args.channel!r}",
             hint="use one of: " + ", ".join(c for c in CHANNELS_OR_ALL if c),
         )
-    if not runtime.db_path.exists():
-        raise UsageError(
-            f"{runtime.db_path}: no database yet",
-            hint="load data first (opsboard ingest FILE --store NAME) or name one with --db",
-        )
-    with runtime.open_store(readonly=True) as store:
+    with runtime.open_data() as store:
         known = store.stores()
         for name in args.store or []:
             runtime.check_store_name(name, "--store", known)

@@ -8,7 +8,6 @@ import json
 import sys
 from typing import Any
 
-from opsboard.errors import UsageError
 from opsboard.formatting import bar, figure, percent
 from opsboard.query.plans import TargetStatus, all_targets, shown_like, statuses
 from opsboard.runtime import Runtime
@@ -19,12 +18,7 @@ def run_targets(runtime: Runtime, args: argparse.Namespace) -> int:
     """Print each target's standing as a table or JSON."""
     from opsboard.timeutil import parse_day
 
-    if not runtime.db_path.exists():
-        raise UsageError(
-            f"{runtime.db_path}: no database yet",
-            hint="load data first (opsboard ingest FILE --store NAME) or name one with --db",
-        )
-    with runtime.open_store(readonly=True) as store:
+    with runtime.open_data() as store:
         if args.store is not None:
             runtime.check_store_name(args.store, "--store", store.stores())
         targets = all_targets(runtime.settings, store, args.store)

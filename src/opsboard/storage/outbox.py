@@ -202,13 +202,7 @@ class Outbox:
             "ORDER BY id DESC LIMIT ?",
             (alert_id, limit),
         )
-        return [
-            DeliveryRecord(
-                datetime.fromisoformat(at), notifier, status, title, json.loads(ids or "[]"),
-                error or "",
-            )
-            for at, notifier, status, title, ids, error in rows
-        ]  # fmt: skip
+        return _delivery_records(rows)
 
     def failures_since(self, since: datetime, limit: int = 5) -> list[DeliveryRecord]:
         """The newest ``limit`` failed deliveries since ``since``."""
@@ -217,13 +211,18 @@ class Outbox:
             "WHERE status = 'failed' AND at >= ? ORDER BY id DESC LIMIT ?",
             (since.isoformat(timespec="seconds"), limit),
         )
-        return [
-            DeliveryRecord(
-                datetime.fromisoformat(at), notifier, status, title, json.loads(ids or "[]"),
-                error or "",
-            )
-            for at, notifier, status, title, ids, error in rows
-        ]  # fmt: skip
+        return _delivery_records(rows)
+
+
+def _delivery_records(rows: Iterable[tuple[Any, ...]]) -> list[DeliveryRecord]:
+    """``DeliveryRecord`` values of (at, notifier, status, title, alert_ids, error) rows."""
+    return [
+        DeliveryRecord(
+            datetime.fromisoformat(at), notifier, status, title, json.loads(ids or "[]"),
+            error or "",
+        )
+        for at, notifier, status, title, ids, error in rows
+    ]  # fmt: skip
 
 
 class DeliveryLedger:
