@@ -314,22 +314,77 @@ class CanonicalPoints:
         ingest_id = 0 if batch is None else batch.ingest_id
         direct = names == list(REQUIRED)
         stores: set[str] = set()
-        reorder = None if names == list(REQUIRED) else _reorder(names, reject)
+        reorder = None if direct else _reorder(names, reject)
+
+        def stamp_of(ts_text: str) -> tuple[int, str, dict[object, int]]:
+            try:
+                return parse(ts_text)
+            except _BadGrain as exc:
+                raise reject(f"found grain {str(exc)!r}, expected hour or day", "grain") from None
+            except _NotPeriodStart as exc:
+                raise reject(str(exc), "ts") from None
+            except ValueError:
+                raise reject(
+                    f"found ts {ts_text.partition(chr(0))[0]!r}, expected an ISO 8601 "
+                    "instant (2026-06-18T10:00:00+08:00 or ...Z), a local date-time "
+                    "(2026-06-18 10:00) or a date (2026-06-18)",
+                    "ts",
+                ) from None
+
+        def no_figure(value_text: str) -> bool:
+            """True for a cell meaning "no figure" (the row is skipped); raises otherwise."""
+            if value_text.strip() in missing:
+                return True
+            raise reject(
+                f"found value {value_text.strip()!r}, expected a finite number >= 0 "
+                "(or empty, -, --, nan for no figure)",
+                "value",
+            )
+
+        def store_of(store: str) -> str:
+            if store:
+                return store
+            if not fallback_store:
+                raise reject(
+                    "found an empty store cell and no store was given, expected a "
+                    "store name (or name one with --store / the folder's store)",
+                    "store",
+                )
+            return fallback_store
+
         row: list[str] | tuple[str, ...] | None
         with path.open(encoding="utf-8-sig", newline="") as handle:
             try:
                 handle.readline()
                 for text in handle:
                     line += 1
+                    key = None
+                    if direct and resolve is not None and '"' not in text:
+                        # The hot path: the timestamp before the first comma, the value after
+                        # the last, and the scope cells between them as one key to hash. A
+                        # line met for the first time (its timestamp or its series), or one
+                        # with no figure or a bad cell, takes the general path below, which
+                        # checks it and says what is wrong.
+                        ts_text, _, rest = text.partition(",")
+                        key, comma, value_text = rest.rpartition(",")
+                        stamp = cache.get(ts_text)
+                        if comma and stamp is not None:
+                            series_id = stamp[2].get(key)
+                            if series_id is not None:
+                                try:
+                                    value = float(value_text)
+                                except ValueError:
+                                    value = -1.0
+                                if 0.0 <= value < inf:
+                                    yield series_id, stamp[0], value, ingest_id
+                                    continue
                     if '"' in text:
                         # The csv module reads on when a quoted cell spans lines.
                         record = csv.reader(chain((text,), handle))
                         row = next(record, [])
                         line += record.line_num - 1
-                        plain = False
                     else:
                         row = text.split(",")
-                        plain = direct
                     if reorder is not None:
                         row = reorder(row)
                         if row is None:
@@ -350,59 +405,28 @@ class CanonicalPoints:
                         if not 0.0 <= value < inf:
                             raise ValueError
                     except ValueError:
-                        if value_text.strip() in missing:
+                        if no_figure(value_text):
                             skipped += 1
                             continue
-                        raise reject(
-                            f"found value {value_text.strip()!r}, expected a finite number >= 0 "
-                            "(or empty, -, --, nan for no figure)",
-                            "value",
-                        ) from None
-                    stamp = cache.get(ts_text)
-                    if stamp is None:
-                        try:
-                            stamp = parse(ts_text)
-                        except _BadGrain as exc:
-                            raise reject(
-                                f"found grain {str(exc)!r}, expected hour or day", "grain"
-                            ) from None
-                        except _NotPeriodStart as exc:
-                            raise reject(str(exc), "ts") from None
-                        except ValueError:
-                            raise reject(
-                                f"found ts {ts_text.partition(chr(0))[0]!r}, expected an ISO 8601 "
-                                "instant (2026-06-18T10:00:00+08:00 or ...Z), a local date-time "
-                                "(2026-06-18 10:00) or a date (2026-06-18)",
-                                "ts",
-                            ) from None
-                    if not store:
-                        store = fallback_store
-                        if not store:
-                            raise reject(
-                                "found an empty store cell and no store was given, expected a "
-                                "store name (or name one with --store / the folder's store)",
-                                "store",
-                            )
+                    stamp = cache.get(ts_text) or stamp_of(ts_text)
+                    store = store_of(store)
                     if resolve is None:
                         check(metric, channel, store, campaign, sku)
                         stores.add(store)
                         yield store, stamp[1], stamp[0], channel, campaign, sku, metric, value
                         continue
-                    # A plain line's scope cells are its text between the first and the last
-                    # comma: one string to hash instead of five. Other rows key by tuple.
-                    key: object = (
-                        text[len(ts_text) + 1 : -len(value_text) - 1]
-                        if plain
-                        else (store, channel, campaign, sku, metric)
-                    )
                     known = stamp[2]
-                    series_id = known.get(key)
+                    scope = (store, channel, campaign, sku, metric)
+                    series_id = known.get(scope)
                     if series_id is None:
                         check(metric, channel, store, campaign, sku)
                         stores.add(store)
-                        series_id = known[key] = resolve(
+                        series_id = known[scope] = resolve(
                             (store, stamp[1], metric, channel, campaign, sku)
                         )
+                    if key is not None:
+                        # The hot path finds this series by the line's text from now on.
+                        known[key] = series_id
                     yield series_id, stamp[0], value, ingest_id
             except UnicodeDecodeError as exc:
                 raise reject(

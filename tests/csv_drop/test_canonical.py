@@ -28,9 +28,17 @@ def read_all(path: Path, store: str | None = "shop") -> list[tuple[object, ...]]
 
 
 def rejection(path: Path, store: str | None = "shop") -> RejectedInput:
-    """The error reading ``path`` raises (at the header or while reading rows)."""
+    """The error reading ``path`` raises (at the header or while reading rows), the same
+    whether its points are read one by one or written by the bulk path."""
     with pytest.raises(RejectedInput) as info:
         read_all(path, store)
+    with pytest.raises(RejectedInput) as bulk:
+        list(read_canonical(path, store=store, tz=SHANGHAI).points.series_values(_Batch()))  # type: ignore[attr-defined]
+    assert (str(bulk.value), bulk.value.line, bulk.value.column) == (
+        str(info.value),
+        info.value.line,
+        info.value.column,
+    )
     return info.value
 
 

@@ -45,6 +45,40 @@ def test_scopes_are_distinct_points(store: Store) -> None:
     assert skus == ["", "", "681127000001"]  # twelve-digit ids stay text
 
 
+def test_a_series_another_writer_added_meanwhile_keeps_one_id(db_path: Path) -> None:
+    # The first writer saw the store with no series and creates them without looking each
+    # one up; one that another writer created since must still resolve to its one id.
+    first, second = Store.open(db_path), Store.open(db_path)
+    try:
+        first.write_points([point()])
+        second.write_points([point("gmv", 5.0)])
+        first.write_points([point("gmv", 6.0), point("pv", 2.0)])
+        assert values(first) == [("gmv", 6.0, 1), ("pv", 2.0, 0), ("uv", 10.0, 0)]
+        assert first.conn.execute("SELECT count(*) FROM series").fetchone()[0] == 3
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_file_read_twice_in_one_load_keeps_its_last_figure(store: Store, tmp_path: Path) -> None:
+    # The bulk path writes in windows sorted by series: a repeated row must still win over
+    # the earlier one, as in file order.
+    from opsboard_csv.canonical import read_canonical
+
+    rows = ["ts,store,channel,campaign,sku,metric,value"]
+    for value in (3, 2, 1):
+        rows += [
+            f"2026-06-18T0{h}:00:00Z,s1,,,sku-{n},uv,{value}" for h in range(3) for n in range(4)
+        ]
+    path = tmp_path / "twice.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with store.batch(source="t", origin="file") as batch:
+        batch.add_raw(read_canonical(path, store="s1", tz=UTC).points)
+    found = store.conn.execute("SELECT DISTINCT value, revision FROM points").fetchall()
+    assert found == [(1.0, 2)]
+    assert store.point_count() == 12
+
+
 def test_files_are_owner_only(db_path: Path) -> None:
     with Store.open(db_path) as store:
         store.write_points([point()])

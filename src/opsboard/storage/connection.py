@@ -25,7 +25,9 @@ class Database:
     ) -> None:
         self.conn = conn
         self.group_access = group_access
-        self.db = sqlite_utils.Database(conn)
+        # No sqlite-utils plugins: nothing installed beside opsboard runs on its connection
+        # (and looking for them costs every command a scan of the installed packages).
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
         self.path = path
 
     @contextmanager

@@ -48,6 +48,8 @@ class SeriesRegistry:
         self.known: dict[SeriesKey, int] = {}
         #: The ids of series that may name a term, source or keyword, by their whole key.
         self.known_fine: dict[FineSeriesKey, int] = {}
+        #: Per store, whether it had no series when first asked (see ``_store_was_empty``).
+        self._empty: dict[str, bool] = {}
         self._levels: Catalogue = {}
         self._levels_at: int | None = -1
         self._spans: dict[str, frozenset[str]] = {}
@@ -76,14 +78,27 @@ class SeriesRegistry:
         self.known_fine[key] = series_id
         return series_id
 
-    def _id_of(self, key: SeriesKey, term: str, source: str, keyword: str) -> int:
-        store, grain, metric, channel, campaign, sku = key
+    def _select(self, key: SeriesKey, term: str, source: str, keyword: str) -> int | None:
         row = self.conn.execute(
             "SELECT id FROM series WHERE store = ? AND grain = ? AND metric = ? AND channel = ? "
             "AND campaign = ? AND sku = ? AND term = ? AND source = ? AND keyword = ?",
             (*key, term, source, keyword),
         ).fetchone()
-        if row is None:
+        return None if row is None else int(row[0])
+
+    def _store_was_empty(self, store: str) -> bool:
+        """True when ``store`` had no series the first time this registry asked: a first
+        load then creates its series without looking each one up first."""
+        empty = self._empty.get(store)
+        if empty is None:
+            found = self.conn.execute("SELECT 1 FROM series WHERE store = ? LIMIT 1", (store,))
+            empty = self._empty[store] = found.fetchone() is None
+        return empty
+
+    def _id_of(self, key: SeriesKey, term: str, source: str, keyword: str) -> int:
+        store, grain, metric, channel, campaign, sku = key
+        found = None if self._store_was_empty(store) else self._select(key, term, source, keyword)
+        if found is None:
             if grain not in _GRAINS and span_days(grain) is None:
                 raise InvalidPoint(
                     f"grain must be hour or day (or span:N for N >= 2 days), not {grain!r}"
@@ -105,19 +120,28 @@ class SeriesRegistry:
                 raise InvalidPoint(f"the traffic source {source!r} names no channel")
             if keyword and not campaign:
                 raise InvalidPoint(f"the keyword {keyword!r} names no campaign")
-            cursor = self.conn.execute(
-                "INSERT INTO series (store, grain, metric, channel, campaign, sku, term, source, "
-                "keyword, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*key, term, source, keyword,
-                 level_of(channel, campaign, sku, term, source, keyword)),
-            )  # fmt: skip
+            try:
+                cursor = self.conn.execute(
+                    "INSERT INTO series (store, grain, metric, channel, campaign, sku, term, "
+                    "source, keyword, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*key, term, source, keyword,
+                     level_of(channel, campaign, sku, term, source, keyword)),
+                )  # fmt: skip
+            except sqlite3.IntegrityError:
+                # Another writer gave the store this series since the store was seen empty.
+                self._empty[store] = False
+                found = self._select(key, term, source, keyword)
+                if found is None:
+                    raise
+                return found
             return int(cursor.lastrowid or 0)
-        return int(row[0])
+        return found
 
     def forget(self) -> None:
         """Forget the known ids (a rolled-back transaction may have created some of them)."""
         self.known.clear()
         self.known_fine.clear()
+        self._empty.clear()
 
     def newest_id(self) -> int:
         """The highest series id (0 in an empty database): it changes when a series is added."""
