@@ -40,6 +40,9 @@ HOUR = 3600
 HISTORY = timedelta(days=14)
 #: Hours after a store's local midnight at which yesterday's ad figures are restated.
 RESTATE_AFTER_HOURS = 4
+#: Store-hours of records kept once made: a poll reads the hours under way again and again,
+#: a backfill reads each hour once (more would only hold a history nobody reads twice).
+_CACHED_HOURS = 128
 #: The zone of the store whose anniversary is placed relative to the start (tmall-flagship).
 ANNIVERSARY_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -218,7 +221,7 @@ class Simulation:
             made = list(self._ads(spec, hour, rng, restated=revision > 0))
         with self._cache_lock:
             self._cache[key] = made
-            while len(self._cache) > 512:
+            while len(self._cache) > _CACHED_HOURS:
                 self._cache.popitem(last=False)
         return made
 

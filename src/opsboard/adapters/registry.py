@@ -8,6 +8,7 @@ package metadata only.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,10 @@ GROUP = "opsboard.adapters"
 SIMULATORS = "opsboard.simulators"
 
 
+@cache
 def _entry_points(group: str) -> dict[str, EntryPoint]:
+    # Read once a process: scanning every installed package's metadata costs milliseconds,
+    # and a dashboard asks on each reload.
     return {ep.name: ep for ep in entry_points(group=group)}
 
 

@@ -179,9 +179,9 @@ def demo_settings(
             AdapterConfig(
                 name="platform-api",
                 type="api",
-                # The platform's figures move by the minute: a poll every half minute keeps
-                # the screen live at a fraction of the work (a reload per poll that brings news).
-                poll_interval=timedelta(seconds=30),
+                # The platform's figures move by the minute: a poll a minute keeps the screen
+                # live at a fraction of the work (a reload per poll that brings news).
+                poll_interval=timedelta(seconds=60),
                 options={
                     "base_url": simulator.base_url,
                     "token": simulator.token,
@@ -192,7 +192,7 @@ def demo_settings(
                 name="drop-folder",
                 type="csv",
                 # A dropped file wakes the folder's watcher at once; the poll is the backstop.
-                poll_interval=timedelta(seconds=5),
+                poll_interval=timedelta(seconds=30),
                 options={"folders": [{"path": str(drop)}]},
             ),
         ],

@@ -118,7 +118,10 @@ class FittedTable(DataTable[Text]):
         self._fitted_width = 0
 
     def set_rows(self, rows: list[tuple[list[Text], str | None]]) -> None:
-        """Replace every row: (cells, key)."""
+        """Replace every row: (cells, key); rows equal to those shown change nothing (a
+        reload that brings no news repaints nothing)."""
+        if rows == self._rows and self.row_count == len(rows):
+            return
         self._rows = rows
         self._fill()
 
