@@ -8,12 +8,16 @@ with ``set_timer``, so that cycles never overlap and hidden screens never load.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from textual import work
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -27,7 +31,7 @@ from opsboard.text import inert, inert_lines
 from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.alerting import AlertingApp
 from opsboard.tui.collecting import Collect
-from opsboard.tui.commands import DashboardCommands
+from opsboard.tui.commands import DashboardCommands, command_palette, localized
 from opsboard.tui.language import localize_bindings
 from opsboard.tui.palette import SIXTEEN_COLOURS, THEME_VARIABLES, few_colours
 from opsboard.tui.saving import save_screen
@@ -422,7 +426,16 @@ class OpsboardApp(AlertingApp):
             ChannelSourcesScreen(title, lambda: self.source.channel_sources(store, at))
         )
 
-    # -- help, screenshots -------------------------------------------------------------------
+    # -- help, palette, screenshots ----------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, in the language in use."""
+        return localized(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """Open the command palette (its prompt in the language in use)."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(command_palette())
 
     def action_help(self) -> None:
         """Show every binding."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import SystemCommand
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from opsboard.i18n import N_, _
 from opsboard.text import inert
@@ -101,3 +102,34 @@ class DashboardCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+#: Textual's own palette words, marked here so that the catalog holds their Chinese.
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Search for commands…"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+
+
+def localized(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """Textual's system commands (theme, keys, screenshot, quit) in the language in use."""
+    for command in commands:
+        yield command._replace(title=_(command.title), help=_(command.help))
+
+
+def command_palette() -> CommandPalette:
+    """The command palette, its search box prompting in the language in use."""
+    return CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")
