@@ -22,6 +22,8 @@ from opsboard.tui.screens.channel_sources import ChannelSourcesScreen
 from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
 from opsboard.tui.screenshots import settle
 from opsboard.tui.widgets.alerts_table import AlertsTable
+from opsboard.views.alert_groups import alert_lines
+from opsboard.views.alerts import AlertRow
 from opsboard.views.sample_world import SAMPLE_NOW
 from opsboard.views.sources import FileRow
 
@@ -195,3 +197,28 @@ async def test_the_palette_speaks_chinese(seeded_runtime: Runtime, chinese: None
         footer = _shown(app)
         assert "命令" in footer
         assert "palette" not in footer
+
+
+def test_a_group_of_alerts_is_counted_in_chinese(chinese: None) -> None:
+    since = datetime(2026, 6, 18, 6, 30, tzinfo=UTC)
+    members = [
+        AlertRow(
+            id=n,
+            rule="ad-ctr-drop",
+            store=f"store-{n % 2}",
+            scope=f"campaign:c{n}",
+            state="firing",
+            severity="warning",
+            value=None,
+            threshold=None,
+            message=f"alert {n}",
+            since=since,
+        )
+        for n in range(1, 12)
+    ]
+    (line,) = alert_lines(tuple(members), frozenset())
+    assert line.group is not None
+    assert line.group.words("store-1") == "11 个计划"
+    assert line.group.words(None) == "11 个计划 · 2 个店铺"
+    i18n.set_language("en")
+    assert line.group.words(None) == "11 campaigns · 2 stores"
