@@ -62,7 +62,7 @@ def story_text(story: AlertStory, tz_name: str = "") -> Text:
             text.append(f"{story.file_reason}\n")
     text.append("\n" + _("History"), style="bold")
     if tz_name:
-        text.append(f" ({tz_name})", style="dim")
+        text.append(_(" ({what})").format(what=tz_name), style="dim")
     text.append("\n")
     if not story.history:
         text.append("  " + _("nothing recorded yet") + "\n", style="dim")
