@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from rich.text import Text
 from textual.command import CommandInput
 from textual.pilot import Pilot
 
 from opsboard import i18n
+from opsboard.formatting import cells
 from opsboard.points import FinePoint
 from opsboard.runtime import Runtime
 from opsboard.timeutil import local_midnight, zone
@@ -22,6 +24,7 @@ from opsboard.tui.screens.channel_sources import ChannelSourcesScreen
 from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
 from opsboard.tui.screenshots import settle
 from opsboard.tui.widgets.alerts_table import AlertsTable
+from opsboard.tui.widgets.hourly_chart import fit_wide, tick_label
 from opsboard.views.alert_groups import alert_lines
 from opsboard.views.alerts import AlertRow
 from opsboard.views.sample_world import SAMPLE_NOW
@@ -222,3 +225,15 @@ def test_a_group_of_alerts_is_counted_in_chinese(chinese: None) -> None:
     assert line.group.words(None) == "11 个计划 · 2 个店铺"
     i18n.set_language("en")
     assert line.group.words(None) == "11 campaigns · 2 stores"
+
+
+def test_the_hourly_charts_frame_stays_straight_in_chinese(chinese: None) -> None:
+    # plotext counts 上周 as two cells where the terminal draws four: the spaces after
+    # it give the two back, so the right edge of the frame stays in its column.
+    plot = Text("4.00┤ ⢕⢕ 上周        ⣀⠤│\n3.00┤               ⠊│")
+    lines = fit_wide(plot).plain.split("\n")
+    assert [cells(line) for line in lines] == [cells(lines[1])] * 2
+    assert lines[0].endswith("⣀⠤│")
+    assert tick_label(20000, "uv") == "20,000"
+    i18n.set_language("en")
+    assert tick_label(20000, "uv") == "20k"
