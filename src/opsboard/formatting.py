@@ -289,6 +289,14 @@ def day_and_weekday(day: date) -> str:
     return f"{weekday(day)} {month_day(day)}"
 
 
+def long_day(day: date) -> str:
+    """A day with its year and weekday, as a title names it: ``Mon 2026-12-07``; in
+    Chinese ``2026年12月7日 周一``."""
+    if i18n.is_chinese():
+        return f"{day.year}年{day_and_weekday(day)}"
+    return f"{day:%a %Y-%m-%d}"
+
+
 def bare(value: float | None) -> str:
     """A value whose metric is not known (an alert's value in a list): two decimals for a
     small fraction, else a whole number."""

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from opsboard.config.models import Settings
+from opsboard.i18n import N_
 
 #: Why an all-stores money figure is blank, and what to do.
-MIXED_CURRENCIES = "mixed currencies: see each store"
+MIXED_CURRENCIES = N_("mixed currencies: see each store")
 #: The mark before a converted amount.
 CONVERTED_MARK = "≈"
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from textual import work
 
 from opsboard.errors import OpsboardError
+from opsboard.i18n import _
 from opsboard.timeutil import zone
 from opsboard.tui.collecting import CollectingApp
 from opsboard.tui.screens.alert_story import AlertStoryScreen
@@ -80,12 +81,16 @@ class AlertingApp(CollectingApp):
 
     def ask_ack(self, alert: AlertRow) -> None:
         """Ask for a note, then record the acknowledgement."""
-        what = f"{alert.rule} on {alert.scope_label}: {alert.message}"
+        what = _("{rule} on {scope}: {message}").format(
+            rule=alert.rule, scope=alert.scope_label, message=alert.message
+        )
         self._ask_ack((alert,), what)
 
     def ask_ack_all(self, alerts: tuple[AlertRow, ...]) -> None:
         """Ask for one note, then acknowledge every one of ``alerts`` (a group's members)."""
-        what = f"All {len(alerts)} alerts of {alerts[0].rule} in this group"
+        what = _("All {count} alerts of {rule} in this group").format(
+            count=len(alerts), rule=alerts[0].rule
+        )
         self._ask_ack(alerts, what)
 
     def _ask_ack(self, alerts: tuple[AlertRow, ...], what: str) -> None:
@@ -97,11 +102,14 @@ class AlertingApp(CollectingApp):
 
     def ask_silence(self, alert: AlertRow) -> None:
         """Ask for a duration, then silence the alert's rule on its scope."""
-        self._ask_silence((alert,), f"Silence {alert.rule} on {alert.scope_label} for:")
+        what = _("Silence {rule} on {scope} for:").format(rule=alert.rule, scope=alert.scope_label)
+        self._ask_silence((alert,), what)
 
     def ask_silence_all(self, alerts: tuple[AlertRow, ...]) -> None:
         """Ask for a duration, then silence the rule on each of ``alerts``' scopes."""
-        what = f"Silence {alerts[0].rule} on all {len(alerts)} scopes of this group for:"
+        what = _("Silence {rule} on all {count} scopes of this group for:").format(
+            rule=alerts[0].rule, count=len(alerts)
+        )
         self._ask_silence(alerts, what)
 
     def _ask_silence(self, alerts: tuple[AlertRow, ...], what: str) -> None:
@@ -113,7 +121,9 @@ class AlertingApp(CollectingApp):
 
     @staticmethod
     def _told(alerts: tuple[AlertRow, ...]) -> str:
-        return alerts[0].rule if len(alerts) == 1 else f"{alerts[0].rule} ({len(alerts)} alerts)"
+        if len(alerts) == 1:
+            return alerts[0].rule
+        return _("{rule} ({count} alerts)").format(rule=alerts[0].rule, count=len(alerts))
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write_ack(self, alerts: tuple[AlertRow, ...], note: str) -> None:
@@ -123,7 +133,8 @@ class AlertingApp(CollectingApp):
         except OpsboardError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.call_from_thread(self.notify, f"acknowledged {self._told(alerts)}")
+        told = _("acknowledged {what}").format(what=self._told(alerts))
+        self.call_from_thread(self.notify, told)
         self.call_from_thread(self.refresh_data)
 
     @work(thread=True, group="write", exit_on_error=False)
@@ -135,5 +146,8 @@ class AlertingApp(CollectingApp):
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
         local = until.astimezone(zone(self.source.tz_name(alerts[0].store or None)))
-        self.call_from_thread(self.notify, f"silenced {self._told(alerts)} until {local:%H:%M %Z}")
+        told = _("silenced {what} until {time}").format(
+            what=self._told(alerts), time=f"{local:%H:%M %Z}"
+        )
+        self.call_from_thread(self.notify, told)
         self.call_from_thread(self.refresh_data)

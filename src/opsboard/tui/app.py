@@ -8,26 +8,30 @@ with ``set_timer``, so that cycles never overlap and hidden screens never load.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from textual import work
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from opsboard.config.models import DEFAULT_THEME
 from opsboard.errors import OpsboardError
-from opsboard.formatting import unicode_ok
+from opsboard.formatting import long_day, unicode_ok
 from opsboard.i18n import N_, _
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_lines
 from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.alerting import AlertingApp
 from opsboard.tui.collecting import Collect
-from opsboard.tui.commands import DashboardCommands
+from opsboard.tui.commands import DashboardCommands, command_palette, localized
 from opsboard.tui.language import localize_bindings
 from opsboard.tui.palette import SIXTEEN_COLOURS, THEME_VARIABLES, few_colours
 from opsboard.tui.saving import save_screen
@@ -168,10 +172,10 @@ class OpsboardApp(AlertingApp):
             self.fit_theme_to_terminal()
         if self.runtime.settings.theme not in self.available_themes:
             self.notify(
-                f"unknown theme {self.runtime.settings.theme!r} in the config; "
-                "pick one with ctrl+p > Change theme",
+                _("unknown theme {theme} in the config; pick one with ctrl+p > Change theme")
+                .format(theme=repr(self.runtime.settings.theme)),
                 severity="warning",
-            )
+            )  # fmt: skip
 
     def on_unmount(self) -> None:
         """Stop collecting and close the store."""
@@ -293,7 +297,8 @@ class OpsboardApp(AlertingApp):
             error = worker.error
             message = str(error) if isinstance(error, OpsboardError) else repr(error)
             log.error("loading the dashboard failed: %s", message)
-            self.notify(f"could not read the store: {message}", severity="error")
+            self.notify(_("could not read the store: {message}").format(message=message),
+                        severity="error")  # fmt: skip
         if self._again:
             self._again = False
             self.refresh_data()
@@ -310,8 +315,10 @@ class OpsboardApp(AlertingApp):
             names = ", ".join(row.name for row in loaded[:FILES_TOLD_ONE_BY_ONE])
             more = len(loaded) - FILES_TOLD_ONE_BY_ONE
             self.notify(
-                f"loaded {len(loaded)} files: {names} and {more} more (f: files)",
-                title="Files loaded",
+                _("loaded {count} files: {names} and {more} more (f: files)").format(
+                    count=len(loaded), names=names, more=more
+                ),
+                title=_("Files loaded"),
                 timeout=8,
             )
         for row in news:
@@ -320,7 +327,7 @@ class OpsboardApp(AlertingApp):
                 continue
             self.notify(
                 row.toast,
-                title="File loaded" if row.loaded else "File refused (f: files)",
+                title=_("File loaded") if row.loaded else _("File refused (f: files)"),
                 severity="information" if row.loaded else "error",
                 timeout=8 if row.loaded else 20,
             )
@@ -394,9 +401,10 @@ class OpsboardApp(AlertingApp):
         store = self.store_name
         at = self.at or self.now()
         if store:
-            title = f"Review of {self.source.review_day(store, at):%a %Y-%m-%d}: {store}"
+            day = long_day(self.source.review_day(store, at))
+            title = _("Review of {day}: {store}").format(day=day, store=store)
         else:
-            title = "Review of yesterday in each store's time zone: every store"
+            title = _("Review of yesterday in each store's time zone: every store")
         self.push_screen(ReviewScreen(title, lambda: self.source.review_markdown(store, at)))
 
     #: Actions that change what the dashboard shows; behind another screen they would act
@@ -413,12 +421,21 @@ class OpsboardApp(AlertingApp):
         """Open each channel into its traffic sources (each store's latest day with some)."""
         store = self.store_name
         at = self.at or self.now()
-        title = f"Channels and their sources: {store or 'every store'}"
+        title = _("Channels and their sources: {store}").format(store=store or _("every store"))
         self.push_screen(
             ChannelSourcesScreen(title, lambda: self.source.channel_sources(store, at))
         )
 
-    # -- help, screenshots -------------------------------------------------------------------
+    # -- help, palette, screenshots ----------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, in the language in use."""
+        return localized(super().get_system_commands(screen))
+
+    def action_command_palette(self) -> None:
+        """Open the command palette (its prompt in the language in use)."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(command_palette())
 
     def action_help(self) -> None:
         """Show every binding."""
@@ -442,9 +459,9 @@ class OpsboardApp(AlertingApp):
         try:
             path = save_screen(self, self.store_name, local)
         except OSError as exc:
-            self.notify(f"screenshot not saved: {exc}", severity="error")
+            self.notify(_("screenshot not saved: {error}").format(error=exc), severity="error")
             return
-        self.notify(str(path), title="Screenshot saved", timeout=15)
+        self.notify(str(path), title=_("Screenshot saved"), timeout=15)
 
 
 def make_app(

@@ -19,6 +19,7 @@ from textual import work
 from textual.app import App
 
 from opsboard.collect.inprocess import InProcessCollector
+from opsboard.i18n import N_, _
 from opsboard.runtime import Runtime
 from opsboard.views.collecting import Collecting, CollectorStatus
 from opsboard.views.source import DashboardSource
@@ -148,11 +149,13 @@ class CollectingApp(App[None]):
             self.refresh_status()
 
     def _took_over(self, collector: InProcessCollector) -> None:
-        before = self.last_collector or "the collector"
+        before = self.last_collector or _("the collector")
         self._collect_with(collector)
         self.notify(
-            f"{before} stopped: this dashboard collects now (polls the sources, sends alerts)",
-            title="Collecting",
+            _(
+                "{before} stopped: this dashboard collects now (polls the sources, sends alerts)"
+            ).format(before=before),
+            title=_("Collecting"),
             timeout=15,
         )
         self.refresh_status()
@@ -160,13 +163,15 @@ class CollectingApp(App[None]):
 
     def _collector_failed(self, error: str) -> None:
         """The in-process collector stopped: free the lock so that another can collect."""
-        self.notify(f"collection stopped: {error}", severity="error", timeout=30)
+        stopped = _("collection stopped: {error}").format(error=error)
+        self.notify(stopped, severity="error", timeout=30)
         self.role = "collector (stopped)"
         self.collector_failure = error
         collector, self.collector = self.collector, None
         if collector is not None:
             self._close_collector(collector)
-        self.collecting = CollectorStatus(Collecting.NOBODY, reason=f"collection failed: {error}")
+        reason = _("collection failed: {error}").format(error=error)
+        self.collecting = CollectorStatus(Collecting.NOBODY, reason=reason)
         self.refresh_data()
 
     @work(thread=True, group="collector-close", exit_on_error=False)
@@ -193,23 +198,23 @@ class CollectingApp(App[None]):
             self.exit()
             return
         if not await asyncio.to_thread(self.source.viewers_attached):
-            self.exit(message=NOBODY_COLLECTS)
+            self.exit(message=_(NOBODY_COLLECTS))
             return
         from opsboard.tui.screens.quit import QuitPrompt
 
         def answered(quit: bool | None) -> None:
             if quit:
-                self.exit(message=HANDED_OVER)
+                self.exit(message=_(HANDED_OVER))
 
         self.push_screen(QuitPrompt(check_interval(self.runtime)), answered)
 
 
 #: Said in the terminal after the collecting dashboard quits.
-NOBODY_COLLECTS = (
+NOBODY_COLLECTS = N_(
     "opsboard: this dashboard was collecting and no other dashboard is open: nothing is "
     "polled and no alert is sent until `opsboard` or `opsboard watch` runs again"
 )
-HANDED_OVER = (
+HANDED_OVER = N_(
     "opsboard: this dashboard was collecting; another dashboard open on the database "
     "takes collecting over"
 )

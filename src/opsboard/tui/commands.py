@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import SystemCommand
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
+from opsboard.i18n import N_, _
 from opsboard.text import inert
 from opsboard.tui.dashboard import dashboard_of
 from opsboard.tui.widgets.traffic import label_of
 from opsboard.views.overview import CHART_METRICS
+
+#: An alert's severity and state as its palette entry says them.
+_WORDS = {
+    "critical": N_("critical"),
+    "warning": N_("warning"),
+    "info": N_("info"),
+    "firing": N_("firing"),
+    "pending": N_("pending"),
+    "strategic": N_("strategic"),
+    "resolved": N_("resolved"),
+}
 
 
 class DashboardCommands(Provider):
@@ -19,42 +32,60 @@ class DashboardCommands(Provider):
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app = dashboard_of(self.app)
         commands: list[tuple[str, Callable[[], object], str]] = [
-            ("Store: all stores", partial(app.set_store, None), "figures summed over every store"),
+            (
+                _("Store: all stores"),
+                partial(app.set_store, None),
+                _("figures summed over every store"),
+            ),
         ]
         for name in app.store_names:
-            commands.append((f"Store: {name}", partial(app.set_store, name), "show this store"))
+            commands.append(
+                (
+                    _("Store: {store}").format(store=name),
+                    partial(app.set_store, name),
+                    _("show this store"),
+                )
+            )
         commands += [
-            ("Period: live (today)", app.action_live, "back to live data"),
-            ("Period: yesterday", partial(app.replay_day, 1), "replay yesterday's close"),
-            ("Period: same day last week", partial(app.replay_day, 7), "replay last week"),
-            ("Replay: one hour back", partial(app.action_step, -1), "step back through history"),
-            ("View: Overview", partial(app.switch_mode, "overview"), "traffic, promotion, alerts"),
-            ("View: SKU movers", partial(app.switch_mode, "movers"), "SKUs that moved"),
+            (_("Period: live (today)"), app.action_live, _("back to live data")),
+            (_("Period: yesterday"), partial(app.replay_day, 1), _("replay yesterday's close")),
+            (_("Period: same day last week"), partial(app.replay_day, 7), _("replay last week")),
+            (_("Replay: one hour back"), partial(app.action_step, -1),
+             _("step back through history")),
+            (_("View: Overview"), partial(app.switch_mode, "overview"),
+             _("traffic, promotion, alerts")),
+            (_("View: SKU movers"), partial(app.switch_mode, "movers"), _("SKUs that moved")),
             (
-                "View: files and sources",
+                _("View: files and sources"),
                 partial(app.switch_mode, "sources"),
-                "each file loaded or refused, each source's health, where files go",
+                _("each file loaded or refused, each source's health, where files go"),
             ),
-            ("View: morning review", app.action_review, "yesterday: what moved, why, what to do"),
-            ("Refresh now", app.refresh_data, "read the store again"),
-            ("Save a screenshot", app.action_save_screenshot, "an SVG of the screen"),
-            ("Acknowledge selected alert", app.ack_selected, "with a note"),
-            ("Silence selected alert", app.silence_selected, "for a while"),
-        ]
+            (_("View: morning review"), app.action_review,
+             _("yesterday: what moved, why, what to do")),
+            (_("Refresh now"), app.refresh_data, _("read the store again")),
+            (_("Save a screenshot"), app.action_save_screenshot, _("an SVG of the screen")),
+            (_("Acknowledge selected alert"), app.ack_selected, _("with a note")),
+            (_("Silence selected alert"), app.silence_selected, _("for a while")),
+        ]  # fmt: skip
         for metric in CHART_METRICS:
             commands.append(
                 (
-                    f"Chart: {label_of(metric)}",
+                    _("Chart: {metric}").format(metric=label_of(metric)),
                     partial(app.set_chart_metric, metric),
-                    "hourly chart",
+                    _("hourly chart"),
                 )
             )
         for alert in app.visible_alerts:
             commands.append(
                 (
-                    inert(f"Alert: {alert.rule} {alert.scope_label}"),
+                    inert(
+                        _("Alert: {rule} {scope}").format(rule=alert.rule, scope=alert.scope_label)
+                    ),
                     partial(app.jump_to_alert, alert.id),
-                    inert(f"{alert.severity} {alert.state}: {alert.message}"),
+                    inert(
+                        f"{_(_WORDS.get(alert.severity, alert.severity))} "
+                        f"{_(_WORDS.get(alert.state, alert.state))}: {alert.message}"
+                    ),
                 )
             )
         return commands
@@ -71,3 +102,34 @@ class DashboardCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+#: Textual's own palette words, marked here so that the catalog holds their Chinese.
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Search for commands…"),
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
+)
+
+
+def localized(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """Textual's system commands (theme, keys, screenshot, quit) in the language in use."""
+    for command in commands:
+        yield command._replace(title=_(command.title), help=_(command.help))
+
+
+def command_palette() -> CommandPalette:
+    """The command palette, its search box prompting in the language in use."""
+    return CommandPalette(placeholder=_("Search for commands…"), id="--command-palette")

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
+from opsboard.i18n import N_, _
 from opsboard.models import SEVERITY_RANK
 from opsboard.views.alerts import AlertRow
 
@@ -18,15 +19,16 @@ from opsboard.views.alerts import AlertRow
 #: one line; fewer are listed one by one.
 GROUP_FROM = 3
 
-#: What the members of a group are, by the kind of their scope.
+#: What the members of a group are, by the kind of their scope: one, and several.
 _NOUNS = {
-    "campaign": ("campaign", "campaigns"),
-    "sku": ("SKU", "SKUs"),
-    "file": ("file", "files"),
-    "source": ("source", "sources"),
-    "channel": ("channel", "channels"),
-    "": ("store", "stores"),
+    "campaign": (N_("{count} campaign"), N_("{count} campaigns")),
+    "sku": (N_("{count} SKU"), N_("{count} SKUs")),
+    "file": (N_("{count} file"), N_("{count} files")),
+    "source": (N_("{count} source"), N_("{count} sources")),
+    "channel": (N_("{count} channel"), N_("{count} channels")),
+    "": (N_("{count} store"), N_("{count} stores")),
 }
+_ALERTS = (N_("{count} alert"), N_("{count} alerts"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +70,11 @@ class AlertGroup:
         than one is in view)."""
         kinds = Counter(m.scope.partition(":")[0] if ":" in m.scope else "" for m in self.members)
         count = len(self.members)
-        if len(kinds) == 1:
-            one, many = _NOUNS.get(next(iter(kinds)), ("alert", "alerts"))
-        else:
-            one, many = ("alert", "alerts")
-        text = f"{count} {one if count == 1 else many}"
+        one, many = _NOUNS.get(next(iter(kinds)), _ALERTS) if len(kinds) == 1 else _ALERTS
+        text = _(one if count == 1 else many).format(count=count)
         stores = {m.store for m in self.members if m.store}
         if not store and len(stores) > 1:
-            text += f" · {len(stores)} stores"
+            text += " · " + _("{count} stores").format(count=len(stores))
         return text
 
 

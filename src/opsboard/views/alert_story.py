@@ -11,20 +11,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
 from opsboard import alerts as alert_state
+from opsboard.i18n import N_, _
 from opsboard.storage import ingests
 from opsboard.storage.store import Store
 from opsboard.views.alerts import AlertRow
 
 #: The figures of an alert, in the order the story lists them: (field, label).
 _FIGURES = (
-    ("value", "Observed"),
-    ("threshold", "Limit"),
-    ("clear", "Clears at"),
-    ("baseline", "Baseline"),
-    ("spend", "Spend"),
-    ("budget", "Budget"),
-    ("projected", "Projected"),
-    ("exhausts_at", "Runs out at"),
+    ("value", N_("Observed")),
+    ("threshold", N_("Limit")),
+    ("clear", N_("Clears at")),
+    ("baseline", N_("Baseline")),
+    ("spend", N_("Spend")),
+    ("budget", N_("Budget")),
+    ("projected", N_("Projected")),
+    ("exhausts_at", N_("Runs out at")),
 )
 #: A baseline field with no figure: every rule carries one, only change rules compare.
 _BARE = frozenset(("yesterday", "last_week", "trailing_median", "trailing_days"))
@@ -79,45 +80,53 @@ def load_story(store: Store, alert: AlertRow, *, at: datetime, tz: tzinfo) -> Al
     view = alert_state.get_alert(store, alert.id, now=at)
     detail = view.detail
     figures = tuple(
-        (label, str(detail[key]))
+        (_(label), str(detail[key]))
         for key, label in _FIGURES
         if str(detail.get(key) or "") and not (key == "baseline" and detail[key] in _BARE)
     )
     events: list[StoryEvent] = []
     if view.pending_since is not None and view.pending_since != view.fired_at:
-        events.append(StoryEvent(view.pending_since, "pending: the condition began"))
+        events.append(StoryEvent(view.pending_since, _("pending: the condition began")))
     if view.fired_at is not None:
-        events.append(StoryEvent(view.fired_at, "firing"))
+        events.append(StoryEvent(view.fired_at, _("firing")))
     for ack in store.alerts.acks_of(alert.id):
         when = _utc(ack.at)
         if when is not None:
-            note = f": {ack.note}" if ack.note else ""
-            events.append(StoryEvent(when, f"acknowledged by {ack.by}{note}"))
+            note = _(": {note}").format(note=ack.note) if ack.note else ""
+            what = _("acknowledged by {who}{note}").format(who=ack.by, note=note)
+            events.append(StoryEvent(when, what))
     for sent in reversed(store.outbox.deliveries_of(alert.id)):  # oldest first
         if sent.status == "sent":
-            events.append(StoryEvent(sent.at, f"told {sent.notifier}"))
+            events.append(StoryEvent(sent.at, _("told {notifier}").format(notifier=sent.notifier)))
         else:
-            events.append(StoryEvent(sent.at, f"telling {sent.notifier} failed: {sent.error}"))
+            failed = _("telling {notifier} failed: {error}")
+            events.append(
+                StoryEvent(sent.at, failed.format(notifier=sent.notifier, error=sent.error))
+            )
     for quiet in alert_state.silences(store, now=at):
         if quiet.matches(view.rule, view.store, view.scope):
-            reason = f": {quiet.reason}" if quiet.reason else ""
-            events.append(
-                StoryEvent(
-                    quiet.created_at,
-                    f"silenced by {quiet.by} until {local(quiet.until, tz)}{reason}",
-                )
+            reason = _(": {note}").format(note=quiet.reason) if quiet.reason else ""
+            what = _("silenced by {who} until {time}{reason}").format(
+                who=quiet.by, time=local(quiet.until, tz), reason=reason
             )
+            events.append(StoryEvent(quiet.created_at, what))
     if view.resolved_at is not None:
-        events.append(StoryEvent(view.resolved_at, f"resolved: {view.message}"))
+        resolved = _("resolved: {message}").format(message=view.message)
+        events.append(StoryEvent(view.resolved_at, resolved))
     events = sorted((e for e in events if e.at <= at), key=lambda e: e.at)
     earlier = []
     for past in store.alerts.episodes(view.rule, view.store, view.scope, EARLIER + 1):
         began = past.fired_at or past.pending_since
         if past.id == alert.id or began is None or began > at:
             continue
-        ended = f", resolved {local(past.resolved_at, tz)}" if past.resolved_at else ""
-        state = "fired" if past.fired_at else "pending"
-        earlier.append(StoryEvent(began, f"{state} (alert {past.id}){ended}"))
+        ended = (
+            _(", resolved {time}").format(time=local(past.resolved_at, tz))
+            if past.resolved_at
+            else ""
+        )
+        state = _("fired") if past.fired_at else _("pending")
+        what = _("{state} (alert {id}){ended}").format(state=state, id=past.id, ended=ended)
+        earlier.append(StoryEvent(began, what))
     path, reason = "", ""
     if view.scope.startswith("file:"):
         path = view.scope.removeprefix("file:")

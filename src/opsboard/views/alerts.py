@@ -17,6 +17,7 @@ from opsboard import alerts as alert_state
 from opsboard.alerts import AlertView
 from opsboard.errors import UsageError
 from opsboard.formatting import with_name
+from opsboard.i18n import _
 from opsboard.models import SEVERITY_RANK, AlertState, HealthState, SourceHealth
 from opsboard.points import NAME_KINDS
 from opsboard.storage.store import Store
@@ -58,7 +59,7 @@ class AlertRow:
         if scope.startswith("file:"):
             scope = f"file:{scope_key(scope)}"
         scope = with_name(scope, self.name)
-        return " / ".join(part for part in (self.store, scope) if part) or "all"
+        return " / ".join(part for part in (self.store, scope) if part) or _("all")
 
     @property
     def bucket(self) -> str:
@@ -104,8 +105,8 @@ def scope_words(alert: AlertRow, store: str | None) -> str:
     name after it, after the store unless ``store`` is the one in view."""
     scope = with_name(scope_key(alert.scope), alert.name)
     if store and alert.store == store:
-        return scope or "store"
-    return " / ".join(part for part in (inert(alert.store), scope) if part) or "all"
+        return scope or _("store")
+    return " / ".join(part for part in (inert(alert.store), scope) if part) or _("all")
 
 
 @dataclass(frozen=True, slots=True)

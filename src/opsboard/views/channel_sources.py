@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 
+from opsboard.formatting import long_day
 from opsboard.metrics import ratio
 from opsboard.models import CHANNELS
 from opsboard.query.engine import MetricsEngine
@@ -58,7 +59,7 @@ class ChannelSources:
             return ""
         distinct = set(self.days.values())
         if len(distinct) == 1:
-            return f"{distinct.pop():%a %Y-%m-%d}"
+            return long_day(distinct.pop())
         return ", ".join(f"{name} {day:%m-%d}" for name, day in sorted(self.days.items()))
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from opsboard.i18n import _
 from opsboard.storage.store import Store
 
 
@@ -55,12 +56,12 @@ def collector_status(
         return CollectorStatus(Collecting.HERE, polled=polled)
     if store.collector_running():
         info = store.collector_info()
-        holder = info.label if info is not None else "another process"
+        holder = info.label if info is not None else _("another process")
         return CollectorStatus(Collecting.ELSEWHERE, holder=holder, polled=polled)
     if failure:
-        reason = f"collection failed: {failure}"
+        reason = _("collection failed: {error}").format(error=failure)
     elif not has_sources:
-        reason = "no source in the config"
+        reason = _("no source in the config")
     else:
         reason = ""
     return CollectorStatus(Collecting.NOBODY, polled=polled, reason=reason)

@@ -24,6 +24,7 @@ from opsboard.config.builtin_rules import (
 )
 from opsboard.config.models import Settings, StoreConfig
 from opsboard.config.rules import RuleConfig, effective_rules
+from opsboard.i18n import _
 from opsboard.metrics import ratio
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.timeutil import floor_hour, local_midnight
@@ -112,15 +113,19 @@ def what_to_check(
     """
     notes: list[str] = []
     if bounce is not None and bounces_too_much(bounce, bounce_limit):
-        notes.append(f"bounce over {bounce_limit:.0%}: the detail page needs work")
+        notes.append(
+            _("bounce over {limit}: the detail page needs work").format(limit=f"{bounce_limit:.0%}")
+        )
     if ctr is not None and clicks_too_little(ctr, ctr_target):
-        notes.append(f"CTR under {ctr_target:.1%}: test a new main image")
+        notes.append(
+            _("CTR under {target}: test a new main image").format(target=f"{ctr_target:.1%}")
+        )
     if conversion is not None and conversion_base and conversion < conversion_base * 0.7:
-        notes.append("conversion down by a third: check price, stock, reviews")
+        notes.append(_("conversion down by a third: check price, stock, reviews"))
     if uv_change is not None and uv_change < -0.4:
-        notes.append("traffic down more than the store's: check search rank and ad plans")
+        notes.append(_("traffic down more than the store's: check search rank and ad plans"))
     if uv_change is not None and uv_change > 1.0:
-        notes.append("traffic up more than the store's: make sure stock and budget follow")
+        notes.append(_("traffic up more than the store's: make sure stock and budget follow"))
     return tuple(notes)
 
 

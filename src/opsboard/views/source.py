@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from opsboard.i18n import _
 from opsboard.paths import default_config_path
 from opsboard.runtime import Runtime
 from opsboard.storage import meta
@@ -174,7 +175,7 @@ class DashboardSource:
                 scope=alert.scope,
                 duration=duration,
                 by=data.current_user(),
-                reason="from the dashboard",
+                reason=_("from the dashboard"),
                 at=at,
             )
 
@@ -199,7 +200,7 @@ class DashboardSource:
 
         names = [store] if store else self.stores()
         if not names:
-            return "No store has data yet: there is nothing to review."
+            return _("No store has data yet: there is nothing to review.")
         with self.lock:
             reviews = yesterdays_reviews(self.runtime, self.store, names, at=at)
         return render_many(reviews, "markdown")

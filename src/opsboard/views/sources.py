@@ -16,6 +16,7 @@ from pathlib import Path
 from opsboard.adapters.registry import load_adapter
 from opsboard.config.models import AdapterConfig, Settings
 from opsboard.errors import UsageError
+from opsboard.i18n import _
 from opsboard.storage.ingests import IngestRecord
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, zone
@@ -70,10 +71,13 @@ class FileRow:
     def toast(self) -> str:
         """One short sentence for a notification."""
         if not self.loaded:
-            return f"refused {self.name}: {self.reason.splitlines()[0] if self.reason else ''}"
-        dates = f", {self.dates}" if self.dates else ""
-        store = f" for {self.store}" if self.store else ""
-        return f"loaded {self.name}: {self.format}{store}{dates}, {self.points:,} points"
+            reason = self.reason.splitlines()[0] if self.reason else ""
+            return _("refused {name}: {reason}").format(name=self.name, reason=reason)
+        dates = _(", {dates}").format(dates=self.dates) if self.dates else ""
+        store = _(" for {store}").format(store=self.store) if self.store else ""
+        return _("loaded {name}: {format}{store}{dates}, {points} points").format(
+            name=self.name, format=self.format, store=store, dates=dates, points=f"{self.points:,}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +199,7 @@ def source_rows(store: Store, settings: Settings) -> list[SourceRow]:
     for adapter in settings.adapters:
         if adapter.name not in seen:
             state = "unknown" if adapter.enabled else "disabled"
-            reason = "not polled yet" if adapter.enabled else "enabled = false in the config"
+            reason = _("not polled yet") if adapter.enabled else _("enabled = false in the config")
             rows.append(SourceRow(adapter.name, adapter.type, "", state, None, reason, None))
     return rows
 
@@ -228,26 +232,44 @@ def start_help(config_path: str, has_config: bool, drops: list[tuple[str, str]])
     lines: list[str] = []
     if not has_config:
         folder = Path(config_path).parent
-        make_folder = "" if folder.is_dir() else f" (make its folder first: mkdir -p {folder})"
+        make_folder = (
+            ""
+            if folder.is_dir()
+            else _(" (make its folder first: mkdir -p {folder})").format(folder=folder)
+        )
         lines += [
-            f"No config yet. opsboard reads it from {config_path} (or the file named by "
-            "--config or OPSBOARD_CONFIG). To make one:",
-            "- opsboard init: asks for a store, its platform, time zone and drop folder, and "
-            "writes a valid config",
-            f"- opsboard config example > {config_path}: a commented example of every key, "
-            f"to edit{make_folder}",
-            "- opsboard demo: try it first on a simulated platform",
+            _(
+                "No config yet. opsboard reads it from {path} (or the file named by "
+                "--config or OPSBOARD_CONFIG). To make one:"
+            ).format(path=config_path),
+            _(
+                "- opsboard init: asks for a store, its platform, time zone and drop folder, "
+                "and writes a valid config"
+            ),
+            _(
+                "- opsboard config example > {path}: a commented example of every key, "
+                "to edit{make_folder}"
+            ).format(path=config_path, make_folder=make_folder),
+            _("- opsboard demo: try it first on a simulated platform"),
         ]
     elif Path(config_path).is_file():
-        lines.append(f"Config: {config_path} (`opsboard config check` checks it after an edit)")
+        lines.append(
+            _("Config: {path} (`opsboard config check` checks it after an edit)").format(
+                path=config_path
+            )
+        )
     if drops:
-        lines.append("Drop export files (CSV, XLS/XLSX, ZIP) into:")
+        lines.append(_("Drop export files (CSV, XLS/XLSX, ZIP) into:"))
         for path, store in drops:
-            whose = f"(store {store})" if store else "(a sub-folder per store)"
+            whose = (
+                _("(store {store})").format(store=store) if store else _("(a sub-folder per store)")
+            )
             lines.append(f"- {path}  {whose}")
     else:
         lines.append(
-            "No drop folder is configured: `opsboard init` sets one up (a csv source in the "
-            "config). Meanwhile `opsboard ingest FILE --store NAME` loads a file once."
+            _(
+                "No drop folder is configured: `opsboard init` sets one up (a csv source in "
+                "the config). Meanwhile `opsboard ingest FILE --store NAME` loads a file once."
+            )
         )
     return lines

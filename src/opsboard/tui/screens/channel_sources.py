@@ -15,6 +15,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from opsboard.formatting import MISSING, compact, money, percent
 from opsboard.glossary import channel_label
+from opsboard.i18n import N_, _
+from opsboard.tui.language import localize_bindings
 from opsboard.views.channel_sources import ChannelSources
 
 
@@ -22,11 +24,12 @@ class ChannelSourcesScreen(Screen[None]):
     """Visitors, conversion and GMV of each channel and, below it, of each of its sources."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,t", "app.pop_screen", "Close"),
+        Binding("escape,q,t", "app.pop_screen", N_("Close")),
     ]
 
     def __init__(self, title: str, build: Callable[[], ChannelSources]) -> None:
         super().__init__()
+        localize_bindings(self)
         self.sources_title = title
         self.build = build
 
@@ -34,19 +37,19 @@ class ChannelSourcesScreen(Screen[None]):
         """A note on the day shown, then the table."""
         with Vertical(id="sources-box", classes="panel") as box:
             box.border_title = self.sources_title
-            box.border_subtitle = "esc to close"
-            yield Static("Reading the traffic sources…", id="sources-day")
+            box.border_subtitle = _("esc to close")
+            yield Static(_("Reading the traffic sources…"), id="sources-day")
             yield DataTable[Text](id="sources-table", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
         """Columns now, rows from a worker thread."""
         table = self.query_one(DataTable)
-        table.add_column("Channel / source", key="name")
-        table.add_column(Text("UV", justify="right"), key="uv")
-        table.add_column(Text("Share", justify="right"), key="share")
-        table.add_column(Text("Conv", justify="right"), key="conv")
-        table.add_column(Text("GMV", justify="right"), key="gmv")
+        table.add_column(_("Channel / source"), key="name")
+        table.add_column(Text(_("UV"), justify="right"), key="uv")
+        table.add_column(Text(_("Share"), justify="right"), key="share")
+        table.add_column(Text(_("Conv"), justify="right"), key="conv")
+        table.add_column(Text(_("GMV"), justify="right"), key="gmv")
         table.focus()
         self.load()
 
@@ -56,7 +59,7 @@ class ChannelSourcesScreen(Screen[None]):
         try:
             found: ChannelSources | str = self.build()
         except Exception as exc:  # shown on screen, the dashboard carries on
-            found = f"The traffic sources could not be read: {exc}"
+            found = _("The traffic sources could not be read: {error}").format(error=exc)
         self.app.call_from_thread(self.show, found)
 
     def show(self, found: ChannelSources | str) -> None:
@@ -68,13 +71,15 @@ class ChannelSourcesScreen(Screen[None]):
         if not found.rows:
             note.update(
                 Text(
-                    "No traffic sources yet. Load a 生意参谋 流量来源 export (流量 → 店铺来源) "
-                    "to see each channel's sources: opsboard ingest FILE --store NAME, or drop "
-                    "it into the store's drop folder"
+                    _(
+                        "No traffic sources yet. Load a 生意参谋 流量来源 export (流量 → 店铺来源) "
+                        "to see each channel's sources: opsboard ingest FILE --store NAME, or "
+                        "drop it into the store's drop folder"
+                    )
                 )
             )
             return
-        note.update(Text(f"Latest day with traffic sources: {found.day_label}"))
+        note.update(Text(_("Latest day with traffic sources: {day}").format(day=found.day_label)))
         table = self.query_one(DataTable)
         table.clear()
         for row in found.rows:

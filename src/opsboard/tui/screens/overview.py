@@ -197,14 +197,15 @@ class OverviewScreen(DashboardScreen):
             data.figures,
             data.currency,
             converted=data.converted,
-            note=data.money_note,
+            note=_(data.money_note),
             now_label=_("Now") if data.live else replay_time(data).rsplit(" ", 1)[1],
             day_label=_("Today") if data.live else replay_time(data).rsplit(" ", 1)[0],
         )
         self.query_one("#traffic-panel").border_title = traffic_title(data)
         self.query_one(HourlyChart).show(data.hourly)
         self.query_one(ChannelSplit).show(data.channels, data.currency, converted=data.converted)
-        self.query_one("#channels-panel").border_subtitle = data.money_note if data.channels else ""
+        money_note = _(data.money_note) if data.channels else ""
+        self.query_one("#channels-panel").border_subtitle = money_note
         self.query_one(PromotionTable).show(data.promotion, data.break_even_roi)
         self.query_one(UnsoldSpendLine).show(
             data.unsold, spend_seen=any(row.spend for row in data.promotion)

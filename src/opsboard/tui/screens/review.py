@@ -12,7 +12,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Markdown
 
+from opsboard.i18n import N_, _
 from opsboard.tui.dashboard import dashboard_of
+from opsboard.tui.language import localize_bindings
 from opsboard.tui.widgets.status_bar import StatusBar
 
 
@@ -20,11 +22,12 @@ class ReviewScreen(Screen[None]):
     """Yesterday's diagnosis for the store in view, built off the UI thread."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,v", "app.pop_screen", "Close review"),
+        Binding("escape,q,v", "app.pop_screen", N_("Close review")),
     ]
 
     def __init__(self, title: str, build: Callable[[], str]) -> None:
         super().__init__()
+        localize_bindings(self)
         self.review_title = title
         self.build = build
 
@@ -32,8 +35,8 @@ class ReviewScreen(Screen[None]):
         """A scrolling Markdown report."""
         with VerticalScroll(id="review-box") as box:
             box.border_title = self.review_title
-            box.border_subtitle = "esc to close"
-            yield Markdown("*Building the review…*", id="review")
+            box.border_subtitle = _("esc to close")
+            yield Markdown("*" + _("Building the review…") + "*", id="review")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -48,5 +51,5 @@ class ReviewScreen(Screen[None]):
         try:
             text = self.build()
         except Exception as exc:  # shown on screen, the dashboard carries on
-            text = f"**The review could not be built:** {exc}"
+            text = f"**{_('The review could not be built:')}** {exc}"
         self.app.call_from_thread(self.query_one("#review", Markdown).update, text)

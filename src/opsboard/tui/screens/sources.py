@@ -12,35 +12,62 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from opsboard.formatting import age
+from opsboard.formatting import age, cells
+from opsboard.i18n import N_, _
 from opsboard.paths import default_config_path
 from opsboard.runtime import Runtime
 from opsboard.timeutil import zone
+from opsboard.tui.language import localize_bindings
 from opsboard.tui.palette import palette
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
 from opsboard.views.sources import SourcesView, drop_folders, start_help
 
+#: A source's state as the table says it (the health states, and two of the config's).
+_STATE_WORDS = {
+    "ok": N_("ok"),
+    "slow": N_("slow"),
+    "stale": N_("stale"),
+    "rate_limited": N_("rate limited"),
+    "failing": N_("failing"),
+    "down": N_("down"),
+    "unknown": N_("unknown"),
+    "disabled": N_("disabled"),
+}
+
 #: File names longer than this lose their middle, so that store, dates and points fit.
 FILE_NAME_WIDTH = 28
 
 
 def _shortened(name: str, width: int) -> str:
-    """``name`` cut in the middle to ``width`` characters (its start and extension stay)."""
-    if len(name) <= width:
+    """``name`` cut in the middle to ``width`` terminal cells (its start and extension stay;
+    a CJK character takes two cells)."""
+    if cells(name) <= width:
         return name
-    head = (width - 1) * 2 // 3
-    return f"{name[:head]}…{name[-(width - 1 - head) :]}"
+    head_room = (width - 1) * 2 // 3
+    head = _fitting(name, head_room)
+    tail = _fitting(name[::-1], width - 1 - cells(head))[::-1]
+    return f"{head}…{tail}"
+
+
+def _fitting(text: str, room: int) -> str:
+    """The longest start of ``text`` within ``room`` cells."""
+    taken = ""
+    for char in text:
+        if cells(taken + char) > room:
+            break
+        taken += char
+    return taken
 
 
 class SourcesScreen(DashboardScreen):
     """Each file loaded or refused (newest first) and each source's health."""
 
     kind = "sources"
-    view_name = "Files and sources"
+    view_name = N_("Files and sources")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.switch_mode('overview')", "Overview"),
+        Binding("escape", "app.switch_mode('overview')", N_("Overview")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -48,13 +75,13 @@ class SourcesScreen(DashboardScreen):
         yield TitleBar(id="title")
         with VerticalScroll(id="body"):
             with Vertical(id="start-panel", classes="panel") as panel:
-                panel.border_title = "Getting data in"
+                panel.border_title = _("Getting data in")
                 yield Static("", id="start-help")
             with Vertical(id="sources-panel", classes="panel") as panel:
-                panel.border_title = "Sources"
+                panel.border_title = _("Sources")
                 yield DataTable(id="sources", cursor_type="row", zebra_stripes=False)
             with Vertical(id="files-panel", classes="panel") as panel:
-                panel.border_title = "Files, newest first"
+                panel.border_title = _("Files, newest first")
                 yield DataTable(id="files", cursor_type="row")
         yield StatusBar(id="status")
         yield Footer()
@@ -62,9 +89,13 @@ class SourcesScreen(DashboardScreen):
     def on_mount(self) -> None:
         """Set the columns; the files take the keyboard."""
         sources = self.query_one("#sources", DataTable)
-        sources.add_columns("source", "type", "store", "state", "since", "last load", "reason")
+        sources.add_columns(
+            _("source"), _("type"), _("store"), _("state"), _("since"), _("last load"), _("reason")
+        )
         files = self.query_one("#files", DataTable)
-        files.add_columns("when", "file", "", "store", "dates", "points", "format", "reason")
+        files.add_columns(
+            _("when"), _("file"), "", _("store"), _("dates"), _("points"), _("format"), _("reason")
+        )
         files.focus(scroll_visible=False)
 
     def show(self, data: Any) -> None:
@@ -86,7 +117,7 @@ class SourcesScreen(DashboardScreen):
                 row.name,
                 row.kind,
                 row.store or "-",
-                Text(row.state.replace("_", " "), style=style),
+                Text(_(_STATE_WORDS.get(row.state, row.state.replace("_", " "))), style=style),
                 age((now - row.since).total_seconds()) if row.since else "-",
                 f"{row.last_load.astimezone(tz):%m-%d %H:%M}" if row.last_load else "-",
                 row.reason,
@@ -98,9 +129,9 @@ class SourcesScreen(DashboardScreen):
             files.add_row(
                 f"{when:%m-%d %H:%M}",
                 _shortened(file.name, FILE_NAME_WIDTH),
-                Text("loaded", style=colours.good)
+                Text(_("loaded"), style=colours.good)
                 if file.loaded
-                else Text("refused", style=colours.bold(colours.bad)),
+                else Text(_("refused"), style=colours.bold(colours.bad)),
                 file.store or "-",
                 file.short_dates or "-",
                 f"{file.points:,}" if file.loaded else "-",
@@ -109,9 +140,9 @@ class SourcesScreen(DashboardScreen):
             )
         panel = self.query_one("#files-panel")
         panel.border_subtitle = (
-            f"times in {data.tz_name}; refused files go to the folder's failed/"
+            _("times in {zone}; refused files go to the folder's failed/").format(zone=data.tz_name)
             if data.files
-            else "no file loaded or refused yet"
+            else _("no file loaded or refused yet")
         )
 
 
@@ -119,20 +150,26 @@ class FirstRunScreen(ModalScreen[None]):
     """Shown once at start when there is no config: where it goes and how to make one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter,q", "app.pop_screen", "Close"),
-        Binding("f", "files", "Files"),
+        Binding("escape,enter,q", "app.pop_screen", N_("Close")),
+        Binding("f", "files", N_("Files")),
     ]
 
     def __init__(self, runtime: Runtime) -> None:
         super().__init__()
+        localize_bindings(self)
         self.runtime = runtime
 
     def compose(self) -> ComposeResult:
         """The start help, and the database in use."""
         lines = start_help(str(default_config_path()), False, drop_folders(self.runtime.settings))
-        lines += ["", f"Data goes into {self.runtime.db_path}", "", "esc: close  f: files"]
+        lines += [
+            "",
+            _("Data goes into {path}").format(path=self.runtime.db_path),
+            "",
+            _("esc: close  f: files"),
+        ]
         with VerticalScroll(id="first-run-box") as box:
-            box.border_title = "Welcome to opsboard"
+            box.border_title = _("Welcome to opsboard")
             yield Static("\n".join(lines), id="first-run")
 
     def action_files(self) -> None:

@@ -161,7 +161,7 @@ class AlertsTable(FittedTable):
             for row, line in zip(cells, self.lines, strict=True)
         ]
         if not alerts:
-            rows.append(([Text("no alerts", style="dim"), *[Text("")] * 5], None))
+            rows.append(([Text(_("no alerts"), style="dim"), *[Text("")] * 5], None))
         self.set_rows(rows)
         if chosen is not None:
             for index, line in enumerate(self.lines):
@@ -242,7 +242,8 @@ class AlertsTable(FittedTable):
             ack.append(kind if narrow else alert.quiet_reason, "dim")
         elif alert.silenced_until is not None:
             until = age((alert.silenced_until - now).total_seconds())
-            ack.append(f"muted {until}" if narrow else f"silenced {until}", "dim")
+            muted = _("muted {time}") if narrow else _("silenced {time}")
+            ack.append(muted.format(time=until), "dim")
         elif alert.acked_by:
             # Who, never cut; the note is what gives way to the scope.
             ack = NamedText("", keep=len(alert.acked_by))

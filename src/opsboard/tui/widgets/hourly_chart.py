@@ -9,7 +9,8 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from opsboard.formatting import compact, percent
+from opsboard.formatting import cells, compact, percent
+from opsboard.i18n import _
 from opsboard.metrics import DERIVED_METRICS
 from opsboard.tui.widgets.traffic import label_of
 from opsboard.views.overview import HourlySeries
@@ -40,9 +41,9 @@ class HourlyChart(PlotextPlot):
         today, open_hour = _closed_hours(series)
         top = 0.0
         for label, values, marker, color in (
-            ("last week", series.last_week, markers[2], "gray"),
-            ("yesterday", series.yesterday, markers[1], "cyan"),
-            ("today", today, markers[0], "orange"),
+            (_("last week"), series.last_week, markers[2], "gray"),
+            (_("yesterday"), series.yesterday, markers[1], "cyan"),
+            (_("today"), today, markers[0], "orange"),
         ):
             hours = [h for h, v in zip(series.hours, values, strict=True) if v is not None]
             points = [v for v in values if v is not None]
@@ -52,7 +53,7 @@ class HourlyChart(PlotextPlot):
         if open_hour is not None:
             hour, value = open_hour
             plt.scatter([hour], [value], marker="o" if not self.unicode else "●",
-                        label=f"{hour}h so far", color="orange")  # fmt: skip
+                        label=_("{hour}h so far").format(hour=hour), color="orange")  # fmt: skip
             top = max(top, value)
         plt.xlim(0, 23)
         plt.xticks([0, 6, 12, 18, 23], ["0h", "6h", "12h", "18h", "23h"])
@@ -60,18 +61,42 @@ class HourlyChart(PlotextPlot):
             ticks = nice_ticks(top)
             plt.ylim(0, ticks[-1])
             plt.yticks(ticks, [tick_label(t, series.metric) for t in ticks])
-        title = f"{label_of(series.metric)} by hour"
+        title = _("{metric} by hour").format(metric=label_of(series.metric))
         if series.currency:
             title += f" ({series.currency})"
-        plt.title(f"{title}: {series.note}" if series.note else title)
+        plt.title(f"{title}: {_(series.note)}" if series.note else title)
         self.refresh()
 
     def render(self) -> RenderResult:
         """The plot, with its frame in ASCII where the terminal lacks Unicode."""
         rendered = super().render()
-        if not self.unicode and isinstance(rendered, Text):
+        if not isinstance(rendered, Text):
+            return rendered
+        if not self.unicode:
             rendered.plain = rendered.plain.translate(_ASCII)
-        return rendered
+        return fit_wide(rendered)
+
+
+def fit_wide(plot: Text) -> Text:
+    """The plot with each line as wide in cells as plotext made it in characters: plotext
+    counts a CJK character (a Chinese title or legend) as one cell, so the spaces after
+    such words give back the second cell of each, and the frame stays straight."""
+    if cells(plot.plain) == len(plot.plain):
+        return plot
+    lines = plot.split("\n", allow_blank=True)
+    for index, line in enumerate(lines):
+        excess = cells(line.plain) - len(line.plain)
+        if excess <= 0:
+            continue
+        wide = next(i for i, char in enumerate(line.plain) if cells(char) == 2)
+        end = line.plain.find(" ", wide)
+        if end < 0:
+            continue
+        room = len(line.plain[end:]) - len(line.plain[end:].lstrip(" ")) - 1
+        cut = min(excess, room)
+        if cut > 0:
+            lines[index] = line[:end] + line[end + cut :]
+    return Text("\n").join(lines)
 
 
 def _closed_hours(
@@ -100,5 +125,8 @@ def tick_label(value: float, metric: str) -> str:
     """A y-axis label in the metric's own unit: ``12.5k`` visitors, ``3.0%`` conversion."""
     spec = DERIVED_METRICS.get(metric)
     text = percent(value, 1) if spec is not None and spec.kind == "rate" else compact(value)
+    if cells(text) != len(text):
+        # 2万 would push its line of the frame one cell right (plotext counts 万 as one).
+        return f"{value:,.0f}"
     # Round steps need no decimals: 20k, not 20.0k.
     return re.sub(r"\.0+(?=[kMB%]|$)", "", text)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 
 from opsboard.formatting import MISSING, change, compact, percent, points, with_name
-from opsboard.i18n import _
+from opsboard.i18n import N_, _
 from opsboard.text import inert
 from opsboard.tui.palette import palette
 from opsboard.tui.widgets.fitted_table import FittedTable, NamedText
 from opsboard.views.movers import Mover
 
-_MOVED = {"uv": "visitors", "conversion": "conv", "bounce": "bounce"}
+_MOVED = {"uv": N_("visitors"), "conversion": N_("conv"), "bounce": N_("bounce")}
 
 
 class MoversTable(FittedTable):
@@ -59,7 +59,7 @@ class MoversTable(FittedTable):
                     [
                         # The product's name after its id: shortened to the room left.
                         NamedText(with_name(mover.sku, mover.name), keep=len(inert(mover.sku))),
-                        Text(_MOVED.get(mover.moved, mover.moved), style="bold"),
+                        Text(_(_MOVED.get(mover.moved, mover.moved)), style="bold"),
                         Text(
                             compact(mover.uv) if mover.uv is not None else MISSING,
                             justify="right",
@@ -81,7 +81,7 @@ class MoversTable(FittedTable):
                 )
             )
         if not movers:
-            rows.append(([Text("no SKU data today", style="dim"), *[Text("")] * 6], None))
+            rows.append(([Text(_("no SKU data today"), style="dim"), *[Text("")] * 6], None))
         self.set_rows(rows)
         if chosen is not None:
             for index, mover in enumerate(movers):

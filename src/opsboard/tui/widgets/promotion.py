@@ -21,6 +21,15 @@ _PACING_WORDS = {
     "spent out": N_("spent out"),
 }
 
+_RUNS_OUT = "out by "
+
+
+def pacing_words(state: str) -> str:
+    """A pacing state as the table says it: ``偏慢``; ``out by 18:40`` / ``18:40 花完``."""
+    if state.startswith(_RUNS_OUT):
+        return _("out by {time}").format(time=state.removeprefix(_RUNS_OUT))
+    return _(_PACING_WORDS.get(state, state or MISSING))
+
 
 def _state_style(colours: Palette) -> dict[str, Style]:
     """The style of each pacing state: on track is good, behind or ahead worth a look."""
@@ -102,11 +111,7 @@ class PromotionTable(FittedTable):
                         Text(money(row.spend, row.currency), justify="right"),
                         Text(gauge, style=states.get(row.pacing_state, colours.bad)),
                         Text(
-                            _(
-                                _PACING_WORDS.get(
-                                    row.pacing_state or "", row.pacing_state or MISSING
-                                )
-                            ),
+                            pacing_words(row.pacing_state),
                             style=states.get(row.pacing_state, colours.bold(colours.bad)),
                         ),
                         roi_text(row, break_even, colours),

@@ -39,7 +39,9 @@ class SkuDetail(Static):
         grid.add_column(justify="right")
         grid.add_column(justify="right")
         grid.add_row(
-            Text(f"SKU {inert(mover.sku)}", style="bold"), Text(_("today")), Text(_("last wk"))
+            Text(_("SKU {sku}").format(sku=inert(mover.sku)), style="bold"),
+            Text(_("today")),
+            Text(_("last wk")),
         )
         grid.add_row(
             metric_label("uv"),

@@ -64,7 +64,7 @@ class StatusBar(Static):
         if collecting.collecting is Collecting.NOBODY:
             text.append(_("no collector: alerts are not sent"), style=colours.bold(colours.bad))
             if collecting.reason:
-                text.append(f" ({collecting.reason})", style=colours.bad)
+                text.append(_(" ({what})").format(what=collecting.reason), style=colours.bad)
         else:
             # Who collects first: on a narrow terminal the line is cut at its end.
             self._collector(text, collecting, now, tz, colours)

@@ -88,7 +88,7 @@ class StoreStrip(Vertical):
         text = Text()
         text.append(f"{row.store[:NAME_WIDTH]:<{NAME_WIDTH}}", style="bold")
         uv = compact(row.uv) if row.uv is not None else MISSING
-        text.append(" " + pad(uv, 6) + "UV")
+        text.append(" " + _("{visitors}UV").format(visitors=pad(uv, 6)))
         text.append(" " + pad(money(row.gmv, row.currency), 8))
         text.append(" " + _("ROI") + f" {ratio(row.roi):>4}")
         firing = _(" {firing} firing").format(firing=row.firing) if row.firing else _(" no alerts")
