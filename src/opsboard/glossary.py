@@ -170,3 +170,21 @@ def missing_chinese() -> list[str]:
     """Metrics and channels the glossary has no Chinese name for (a test keeps it empty)."""
     names = [*BASE_METRICS, *DERIVED_METRICS, PACING]
     return [n for n in names if n not in METRICS_CN] + [c for c in CHANNELS if c not in CHANNELS_CN]
+
+
+#: A source's health (``opsboard.models.HealthState``) in Chinese.
+HEALTH_CN: dict[str, str] = {
+    "ok": "正常",
+    "slow": "缓慢",
+    "stale": "数据过期",
+    "rate_limited": "被限流",
+    "failing": "失败",
+    "unknown": "未知",
+}
+
+
+def health_label(state: str) -> str:
+    """A source's health as the reader's language says it: ``rate_limited`` / ``被限流``."""
+    if i18n.is_chinese():
+        return HEALTH_CN.get(state, state)
+    return state

@@ -28,11 +28,18 @@ def _marked() -> set[str]:
 def _catalog() -> dict[str, str]:
     with i18n.catalog_path("zh-CN").open("rb") as source:
         catalog = read_po(source)
-    return {
-        m.id: m.string
-        for m in catalog
-        if m.id and isinstance(m.id, str) and isinstance(m.string, str)
-    }
+    found: dict[str, str] = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        if isinstance(m.id, str):
+            found[m.id] = m.string if isinstance(m.string, str) else ""
+            continue
+        # A plural (ngettext): each English form against the Chinese one (one form).
+        forms = [m.string] if isinstance(m.string, str) else list(m.string)
+        for english in m.id:
+            found[english] = forms[0] if forms and all(forms) else ""
+    return found
 
 
 def placeholders(text: str) -> list[str]:
