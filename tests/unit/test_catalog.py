@@ -36,7 +36,7 @@ def _catalog() -> dict[str, str]:
             found[m.id] = m.string if isinstance(m.string, str) else ""
             continue
         # A plural (ngettext): each English form against the Chinese one (one form).
-        forms = [m.string] if isinstance(m.string, str) else list(m.string)
+        forms = [m.string] if isinstance(m.string, str) else list(m.string or ())
         for english in m.id:
             found[english] = forms[0] if forms and all(forms) else ""
     return found
