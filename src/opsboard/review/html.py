@@ -22,6 +22,7 @@ from opsboard.review.lines import (
     completeness_lines,
     label_text,
     median_header,
+    money_of,
     move_change,
     move_line,
     no_findings,
@@ -32,7 +33,6 @@ from opsboard.review.lines import (
 )
 from opsboard.review.model import Review
 from opsboard.review.narrative import factor_label, factor_measure, short_day
-from opsboard.review.render import money_of
 
 CSS = """
 :root { --fg:#1d232a; --muted:#5f6b76; --bg:#fff; --line:#d8dee4; --up:#1a7f37;

@@ -33,6 +33,11 @@ SHARE_OF = {"losers": N_("all product losses"), "gainers": N_("all product gains
 SKU = N_("SKU")
 
 
+def money_of(review: Review) -> str:
+    """The currency figures carry in Chinese (``¥29.9万``); English names it in the header."""
+    return review.currency if i18n.is_chinese() else ""
+
+
 def value_text(move: MetricMove, value: float | None, currency: str = "") -> str:
     """A headline value as an operator reads it (counts whole, ROI with two decimals; in
     Chinese ``¥29.9万``)."""

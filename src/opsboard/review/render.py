@@ -8,7 +8,6 @@ import re
 import textwrap
 from collections.abc import Sequence
 
-from opsboard import i18n
 from opsboard.errors import UsageError
 from opsboard.formatting import cells, pad, percent_change, signed_in_prose
 from opsboard.i18n import N_, _
@@ -22,6 +21,7 @@ from opsboard.review.lines import (
     diagnosis_lines,
     label_text,
     median_header,
+    money_of,
     move_change,
     move_line,
     no_findings,
@@ -43,11 +43,6 @@ _METHODS = {"log": N_("log"), "shapley": N_("Shapley")}
 def method_name(method: str) -> str:
     """The decomposition's name: ``log`` / ``对数``."""
     return _(_METHODS[method]) if method in _METHODS else method
-
-
-def money_of(review: Review) -> str:
-    """The currency figures carry in Chinese (``¥29.9万``); English names it in the header."""
-    return review.currency if i18n.is_chinese() else ""
 
 
 def to_text(review: Review) -> str:
