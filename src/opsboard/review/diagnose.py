@@ -22,7 +22,7 @@ from opsboard.config.builtin_rules import (
     clicks_too_little,
 )
 from opsboard.formatting import percent_change, shorten
-from opsboard.i18n import N_, _, ngettext
+from opsboard.i18n import N_, _, ngettext, pgettext
 from opsboard.points import OTHER_TERMS
 from opsboard.review.budget import budget_exhausted
 from opsboard.review.facts import Facts, Row, cash, count, pct
@@ -96,7 +96,7 @@ def bounce(facts: Facts) -> list[Diagnosis]:
                 Diagnosis(
                     code="detail_page_bounce",
                     title=_("Store bounce above {limit}").format(limit=f"{limit:.0%}"),
-                    subject=_("store"),
+                    subject=pgettext("subject", "store"),
                     evidence=(
                         _("bounce rate {rate} on {visitors} visitors").format(
                             rate=pct(rate), visitors=count(uv)
@@ -228,7 +228,7 @@ def conversion_drop(facts: Facts) -> list[Diagnosis]:
         Diagnosis(
             code="conversion_down",
             title=_("Conversion down while traffic held"),
-            subject=_("store"),
+            subject=pgettext("subject", "store"),
             evidence=tuple(evidence),
             remedy=_(
                 "Check prices against competitors and your own offers, new bad reviews or "

@@ -13,7 +13,7 @@ from opsboard import i18n
 from opsboard.config.models import StoreConfig
 from opsboard.formatting import named
 from opsboard.glossary import channel_label
-from opsboard.i18n import _
+from opsboard.i18n import _, pgettext
 from opsboard.models import CHANNELS
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.review.budget import NEAR_BUDGET
@@ -88,7 +88,9 @@ def budget_runs(
     if store_budget is None:
         store_budget = config.daily_budget
     if store_budget and store_hours:
-        runs.append(BudgetRun(_("store"), store_budget, store_hours, today.get("roi")))
+        runs.append(
+            BudgetRun(pgettext("subject", "store"), store_budget, store_hours, today.get("roi"))
+        )
     elif store_budget and (today.get("spend") or 0) >= NEAR_BUDGET * store_budget:
         cannot_tell.append(
             _(

@@ -43,7 +43,7 @@ def day_line(status: TargetStatus, currency: str) -> str:
     shown_as = shown_like(t.metric)
     done = status.yesterday_actual
     change = (
-        f" ({percent_change(done / status.yesterday_plan - 1)})"
+        _(" ({change})").format(change=percent_change(done / status.yesterday_plan - 1))
         if done is not None and status.yesterday_plan
         else ""
     )
