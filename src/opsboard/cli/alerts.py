@@ -64,7 +64,7 @@ def _line(alert: AlertView) -> str:
     if alert.acknowledged:
         flags.append(
             _("acked by {who}").format(who=alert.acked_by)
-            + (f"{_(': ')}{alert.ack_note}" if alert.ack_note else "")
+            + (_(": ") + alert.ack_note if alert.ack_note else "")
         )
     if alert.silenced_until is not None:
         flags.append(
@@ -72,7 +72,7 @@ def _line(alert: AlertView) -> str:
         )
     if alert.quiet_reason:
         flags.append(alert.quiet_reason)
-    extra = f"  [{_('; ').join(flags)}]" if flags else ""
+    extra = "  [" + _("; ").join(flags) + "]" if flags else ""
     state = _("strategic loss") if alert.strategic_loss else state_word(alert.state)
     severity = severity_word(alert.severity)
     return inert(

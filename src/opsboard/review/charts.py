@@ -121,8 +121,9 @@ def channels_svg(review: Review) -> str:
         x = zero if move.delta > 0 else zero - length
         y = i * row + 5
         colour = "--up" if move.delta > 0 else "--down"
-        parts.append(_text(2, y + 14, _channel(move.key, review.platform), "start"))
-        parts.append(_bar(x, y, length, row - 9, colour, f"{move.key} {move.delta:+,.0f}"))
+        name = _channel(move.key, review.platform)
+        parts.append(_text(2, y + 14, name, "start"))
+        parts.append(_bar(x, y, length, row - 9, colour, f"{name} {move.delta:+,.0f}"))
         parts.append(_text(WIDTH - 2, y + 14, compact(move.delta, sign=True, label=True), "end"))
     return _svg(height, parts, _("Visitors gained or lost by channel"))
 
@@ -145,9 +146,10 @@ def spend_svg(review: Review) -> str:
         """The vertical position of a spend amount."""
         return height - pad - amount * scale
 
+    peak = escape(_("evening peak"))
     parts = [
         f'<rect x="{x(20):.1f}" y="{pad}" width="{4 * step:.1f}" height="{height - 2 * pad}" '
-        f'style="fill:var(--warn)"><title>{escape(_("evening peak"))}</title></rect>'
+        f'style="fill:var(--warn)"><title>{peak}</title></rect>'
     ]
     points = " ".join(f"{x(h.hour + 1):.1f},{y(h.cumulative):.1f}" for h in hours)
     first = hours[0]

@@ -183,7 +183,7 @@ def click_through(facts: Facts) -> list[Diagnosis]:
             title=_("Main-image and ad CTR below {target}").format(target=f"{CTR_TARGET:.0%}"),
             subject=f"{on_items.subject}; {on_campaigns.subject}",
             evidence=(*_labelled(items, on_items), *_labelled(campaigns, on_campaigns)),
-            remedy=f"{_(MAIN_IMAGE_REMEDY)} {_(CREATIVE_REMEDY)}",
+            remedy=_(MAIN_IMAGE_REMEDY) + " " + _(CREATIVE_REMEDY),
             # The same impressions seen by item and by campaign: counted once.
             impact=max(on_items.impact, on_campaigns.impact),
             stake=on_items.stake,
@@ -462,7 +462,7 @@ def _labelled(group: list[Diagnosis], merged: Diagnosis) -> tuple[str, ...]:
     """The evidence of ``merged`` (made of ``group``) with each line naming its subject."""
     if len(group) > 1:
         return merged.evidence  # merging already put each subject before its evidence
-    return (f"{merged.subject}{_(': ')}{_('; ').join(merged.evidence)}",)
+    return (merged.subject + _(": ") + _("; ").join(merged.evidence),)
 
 
 def _merge(group: list[Diagnosis]) -> Diagnosis:
@@ -484,7 +484,7 @@ def _merge(group: list[Diagnosis]) -> Diagnosis:
         code=first.code,
         title=first.title,
         subject=subject,
-        evidence=tuple(f"{d.subject}{_(': ')}{_('; ').join(d.evidence)}" for d in group),
+        evidence=tuple(d.subject + _(": ") + _("; ").join(d.evidence) for d in group),
         remedy=first.remedy,
         severity=first.severity,
         impact=sum(d.impact for d in group),

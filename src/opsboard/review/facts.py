@@ -58,7 +58,8 @@ class Facts:
     def label(self, kind: str, key: str) -> str:
         """A SKU or campaign as a finding names it: ``campaign 春季新品推广 (77012003172)``;
         ``kind`` is ``SKU`` or ``campaign``."""
-        return f"{_(_KINDS.get(kind, kind))} {named(key, self.names.get((kind.lower(), key)))}"
+        said = _(_KINDS[kind]) if kind in _KINDS else kind
+        return f"{said} {named(key, self.names.get((kind.lower(), key)))}"
 
     def traffic_after(self, hour: int) -> float | None:
         """The share of the day's visitors that came from ``hour`` on (None without hourly

@@ -88,9 +88,8 @@ def headline_table(review: Review) -> str:
     money = money_of(review)
     columns = (_("day"), _("last week"), _("change"), median, _("change"))
     head = "".join(f'<th class="n">{escape(c)}</th>' for c in columns)
-    rows = [
-        f'<table class="cards"><thead><tr><th>{escape(_("figure"))}</th>{head}</tr></thead><tbody>'
-    ]
+    figure = _("figure")
+    rows = [f'<table class="cards"><thead><tr><th>{escape(figure)}</th>{head}</tr></thead><tbody>']
     versus = _("vs {baseline}")
     for move in review.headline:
         flag = ' class="missing"' if move.status in ("missing", "partial") else ""
@@ -121,10 +120,12 @@ def bridge_table(review: Review) -> str:
     if bridge is None:
         return ""
     money = money_of(review)
+    factor, changed, total = _("factor"), _("factor change"), _("total")
+    effect_head = _("effect ({currency})").format(currency=review.currency)
     rows = [
-        f"<table><thead><tr><th>{escape(_('factor'))}</th>"
-        f'<th class="n">{escape(_("effect ({currency})").format(currency=review.currency))}</th>'
-        f'<th class="n">{escape(_("factor change"))}</th></tr></thead><tbody>'
+        f"<table><thead><tr><th>{escape(factor)}</th>"
+        f'<th class="n">{escape(effect_head)}</th>'
+        f'<th class="n">{escape(changed)}</th></tr></thead><tbody>'
     ]
     for effect in bridge.effects:
         measure = factor_measure(effect.factor)
@@ -136,7 +137,7 @@ def bridge_table(review: Review) -> str:
             "</td></tr>"
         )
     rows.append(
-        f'<tr class="total"><td>{escape(_("total"))}</td><td class="n {_cls(bridge.total)}">'
+        f'<tr class="total"><td>{escape(total)}</td><td class="n {_cls(bridge.total)}">'
         f'{escape(signed_in_prose(bridge.total, "gmv", money))}</td><td class="n"></td></tr>'
         "</tbody></table>"
     )
@@ -187,18 +188,21 @@ def _section(review: Review) -> str:
     out.append(_h2(_("Diagnoses")))
     if review.diagnoses:
         out.append('<ol class="dx">')
+        colon, do = _(": "), _("Do:")
         for d in review.diagnoses:
             evidence = "".join(f"<li>{escape(e)}</li>" for e in d.evidence)
             out.append(
-                f"<li><strong>{escape(d.title)}</strong>{escape(_(': '))}{escape(d.subject)}"
+                f"<li><strong>{escape(d.title)}</strong>{escape(colon)}{escape(d.subject)}"
                 f"<ul>{evidence}</ul>"
-                f'<div class="remedy">{escape(_("Do:"))} {escape(d.remedy)}</div></li>'
+                f'<div class="remedy">{escape(do)} {escape(d.remedy)}</div></li>'
             )
         out.append("</ol>")
         if review.not_assessed:
-            out.append(f"<p>{escape(_('{line}.').format(line=not_assessed_line(review)))}</p>")
+            line = _("{line}.").format(line=not_assessed_line(review))
+            out.append(f"<p>{escape(line)}</p>")
     else:
-        out.append(f"<p>{escape(_('None: {why}.').format(why=no_findings(review)))}</p>")
+        none = _("None: {why}.").format(why=no_findings(review))
+        out.append(f"<p>{escape(none)}</p>")
     if review.hourly_spend:
         out.append(_h2(_("Ad spend through the day")))
         out.append(spend_svg(review))
@@ -206,7 +210,7 @@ def _section(review: Review) -> str:
     if review.alerts:
         out.append(_items([alert_line(a, review.timezone) for a in review.alerts]))
     else:
-        out.append(f"<p>{escape(_('None fired.'))}</p>")
+        out.append("<p>" + escape(_("None fired.")) + "</p>")
     out.append(_h2(_("Data completeness")))
     css = "" if review.completeness.complete else ' class="note"'
     out += [f"<p{css}>{escape(line)}</p>" for line in completeness_lines(review)]

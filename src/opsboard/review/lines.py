@@ -168,7 +168,7 @@ def product_line(key: str, move: Move, currency: str = "") -> str:
 def diagnosis_lines(number_: int, diagnosis: Diagnosis) -> list[str]:
     """A numbered diagnosis with its evidence and remedy, as plain lines."""
     return [
-        f"{number_}. {diagnosis.title}{_(': ')}{diagnosis.subject}",
+        f"{number_}. {diagnosis.title}" + _(": ") + diagnosis.subject,
         *(f"   - {item}" for item in diagnosis.evidence),
         "   " + _("do: {remedy}").format(remedy=diagnosis.remedy),
     ]
@@ -201,7 +201,8 @@ def completeness_lines(review: Review) -> list[str]:
         lines.append(_("every source delivered the whole day"))
     for note in (*health.notes, *health.late_notes, *health.baseline_notes, *health.later_notes):
         metrics = f" [{', '.join(note.metrics)}]" if note.metrics else ""
-        lines.append(f"{note.source}{_(': ')}{note_kind(note.kind)}{_(': ')}{note.detail}{metrics}")
+        colon = _(": ")
+        lines.append(f"{note.source}{colon}{note_kind(note.kind)}{colon}{note.detail}{metrics}")
     return lines
 
 

@@ -123,7 +123,8 @@ def to_text(review: Review) -> str:
         moves = review.products.get(key, ())
         if moves:
             out += ["", _(label)]
-            out += [f"  {_(SKU)} {product_line(key, m, money)}" for m in moves]
+            sku = _(SKU)
+            out += [f"  {sku} {product_line(key, m, money)}" for m in moves]
     out += ["", _("Diagnoses")]
     if review.diagnoses:
         for n, diagnosis in enumerate(review.diagnoses, start=1):
@@ -262,7 +263,7 @@ def to_markdown(review: Review) -> str:
                 day=_md(short_day(bridge.baseline)), currency=_md(review.currency)
             ),
             "",
-            f"| {_('factor')} | {_('effect')} | {_('factor change')} |",
+            "| " + " | ".join((_("factor"), _("effect"), _("factor change"))) + " |",
             "|---|--:|--:|",
         ]
         for effect in bridge.effects:
@@ -272,7 +273,7 @@ def to_markdown(review: Review) -> str:
                 f"{_md(percent_change(effect.factor_change))} |"
             )
         out.append(
-            f"| **{_('total')}** | **{_md(signed_in_prose(bridge.total, 'gmv', money))}** | |"
+            "| **" + _("total") + f"** | **{_md(signed_in_prose(bridge.total, 'gmv', money))}** | |"
         )
     if review.channels:
         out += ["", "## " + _("Visitors by channel"), ""]
@@ -280,15 +281,17 @@ def to_markdown(review: Review) -> str:
     for key, label in PRODUCT_LISTS:
         moves = review.products.get(key, ())
         if moves:
-            out += ["", f"## {_(label)}", ""]
-            out += [f"- {_(SKU)} {_md(product_line(key, m, money))}" for m in moves]
+            sku = _(SKU)
+            out += ["", "## " + _(label), ""]
+            out += [f"- {sku} {_md(product_line(key, m, money))}" for m in moves]
     out += ["", "## " + _("Diagnoses"), ""]
     if not review.diagnoses:
         out.append(_("None: {why}.").format(why=_md(no_findings(review))))
+    colon, do = _(": "), _("Do:")
     for n, diagnosis in enumerate(review.diagnoses, start=1):
-        out.append(f"{n}. **{_md(diagnosis.title)}**{_(': ')}{_md(diagnosis.subject)}")
+        out.append(f"{n}. **{_md(diagnosis.title)}**{colon}{_md(diagnosis.subject)}")
         out += [f"   - {_md(item)}" for item in diagnosis.evidence]
-        out.append(f"   - *{_('Do:')}* {_md(diagnosis.remedy)}")
+        out.append(f"   - *{do}* {_md(diagnosis.remedy)}")
     if review.diagnoses and review.not_assessed:
         out += ["", _md(not_assessed_line(review))]
     out += ["", "## " + _("Alerts of the day"), ""]
