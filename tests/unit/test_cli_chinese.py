@@ -70,3 +70,14 @@ def test_ingest_lines_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "已拒收：文件不存在" in captured.err
     assert main(["--lang", "en", *args, str(missing)]) == 1
     assert "rejected: no such file" in capsys.readouterr().err
+
+
+def test_an_error_says_what_to_do_on_its_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", str(_config(tmp_path)), "--db", str(tmp_path / "o.db")]
+    assert main(["--lang", "zh-CN", *args, "query", "uv", "--channel", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("opsboard：错误：--channel：未知渠道 'nope'\n  修复：可选：")
+    assert main(["--lang", "en", *args, "query", "uv", "--channel", "nope"]) == 2
+    assert "\n  fix: use one of: " in capsys.readouterr().err
