@@ -62,6 +62,7 @@ def describe() -> dict[str, str]:
     return {
         "name": FORMAT,
         "title": "opsboard canonical long CSV (one point per row)",
+        "title_zh": "opsboard 标准长表 CSV（每行一个数据点）",
         "detect": "a header row with, in any order:\n"
         + INDENT
         + "ts,store,channel,campaign,sku,metric,value\n"

@@ -163,6 +163,8 @@ class Profile(_Strict):
 
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
+    title_zh: str = ""
+    """The title in Chinese, for `opsboard --lang zh-CN formats` (the English one without)."""
     platform: str
     required: list[str | list[str]] = Field(min_length=1)
     """The fields whose headers identify the format (all on one row); an inner list is a

@@ -49,15 +49,22 @@ HEAD_ROWS = 40
 
 
 def describe_formats() -> list[dict[str, str]]:
-    """One entry per recognised export format: ``name``, ``title`` and ``detect``."""
+    """One entry per recognised export format: ``name``, ``title`` (``title_zh`` in
+    Chinese) and ``detect``."""
     return [
         *(
-            {"name": p.name, "title": p.title, "detect": describe_profile(p)}
+            {
+                "name": p.name,
+                "title": p.title,
+                "title_zh": p.title_zh or p.title,
+                "detect": describe_profile(p),
+            }
             for p in load_profiles()
         ),
         {
             "name": PLAN_FORMAT,
             "title": "Plan sheet: targets by store, metric and period",
+            "title_zh": "计划表：按店铺、指标和周期填写的目标",
             "detect": "header store,metric,period,value\n"
             f"{'':<29}or 店铺,指标,周期,目标值 (+ scope/范围)",
         },

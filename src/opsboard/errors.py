@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from opsboard.i18n import _
+
 
 class OpsboardError(Exception):
     """A problem the user can act on; the CLI prints it without a traceback.
@@ -18,7 +20,12 @@ class OpsboardError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        return self.message if not self.hint else f"{self.message}\n  fix: {self.hint}"
+        return self.message if not self.hint else self.message + fix_line(self.hint)
+
+
+def fix_line(hint: str) -> str:
+    """The line that says what to do: ``\n  fix: ...`` (``修复：`` in Chinese)."""
+    return "\n  " + _("fix: {hint}").format(hint=hint)
 
 
 class ConfigError(OpsboardError):
@@ -71,11 +78,12 @@ class RejectedInput(OpsboardError):
         """``line 12, column 花费`` or empty when the problem has no position."""
         parts = []
         if self.line is not None:
-            parts.append(f"line {self.line}")
+            parts.append(_("line {line}").format(line=self.line))
         if self.column is not None:
-            parts.append(f"column {self.column!r}")
-        return ", ".join(parts)
+            parts.append(_("column {column!r}").format(column=self.column))
+        return _(", ").join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        return text if not self.hint else f"{text}\n  fix: {self.hint}"
+        text = _("{where}: {message}").format(where=self.where, message=self.message)
+        text = text if self.where else self.message
+        return text if not self.hint else text + fix_line(self.hint)

@@ -18,6 +18,7 @@ import unicodedata
 from datetime import date
 
 from opsboard import i18n
+from opsboard.i18n import _
 from opsboard.metrics import metric_kind
 from opsboard.text import inert
 
@@ -240,11 +241,37 @@ def signed(value: float, metric: str) -> str:
     return ("-" if value < 0 else "+") + text
 
 
+def in_prose(value: float | None, metric: str, currency: str = "") -> str:
+    """A figure in a sentence of the review: ``number`` in English (``1,234.50``); in
+    Chinese money with its symbol and counts and money from 万 up the platforms' way
+    (``¥29.9万``, ``2.99万``, ``¥5,036.07``)."""
+    if value is None or not i18n.is_chinese() or metric_kind(metric) not in ("count", "money"):
+        return number(value, metric)
+    money_ = metric_kind(metric) == "money"
+    size = abs(value)
+    text = _compact_cn(size, sign=False, label=False) if size >= 9_999.5 else number(size, metric)
+    return (
+        ("-" if value < 0 and text != number(0.0, metric) else "")
+        + (currency_symbol(currency) if money_ else "")
+        + text
+    )
+
+
+def signed_in_prose(value: float, metric: str, currency: str = "") -> str:
+    """``in_prose`` with its sign: ``+1,234.50`` / ``-¥1.2万``; no sign on a nothing."""
+    text = in_prose(abs(value), metric, currency)
+    if signed(value, metric) == number(0.0, metric):
+        return text
+    return ("-" if value < 0 else "+") + text
+
+
 def direction(value: float, *, flat: float = 0.0005) -> str:
     """``up 2.1%`` / ``down 7.0%`` / ``flat``: a relative change read aloud."""
     if abs(value) < flat:
-        return "flat"
-    return f"{'up' if value > 0 else 'down'} {abs(value):.1%}"
+        return _("flat")
+    if value > 0:
+        return _("up {change}").format(change=f"{abs(value):.1%}")
+    return _("down {change}").format(change=f"{abs(value):.1%}")
 
 
 def share(value: float) -> str:

@@ -1,6 +1,11 @@
 """The operators' terms in Chinese, in one place: metric and channel names as 生意参谋,
 万相台 and 京东商智 write them (their 指标解释 pages; FORMATS.md section 7 cites some).
 
+Checked against the 生意参谋 指标解释 (浏览量, 访客数, 跳失率, 人均浏览量, 下单买家数,
+支付转化率 = 支付买家数 / 访客数), the 万相台 and 直通车 report columns the drop folder
+reads (花费, 展现量, 点击量, 总成交笔数, 总成交金额, 点击转化率, 千次展现花费) and Amazon's
+Chinese seller help (会话数, 订单商品数量转化率, ACOS); see FORMATS.md section 7.
+
 English labels stay with the metric definitions (``opsboard.metrics``); this table gives
 the Chinese ones. ``metric_label`` and ``channel_label`` answer in the current language
 (``opsboard.i18n``), so a screen asks for a label and never for a language.
@@ -63,11 +68,13 @@ METRICS_CN: dict[str, str] = {
     "cpc": "平均点击花费",
     "cpm": "千次展现花费",
     "roi": "投产比",
-    "acos": "广告销售成本比",
+    # Amazon's Chinese console heads the column ACOS (its help: 广告投入产出比 (ACOS)).
+    "acos": "ACOS",
     "ad_cvr": "点击转化率",
     "budget_used": "消耗进度",
     "session_conversion": "会话转化率",
-    "unit_session_rate": "商品会话转化率",
+    # Amazon's Chinese business report: Unit Session Percentage.
+    "unit_session_rate": "订单商品数量转化率",
     "pv_per_uv": "人均浏览量",
     "store_roi": "全店投产比",
     "spend_share": "推广费占比",
@@ -170,3 +177,21 @@ def missing_chinese() -> list[str]:
     """Metrics and channels the glossary has no Chinese name for (a test keeps it empty)."""
     names = [*BASE_METRICS, *DERIVED_METRICS, PACING]
     return [n for n in names if n not in METRICS_CN] + [c for c in CHANNELS if c not in CHANNELS_CN]
+
+
+#: A source's health (``opsboard.models.HealthState``) in Chinese.
+HEALTH_CN: dict[str, str] = {
+    "ok": "正常",
+    "slow": "缓慢",
+    "stale": "数据过期",
+    "rate_limited": "被限流",
+    "failing": "失败",
+    "unknown": "未知",
+}
+
+
+def health_label(state: str) -> str:
+    """A source's health as the reader's language says it: ``rate_limited`` / ``被限流``."""
+    if i18n.is_chinese():
+        return HEALTH_CN.get(state, state)
+    return state

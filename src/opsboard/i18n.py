@@ -140,6 +140,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language as said in ``context`` (one English word that
+    Chinese says two ways: ``store`` as a column, 店铺, or as a finding's subject, 全店)."""
+    return translations(current()).pgettext(context, message) if message else message
+
+
 def N_(message: str) -> str:  # gettext's own name for "mark, translate later"
     """Mark ``message`` for the catalog without translating it now (a module constant)."""
     return message

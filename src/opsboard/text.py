@@ -17,7 +17,10 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from functools import cache
 from typing import Any
+
+from opsboard import i18n
 
 #: The longest id (a campaign or a SKU) a file or an API may hand over.
 MAX_ID_LENGTH = 128
@@ -63,16 +66,23 @@ def inert_lines(text: str) -> str:
     return _UNSAFE_IN_BLOCK.sub(_escaped, text.replace("\r\n", "\n"))
 
 
-#: Where a message of ours goes on to its next line: the fix of an error, a listed problem,
-#: a note (``OpsboardError``, ``ConfigError``, the ingest lines).
-_OUR_BREAKS = re.compile(r"\n(?=  (?:fix: |- |note: ))")
+# A message of ours goes on to its next line for the fix of an error, a listed problem or
+# a note (``OpsboardError``, ``ConfigError``, the ingest lines).
+@cache
+def _our_breaks(language: str) -> re.Pattern[str]:
+    """Where a message of ours goes on to its next line, in English and in ``language``
+    (``  fix:`` / ``  修复：``, ``  - ``, ``  note:`` / ``  提示：``)."""
+    words = {"fix: ", "- ", "note: "}
+    for template in ("fix: {hint}", "note: {note}"):
+        words.add(i18n.translations(language).gettext(template).split("{", 1)[0])
+    return re.compile(r"\n(?=  (?:" + "|".join(re.escape(w) for w in sorted(words)) + "))")
 
 
 def inert_message(text: str) -> str:
     """An error or a result message made inert, keeping its own line breaks (before
-    ``  fix:``, ``  - `` and ``  note:``): any other newline, e.g. in a file name it
-    quotes, is shown escaped and cannot forge a line."""
-    return "\n".join(inert(part) for part in _OUR_BREAKS.split(text))
+    ``  fix:``, ``  - `` and ``  note:``, in either language): any other newline, e.g. in
+    a file name it quotes, is shown escaped and cannot forge a line."""
+    return "\n".join(inert(part) for part in _our_breaks(i18n.current()).split(text))
 
 
 def text_problem(

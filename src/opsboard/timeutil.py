@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from opsboard.errors import UsageError
+from opsboard.i18n import _
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -44,8 +45,8 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise UsageError(
-            f"unknown time zone {name!r}",
-            hint="use an IANA name such as Asia/Shanghai, America/New_York or UTC",
+            _("unknown time zone {name!r}").format(name=name),
+            hint=_("use an IANA name such as Asia/Shanghai, America/New_York or UTC"),
         ) from exc
 
 
@@ -91,9 +92,8 @@ def day_problem(day: date, today: date | None = None) -> str:
     """Why ``day`` is outside the days opsboard keeps, or ``""``."""
     if EARLIEST_DAY <= day <= latest_day(today):
         return ""
-    return (
-        f"{day.isoformat()} is outside the days opsboard keeps "
-        f"({EARLIEST_DAY.isoformat()} .. a year after today)"
+    return _("{day} is outside the days opsboard keeps ({first} .. a year after today)").format(
+        day=day.isoformat(), first=EARLIEST_DAY.isoformat()
     )
 
 
@@ -125,9 +125,12 @@ def bounded_days_back(text: str) -> int | None:
     back = days_back(text)
     if back is not None and back > (datetime.now(UTC).date() - EARLIEST_DAY).days + 1:
         raise UsageError(
-            f"{text.strip()} reaches back before {EARLIEST_DAY.isoformat()}, the first day "
-            "opsboard keeps",
-            hint=f"give fewer days, or a date such as {EARLIEST_DAY.isoformat()}",
+            _("{given} reaches back before {first}, the first day opsboard keeps").format(
+                given=text.strip(), first=EARLIEST_DAY.isoformat()
+            ),
+            hint=_("give fewer days, or a date such as {first}").format(
+                first=EARLIEST_DAY.isoformat()
+            ),
         )
     return back
 
@@ -143,12 +146,12 @@ def parse_day(text: str, *, today: date) -> date:
         day = date.fromisoformat(text)
     except ValueError as exc:
         raise UsageError(
-            f"cannot read {text!r} as a date",
-            hint="write it as YYYY-MM-DD, or as today, yesterday or -7d",
+            _("cannot read {text!r} as a date").format(text=text),
+            hint=_("write it as YYYY-MM-DD, or as today, yesterday or -7d"),
         ) from exc
     problem = day_problem(day)
     if problem:
-        raise UsageError(problem, hint="check the year")
+        raise UsageError(problem, hint=_("check the year"))
     return day
 
 

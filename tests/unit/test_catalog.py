@@ -28,11 +28,18 @@ def _marked() -> set[str]:
 def _catalog() -> dict[str, str]:
     with i18n.catalog_path("zh-CN").open("rb") as source:
         catalog = read_po(source)
-    return {
-        m.id: m.string
-        for m in catalog
-        if m.id and isinstance(m.id, str) and isinstance(m.string, str)
-    }
+    found: dict[str, str] = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        if isinstance(m.id, str):
+            found[m.id] = m.string if isinstance(m.string, str) else ""
+            continue
+        # A plural (ngettext): each English form against the Chinese one (one form).
+        forms = [m.string] if isinstance(m.string, str) else list(m.string or ())
+        for english in m.id:
+            found[english] = forms[0] if forms and all(forms) else ""
+    return found
 
 
 def placeholders(text: str) -> list[str]:
@@ -76,3 +83,22 @@ def test_the_dashboard_words_in_chinese() -> None:
     finally:
         i18n.set_language("en")
     assert i18n.gettext("Traffic today") == "Traffic today"
+
+
+_MARKER_IN_FSTRING = re.compile(r"\{[^{}]*\b(?:_|N_|gettext|ngettext|pgettext)\(\s*['\"]")
+
+
+def test_no_marked_text_hides_inside_an_f_string() -> None:
+    """Babel cannot see into an f-string's expressions: ``f"{_('Do:')}"`` would never
+    reach the catalog and stay English; such text is translated outside the f-string."""
+    import tokenize
+
+    hidden = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        with path.open("rb") as source:
+            for token in tokenize.tokenize(source.readline):
+                prefix = token.string[:2].lower()
+                is_f = token.type == tokenize.STRING and ("f" in prefix.rstrip("'\""))
+                if is_f and _MARKER_IN_FSTRING.search(token.string):
+                    hidden.append(f"{path.relative_to(SOURCE)}:{token.start[0]}")
+    assert not hidden, f"marked text inside an f-string (not extracted): {hidden}"

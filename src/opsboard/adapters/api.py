@@ -334,7 +334,8 @@ class Adapter(abc.ABC):
     @classmethod
     def describe_formats(cls) -> list[dict[str, str]]:
         """The file formats this adapter recognises: ``name``, ``title`` and ``detect``
-        (how it is recognised) of each; none unless it reads files."""
+        (how it is recognised) of each, and optionally ``title_zh`` (its title in Chinese);
+        none unless it reads files."""
         return []
 
 

@@ -23,6 +23,7 @@ from opsboard.alerts.rules import (
 )
 from opsboard.config.rules import RuleConfig
 from opsboard.formatting import ShownValue, precise, show, style_of
+from opsboard.i18n import N_, _
 from opsboard.metrics import BASE_METRICS
 from opsboard.query.engine import Period
 from opsboard.query.pacing import pace, runs_out_at, today_share
@@ -161,11 +162,19 @@ def _too_small_to_compare(
     return too_small(rule, row) or past_small
 
 
+#: The baselines as a message names them (English keeps the config's own words).
+_BASELINES = {
+    "yesterday": N_("yesterday"),
+    "last_week": N_("last_week"),
+    "trailing_median": N_("trailing_median"),
+}
+
+
 def _baseline_words(rule: RuleConfig) -> str:
     """The baseline as a message names it: ``last_week``, ``7-day median``."""
     if rule.baseline == "trailing_days":
-        return f"{rule.days}-day median"
-    return rule.baseline
+        return _("{days}-day median").format(days=rule.days)
+    return _(_BASELINES[rule.baseline]) if rule.baseline in _BASELINES else rule.baseline
 
 
 def _configured_budget(ctx: RuleContext, store: str, scope: str) -> float | None:
@@ -212,10 +221,10 @@ def evaluate_pacing(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Obse
         runs_out = runs_out_at(spend, budget, ctx.now, tz)
         if runs_out is not None:
             exhausts = (
-                runs_out.astimezone(tz).strftime("%H:%M") if runs_out < end else "after midnight"
+                runs_out.astimezone(tz).strftime("%H:%M") if runs_out < end else _("after midnight")
             )
         else:
-            exhausts = "never"
+            exhausts = _("never")
         verdict = judge(scope, pacing, too_small(rule, row))
         if verdict is None:
             continue
@@ -287,9 +296,9 @@ def evaluate_source(ctx: RuleContext, rule: RuleConfig) -> list[Observation]:
         fields = base_fields(rule, health.store, scope) | {
             "source": health.source,
             "state": health.state.value,
-            "reason": health.reason or "no reason given",
+            "reason": health.reason or _("no reason given"),
             "minutes": ShownValue(minutes, f"{minutes:.0f}"),
-            "value": ShownValue(minutes, f"{minutes:.0f} min"),
+            "value": ShownValue(minutes, _("{minutes} min").format(minutes=f"{minutes:.0f}")),
             "metric": "source",
         }
         found.append(
@@ -322,8 +331,8 @@ def evaluate_file_rejected(ctx: RuleContext, rule: RuleConfig) -> list[Observati
         first_line = first_line.removeprefix(f"{name}: ")
         fields = base_fields(rule, store, scope) | {
             "origin": name,
-            "reason": first_line[:300] or "no reason given",
-            "value": "rejected",
+            "reason": first_line[:300] or _("no reason given"),
+            "value": _("rejected"),
             "metric": "file",
         }
         found.append(Observation(rule, store, scope, None, None, True, False, fields))

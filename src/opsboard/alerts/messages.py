@@ -14,9 +14,12 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
+from opsboard import i18n
 from opsboard.config.builtin_rules import DEFAULT_MESSAGES, DEFAULT_RESOLVED
 from opsboard.config.rules import RuleConfig
 from opsboard.formatting import MISSING_IN_PROSE
+from opsboard.glossary import health_label, metric_label
+from opsboard.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +51,31 @@ def fill(template: str, fields: Mapping[str, Any]) -> str:
     return template.format_map(_Fields(fields))
 
 
+def in_language(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``fields`` as a message in the current language shows them: in Chinese the metric
+    and a source's state in the platforms' words (``访客数``, ``被限流``). Only the text
+    changes; the stored fields keep their keys and values."""
+    if not i18n.is_chinese():
+        return fields
+    shown = dict(fields)
+    if isinstance(shown.get("metric"), str) and shown["metric"]:
+        shown["metric"] = metric_label(shown["metric"])
+    if isinstance(shown.get("state"), str):
+        shown["state"] = health_label(shown["state"])
+    return shown
+
+
 def render(rule: RuleConfig, fields: Mapping[str, Any], *, resolved: bool = False) -> str:
     """The rule's message (or its resolution) for ``fields``; a template that cannot be
-    filled falls back to the kind's default, with a warning logged once per rule."""
-    default = (DEFAULT_RESOLVED if resolved else DEFAULT_MESSAGES)[rule.kind]
+    filled falls back to the kind's default, with a warning logged once per rule.
+
+    The built-in templates are said in the current language; an operator's own template
+    is not in the catalog and stays in the language it was written in."""
+    fields = in_language(fields)
+    default = _((DEFAULT_RESOLVED if resolved else DEFAULT_MESSAGES)[rule.kind])
     own: str | None = getattr(rule, "resolved_message", None) if resolved else rule.message
     if own:
+        own = _(own)
         try:
             return fill(own, fields)
         except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:

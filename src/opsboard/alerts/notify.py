@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from opsboard.alerts.state import iso
 from opsboard.config.models import NotifierConfig, Settings
+from opsboard.i18n import N_, _
 from opsboard.models import SEVERITY_RANK, Severity
 from opsboard.text import inert, inert_json, inert_lines
 
@@ -99,19 +100,28 @@ class Message:
         }
 
 
+#: How a chat title names what happened (the JSON ``status`` keeps its own word).
+_STATUS_WORDS = {"firing": N_("FIRING"), "resolved": N_("RESOLVED")}
+
+
 def compose(status: str, alerts: list[dict[str, Any]]) -> Message:
     """One message for alerts of one rule and store: a title and up to ``MAX_LINES`` lines."""
     first = alerts[0]
     severity = max(
         (a.get("severity", Severity.INFO) for a in alerts), key=SEVERITY_RANK.__getitem__
     )
-    where = first.get("store") or "all stores"
+    where = first.get("store") or _("all stores")
     # Store names, scopes and messages hold text from files: chat shows it inert.
-    title = inert(f"[{status.upper()}:{len(alerts)}] {first['rule']} · {where}")
+    said = _(_STATUS_WORDS[status]) if status in _STATUS_WORDS else status.upper()
+    title = inert(
+        _("[{status}:{count}] {rule} · {where}").format(
+            status=said, count=len(alerts), rule=first["rule"], where=where
+        )
+    )
     mark = "✔ " if status == "resolved" else ""
     lines = [inert(f"{mark}{a['message']}") for a in alerts[:MAX_LINES]]
     if len(alerts) > MAX_LINES:
-        lines.append(f"… and {len(alerts) - MAX_LINES} more")
+        lines.append(_("… and {count} more").format(count=len(alerts) - MAX_LINES))
     return Message(status, title, "\n".join(lines), alerts, severity)
 
 
@@ -237,8 +247,8 @@ def send_text(
     problems = []
     if notifiers:
         known = {n.name for n in settings.notifiers}
-        problems += [f"{name}: no notifier of that name is configured" for name in notifiers
-                     if name not in known]  # fmt: skip
+        problems += [_("{name}: no notifier of that name is configured").format(name=name)
+                     for name in notifiers if name not in known]  # fmt: skip
     message = Message("text", inert(title), inert_lines(body))
     for notifier in chosen:
         try:
@@ -271,8 +281,10 @@ def notifier_problems(settings: Settings) -> list[str]:
             program = notifier.command[0]
             if not _runnable(program):
                 problems.append(
-                    f"{key}.command: cannot run {program!r}: no such program, or not "
-                    "executable; give its full path (commands run without a shell)"
+                    _(
+                        "{key}.command: cannot run {program!r}: no such program, or not "
+                        "executable; give its full path (commands run without a shell)"
+                    ).format(key=key, program=program)
                 )
     # No line quotes a URL; masking every secret anyway keeps it so if one ever does.
     for notifier in settings.notifiers:
@@ -283,17 +295,21 @@ def notifier_problems(settings: Settings) -> list[str]:
 def _apprise_problem(key: str, url: str, scheme: str) -> list[str]:
     if not scheme:
         return [
-            f"{key}.url: not a URL (no scheme://); write the service's apprise URL, e.g. "
-            "dingtalk://TOKEN, wecombot://KEY, feishu://TOKEN or slack://TOKENS, from an "
-            "environment variable such as ${CHAT_URL}"
+            _(
+                "{key}.url: not a URL (no scheme://); write the service's apprise URL, e.g. "
+                "dingtalk://TOKEN, wecombot://KEY, feishu://TOKEN or slack://TOKENS, from an "
+                "environment variable such as ${{CHAT_URL}}"
+            ).format(key=key)
         ]
     import apprise
 
     logging.getLogger("apprise").setLevel(logging.CRITICAL)  # its logs may show URLs
     if apprise.Apprise.instantiate(url) is None:
         return [
-            f"{key}.url: apprise does not recognise a {scheme}:// URL (an unknown scheme, "
-            "or parts missing); see the URL format of the service in the apprise wiki"
+            _(
+                "{key}.url: apprise does not recognise a {scheme}:// URL (an unknown scheme, "
+                "or parts missing); see the URL format of the service in the apprise wiki"
+            ).format(key=key, scheme=scheme)
         ]
     return []
 
@@ -302,14 +318,19 @@ def _webhook_problem(key: str, url: str, scheme: str) -> list[str]:
     import httpx
 
     if scheme not in ("http", "https"):
-        shown = f"a {scheme}:// URL" if scheme else "no http(s):// URL"
-        return [f"{key}.url: {shown}; a webhook needs http:// or https://"]
+        shown = _("a {scheme}:// URL").format(scheme=scheme) if scheme else _("no http(s):// URL")
+        return [_("{key}.url: {shown}; a webhook needs http:// or https://").format(
+            key=key, shown=shown)]  # fmt: skip
     try:
         host = httpx.URL(url).host
     except httpx.InvalidURL:
         host = ""
     if not host:
-        return [f"{key}.url: the {scheme}:// URL names no host; write e.g. https://HOST/PATH"]
+        return [
+            _("{key}.url: the {scheme}:// URL names no host; write e.g. https://HOST/PATH").format(
+                key=key, scheme=scheme
+            )
+        ]
     return []
 
 

@@ -21,6 +21,7 @@ from opsboard.alerts.messages import fill, render
 from opsboard.alerts.rules import DATA_KINDS, Observation
 from opsboard.config.builtin_rules import NO_DATA_RESOLVED, RULE_GONE_RESOLVED
 from opsboard.config.rules import RuleConfig
+from opsboard.i18n import _
 from opsboard.models import AlertState
 from opsboard.storage.alert_writes import (
     AlertWrite,
@@ -118,10 +119,10 @@ def _closing(alert: StoredAlert, rule: RuleConfig | None, tz: tzinfo) -> str:
     }
     fields |= {k: v for k, v in alert.detail.items() if k != "quiet"}
     if rule is None:
-        return fill(RULE_GONE_RESOLVED, fields)
+        return fill(_(RULE_GONE_RESOLVED), fields)
     if rule.kind in DATA_KINDS:
         seen = f"{alert.last_seen.astimezone(tz):%Y-%m-%d %H:%M}" if alert.last_seen else "long ago"
-        return fill(NO_DATA_RESOLVED, fields | {"last_seen": seen})
+        return fill(_(NO_DATA_RESOLVED), fields | {"last_seen": seen})
     return render(rule, fields, resolved=True)
 
 

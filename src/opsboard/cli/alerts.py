@@ -24,7 +24,10 @@ from opsboard.alerts.state import (
 )
 from opsboard.cli.silencing import check_target, duration, store_zone, until_instant
 from opsboard.errors import UsageError
+from opsboard.formatting import pad
+from opsboard.i18n import N_, _
 from opsboard.models import AlertState
+from opsboard.review.lines import severity_word
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 from opsboard.text import inert, inert_json
@@ -42,14 +45,16 @@ def _who(by: str | None) -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
-        raise UsageError("cannot tell who you are", hint="name yourself with --by NAME") from None
+        raise UsageError(
+            _("cannot tell who you are"), hint=_("name yourself with --by NAME")
+        ) from None
 
 
 def _number(text: str | None, what: str) -> int:
     if text is None or not text.isdigit():
         raise UsageError(
-            f"`opsboard alerts {what}` needs a numeric id",
-            hint="`opsboard alerts list` shows the ids",
+            _("`opsboard alerts {action}` needs a numeric id").format(action=what),
+            hint=_("`opsboard alerts list` shows the ids"),
         )
     return int(text)
 
@@ -58,26 +63,43 @@ def _line(alert: AlertView) -> str:
     flags = []
     if alert.acknowledged:
         flags.append(
-            f"acked by {alert.acked_by}" + (f": {alert.ack_note}" if alert.ack_note else "")
+            _("acked by {who}").format(who=alert.acked_by)
+            + (_(": ") + alert.ack_note if alert.ack_note else "")
         )
     if alert.silenced_until is not None:
-        flags.append(f"silenced until {alert.silenced_until:%Y-%m-%d %H:%M} UTC")
+        flags.append(
+            _("silenced until {time} UTC").format(time=f"{alert.silenced_until:%Y-%m-%d %H:%M}")
+        )
     if alert.quiet_reason:
         flags.append(alert.quiet_reason)
-    extra = f"  [{'; '.join(flags)}]" if flags else ""
-    state = "strategic loss" if alert.strategic_loss else alert.state
+    extra = "  [" + _("; ").join(flags) + "]" if flags else ""
+    state = _("strategic loss") if alert.strategic_loss else state_word(alert.state)
+    severity = severity_word(alert.severity)
     return inert(
-        f"{alert.id:>5}  {state:<9} {alert.severity:<8} {alert.rule:<26} "
-        f"{alert.store or '-':<16} {alert.message}{extra}"
+        f"{alert.id:>5}  {pad(state, 9, right=False)} {pad(severity, 8, right=False)} "
+        f"{alert.rule:<26} {alert.store or '-':<16} {alert.message}{extra}"
     )
+
+
+_STATES = {
+    "firing": N_("firing"),
+    "pending": N_("pending"),
+    "resolved": N_("resolved"),
+    "strategic": N_("strategic loss"),
+}
+
+
+def state_word(state: str) -> str:
+    """An alert's state in the reader's language: ``firing`` / ``告警中``."""
+    return _(_STATES[state]) if state in _STATES else state
 
 
 def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
     """Run one `opsboard alerts` action; returns the exit code."""
     if not runtime.db_path.exists():
         raise UsageError(
-            f"{runtime.db_path}: no database yet",
-            hint="start the collector (opsboard watch) or name the database with --db",
+            _("{path}: no database yet").format(path=runtime.db_path),
+            hint=_("start the collector (opsboard watch) or name the database with --db"),
         )
     now = runtime.clock.now()
     action = args.action
@@ -107,25 +129,38 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
                 )
             )
             return 0
-        print("\n".join(_line(a) for a in alerts) if alerts else "no open alerts")
+        print("\n".join(_line(a) for a in alerts) if alerts else _("no open alerts"))
         for s in live:
             _say(
                 f"silence {s.id}: {s.rule} store={s.store or '*'} scope={s.scope or '*'} until "
                 f"{s.until:%Y-%m-%d %H:%M} UTC by {s.by}" + (f": {s.reason}" if s.reason else "")
             )
         for failure in failures:
-            _say(f"notifier {failure.notifier} failed at {iso(failure.at)}: {failure.error}")
+            _say(
+                _("notifier {name} failed at {time}: {problem}").format(
+                    name=failure.notifier, time=iso(failure.at), problem=failure.error
+                )
+            )
         for notifier, count in waiting.items():
-            _say(f"notifier {notifier}: {count} messages waiting to be delivered")
+            _say(
+                _("notifier {name}: {count} messages waiting to be delivered").format(
+                    name=notifier, count=count
+                )
+            )
         return 0
     with runtime.open_store() as store:
         if action == "ack":
             alert = ack(store, _number(args.target, "ack"), _who(args.by), args.note, now=now)
-            _say(f"acknowledged alert {alert.id} ({alert.rule}) as {alert.acked_by}")
+            _say(
+                _("acknowledged alert {id} ({rule}) as {who}").format(
+                    id=alert.id, rule=alert.rule, who=alert.acked_by
+                )
+            )
         elif action == "silence":
             if not args.target:
-                raise UsageError("name the rule to silence", hint="e.g. opsboard alerts silence "
-                                 "detail-page-bounce --for 2h (* for every rule)")  # fmt: skip
+                raise UsageError(_("name the rule to silence"), hint=_(
+                    "e.g. opsboard alerts silence detail-page-bounce --for 2h (* for every rule)"
+                ))  # fmt: skip
             made = _silence(runtime, store, args, now)
             tz = store_zone(runtime.settings, args.alert_store)
             local = made.until.astimezone(tz)
@@ -136,10 +171,12 @@ def run_alerts(runtime: Runtime, args: argparse.Namespace) -> int:
         else:
             ended, now_ended = unsilence(store, _number(args.target, "unsilence"), now=now)
             if not now_ended:
-                _say(f"silence {ended.id} ({ended.rule}) had already ended at "
-                      f"{ended.until:%Y-%m-%d %H:%M} UTC; nothing to do")  # fmt: skip
+                said = _("silence {id} ({rule}) had already ended at {time} UTC; nothing to do")
+                _say(
+                    said.format(id=ended.id, rule=ended.rule, time=f"{ended.until:%Y-%m-%d %H:%M}")
+                )
             else:
-                _say(f"silence {ended.id} ({ended.rule}) ended")
+                _say(_("silence {id} ({rule}) ended").format(id=ended.id, rule=ended.rule))
     return 0
 
 
@@ -149,10 +186,13 @@ def _silence(
     given_for = getattr(args, "duration", None)
     given_until = getattr(args, "until", None)
     if given_for and given_until:
-        raise UsageError("give --for or --until, not both", hint="e.g. --for 2h or --until 18:00")
+        raise UsageError(
+            _("give --for or --until, not both"), hint=_("e.g. --for 2h or --until 18:00")
+        )
     if not given_for and not given_until:
         raise UsageError(
-            "a silence needs --for or --until", hint="e.g. --for 2h, or --until 18:00 (local)"
+            _("a silence needs --for or --until"),
+            hint=_("e.g. --for 2h, or --until 18:00 (local)"),
         )
     tz = store_zone(runtime.settings, args.alert_store)
     length = duration(given_for) if given_for else None
@@ -193,6 +233,10 @@ def _backtest(runtime: Runtime, args: argparse.Namespace) -> int:
     for event in events:
         _say(describe(event, tz))
     fired = sum(e.event == AlertState.FIRING for e in events)
-    upto = " (today up to the current hour)" if last >= today else ""
-    _say(f"{replay.hours} hours from {first} to {last}{upto}: {fired} alerts would have fired")
+    upto = _(" (today up to the current hour)") if last >= today else ""
+    _say(
+        _("{hours} hours from {first} to {last}{upto}: {fired} alerts would have fired").format(
+            hours=replay.hours, first=first, last=last, upto=upto, fired=fired
+        )
+    )
     return 0

@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any, Literal
 
 from opsboard.config.rules import rule_count
-from opsboard.errors import OpsboardError, UsageError
+from opsboard.errors import OpsboardError, UsageError, fix_line
+from opsboard.i18n import _
 from opsboard.text import inert, inert_message
 
 #: Only absolute dates are parsed against it (relative ones become days back).
@@ -50,8 +51,10 @@ def _check_dashboard_store(runtime: Any, name: str) -> None:
         return
     runtime.check_store_name(name, "--store", known)
     raise UsageError(
-        f"--store: no store called {name!r} is configured or has data",
-        hint=("stores: " + ", ".join(known)) if known else "configure one (opsboard init)",
+        _("--store: no store called {name!r} is configured or has data").format(name=name),
+        hint=_("stores: {stores}").format(stores=", ".join(known))
+        if known
+        else _("configure one (opsboard init)"),
     )
 
 
@@ -93,7 +96,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         return run_watch(_runtime(args), once=args.once)
     except OpsboardError as exc:
-        print(inert_message(f"opsboard: error: {exc}"), file=sys.stderr)
+        print(inert_message(_("opsboard: error: {problem}").format(problem=exc)), file=sys.stderr)
         if args.once:
             return 3
         return 2 if isinstance(exc, CollectorLockedError) else exc.exit_code
@@ -101,8 +104,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
         # A start-up write that met a database busy past its timeout (another process's
         # long ingest): try again later; a one-shot check cannot tell the alert state.
         print(
-            f"opsboard: error: the database could not be written at start: {exc}\n"
-            "  fix: retry when the other writer is done, or raise [storage] busy_timeout",
+            _("opsboard: error: the database could not be written at start: {problem}").format(
+                problem=exc
+            )
+            + fix_line(_("retry when the other writer is done, or raise [storage] busy_timeout")),
             file=sys.stderr,
         )
         return 3 if args.once else 1
@@ -142,8 +147,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         names = [args.store] if args.store else review_stores(runtime, store)
         if not names:
             raise UsageError(
-                "no store to review: none configured and no data loaded",
-                hint="load data first (opsboard ingest FILE --store NAME)",
+                _("no store to review: none configured and no data loaded"),
+                hint=_("load some data first (opsboard ingest FILE --store NAME)"),
             )
         reviews = []
         for name in names:
@@ -153,7 +158,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     text = render_many(reviews, args.output, single=bool(args.store))
     if args.output_file is not None:
         write_private(args.output_file, text)
-        print(f"wrote {args.output_file}", file=sys.stderr)
+        print(_("wrote {path}").format(path=args.output_file), file=sys.stderr)
     else:
         print(text)
     return 0
@@ -214,7 +219,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             )
             if configured:
                 result.notices += [
-                    f"store {name} is not in the config: the default store settings apply"
+                    _("store {name} is not in the config: the default store settings apply").format(
+                        name=name
+                    )
                     for name in result.stores
                     if name not in configured
                 ]
@@ -232,8 +239,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     runtime = _runtime(args)
     if args.channel is not None and args.channel not in CHANNELS_OR_ALL:
         raise UsageError(
-            f"--channel: unknown channel {args.channel!r}",
-            hint="use one of: " + ", ".join(c for c in CHANNELS_OR_ALL if c),
+            _("--channel: unknown channel {channel!r}").format(channel=args.channel),
+            hint=_("use one of: {choices}").format(
+                choices=", ".join(c for c in CHANNELS_OR_ALL if c)
+            ),
         )
     with runtime.open_data() as store:
         known = store.stores()
@@ -245,7 +254,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         notes: list[str] = []
         if rates is not None:
             converted_to = runtime.settings.reporting_currency
-            notes.append(f"money converted to {converted_to} at the configured rates")
+            notes.append(
+                _("money converted to {currency} at the configured rates").format(
+                    currency=converted_to
+                )
+            )
         rows = runtime.engine(store).query(
             args.metrics,
             stores=args.store,
@@ -269,7 +282,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         rows = present_rows(rows, args.metrics)
     print(render(rows, args.metrics, args.output), flush=True)
     for note in notes:
-        print(inert(f"note: {note}"), file=sys.stderr)
+        print(inert(_("note: {note}").format(note=note)), file=sys.stderr)
     return 0
 
 
@@ -294,10 +307,16 @@ def _query_period(runtime: Any, first: str | None, last: str | None, stores: lis
         if low is not None and high is not None and low > high:
             shown_first = first if first_day is not None else f"{first} ({low})"
             shown_last = last if last_day is not None else f"{last} ({high})"
-            where = f" in {name}'s time zone" if name and first_day is None else ""
+            where = (
+                _(" in {store}'s time zone").format(store=name)
+                if name and first_day is None
+                else ""
+            )
             raise UsageError(
-                f"--from {shown_first} is after --to {shown_last}{where}",
-                hint="give the earlier day with --from; both days are included",
+                _("--from {first} is after --to {last}{where}").format(
+                    first=shown_first, last=shown_last, where=where
+                ),
+                hint=_("give the earlier day with --from; both days are included"),
             )
     return period
 
@@ -305,16 +324,17 @@ def _query_period(runtime: Any, first: str | None, last: str | None, stores: lis
 def cmd_formats(args: argparse.Namespace) -> int:
     """List the file formats the installed adapters recognise."""
     from opsboard.adapters.registry import adapter_names, load_adapter
+    from opsboard.cli.formats import detected_by, format_title
 
     found = False
     for name in adapter_names():
         for info in load_adapter(name).describe_formats():
             found = True
-            print(f"{info['name']:<28} {info.get('title', '')}")
+            print(f"{info['name']:<28} {format_title(info)}")
             if info.get("detect"):
-                print(f"{'':<28} detected by: {info['detect']}")
+                print(f"{'':<28} " + _("detected by: {how}").format(how=detected_by(info)))
     if not found:
-        print("no installed adapter reads files", file=sys.stderr)
+        print(_("no installed adapter reads files"), file=sys.stderr)
     return 0
 
 
@@ -372,21 +392,35 @@ def cmd_config(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             problems.extend(exc.problems or [exc.message])
         except UsageError as exc:
-            problems.append(f"{where}.type: {exc.message}; fix: {exc.hint}")
+            problems.append(
+                _("{where}.type: {problem}; fix: {hint}").format(
+                    where=where, problem=exc.message, hint=exc.hint
+                )
+            )
     if not message:
         # Notifier URLs and programs, checked without sending anything.
         from opsboard.alerts.notify import notifier_problems
 
         problems.extend(f"{path}: {problem}" for problem in notifier_problems(settings))
     if problems:
-        if message and "no such config file" in message:
+        if message and not path.exists():
             raise ConfigError(message, problems=problems)
         raise ConfigError(
-            f"{path}: {len(problems)} problem(s) in the configuration", problems=problems
+            _("{path}: {count} problem(s) in the configuration").format(
+                path=path, count=len(problems)
+            ),
+            problems=problems,
         )
     print(
-        f"{path}: ok ({len(settings.stores)} stores, {len(settings.adapters)} adapters, "
-        f"{rule_count(settings.alerts)}, {len(settings.notifiers)} notifiers)"
+        _(
+            "{path}: ok ({stores} stores, {adapters} adapters, {rules}, {notifiers} notifiers)"
+        ).format(
+            path=path,
+            stores=len(settings.stores),
+            adapters=len(settings.adapters),
+            rules=rule_count(settings.alerts),
+            notifiers=len(settings.notifiers),
+        )
     )
     return 0
 

@@ -17,6 +17,7 @@ from typing import get_args
 from opsboard.config.files import parse_settings
 from opsboard.config.models import StoreConfig
 from opsboard.errors import ConfigError, UsageError
+from opsboard.i18n import _
 from opsboard.models import store_name_problem
 from opsboard.paths import data_dir
 from opsboard.timeutil import DEFAULT_TIMEZONE, zone
@@ -38,7 +39,10 @@ def _store_answer(text: str) -> str:
 
 def _platform_answer(text: str) -> str:
     if text not in PLATFORMS:
-        raise UsageError(f"unknown platform {text!r}", hint="one of: " + ", ".join(PLATFORMS))
+        raise UsageError(
+            _("unknown platform {platform!r}").format(platform=text),
+            hint=_("use one of: {choices}").format(choices=", ".join(PLATFORMS)),
+        )
     return text
 
 
@@ -50,7 +54,9 @@ def _zone_answer(text: str) -> str:
 def _folder_answer(text: str) -> str:
     folder = Path(text).expanduser()
     if folder.exists() and not folder.is_dir():
-        raise UsageError(f"{folder}: is a file, not a folder", hint="name a folder")
+        raise UsageError(
+            _("{folder}: is a file, not a folder").format(folder=folder), hint=_("name a folder")
+        )
     return str(folder.resolve())
 
 
@@ -64,8 +70,10 @@ def _value(
         if default:
             return check(default)
         raise UsageError(
-            f"{question.lower()}: not given, and there is no terminal to ask on",
-            hint="give it as a flag (see `opsboard init --help`)",
+            _("{question}: not given, and there is no terminal to ask on").format(
+                question=question.lower()
+            ),
+            hint=_("give it as a flag (see `opsboard init --help`)"),
         )
     while True:
         shown = f" [{default}]" if default else ""
@@ -129,34 +137,38 @@ def run_init(
     """Ask, write the config and make the drop folder; say what to do next."""
     if path.exists() and not force:
         raise UsageError(
-            f"{path}: a config is already there; it was left as it is",
-            hint="edit it, name another file with --config, or replace it with --force",
+            _("{path}: a config is already there; it was left as it is").format(path=path),
+            hint=_("edit it, name another file with --config, or replace it with --force"),
         )
     if ask is not None:
-        print(f"A first opsboard config, written to {path}.", file=sys.stderr)
-    name = _value(store, "Store name (e.g. tmall-flagship)", "", _store_answer, ask)
-    platform = _value(platform, "Platform (" + ", ".join(PLATFORMS) + ")", "tmall",
-                      _platform_answer, ask)  # fmt: skip
+        print(_("A first opsboard config, written to {path}.").format(path=path), file=sys.stderr)
+    name = _value(store, _("Store name (e.g. tmall-flagship)"), "", _store_answer, ask)
+    asked = _("Platform ({choices})").format(choices=", ".join(PLATFORMS))
+    platform = _value(platform, asked, "tmall", _platform_answer, ask)
     timezone = _value(
-        timezone, "Time zone of the store's days", DEFAULT_TIMEZONE, _zone_answer, ask
+        timezone, _("Time zone of the store's days"), DEFAULT_TIMEZONE, _zone_answer, ask
     )
     default_folder = str(data_dir() / "drop" / name)
-    folder = _value(folder, "Folder the exports are dropped into", default_folder,
+    folder = _value(folder, _("Folder the exports are dropped into"), default_folder,
                     _folder_answer, ask)  # fmt: skip
     text = config_text(name, platform, timezone, folder)
     try:
         parse_settings(text, path)
     except ConfigError as exc:  # a bug here, never the operator's answers
-        raise ConfigError(f"opsboard init made an invalid config: {exc}") from None
+        raise ConfigError(
+            _("opsboard init made an invalid config: {problem}").format(problem=exc)
+        ) from None
     try:
         write_private(path, text)
         Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(
-            f"{exc.filename or path}: cannot write it ({exc.strerror or exc})",
-            hint="name a writable place with --config, or another drop folder",
+            _("{path}: cannot write it ({problem})").format(
+                path=exc.filename or path, problem=exc.strerror or exc
+            ),
+            hint=_("name a writable place with --config, or another drop folder"),
         ) from None
-    print(f"wrote {path} (readable by you only)")
-    print(f"drop {name}'s export files into {folder}")
-    print("start the dashboard with `opsboard` (or `opsboard watch` for alerts only)")
+    print(_("wrote {path} (readable by you only)").format(path=path))
+    print(_("drop {store}'s export files into {folder}").format(store=name, folder=folder))
+    print(_("start the dashboard with `opsboard` (or `opsboard watch` for alerts only)"))
     return 0

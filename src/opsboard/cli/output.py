@@ -17,8 +17,35 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from opsboard import i18n
 from opsboard.formatting import number
+from opsboard.glossary import metric_label
+from opsboard.i18n import N_, _
 from opsboard.text import inert, inert_json
+
+#: The table's dimension columns in words (JSON and CSV keep the contract's keys).
+_DIMENSIONS = {
+    "store": N_("store"),
+    "day": N_("day"),
+    "hour": N_("hour"),
+    "channel": N_("channel"),
+    "source": N_("traffic source"),
+    "campaign": N_("campaign"),
+    "sku": N_("SKU"),
+    "keyword": N_("keyword"),
+    "term": N_("search term"),
+    "name": N_("name"),
+}
+
+
+def header(column: str, metrics: Sequence[str]) -> str:
+    """A table column's heading: the key in English, the operators' word in Chinese
+    (``访客数``, ``渠道``)."""
+    if not i18n.is_chinese():
+        return column
+    if column in metrics:
+        return metric_label(column)
+    return _(_DIMENSIONS[column]) if column in _DIMENSIONS else column
 
 
 def format_value(value: Any, metric: str) -> str:
@@ -41,7 +68,10 @@ def render(rows: Sequence[dict[str, Any]], metrics: Sequence[str], fmt: str) -> 
         return buffer.getvalue().rstrip("\n")
     table = Table(show_edge=False, header_style="bold")
     for column in columns:
-        table.add_column(Text(inert(column)), justify="right" if column in metrics else "left")
+        table.add_column(
+            Text(inert(header(column, metrics))),
+            justify="right" if column in metrics else "left",
+        )
     for row in rows:
         table.add_row(
             *(

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from opsboard.errors import UsageError
+from opsboard.i18n import _
 
 _LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
@@ -52,9 +53,11 @@ def check_public_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         raise UsageError(
-            f"--public-url {url!r} is not an http(s) address",
-            hint="give the address browsers open, e.g. https://ops.example.com or "
-            "https://example.com/opsboard",
+            _("--public-url {url!r} is not an http(s) address").format(url=url),
+            hint=_(
+                "give the address browsers open, e.g. https://ops.example.com or "
+                "https://example.com/opsboard"
+            ),
         )
     return url
 
@@ -70,7 +73,10 @@ def serve(
 ) -> int:
     """Serve until interrupted."""
     if not 0 < port < 65536:
-        raise UsageError(f"port {port} is out of range", hint="use a port from 1 to 65535")
+        raise UsageError(
+            _("port {port} is out of range").format(port=port),
+            hint=_("use a port from 1 to 65535"),
+        )
     if not 0 < max_sessions <= 1000:
         raise UsageError(
             f"--max-sessions {max_sessions} is out of range",
@@ -113,12 +119,16 @@ def _port_error(host: str, port: int, exc: OSError) -> UsageError:
         )
     if exc.errno == errno.EACCES:
         return UsageError(
-            f"port {port} on {host}: permission denied (ports below 1024 need privileges)",
-            hint="use a port above 1023 with --port",
+            _("port {port} on {host}: permission denied (ports below 1024 need privileges)").format(
+                port=port, host=host
+            ),
+            hint=_("use a port above 1023 with --port"),
         )
     return UsageError(
-        f"cannot serve on {host}:{port}: {exc.strerror or exc}",
-        hint="check --host (an address of this machine) and --port",
+        _("cannot serve on {host}:{port}: {problem}").format(
+            host=host, port=port, problem=exc.strerror or exc
+        ),
+        hint=_("check --host (an address of this machine) and --port"),
     )
 
 

@@ -8,8 +8,17 @@ import json
 import sys
 from typing import Any
 
+from opsboard import i18n
 from opsboard.formatting import bar, figure, percent
-from opsboard.query.plans import TargetStatus, all_targets, shown_like, statuses
+from opsboard.i18n import N_, _
+from opsboard.query.plans import (
+    TargetStatus,
+    all_targets,
+    shown_like,
+    standing_word,
+    statuses,
+    target_name,
+)
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_json
 
@@ -24,10 +33,15 @@ def run_targets(runtime: Runtime, args: argparse.Namespace) -> int:
         targets = all_targets(runtime.settings, store, args.store)
         if not targets:
             print(
-                "no targets"
-                + (f" for {args.store}" if args.store else "")
-                + ": add [[targets]] to the config or load a plan sheet "
-                "(opsboard ingest plan.xlsx)",
+                (
+                    _("no targets for {store}").format(store=args.store)
+                    if args.store
+                    else _("no targets")
+                )
+                + _(
+                    ": add [[targets]] to the config or load a plan sheet "
+                    "(opsboard ingest plan.xlsx)"
+                ),
                 file=sys.stderr,
             )
             if args.output == "json":
@@ -47,6 +61,14 @@ def run_targets(runtime: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+#: The table's columns (the bar's has no heading) and those aligned left.
+_COLUMNS = (
+    N_("store"), N_("target"), N_("period"), N_("goal"), N_("actual"), N_("done"), "",
+    N_("time"), N_("needed/day"), N_("days left"), N_("status"),
+)  # fmt: skip
+_LEFT = ("store", "target", "period", "", "status")
+
+
 def table(found: list[TargetStatus], currency_of: Any) -> str:
     """The targets as a plain-text table, one line per target with a progress bar."""
     from rich.console import Console
@@ -54,16 +76,16 @@ def table(found: list[TargetStatus], currency_of: Any) -> str:
     from rich.text import Text
 
     grid = Table(show_edge=False, header_style="bold")
-    for column in ("store", "target", "period", "goal", "actual", "done", "", "time", "needed/day",
-                   "days left", "status"):  # fmt: skip
-        grid.add_column(column, justify="left" if column in ("store", "target", "period",
-                        "", "status") else "right")  # fmt: skip
+    for column in _COLUMNS:
+        grid.add_column(_(column) if column else "", justify="left" if column in _LEFT else "right")
     for s in found:
         t = s.target
         currency = currency_of(t.store)
-        label = t.metric + (f" {t.scope}" if t.scope else "")
+        label = (
+            target_name(t) if i18n.is_chinese() else t.metric + (f" {t.scope}" if t.scope else "")
+        )
         if t.direction == "at_most":
-            label += " (at most)"
+            label += _(" (at most)")
         grid.add_row(
             *(
                 Text(inert(cell))
@@ -84,7 +106,7 @@ def table(found: list[TargetStatus], currency_of: Any) -> str:
                         currency,
                     ),
                     str(s.days_left),
-                    s.standing.status,
+                    standing_word(s.standing.status),
                 )
             )
         )

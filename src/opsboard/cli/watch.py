@@ -19,6 +19,7 @@ from opsboard.alerts.notify import emit_json
 from opsboard.cli.lograte import limit_repeats
 from opsboard.collect.collector import Collector
 from opsboard.collect.pipeline import CollectionService
+from opsboard.i18n import _
 from opsboard.runtime import Runtime
 from opsboard.text import inert_stderr_logging
 
@@ -92,12 +93,14 @@ class Watch:
         """Why one cycle could not tell whether all is well (for stderr)."""
         result = self.last
         if result is None:
-            return "the cycle did not finish an evaluation"
+            return _("the cycle did not finish an evaluation")
         if result.failing_sources:
-            return "source(s) failing or stale: " + ", ".join(result.failing_sources)
+            return _("source(s) failing or stale: {sources}").format(
+                sources=", ".join(result.failing_sources)
+            )
         if result.problems:
             return "; ".join(result.problems)
-        return (
+        return _(
             "no store had data to evaluate; check that the sources are configured and "
             "have delivered (`opsboard query uv --by day`)"
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 from opsboard.adapters.api import Adapter, ParsedFile
 from opsboard.collect.plans import add_plan
 from opsboard.errors import OpsboardError, UsageError
+from opsboard.i18n import _, ngettext
 from opsboard.platforms import platform_mismatch
 from opsboard.points import AbandonBatch, InvalidPoint, LoadedFile
 from opsboard.storage.failures import DatabaseError
@@ -51,19 +52,39 @@ class IngestResult:
         its content says never send a control character (a newline in a file name cannot
         forge a second line)."""
         if not self.ok:
-            return inert_message(f"{self.path}: rejected: {self.error}")
-        period = f", {self.period[0]} .. {self.period[1]}" if self.period else ""
+            return inert_message(
+                _("{path}: rejected: {problem}").format(path=self.path, problem=self.error)
+            )
+        period = (
+            _(", {first} .. {last}").format(first=self.period[0], last=self.period[1])
+            if self.period
+            else ""
+        )
         if self.spans:
             shown = ", ".join(f"{first} .. {last}" for first, last in self.spans[:3])
-            more = f" and {len(self.spans) - 3} more" if len(self.spans) > 3 else ""
-            period += f", {'span' if len(self.spans) == 1 else 'spans'} {shown}{more}"
+            more = (
+                _(" and {count} more").format(count=len(self.spans) - 3)
+                if len(self.spans) > 3
+                else ""
+            )
+            said = ngettext(", span {spans}{more}", ", spans {spans}{more}", len(self.spans))
+            period += said.format(spans=shown, more=more)
         text = inert(
-            f"{self.path}: {self.format} for {self.store or 'no store (no points)'}: "
-            f"{self.rows} rows, {self.points} points{period}"
+            _("{path}: {format} for {store}: {rows} rows, {points} points{period}").format(
+                path=self.path,
+                format=self.format,
+                store=self.store or _("no store (no points)"),
+                rows=self.rows,
+                points=self.points,
+                period=period,
+            )
         )
         if self.skipped:
-            text += f" ({self.skipped} rows skipped: titles, totals or no figure)"
-        return "\n".join([text, *(inert(f"  note: {n}") for n in self.notices)])
+            text += _(" ({count} rows skipped: titles, totals or no figure)").format(
+                count=self.skipped
+            )
+        notes = [inert("  " + _("note: {note}").format(note=n)) for n in self.notices]
+        return "\n".join([text, *notes])
 
 
 class _OtherZone(AbandonBatch):
@@ -98,7 +119,7 @@ def ingest_file(
     ``known_stores``, when given, are the stores a plan sheet may name.
     """
     if not reader.IMPLEMENTS_READ_FILE:
-        raise UsageError("this adapter cannot read files")
+        raise UsageError(_("this adapter cannot read files"))
     problem = _unreadable(path)
     if problem:
         return IngestResult(path=path, ok=False, error=problem)
@@ -115,9 +136,11 @@ def ingest_file(
                 return IngestResult(
                     path=path,
                     ok=False,
-                    error=f"rows for stores in different time zones: {listed}; their local "
-                    "times cannot be read in one zone, so nothing was stored; fix: split the "
-                    "file by store (one store per file) and load each file",
+                    error=_(
+                        "rows for stores in different time zones: {stores}; their local times "
+                        "cannot be read in one zone, so nothing was stored; fix: split the "
+                        "file by store (one store per file) and load each file"
+                    ).format(stores=listed),
                 )
             # Every row is one store's: read the file again in that store's zone.
             tz = tz_for(next(iter(exc.stores)))
@@ -127,14 +150,24 @@ def ingest_file(
     except (OpsboardError, InvalidPoint) as exc:
         return IngestResult(path=path, ok=False, error=str(exc))
     except OSError as exc:
-        return IngestResult(path=path, ok=False, error=f"cannot read it: {exc.strerror or exc}")
+        return IngestResult(
+            path=path,
+            ok=False,
+            error=_("cannot read it: {problem}").format(problem=exc.strerror or exc),
+        )
     except DatabaseError as exc:
         return IngestResult(
-            path=path, ok=False, error=f"the database refused the write: {exc}; nothing was stored"
+            path=path,
+            ok=False,
+            error=_("the database refused the write: {problem}; nothing was stored").format(
+                problem=exc
+            ),
         )
     except (UnicodeError, csv.Error, ValueError) as exc:
         return IngestResult(
-            path=path, ok=False, error=f"cannot read it: {type(exc).__name__}: {exc}"
+            path=path,
+            ok=False,
+            error=_("cannot read it: {problem}").format(problem=f"{type(exc).__name__}: {exc}"),
         )
     notices = list(parsed.notices)
     if platform_of is not None:
@@ -144,14 +177,18 @@ def ingest_file(
                 notices.append(misplaced)
     if named and store_name and stores and store_name not in stores:
         notices.append(
-            f"the file names its stores itself ({', '.join(sorted(stores))}); --store "
-            f"{store_name} applies only to rows whose store cell is empty"
+            _(
+                "the file names its stores itself ({stores}); --store {store} applies only to "
+                "rows whose store cell is empty"
+            ).format(stores=", ".join(sorted(stores)), store=store_name)
         )
     return IngestResult(
         path=path,
         ok=True,
         format=parsed.format,
-        store=", ".join(sorted(stores)) if len(stores) <= 3 else f"{len(stores)} stores",
+        store=", ".join(sorted(stores))
+        if len(stores) <= 3
+        else _("{count} stores").format(count=len(stores)),
         rows=parsed.rows or points,
         skipped=parsed.skipped,
         points=points,
@@ -194,7 +231,9 @@ def _load(
         points += batch.add_fine(parsed.fine_points)
         targets, planned = add_plan(batch, parsed.plan, str(path), known_stores)
         if parsed.plan is not None:
-            parsed.notices.append(f"{targets} targets kept (see `opsboard targets`)")
+            parsed.notices.append(
+                _("{count} targets kept (see `opsboard targets`)").format(count=targets)
+            )
             return parsed, planned, points
         if any(str(tz_for(name)) != str(tz) for name in batch.stores):
             raise _OtherZone(set(batch.stores))
@@ -204,9 +243,9 @@ def _load(
 def _unreadable(path: Path) -> str:
     """Why ``path`` cannot be ingested as a file, or ``""``."""
     if path.is_dir():
-        return "is a folder, not a file (name the files in it, e.g. folder/*.csv)"
+        return _("is a folder, not a file (name the files in it, e.g. folder/*.csv)")
     if not path.exists():
-        return "no such file (check the name and the current folder)"
+        return _("no such file (check the name and the current folder)")
     if not os.access(path, os.R_OK):
-        return "permission denied (the file is not readable by this user)"
+        return _("permission denied (the file is not readable by this user)")
     return ""

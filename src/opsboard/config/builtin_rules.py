@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from opsboard.i18n import N_
+
 #: 商品详情页跳出率 (detail-page bounce, not the store's 跳失率): above 75% the detail page is
 #: not doing its job; non-standard categories (非标品) should stay under 70%.
 BOUNCE_LIMIT = {"standard": 0.75, "non_standard": 0.70}
@@ -56,8 +58,9 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "min_volume": 200,
         "volume_metric": "uv",
         "severity": "warning",
-        "message": "SKU {named_scope} bounce rate {value} is above {threshold}: "
-        "review its detail page",
+        "message": N_(
+            "SKU {named_scope} bounce rate {value} is above {threshold}: review its detail page"
+        ),
         "labels": {"team": "content"},
     },
     {
@@ -80,8 +83,10 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "min_volume": 1000,
         "volume_metric": "impressions",
         "severity": "warning",
-        "message": "campaign {named_scope} CTR {value} against its {baseline} for these hours: "
-        "check its creatives, bids and placements",
+        "message": N_(
+            "campaign {named_scope} CTR {value} against its {baseline} for these hours: "
+            "check its creatives, bids and placements"
+        ),
         "labels": {"team": "ads"},
     },
     {
@@ -101,8 +106,10 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "min_volume": 100,
         "volume_metric": "uv",
         "severity": "warning",
-        "message": "SKU {named_scope} visitors {value} against its {baseline} for these "
-        "hours: check its listing, stock, price and ads",
+        "message": N_(
+            "SKU {named_scope} visitors {value} against its {baseline} for these "
+            "hours: check its listing, stock, price and ads"
+        ),
         "labels": {"team": "content"},
     },
     {
@@ -120,7 +127,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "min_volume": 500,
         "volume_metric": "uv",
         "severity": "warning",
-        "message": "conversion is {value} against its {weeks}-week median for these hours",
+        "message": N_("conversion is {value} against its {weeks}-week median for these hours"),
     },
     {
         "name": "roi-below-break-even",
@@ -133,7 +140,7 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "volume_metric": "spend",
         "for": "1h",
         "severity": "warning",
-        "message": "campaign {named_scope} ROI {value} is below break-even {threshold}",
+        "message": N_("campaign {named_scope} ROI {value} is below break-even {threshold}"),
         "labels": {"team": "ads"},
     },
     {
@@ -147,8 +154,10 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "clear": 1.1,
         "for": "30m",
         "severity": "warning",
-        "message": "spend {spend} of budget {budget}: at this pace the budget runs out at "
-        "{exhausts_at}, before the evening peak (projected {projected})",
+        "message": N_(
+            "spend {spend} of budget {budget}: at this pace the budget runs out at "
+            "{exhausts_at}, before the evening peak (projected {projected})"
+        ),
         "labels": {"team": "ads"},
     },
     {
@@ -164,21 +173,21 @@ DEFAULT_RULES: tuple[dict[str, Any], ...] = (
         "min_volume": 300,
         "volume_metric": "uv",
         "severity": "warning",
-        "message": "visitors {value} against the same hours last week",
+        "message": N_("visitors {value} against the same hours last week"),
     },
     {
         "name": "source-stale",
         "kind": "source",
         "for": "30m",
         "severity": "critical",
-        "message": "source {source} is {state} for {minutes} min: {reason}",
+        "message": N_("source {source} is {state} for {minutes} min: {reason}"),
     },
     {
         "name": "file-rejected",
         "kind": "file_rejected",
         "window": "1d",
         "severity": "warning",
-        "message": "file {origin} was rejected: {reason}",
+        "message": N_("file {origin} was rejected: {reason}"),
     },
 )
 
@@ -187,32 +196,41 @@ DEFAULT_RULE_NAMES: tuple[str, ...] = tuple(rule["name"] for rule in DEFAULT_RUL
 
 #: The message used when a rule gives none, per kind.
 DEFAULT_MESSAGES: dict[str, str] = {
-    "threshold": "{rule}: {metric} is {value} ({op} {threshold}) for {named_scope}",
-    "change": "{rule}: {metric} changed {value} vs {baseline} ({op} {threshold}) for {named_scope}",
-    "pacing": "{rule}: spend {spend} of budget {budget}, pacing {value}: runs out at "
-    "{exhausts_at} (projected {projected}) for {named_scope}",
-    "roi": "{rule}: ROI {value} below {threshold} for {named_scope}",
-    "source": "{rule}: source {source} is {state} for {minutes} min: {reason}",
-    "file_rejected": "{rule}: file {origin} was rejected: {reason}",
-    "plan": "{rule}: {store} is {value} off the paced plan: {reason}",
+    "threshold": N_("{rule}: {metric} is {value} ({op} {threshold}) for {named_scope}"),
+    "change": N_(
+        "{rule}: {metric} changed {value} vs {baseline} ({op} {threshold}) for {named_scope}"
+    ),
+    "pacing": N_(
+        "{rule}: spend {spend} of budget {budget}, pacing {value}: runs out at "
+        "{exhausts_at} (projected {projected}) for {named_scope}"
+    ),
+    "roi": N_("{rule}: ROI {value} below {threshold} for {named_scope}"),
+    "source": N_("{rule}: source {source} is {state} for {minutes} min: {reason}"),
+    "file_rejected": N_("{rule}: file {origin} was rejected: {reason}"),
+    "plan": N_("{rule}: {store} is {value} off the paced plan: {reason}"),
 }
 
 #: The message sent when an alert of a kind resolves (a rule may give its own with
 #: ``resolved_message``): what the figure is back to, and where the rule clears.
 DEFAULT_RESOLVED: dict[str, str] = {
-    "threshold": "{rule}: {metric} back to {value} for {named_scope} (clears at {clear})",
-    "change": "{rule}: {metric} back to {value} vs {baseline} for {named_scope} "
-    "(clears at {clear})",
-    "pacing": "{rule}: pacing back to {value} for {named_scope} (clears at {clear}); "
-    "spend {spend} of budget {budget}",
-    "roi": "{rule}: ROI back to {value} for {named_scope} (clears at {clear})",
-    "source": "{rule}: source {source} is {state} again",
-    "file_rejected": "{rule}: file {origin} is no longer rejected",
-    "plan": "{rule}: {metric} back within {clear} of the paced plan for {named_scope}: {reason}",
+    "threshold": N_("{rule}: {metric} back to {value} for {named_scope} (clears at {clear})"),
+    "change": N_(
+        "{rule}: {metric} back to {value} vs {baseline} for {named_scope} (clears at {clear})"
+    ),
+    "pacing": N_(
+        "{rule}: pacing back to {value} for {named_scope} (clears at {clear}); "
+        "spend {spend} of budget {budget}"
+    ),
+    "roi": N_("{rule}: ROI back to {value} for {named_scope} (clears at {clear})"),
+    "source": N_("{rule}: source {source} is {state} again"),
+    "file_rejected": N_("{rule}: file {origin} is no longer rejected"),
+    "plan": N_(
+        "{rule}: {metric} back within {clear} of the paced plan for {named_scope}: {reason}"
+    ),
 }
 
 #: The resolution of an alert whose scope has shown no data for longer than the rule holds
 #: an alert without data.
-NO_DATA_RESOLVED = "{rule}: no data for {scope} since {last_seen}; closed"
+NO_DATA_RESOLVED = N_("{rule}: no data for {scope} since {last_seen}; closed")
 #: The resolution of an alert whose rule is no longer in the config (or disabled).
-RULE_GONE_RESOLVED = "{rule}: the rule is no longer configured; closed"
+RULE_GONE_RESOLVED = N_("{rule}: the rule is no longer configured; closed")

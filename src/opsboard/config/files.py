@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from opsboard.config.models import Settings
 from opsboard.config.problems import describe_errors
 from opsboard.errors import ConfigError
+from opsboard.i18n import _
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)")
 
@@ -23,13 +24,19 @@ def parse_settings(text: str, path: Path | str = "<config>") -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_AT.search(str(exc))
-        where = f"line {found[1]}, column {found[2]}" if found else "(position unknown)"
-        reason = _TOML_AT.sub("", str(exc)).strip() or "invalid TOML"
+        where = (
+            _("line {line}, column {column}").format(line=found[1], column=found[2])
+            if found
+            else _("(position unknown)")
+        )
+        reason = _TOML_AT.sub("", str(exc)).strip() or _("invalid TOML")
         raise ConfigError(
-            f"{path}: not valid TOML: {exc}",
+            _("{path}: not valid TOML: {problem}").format(path=path, problem=exc),
             problems=[
-                f"{path}: {where}: {reason}; fix: correct the syntax there (text values "
-                "need quotes, every key needs `=`, and tables are written [name])"
+                _(
+                    "{path}: {where}: {problem}; fix: correct the syntax there (text values "
+                    "need quotes, every key needs `=`, and tables are written [name])"
+                ).format(path=path, where=where, problem=reason)
             ],
         ) from None
     try:
@@ -37,7 +44,10 @@ def parse_settings(text: str, path: Path | str = "<config>") -> Settings:
     except ValidationError as exc:
         problems = describe_errors(exc, data, path)
         raise ConfigError(
-            f"{path}: {len(problems)} problem(s) in the configuration", problems=problems
+            _("{path}: {count} problem(s) in the configuration").format(
+                path=path, count=len(problems)
+            ),
+            problems=problems,
         ) from None
 
 
@@ -52,14 +62,18 @@ def load_settings(path: Path | None) -> Settings:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: no such config file",
+            _("{path}: no such config file").format(path=path),
             problems=[
-                "create it (`opsboard config example > FILE` writes a commented example "
-                "of every key) or name another with --config / OPSBOARD_CONFIG"
+                _(
+                    "create it (`opsboard config example > FILE` writes a commented example "
+                    "of every key) or name another with --config / OPSBOARD_CONFIG"
+                )
             ],
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+        raise ConfigError(
+            _("{path}: cannot read the config file: {problem}").format(path=path, problem=exc)
+        ) from None
     return parse_settings(text, path)
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from opsboard.i18n import N_, _
+
 #: Keys whose values are never shown in a message (a misspelt one included).
 _SECRET_KEY = re.compile(r"pass|secret|token|key|auth|credential|cookie|url|dsn|webhook", re.I)
 #: A value that carries credentials whatever its key: ``scheme://user:password@host``.
@@ -44,24 +46,24 @@ def _fix_for(error: ErrorDetails) -> str:
     kind = error["type"]
     missing_env = _MISSING_ENV.search(error["msg"])
     if missing_env:
-        return (
-            f"set {missing_env[1]} in the environment opsboard runs in (for the service: "
-            "its EnvironmentFile), or write the value itself instead of the reference"
-        )
+        return _(
+            "set {name} in the environment opsboard runs in (for the service: its "
+            "EnvironmentFile), or write the value itself instead of the reference"
+        ).format(name=missing_env[1])
     if kind == "extra_forbidden":
-        return f"remove it, or check its spelling ({EXAMPLE_HINT})"
+        return _("remove it, or check its spelling ({hint})").format(hint=_(EXAMPLE_HINT))
     if kind == "missing":
-        return "add it"
+        return _("add it")
     if kind.startswith(("greater_than", "less_than")):
-        return "use a value within the allowed range"
+        return _("use a value within the allowed range")
     if kind == "literal_error":
-        return "use one of the listed values"
-    return f"give it in the form described ({EXAMPLE_HINT})"
+        return _("use one of the listed values")
+    return _("give it in the form described ({hint})").format(hint=_(EXAMPLE_HINT))
 
 
 _MISSING_ENV = re.compile(r"environment variable (\w+) is not set")
 #: Where a person finds every key with its form: printed by `opsboard config example`.
-EXAMPLE_HINT = "`opsboard config example` prints a commented example of every key"
+EXAMPLE_HINT = N_("`opsboard config example` prints a commented example of every key")
 
 
 def _shown(value: Any, keys: list[str], kind: str) -> str:
@@ -71,12 +73,12 @@ def _shown(value: Any, keys: list[str], kind: str) -> str:
     if kind in ("missing", "extra_forbidden"):
         return ""
     if isinstance(value, dict | list):
-        return f" (found a {type(value).__name__})"
+        return _(" (found a {type})").format(type=type(value).__name__)
     if any(_SECRET_KEY.search(key) for key in keys) or (
         isinstance(value, str) and _CREDENTIALS.match(value)
     ):
-        return " (value not shown)"
-    return f" (found {value!r})"
+        return _(" (value not shown)")
+    return _(" (found {value!r})").format(value=value)
 
 
 def describe_errors(exc: ValidationError, data: Any, path: Path | str) -> list[str]:
@@ -91,8 +93,14 @@ def describe_errors(exc: ValidationError, data: Any, path: Path | str) -> list[s
         kind = error["type"]
         message = error["msg"].removeprefix("Value error, ")
         if kind == "extra_forbidden":
-            message = "unknown key"
+            message = _("unknown key")
+        elif kind == "missing":
+            message = _("Field required")
         keys = [part for part in error["loc"] if isinstance(part, str)]
         found = _shown(error.get("input"), keys, kind) if "input" in error else ""
-        lines.append(f"{path}: {where}: {message}{found}; fix: {_fix_for(error)}")
+        lines.append(
+            _("{path}: {key}: {problem}{found}; fix: {fix}").format(
+                path=path, key=where, problem=message, found=found, fix=_fix_for(error)
+            )
+        )
     return lines

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 
 from opsboard.config.builtin_rules import DEFAULT_RULE_NAMES, DEFAULT_RULES
 from opsboard.config.types import ConfigModel, Duration
+from opsboard.i18n import ngettext
 from opsboard.metrics import ALL_METRIC_NAMES, BASE_METRICS, CHANNELS_OR_ALL
 
 #: How many days back a `latest_day` rule looks for the latest day with figures.
@@ -324,5 +325,6 @@ def rule_count(alerts: AlertsConfig) -> str:
     rules = [r for r in effective_rules(alerts) if r.enabled]
     own = {r.name for r in alerts.rules}
     built_in = sum(1 for r in rules if r.name not in own)
-    noun = "rule" if len(rules) == 1 else "rules"
-    return f"{len(rules)} {noun} ({built_in} built-in)"
+    return ngettext(
+        "{count} rule ({built_in} built-in)", "{count} rules ({built_in} built-in)", len(rules)
+    ).format(count=len(rules), built_in=built_in)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from opsboard import i18n
 from opsboard.config.models import Settings
 from opsboard.config.targets import (
     CONTRIBUTION,
@@ -23,7 +24,9 @@ from opsboard.config.targets import (
     is_ratio,
     parse_period,
 )
-from opsboard.formatting import figure, percent
+from opsboard.formatting import figure, month_day, percent
+from opsboard.glossary import metric_label
+from opsboard.i18n import N_, _
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS
 from opsboard.query.engine import MetricsEngine
 from opsboard.query.plan_pace import (
@@ -280,7 +283,24 @@ def period_name(target: Target, *, short: bool = False) -> str:
     period = target.period
     if not period.is_month():
         return period.label
+    if i18n.is_chinese():
+        return f"{period.first.month}月"
     return f"{period.first:%b}" if short else f"{period.first:%B}"
+
+
+#: A target's standing as the reader's language says it.
+_STANDINGS = {
+    "ahead": N_("ahead"),
+    "behind": N_("behind"),
+    "on track": N_("on track"),
+    "met": N_("met"),
+    "missed": N_("missed"),
+}
+
+
+def standing_word(status: str) -> str:
+    """``behind`` / ``偏慢``: a target's standing in words."""
+    return _(_STANDINGS[status]) if status in _STANDINGS else status
 
 
 def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) -> str:
@@ -289,20 +309,36 @@ def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) 
     ¥3.00M: 41% done, 74% time, ¥112k/day needed``. The status ends the line."""
     t = status.target
     shown_as = shown_like(t.metric)
-    head = f"{period_name(t, short=short)} {target_name(t)} {figure(shown_as, t.value, currency)}"
+    head = _("{period} {target} {value}").format(
+        period=period_name(t, short=short),
+        target=target_name(t),
+        value=figure(shown_as, t.value, currency),
+    )
     if status.as_of < t.period.first:
-        return f"{head}: starts {t.period.first:%b} {t.period.first.day}"
+        return _("{head}: starts {day}").format(head=head, day=month_day(t.period.first))
     s = status.standing
-    time = f"{percent(s.time_share, 0)} {'time' if short else 'of time'}"
+    elapsed = percent(s.time_share, 0)
+    time = (_("{share} time") if short else _("{share} of time")).format(share=elapsed)
+    standing = standing_word(s.status)
     if is_ratio(t.metric):
-        return f"{head}: {figure(t.metric, status.actual, currency)} to date, {time}, {s.status}"
-    done = percent(s.done_share, 0) + (" used" if t.direction == "at_most" else " done")
+        return _("{head}: {value} to date, {time}, {standing}").format(
+            head=head, value=figure(t.metric, status.actual, currency), time=time, standing=standing
+        )
+    done_share = percent(s.done_share, 0)
+    done = (_("{share} used") if t.direction == "at_most" else _("{share} done")).format(
+        share=done_share
+    )
     parts = [done, time]
     if s.needed_per_day is not None and status.days_left and s.status not in ("met", "missed"):
-        word = "left" if t.direction == "at_most" else "needed"
         each = figure(shown_as, s.needed_per_day, currency)
-        parts.append(f"{each}/day {word}" if short else f"{each} {word} per remaining day")
-    return f"{head}: {', '.join(parts)} ({s.status})"
+        if t.direction == "at_most":
+            said = _("{amount}/day left") if short else _("{amount} left per remaining day")
+        else:
+            said = _("{amount}/day needed") if short else _("{amount} needed per remaining day")
+        parts.append(said.format(amount=each))
+    return _("{head}: {parts} ({standing})").format(
+        head=head, parts=_(", ").join(parts), standing=standing
+    )
 
 
 def shown_like(metric: str) -> str:
@@ -313,13 +349,15 @@ def shown_like(metric: str) -> str:
 
 def target_name(target: Target) -> str:
     """``GMV``, ``CTR (sku:123)``, ``strategic loss``: what the target is about."""
-    name = {STRATEGIC_LOSS: "strategic loss", CONTRIBUTION: "contribution"}.get(
+    name = {STRATEGIC_LOSS: _("strategic loss"), CONTRIBUTION: _("contribution")}.get(
         target.metric
     ) or _label(target.metric)
     return name + (f" ({target.scope})" if target.scope else "")
 
 
 def _label(metric: str) -> str:
+    if i18n.is_chinese():
+        return metric_label(metric)
     if metric in BASE_METRICS:
         return BASE_METRICS[metric].label
     return DERIVED_METRICS[metric].label

@@ -9,6 +9,7 @@ gets no ads.
 
 from __future__ import annotations
 
+from opsboard.i18n import _
 from opsboard.review.facts import BudgetRun, Facts, cash
 from opsboard.review.model import Diagnosis, HourSpend
 
@@ -45,16 +46,26 @@ def budget_exhausted(facts: Facts) -> list[Diagnosis]:
         after = run.hours[-1].cumulative - last.cumulative
         roi = run.roi if run.roi is not None else facts.total.get("roi")
         losing = break_even is not None and roi is not None and roi < break_even
+        money = facts.config.currency
         evidence = [
-            f"spend stopped at {hour:02d}:00 with {cash(last.cumulative)} of the "
-            f"{cash(run.budget)} budget spent ({used:.0%})",
-            f"{cash(after)} spent from {hour:02d}:00 to midnight, through the evening peak "
-            f"({EVENING_PEAK_HOUR}:00-24:00)",
+            _("spend stopped at {hour} with {spent} of the {budget} budget spent ({used})").format(
+                hour=f"{hour:02d}:00",
+                spent=cash(last.cumulative, money),
+                budget=cash(run.budget, money),
+                used=f"{used:.0%}",
+            ),
+            _("{spent} spent from {hour} to midnight, through the evening peak ({peak})").format(
+                spent=cash(after, money),
+                hour=f"{hour:02d}:00",
+                peak=f"{EVENING_PEAK_HOUR}:00-24:00",
+            ),
         ]
         later = facts.traffic_after(hour)
         if later is not None and later < 1:
             evidence.append(
-                f"the hours from {hour:02d}:00 brought {later:.0%} of the day's visitors"
+                _("the hours from {hour} brought {share} of the day's visitors").format(
+                    hour=f"{hour:02d}:00", share=f"{later:.0%}"
+                )
             )
             # Ads follow traffic: the hours left would have spent in proportion to it.
             missed = last.cumulative * later / (1 - later)
@@ -63,22 +74,26 @@ def budget_exhausted(facts: Facts) -> list[Diagnosis]:
             missed = last.cumulative / max(1, hour - first) * (24 - hour)
         if facts.margin is not None:
             impact = facts.spent_in_vain(missed * ((roi or 0.0) * facts.margin - 1.0))
-            stake = "margin the hours without ads would have earned, net of their spend"
+            stake = _("margin the hours without ads would have earned, net of their spend")
         else:
             impact = facts.sales_at_stake(missed * (roi if roi is not None else 1.0))
-            stake = "ad sales the hours without ads would have brought (no margin set)"
+            stake = _("ad sales the hours without ads would have brought (no margin set)")
         found.append(
             Diagnosis(
                 code="budget_exhausted",
-                title="Budget spent before the evening peak",
+                title=_("Budget spent before the evening peak"),
                 subject=run.scope,
                 evidence=tuple(evidence),
                 remedy=(
-                    "Do not raise the budget while ROI is below break-even: lower bids or set "
-                    "a schedule so that spend lasts into the evening."
+                    _(
+                        "Do not raise the budget while ROI is below break-even: lower bids or "
+                        "set a schedule so that spend lasts into the evening."
+                    )
                     if losing
-                    else "Raise the daily budget or move it to the evening: set a schedule "
-                    "(dayparting) that keeps budget for 20:00-23:00, lower morning bids."
+                    else _(
+                        "Raise the daily budget or move it to the evening: set a schedule "
+                        "(dayparting) that keeps budget for 20:00-23:00, lower morning bids."
+                    )
                 ),
                 impact=impact,
                 stake=stake,

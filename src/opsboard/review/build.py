@@ -14,8 +14,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from opsboard import i18n
 from opsboard.config.builtin_rules import CTR_TARGET_EXEMPT_CHANNELS
 from opsboard.errors import UsageError
+from opsboard.glossary import metric_label
+from opsboard.i18n import _
 from opsboard.metrics import base_inputs
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.review.alerts_of_day import alerts_of_day
@@ -170,7 +173,7 @@ class _Builder:
             moves.append(
                 MetricMove(
                     metric=metric,
-                    label=label,
+                    label=metric_label(metric) if i18n.is_chinese() else label,
                     value=value,
                     last_week=weeks[0].get(metric),
                     median=median,
@@ -185,16 +188,18 @@ class _Builder:
         """The GMV change split into traffic, conversion and AOV; None when it cannot be."""
         parts = ("uv", "buyers", "gmv")
         if self.unfinished:
-            self.cannot_tell.append(f"why GMV moved: {self.day} is not over")
+            self.cannot_tell.append(_("why GMV moved: {day} is not over").format(day=self.day))
             return None
         if health.status_of(list(parts)) != "ok":
             self.cannot_tell.append(
-                "why GMV moved: visitors, buyers or GMV are incomplete for the day"
+                _("why GMV moved: visitors, buyers or GMV are incomplete for the day")
             )
             return None
         if health.baseline_status_of(list(parts)) != "ok":
             self.cannot_tell.append(
-                f"why GMV moved: visitors, buyers or GMV are incomplete for {self.before_day}"
+                _("why GMV moved: visitors, buyers or GMV are incomplete for {day}").format(
+                    day=self.before_day
+                )
             )
             return None
         now = [today.get(m) for m in parts]
@@ -202,8 +207,9 @@ class _Builder:
         if any(v is None for v in now) or any(v is None for v in then):
             if all(v is not None for v in now):
                 self.cannot_tell.append(
-                    f"why GMV moved: no visitors, buyers and GMV for {self.before_day} "
-                    "to compare with"
+                    _(
+                        "why GMV moved: no visitors, buyers and GMV for {day} to compare with"
+                    ).format(day=self.before_day)
                 )
             return None
         result = gmv_effects(
@@ -211,7 +217,7 @@ class _Builder:
             (float(now[0] or 0), float(now[1] or 0), float(now[2] or 0)),
         )
         if result is None:
-            self.cannot_tell.append("why GMV moved: GMV, buyers and visitors disagree")
+            self.cannot_tell.append(_("why GMV moved: GMV, buyers and visitors disagree"))
             return None
         effects, method = result
         return GmvBridge(
@@ -226,7 +232,7 @@ class _Builder:
         """The platform's names of the store's ``skus`` and ``campaigns``: {(kind, key): name}."""
         found: dict[tuple[str, str], str] = {}
         for kind, keys in (("sku", skus), ("campaign", campaigns)):
-            for (_, key), name in self.store.names_of(self.name, kind, keys).items():
+            for (_store, key), name in self.store.names_of(self.name, kind, keys).items():
                 found[(kind, key)] = name
         return found
 
@@ -255,17 +261,20 @@ class _Builder:
         has_then = any(r.get(metric) is not None for r in then.values())
         if not has_now and not has_then:
             return False
-        what = f"{'visitors' if metric == 'uv' else metric.upper()} by {dimension}"
+        what = _("{metric} by {dimension}").format(
+            metric=_("visitors") if metric == "uv" else _("GMV") if metric == "gmv" else metric,
+            dimension=_("SKU") if dimension == "SKU" else _("channel"),
+        )
         if self.unfinished:
-            reason = f"{self.day} is not over"
+            reason = _("{day} is not over").format(day=self.day)
         elif not health.comparable(metric, dimension):
-            reason = "its data is incomplete on one of the two days"
+            reason = _("its data is incomplete on one of the two days")
         elif not has_now or not has_then:
             day = self.before_day if not has_then else self.day
-            reason = f"there is no such data for {day}"
+            reason = _("there is no such data for {day}").format(day=day)
         else:
             return True
-        self.cannot_tell.append(f"moves in {what}: {reason}")
+        self.cannot_tell.append(_("moves in {what}: {reason}").format(what=what, reason=reason))
         return False
 
     def build(self) -> Review:
@@ -357,6 +366,7 @@ class _Builder:
             baseline_day=self.before_day,
             timezone=str(self.config.timezone),
             currency=self.config.currency,
+            platform=self.config.platform,
             generated_at=self.now,
             headline=tuple(headline),
             summary=(),
@@ -421,8 +431,10 @@ def build_review(runtime: Runtime, store: Store, store_name: str, day: date) -> 
     today = runtime.clock.now().astimezone(tz).date()
     if day > today:
         raise UsageError(
-            f"{day} is in the future for {store_name} (today there is {today})",
-            hint="give a past day, e.g. --date yesterday or --date -7d",
+            _("{day} is in the future for {store} (today there is {today})").format(
+                day=day, store=store_name, today=today
+            ),
+            hint=_("give a past day, e.g. --date yesterday or --date -7d"),
         )
     review = _Builder(runtime, store, store_name, day).build()
     statuses = day_statuses(runtime, store, store_name, day)

@@ -10,11 +10,19 @@ from __future__ import annotations
 import math
 from html import escape
 
+from opsboard import i18n
 from opsboard.formatting import compact
+from opsboard.glossary import channel_label
+from opsboard.i18n import _
 from opsboard.review.model import Review
-from opsboard.review.narrative import FACTOR_LABELS
+from opsboard.review.narrative import factor_label
 
 WIDTH = 400
+
+
+def _channel(key: str, platform: str) -> str:
+    """A channel's label: its key in English, the platform's name in Chinese."""
+    return channel_label(key, platform=platform) if i18n.is_chinese() else key
 
 
 def _bar(x: float, y: float, w: float, h: float, colour: str, label: str = "") -> str:
@@ -56,13 +64,13 @@ def waterfall_svg(review: Review) -> str:
     bridge = review.bridge
     if bridge is None:
         return ""
-    steps: list[tuple[str, float, float, str]] = [("last week", 0.0, bridge.before, "--base")]
+    steps: list[tuple[str, float, float, str]] = [(_("last week"), 0.0, bridge.before, "--base")]
     level = bridge.before
     for effect in bridge.effects:
         colour = "--up" if effect.amount >= 0 else "--down"
-        steps.append((FACTOR_LABELS[effect.factor], level, level + effect.amount, colour))
+        steps.append((factor_label(effect.factor), level, level + effect.amount, colour))
         level += effect.amount
-    steps.append(("day", 0.0, bridge.after, "--base"))
+    steps.append((_("day"), 0.0, bridge.after, "--base"))
     levels = [bridge.before, bridge.after, *(b for _, _, b, _ in steps)]
     floor = axis_floor(min(levels), max(levels))
     top = max(levels) - floor or 1.0
@@ -86,9 +94,15 @@ def waterfall_svg(review: Review) -> str:
     if floor:
         # The axis does not start at zero: say so on the chart itself.
         parts.append(
-            _text(2, height - 4, f"axis from {compact(floor, label=True)}", "start", "muted")
+            _text(
+                2,
+                height - 4,
+                _("axis from {amount}").format(amount=compact(floor, label=True)),
+                "start",
+                "muted",
+            )
         )
-    return _svg(height, parts, "GMV bridge from last week to the day")
+    return _svg(height, parts, _("GMV bridge from last week to the day"))
 
 
 def channels_svg(review: Review) -> str:
@@ -107,10 +121,11 @@ def channels_svg(review: Review) -> str:
         x = zero if move.delta > 0 else zero - length
         y = i * row + 5
         colour = "--up" if move.delta > 0 else "--down"
-        parts.append(_text(2, y + 14, move.key, "start"))
-        parts.append(_bar(x, y, length, row - 9, colour, f"{move.key} {move.delta:+,.0f}"))
+        name = _channel(move.key, review.platform)
+        parts.append(_text(2, y + 14, name, "start"))
+        parts.append(_bar(x, y, length, row - 9, colour, f"{name} {move.delta:+,.0f}"))
         parts.append(_text(WIDTH - 2, y + 14, compact(move.delta, sign=True, label=True), "end"))
-    return _svg(height, parts, "Visitors gained or lost by channel")
+    return _svg(height, parts, _("Visitors gained or lost by channel"))
 
 
 def spend_svg(review: Review) -> str:
@@ -131,9 +146,10 @@ def spend_svg(review: Review) -> str:
         """The vertical position of a spend amount."""
         return height - pad - amount * scale
 
+    peak = escape(_("evening peak"))
     parts = [
         f'<rect x="{x(20):.1f}" y="{pad}" width="{4 * step:.1f}" height="{height - 2 * pad}" '
-        'style="fill:var(--warn)"><title>evening peak</title></rect>'
+        f'style="fill:var(--warn)"><title>{peak}</title></rect>'
     ]
     points = " ".join(f"{x(h.hour + 1):.1f},{y(h.cumulative):.1f}" for h in hours)
     first = hours[0]
@@ -148,12 +164,15 @@ def spend_svg(review: Review) -> str:
         )
         parts.append(
             _text(
-                x(0), y(review.budget) - 5, f"budget {compact(review.budget, label=True)}", "start"
+                x(0),
+                y(review.budget) - 5,
+                _("budget {amount}").format(amount=compact(review.budget, label=True)),
+                "start",
             )
         )
     for hour in range(0, 25, 4):
         parts.append(_text(x(hour), height - 6, f"{hour:02d}:00"))
-    return _svg(height, parts, "Cumulative ad spend by hour against the budget")
+    return _svg(height, parts, _("Cumulative ad spend by hour against the budget"))
 
 
 def history_svg(review: Review) -> str:
@@ -169,10 +188,10 @@ def history_svg(review: Review) -> str:
         cx = i * width + width / 2
         parts.append(_text(cx, height - 6, day.strftime("%m-%d")))
         if value is None:
-            parts.append(_text(cx, height - pad - 4, "no data"))
+            parts.append(_text(cx, height - pad - 4, _("no data")))
             continue
         h = value / top * (height - 2 * pad)
         colour = "--accent" if day == review.day else "--base"
         parts.append(_bar(cx - width * 0.3, height - pad - h, width * 0.6, h, colour))
         parts.append(_text(cx, height - pad - h - 5, compact(value, label=True)))
-    return _svg(height, parts, "GMV on the same weekday, last five weeks")
+    return _svg(height, parts, _("GMV on the same weekday, last five weeks"))

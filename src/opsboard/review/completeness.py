@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import PurePath
 
+from opsboard.glossary import health_label
+from opsboard.i18n import _
 from opsboard.models import HealthState, SourceHealth
 from opsboard.review.model import Completeness, SourceNote
 from opsboard.storage import ingests, points
@@ -126,9 +128,9 @@ def assess(
             SourceNote(
                 source=source,
                 kind="missing",
-                detail="delivered nothing for the day (it did on the same weekday last week)"
+                detail=_("delivered nothing for the day (it did on the same weekday last week)")
                 if source not in today
-                else "delivered less than on the same weekday last week",
+                else _("delivered less than on the same weekday last week"),
                 metrics=tuple(scope_label(m, level) for m, level in lost),
             )
         )
@@ -153,7 +155,9 @@ def assess(
             SourceNote(
                 source=source,
                 kind="gap",
-                detail=f"{len(absent)} of {len(expected)} hours missing: {hour_ranges(absent, tz)}",
+                detail=_("{count} of {expected} hours missing: {hours}").format(
+                    count=len(absent), expected=len(expected), hours=hour_ranges(absent, tz)
+                ),
                 metrics=tuple(affected),
             )
         )
@@ -191,19 +195,19 @@ def _health(
     for health in sources:
         if health.store not in (store_name, "") or health.state == HealthState.OK:
             continue
-        reason = f": {health.reason}" if health.reason else ""
+        reason = _(": ") + health.reason if health.reason else ""
         since = health.since.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        state = _("{state} since {time}{reason}").format(
+            state=health_label(health.state.value), time=since, reason=reason
+        )
         if health.since < end:
-            during.append(
-                SourceNote(health.source, "health", f"{health.state.value} since {since}{reason}")
-            )
+            during.append(SourceNote(health.source, "health", state))
         else:
             later.append(
                 SourceNote(
                     health.source,
                     "now",
-                    f"{health.state.value} since {since}{reason} (after the day; its data is "
-                    "not affected)",
+                    state + _(" (after the day; its data is not affected)"),
                 )
             )
     return during, later
@@ -230,8 +234,9 @@ def _baseline_gaps(
             SourceNote(
                 source=source,
                 kind="baseline_gap",
-                detail=f"last week's day has {len(absent)} hours missing: "
-                f"{hour_ranges(absent, tz)}",
+                detail=_("last week's day has {count} hours missing: {hours}").format(
+                    count=len(absent), hours=hour_ranges(absent, tz)
+                ),
                 metrics=tuple(sorted(affected)),
             )
         )
@@ -296,8 +301,13 @@ def _late(
             SourceNote(
                 source=source,
                 kind="late",
-                detail=f"{len(hours)} hours arrived late ({hour_ranges(hours, tz)}), "
-                f"up to {worst.total_seconds() / 3600:.1f} h after the hour",
+                detail=_(
+                    "{count} hours arrived late ({hours}), up to {delay} h after the hour"
+                ).format(
+                    count=len(hours),
+                    hours=hour_ranges(hours, tz),
+                    delay=f"{worst.total_seconds() / 3600:.1f}",
+                ),
             )
         )
     return notes

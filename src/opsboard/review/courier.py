@@ -21,6 +21,7 @@ from typing import Protocol
 
 from opsboard.config.models import NotifierConfig
 from opsboard.errors import OpsboardError, UsageError
+from opsboard.i18n import _
 from opsboard.review.build import build_review
 from opsboard.review.delivery import chat_summary, delivered, due_day, scheduled, sent_key
 from opsboard.review.stores import review_stores
@@ -108,9 +109,10 @@ class ReviewCourier:
             if name not in configured:
                 self._warn_once(
                     f"unknown {name}",
-                    f"review: [review] notifiers names {name!r}, which is not a configured "
-                    f"notifier (configured: {', '.join(configured) or 'none'}); the review is "
-                    "not sent there",
+                    _(
+                        "review: [review] notifiers names {name!r}, which is not a configured "
+                        "notifier (configured: {configured}); the review is not sent there"
+                    ).format(name=name, configured=", ".join(configured) or _("none")),
                 )
         chosen = (
             [configured[n] for n in names if n in configured]
@@ -120,8 +122,10 @@ class ReviewCourier:
         if not chosen:
             self._warn_once(
                 "none",
-                "review: no notifier to send the morning review through; nothing is sent or "
-                "recorded as sent (add a [[notifiers]] entry or fix [review] notifiers)",
+                _(
+                    "review: no notifier to send the morning review through; nothing is sent "
+                    "or recorded as sent (add a [[notifiers]] entry or fix [review] notifiers)"
+                ),
             )
         return chosen
 

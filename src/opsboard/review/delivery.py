@@ -12,14 +12,18 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 from opsboard.config.models import Settings
-from opsboard.formatting import money_in_full, number
+from opsboard.formatting import in_prose
+from opsboard.i18n import _
 from opsboard.metrics import metric_kind
+from opsboard.review.lines import note_kind
 from opsboard.review.model import Review
 from opsboard.review.narrative import (
     bridge_line,
     channel_line,
+    money_in_prose,
     movement,
     not_assessed_line,
+    short_day,
     short_subject,
 )
 from opsboard.storage.store import Store
@@ -75,42 +79,66 @@ def delivered(store: Store, store_name: str, notifier: str, day: date) -> bool:
 
 def chat_summary(review: Review, top: int) -> tuple[str, str]:
     """A short title and body for chat: the headline and the ``top`` problems."""
-    title = f"{review.store} review of {review.day.strftime('%a')} {review.day}"
+    title = _("{store} review of {day}").format(
+        store=review.store, day=short_day(review.day.isoformat())
+    )
     lines = []
     if review.unfinished:
-        lines.append(f"! {review.day} is not over: figures so far, not compared")
+        lines.append(_("! {day} is not over: figures so far, not compared").format(day=review.day))
     for note in review.completeness.notes[:2]:
-        lines.append(f"! data {note.kind}: {note.source}: {note.detail}")
+        lines.append(
+            _("! data {kind}: {source}: {detail}").format(
+                kind=note_kind(note.kind), source=note.source, detail=note.detail
+            )
+        )
     # The morning meeting starts with where the store stands against plan.
-    lines += [f"Plan: {line}" for line in review.plan]
+    lines += [_("Plan: {line}").format(line=line) for line in review.plan]
     for metric in ("gmv", "uv", "conversion_rate", "aov", "spend", "roi"):
         move = review.figure(metric)
         if move is None or (move.value is None and move.status == "no_data"):
             continue
         shown = (
-            money_in_full(move.value, review.currency)
+            money_in_prose(move.value, review.currency)
             if metric_kind(metric) == "money"
-            else number(move.value, metric)
+            else in_prose(move.value, metric)
         )
-        lines.append(f"{move.label}: {shown} ({movement(move)})")
+        lines.append(
+            _("{figure}: {value} ({movement})").format(
+                figure=move.label, value=shown, movement=movement(move)
+            )
+        )
     lines += [line for line in (bridge_line(review), channel_line(review)) if line]
     problems = review.problems[:top]
     if problems:
-        lines.append("To do:")
+        lines.append(_("To do:"))
         for n, d in enumerate(problems, start=1):
             stake = (
-                f"; about {money_in_full(d.impact, review.currency)} at stake"
+                _("; about {amount} at stake").format(
+                    amount=money_in_prose(d.impact, review.currency)
+                )
                 if d.impact >= 0.005
                 else ""
             )
-            lines.append(f"{n}. {d.title} ({short_subject(d.subject)}{stake}): {d.remedy}")
+            lines.append(
+                _("{n}. {title} ({subject}{stake}): {remedy}").format(
+                    n=n,
+                    title=d.title,
+                    subject=short_subject(d.subject),
+                    stake=stake,
+                    remedy=d.remedy,
+                )
+            )
     elif review.not_assessed:
         lines.append(not_assessed_line(review))
     elif review.day_has_data:
-        lines.append("No rule of thumb was broken.")
+        lines.append(_("No rule of thumb was broken."))
     still_open = sum(a.open for a in review.alerts)
     if review.alerts:
-        lines.append(f"Alerts: {len(review.alerts)} fired, {still_open} still open.")
+        lines.append(
+            _("Alerts: {count} fired, {open} still open.").format(
+                count=len(review.alerts), open=still_open
+            )
+        )
     if review.cannot_tell:
-        lines.append(f"Cannot tell: {review.cannot_tell[0]}")
+        lines.append(_("Cannot tell: {what}").format(what=review.cannot_tell[0]))
     return title, "\n".join(lines)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from opsboard import i18n
 from opsboard.config.builtin_rules import (
     BOUNCE_LIMIT,
     CTR_TARGET,
@@ -21,6 +22,7 @@ from opsboard.config.builtin_rules import (
     clicks_too_little,
 )
 from opsboard.formatting import percent_change, shorten
+from opsboard.i18n import N_, _, ngettext, pgettext
 from opsboard.points import OTHER_TERMS
 from opsboard.review.budget import budget_exhausted
 from opsboard.review.facts import Facts, Row, cash, count, pct
@@ -43,11 +45,11 @@ TERM_WIDTH = 40
 #: test gains); the gap to the target is often far larger, and counting all of it would
 #: outrank money really lost.
 PLAUSIBLE_CLICK_LIFT = 0.3
-MAIN_IMAGE_REMEDY = (
+MAIN_IMAGE_REMEDY = N_(
     "Test a new main image: the product clear at thumbnail size, one selling point, a price "
     "or offer cue; compare with competitors on the search page."
 )
-CREATIVE_REMEDY = (
+CREATIVE_REMEDY = N_(
     "Refresh the creatives and titles; drop keywords and crowds with many impressions and "
     "few clicks."
 )
@@ -64,19 +66,25 @@ def bounce(facts: Facts) -> list[Diagnosis]:
             continue
         if not bounces_too_much(rate, limit):
             continue
-        evidence = [f"bounce rate {pct(rate)} on {count(uv)} visitors (limit {limit:.0%})"]
+        evidence = [
+            _("bounce rate {rate} on {visitors} visitors (limit {limit})").format(
+                rate=pct(rate), visitors=count(uv), limit=f"{limit:.0%}"
+            )
+        ]
         before = facts.skus_before.get(sku, {}).get("bounce_rate")
         if before is not None:
-            evidence.append(f"last week {pct(before)}")
+            evidence.append(_("last week {rate}").format(rate=pct(before)))
         found.append(
             Diagnosis(
                 code="detail_page_bounce",
-                title=f"Detail-page bounce above {limit:.0%}",
+                title=_("Detail-page bounce above {limit}").format(limit=f"{limit:.0%}"),
                 subject=facts.label("SKU", sku),
                 evidence=tuple(evidence),
-                remedy="Rework the detail page: first screen, main selling points, price and "
-                "offer visibility, reviews and Q&A, load speed; check the traffic matches the "
-                "item (keywords, crowds).",
+                remedy=_(
+                    "Rework the detail page: first screen, main selling points, price and "
+                    "offer visibility, reviews and Q&A, load speed; check the traffic matches "
+                    "the item (keywords, crowds)."
+                ),
                 impact=facts.sales_at_stake(uv * (rate - limit) * value),
                 stake=facts.sales_basis,
             )
@@ -87,10 +95,14 @@ def bounce(facts: Facts) -> list[Diagnosis]:
             found.append(
                 Diagnosis(
                     code="detail_page_bounce",
-                    title=f"Store bounce above {limit:.0%}",
-                    subject="store",
-                    evidence=(f"bounce rate {pct(rate)} on {count(uv)} visitors",),
-                    remedy="Rework the detail pages of the most visited items first.",
+                    title=_("Store bounce above {limit}").format(limit=f"{limit:.0%}"),
+                    subject=pgettext("subject", "store"),
+                    evidence=(
+                        _("bounce rate {rate} on {visitors} visitors").format(
+                            rate=pct(rate), visitors=count(uv)
+                        ),
+                    ),
+                    remedy=_("Rework the detail pages of the most visited items first."),
                     impact=facts.sales_at_stake(uv * (rate - limit) * value),
                     stake=facts.sales_basis,
                 )
@@ -130,7 +142,7 @@ def click_through(facts: Facts) -> list[Diagnosis]:
     search = {k: r for k, r in facts.campaigns.items() if k not in facts.not_search_campaigns}
     scopes = [("SKU", facts.skus), ("campaign", search)]
     if not facts.skus and not facts.campaigns:
-        scopes = [("store", {"all ads": facts.total})]
+        scopes = [("store", {_("all ads"): facts.total})]
     found: dict[str, list[Diagnosis]] = {"SKU": [], "campaign": [], "store": []}
     overlap = False
     for kind, rows in scopes:
@@ -145,16 +157,20 @@ def click_through(facts: Facts) -> list[Diagnosis]:
             found[kind].append(
                 Diagnosis(
                     code="low_ctr",
-                    title=f"{'Main-image' if item else 'Ad'} CTR below {CTR_TARGET:.0%}",
+                    title=(
+                        _("Main-image CTR below {target}") if item else _("Ad CTR below {target}")
+                    ).format(target=f"{CTR_TARGET:.0%}"),
                     subject=facts.label(kind, key) if kind != "store" else key,
                     evidence=(
-                        f"CTR {pct(ctr)} on {count(shown)} impressions (target {CTR_TARGET:.0%})",
+                        _("CTR {ctr} on {impressions} impressions (target {target})").format(
+                            ctr=pct(ctr), impressions=count(shown), target=f"{CTR_TARGET:.0%}"
+                        ),
                     ),
-                    remedy=MAIN_IMAGE_REMEDY if item else CREATIVE_REMEDY,
+                    remedy=_(MAIN_IMAGE_REMEDY) if item else _(CREATIVE_REMEDY),
                     impact=_ctr_stake(facts, row),
-                    stake="margin on the extra clicks' sales, net of their cost"
+                    stake=_("margin on the extra clicks' sales, net of their cost")
                     if facts.margin is not None
-                    else "sales of the extra clicks (no margin set)",
+                    else _("sales of the extra clicks (no margin set)"),
                 )
             )
     items, campaigns = _top(found["SKU"]), _top(found["campaign"])
@@ -164,10 +180,10 @@ def click_through(facts: Facts) -> list[Diagnosis]:
     return [
         Diagnosis(
             code="low_ctr",
-            title=f"Main-image and ad CTR below {CTR_TARGET:.0%}",
+            title=_("Main-image and ad CTR below {target}").format(target=f"{CTR_TARGET:.0%}"),
             subject=f"{on_items.subject}; {on_campaigns.subject}",
             evidence=(*_labelled(items, on_items), *_labelled(campaigns, on_campaigns)),
-            remedy=f"{MAIN_IMAGE_REMEDY} {CREATIVE_REMEDY}",
+            remedy=_(MAIN_IMAGE_REMEDY) + " " + _(CREATIVE_REMEDY),
             # The same impressions seen by item and by campaign: counted once.
             impact=max(on_items.impact, on_campaigns.impact),
             stake=on_items.stake,
@@ -187,9 +203,14 @@ def conversion_drop(facts: Facts) -> list[Diagnosis]:
     uv = facts.total.get("uv") or 0.0
     aov = facts.total.get("aov") or facts.total_before.get("aov") or 0.0
     evidence = [
-        f"conversion {pct(now)} against {pct(before)} last week ({percent_change(drop)})",
-        f"visitors {count(uv)} against {count(facts.total_before.get('uv'))} "
-        f"({percent_change(traffic)})",
+        _("conversion {now} against {before} last week ({change})").format(
+            now=pct(now), before=pct(before), change=percent_change(drop)
+        ),
+        _("visitors {now} against {before} ({change})").format(
+            now=count(uv),
+            before=count(facts.total_before.get("uv")),
+            change=percent_change(traffic),
+        ),
     ]
     losers = []
     for sku, row in facts.skus.items():
@@ -199,16 +220,20 @@ def conversion_drop(facts: Facts) -> list[Diagnosis]:
             losers.append((visitors * (old - new), sku, old, new))
     for lost, sku, old, new in sorted(losers, reverse=True)[:3]:
         evidence.append(
-            f"{facts.label('SKU', sku)}: {pct(old)} -> {pct(new)} (about {lost:.0f} buyers lost)"
+            _("{product}: {before} -> {now} (about {lost} buyers lost)").format(
+                product=facts.label("SKU", sku), before=pct(old), now=pct(new), lost=f"{lost:.0f}"
+            )
         )
     return [
         Diagnosis(
             code="conversion_down",
-            title="Conversion down while traffic held",
-            subject="store",
+            title=_("Conversion down while traffic held"),
+            subject=pgettext("subject", "store"),
             evidence=tuple(evidence),
-            remedy="Check prices against competitors and your own offers, new bad reviews or "
-            "ratings, stock-outs of popular variants, and recent detail-page changes.",
+            remedy=_(
+                "Check prices against competitors and your own offers, new bad reviews or "
+                "ratings, stock-outs of popular variants, and recent detail-page changes."
+            ),
             impact=facts.sales_at_stake(uv * (before - now) * aov),
             stake=facts.sales_basis,
         )
@@ -222,41 +247,52 @@ def roi(facts: Facts) -> list[Diagnosis]:
     if break_even is None:
         if spend:
             facts.cannot_tell.append(
-                "ROI against break-even: no margin configured for this store "
-                "(set stores.margin in the config)"
+                _(
+                    "ROI against break-even: no margin configured for this store "
+                    "(set stores.margin in the config)"
+                )
             )
         return []
     strategic = set(facts.config.strategic_loss_campaigns)
-    rows = facts.campaigns or ({"all ads": facts.total} if spend else {})
+    all_ads = _("all ads")
+    rows = facts.campaigns or ({all_ads: facts.total} if spend else {})
     found = []
     for key, row in rows.items():
         value, cost, sales = row.get("roi"), row.get("spend"), row.get("ad_gmv")
         if value is None or not cost or value >= break_even:
             continue
         evidence = (
-            f"ROI {value:.2f} on spend {cash(cost)} (break-even {break_even:.2f})",
-            f"attributed sales {cash(sales)}",
+            _("ROI {roi} on spend {spend} (break-even {break_even})").format(
+                roi=f"{value:.2f}",
+                spend=cash(cost, facts.config.currency),
+                break_even=f"{break_even:.2f}",
+            ),
+            _("attributed sales {sales}").format(sales=cash(sales, facts.config.currency)),
         )
-        subject = key if key == "all ads" else facts.label("campaign", key)
+        subject = key if key == all_ads else facts.label("campaign", key)
         lost = facts.spent_in_vain(cost - (sales or 0.0) / break_even)
         marked = key in strategic
         found.append(
             Diagnosis(
                 code="strategic_loss" if marked else "roi_below_break_even",
-                title="Strategic loss (below break-even on purpose)"
+                title=_("Strategic loss (below break-even on purpose)")
                 if marked
-                else "ROI below break-even",
+                else _("ROI below break-even"),
                 subject=subject,
                 evidence=evidence,
-                remedy="Marked as a strategic loss: check it still buys what it is for "
-                "(new buyers, ranking, a launch) and that the loss stays within plan."
+                remedy=_(
+                    "Marked as a strategic loss: check it still buys what it is for "
+                    "(new buyers, ranking, a launch) and that the loss stays within plan."
+                )
                 if marked
-                else "Lower bids on keywords below break-even, cut keywords and crowds with "
-                "spend and no orders, narrow crowd targeting, move budget to campaigns above "
-                "break-even.",
+                else _(
+                    "Lower bids on keywords below break-even, cut keywords and crowds with "
+                    "spend and no orders, narrow crowd targeting, move budget to campaigns "
+                    "above break-even."
+                ),
                 severity="info" if marked else "warning",
                 impact=lost,
-                stake="spend its sales' margin did not pay back",
+                stake=_("spend its sales' margin did not pay back"),
             )
         )
     return _top(found, limit=2 * MAX_PER_RULE)
@@ -277,13 +313,19 @@ def clicks_without_orders(facts: Facts) -> list[Diagnosis]:
         found.append(
             Diagnosis(
                 code="clicks_no_orders",
-                title="Ad spend with clicks but no orders",
+                title=_("Ad spend with clicks but no orders"),
                 subject=facts.label(kind, key),
-                evidence=(f"{count(clicks)} clicks, spend {cash(cost)}, no ad orders",),
-                remedy="Add negative keywords for the search terms that click without buying; "
-                "lower bids or pause the item's promotion until its page converts.",
+                evidence=(
+                    _("{clicks} clicks, spend {spend}, no ad orders").format(
+                        clicks=count(clicks), spend=cash(cost, facts.config.currency)
+                    ),
+                ),
+                remedy=_(
+                    "Add negative keywords for the search terms that click without buying; "
+                    "lower bids or pause the item's promotion until its page converts."
+                ),
                 impact=facts.spent_in_vain(cost),
-                stake="spend with no orders",
+                stake=_("spend with no orders"),
             )
         )
     return _top(found)
@@ -312,28 +354,34 @@ def terms_without_orders(facts: Facts) -> list[Diagnosis]:
     period = f"{first}" if days == 1 else f"{first} .. {last}"
     total = sum(cost for cost, _term, _clicks in wasted)
     evidence = tuple(
-        f"“{shorten(term, TERM_WIDTH)}”: spend {cash(cost)}"
-        + (f", {count(clicks)} clicks" if clicks is not None else "")
-        + ", no orders"
+        _("“{term}”: spend {spend}").format(
+            term=shorten(term, TERM_WIDTH), spend=cash(cost, facts.config.currency)
+        )
+        + (_(", {clicks} clicks").format(clicks=count(clicks)) if clicks is not None else "")
+        + _(", no orders")
         for cost, term, clicks in wasted[:MAX_TERMS_LISTED]
     )
     more = len(wasted) - MAX_TERMS_LISTED
     if more > 0:
-        evidence += (
-            f"and {more} more, spend {cash(sum(c for c, _t, _k in wasted[MAX_TERMS_LISTED:]))}",
-        )
+        rest = cash(sum(c for c, _t, _k in wasted[MAX_TERMS_LISTED:]), facts.config.currency)
+        evidence += (_("and {count} more, spend {spend}").format(count=more, spend=rest),)
     return [
         Diagnosis(
             code="terms_no_orders",
-            title="Search terms with spend and no orders",
-            subject=f"{len(wasted)} search term{'s' if len(wasted) != 1 else ''}, "
-            f"spend {cash(total)} ({period})",
+            title=_("Search terms with spend and no orders"),
+            subject=ngettext(
+                "{count} search term, spend {spend} ({period})",
+                "{count} search terms, spend {spend} ({period})",
+                len(wasted),
+            ).format(count=len(wasted), spend=cash(total, facts.config.currency), period=period),
             evidence=evidence,
-            remedy="Add the terms that will never buy as negative keywords (exact match); "
-            "lower bids on the others or move their budget to terms that sell.",
+            remedy=_(
+                "Add the terms that will never buy as negative keywords (exact match); "
+                "lower bids on the others or move their budget to terms that sell."
+            ),
             # Per day of the window, on the one scale of the reviewed day.
             impact=facts.spent_in_vain(total / days),
-            stake="spend on search terms with no orders",
+            stake=_("spend on search terms with no orders"),
         )
     ]
 
@@ -349,13 +397,13 @@ class Rule:
 
 
 RULES = (
-    Rule("detail-page bounce", bounce, ("bounces", "uv"), whole_day=False),
-    Rule("CTR", click_through, ("impressions", "clicks"), whole_day=False),
-    Rule("conversion drop", conversion_drop, ("uv", "buyers"), whole_day=True),
-    Rule("ROI against break-even", roi, ("spend", "ad_gmv"), whole_day=True),
-    Rule("budget before the evening peak", budget_exhausted, ("spend",), whole_day=True),
-    Rule("spend without orders", clicks_without_orders, ("spend", "clicks"), whole_day=True),
-    Rule("search terms without orders", terms_without_orders, ("spend",), whole_day=True),
+    Rule(N_("detail-page bounce"), bounce, ("bounces", "uv"), whole_day=False),
+    Rule(N_("CTR"), click_through, ("impressions", "clicks"), whole_day=False),
+    Rule(N_("conversion drop"), conversion_drop, ("uv", "buyers"), whole_day=True),
+    Rule(N_("ROI against break-even"), roi, ("spend", "ad_gmv"), whole_day=True),
+    Rule(N_("budget before the evening peak"), budget_exhausted, ("spend",), whole_day=True),
+    Rule(N_("spend without orders"), clicks_without_orders, ("spend", "clicks"), whole_day=True),
+    Rule(N_("search terms without orders"), terms_without_orders, ("spend",), whole_day=True),
 )
 
 
@@ -373,11 +421,13 @@ def diagnose(facts: Facts) -> tuple[list[Diagnosis], list[str]]:
         has_data = any(facts.total.get(m) is not None for m in rule.needs)
         incomplete = facts.incomplete(*rule.needs)
         if incomplete:
-            reason = f"data incomplete for {', '.join(sorted(incomplete))}"
-            skipped.setdefault(reason, []).append(rule.name)
+            reason = _("data incomplete for {metrics}").format(
+                metrics=", ".join(sorted(incomplete))
+            )
+            skipped.setdefault(reason, []).append(_(rule.name))
         elif facts.unfinished and rule.whole_day:
             if has_data:  # a rule on figures the store does not have is not worth a line
-                skipped.setdefault("the day is not over", []).append(rule.name)
+                skipped.setdefault(_("the day is not over"), []).append(_(rule.name))
         else:
             found += rule.check(facts)
     groups: dict[tuple[str, str], list[Diagnosis]] = {}
@@ -385,7 +435,10 @@ def diagnose(facts: Facts) -> tuple[list[Diagnosis], list[str]]:
         groups.setdefault((diagnosis.code, diagnosis.title), []).append(diagnosis)
     merged = [_with_stake(_merge(group), facts) for group in groups.values()]
     ranked = sorted(merged, key=lambda d: (d.severity == "info", -d.impact))
-    return ranked, [f"{', '.join(names)} ({reason})" for reason, names in skipped.items()]
+    return ranked, [
+        _("{rules} ({reason})").format(rules=_(", ").join(names), reason=reason)
+        for reason, names in skipped.items()
+    ]
 
 
 def _with_stake(diagnosis: Diagnosis, facts: Facts) -> Diagnosis:
@@ -394,10 +447,14 @@ def _with_stake(diagnosis: Diagnosis, facts: Facts) -> Diagnosis:
     extra: list[str] = []
     if diagnosis.impact >= 0.005 and diagnosis.stake:
         extra.append(
-            f"about {cash(diagnosis.impact)} {facts.config.currency} at stake: {diagnosis.stake}"
+            _("about {amount} {currency} at stake: {stake}").format(
+                amount=cash(diagnosis.impact, facts.config.currency),
+                currency="" if i18n.is_chinese() else facts.config.currency,
+                stake=diagnosis.stake,
+            )
         )
     if facts.unfinished:
-        extra.append("so far: the day is not over")
+        extra.append(_("so far: the day is not over"))
     return replace(diagnosis, evidence=(*diagnosis.evidence, *extra)) if extra else diagnosis
 
 
@@ -405,7 +462,7 @@ def _labelled(group: list[Diagnosis], merged: Diagnosis) -> tuple[str, ...]:
     """The evidence of ``merged`` (made of ``group``) with each line naming its subject."""
     if len(group) > 1:
         return merged.evidence  # merging already put each subject before its evidence
-    return (f"{merged.subject}: {'; '.join(merged.evidence)}",)
+    return (merged.subject + _(": ") + _("; ").join(merged.evidence),)
 
 
 def _merge(group: list[Diagnosis]) -> Diagnosis:
@@ -416,16 +473,18 @@ def _merge(group: list[Diagnosis]) -> Diagnosis:
     kinds = {d.subject.split(" ", 1)[0] for d in group}
     names = [d.subject.split(" ", 1)[-1] for d in group]
     subject = (
-        f"{len(group)} {kinds.pop()}s: {', '.join(names)}"
+        _("{count} {kind}s: {names}").format(
+            count=len(group), kind=kinds.pop(), names=_(", ").join(names)
+        )
         if len(kinds) == 1
-        else ", ".join(d.subject for d in group)
+        else _(", ").join(d.subject for d in group)
     )
     first = group[0]
     return Diagnosis(
         code=first.code,
         title=first.title,
         subject=subject,
-        evidence=tuple(f"{d.subject}: {'; '.join(d.evidence)}" for d in group),
+        evidence=tuple(d.subject + _(": ") + _("; ").join(d.evidence) for d in group),
         remedy=first.remedy,
         severity=first.severity,
         impact=sum(d.impact for d in group),

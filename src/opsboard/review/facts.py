@@ -14,7 +14,8 @@ from datetime import date
 from typing import Any
 
 from opsboard.config.models import StoreConfig
-from opsboard.formatting import named, number
+from opsboard.formatting import in_prose, named, number
+from opsboard.i18n import N_, _
 from opsboard.review.model import Completeness, HourSpend
 
 Row = dict[str, Any]
@@ -57,7 +58,8 @@ class Facts:
     def label(self, kind: str, key: str) -> str:
         """A SKU or campaign as a finding names it: ``campaign 春季新品推广 (77012003172)``;
         ``kind`` is ``SKU`` or ``campaign``."""
-        return f"{kind} {named(key, self.names.get((kind.lower(), key)))}"
+        said = _(_KINDS[kind]) if kind in _KINDS else kind
+        return f"{said} {named(key, self.names.get((kind.lower(), key)))}"
 
     def traffic_after(self, hour: int) -> float | None:
         """The share of the day's visitors that came from ``hour`` on (None without hourly
@@ -103,7 +105,9 @@ class Facts:
     @property
     def sales_basis(self) -> str:
         """What ``sales_at_stake`` measures, for the reader."""
-        return "margin on lost sales" if self.margin is not None else "lost sales (no margin set)"
+        if self.margin is not None:
+            return _("margin on lost sales")
+        return _("lost sales (no margin set)")
 
     def spent_in_vain(self, amount: float) -> float:
         """Money spent for nothing, capped like every other stake."""
@@ -115,11 +119,16 @@ def pct(value: float | None) -> str:
     return number(value, "conversion_rate")
 
 
-def cash(value: float | None) -> str:
-    """Money as ``1,234.50``."""
-    return number(value, "gmv")
+def cash(value: float | None, currency: str = "") -> str:
+    """Money as ``1,234.50``; in Chinese with the ``currency``'s symbol and 万 from ten
+    thousand up (``¥2.99万``)."""
+    return in_prose(value, "gmv", currency)
 
 
 def count(value: float | None) -> str:
-    """A count as ``12,345``."""
-    return number(value, "uv")
+    """A count as ``12,345`` (``2.99万`` in Chinese)."""
+    return in_prose(value, "uv")
+
+
+#: What a finding's subject is, as its first word (``SKU 示例绞肉机``, ``商品 示例绞肉机``).
+_KINDS = {"SKU": N_("SKU"), "campaign": N_("campaign")}

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from opsboard import i18n
 from opsboard.config.models import StoreConfig
 from opsboard.formatting import named
+from opsboard.glossary import channel_label
+from opsboard.i18n import _, pgettext
 from opsboard.models import CHANNELS
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.review.budget import NEAR_BUDGET
@@ -85,11 +88,15 @@ def budget_runs(
     if store_budget is None:
         store_budget = config.daily_budget
     if store_budget and store_hours:
-        runs.append(BudgetRun("store", store_budget, store_hours, today.get("roi")))
+        runs.append(
+            BudgetRun(pgettext("subject", "store"), store_budget, store_hours, today.get("roi"))
+        )
     elif store_budget and (today.get("spend") or 0) >= NEAR_BUDGET * store_budget:
         cannot_tell.append(
-            "when the budget ran out: the day's spend came near it, but there is no hourly "
-            "spend to tell when"
+            _(
+                "when the budget ran out: the day's spend came near it, but there is no hourly "
+                "spend to tell when"
+            )
         )
     budgets: dict[tuple[str, str], float] = {}
     for key, amount in config.budgets.items():
@@ -106,5 +113,8 @@ def budget_runs(
         if spend:
             roi = campaigns.get(key, {}).get("roi") if kind == "campaign" else None
             label = named(key, (names or {}).get((kind, key)))
-            runs.append(BudgetRun(f"{kind} {label}", amount, spend, roi))
+            if kind == "channel" and i18n.is_chinese():
+                label = channel_label(key, platform=config.platform)
+            said = _("channel {name}") if kind == "channel" else _("campaign {name}")
+            runs.append(BudgetRun(said.format(name=label), amount, spend, roi))
     return runs, store_budget

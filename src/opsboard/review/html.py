@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from opsboard.formatting import percent_change, signed
+from opsboard import i18n
+from opsboard.formatting import percent_change, signed_in_prose
+from opsboard.i18n import _, ngettext
 from opsboard.review.charts import channels_svg, history_svg, spend_svg, waterfall_svg
 from opsboard.review.lines import (
     PRODUCT_LISTS,
+    SKU,
     alert_line,
     comparison,
     completeness_lines,
     label_text,
     median_header,
+    money_of,
     move_change,
     move_line,
     no_findings,
@@ -28,7 +32,7 @@ from opsboard.review.lines import (
     value_text,
 )
 from opsboard.review.model import Review
-from opsboard.review.narrative import FACTOR_LABELS, FACTOR_MEASURES, short_day
+from opsboard.review.narrative import factor_label, factor_measure, short_day
 
 CSS = """
 :root { --fg:#1d232a; --muted:#5f6b76; --bg:#fff; --line:#d8dee4; --up:#1a7f37;
@@ -81,18 +85,29 @@ def _cell(text: str, label: str, css: str = "n") -> str:
 def headline_table(review: Review) -> str:
     """The headline figures: a table on a wide screen, one card per figure on a phone."""
     median = median_header(review)
-    columns = ("day", "last week", "change", median, "change")
+    money = money_of(review)
+    columns = (_("day"), _("last week"), _("change"), median, _("change"))
     head = "".join(f'<th class="n">{escape(c)}</th>' for c in columns)
-    rows = [f'<table class="cards"><thead><tr><th>figure</th>{head}</tr></thead><tbody>']
+    figure = _("figure")
+    rows = [f'<table class="cards"><thead><tr><th>{escape(figure)}</th>{head}</tr></thead><tbody>']
+    versus = _("vs {baseline}")
     for move in review.headline:
         flag = ' class="missing"' if move.status in ("missing", "partial") else ""
         rows.append(
             f'<tr{flag}><td class="name">{escape(label_text(move, review.currency))}</td>'
-            + _cell(value_text(move, move.value), "day")
-            + _cell(value_text(move, move.last_week), "last week")
-            + _cell(move_change(move, "last_week"), "vs last week", f"n {_cls(move.vs_last_week)}")
-            + _cell(value_text(move, move.median), median)
-            + _cell(move_change(move, "median"), f"vs {median}", f"n {_cls(move.vs_median)}")
+            + _cell(value_text(move, move.value, money), _("day"))
+            + _cell(value_text(move, move.last_week, money), _("last week"))
+            + _cell(
+                move_change(move, "last_week"),
+                versus.format(baseline=_("last week")),
+                f"n {_cls(move.vs_last_week)}",
+            )
+            + _cell(value_text(move, move.median, money), median)
+            + _cell(
+                move_change(move, "median"),
+                versus.format(baseline=median),
+                f"n {_cls(move.vs_median)}",
+            )
             + "</tr>"
         )
     rows.append("</tbody></table>")
@@ -104,24 +119,38 @@ def bridge_table(review: Review) -> str:
     bridge = review.bridge
     if bridge is None:
         return ""
+    money = money_of(review)
+    factor, changed, total = _("factor"), _("factor change"), _("total")
+    effect_head = _("effect ({currency})").format(currency=review.currency)
     rows = [
-        "<table><thead><tr><th>factor</th>"
-        f'<th class="n">effect ({escape(review.currency)})</th>'
-        '<th class="n">factor change</th></tr></thead><tbody>'
+        f"<table><thead><tr><th>{escape(factor)}</th>"
+        f'<th class="n">{escape(effect_head)}</th>'
+        f'<th class="n">{escape(changed)}</th></tr></thead><tbody>'
     ]
     for effect in bridge.effects:
-        measure = FACTOR_MEASURES[effect.factor]
+        measure = factor_measure(effect.factor)
+        amount = signed_in_prose(effect.amount, "gmv", money)
         rows.append(
-            f"<tr><td>{FACTOR_LABELS[effect.factor]}</td>"
-            f'<td class="n {_cls(effect.amount)}">{escape(signed(effect.amount, "gmv"))}</td>'
+            f"<tr><td>{escape(factor_label(effect.factor))}</td>"
+            f'<td class="n {_cls(effect.amount)}">{escape(amount)}</td>'
             f'<td class="n">{escape(measure)} {escape(percent_change(effect.factor_change))}'
             "</td></tr>"
         )
     rows.append(
-        f'<tr class="total"><td>total</td><td class="n {_cls(bridge.total)}">'
-        f'{escape(signed(bridge.total, "gmv"))}</td><td class="n"></td></tr></tbody></table>'
+        f'<tr class="total"><td>{escape(total)}</td><td class="n {_cls(bridge.total)}">'
+        f'{escape(signed_in_prose(bridge.total, "gmv", money))}</td><td class="n"></td></tr>'
+        "</tbody></table>"
     )
     return "".join(rows)
+
+
+def _h2(text: str) -> str:
+    return f"<h2>{escape(text)}</h2>"
+
+
+def html_lang() -> str:
+    """The page's ``lang``: ``zh-CN`` in Chinese (fonts and line breaking follow it)."""
+    return i18n.current()
 
 
 def _items(lines: Sequence[str], prefix: str = "") -> str:
@@ -129,65 +158,80 @@ def _items(lines: Sequence[str], prefix: str = "") -> str:
 
 
 def _section(review: Review) -> str:
+    money = money_of(review)
+    comparing = _("{zone}; {comparison}.").format(
+        zone=review.timezone, comparison=comparison(review)
+    )
     out = [
         f"<h1>{escape(title(review))}</h1>",
-        f'<p class="muted">{escape(review.timezone)}; {escape(comparison(review))}.</p>',
-        *(["<h2>Against plan</h2>", _items(review.plan)] if review.plan else []),
+        f'<p class="muted">{escape(comparing)}</p>',
+        *([_h2(_("Against plan")), _items(review.plan)] if review.plan else []),
         _items(review.summary),
-        "<h2>Headline</h2>",
+        _h2(_("Headline")),
         headline_table(review),
         history_svg(review),
     ]
     if review.bridge is not None:
-        out.append(f"<h2>Why GMV moved (vs {escape(short_day(review.bridge.baseline))})</h2>")
+        day = short_day(review.bridge.baseline)
+        out.append(_h2(_("Why GMV moved (vs {day})").format(day=day)))
         out.append(waterfall_svg(review))
         out.append(bridge_table(review))
     if review.channels:
-        out.append("<h2>Visitors by channel</h2>")
+        out.append(_h2(_("Visitors by channel")))
         out.append(channels_svg(review))
-        out.append(_items([move_line(m, "uv") for m in review.channels]))
+        out.append(_items([move_line(m, "uv", platform=review.platform) for m in review.channels]))
     for key, label in PRODUCT_LISTS:
         moves = review.products.get(key, ())
         if moves:
-            out.append(f"<h2>{escape(label)}</h2>")
-            out.append(_items([product_line(key, m) for m in moves], "SKU "))
-    out.append("<h2>Diagnoses</h2>")
+            out.append(_h2(_(label)))
+            out.append(_items([product_line(key, m, money) for m in moves], _(SKU) + " "))
+    out.append(_h2(_("Diagnoses")))
     if review.diagnoses:
         out.append('<ol class="dx">')
+        colon, do = _(": "), _("Do:")
         for d in review.diagnoses:
             evidence = "".join(f"<li>{escape(e)}</li>" for e in d.evidence)
             out.append(
-                f"<li><strong>{escape(d.title)}</strong>: {escape(d.subject)}<ul>{evidence}</ul>"
-                f'<div class="remedy">Do: {escape(d.remedy)}</div></li>'
+                f"<li><strong>{escape(d.title)}</strong>{escape(colon)}{escape(d.subject)}"
+                f"<ul>{evidence}</ul>"
+                f'<div class="remedy">{escape(do)} {escape(d.remedy)}</div></li>'
             )
         out.append("</ol>")
         if review.not_assessed:
-            out.append(f"<p>{escape(not_assessed_line(review))}.</p>")
+            line = _("{line}.").format(line=not_assessed_line(review))
+            out.append(f"<p>{escape(line)}</p>")
     else:
-        out.append(f"<p>None: {escape(no_findings(review))}.</p>")
+        none = _("None: {why}.").format(why=no_findings(review))
+        out.append(f"<p>{escape(none)}</p>")
     if review.hourly_spend:
-        out.append("<h2>Ad spend through the day</h2>")
+        out.append(_h2(_("Ad spend through the day")))
         out.append(spend_svg(review))
-    out.append("<h2>Alerts of the day</h2>")
+    out.append(_h2(_("Alerts of the day")))
     if review.alerts:
         out.append(_items([alert_line(a, review.timezone) for a in review.alerts]))
     else:
-        out.append("<p>None fired.</p>")
-    out.append("<h2>Data completeness</h2>")
+        out.append("<p>" + escape(_("None fired.")) + "</p>")
+    out.append(_h2(_("Data completeness")))
     css = "" if review.completeness.complete else ' class="note"'
     out += [f"<p{css}>{escape(line)}</p>" for line in completeness_lines(review)]
     if review.cannot_tell:
-        out.append("<h2>What this review cannot tell</h2>")
+        out.append(_h2(_("What this review cannot tell")))
         out.append(_items(review.cannot_tell))
     return "<section>" + "\n".join(part for part in out if part) + "</section>"
 
 
 def to_html(reviews: Sequence[Review]) -> str:
     """One standalone HTML document holding every review given."""
-    heading = title(reviews[0]) if len(reviews) == 1 else f"Morning review: {len(reviews)} stores"
+    heading = (
+        title(reviews[0])
+        if len(reviews) == 1
+        else ngettext(
+            "Morning review: {count} store", "Morning review: {count} stores", len(reviews)
+        ).format(count=len(reviews))
+    )
     body = "\n<hr>\n".join(_section(r) for r in reviews)
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{html_lang()}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(heading)}</title><style>{CSS}</style></head>"
         f"<body><main>\n{body}\n</main></body></html>\n"

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from opsboard import i18n
+from opsboard.glossary import metric_label
+from opsboard.i18n import _, ngettext
 from opsboard.metrics import base_inputs
 from opsboard.review.model import Completeness, MetricMove
 
@@ -49,35 +52,56 @@ def limits(
     """Every "cannot tell" line of the review: ``found`` (from building its parts) with
     the day-wide limits first."""
     if not scope.has_data:
-        return [f"anything about {scope.store}: the store has no data at all yet", *found]
+        return [
+            _("anything about {store}: the store has no data at all yet").format(store=scope.store),
+            *found,
+        ]
     first: list[str] = []
     last: list[str] = []
     if health.unfinished:
-        until = f" (data so far through {health.data_until})" if health.data_until else ""
+        until = (
+            _(" (data so far through {hour})").format(hour=health.data_until)
+            if health.data_until
+            else ""
+        )
         first.append(
-            f"the whole day: {scope.day} is not over{until}; figures so far are not "
-            "compared and diagnoses that need a whole day wait until it is"
+            _(
+                "the whole day: {day} is not over{until}; figures so far are not compared and "
+                "diagnoses that need a whole day wait until it is"
+            ).format(day=scope.day, until=until)
         )
     if not scope.day_has_data and not health.missing_metrics:
-        where = f" (the latest data is for {scope.latest})" if scope.latest else ""
-        first.append(f"how {scope.day} went: there is no data for that day{where}")
+        where = (
+            _(" (the latest data is for {day})").format(day=scope.latest) if scope.latest else ""
+        )
+        first.append(
+            _("how {day} went: there is no data for that day{where}").format(
+                day=scope.day, where=where
+            )
+        )
     history = [w for w in weeks if any(v is not None for v in w.values())]
     if not history:
         last.append(
-            f"changes: no data for the same weekday in the {WEEKS} weeks before "
-            "(a new store, or history not loaded)"
+            _(
+                "changes: no data for the same weekday in the {weeks} weeks before "
+                "(a new store, or history not loaded)"
+            ).format(weeks=WEEKS)
         )
     else:
         if not any(v is not None for v in weeks[0].values()):
             last.append(
-                f"the change on last week: no data for {scope.before_day}; "
-                "the trailing median is shown instead"
+                _(
+                    "the change on last week: no data for {day}; the trailing median is "
+                    "shown instead"
+                ).format(day=scope.before_day)
             )
         if len(history) < WEEKS:
-            alone = " (it is that one day's figure)" if len(history) == 1 else ""
+            alone = _(" (it is that one day's figure)") if len(history) == 1 else ""
             last.append(
-                f"a steady baseline: the median covers only {len(history)} of the "
-                f"{WEEKS} weeks before{alone}"
+                _(
+                    "a steady baseline: the median covers only {count} of the {weeks} weeks "
+                    "before{alone}"
+                ).format(count=len(history), weeks=WEEKS, alone=alone)
             )
     unmatched = [
         m.label
@@ -86,20 +110,22 @@ def limits(
     ]
     if unmatched and history:
         last.append(
-            f"changes in {', '.join(unmatched)}: no such data on the same weekday in the "
-            f"{WEEKS} weeks before"
+            _(
+                "changes in {figures}: no such data on the same weekday in the {weeks} weeks before"
+            ).format(figures=_(", ").join(unmatched), weeks=WEEKS)
         )
     has_ad_figures = any(today.get(m) is not None for m in _AD_FIGURES)
     if scope.day_has_data:
         last += _absent_figures(headline, today, health, ads=has_ad_figures)
         if not has_ad_figures:
             last.append(
-                f"ad performance: no ad data for {scope.day}, though the store has ads on "
-                "other days"
+                _(
+                    "ad performance: no ad data for {day}, though the store has ads on other days"
+                ).format(day=scope.day)
                 if scope.has_ads
-                else "ad performance: there is no ad data for this store"
+                else _("ad performance: there is no ad data for this store")
             )
-    last += [f"diagnoses not assessed: {line}" for line in not_assessed]
+    last += [_("diagnoses not assessed: {rules}").format(rules=line) for line in not_assessed]
     return list(dict.fromkeys([*first, *found, *last]))
 
 
@@ -122,8 +148,19 @@ def _absent_figures(
         lacking += [m for m in absent if m not in lacking]
     if not labels:
         return []
-    names = " or ".join(INPUT_NAMES.get(m, m) for m in lacking)
+    names = _(" or ").join(_input_name(m) for m in lacking)
     return [
-        f"{', '.join(labels)}: the day's data has no {names}; no source reported "
-        f"{'it' if len(lacking) == 1 else 'them'} for the day"
+        ngettext(
+            "{figures}: the day's data has no {names}; no source reported it for the day",
+            "{figures}: the day's data has no {names}; no source reported them for the day",
+            len(lacking),
+        ).format(figures=_(", ").join(labels), names=names)
     ]
+
+
+def _input_name(metric: str) -> str:
+    """A base metric behind the headline as the reader names it (the platforms' word in
+    Chinese)."""
+    if i18n.is_chinese():
+        return metric_label(metric)
+    return INPUT_NAMES.get(metric, metric)

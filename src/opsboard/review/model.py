@@ -257,6 +257,8 @@ class Review:
     plan: tuple[str, ...] = ()
     #: The same as data: `opsboard targets`' keys with the day's plan and figure.
     plan_targets: tuple[dict[str, Any], ...] = ()
+    #: The store's platform (``tmall``, ``jd``): its own channel names in Chinese.
+    platform: str = ""
 
     @property
     def unfinished(self) -> bool:

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from opsboard.formatting import figure, percent_change
+from opsboard.i18n import _
 from opsboard.query.plans import (
     PlanReader,
     TargetStatus,
@@ -42,13 +43,15 @@ def day_line(status: TargetStatus, currency: str) -> str:
     shown_as = shown_like(t.metric)
     done = status.yesterday_actual
     change = (
-        f" ({percent_change(done / status.yesterday_plan - 1)})"
+        _(" ({change})").format(change=percent_change(done / status.yesterday_plan - 1))
         if done is not None and status.yesterday_plan
         else ""
     )
-    return (
-        f"{target_name(t)} on the day {figure(shown_as, done, currency)} against "
-        f"{figure(shown_as, status.yesterday_plan, currency)} planned{change}"
+    return _("{target} on the day {actual} against {plan} planned{change}").format(
+        target=target_name(t),
+        actual=figure(shown_as, done, currency),
+        plan=figure(shown_as, status.yesterday_plan, currency),
+        change=change,
     )
 
 

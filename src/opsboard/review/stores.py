@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from opsboard.errors import UsageError
+from opsboard.i18n import _
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 
@@ -28,8 +29,8 @@ def check_store(runtime: Runtime, store: Store, store_name: str) -> None:
     known = sorted({*configured, *store.stores()})
     if store_name not in known:
         raise UsageError(
-            f"unknown store {store_name!r}",
-            hint=("known stores: " + ", ".join(known))
+            _("unknown store {store!r}").format(store=store_name),
+            hint=_("known stores: {stores}").format(stores=", ".join(known))
             if known
-            else "load some data first (opsboard ingest FILE --store NAME)",
+            else _("load some data first (opsboard ingest FILE --store NAME)"),
         )

@@ -51,5 +51,6 @@ class ReviewScreen(Screen[None]):
         try:
             text = self.build()
         except Exception as exc:  # shown on screen, the dashboard carries on
-            text = f"**{_('The review could not be built:')}** {exc}"
+            failed = _("The review could not be built:")
+            text = f"**{failed}** {exc}"
         self.app.call_from_thread(self.query_one("#review", Markdown).update, text)
