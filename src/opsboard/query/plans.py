@@ -25,6 +25,7 @@ from opsboard.config.targets import (
 )
 from opsboard.formatting import figure, percent
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS
+from opsboard.query.contribution import contribution
 from opsboard.query.engine import MetricsEngine
 from opsboard.query.plan_pace import (
     A_YEAR_OF_WEEKS,
@@ -201,13 +202,10 @@ class PlanReader:
 
     def _contribution(self, store: str, filters: Filters, first: date, last: date) -> float | None:
         """GMV x margin - refunds - ad spend (None without a margin or any GMV)."""
-        margin = self.settings.store(store).margin
-        gmv = self._value("gmv", store, filters, first, last)
-        if margin is None or gmv is None:
-            return None
-        refunds = self._value("refunds", store, filters, first, last) or 0.0
-        spend = self._value("spend", store, filters, first, last) or 0.0
-        return float(gmv) * margin - float(refunds) - float(spend)
+        found = contribution(
+            self.engine, self.settings, store, Period(first_day=first, last_day=last), filters
+        )
+        return found.value
 
     def _weekdays(self, target: Target, metric: str, as_of: date) -> list[float] | None:
         first = as_of - timedelta(days=7 * HISTORY_WEEKS)

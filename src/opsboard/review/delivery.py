@@ -83,6 +83,7 @@ def chat_summary(review: Review, top: int) -> tuple[str, str]:
         lines.append(f"! data {note.kind}: {note.source}: {note.detail}")
     # The morning meeting starts with where the store stands against plan.
     lines += [f"Plan: {line}" for line in review.plan]
+    lines += list(review.contribution[:1])
     for metric in ("gmv", "uv", "conversion_rate", "aov", "spend", "roi"):
         move = review.figure(metric)
         if move is None or (move.value is None and move.status == "no_data"):

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from html import escape
 
 from opsboard.formatting import percent_change, signed
+from opsboard.i18n import _
 from opsboard.review.charts import channels_svg, history_svg, spend_svg, waterfall_svg
 from opsboard.review.lines import (
     PRODUCT_LISTS,
@@ -133,6 +134,11 @@ def _section(review: Review) -> str:
         f"<h1>{escape(title(review))}</h1>",
         f'<p class="muted">{escape(review.timezone)}; {escape(comparison(review))}.</p>',
         *(["<h2>Against plan</h2>", _items(review.plan)] if review.plan else []),
+        *(
+            [f"<h2>{escape(_('Contribution'))}</h2>", _items(review.contribution)]
+            if review.contribution
+            else []
+        ),
         _items(review.summary),
         "<h2>Headline</h2>",
         headline_table(review),

@@ -257,6 +257,8 @@ class Review:
     plan: tuple[str, ...] = ()
     #: The same as data: `opsboard targets`' keys with the day's plan and figure.
     plan_targets: tuple[dict[str, Any], ...] = ()
+    #: The day's and the month's contribution, store ROI and spend share.
+    contribution: tuple[str, ...] = ()
 
     @property
     def unfinished(self) -> bool:

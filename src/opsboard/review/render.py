@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from opsboard.errors import UsageError
 from opsboard.formatting import percent_change, signed
+from opsboard.i18n import _
 from opsboard.review.data import to_data
 from opsboard.review.lines import (
     PRODUCT_LISTS,
@@ -44,6 +45,11 @@ def to_text(review: Review) -> str:
         *(
             ["Against plan", *(_wrap(line, "  * ") for line in review.plan), ""]
             if review.plan
+            else []
+        ),
+        *(
+            [_("Contribution"), *(_wrap(line, "  * ") for line in review.contribution), ""]
+            if review.contribution
             else []
         ),
         "Summary",
@@ -146,6 +152,11 @@ def to_markdown(review: Review) -> str:
         *(
             ["## Against plan", "", *(f"- {_md(line)}" for line in review.plan), ""]
             if review.plan
+            else []
+        ),
+        *(
+            [f"## {_('Contribution')}", "", *(f"- {_md(line)}" for line in review.contribution), ""]
+            if review.contribution
             else []
         ),
         "## Summary",

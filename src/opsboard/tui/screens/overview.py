@@ -157,6 +157,7 @@ class OverviewScreen(DashboardScreen):
             "promotion-panel",
             _("Paid promotion"),
             PromotionTable(unicode=self.dashboard.unicode, id="promotion"),
+            Static("", id="contribution"),
             Static("", id="break-even"),
             UnsoldSpendLine(id="unsold"),
         )
@@ -223,6 +224,9 @@ class OverviewScreen(DashboardScreen):
         else:
             note = _("Break-even ROI unknown: set the store's margin in the config")
         self.query_one("#break-even", Static).update(note)
+        shown = self.query_one("#contribution", Static)
+        shown.update(data.contribution)
+        shown.display = bool(data.contribution)
 
     def on_alerts_table_narrowed(self, message: AlertsTable.Narrowed) -> None:
         """Narrow, the state words give way to marks: say what the marks mean."""
