@@ -51,7 +51,8 @@ def fill(template: str, fields: Mapping[str, Any]) -> str:
 def render(rule: RuleConfig, fields: Mapping[str, Any], *, resolved: bool = False) -> str:
     """The rule's message (or its resolution) for ``fields``; a template that cannot be
     filled falls back to the kind's default, with a warning logged once per rule."""
-    default = (DEFAULT_RESOLVED if resolved else DEFAULT_MESSAGES)[rule.kind]
+    kind = "plan_used" if rule.kind == "plan" and rule.measure == "used" else rule.kind
+    default = (DEFAULT_RESOLVED if resolved else DEFAULT_MESSAGES)[kind]
     own: str | None = getattr(rule, "resolved_message", None) if resolved else rule.message
     if own:
         try:

@@ -194,7 +194,9 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "roi": "{rule}: ROI {value} below {threshold} for {named_scope}",
     "source": "{rule}: source {source} is {state} for {minutes} min: {reason}",
     "file_rejected": "{rule}: file {origin} was rejected: {reason}",
-    "plan": "{rule}: {store} is {value} off the paced plan: {reason}",
+    "plan": "{rule}: {store} is {value} off the paced plan, {days_left} days left: {reason}",
+    # A plan rule with `measure = "used"`: how much of an allowance or budget is used.
+    "plan_used": "{rule}: {store} has used {value} of its allowance: {reason}",
 }
 
 #: The message sent when an alert of a kind resolves (a rule may give its own with
@@ -209,6 +211,7 @@ DEFAULT_RESOLVED: dict[str, str] = {
     "source": "{rule}: source {source} is {state} again",
     "file_rejected": "{rule}: file {origin} is no longer rejected",
     "plan": "{rule}: {metric} back within {clear} of the paced plan for {named_scope}: {reason}",
+    "plan_used": "{rule}: {store} back under {clear} of its allowance: {reason}",
 }
 
 #: The resolution of an alert whose scope has shown no data for longer than the rule holds
