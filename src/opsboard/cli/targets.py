@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from opsboard.formatting import bar, figure, percent
-from opsboard.query.plans import TargetStatus, all_targets, shown_like, statuses
+from opsboard.query.plans import TargetStatus, all_targets, shown_like, statuses, trend_text
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_json
 
@@ -55,7 +55,7 @@ def table(found: list[TargetStatus], currency_of: Any) -> str:
 
     grid = Table(show_edge=False, header_style="bold")
     for column in ("store", "target", "period", "goal", "actual", "done", "", "time", "needed/day",
-                   "days left", "status"):  # fmt: skip
+                   "days left", "status", "last 3 days"):  # fmt: skip
         grid.add_column(column, justify="left" if column in ("store", "target", "period",
                         "", "status") else "right")  # fmt: skip
     for s in found:
@@ -85,6 +85,7 @@ def table(found: list[TargetStatus], currency_of: Any) -> str:
                     ),
                     str(s.days_left),
                     s.standing.status,
+                    trend_text(s, currency),
                 )
             )
         )

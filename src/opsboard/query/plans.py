@@ -78,6 +78,41 @@ def scope_filters(scope: str) -> Filters:
     return Filters()
 
 
+#: A ratio target's trend compares its last days with as many days before them.
+TREND_DAYS = 3
+#: A trend moving less than this (relative) is flat.
+TREND_FLAT = 0.02
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A ratio target's figure over its last ``TREND_DAYS`` whole days and the days before."""
+
+    first: date
+    last: date
+    recent: float | None
+    before: float | None
+
+    @property
+    def direction(self) -> str:
+        """``up``, ``down`` or ``flat``; ``unknown`` without both figures."""
+        if self.recent is None or not self.before:
+            return "unknown"
+        change = self.recent / self.before - 1
+        if abs(change) < TREND_FLAT:
+            return "flat"
+        return "up" if change > 0 else "down"
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"recent": 0.061, "before": 0.058, "direction": "up", "days": "..."}``."""
+        return {
+            "recent": _rounded(self.recent, 6),
+            "before": _rounded(self.before, 6),
+            "direction": self.direction,
+            "days": f"{self.first}..{self.last}",
+        }
+
+
 @dataclass(frozen=True)
 class TargetStatus:
     """One target against its plan as of a day (end of it, or an instant in it)."""
@@ -90,6 +125,8 @@ class TargetStatus:
     #: The part of the target planned for the day before ``as_of`` and what it brought.
     yesterday_plan: float | None = None
     yesterday_actual: float | None = None
+    #: A ratio target's direction over its last days (None for a sum target).
+    trend: Trend | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The keys of `opsboard targets --format json`."""
@@ -100,11 +137,13 @@ class TargetStatus:
             "scope": t.scope,
             "period": t.period.label,
             "target": t.value,
-            "actual": _rounded(self.actual),
+            # A rate (CTR 5.3%) keeps its digits: money and counts keep cents.
+            "actual": _rounded(self.actual, 6 if is_ratio(t.metric) else 2),
             "done_share": _rounded(self.standing.done_share, 4),
             "time_share": round(self.standing.time_share, 4),
             "needed_per_day": _rounded(self.standing.needed_per_day),
             "status": self.standing.status,
+            "trend": None if self.trend is None else self.trend.as_json(),
         }
 
 
@@ -164,6 +203,7 @@ class PlanReader:
             days_left=left,
             yesterday_plan=plan_y,
             yesterday_actual=actual_y,
+            trend=self._trend(target, yesterday) if ratio_target else None,
         )
 
     # -- figures ---------------------------------------------------------------------------
@@ -184,6 +224,18 @@ class PlanReader:
             return self._contribution(target.store, scope_filters(target.scope), first, last)
         value = self._value(target.metric, target.store, scope_filters(target.scope), first, last)
         return None if value is None else float(value)
+
+    def _trend(self, target: Target, last: date) -> Trend:
+        """``target``'s figure over the ``TREND_DAYS`` whole days to ``last`` and over the
+        days before them."""
+        first = last - timedelta(days=TREND_DAYS - 1)
+        span = timedelta(days=TREND_DAYS)
+        return Trend(
+            first=first,
+            last=last,
+            recent=self._actual(target, first, last),
+            before=self._actual(target, first - span, last - span),
+        )
 
     def _strategic_loss(self, store: str, first: date, last: date) -> float | None:
         """What the campaigns run below break-even on purpose lost: their spend less the
@@ -258,6 +310,21 @@ class PlanReader:
                 if row.get(metric) is not None:
                     curve[h] = curve.get(h, 0.0) + float(row[metric])
         return hour_share(curve, hour, minute_share)
+
+
+#: How a trend's direction is drawn.
+TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→", "unknown": ""}
+
+
+def trend_text(status: TargetStatus, currency: str = "") -> str:
+    """A ratio target's last days and their direction: ``↑ 6.16%`` ("" for a sum target
+    or without figures)."""
+    trend = status.trend
+    if trend is None or trend.recent is None:
+        return ""
+    arrow = TREND_ARROWS[trend.direction]
+    shown = figure(status.target.metric, trend.recent, currency)
+    return f"{arrow} {shown}" if arrow else shown
 
 
 def statuses(
