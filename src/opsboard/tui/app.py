@@ -36,6 +36,7 @@ from opsboard.tui.screens.channel_sources import ChannelSourcesScreen
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
+from opsboard.tui.screens.plans import PlansScreen
 from opsboard.tui.screens.review import ReviewScreen
 from opsboard.tui.screens.sources import FirstRunScreen, SourcesScreen
 from opsboard.views.alerts import AlertRow
@@ -62,6 +63,7 @@ class OpsboardApp(AlertingApp):
         "overview": OverviewScreen,
         "movers": MoversScreen,
         "sources": SourcesScreen,
+        "plans": PlansScreen,
     }
     DEFAULT_MODE = "overview"
     COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, DashboardCommands}
@@ -69,6 +71,7 @@ class OpsboardApp(AlertingApp):
         Binding("o", "switch_mode('overview')", N_("Overview"), show=False),
         Binding("k", "switch_mode('movers')", N_("SKU movers")),
         Binding("f", "switch_mode('sources')", N_("Files")),
+        Binding("p", "switch_mode('plans')", N_("Plans")),
         Binding("s", "next_store", N_("Store")),
         Binding("v", "review", N_("Review")),
         Binding("c", "cycle_chart", N_("Chart metric"), show=False),
