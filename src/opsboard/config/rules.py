@@ -305,7 +305,8 @@ class AlertsConfig(ConfigModel):
     """The rules; `opsboard config example` shows the built-in ones and every key."""
 
     promotions: list[PromotionWindow] = Field(default_factory=list)
-    """Promotion windows in which rules use other thresholds or are muted."""
+    """Promotion windows in which rules use other thresholds or are muted; a target's days
+    in a window weigh as the store's past windows brought over their usual days."""
 
     repeat_interval: Duration = timedelta(hours=4)
     """How often a still-firing, unacknowledged alert is sent again."""

@@ -29,8 +29,11 @@ from opsboard.query.contribution import contribution
 from opsboard.query.engine import MetricsEngine
 from opsboard.query.plan_pace import (
     A_YEAR_OF_WEEKS,
+    TREND_DAYS,
     Standing,
+    Trend,
     day_plan,
+    day_weights,
     days_left,
     hour_share,
     last_year_shape,
@@ -38,6 +41,7 @@ from opsboard.query.plan_pace import (
     time_share,
     weekday_weights,
 )
+from opsboard.query.plan_promotions import promotion_factors, store_windows
 from opsboard.query.scope import Filters, Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import local_day, share_of_day_elapsed
@@ -76,41 +80,6 @@ def scope_filters(scope: str) -> Filters:
     if kind == "sku":
         return Filters(sku=key)
     return Filters()
-
-
-#: A ratio target's trend compares its last days with as many days before them.
-TREND_DAYS = 3
-#: A trend moving less than this (relative) is flat.
-TREND_FLAT = 0.02
-
-
-@dataclass(frozen=True)
-class Trend:
-    """A ratio target's figure over its last ``TREND_DAYS`` whole days and the days before."""
-
-    first: date
-    last: date
-    recent: float | None
-    before: float | None
-
-    @property
-    def direction(self) -> str:
-        """``up``, ``down`` or ``flat``; ``unknown`` without both figures."""
-        if self.recent is None or not self.before:
-            return "unknown"
-        change = self.recent / self.before - 1
-        if abs(change) < TREND_FLAT:
-            return "flat"
-        return "up" if change > 0 else "down"
-
-    def as_json(self) -> dict[str, Any]:
-        """``{"recent": 0.061, "before": 0.058, "direction": "up", "days": "..."}``."""
-        return {
-            "recent": _rounded(self.recent, 6),
-            "before": _rounded(self.before, 6),
-            "direction": self.direction,
-            "days": f"{self.first}..{self.last}",
-        }
 
 
 @dataclass(frozen=True)
@@ -177,6 +146,12 @@ class PlanReader:
         )
         weights = None if ratio_target else self._weekdays(target, curve_metric, as_of)
         shape = None if ratio_target else self._last_year(target, curve_metric)
+        factors = None if ratio_target else self._promotions(target, curve_metric, as_of)
+        if factors is not None:
+            # The windows' days by the store's uplift, on its weekday pattern: last year's
+            # shape, aligned by weekday, would put its own peak on other days.
+            base = day_weights(period, weights)
+            shape = [w * f for w, f in zip(base, factors, strict=True)]
         if today < 1.0 and not ratio_target and period.first <= as_of <= period.last:
             today = self._hour_share(target, curve_metric, as_of, hour, minute_share) or today
         share = time_share(period, as_of, today, weights, shape)
@@ -259,39 +234,42 @@ class PlanReader:
         )
         return found.value
 
-    def _weekdays(self, target: Target, metric: str, as_of: date) -> list[float] | None:
-        first = as_of - timedelta(days=7 * HISTORY_WEEKS)
+    def _daily(self, target: Target, metric: str, first: date, last: date) -> dict[date, float]:
         rows = self.engine.query(
             [metric],
             stores=[target.store],
             by="day",
-            period=Period(first_day=first, last_day=as_of - timedelta(days=1)),
+            period=Period(first_day=first, last_day=last),
             filters=scope_filters(target.scope),
         )
-        daily = {
+        return {
             date.fromisoformat(str(row["day"])[:10]): float(row[metric])
             for row in rows
             if row.get(metric) is not None
         }
-        return weekday_weights(daily)
+
+    def _promotions(self, target: Target, metric: str, as_of: date) -> list[float] | None:
+        """Each day's factor from the configured promotion windows (None: none applies)."""
+        windows = store_windows(self.settings.alerts.promotions, target.store)
+        if not windows:
+            return None
+        return promotion_factors(
+            target.period,
+            windows,
+            as_of,
+            lambda first, last: self._daily(target, metric, first, last),
+        )
+
+    def _weekdays(self, target: Target, metric: str, as_of: date) -> list[float] | None:
+        first = as_of - timedelta(days=7 * HISTORY_WEEKS)
+        return weekday_weights(self._daily(target, metric, first, as_of - timedelta(days=1)))
 
     def _last_year(self, target: Target, metric: str) -> list[float] | None:
         """The period's days weighed as last year's same weekdays were, where known."""
         period = target.period
-        rows = self.engine.query(
-            [metric],
-            stores=[target.store],
-            by="day",
-            period=Period(
-                first_day=period.first - A_YEAR_OF_WEEKS, last_day=period.last - A_YEAR_OF_WEEKS
-            ),
-            filters=scope_filters(target.scope),
+        daily = self._daily(
+            target, metric, period.first - A_YEAR_OF_WEEKS, period.last - A_YEAR_OF_WEEKS
         )
-        daily = {
-            date.fromisoformat(str(row["day"])[:10]): float(row[metric])
-            for row in rows
-            if row.get(metric) is not None
-        }
         return last_year_shape(period, daily)
 
     def _hour_share(
