@@ -105,3 +105,24 @@ def test_the_review_gives_the_day_and_the_month_to_date(db_path: Path) -> None:
     assert text.index("Contribution\n") < text.index("Summary")
     assert json.loads(render(review, "json"))["contribution"] == list(review.contribution)
     assert "On the day: Contribution ¥1,500" in chat_summary(review, top=3)[1]
+
+
+def test_a_contribution_target_without_a_margin_says_so(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from opsboard.cli.main import main
+
+    _days(db_path, refunds=True)
+    config = tmp_path / "opsboard.toml"
+    config.write_text(
+        '[[stores]]\nname = "s1"\n\n[[targets]]\nstore = "s1"\nmetric = "contribution"\n'
+        'period = "2026-06"\nvalue = 60000\n',
+        encoding="utf-8",
+    )
+    code = main(["targets", "--date", "2026-06-10", "--format", "json",
+                 "--db", str(db_path), "--config", str(config)])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0
+    (row,) = json.loads(out)
+    assert row["actual"] is None  # never a figure made up without the margin
+    assert "s1: contribution and strategic loss need the store's margin" in err

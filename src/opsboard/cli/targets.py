@@ -9,7 +9,15 @@ import sys
 from typing import Any
 
 from opsboard.formatting import bar, figure, percent
-from opsboard.query.plans import TargetStatus, all_targets, shown_like, statuses, trend_text
+from opsboard.i18n import _
+from opsboard.query.plans import (
+    TargetStatus,
+    all_targets,
+    needs_margin,
+    shown_like,
+    statuses,
+    trend_text,
+)
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_json
 
@@ -40,6 +48,14 @@ def run_targets(runtime: Runtime, args: argparse.Namespace) -> int:
             found += statuses(
                 runtime.engine(store), runtime.settings, mine, runtime.tz_for, day=day
             )
+    for name in sorted({s.target.store for s in found if needs_margin(s.target, runtime.settings)}):
+        print(
+            _(
+                "{store}: contribution and strategic loss need the store's margin; add "
+                "margin = 0.4 (40%) to its [[stores]] entry in the config"
+            ).format(store=name),
+            file=sys.stderr,
+        )
     if args.output == "json":
         print(inert_json(json.dumps([s.as_json() for s in found], ensure_ascii=False)))
     else:

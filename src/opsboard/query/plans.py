@@ -348,6 +348,15 @@ def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) 
     return f"{head}: {', '.join(parts)} ({s.status})"
 
 
+def needs_margin(target: Target, settings: Settings) -> bool:
+    """True for a contribution or strategic-loss target of a store without a margin in the
+    config: it has no figure, and the reader must be told why."""
+    return (
+        target.metric in (CONTRIBUTION, STRATEGIC_LOSS)
+        and settings.store(target.store).margin is None
+    )
+
+
 def shown_like(metric: str) -> str:
     """The metric whose format a target's figures take (money for the allowance and the
     contribution, which are no metric of their own)."""

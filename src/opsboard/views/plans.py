@@ -17,7 +17,14 @@ from opsboard.formatting import figure, month_day, percent
 from opsboard.glossary import TERMS_CN, metric_label
 from opsboard.i18n import N_, _, is_chinese
 from opsboard.query.engine import MetricsEngine
-from opsboard.query.plans import PlanReader, TargetStatus, all_targets, shown_like, trend_text
+from opsboard.query.plans import (
+    PlanReader,
+    TargetStatus,
+    all_targets,
+    needs_margin,
+    shown_like,
+    trend_text,
+)
 from opsboard.storage.store import Store
 from opsboard.timeutil import local_day
 from opsboard.views.alerts import HealthRow, load_health
@@ -110,21 +117,30 @@ def period_text(target: Target) -> str:
     return f"{month_day(period.first)}-{month_day(period.last)}"
 
 
-def plan_row(status: TargetStatus, currency: str) -> PlanRow:
-    """``status`` as a row of the Plans screen."""
+def plan_row(status: TargetStatus, currency: str, *, no_margin: bool = False) -> PlanRow:
+    """``status`` as a row of the Plans screen; ``no_margin``: a contribution or
+    strategic-loss target of a store without a margin, which has no figure."""
     t, s = status.target, status.standing
     shown_as = shown_like(t.metric)
     upcoming = status.as_of < t.period.first
     over = status.days_left == 0 or s.status in ("met", "missed")
     needed = ""
-    if not is_ratio(t.metric) and s.needed_per_day is not None and not over and not upcoming:
+    if (
+        not is_ratio(t.metric)
+        and s.needed_per_day is not None
+        and not (over or upcoming or no_margin)
+    ):
         needed = figure(shown_as, s.needed_per_day, currency)
     return PlanRow(
         store=t.store,
         name=target_label(t),
         period=period_text(t),
         goal=figure(shown_as, t.value, currency),
-        actual="" if upcoming else figure(shown_as, status.actual, currency),
+        actual=""
+        if upcoming
+        else _("no margin in the config")
+        if no_margin
+        else figure(shown_as, status.actual, currency),
         done_share=None if upcoming else s.done_share,
         time_share=s.time_share,
         days_left=status.days_left,
@@ -172,7 +188,10 @@ def load_plans(
         tz = engine.tz_for(name)
         currency = settings.store(name).currency
         targets = shown_targets(all_targets(settings, store, name), local_day(at, tz))
-        rows += [plan_row(reader.status(t, tz, at=at), currency) for t in targets]
+        rows += [
+            plan_row(reader.status(t, tz, at=at), currency, no_margin=needs_margin(t, settings))
+            for t in targets
+        ]
     note = ""
     if not rows:
         note = _(
