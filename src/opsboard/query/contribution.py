@@ -84,7 +84,9 @@ def contribution_line(found: Contribution, currency: str, *, how: bool = False) 
         head = _("Contribution {amount}").format(amount=figure("gmv", found.value, currency))
     no_refunds = found.margin is not None and found.gmv is not None and not found.refunds_known
     if how and found.margin is not None and found.gmv is not None:
-        head += f" ({contribution_sum(found, currency)})"
+        head = _("{contribution} ({how})").format(
+            contribution=head, how=contribution_sum(found, currency)
+        )
     elif no_refunds:
         head = _("{contribution} (no refunds in the data: counted as 0)").format(contribution=head)
     return " · ".join(

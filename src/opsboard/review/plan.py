@@ -95,5 +95,6 @@ def contribution_texts(runtime: Runtime, store: Store, name: str, day: date) -> 
         found = contribution(engine, runtime.settings, name, Period(first_day=first, last_day=day))
         if found.gmv is None and found.spend is None:
             continue
-        out.append(f"{lead}: {contribution_line(found, currency, how=True)}")
+        line = contribution_line(found, currency, how=True)
+        out.append(_("{when}: {line}").format(when=lead, line=line))
     return tuple(out)

@@ -71,7 +71,8 @@ class OpsboardApp(AlertingApp):
         Binding("o", "switch_mode('overview')", N_("Overview"), show=False),
         Binding("k", "switch_mode('movers')", N_("SKU movers")),
         Binding("f", "switch_mode('sources')", N_("Files")),
-        Binding("p", "switch_mode('plans')", N_("Plans")),
+        # Not in the footer (80 columns keep `q Quit`): the plan panel and help name it.
+        Binding("p", "switch_mode('plans')", N_("Plans"), show=False),
         Binding("s", "next_store", N_("Store")),
         Binding("v", "review", N_("Review")),
         Binding("c", "cycle_chart", N_("Chart metric"), show=False),

@@ -35,6 +35,11 @@ class DashboardCommands(Provider):
                 partial(app.switch_mode, "sources"),
                 "each file loaded or refused, each source's health, where files go",
             ),
+            (
+                "View: plans",
+                partial(app.switch_mode, "plans"),
+                "each target: done, time, days left, needed per day",
+            ),
             ("View: morning review", app.action_review, "yesterday: what moved, why, what to do"),
             ("Refresh now", app.refresh_data, "read the store again"),
             ("Save a screenshot", app.action_save_screenshot, "an SVG of the screen"),

@@ -106,6 +106,7 @@ class OverviewScreen(DashboardScreen):
             plans = self._panel(
                 "plan-panel", _("Plan"), PlanStrip(unicode=self.dashboard.unicode, id="plans")
             )
+            plans.border_subtitle = _("p: every target")
             plans.display = False
             yield plans
             if self._layout == "wide":
