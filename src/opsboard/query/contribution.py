@@ -75,8 +75,9 @@ def contribution(
 
 
 def contribution_line(found: Contribution, currency: str, *, how: bool = False) -> str:
-    """``Contribution ¥78.5k · Store ROI 5.21 · Spend share 19.2%``, with what the reader
-    must know: no margin configured, or no refunds in the data; ``how`` adds how the
+    """``Contribution ¥78.5k · Store ROI 5.21 · Spend share 19.2%`` (73 cells at most: one
+    line of an 80-column overview), with what the reader must know: no margin configured,
+    or no refunds in the data (counted as 0); ``how`` adds how the
     contribution is reached (the review): ``(GMV ¥377k x 40% - ad spend ¥72.4k; ...)``."""
     if found.margin is None:
         head = _("Contribution unknown (no margin in the config)")
@@ -88,7 +89,7 @@ def contribution_line(found: Contribution, currency: str, *, how: bool = False) 
             contribution=head, how=contribution_sum(found, currency)
         )
     elif no_refunds:
-        head = _("{contribution} (no refunds in the data: counted as 0)").format(contribution=head)
+        head = _("{contribution} (no refunds data)").format(contribution=head)
     return " · ".join(
         [
             head,

@@ -81,6 +81,8 @@ def plan_data(statuses: tuple[TargetStatus, ...]) -> list[dict[str, Any]]:
 def contribution_texts(runtime: Runtime, store: Store, name: str, day: date) -> tuple[str, ...]:
     """The review's contribution lines: the day, then the month to date (from its first
     day; one line when the day is the first), each with how it is reached."""
+    if name not in store.stores():
+        return ()  # a configured store without any data yet: nothing to say
     engine = runtime.engine(store)
     currency = runtime.settings.store(name).currency
     out: list[str] = []
