@@ -66,3 +66,23 @@ def test_a_plan_workbook_with_a_bad_cell_is_refused_whole(
     assert "2026-13" in err
     with Store.open(db_path) as store:
         assert store.targets() == []
+
+
+async def test_a_dropped_plan_naming_a_store_not_configured_is_refused(
+    tmp_path: Path, clock: FrozenClock, store: Store
+) -> None:
+    adapter = make_adapter(tmp_path, clock, settle_seconds=5)
+    path = tmp_path / "drop" / "plan.xlsx"
+    path.write_bytes(xlsx_bytes([*PLAN, ["shpo", "uv", "2026-06", 90000, ""]]))
+    os.utime(path, (AN_HOUR_AGO, AN_HOUR_AGO))
+    collector = Collector(store, [(adapter, 0.0)], clock, known_stores={"shop"})
+    try:
+        report = await collector.run_cycle(force=True)
+    finally:
+        await collector.aclose()
+    assert store.targets() == []  # nothing of the sheet, not even its good rows
+    reason = (tmp_path / "drop" / "failed" / "plan.xlsx.error.txt").read_text(encoding="utf-8")
+    assert "line 4, column '店铺'" in reason
+    assert "unknown store 'shpo'" in reason
+    assert "use one of the configured stores: shop" in reason
+    assert report.rejected

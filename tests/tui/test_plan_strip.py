@@ -49,3 +49,16 @@ async def test_the_plan_panel_shows_only_with_targets(seeded_runtime: Runtime) -
         await pilot.pause()
         assert app.screen.query_one("#plan-panel").display
         assert "June GMV ¥3.00M" in str(app.screen.query_one(PlanStrip).render())
+
+
+def test_the_overview_carries_the_days_contribution(seeded_runtime: Runtime) -> None:
+    with seeded_runtime.open_store() as store:
+        loader = OverviewLoader(store, seeded_runtime.engine(store), seeded_runtime.settings)
+        one = loader.load(store_name="tmall-flagship", at=SAMPLE_NOW, live=True, chart_metric="uv")
+        every = loader.load(store_name=None, at=SAMPLE_NOW, live=True, chart_metric="uv")
+    # The flagship's margin is 40%; the sample data has no refunds, and says so.
+    assert one.contribution.startswith("Contribution ¥")
+    assert "Store ROI " in one.contribution
+    assert "Spend share " in one.contribution
+    assert "(no refunds data)" in one.contribution
+    assert every.contribution == ""  # money of stores in two currencies is not added up

@@ -222,7 +222,7 @@ def test_a_group_of_alerts_is_counted_in_chinese(chinese: None) -> None:
     (line,) = alert_lines(tuple(members), frozenset())
     assert line.group is not None
     assert line.group.words("store-1") == "11 个计划"
-    assert line.group.words(None) == "11 个计划 · 2 个店铺"
+    assert line.group.words(None) == "11 个计划 · 2 家店铺"
     i18n.set_language("en")
     assert line.group.words(None) == "11 campaigns · 2 stores"
 

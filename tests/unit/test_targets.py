@@ -161,6 +161,7 @@ def test_plan_sheet_loads_and_targets_pace_by_the_weekday_pattern(
             "time_share": round(17.5 / 29.75, 4),
             "needed_per_day": round(1_000_000 / 12, 2),
             "status": "ahead",
+            "trend": None,
         }
     ]
     code, out, _err = _run(capsys, "targets", "--date", "2026-06-18", *common)
@@ -248,3 +249,40 @@ def test_store_roi_spend_share_and_contribution_are_targetable(
     assert rows["store_roi"]["status"] == "ahead"
     assert rows["spend_share"]["actual"] == pytest.approx(0.2)
     assert rows["spend_share"]["status"] == "ahead"  # 20% against a ceiling of 25%
+
+
+def test_a_ratio_target_shows_its_trend_over_the_last_days(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CTR 5% on 1-7 June, 6% on 8-10 June: 5.3% to date against a 6% goal, up over the
+    last three days (6% against the 5% of 5-7 June)."""
+    points = []
+    for day in range(1, 11):
+        ts = local_midnight(date(2026, 6, day), SH)
+        clicks = 600.0 if day >= 8 else 500.0
+        points += [
+            MetricPoint("s1", ts, "day", "impressions", 10_000.0),
+            MetricPoint("s1", ts, "day", "clicks", clicks),
+        ]
+    with Store.open(db_path) as store:
+        store.write_points(points)
+    config = tmp_path / "opsboard.toml"
+    config.write_text(
+        '[[stores]]\nname = "s1"\n\n[[targets]]\nstore = "s1"\nmetric = "ctr"\n'
+        'period = "2026-06"\nat_least = 0.06\n',
+        encoding="utf-8",
+    )
+    common = ("--db", str(db_path), "--config", str(config))
+    code, out, err = _run(capsys, "targets", "--date", "2026-06-10", "--format", "json", *common)
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["actual"] == pytest.approx(0.053)
+    assert row["needed_per_day"] is None
+    assert row["trend"] == {
+        "recent": 0.06,
+        "before": 0.05,
+        "direction": "up",
+        "days": "2026-06-08..2026-06-10",
+    }
+    code, out, _err = _run(capsys, "targets", "--date", "2026-06-10", *common)
+    assert "↑ 6.00%" in out

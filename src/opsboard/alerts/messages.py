@@ -72,7 +72,8 @@ def render(rule: RuleConfig, fields: Mapping[str, Any], *, resolved: bool = Fals
     The built-in templates are said in the current language; an operator's own template
     is not in the catalog and stays in the language it was written in."""
     fields = in_language(fields)
-    default = _((DEFAULT_RESOLVED if resolved else DEFAULT_MESSAGES)[rule.kind])
+    kind = "plan_used" if rule.kind == "plan" and rule.measure == "used" else rule.kind
+    default = _((DEFAULT_RESOLVED if resolved else DEFAULT_MESSAGES)[kind])
     own: str | None = getattr(rule, "resolved_message", None) if resolved else rule.message
     if own:
         own = _(own)

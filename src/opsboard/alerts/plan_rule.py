@@ -6,7 +6,12 @@ how far its figure to date falls short of the plan paced by the store's own curv
 ceiling (the month's ad budget, the strategic-loss allowance) the shortfall is the
 projected overspend: spending faster than the plan allows. The month's ad budget is off its plan
 both ways: spent faster than it allows, or left unspent. The value is that share (0.12 =
-12% off), compared with the rule's threshold (default 10%).
+12% off), compared with the rule's threshold (default 10%). ``days_left`` judges a target
+only in the last days of its period ("more than 15% behind with 10 days left").
+
+With ``measure = "used"`` the value is instead the share of a ceiling target used so far
+(its actual over its value): the strategic-loss allowance used up (1.0) fires whatever the
+pace, the default threshold being the whole allowance.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from opsboard.timeutil import local_day
 
 #: How far behind the paced plan fires a plan rule that gives no threshold.
 DEFAULT_BEHIND = 0.10
+#: How much of an allowance fires a `measure = "used"` rule that gives no threshold.
+DEFAULT_USED = 1.0
 
 
 def shortfall(status: TargetStatus) -> float | None:
@@ -42,6 +49,15 @@ def shortfall(status: TargetStatus) -> float | None:
     return done - 1.0 if ceiling else 1.0 - done
 
 
+def used(status: TargetStatus) -> float | None:
+    """The share of a ceiling target used so far (1.0: used up); None for a floor (a
+    sales plan is not "used") or before any figure."""
+    t = status.target
+    if t.direction != "at_most" or status.actual is None or not t.value:
+        return None
+    return status.actual / t.value
+
+
 def evaluate_plan(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observation]:
     """Each target of ``store`` under way on the day just over, against its paced plan."""
     tz = ctx.tz_for(store)
@@ -53,7 +69,9 @@ def evaluate_plan(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observ
     ]
     if not targets:
         return []
-    threshold = DEFAULT_BEHIND if rule.threshold is None else rule.threshold
+    by_use = rule.measure == "used"
+    default = DEFAULT_USED if by_use else DEFAULT_BEHIND
+    threshold = default if rule.threshold is None else rule.threshold
     clear = threshold if rule.clear is None else rule.clear
     judge = verdicts(ctx, rule, store, (threshold, clear))
     reader = PlanReader(ctx.engine, ctx.settings)
@@ -61,7 +79,9 @@ def evaluate_plan(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observ
     found = []
     for target in targets:
         status = reader.status(target, tz, day=day)
-        value = shortfall(status)
+        if rule.days_left is not None and status.days_left > rule.days_left:
+            continue
+        value = used(status) if by_use else shortfall(status)
         if value is None:
             continue
         scope = f"target:{target.metric}{'@' + target.scope if target.scope else ''}"
@@ -77,6 +97,7 @@ def evaluate_plan(ctx: RuleContext, rule: RuleConfig, store: str) -> list[Observ
             threshold=ShownValue(threshold, percent(threshold, 0)),
             clear=ShownValue(clear, percent(clear, 0)),
             reason=plan_line(status, currency),
+            days_left=status.days_left,
         )
         found.append(Observation(rule, store, scope, value, threshold, *verdict, fields))
     return found

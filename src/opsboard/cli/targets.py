@@ -14,10 +14,12 @@ from opsboard.i18n import N_, _
 from opsboard.query.plans import (
     TargetStatus,
     all_targets,
+    needs_margin,
     shown_like,
     standing_word,
     statuses,
     target_name,
+    trend_text,
 )
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_json
@@ -54,6 +56,14 @@ def run_targets(runtime: Runtime, args: argparse.Namespace) -> int:
             found += statuses(
                 runtime.engine(store), runtime.settings, mine, runtime.tz_for, day=day
             )
+    for name in sorted({s.target.store for s in found if needs_margin(s.target, runtime.settings)}):
+        print(
+            _(
+                "{store}: contribution and strategic loss need the store's margin; add "
+                "margin = 0.4 (40%) to its [[stores]] entry in the config"
+            ).format(store=name),
+            file=sys.stderr,
+        )
     if args.output == "json":
         print(inert_json(json.dumps([s.as_json() for s in found], ensure_ascii=False)))
     else:
@@ -64,7 +74,7 @@ def run_targets(runtime: Runtime, args: argparse.Namespace) -> int:
 #: The table's columns (the bar's has no heading) and those aligned left.
 _COLUMNS = (
     N_("store"), N_("target"), N_("period"), N_("goal"), N_("actual"), N_("done"), "",
-    N_("time"), N_("needed/day"), N_("days left"), N_("status"),
+    N_("time"), N_("needed/day"), N_("days left"), N_("status"), N_("last 3 days"),
 )  # fmt: skip
 _LEFT = ("store", "target", "period", "", "status")
 
@@ -107,6 +117,7 @@ def table(found: list[TargetStatus], currency_of: Any) -> str:
                     ),
                     str(s.days_left),
                     standing_word(s.standing.status),
+                    trend_text(s, currency),
                 )
             )
         )

@@ -69,8 +69,11 @@ class Collector:
         clock: Clock,
         *,
         after_cycle: Callable[[CycleReport], Awaitable[None] | None] | None = None,
+        known_stores: set[str] | None = None,
     ) -> None:
         self.store = store
+        #: The configured stores a plan sheet may name (None: any store).
+        self.known_stores = known_stores
         self.adapters = adapters
         self.clock = clock
         self.after_cycle = after_cycle
@@ -96,7 +99,7 @@ class Collector:
             written = tx.add_raw(batch.points)
             tx.add_names(batch.names)
             written += tx.add_fine(batch.fine_points)
-            written += add_plan(tx, batch.plan, batch.origin)[0]
+            written += add_plan(tx, batch.plan, batch.origin, self.known_stores)[0]
             for key, value in batch.bookmarks.items():
                 tx.set_bookmark(key, value)
         if tx.unchanged:

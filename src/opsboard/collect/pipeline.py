@@ -80,7 +80,14 @@ class CollectionService:
         outbox.drop_unknown(store, {n.name for n in runtime.settings.notifiers})
         self.reviews: ReviewCourier | None = None  # made when a review is first scheduled
         adapters = build_adapters(runtime.settings, runtime.clock, state_dir())
-        self.collector = Collector(store, adapters, runtime.clock, after_cycle=self._after_cycle)
+        configured = {s.name for s in runtime.settings.stores}
+        self.collector = Collector(
+            store,
+            adapters,
+            runtime.clock,
+            after_cycle=self._after_cycle,
+            known_stores=configured or None,
+        )
 
     def _settle(self) -> None:
         """Record finished deliveries: a delivered message leaves its notifier's outbox (most

@@ -207,7 +207,9 @@ DEFAULT_MESSAGES: dict[str, str] = {
     "roi": N_("{rule}: ROI {value} below {threshold} for {named_scope}"),
     "source": N_("{rule}: source {source} is {state} for {minutes} min: {reason}"),
     "file_rejected": N_("{rule}: file {origin} was rejected: {reason}"),
-    "plan": N_("{rule}: {store} is {value} off the paced plan: {reason}"),
+    "plan": N_("{rule}: {store} is {value} off the paced plan, {days_left} days left: {reason}"),
+    # A plan rule with `measure = "used"`: how much of an allowance or budget is used.
+    "plan_used": N_("{rule}: {store} has used {value} of its allowance: {reason}"),
 }
 
 #: The message sent when an alert of a kind resolves (a rule may give its own with
@@ -227,6 +229,7 @@ DEFAULT_RESOLVED: dict[str, str] = {
     "plan": N_(
         "{rule}: {metric} back within {clear} of the paced plan for {named_scope}: {reason}"
     ),
+    "plan_used": N_("{rule}: {store} back under {clear} of its allowance: {reason}"),
 }
 
 #: The resolution of an alert whose scope has shown no data for longer than the rule holds

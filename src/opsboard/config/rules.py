@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from opsboard.config.builtin_rules import DEFAULT_RULE_NAMES, DEFAULT_RULES
+from opsboard.config.targets import TARGET_METRICS
 from opsboard.config.types import ConfigModel, Duration
 from opsboard.i18n import ngettext
 from opsboard.metrics import ALL_METRIC_NAMES, BASE_METRICS, CHANNELS_OR_ALL
@@ -28,7 +29,8 @@ class RuleConfig(ConfigModel):
     kind: Literal["threshold", "change", "pacing", "roi", "source", "file_rejected", "plan"]
     """threshold, change (vs a baseline), pacing, roi (below break-even), source, file_rejected,
     plan (a target behind its paced plan by more than `threshold`, default 0.1; `metric`
-    narrows it to one metric's targets)."""
+    narrows it to one metric's targets, `days_left` to the last days of their periods,
+    `measure = "used"` watches how much of an allowance is used instead)."""
 
     metric: str | None = None
     """The base or derived metric a threshold or change rule watches."""
@@ -84,6 +86,16 @@ class RuleConfig(ConfigModel):
     """The period each evaluation looks back over. Whole days mean local days (today and the
     days before it); change rules compare the last complete hours."""
 
+    days_left: int | None = Field(default=None, ge=0)
+    """For a plan rule: judge a target only once its period has this many days left or
+    fewer (after the day judged), e.g. 10 for "more than 15% behind with 10 days left"."""
+
+    measure: Literal["pace", "used"] = "pace"
+    """For a plan rule: `pace`, how far each target is off its plan paced by the store's
+    own curve (0.12 = 12% off); `used`, how much of a ceiling target is used, such as the
+    month's strategic-loss allowance (1.0 = used up; the default threshold, fired at or
+    above it)."""
+
     latest_day: bool = False
     """For a threshold rule over one day (`window = "1d"`): judge the latest local day
     with figures, today or up to `LATEST_DAY_BACK` days before it, so that a day's export
@@ -104,7 +116,8 @@ class RuleConfig(ConfigModel):
     message: str | None = None
     """The message template (default: one per kind); fields: rule, store, scope, metric,
     value, threshold, op, baseline, clear, severity; pacing: spend, budget, projected,
-    exhausts_at; source: source, state, reason, minutes; file_rejected: origin, reason."""
+    exhausts_at; source: source, state, reason, minutes; file_rejected: origin, reason;
+    plan: reason (the target's plan line), days_left."""
 
     resolved_message: str | None = None
     """The message sent when the alert resolves (default: what the figure is back to and
@@ -125,11 +138,17 @@ class RuleConfig(ConfigModel):
     def _kind_defaults(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("kind") == "roi" and "op" not in data:
             return {**data, "op": "<"}
+        if isinstance(data, dict) and data.get("measure") == "used" and "op" not in data:
+            return {**data, "op": ">="}  # an allowance used exactly up is used up
         return data
 
     @field_validator("metric")
     @classmethod
-    def _known_metric(cls, value: str | None) -> str | None:
+    def _known_metric(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # A plan rule names the metric of its targets, which may be the contribution or
+        # the strategic-loss allowance.
+        if info.data.get("kind") == "plan" and value in TARGET_METRICS:
+            return value
         if value is not None and value not in ALL_METRIC_NAMES:
             raise ValueError(f"unknown metric {value!r}; known: {', '.join(ALL_METRIC_NAMES)}")
         return value
@@ -193,6 +212,8 @@ class RuleConfig(ConfigModel):
             raise ValueError(f"a {self.kind} rule needs `metric`")
         if self.kind in ("threshold", "change") and self.threshold is None:
             raise ValueError(f"a {self.kind} rule needs `threshold`")
+        if self.kind != "plan" and (self.days_left is not None or self.measure != "pace"):
+            raise ValueError('`days_left` and `measure` are for a plan rule (kind = "plan")')
         if self.latest_day and (self.kind != "threshold" or self.window != timedelta(days=1)):
             raise ValueError('`latest_day` is for a threshold rule with window = "1d"')
         for dim in ("channel", "campaign", "sku"):
@@ -224,7 +245,7 @@ MESSAGE_FIELDS = frozenset(
     (
         "rule", "store", "scope", "metric", "value", "threshold", "op", "baseline", "clear",
         "severity", "spend", "budget", "projected", "exhausts_at", "source", "state", "reason",
-        "minutes", "origin", "weeks", "days", "name", "named_scope",
+        "minutes", "origin", "weeks", "days", "name", "named_scope", "days_left",
     )
 )  # fmt: skip
 
@@ -285,7 +306,8 @@ class AlertsConfig(ConfigModel):
     """The rules; `opsboard config example` shows the built-in ones and every key."""
 
     promotions: list[PromotionWindow] = Field(default_factory=list)
-    """Promotion windows in which rules use other thresholds or are muted."""
+    """Promotion windows in which rules use other thresholds or are muted; a target's days
+    in a window weigh as the store's past windows brought over their usual days."""
 
     repeat_interval: Duration = timedelta(hours=4)
     """How often a still-firing, unacknowledged alert is sent again."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from opsboard.config.targets import PlanPeriod
 from opsboard.query.pacing import pace
@@ -179,3 +180,42 @@ def _by_pace(score: float) -> str:
     if score < 1 - PLAN_TOLERANCE:
         return "behind"
     return "on track"
+
+
+#: A ratio target's trend compares its last days with as many days before them.
+TREND_DAYS = 3
+#: A trend moving less than this (relative) is flat.
+TREND_FLAT = 0.02
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A ratio target's figure over its last ``TREND_DAYS`` whole days and the days before."""
+
+    first: date
+    last: date
+    recent: float | None
+    before: float | None
+
+    @property
+    def direction(self) -> str:
+        """``up``, ``down`` or ``flat``; ``unknown`` without both figures."""
+        if self.recent is None or not self.before:
+            return "unknown"
+        change = self.recent / self.before - 1
+        if abs(change) < TREND_FLAT:
+            return "flat"
+        return "up" if change > 0 else "down"
+
+    def as_json(self) -> dict[str, Any]:
+        """``{"recent": 0.061, "before": 0.058, "direction": "up", "days": "..."}``."""
+        return {
+            "recent": _round(self.recent),
+            "before": _round(self.before),
+            "direction": self.direction,
+            "days": f"{self.first}..{self.last}",
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)

@@ -28,11 +28,15 @@ from opsboard.formatting import figure, month_day, percent
 from opsboard.glossary import metric_label
 from opsboard.i18n import N_, _
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS
+from opsboard.query.contribution import contribution
 from opsboard.query.engine import MetricsEngine
 from opsboard.query.plan_pace import (
     A_YEAR_OF_WEEKS,
+    TREND_DAYS,
     Standing,
+    Trend,
     day_plan,
+    day_weights,
     days_left,
     hour_share,
     last_year_shape,
@@ -40,6 +44,7 @@ from opsboard.query.plan_pace import (
     time_share,
     weekday_weights,
 )
+from opsboard.query.plan_promotions import promotion_factors, store_windows
 from opsboard.query.scope import Filters, Period
 from opsboard.storage.store import Store
 from opsboard.timeutil import local_day, share_of_day_elapsed
@@ -92,6 +97,8 @@ class TargetStatus:
     #: The part of the target planned for the day before ``as_of`` and what it brought.
     yesterday_plan: float | None = None
     yesterday_actual: float | None = None
+    #: A ratio target's direction over its last days (None for a sum target).
+    trend: Trend | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The keys of `opsboard targets --format json`."""
@@ -102,11 +109,13 @@ class TargetStatus:
             "scope": t.scope,
             "period": t.period.label,
             "target": t.value,
-            "actual": _rounded(self.actual),
+            # A rate (CTR 5.3%) keeps its digits: money and counts keep cents.
+            "actual": _rounded(self.actual, 6 if is_ratio(t.metric) else 2),
             "done_share": _rounded(self.standing.done_share, 4),
             "time_share": round(self.standing.time_share, 4),
             "needed_per_day": _rounded(self.standing.needed_per_day),
             "status": self.standing.status,
+            "trend": None if self.trend is None else self.trend.as_json(),
         }
 
 
@@ -140,6 +149,12 @@ class PlanReader:
         )
         weights = None if ratio_target else self._weekdays(target, curve_metric, as_of)
         shape = None if ratio_target else self._last_year(target, curve_metric)
+        factors = None if ratio_target else self._promotions(target, curve_metric, as_of)
+        if factors is not None:
+            # The windows' days by the store's uplift, on its weekday pattern: last year's
+            # shape, aligned by weekday, would put its own peak on other days.
+            base = day_weights(period, weights)
+            shape = [w * f for w, f in zip(base, factors, strict=True)]
         if today < 1.0 and not ratio_target and period.first <= as_of <= period.last:
             today = self._hour_share(target, curve_metric, as_of, hour, minute_share) or today
         share = time_share(period, as_of, today, weights, shape)
@@ -166,6 +181,7 @@ class PlanReader:
             days_left=left,
             yesterday_plan=plan_y,
             yesterday_actual=actual_y,
+            trend=self._trend(target, yesterday) if ratio_target else None,
         )
 
     # -- figures ---------------------------------------------------------------------------
@@ -187,6 +203,18 @@ class PlanReader:
         value = self._value(target.metric, target.store, scope_filters(target.scope), first, last)
         return None if value is None else float(value)
 
+    def _trend(self, target: Target, last: date) -> Trend:
+        """``target``'s figure over the ``TREND_DAYS`` whole days to ``last`` and over the
+        days before them."""
+        first = last - timedelta(days=TREND_DAYS - 1)
+        span = timedelta(days=TREND_DAYS)
+        return Trend(
+            first=first,
+            last=last,
+            recent=self._actual(target, first, last),
+            before=self._actual(target, first - span, last - span),
+        )
+
     def _strategic_loss(self, store: str, first: date, last: date) -> float | None:
         """What the campaigns run below break-even on purpose lost: their spend less the
         contribution of their attributed sales (None without a margin to value them)."""
@@ -204,47 +232,47 @@ class PlanReader:
 
     def _contribution(self, store: str, filters: Filters, first: date, last: date) -> float | None:
         """GMV x margin - refunds - ad spend (None without a margin or any GMV)."""
-        margin = self.settings.store(store).margin
-        gmv = self._value("gmv", store, filters, first, last)
-        if margin is None or gmv is None:
-            return None
-        refunds = self._value("refunds", store, filters, first, last) or 0.0
-        spend = self._value("spend", store, filters, first, last) or 0.0
-        return float(gmv) * margin - float(refunds) - float(spend)
+        found = contribution(
+            self.engine, self.settings, store, Period(first_day=first, last_day=last), filters
+        )
+        return found.value
 
-    def _weekdays(self, target: Target, metric: str, as_of: date) -> list[float] | None:
-        first = as_of - timedelta(days=7 * HISTORY_WEEKS)
+    def _daily(self, target: Target, metric: str, first: date, last: date) -> dict[date, float]:
         rows = self.engine.query(
             [metric],
             stores=[target.store],
             by="day",
-            period=Period(first_day=first, last_day=as_of - timedelta(days=1)),
+            period=Period(first_day=first, last_day=last),
             filters=scope_filters(target.scope),
         )
-        daily = {
+        return {
             date.fromisoformat(str(row["day"])[:10]): float(row[metric])
             for row in rows
             if row.get(metric) is not None
         }
-        return weekday_weights(daily)
+
+    def _promotions(self, target: Target, metric: str, as_of: date) -> list[float] | None:
+        """Each day's factor from the configured promotion windows (None: none applies)."""
+        windows = store_windows(self.settings.alerts.promotions, target.store)
+        if not windows:
+            return None
+        return promotion_factors(
+            target.period,
+            windows,
+            as_of,
+            lambda first, last: self._daily(target, metric, first, last),
+        )
+
+    def _weekdays(self, target: Target, metric: str, as_of: date) -> list[float] | None:
+        first = as_of - timedelta(days=7 * HISTORY_WEEKS)
+        return weekday_weights(self._daily(target, metric, first, as_of - timedelta(days=1)))
 
     def _last_year(self, target: Target, metric: str) -> list[float] | None:
         """The period's days weighed as last year's same weekdays were, where known."""
         period = target.period
-        rows = self.engine.query(
-            [metric],
-            stores=[target.store],
-            by="day",
-            period=Period(
-                first_day=period.first - A_YEAR_OF_WEEKS, last_day=period.last - A_YEAR_OF_WEEKS
-            ),
-            filters=scope_filters(target.scope),
+        daily = self._daily(
+            target, metric, period.first - A_YEAR_OF_WEEKS, period.last - A_YEAR_OF_WEEKS
         )
-        daily = {
-            date.fromisoformat(str(row["day"])[:10]): float(row[metric])
-            for row in rows
-            if row.get(metric) is not None
-        }
         return last_year_shape(period, daily)
 
     def _hour_share(
@@ -263,6 +291,21 @@ class PlanReader:
                 if row.get(metric) is not None:
                     curve[h] = curve.get(h, 0.0) + float(row[metric])
         return hour_share(curve, hour, minute_share)
+
+
+#: How a trend's direction is drawn.
+TREND_ARROWS = {"up": "↑", "down": "↓", "flat": "→", "unknown": ""}
+
+
+def trend_text(status: TargetStatus, currency: str = "") -> str:
+    """A ratio target's last days and their direction: ``↑ 6.16%`` ("" for a sum target
+    or without figures)."""
+    trend = status.trend
+    if trend is None or trend.recent is None:
+        return ""
+    arrow = TREND_ARROWS[trend.direction]
+    shown = figure(status.target.metric, trend.recent, currency)
+    return f"{arrow} {shown}" if arrow else shown
 
 
 def statuses(
@@ -338,6 +381,15 @@ def plan_line(status: TargetStatus, currency: str = "", *, short: bool = False) 
         parts.append(said.format(amount=each))
     return _("{head}: {parts} ({standing})").format(
         head=head, parts=_(", ").join(parts), standing=standing
+    )
+
+
+def needs_margin(target: Target, settings: Settings) -> bool:
+    """True for a contribution or strategic-loss target of a store without a margin in the
+    config: it has no figure, and the reader must be told why."""
+    return (
+        target.metric in (CONTRIBUTION, STRATEGIC_LOSS)
+        and settings.store(target.store).margin is None
     )
 
 

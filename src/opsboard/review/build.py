@@ -36,7 +36,7 @@ from opsboard.review.model import (
     Review,
 )
 from opsboard.review.narrative import summarise
-from opsboard.review.plan import day_statuses, plan_data, plan_texts
+from opsboard.review.plan import contribution_texts, day_statuses, plan_data, plan_texts
 from opsboard.review.stores import check_store, default_day, review_stores
 from opsboard.runtime import Runtime
 from opsboard.storage import points
@@ -437,6 +437,7 @@ def build_review(runtime: Runtime, store: Store, store_name: str, day: date) -> 
             hint=_("give a past day, e.g. --date yesterday or --date -7d"),
         )
     review = _Builder(runtime, store, store_name, day).build()
+    review = replace(review, contribution=contribution_texts(runtime, store, store_name, day))
     statuses = day_statuses(runtime, store, store_name, day)
     if not statuses:
         return review

@@ -24,6 +24,7 @@ def to_data(review: Review) -> dict[str, Any]:
         "summary": list(review.summary),
         "plan": list(review.plan),
         "plan_targets": list(review.plan_targets),
+        "contribution": list(review.contribution),
         "headline": [
             {
                 "metric": m.metric,

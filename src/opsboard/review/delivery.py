@@ -93,6 +93,7 @@ def chat_summary(review: Review, top: int) -> tuple[str, str]:
         )
     # The morning meeting starts with where the store stands against plan.
     lines += [_("Plan: {line}").format(line=line) for line in review.plan]
+    lines += list(review.contribution[:1])
     for metric in ("gmv", "uv", "conversion_rate", "aov", "spend", "roi"):
         move = review.figure(metric)
         if move is None or (move.value is None and move.status == "no_data"):

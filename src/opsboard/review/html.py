@@ -166,6 +166,7 @@ def _section(review: Review) -> str:
         f"<h1>{escape(title(review))}</h1>",
         f'<p class="muted">{escape(comparing)}</p>',
         *([_h2(_("Against plan")), _items(review.plan)] if review.plan else []),
+        *([_h2(_("Contribution")), _items(review.contribution)] if review.contribution else []),
         _items(review.summary),
         _h2(_("Headline")),
         headline_table(review),

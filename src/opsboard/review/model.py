@@ -259,6 +259,8 @@ class Review:
     plan_targets: tuple[dict[str, Any], ...] = ()
     #: The store's platform (``tmall``, ``jd``): its own channel names in Chinese.
     platform: str = ""
+    #: The day's and the month's contribution, store ROI and spend share.
+    contribution: tuple[str, ...] = ()
 
     @property
     def unfinished(self) -> bool:

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from opsboard.formatting import figure, percent_change
-from opsboard.i18n import _
+from opsboard.i18n import _, is_chinese
+from opsboard.query.contribution import contribution, contribution_line
 from opsboard.query.plans import (
     PlanReader,
     TargetStatus,
@@ -15,6 +16,7 @@ from opsboard.query.plans import (
     shown_like,
     target_name,
 )
+from opsboard.query.scope import Period
 from opsboard.runtime import Runtime
 from opsboard.storage.store import Store
 
@@ -76,3 +78,27 @@ def plan_data(statuses: tuple[TargetStatus, ...]) -> list[dict[str, Any]]:
         }
         for s in statuses
     ]
+
+
+def contribution_texts(runtime: Runtime, store: Store, name: str, day: date) -> tuple[str, ...]:
+    """The review's contribution lines: the day, then the month to date (from its first
+    day; one line when the day is the first), each with how it is reached."""
+    if name not in store.stores():
+        return ()  # a configured store without any data yet: nothing to say
+    engine = runtime.engine(store)
+    currency = runtime.settings.store(name).currency
+    out: list[str] = []
+    month = day.replace(day=1)
+    month_name = f"{day.month}月" if is_chinese() else f"{day:%B}"
+    for first, lead in (
+        (day, _("On the day")),
+        (month, _("{month} to date").format(month=month_name)),
+    ):
+        if first == month and day == month and out:
+            break
+        found = contribution(engine, runtime.settings, name, Period(first_day=first, last_day=day))
+        if found.gmv is None and found.spend is None:
+            continue
+        line = contribution_line(found, currency, how=True)
+        out.append(_("{when}: {line}").format(when=lead, line=line))
+    return tuple(out)

@@ -58,6 +58,11 @@ def to_text(review: Review) -> str:
             if review.plan
             else []
         ),
+        *(
+            [_("Contribution"), *(_wrap(line, "  * ") for line in review.contribution), ""]
+            if review.contribution
+            else []
+        ),
         _("Summary"),
         *(_wrap(line, "  * ") for line in review.summary),
         "",
@@ -229,6 +234,11 @@ def to_markdown(review: Review) -> str:
         *(
             ["## " + _("Against plan"), "", *(f"- {_md(line)}" for line in review.plan), ""]
             if review.plan
+            else []
+        ),
+        *(
+            ["## " + _("Contribution"), "", *(f"- {_md(line)}" for line in review.contribution), ""]
+            if review.contribution
             else []
         ),
         "## " + _("Summary"),

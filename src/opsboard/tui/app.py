@@ -40,6 +40,7 @@ from opsboard.tui.screens.channel_sources import ChannelSourcesScreen
 from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
+from opsboard.tui.screens.plans import PlansScreen
 from opsboard.tui.screens.review import ReviewScreen
 from opsboard.tui.screens.sources import FirstRunScreen, SourcesScreen
 from opsboard.views.alerts import AlertRow
@@ -66,6 +67,7 @@ class OpsboardApp(AlertingApp):
         "overview": OverviewScreen,
         "movers": MoversScreen,
         "sources": SourcesScreen,
+        "plans": PlansScreen,
     }
     DEFAULT_MODE = "overview"
     COMMANDS: ClassVar[set[Any]] = {SystemCommandsProvider, DashboardCommands}
@@ -73,6 +75,8 @@ class OpsboardApp(AlertingApp):
         Binding("o", "switch_mode('overview')", N_("Overview"), show=False),
         Binding("k", "switch_mode('movers')", N_("SKU movers")),
         Binding("f", "switch_mode('sources')", N_("Files")),
+        # Not in the footer (80 columns keep `q Quit`): the plan panel and help name it.
+        Binding("p", "switch_mode('plans')", N_("Plans"), show=False),
         Binding("s", "next_store", N_("Store")),
         Binding("v", "review", N_("Review")),
         Binding("c", "cycle_chart", N_("Chart metric"), show=False),

@@ -60,6 +60,8 @@ class DashboardCommands(Provider):
                 partial(app.switch_mode, "sources"),
                 _("each file loaded or refused, each source's health, where files go"),
             ),
+            (_("View: plans"), partial(app.switch_mode, "plans"),
+             _("each target: done, time, days left, needed per day")),
             (_("View: morning review"), app.action_review,
              _("yesterday: what moved, why, what to do")),
             (_("Refresh now"), app.refresh_data, _("read the store again")),

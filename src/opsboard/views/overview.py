@@ -16,6 +16,7 @@ from datetime import date, datetime, tzinfo
 
 from opsboard.config.models import Settings
 from opsboard.metrics import uses_money
+from opsboard.query.contribution import contribution, contribution_line
 from opsboard.query.currency import MIXED_CURRENCIES, MoneyAcross, money_across
 from opsboard.query.engine import Filters, MetricsEngine, Period
 from opsboard.storage.store import Store
@@ -124,6 +125,8 @@ class Overview:
     latest_day: date | None = None
     #: Each target under way against its plan so far (none without targets).
     plans: tuple[PlanLine, ...] = ()
+    #: One store's day so far: contribution, store ROI and spend share ("" for all stores).
+    contribution: str = ""
 
 
 NO_FILTERS = Filters()
@@ -230,7 +233,19 @@ class OverviewLoader:
             else (),
             latest_day=latest,
             plans=self.plan_lines.lines(names, at),
+            contribution=self._contribution(store_name, names, shown_at, whole),
         )
+
+    def _contribution(
+        self, store_name: str | None, names: list[str], at: datetime, whole: bool
+    ) -> str:
+        """One store's contribution line over the day shown (money stays in one currency)."""
+        if not store_name or not names:
+            return ""
+        found = contribution(self.engine, self.settings, names[0], self._window(at, whole))
+        if found.gmv is None and found.spend is None:
+            return ""
+        return contribution_line(found, self.settings.store(names[0]).currency)
 
     def _figures(
         self,

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from opsboard.i18n import _
 from opsboard.paths import default_config_path
+from opsboard.query.plans import all_targets
 from opsboard.runtime import Runtime
 from opsboard.storage import meta
 from opsboard.storage.store import Store
@@ -24,6 +25,7 @@ from opsboard.views.channel_sources import ChannelSources, load_channel_sources
 from opsboard.views.collecting import CollectorStatus, collector_status
 from opsboard.views.movers import MoversLoader, MoversView
 from opsboard.views.overview import Overview, OverviewLoader
+from opsboard.views.plans import PlansView, load_plans
 from opsboard.views.sources import FileRow, SourcesView
 
 
@@ -72,13 +74,15 @@ class DashboardSource:
         configured = self.runtime.settings.stores
         return configured[0].timezone if configured else DEFAULT_TIMEZONE
 
-    def load(self, request: Request) -> Overview | MoversView | SourcesView:
+    def load(self, request: Request) -> Overview | MoversView | SourcesView | PlansView:
         """The data of one view (runs in a worker thread)."""
         with self.lock:
             if request.kind == "movers":
                 return self._movers(request)
             if request.kind == "sources":
                 return self._sources(request)
+            if request.kind == "plans":
+                return self._plans(request)
             return self.overview_loader.load(
                 store_name=request.store,
                 at=request.at,
@@ -106,6 +110,23 @@ class DashboardSource:
             chosen=chosen,
             chart=chart,
             health=tuple(data.load_health(self.store)),
+        )
+
+    def _plans(self, request: Request) -> PlansView:
+        settings = self.runtime.settings
+        names = (
+            [request.store]
+            if request.store
+            else sorted({t.store for t in all_targets(settings, self.store)})
+        )
+        return load_plans(
+            self.store,
+            self.engine,
+            settings,
+            names=names,
+            at=request.at,
+            live=request.live,
+            tz_name=self.tz_name(request.store),
         )
 
     def _sources(self, request: Request) -> SourcesView:

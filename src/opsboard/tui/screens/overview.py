@@ -106,6 +106,7 @@ class OverviewScreen(DashboardScreen):
             plans = self._panel(
                 "plan-panel", _("Plan"), PlanStrip(unicode=self.dashboard.unicode, id="plans")
             )
+            plans.border_subtitle = _("p: every target")
             plans.display = False
             yield plans
             if self._layout == "wide":
@@ -157,6 +158,7 @@ class OverviewScreen(DashboardScreen):
             "promotion-panel",
             _("Paid promotion"),
             PromotionTable(unicode=self.dashboard.unicode, id="promotion"),
+            Static("", id="contribution"),
             Static("", id="break-even"),
             UnsoldSpendLine(id="unsold"),
         )
@@ -224,6 +226,9 @@ class OverviewScreen(DashboardScreen):
         else:
             note = _("Break-even ROI unknown: set the store's margin in the config")
         self.query_one("#break-even", Static).update(note)
+        shown = self.query_one("#contribution", Static)
+        shown.update(data.contribution)
+        shown.display = bool(data.contribution)
 
     def on_alerts_table_narrowed(self, message: AlertsTable.Narrowed) -> None:
         """Narrow, the state words give way to marks: say what the marks mean."""

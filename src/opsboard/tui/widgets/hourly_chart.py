@@ -10,7 +10,7 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from opsboard.formatting import cells, compact, percent
-from opsboard.i18n import _
+from opsboard.i18n import _, pgettext
 from opsboard.metrics import DERIVED_METRICS
 from opsboard.tui.widgets.traffic import label_of
 from opsboard.views.overview import HourlySeries
@@ -41,8 +41,8 @@ class HourlyChart(PlotextPlot):
         today, open_hour = _closed_hours(series)
         top = 0.0
         for label, values, marker, color in (
-            (_("last week"), series.last_week, markers[2], "gray"),
-            (_("yesterday"), series.yesterday, markers[1], "cyan"),
+            (pgettext("chart legend", "last week"), series.last_week, markers[2], "gray"),
+            (pgettext("chart legend", "yesterday"), series.yesterday, markers[1], "cyan"),
             (_("today"), today, markers[0], "orange"),
         ):
             hours = [h for h, v in zip(series.hours, values, strict=True) if v is not None]
