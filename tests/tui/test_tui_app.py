@@ -238,6 +238,32 @@ async def test_hidden_screens_do_not_load(app: OpsboardApp) -> None:
         assert app.cycles == cycles + 1  # back in view: loaded at once
 
 
+async def test_a_new_minute_moves_the_clock_and_reloads_only_when_time_tells(
+    app: OpsboardApp,
+) -> None:
+    # A new minute with no new data moves the title bar's clock; the screen is read again
+    # when new data arrives or when what follows the clock alone is five minutes old.
+    from opsboard.timeutil import FrozenClock
+    from opsboard.tui.widgets.title_bar import TitleBar
+
+    clock = app.runtime.clock
+    assert isinstance(clock, FrozenClock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app._tick()  # the first timed cycle learns what the data looks like
+        await settle(pilot)
+        cycles = app.cycles
+        clock.advance(timedelta(minutes=1))
+        app._tick()
+        await settle(pilot)
+        assert app.cycles == cycles
+        assert "14:31" in str(app.screen.query_one(TitleBar).render())
+        clock.advance(timedelta(minutes=4))
+        app._tick()
+        await settle(pilot)
+        assert app.cycles == cycles + 1
+
+
 async def test_unchanged_data_is_not_redrawn(app: OpsboardApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

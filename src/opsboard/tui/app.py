@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 
 #: Up to this many files loaded at once get a toast each; more share one.
 FILES_TOLD_ONE_BY_ONE = 2
+#: With no new data, how often the screen is read again for what follows the clock alone
+#: (a budget's projected run-out, the hour under way); new data is shown at once.
+TIME_RELOAD = timedelta(minutes=5)
 
 
 class OpsboardApp(AlertingApp):
@@ -229,17 +232,24 @@ class OpsboardApp(AlertingApp):
             self._timer = self.set_timer(max(0.5, interval), self._tick)
 
     def _tick(self) -> None:
-        """A timed cycle: reload only when the data or the minute changed (cheap when idle)."""
-        if self._data_screen() is None:
+        """A timed cycle: reload when the data changed, or when the figures that follow the
+        clock (pacing, the hour under way) are ``TIME_RELOAD`` old; a new minute alone only
+        moves the title bar's clock (cheap when idle)."""
+        screen = self._data_screen()
+        if screen is None:
             self._schedule()
             return
-        minute = self.now().replace(second=0, microsecond=0)
+        now = self.now()
+        minute = now.replace(second=0, microsecond=0)
         fingerprint = self.source.fingerprint()
-        if minute != self._loaded_minute or fingerprint != self._fingerprint:
+        stale = self._loaded_minute is None or minute - self._loaded_minute >= TIME_RELOAD
+        if stale or fingerprint != self._fingerprint:
             self._fingerprint = fingerprint
             self.refresh_data()
-        else:
-            self._schedule()
+            return
+        if self.live:
+            screen.move_clock(now)
+        self._schedule()
 
     def refresh_data(self) -> None:
         """Load the screen in view now, or right after the cycle in progress."""

@@ -46,6 +46,10 @@ class DashboardScreen(Screen[None]):
         self._tz_name = tz_name
         self.refresh_status()
 
+    def move_clock(self, at: datetime) -> None:
+        """Move the title bar's clock to ``at`` between loads (a new minute, no new data)."""
+        self.query_one(TitleBar).move_to(at)
+
     def refresh_status(self) -> None:
         """Redraw the status bar with the app's newest collector status."""
         self.draw_status(self.query_one(StatusBar))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
@@ -17,9 +18,16 @@ class TitleBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("opsboard", id=id)
         self._shown: tuple[str, str, str, bool, str] | None = None
+        self._args: dict[str, Any] | None = None
+
+    def move_to(self, at: datetime) -> None:
+        """The same bar at another instant (its clock moved on)."""
+        if self._args is not None:
+            self.show(**{**self._args, "at": at})
 
     def show(self, *, view: str, store: str | None, at: datetime, tz_name: str, live: bool) -> None:
         """Set what the bar says; nothing is redrawn when it says the same already."""
+        self._args = {"view": view, "store": store, "tz_name": tz_name, "live": live}
         local = at.astimezone(ZoneInfo(tz_name)) if tz_name else at
         stamp = f"{local:%Y-%m-%d %H:%M} {local.tzname() or ''}".strip()
         key = (view, store or _("all stores"), stamp, live, tz_name)
