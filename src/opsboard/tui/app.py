@@ -32,6 +32,7 @@ from opsboard.timeutil import floor_hour, local_midnight, zone
 from opsboard.tui.alerting import AlertingApp
 from opsboard.tui.collecting import Collect
 from opsboard.tui.commands import DashboardCommands, command_palette, localized
+from opsboard.tui.file_toasts import tell_files
 from opsboard.tui.language import localize_bindings
 from opsboard.tui.palette import SIXTEEN_COLOURS, THEME_VARIABLES, few_colours
 from opsboard.tui.saving import save_screen
@@ -52,8 +53,6 @@ from opsboard.views.sources import FileRow
 log = logging.getLogger(__name__)
 
 
-#: Up to this many files loaded at once get a toast each; more share one.
-FILES_TOLD_ONE_BY_ONE = 2
 #: With no new data, how often the screen is read again for what follows the clock alone
 #: (a budget's projected run-out, the hour under way); new data is shown at once.
 TIME_RELOAD = timedelta(minutes=5)
@@ -297,7 +296,7 @@ class OpsboardApp(AlertingApp):
         self._loading = False
         if event.state is WorkerState.SUCCESS and worker.result is not None:
             request, data, self.collecting, news = worker.result
-            self._tell_files(news)
+            self._seen_ingest = tell_files(self, news, self._seen_ingest)
             self.last_refresh = self.now() if self.live else self.last_refresh
             self.cycles += 1
             if isinstance(data, Overview):
@@ -318,33 +317,6 @@ class OpsboardApp(AlertingApp):
             self.refresh_data()
         else:
             self._schedule()
-
-    def _tell_files(self, news: list[FileRow]) -> None:
-        """A toast for each file refused since the last look, and for the files loaded: one
-        each, or one for all when several came at once (a stack of toasts would cover the
-        panels of a small terminal)."""
-        loaded = [row for row in news if row.loaded]
-        together = len(loaded) > FILES_TOLD_ONE_BY_ONE
-        if together:
-            names = ", ".join(row.name for row in loaded[:FILES_TOLD_ONE_BY_ONE])
-            more = len(loaded) - FILES_TOLD_ONE_BY_ONE
-            self.notify(
-                _("loaded {count} files: {names} and {more} more (f: files)").format(
-                    count=len(loaded), names=names, more=more
-                ),
-                title=_("Files loaded"),
-                timeout=8,
-            )
-        for row in news:
-            self._seen_ingest = max(self._seen_ingest or 0, row.id)
-            if row.loaded and together:
-                continue
-            self.notify(
-                row.toast,
-                title=_("File loaded") if row.loaded else _("File refused (f: files)"),
-                severity="information" if row.loaded else "error",
-                timeout=8 if row.loaded else 20,
-            )
 
     def refresh_status(self) -> None:
         """Redraw the status bar of the screen in view (a full screen over a dashboard
