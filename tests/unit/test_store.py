@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,6 +79,35 @@ def test_a_file_read_twice_in_one_load_keeps_its_last_figure(store: Store, tmp_p
     found = store.conn.execute("SELECT DISTINCT value, revision FROM points").fetchall()
     assert found == [(1.0, 2)]
     assert store.point_count() == 12
+
+
+def test_a_bulk_load_raises_the_page_cache_for_its_own_write(store: Store) -> None:
+    # A connection kept small for a day-long process (the dashboard, `watch`) still loads
+    # a big file with a bulk-sized cache, and is small again afterwards.
+    from opsboard.storage.connection import BULK_CACHE_KIB, SERVICE_CACHE_KIB
+
+    store.set_cache_size(SERVICE_CACHE_KIB)
+    during: list[int] = []
+
+    class Rows:
+        count = 0
+        span: tuple[int, int] | None = None
+
+        def __iter__(self) -> Iterator[object]:
+            return iter(())
+
+        def series_values(self, batch: Any) -> Iterator[tuple[int, int, float, int]]:
+            sid = batch.series_id(("s1", "hour", "uv", "", "", ""))
+            during.append(store.cache_size())
+            ts = int(T0.timestamp())
+            self.count, self.span = 1, (ts, ts)
+            yield sid, ts, 5.0, batch.ingest_id
+
+    with store.batch(source="t", origin="file") as batch:
+        batch.add_raw(Rows())  # type: ignore[arg-type]
+    assert during == [BULK_CACHE_KIB]
+    assert store.cache_size() == SERVICE_CACHE_KIB
+    assert store.point_count() == 1
 
 
 def test_files_are_owner_only(db_path: Path) -> None:

@@ -21,12 +21,11 @@ from opsboard.collect.collector import Collector
 from opsboard.collect.pipeline import CollectionService
 from opsboard.i18n import _
 from opsboard.runtime import Runtime
+from opsboard.storage.connection import SERVICE_CACHE_KIB
 from opsboard.text import inert_stderr_logging
 
 log = logging.getLogger("opsboard.watch")
 
-#: SQLite page cache of the headless collector, in KiB.
-WATCH_CACHE_KIB = 4096
 #: Seconds `watch --once` waits for its deliveries before exiting.
 ONCE_GRACE = 30.0
 #: Seconds a stopping `watch` gives the deliveries under way.
@@ -58,10 +57,9 @@ class Watch:
         store = runtime.open_store()
         try:
             store.acquire_collector_lock()
-            # A service that runs for months keeps a small page cache: the OS caches the
-            # file too, a read of every SKU's hour touches more pages than any cache holds,
-            # and the headless mode must stay under 80 MB.
-            store.set_cache_size(WATCH_CACHE_KIB)
+            # A service that runs for months keeps a small page cache (the headless mode
+            # must stay under 80 MB).
+            store.set_cache_size(SERVICE_CACHE_KIB)
             service = CollectionService(runtime, store, emit=self._print_events, flush=once)
             log.info(
                 "watching %s: %d sources, %d rules, %d notifiers",

@@ -32,7 +32,7 @@ from opsboard.points import (
 )
 from opsboard.storage import ingests, names
 from opsboard.storage import targets as target_table
-from opsboard.storage.connection import Database, now_iso
+from opsboard.storage.connection import BULK_CACHE_KIB, Database, now_iso
 from opsboard.storage.series import SeriesRegistry
 from opsboard.storage.targets import StoredTarget
 from opsboard.timeutil import EARLIEST_DAY, epoch_bounds
@@ -335,9 +335,16 @@ class IngestBatch:
         values = rows.series_values(self)
         write = self.database.conn.executemany
         by_series = itemgetter(0)
-        while chunk := list(itertools.islice(values, _BULK_WINDOW)):
-            chunk.sort(key=by_series)
-            write(UPSERT, chunk)
+        cache = self.database.cache_size()
+        if cache < BULK_CACHE_KIB:
+            self.database.set_cache_size(BULK_CACHE_KIB)
+        try:
+            while chunk := list(itertools.islice(values, _BULK_WINDOW)):
+                chunk.sort(key=by_series)
+                write(UPSERT, chunk)
+        finally:
+            if cache < BULK_CACHE_KIB:
+                self.database.set_cache_size(cache)
         count = rows.count
         self.points += count
         self.rows += count

@@ -16,6 +16,14 @@ import sqlite_utils
 
 from opsboard.errors import StoreError
 
+#: The page cache of a connection that stays open for days (the headless collector, the
+#: dashboard's reader and collector), in KiB: the OS caches the file too, a read of every
+#: SKU's hour touches more pages than any cache holds, and memory is what such a process
+#: is judged by. A bulk load raises it for its own write (``BULK_CACHE_KIB``).
+SERVICE_CACHE_KIB = 4096
+#: The page cache of a bulk write, in KiB: a million points go in without spilling pages.
+BULK_CACHE_KIB = 65536
+
 
 class Database:
     """One SQLite connection (autocommit; writes in ``transaction``) and where its file is."""
@@ -54,6 +62,14 @@ class Database:
     def set_cache_size(self, kib: int) -> None:
         """Let this connection's page cache grow to ``kib`` KiB (the OS caches the file too)."""
         self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+
+    def cache_size(self) -> int:
+        """This connection's page cache limit in KiB."""
+        value = int(self.conn.execute("PRAGMA cache_size").fetchone()[0])
+        # A positive value counts pages, a negative one KiB.
+        if value >= 0:
+            value = -value * int(self.conn.execute("PRAGMA page_size").fetchone()[0]) // 1024
+        return -value
 
 
 def now_iso() -> str:
