@@ -120,6 +120,15 @@ class HealthRow:
     since: datetime
 
 
+def message_after_rule(rule: str, message: str) -> str:
+    """``message`` without the rule's name it starts with (``rule: ...``, or ``rule：...``
+    in Chinese), for a line that names the rule already."""
+    for colon in (": ", "："):
+        if message.startswith(rule + colon):
+            return message[len(rule) + len(colon) :]
+    return message
+
+
 def current_user() -> str:
     """Who is acknowledging: the login name."""
     try:
