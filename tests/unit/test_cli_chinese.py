@@ -81,3 +81,16 @@ def test_an_error_says_what_to_do_on_its_own_line(
     assert err.startswith("opsboard：错误：--channel：未知渠道 'nope'\n  修复：可选：")
     assert main(["--lang", "en", *args, "query", "uv", "--channel", "nope"]) == 2
     assert "\n  fix: use one of: " in capsys.readouterr().err
+
+
+def test_no_database_and_an_unknown_metric_are_said_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", str(_config(tmp_path)), "--db", str(tmp_path / "o.db")]
+    assert main(["--lang", "zh-CN", *args, "query", "uv"]) == 2
+    assert "o.db：还没有数据库\n  修复：先导入数据" in capsys.readouterr().err
+    assert main([*args, "ingest", "--store", "tmall-flagship", str(PLAN_REPORT)]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "zh-CN", *args, "query", "visitors"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("opsboard：错误：未知指标 'visitors'\n  修复：可选：uv, pv")
