@@ -94,3 +94,18 @@ def test_no_database_and_an_unknown_metric_are_said_in_chinese(
     assert main(["--lang", "zh-CN", *args, "query", "visitors"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("opsboard：错误：未知指标 'visitors'\n  修复：可选：uv, pv")
+
+
+def test_a_value_of_the_wrong_kind_is_said_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables = _config(tmp_path, '[stores.x]\nplatform = "tmall"\n')
+    assert main(["--lang", "zh-CN", "config", "check", str(tables)]) == 2
+    err = capsys.readouterr().err
+    assert "stores：应为列表（实际是 表）；修复：每一项写成单独的表 [[stores]]" in err
+    assert main(["--lang", "en", "config", "check", str(tables)]) == 2
+    err = capsys.readouterr().err
+    assert "a list is expected (found a table); fix: write each entry as a table of its own" in err
+    number = _config(tmp_path, '[[stores]]\nname = "x"\nmargin = "abc"\n')
+    assert main(["--lang", "zh-CN", "config", "check", str(number)]) == 2
+    assert "margin：应为数字（实际是 'abc'）" in capsys.readouterr().err
