@@ -109,3 +109,19 @@ def test_a_value_of_the_wrong_kind_is_said_in_chinese(
     number = _config(tmp_path, '[[stores]]\nname = "x"\nmargin = "abc"\n')
     assert main(["--lang", "zh-CN", "config", "check", str(number)]) == 2
     assert "margin：应为数字（实际是 'abc'）" in capsys.readouterr().err
+
+
+def test_a_broken_plan_sheet_is_refused_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", str(_config(tmp_path)), "--db", str(tmp_path / "o.db"), "ingest"]
+    sheet = tmp_path / "plan.csv"
+    for cells, said in (
+        ("tmall-flagship,访客数,2026-06,很多", "列 '目标值'：'很多' 不是数字\n  修复：请写数字"),
+        ("tmall-flagship,访客数,2026-13,1", "周期 '2026-13' 不是有效日期；写成月份 2026-06"),
+        ("别的店,访客数,2026-06,1", "未知店铺 '别的店'\n  修复：请使用配置中的店铺：tmall"),
+        ("tmall-flagship,销量,2026-06,1", "未知指标 '销量'；可选："),
+    ):
+        sheet.write_text(f"店铺,指标,周期,目标值\n{cells}\n", encoding="utf-8")
+        assert main(["--lang", "zh-CN", *args, str(sheet)]) == 1
+        assert said in capsys.readouterr().err, cells
