@@ -7,6 +7,7 @@ ratio of sums over the asked scope.
 from __future__ import annotations
 
 from opsboard.errors import UsageError
+from opsboard.i18n import _
 from opsboard.metric_types import BaseMetric, DerivedMetric
 from opsboard.metrics_cn import CN_BASE, CN_DERIVED
 from opsboard.models import CHANNELS
@@ -104,8 +105,8 @@ def base_inputs(names: list[str]) -> list[str]:
             parts = ["spend", "budget"]
         else:
             raise UsageError(
-                f"unknown metric {name!r}",
-                hint="use one of: " + ", ".join(ALL_METRIC_NAMES),
+                _("unknown metric {name}").format(name=repr(name)),
+                hint=_("use one of: {choices}").format(choices=", ".join(ALL_METRIC_NAMES)),
             )
         needed.extend(p for p in parts if p not in needed)
     return needed

@@ -12,6 +12,7 @@ from opsboard import i18n
 from opsboard.config.files import load_settings
 from opsboard.config.models import Settings
 from opsboard.errors import ConfigError, UsageError
+from opsboard.i18n import N_, _
 from opsboard.metrics import uses_money
 from opsboard.models import store_name_problem
 from opsboard.paths import default_config_path, default_db_path
@@ -21,7 +22,7 @@ from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, Clock, local_day, zone
 
 #: What to do when a command that reads the database finds none.
-LOAD_FIRST = "load data first (opsboard ingest FILE --store NAME) or name one with --db"
+LOAD_FIRST = N_("load data first (opsboard ingest FILE --store NAME) or name one with --db")
 
 
 @dataclass
@@ -71,7 +72,7 @@ class Runtime:
         """Open the database read-only to read what it holds; a ``UsageError`` saying so
         (and ``hint``) when there is none yet, rather than an empty one made on the spot."""
         if not self.db_path.exists():
-            raise UsageError(f"{self.db_path}: no database yet", hint=hint)
+            raise UsageError(_("{path}: no database yet").format(path=self.db_path), hint=_(hint))
         return self.open_store(readonly=True)
 
     def tz_for(self, store: str | None) -> tzinfo:

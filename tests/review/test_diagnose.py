@@ -317,7 +317,8 @@ def test_incomplete_data_is_not_an_all_clear(shop: Shop) -> None:
     assert "none: diagnoses not assessed: detail-page bounce (data incomplete" in text
 
 
-def test_money_at_stake_ranks_a_real_loss_above_a_ctr_gap(shop: Shop) -> None:
+def ctr_and_loss_day(shop: Shop) -> None:
+    """A day with low CTR on SKUs and campaigns and one campaign below break-even."""
     # An Amazon-like day: low CTR everywhere (SKU and campaign rows are the same ad
     # impressions), one campaign losing money below break-even.
     shop.config = {"margin": 0.4}  # break-even ROI 2.5
@@ -336,6 +337,10 @@ def test_money_at_stake_ranks_a_real_loss_above_a_ctr_gap(shop: Shop) -> None:
                 day_point(DAY, "ad_orders", sales / 72, campaign=campaign, sku=sku),
             ]
     write(shop.store, rows, "ads")
+
+
+def test_money_at_stake_ranks_a_real_loss_above_a_ctr_gap(shop: Shop) -> None:
+    ctr_and_loss_day(shop)
 
     review = build_review(shop.runtime, shop.store, SHOP, DAY)
 
@@ -397,3 +402,17 @@ def test_a_month_of_search_terms_counts_per_day_of_the_month(shop: Shop) -> None
     assert finding.subject == f"1 search term, spend 300.00 ({window} .. {DAY})"
     # On the day's scale: a 31-day window's spend counts a 31st of it.
     assert finding.impact == pytest.approx(300.0 / 31)
+
+
+def test_the_ctr_remedy_reads_as_chinese_sentences(shop: Shop) -> None:
+    from opsboard import i18n
+
+    ctr_and_loss_day(shop)
+    i18n.set_language("zh-CN")
+    try:
+        [ctr] = codes(build_review(shop.runtime, shop.store, SHOP, DAY))["low_ctr"]
+    finally:
+        i18n.set_language("en")
+    assert "。" in ctr.remedy
+    assert "。 " not in ctr.remedy
+    assert "；" in ctr.subject

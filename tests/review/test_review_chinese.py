@@ -91,3 +91,11 @@ def test_the_command_speaks_chinese_with_lang(
     out = capsys.readouterr().out
     assert out.startswith("每日复盘：shop，")
     assert "诊断与建议" in out
+
+
+def test_a_long_chinese_subject_is_said_by_its_counts(chinese: None) -> None:
+    from opsboard.review.narrative import short_subject
+
+    items = "5 个商品：" + "，".join(f"示例商品{i} (79974211896{i})" for i in range(5))
+    campaigns = "2 个计划：关键词推广_迷你便携电饭_2 (77012004788)，货品全站推_1 (77012000874)"
+    assert short_subject(items + "；" + campaigns) == "5 个商品和2 个计划"

@@ -63,3 +63,17 @@ def test_no_targets_no_plan_section(runtime: Runtime) -> None:
         review = build_review(plain, store, "s1", date(2026, 6, 18))
     assert review.plan == ()
     assert "Against plan" not in render(review, "text")
+
+
+def test_the_plan_section_is_headed_in_chinese(runtime: Runtime) -> None:
+    from opsboard import i18n
+
+    i18n.set_language("zh-CN")
+    try:
+        with runtime.open_store() as store:
+            review = build_review(runtime, store, "s1", date(2026, 6, 18))
+        text = render(review, "text")
+    finally:
+        i18n.set_language("en")
+    # The section holds the day and the month to date: not the day alone, and no "vs".
+    assert "\n对比计划\n" in text

@@ -123,6 +123,19 @@ async def test_acknowledge_with_a_note(app: OpsboardApp, seeded_runtime: Runtime
     assert note == ("checking the listing",)
 
 
+async def test_the_acknowledge_prompt_names_the_rule_once(app: OpsboardApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        alerts = app.screen.query_one(AlertsTable).alerts
+        # A resolved alert's message starts with its rule's name, as chat shows it.
+        target = next(a for a in alerts if a.message.startswith(f"{a.rule}: "))
+        app.ask_ack(target)
+        await pilot.pause()
+        assert isinstance(app.screen, AckPrompt)
+        assert app.screen.what.count(target.rule) == 1
+        await pilot.press("escape")
+
+
 async def test_escape_cancels_an_acknowledgement(app: OpsboardApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -237,3 +237,19 @@ def test_the_hourly_charts_frame_stays_straight_in_chinese(chinese: None) -> Non
     assert tick_label(20000, "uv") == "20,000"
     i18n.set_language("en")
     assert tick_label(20000, "uv") == "20k"
+
+
+async def test_an_alert_in_the_palette_reads_as_chinese(
+    seeded_runtime: Runtime, chinese: None
+) -> None:
+    from opsboard.tui.commands import DashboardCommands
+
+    app = _app(seeded_runtime)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        helps = [h for t, _c, h in DashboardCommands(app.screen)._commands() if "告警：" in t]
+    assert helps
+    for help_text in helps:
+        head = help_text.split("：", 1)[0]
+        assert ": " not in head, help_text
+        assert head.split()[0] in ("严重", "警告", "提示"), help_text

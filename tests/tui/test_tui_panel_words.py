@@ -39,3 +39,25 @@ async def test_no_spend_no_reassurance() -> None:
         assert str(line.render()) == ""
         line.show((), spend_seen=True)
         assert "Every SKU with spend has orders" in str(line.render())
+
+
+async def test_an_empty_traffic_panel_says_so_in_the_chosen_language() -> None:
+    from textual.app import App, ComposeResult
+
+    from opsboard import i18n
+    from opsboard.tui.widgets.traffic import TrafficFigures
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield TrafficFigures(id="traffic")
+
+    i18n.set_language("zh-CN")
+    try:
+        app = One()
+        async with app.run_test():
+            table = app.query_one(TrafficFigures)
+            table.show((), "CNY")
+            first = table.get_row_at(0)[0]
+            assert first.plain == "暂无流量数据"
+    finally:
+        i18n.set_language("en")

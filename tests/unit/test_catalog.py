@@ -33,7 +33,10 @@ def _catalog() -> dict[str, str]:
         if not m.id:
             continue
         if isinstance(m.id, str):
-            found[m.id] = m.string if isinstance(m.string, str) else ""
+            chinese = m.string if isinstance(m.string, str) else ""
+            # One English word may stand in several contexts ("store" as a column's heading
+            # and as the subject of a sentence): each needs its translation.
+            found[m.id] = chinese if found.get(m.id, chinese) else ""
             continue
         # A plural (ngettext): each English form against the Chinese one (one form).
         forms = [m.string] if isinstance(m.string, str) else list(m.string or ())

@@ -81,3 +81,47 @@ def test_an_error_says_what_to_do_on_its_own_line(
     assert err.startswith("opsboard：错误：--channel：未知渠道 'nope'\n  修复：可选：")
     assert main(["--lang", "en", *args, "query", "uv", "--channel", "nope"]) == 2
     assert "\n  fix: use one of: " in capsys.readouterr().err
+
+
+def test_no_database_and_an_unknown_metric_are_said_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", str(_config(tmp_path)), "--db", str(tmp_path / "o.db")]
+    assert main(["--lang", "zh-CN", *args, "query", "uv"]) == 2
+    assert "o.db：还没有数据库\n  修复：先导入数据" in capsys.readouterr().err
+    assert main([*args, "ingest", "--store", "tmall-flagship", str(PLAN_REPORT)]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "zh-CN", *args, "query", "visitors"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("opsboard：错误：未知指标 'visitors'\n  修复：可选：uv, pv")
+
+
+def test_a_value_of_the_wrong_kind_is_said_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables = _config(tmp_path, '[stores.x]\nplatform = "tmall"\n')
+    assert main(["--lang", "zh-CN", "config", "check", str(tables)]) == 2
+    err = capsys.readouterr().err
+    assert "stores：应为列表（实际是 表）；修复：每一项写成单独的表 [[stores]]" in err
+    assert main(["--lang", "en", "config", "check", str(tables)]) == 2
+    err = capsys.readouterr().err
+    assert "a list is expected (found a table); fix: write each entry as a table of its own" in err
+    number = _config(tmp_path, '[[stores]]\nname = "x"\nmargin = "abc"\n')
+    assert main(["--lang", "zh-CN", "config", "check", str(number)]) == 2
+    assert "margin：应为数字（实际是 'abc'）" in capsys.readouterr().err
+
+
+def test_a_broken_plan_sheet_is_refused_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", str(_config(tmp_path)), "--db", str(tmp_path / "o.db"), "ingest"]
+    sheet = tmp_path / "plan.csv"
+    for cells, said in (
+        ("tmall-flagship,访客数,2026-06,很多", "列 '目标值'：'很多' 不是数字\n  修复：请写数字"),
+        ("tmall-flagship,访客数,2026-13,1", "周期 '2026-13' 不是有效日期；写成月份 2026-06"),
+        ("别的店,访客数,2026-06,1", "未知店铺 '别的店'\n  修复：请使用配置中的店铺：tmall"),
+        ("tmall-flagship,销量,2026-06,1", "未知指标 '销量'；可选："),
+    ):
+        sheet.write_text(f"店铺,指标,周期,目标值\n{cells}\n", encoding="utf-8")
+        assert main(["--lang", "zh-CN", *args, str(sheet)]) == 1
+        assert said in capsys.readouterr().err, cells

@@ -54,6 +54,12 @@ def _fix_for(error: ErrorDetails) -> str:
         return _("remove it, or check its spelling ({hint})").format(hint=_(EXAMPLE_HINT))
     if kind == "missing":
         return _("add it")
+    if kind == "list_type" and isinstance(error.get("input"), dict):
+        # ``[stores.x]`` where ``[[stores]]`` was meant: the commonest slip in TOML.
+        key = ".".join(str(part) for part in error["loc"] if isinstance(part, str))
+        return _("write each entry as a table of its own, [[{key}]] ({hint})").format(
+            key=key, hint=_(EXAMPLE_HINT)
+        )
     if kind.startswith(("greater_than", "less_than")):
         return _("use a value within the allowed range")
     if kind == "literal_error":
@@ -61,6 +67,18 @@ def _fix_for(error: ErrorDetails) -> str:
     return _("give it in the form described ({hint})").format(hint=_(EXAMPLE_HINT))
 
 
+#: What pydantic found wrong with a value's type, in the operator's language.
+_EXPECTED = {
+    "list_type": N_("a list is expected"),
+    "dict_type": N_("a table is expected"),
+    "string_type": N_("text is expected, in quotes"),
+    "int_type": N_("a whole number is expected"),
+    "int_parsing": N_("a whole number is expected"),
+    "float_type": N_("a number is expected"),
+    "float_parsing": N_("a number is expected"),
+    "bool_type": N_("true or false is expected"),
+    "bool_parsing": N_("true or false is expected"),
+}
 _MISSING_ENV = re.compile(r"environment variable (\w+) is not set")
 #: Where a person finds every key with its form: printed by `opsboard config example`.
 EXAMPLE_HINT = N_("`opsboard config example` prints a commented example of every key")
@@ -73,7 +91,8 @@ def _shown(value: Any, keys: list[str], kind: str) -> str:
     if kind in ("missing", "extra_forbidden"):
         return ""
     if isinstance(value, dict | list):
-        return _(" (found a {type})").format(type=type(value).__name__)
+        found = _("table") if isinstance(value, dict) else _("list")
+        return _(" (found a {type})").format(type=found)
     if any(_SECRET_KEY.search(key) for key in keys) or (
         isinstance(value, str) and _CREDENTIALS.match(value)
     ):
@@ -96,6 +115,8 @@ def describe_errors(exc: ValidationError, data: Any, path: Path | str) -> list[s
             message = _("unknown key")
         elif kind == "missing":
             message = _("Field required")
+        elif kind in _EXPECTED:
+            message = _(_EXPECTED[kind])
         keys = [part for part in error["loc"] if isinstance(part, str)]
         found = _shown(error.get("input"), keys, kind) if "input" in error else ""
         lines.append(

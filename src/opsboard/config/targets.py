@@ -20,6 +20,7 @@ from pydantic import Field, field_validator, model_validator
 
 from opsboard.config.types import ConfigModel
 from opsboard.errors import RejectedInput
+from opsboard.i18n import N_, _
 from opsboard.metrics import ALL_METRIC_NAMES, DERIVED_METRICS, PACING
 from opsboard.models import CHANNELS, STORE_NAME_PATTERN, store_name_problem
 
@@ -49,7 +50,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 _DAYS = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-PERIOD_HELP = "write a month 2026-06, a quarter 2026-Q3, days 2026-06-01..2026-06-18 or a day"
+PERIOD_HELP = N_("write a month 2026-06, a quarter 2026-Q3, days 2026-06-01..2026-06-18 or a day")
 
 
 @dataclass(frozen=True)
@@ -93,16 +94,28 @@ def parse_period(text: str) -> PlanPeriod:
         if found := _DAYS.match(label):
             first, last = date.fromisoformat(found[1]), date.fromisoformat(found[2])
             if last < first:
-                raise ValueError(f"period {label!r} ends before it starts")
+                raise _BackwardsPeriod(
+                    _("period {label} ends before it starts").format(label=repr(label))
+                )
             return PlanPeriod(first, last, f"{first}..{last}")
         if _DAY.match(label):
             day = date.fromisoformat(label)
             return PlanPeriod(day, day, label)
     except ValueError as exc:
-        if "ends before" in str(exc):
+        if isinstance(exc, _BackwardsPeriod):
             raise
-        raise ValueError(f"period {label!r} is not a real date ({exc}); {PERIOD_HELP}") from None
-    raise ValueError(f"period {label!r} is not understood; {PERIOD_HELP}")
+        raise ValueError(
+            _("period {label} is not a real date; {help}").format(
+                label=repr(label), help=_(PERIOD_HELP)
+            )
+        ) from None
+    raise ValueError(
+        _("period {label} is not understood; {help}").format(label=repr(label), help=_(PERIOD_HELP))
+    )
+
+
+class _BackwardsPeriod(ValueError):
+    """A period that ends before it starts: said as such, not as a date that is not real."""
 
 
 def scope_problem(scope: str) -> str | None:
@@ -111,12 +124,14 @@ def scope_problem(scope: str) -> str | None:
         return None
     kind, sep, key = scope.partition(":")
     if not sep or kind not in SCOPE_KINDS or not key.strip():
-        return (
-            f"scope {scope!r} is not understood; write channel:paid_search, campaign:ID or "
+        return _(
+            "scope {scope} is not understood; write channel:paid_search, campaign:ID or "
             "sku:ID (empty: the whole store)"
-        )
+        ).format(scope=repr(scope))
     if kind == "channel" and key not in CHANNELS:
-        return f"scope {scope!r}: unknown channel; use one of: {', '.join(CHANNELS)}"
+        return _("scope {scope}: unknown channel; use one of: {choices}").format(
+            scope=repr(scope), choices=", ".join(CHANNELS)
+        )
     return None
 
 
@@ -124,7 +139,9 @@ def metric_problem(metric: str) -> str | None:
     """Why a target cannot name ``metric``."""
     if metric in TARGET_METRICS:
         return None
-    return f"unknown metric {metric!r}; use one of: {', '.join(TARGET_METRICS)}"
+    return _("unknown metric {metric}; use one of: {choices}").format(
+        metric=repr(metric), choices=", ".join(TARGET_METRICS)
+    )
 
 
 def is_ratio(metric: str) -> bool:
@@ -333,14 +350,16 @@ def plan_targets(
             return RejectedInput(message, line=line, column=columns.get(column, column), hint=hint)
 
         store = cells.get("store", "").strip()
-        problem = store_name_problem(store) if store else "no store"
+        problem = store_name_problem(store) if store else _("no store")
         if problem:
             raise refuse("store", f"{store!r}: {problem}")
         if known_stores is not None and store not in known_stores:
             raise refuse(
                 "store",
-                f"unknown store {store!r}",
-                hint=f"use one of the configured stores: {', '.join(sorted(known_stores))}",
+                _("unknown store {store}").format(store=repr(store)),
+                hint=_("use one of the configured stores: {stores}").format(
+                    stores=", ".join(sorted(known_stores))
+                ),
             )
         written = cells.get("metric", "").strip()
         metric = _METRIC_WORDS.get(written, written.lower())
@@ -356,16 +375,26 @@ def plan_targets(
         value = _number(cells.get("value", ""))
         if value is None:
             raise refuse(
-                "value", f"{cells.get('value', '')!r} is not a number", hint="write e.g. 3000000"
+                "value",
+                _("{value} is not a number").format(value=repr(cells.get("value", ""))),
+                hint=_("write e.g. 3000000"),
             )
         target = Target(store, metric, scope, period, value, default_direction(metric), origin)
         for earlier, at in zip(found, lines, strict=True):
             if target.overlaps(earlier):
                 raise refuse(
                     "period",
-                    f"{metric} {scope or 'whole store'} for {store}: {period.label} overlaps "
-                    f"{earlier.period.label} on line {at}",
-                    hint="give each day one target per metric and scope",
+                    _(
+                        "{metric} {scope} for {store}: {period} overlaps {earlier} on line {line}"
+                    ).format(
+                        metric=metric,
+                        scope=scope or _("whole store"),
+                        store=store,
+                        period=period.label,
+                        earlier=earlier.period.label,
+                        line=at,
+                    ),
+                    hint=_("give each day one target per metric and scope"),
                 )
         found.append(target)
         lines.append(line)

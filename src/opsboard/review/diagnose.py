@@ -181,9 +181,12 @@ def click_through(facts: Facts) -> list[Diagnosis]:
         Diagnosis(
             code="low_ctr",
             title=_("Main-image and ad CTR below {target}").format(target=f"{CTR_TARGET:.0%}"),
-            subject=f"{on_items.subject}; {on_campaigns.subject}",
+            subject=on_items.subject + _("; ") + on_campaigns.subject,
             evidence=(*_labelled(items, on_items), *_labelled(campaigns, on_campaigns)),
-            remedy=_(MAIN_IMAGE_REMEDY) + " " + _(CREATIVE_REMEDY),
+            # Chinese sentences follow each other without a space.
+            remedy=_("{sentence} {next}").format(
+                sentence=_(MAIN_IMAGE_REMEDY), next=_(CREATIVE_REMEDY)
+            ),
             # The same impressions seen by item and by campaign: counted once.
             impact=max(on_items.impact, on_campaigns.impact),
             stake=on_items.stake,

@@ -61,7 +61,7 @@ def short_subject(subject: str, limit: int = 60) -> str:
     """A subject short enough to say aloud: ``5 SKUs and 3 campaigns`` for a long list."""
     if len(subject) <= limit:
         return subject
-    return _(" and ").join(part.split(": ", 1)[0] for part in subject.split("; "))
+    return _(" and ").join(part.split(_(": "), 1)[0] for part in subject.split(_("; ")))
 
 
 def movement(move: MetricMove) -> str:

@@ -15,7 +15,7 @@ from opsboard.tui.screens.alert_story import AlertStoryScreen
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.screens.overview import OverviewScreen
 from opsboard.tui.screens.prompt import AckPrompt, SilencePrompt
-from opsboard.views.alerts import AlertRow
+from opsboard.views.alerts import AlertRow, message_after_rule
 
 
 class AlertingApp(CollectingApp):
@@ -82,7 +82,9 @@ class AlertingApp(CollectingApp):
     def ask_ack(self, alert: AlertRow) -> None:
         """Ask for a note, then record the acknowledgement."""
         what = _("{rule} on {scope}: {message}").format(
-            rule=alert.rule, scope=alert.scope_label, message=alert.message
+            rule=alert.rule,
+            scope=alert.scope_label,
+            message=message_after_rule(alert.rule, alert.message),
         )
         self._ask_ack((alert,), what)
 

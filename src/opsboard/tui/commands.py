@@ -85,8 +85,11 @@ class DashboardCommands(Provider):
                     ),
                     partial(app.jump_to_alert, alert.id),
                     inert(
-                        f"{_(_WORDS.get(alert.severity, alert.severity))} "
-                        f"{_(_WORDS.get(alert.state, alert.state))}: {alert.message}"
+                        _("{severity} {state}: {message}").format(
+                            severity=_(_WORDS.get(alert.severity, alert.severity)),
+                            state=_(_WORDS.get(alert.state, alert.state)),
+                            message=alert.message,
+                        )
                     ),
                 )
             )

@@ -17,7 +17,7 @@ from opsboard import alerts as alert_state
 from opsboard.alerts import AlertView
 from opsboard.errors import UsageError
 from opsboard.formatting import with_name
-from opsboard.i18n import _
+from opsboard.i18n import _, pgettext
 from opsboard.models import SEVERITY_RANK, AlertState, HealthState, SourceHealth
 from opsboard.points import NAME_KINDS
 from opsboard.storage.store import Store
@@ -105,7 +105,7 @@ def scope_words(alert: AlertRow, store: str | None) -> str:
     name after it, after the store unless ``store`` is the one in view."""
     scope = with_name(scope_key(alert.scope), alert.name)
     if store and alert.store == store:
-        return scope or _("store")
+        return scope or pgettext("subject", "store")
     return " / ".join(part for part in (inert(alert.store), scope) if part) or _("all")
 
 
@@ -118,6 +118,15 @@ class HealthRow:
     state: str
     reason: str
     since: datetime
+
+
+def message_after_rule(rule: str, message: str) -> str:
+    """``message`` without the rule's name it starts with (``rule: ...``, or ``rule：...``
+    in Chinese), for a line that names the rule already."""
+    for colon in (": ", "："):
+        if message.startswith(rule + colon):
+            return message[len(rule) + len(colon) :]
+    return message
 
 
 def current_user() -> str:

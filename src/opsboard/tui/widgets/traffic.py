@@ -108,7 +108,7 @@ class TrafficFigures(DataTable[Text]):
                 key=item.metric,
             )
         if not figures:
-            self.add_row(Text("no traffic data yet", style="dim"), Text(""), Text(""), Text(""))
+            self.add_row(Text(_("no traffic data yet"), style="dim"), Text(""), Text(""), Text(""))
         if isinstance(self.parent, Widget):
             # The panel says why GMV is blank, or that it is converted.
             self.parent.border_subtitle = note if figures else ""
