@@ -28,6 +28,7 @@ from opsboard.adapters.api import (
     Batch,
     Names,
     SourceHealth,
+    _,
     floor_hour,
     local_day,
     local_midnight,
@@ -142,7 +143,9 @@ class PlatformApiAdapter(Adapter):
         watch.remember_listing(listing)
         unnamed = listing.refused.get("")
         watch.book.source_problem(
-            f"the API sent a store record that was refused: {unnamed}" if unnamed else ""
+            _("the API sent a store record that was refused: {reason}").format(reason=unnamed)
+            if unnamed
+            else ""
         )
         for name in watch.wanted(listing):
             outcome = StorePoll(name)

@@ -38,6 +38,7 @@ from opsboard.adapters.api import (
     RawPoint,
     RejectedInput,
     SourceHealth,
+    _,
     zone,
 )
 from opsboard_csv import canonical
@@ -70,8 +71,8 @@ def _reader() -> Any:
         from opsboard_csv import reader
     except ImportError as exc:
         raise RejectedInput(
-            f"platform export formats cannot be read: {exc}",
-            hint="reinstall opsboard, or convert the file to the canonical long CSV",
+            _("platform export formats cannot be read: {error}").format(error=exc),
+            hint=_("reinstall opsboard, or convert the file to the canonical long CSV"),
         ) from None
     return reader
 
@@ -184,9 +185,9 @@ class CsvDropAdapter(Adapter):
             try:
                 found = scan_folder(folder, self.opts.max_file_bytes)
             except OSError as exc:
-                self.folders.problems[folder.store or ""] = (
-                    f"cannot read {folder.path}: {exc.strerror}"
-                )
+                self.folders.problems[folder.store or ""] = _(
+                    "cannot read {folder}: {error}"
+                ).format(folder=folder.path, error=exc.strerror)
                 continue
             for path, stat, refusal in found:
                 present.add(path)
@@ -319,7 +320,7 @@ class CsvDropAdapter(Adapter):
                 plan = parsed.plan
                 format_name = parsed.format
                 store = parsed.store or store
-                gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
+                gaps = [n for n in parsed.notices if n.startswith(_(MISSING_COLUMN))]
                 warnings = misplaced(self.context, store, parsed.platform)
                 was = (arrival.size, arrival.mtime_ns, arrival.inode)
                 verify = unchanged(arrival.path, was)
@@ -334,7 +335,11 @@ class CsvDropAdapter(Adapter):
                 points = raising(exc)
             except Exception as exc:
                 points = raising(
-                    RejectedInput(f"{name}: could not be read: {type(exc).__name__}: {exc}")
+                    RejectedInput(
+                        _("{file}: could not be read: {error}").format(
+                            file=name, error=f"{type(exc).__name__}: {exc}"
+                        )
+                    )
                 )
         guard = guarded(points, name, verify)
 
@@ -473,7 +478,9 @@ class CsvDropAdapter(Adapter):
             entry = self._health.get(store, StoreHealth())
             detail = dict(entry.detail)
             if self.watcher.error:
-                detail["events"] = f"unavailable, polling only: {self.watcher.error}"
+                detail["events"] = _("unavailable, polling only: {error}").format(
+                    error=self.watcher.error
+                )
             processed, stale_after = self.folders.watched(store)
             last_file = entry.last_ok
             if last_file is None and stale_after is not None and processed is not None:

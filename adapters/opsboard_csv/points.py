@@ -32,6 +32,7 @@ from opsboard.adapters.api import (
     Names,
     RawPoint,
     RejectedInput,
+    _,
     channel_of_source,
     local_midnight,
     span_grain,
@@ -104,10 +105,10 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
         text = parse_id(cell)
     except NumberError as exc:
         raise RejectedInput(
-            f"{exc}: the id was rounded when the file was saved in Excel",
+            _("{problem}: the id was rounded when the file was saved in Excel").format(problem=exc),
             line=line,
             column=column,
-            hint="download the report again and load it without opening it in Excel",
+            hint=_("download the report again and load it without opening it in Excel"),
         ) from None
     if text is None:
         return UNATTRIBUTED if spec.missing is None else spec.missing
@@ -139,21 +140,26 @@ def check_text(
             problem,
             line=line,
             column=column,
-            hint="no platform writes this: download the report again; if it was edited, "
-            "remove the character (or shorten the cell) and load it again",
+            hint=_(
+                "no platform writes this: download the report again; if it was edited, "
+                "remove the character (or shorten the cell) and load it again"
+            ),
         )
 
 
 def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) -> list[str]:
     """The store of each row: the given one, or the row's own store column (checked)."""
     column = match.columns.get(key_of(match.profile, "store") or "")
-    name_it = context.advice("name the store with --store", "drop it into the folder of its store")
+    name_it = context.advice(
+        _("name the store with --store"), _("drop it into the folder of its store")
+    )
     if column is None:
         if context.store:
             return [context.store] * len(data)
         raise RejectedInput(
-            f"{context.file_name}: the report ({match.profile.title}) does not say which "
-            "store it is for",
+            _("{file}: the report ({title}) does not say which store it is for").format(
+                file=context.file_name, title=match.profile.title
+            ),
             hint=name_it,
         )
     header = match.headers[column]
@@ -174,22 +180,36 @@ def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) ->
         if len(first) > 1:
             (a, line_a), (b, line_b) = list(first.items())[:2]
             raise RejectedInput(
-                f"{context.file_name}: the file holds figures of several stores ({a!r} on "
-                f"line {line_a}, {b!r} on line {line_b}), but "
-                + context.advice("--store names one", "its folder belongs to one store"),
+                _(
+                    "{file}: the file holds figures of several stores ({a!r} on "
+                    "line {line_a}, {b!r} on line {line_b}), but {but}"
+                ).format(
+                    file=context.file_name,
+                    a=a,
+                    line_a=line_a,
+                    b=b,
+                    line_b=line_b,
+                    but=context.advice(
+                        _("--store names one"), _("its folder belongs to one store")
+                    ),
+                ),
                 column=header,
                 hint=context.advice(
-                    f"leave out --store: the file is then split by its {header} column "
-                    "(each name a store)",
-                    "drop it into the parent drop folder (the one whose sub-folders are "
-                    f"named after stores): there it is split by its {header} column",
+                    _(
+                        "leave out --store: the file is then split by its {header} column "
+                        "(each name a store)"
+                    ).format(header=header),
+                    _(
+                        "drop it into the parent drop folder (the one whose sub-folders are "
+                        "named after stores): there it is split by its {header} column"
+                    ).format(header=header),
                 ),
             )
         return [context.store] * len(data)
     for row, name in zip(data, names, strict=True):
         if not name:
             raise RejectedInput(
-                "the row names no store",
+                _("the row names no store"),
                 line=row.line,
                 column=header,
                 hint=name_it,
@@ -437,9 +457,11 @@ def _check_parts(
         repr(match.headers[match.columns[k]]) for k, s in metric_fields if s.metric == metric
     )
     raise RejectedInput(
-        f"{named} add up to {total:g}, a negative {metric}",
+        _("{named} add up to {total:g}, a negative {metric}").format(
+            named=named, total=total, metric=metric
+        ),
         line=row.line,
-        hint="check that the file is an unchanged download",
+        hint=_("check that the file is an unchanged download"),
     )
 
 
@@ -473,11 +495,13 @@ def _once_per_key(
     if not math.isclose(first[0], value, rel_tol=1e-9, abs_tol=1e-9):
         named = " / ".join(str(k) for k in key[3:])
         raise RejectedInput(
-            f"{metric} of {named} reads {value:g} here and {first[0]:g} on line {first[1]}: "
-            "the report repeats this figure on every row of its key, so both rows must "
-            "hold the same value",
+            _(
+                "{metric} of {named} reads {value:g} here and {first:g} on line {line}: "
+                "the report repeats this figure on every row of its key, so both rows must "
+                "hold the same value"
+            ).format(metric=metric, named=named, value=value, first=first[0], line=first[1]),
             line=row.line,
-            hint="download the report again; if it was edited, restore the repeated values",
+            hint=_("download the report again; if it was edited, restore the repeated values"),
         )
 
 
@@ -493,12 +517,20 @@ def _check_unique(
     day_text = f"{day} .. {last}" if last != day else str(day)
     named = ", ".join(s for s in scope if s)
     raise RejectedInput(
-        f"the row repeats line {first}: both hold {day_text}"
-        + (f" for {named}" if named else "")
-        + f" (store {store}); adding them up would count the day twice",
+        _(
+            "the row repeats line {first}: both hold {days}{scope} (store {store}); adding "
+            "them up would count the day twice"
+        ).format(
+            first=first,
+            days=day_text,
+            scope=_(" for {named}").format(named=named) if named else "",
+            store=store,
+        ),
         line=row.line,
-        hint="remove the repeated rows, or download the report again instead of pasting "
-        "two downloads together",
+        hint=_(
+            "remove the repeated rows, or download the report again instead of pasting "
+            "two downloads together"
+        ),
     )
 
 
