@@ -139,7 +139,7 @@ class PlatformApiAdapter(Adapter):
         listed_stats = self.client.stats
         listing = read_listing(answer["data"])
         for reason in listing.refused.values():
-            log.warning("%s: the store listing: refused %s", self.source, reason)
+            log.warning(_("%s: the store listing: refused %s"), self.source, reason)
         watch.remember_listing(listing)
         unnamed = listing.refused.get("")
         watch.book.source_problem(
@@ -261,7 +261,7 @@ class PlatformApiAdapter(Adapter):
         )
         rows = read_budgets(page["data"], store, tz, first=first, today=today)
         for reason in rows.rejected:
-            log.warning("%s: %s budgets: refused %s", self.source, store, reason)
+            log.warning(_("%s: %s budgets: refused %s"), self.source, store, reason)
         outcome.rejected.extend(rows.rejected)
         outcome.points += len(rows.points)
         pending.points.add(rows.points, 0)
@@ -279,7 +279,7 @@ class PlatformApiAdapter(Adapter):
             page["data"], dataset, store, include_partial=self.settings.include_partial_hour
         )
         for reason in result.rejected:
-            log.warning("%s: %s %s: refused %s", self.source, store, dataset, reason)
+            log.warning(_("%s: %s %s: refused %s"), self.source, store, dataset, reason)
         outcome.rejected.extend(result.rejected)
         outcome.points += len(result.points)
         if counting:

@@ -187,7 +187,7 @@ class SourceWatch:
         if outcome.restated:
             self._last_restated[outcome.name] = iso_z(server_now)
             log.info(
-                "%s: %s: the platform restated %d record(s); the new figures replace the old",
+                _("%s: %s: the platform restated %d record(s); the new figures replace the old"),
                 self.source,
                 outcome.name,
                 outcome.restated,

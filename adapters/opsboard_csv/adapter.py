@@ -25,6 +25,7 @@ from typing import Any
 
 from opsboard.adapters.api import (
     DEFAULT_TIMEZONE,
+    N_,
     Adapter,
     AdapterContext,
     AdapterOptions,
@@ -351,7 +352,7 @@ class CsvDropAdapter(Adapter):
             if not guard.started:
                 # The database refused the write (locked, read-only): keep the file for
                 # the next poll rather than quarantine a good export.
-                log.warning("%s: not loaded this time: %s", arrival.path, reason)
+                log.warning(_("%s: not loaded this time: %s"), arrival.path, reason)
                 return
             if guard.incomplete is not None and self._wait_for(arrival, guard.incomplete):
                 return
@@ -401,10 +402,12 @@ class CsvDropAdapter(Adapter):
         if now is None or now == (arrival.size, arrival.mtime_ns, arrival.inode):
             return True
         log.warning(
-            "%s changed after it was %s (%d -> %d bytes): left in the folder to be read "
-            "again once it stops changing",
+            _(
+                "%s changed after it was %s (%d -> %d bytes): left in the folder to be read "
+                "again once it stops changing"
+            ),
             arrival.path,
-            what,
+            _(what),
             arrival.size,
             now[0],
         )
@@ -417,7 +420,7 @@ class CsvDropAdapter(Adapter):
         except OSError as exc:
             # Not moved: remember it, so that it is not loaded again until it changes.
             self._done.add(arrival.identity)
-            log.warning("%s: could not move it to %s: %s", arrival.path, folder, exc)
+            log.warning(_("%s: could not move it to %s: %s"), arrival.path, folder, exc)
             return None
 
     def _entry(self, arrival: Arrival) -> StoreHealth:
@@ -437,7 +440,7 @@ class CsvDropAdapter(Adapter):
         warnings: Sequence[str] = (),
     ) -> None:
         target = None
-        if self._still_as_read(arrival, "loaded"):
+        if self._still_as_read(arrival, N_("loaded")):
             target = self._move(arrival, arrival.folder.processed, planned)
             if target is not None:
                 self.aftercare.watch(arrival, target)
@@ -448,7 +451,7 @@ class CsvDropAdapter(Adapter):
         )  # fmt: skip
 
     def _rejected(self, arrival: Arrival, reason: str) -> None:
-        if not self._still_as_read(arrival, "refused"):
+        if not self._still_as_read(arrival, N_("refused")):
             return
         now = self.context.clock.now()
         target = self._move(arrival, arrival.folder.failed)

@@ -74,7 +74,7 @@ def write_reason(note: Path, original: Path, reason: str, at: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:
-        log.warning("%s: could not write the reason file: %s", note, exc)
+        log.warning(_("%s: could not write the reason file: %s"), note, exc)
 
 
 def identity(path: Path) -> tuple[int, int, int] | None:

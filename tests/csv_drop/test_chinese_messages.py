@@ -85,7 +85,7 @@ async def test_the_folder_health_says_loaded_and_refused_in_chinese(
     assert _health(adapter).reason == "监视中；还没有放入文件"
     drop_old(tmp_path / "drop" / "day.csv", GOOD)
     await run.run_cycle(force=True)
-    assert _health(adapter).reason.endswith(" 已载入 day.csv（3 个数据点）")
+    assert _health(adapter).reason.startswith("已载入 day.csv（3 个数据点，")
     drop_old(tmp_path / "drop" / "坏.csv", GOOD + "2026-06-19 10:00,,direct-mail,,,uv,1\n")
     await run.run_cycle(force=True)
     reason = _health(adapter).reason

@@ -9,15 +9,19 @@ from pathlib import Path
 
 import opsboard_api
 import opsboard_csv
+import opsboard_simulator
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from opsboard import i18n
 
 SOURCE = Path(i18n.__file__).parent
-#: Where marked text lives: the core and the bundled adapters, which speak through the
-#: plugin API's ``_`` and share the core's catalog.
-SOURCES = (SOURCE, Path(opsboard_csv.__file__).parent, Path(opsboard_api.__file__).parent)
+#: Where marked text lives: the core and the bundled plugins (adapters, the simulated
+#: platform), which speak through the plugin API's ``_`` and share the core's catalog.
+SOURCES = (
+    SOURCE,
+    *(Path(str(p.__file__)).parent for p in (opsboard_csv, opsboard_api, opsboard_simulator)),
+)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([A-Za-z_]\w*\)[#0\- +]*\d*(?:\.\d+)?[a-zA-Z]")
 
 
