@@ -27,6 +27,7 @@ from pathlib import Path
 from opsboard.adapters.api import (
     BASE_METRICS,
     CHANNELS,
+    N_,
     BatchWriter,
     ParsedFile,
     RawPoint,
@@ -300,7 +301,8 @@ class CanonicalPoints:
 
         def check(metric: str, channel: str, store: str, campaign: str, sku: str) -> None:
             for column, cell in (("campaign", campaign), ("sku", sku)):
-                problem = text_problem(cell, "campaign id" if column == "campaign" else "SKU")
+                what = N_("campaign id") if column == "campaign" else N_("SKU")
+                problem = text_problem(cell, what)
                 if problem:
                     raise RejectedInput(
                         problem,

@@ -53,7 +53,7 @@ class ExclusivePoints:
             if found is None:
                 continue
             other = profile_named(found.format)
-            title = other.title if other is not None else found.format
+            title = other.shown_title() if other is not None else found.format
             first, last = (self._day(max(found.first, low)), self._day(min(found.last, high)))
             raise RejectedInput(
                 _(
@@ -67,7 +67,7 @@ class ExclusivePoints:
                     title=title,
                     first=first,
                     last=last,
-                    own=self.profile.title,
+                    own=self.profile.shown_title(),
                 ),
                 hint=_(
                     "keep to one grain per store: for these days load the {title} "

@@ -282,7 +282,7 @@ def _file_days(profile: Profile, match: HeaderMatch, context: FileContext) -> Da
             _(
                 "{file}: the report ({title}) holds figures of the days it "
                 "was exported for, and names none{where}"
-            ).format(file=context.file_name, title=profile.title, where=where),
+            ).format(file=context.file_name, title=profile.shown_title(), where=where),
             hint=_(
                 "put the first and last day in the file name, e.g. {example!r}, as the "
                 "platform names its export, and load it again"
@@ -291,7 +291,7 @@ def _file_days(profile: Profile, match: HeaderMatch, context: FileContext) -> Da
     example = f"{stem}_2026-06-18.{suffix}" if dot else f"{context.file_name}_2026-06-18"
     raise RejectedInput(
         _("{file}: the report ({title}) has no date column{where}").format(
-            file=context.file_name, title=profile.title, where=where
+            file=context.file_name, title=profile.shown_title(), where=where
         ),
         hint=context.advice(
             _("give the day the report covers with --date YYYY-MM-DD"),

@@ -28,6 +28,7 @@ from datetime import date
 
 from opsboard.adapters.api import (
     MAX_TERM_LENGTH,
+    N_,
     FinePoint,
     Names,
     RawPoint,
@@ -93,7 +94,7 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
             return UNATTRIBUTED if spec.missing is None else spec.missing
         if source in {normalise_cell(v) for v in spec.keep}:
             return ""
-        check_text(source, "traffic source", line, column, typed=True)
+        check_text(source, N_("traffic source"), line, column, typed=True)
         return source
     if role == "channel":
         value = normalise_cell(cell).casefold()
@@ -119,7 +120,12 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
 
 
 #: How each kind of id is named in a refusal.
-_ID_LABELS = {"campaign": "campaign id", "sku": "SKU", "term": "search term", "keyword": "keyword"}
+_ID_LABELS = {
+    "campaign": N_("campaign id"),
+    "sku": N_("SKU"),
+    "term": N_("search term"),
+    "keyword": N_("keyword"),
+}
 
 
 def check_text(
@@ -158,7 +164,7 @@ def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) ->
             return [context.store] * len(data)
         raise RejectedInput(
             _("{file}: the report ({title}) does not say which store it is for").format(
-                file=context.file_name, title=match.profile.title
+                file=context.file_name, title=match.profile.shown_title()
             ),
             hint=name_it,
         )

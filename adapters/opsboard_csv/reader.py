@@ -336,7 +336,7 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
             ).format(
                 file=name,
                 separator=separator,
-                title=profile.title,
+                title=profile.shown_title(),
                 format=profile.name,
                 lacks=lacks,
             ),
@@ -346,13 +346,13 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
     if forced:
         return RejectedInput(
             _("{file}: not a {title} export: its header lacks: {missing}").format(
-                file=name, title=profile.title, missing=", ".join(missing)
+                file=name, title=profile.shown_title(), missing=", ".join(missing)
             ),
             line=line,
             hint=_("leave out --format to let the format be recognised"),
         )
     closest = _("the closest is {title} ({format}), but its header lacks: {missing}").format(
-        title=profile.title, format=profile.name, missing=", ".join(missing)
+        title=profile.shown_title(), format=profile.name, missing=", ".join(missing)
     )
     if platform is None:
         return RejectedInput(
@@ -366,7 +366,7 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
     label = _PLATFORM_NAMES.get(platform, platform)
     kind = _("an {platform} report") if label[:1] in "AEIOU" else _("a {platform} report")
     shown = ", ".join(cells[:6]) + (", ..." if len(cells) > 6 else "")
-    reads = "; ".join(p.title for p in load_profiles() if p.platform == platform)
+    reads = "; ".join(p.shown_title() for p in load_profiles() if p.platform == platform)
     return RejectedInput(
         _(
             "{file}: not a known export format: {kind} of a type opsboard "

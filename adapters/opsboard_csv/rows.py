@@ -292,7 +292,7 @@ def missing_expected(match: HeaderMatch) -> list[str]:
                 + " "
                 + rest.format(
                     header=spec.headers[0],
-                    title=profile.title,
+                    title=profile.shown_title(),
                     metric=spec.metric,
                     found=_(", ").join(_named(match)),
                 )
@@ -395,20 +395,20 @@ def _check_refusals(
         for name in names[:1] if refusal.together else names:
             if normalise_header(name) in present:
                 raise RejectedInput(
-                    refusal.reason + _title_range(above),
+                    refusal.shown_reason() + _title_range(above),
                     line=line,
                     column=present[normalise_header(name)],
-                    hint=refusal.hint,
+                    hint=refusal.shown_hint(),
                 )
         for pattern in refusal.titles:
             found = re.search(pattern, above)
             if found is not None:
                 raise RejectedInput(
                     _("{reason} (a title row reads {title!r})").format(
-                        reason=refusal.reason, title=found.group(0)
+                        reason=refusal.shown_reason(), title=found.group(0)
                     ),
                     line=_title_line(titles, lines, found.group(0)),
-                    hint=refusal.hint,
+                    hint=refusal.shown_hint(),
                 )
 
 

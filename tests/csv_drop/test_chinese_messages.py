@@ -13,6 +13,7 @@ from opsboard_csv.adapter import CsvDropAdapter
 
 from csv_drop.helpers import AN_HOUR_AGO, GOOD, drop_old, make_adapter, write_csv
 from opsboard import i18n
+from opsboard.adapters.api import N_, store_name_problem, text_problem
 from opsboard.cli.main import main
 from opsboard.collect.collector import Collector
 from opsboard.models import SourceHealth
@@ -125,3 +126,14 @@ def test_a_report_of_another_platform_is_named_in_chinese(chinese: None) -> None
     found = platform_mismatch("tmall-flagship", "tmall", "jd")
     assert found is not None
     assert found.startswith("京东 的报表载入到了 tmall-flagship（淘宝/天猫 店铺）")
+
+
+def test_a_bad_store_name_or_id_is_explained_in_chinese(chinese: None) -> None:
+    assert store_name_problem("") == "店铺名为空"
+    assert (store_name_problem("-bad") or "").startswith("店铺名 '-bad' 不可用：")
+    problem = text_problem("sku\x07", N_("search term"))
+    assert problem == "搜索词 'sku\\x07' 含有控制字符 \\x07（第 4 个字符）"
+    i18n.set_language("en")
+    assert text_problem("sku\x07", N_("search term")) == (
+        "the search term 'sku\\x07' holds the control character \\x07 (at character 4)"
+    )

@@ -4,7 +4,8 @@ This one module is the whole contract. A plugin imports from here and from nothi
 opsboard: the base classes (``Adapter``, ``SimulatedPlatform``), the options base models,
 the ``Batch`` it hands over and the point types a batch carries, health, the errors it
 raises, the time helpers it needs and the language it speaks (``_``, ``N_``,
-``ngettext``: a message marked with them reads in the operator's language). The registry
+``ngettext``: a message marked with them reads in the operator's language; ``is_chinese``
+for text a plugin carries in both languages itself). The registry
 that finds plugins by entry point is ``opsboard.adapters.registry``.
 
 An adapter says what it can do beyond ``poll`` and ``health`` with class-level flags, and
@@ -33,7 +34,7 @@ from opsboard.config.models import Settings
 from opsboard.config.targets import PLAN_COLUMNS, PLAN_REQUIRED
 from opsboard.config.types import Duration, Secret
 from opsboard.errors import OpsboardError, RejectedInput, UsageError
-from opsboard.i18n import N_, ngettext
+from opsboard.i18n import N_, is_chinese, ngettext
 from opsboard.i18n import gettext as _
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import (
@@ -132,6 +133,7 @@ __all__ = [
     "floor_hour",
     "inert",
     "inert_message",
+    "is_chinese",
     "local_day",
     "local_midnight",
     "ngettext",
