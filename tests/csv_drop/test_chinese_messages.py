@@ -9,7 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from opsboard_csv.adapter import CsvDropAdapter
+from opsboard_csv.adapter import CsvDropAdapter, CsvDropOptions
+from pydantic import ValidationError
 
 from csv_drop.helpers import AN_HOUR_AGO, GOOD, drop_old, make_adapter, write_csv
 from opsboard import i18n
@@ -137,3 +138,10 @@ def test_a_bad_store_name_or_id_is_explained_in_chinese(chinese: None) -> None:
     assert text_problem("sku\x07", N_("search term")) == (
         "the search term 'sku\\x07' holds the control character \\x07 (at character 4)"
     )
+
+
+def test_a_bad_folder_option_is_explained_in_chinese(tmp_path: Path, chinese: None) -> None:
+    folder = {"path": str(tmp_path), "store": "shop", "stale_after": "0s"}
+    with pytest.raises(ValidationError) as refusal:
+        CsvDropOptions.model_validate({"folders": [folder]})
+    assert "应为大于 0 的时长，如 26h" in str(refusal.value)
