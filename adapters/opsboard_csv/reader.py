@@ -366,7 +366,7 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
     label = _PLATFORM_NAMES.get(platform, platform)
     kind = _("an {platform} report") if label[:1] in "AEIOU" else _("a {platform} report")
     shown = ", ".join(cells[:6]) + (", ..." if len(cells) > 6 else "")
-    reads = "; ".join(p.shown_title() for p in load_profiles() if p.platform == platform)
+    reads = _("; ").join(p.shown_title() for p in load_profiles() if p.platform == platform)
     return RejectedInput(
         _(
             "{file}: not a known export format: {kind} of a type opsboard "

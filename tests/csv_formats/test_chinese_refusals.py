@@ -32,7 +32,10 @@ def test_an_unknown_report_is_named_with_the_chinese_titles(tmp_path: Path) -> N
     path.write_text(GOOGLE_AD_REPORT, encoding="utf-8")
     i18n.set_language("zh-CN")
     message = _refusal(path).message
-    assert message.startswith("Ad report.csv：不是已知的导出格式：是 opsboard 尚不能读取的")
+    assert message.startswith(
+        "Ad report.csv：不是已知的导出格式：是 opsboard 尚不能读取的一种 Google Ads 报表（表头："
+    )
+    assert "能读取的有：Google Ads 账户报告；Google Ads 广告系列报告；" in message
     assert (
         "最接近的是 Google Ads 广告系列报告（google_ads_campaign），但表头缺少：Clicks" in message
     )
