@@ -126,6 +126,8 @@ _ID_LABELS = {
     "term": N_("search term"),
     "keyword": N_("keyword"),
 }
+#: How the name of each kind of id is called in a refusal.
+_NAME_LABELS = {"campaign": N_("campaign name"), "sku": N_("sku name")}
 
 
 def check_text(
@@ -250,7 +252,8 @@ def file_points(
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
     for kind in ("campaign", "sku"):
         if kind in match.titled:
-            check_text(match.titled[kind], f"{_ID_LABELS[kind]} of the title rows", None, None)
+            what = _("{what} of the title rows").format(what=_(_ID_LABELS[kind]))
+            check_text(match.titled[kind], what, None, None)
     stores = row_stores(match, data, context)
     named = [
         (spec.name_of, columns[k])
@@ -264,7 +267,8 @@ def file_points(
         if f"{kind}_name" in match.titled and fixed.get(kind)
     }
     for kind, text in titled_names.items():
-        check_text(text, f"{kind} name of the title rows", None, None, name=True)
+        what = _("{what} of the title rows").format(what=_(_NAME_LABELS[kind]))
+        check_text(text, what, None, None, name=True)
         for store in set(stores):
             names[(store, kind, fixed[kind] or "")] = text
     keyed = _keyed_fields(match, metric_fields)
@@ -286,7 +290,8 @@ def file_points(
             key = scope[kind] or ""
             text = row.cell(index).strip()
             if key and key != UNATTRIBUTED and text and text not in ("-", "--"):
-                check_text(text, f"{kind} name", row.line, match.headers[index], name=True)
+                what = _NAME_LABELS.get(kind) or f"{kind} name"
+                check_text(text, what, row.line, match.headers[index], name=True)
                 names[(store, kind, key)] = text
         if profile.unique_rows:
             _check_unique(

@@ -97,18 +97,17 @@ def text_problem(
     name``).
     """
     limit = longest if longest is not None else MAX_NAME_LENGTH if name else MAX_ID_LENGTH
-    label = i18n.gettext(what)
     if len(value) > limit:
         return i18n.gettext(
             "the {what} is {length} characters long ({start}...); at most {limit} are accepted"
-        ).format(what=label, length=len(value), start=inert(value[:20]), limit=limit)
+        ).format(what=i18n.gettext(what), length=len(value), start=inert(value[:20]), limit=limit)
     for found in _UNSAFE.finditer(value):
         if name and found.group() in _SPACES:
             continue
         return i18n.gettext(
             "the {what} '{value}' holds the control character {character} (at character {position})"
         ).format(
-            what=label,
+            what=i18n.gettext(what),
             value=inert(value[:60]),
             character=_escaped(found),
             position=found.start() + 1,

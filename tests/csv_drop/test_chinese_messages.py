@@ -145,3 +145,8 @@ def test_a_bad_folder_option_is_explained_in_chinese(tmp_path: Path, chinese: No
     with pytest.raises(ValidationError) as refusal:
         CsvDropOptions.model_validate({"folders": [folder]})
     assert "应为大于 0 的时长，如 26h" in str(refusal.value)
+
+
+def test_a_name_with_a_control_character_is_named_in_chinese(chinese: None) -> None:
+    problem = text_problem("Brand\x1b", N_("campaign name"), name=True)
+    assert problem == "计划名称 'Brand\\x1b' 含有控制字符 \\x1b（第 6 个字符）"
