@@ -38,7 +38,8 @@ screenshots: $(STAMP)
 CATALOG := src/opsboard/locale/zh_CN/LC_MESSAGES/opsboard.po
 catalog: $(STAMP)
 	mkdir -p build
-	$(BIN)/pybabel extract -k N_ --no-location --sort-output -o build/opsboard.pot src/opsboard
+	$(BIN)/pybabel extract -k N_ --no-location --sort-output -o build/opsboard.pot \
+		src/opsboard adapters/opsboard_csv adapters/opsboard_api adapters/opsboard_simulator
 	$(BIN)/pybabel update -w 100 --no-fuzzy-matching --ignore-obsolete \
 		-i build/opsboard.pot -o $(CATALOG) -l zh_CN
 

@@ -28,6 +28,7 @@ from opsboard.adapters.api import (
     Batch,
     Names,
     SourceHealth,
+    _,
     floor_hour,
     local_day,
     local_midnight,
@@ -138,11 +139,13 @@ class PlatformApiAdapter(Adapter):
         listed_stats = self.client.stats
         listing = read_listing(answer["data"])
         for reason in listing.refused.values():
-            log.warning("%s: the store listing: refused %s", self.source, reason)
+            log.warning(_("%s: the store listing: refused %s"), self.source, reason)
         watch.remember_listing(listing)
         unnamed = listing.refused.get("")
         watch.book.source_problem(
-            f"the API sent a store record that was refused: {unnamed}" if unnamed else ""
+            _("the API sent a store record that was refused: {reason}").format(reason=unnamed)
+            if unnamed
+            else ""
         )
         for name in watch.wanted(listing):
             outcome = StorePoll(name)
@@ -258,7 +261,7 @@ class PlatformApiAdapter(Adapter):
         )
         rows = read_budgets(page["data"], store, tz, first=first, today=today)
         for reason in rows.rejected:
-            log.warning("%s: %s budgets: refused %s", self.source, store, reason)
+            log.warning(_("%s: %s budgets: refused %s"), self.source, store, reason)
         outcome.rejected.extend(rows.rejected)
         outcome.points += len(rows.points)
         pending.points.add(rows.points, 0)
@@ -276,7 +279,7 @@ class PlatformApiAdapter(Adapter):
             page["data"], dataset, store, include_partial=self.settings.include_partial_hour
         )
         for reason in result.rejected:
-            log.warning("%s: %s %s: refused %s", self.source, store, dataset, reason)
+            log.warning(_("%s: %s %s: refused %s"), self.source, store, dataset, reason)
         outcome.rejected.extend(result.rejected)
         outcome.points += len(result.points)
         if counting:

@@ -23,6 +23,8 @@ from typing import Any
 
 import httpx
 
+from opsboard.adapters.api import _
+
 log = logging.getLogger(__name__)
 
 
@@ -155,7 +157,7 @@ class ApiClient:
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """The JSON object at ``path``, retried as needed; ``ApiError`` when it cannot be had."""
-        problem = "no attempt made"
+        problem = _("no attempt made")
         rate_limited = False
         wait: float | None = None
         for attempt in range(self.max_retries + 1):
@@ -170,9 +172,11 @@ class ApiClient:
             except httpx.TimeoutException:
                 self.stats.timeouts += 1
                 self.stats.slowest = max(self.stats.slowest, time.monotonic() - started)
-                problem, rate_limited = f"no answer within {self.timeout:g} s", False
+                problem = _("no answer within {seconds:g} s").format(seconds=self.timeout)
+                rate_limited = False
             except httpx.TransportError as exc:
-                problem, rate_limited = f"cannot reach the API: {exc or type(exc).__name__}", False
+                problem = _("cannot reach the API: {error}").format(error=exc or type(exc).__name__)
+                rate_limited = False
             else:
                 self.stats.slowest = max(self.stats.slowest, time.monotonic() - started)
                 status = response.status_code
@@ -180,33 +184,45 @@ class ApiClient:
                     body = self._body(response)
                     if body is not None:
                         return body
-                    problem, rate_limited = "the answer was not the JSON the API promises", False
+                    problem = _("the answer was not the JSON the API promises")
+                    rate_limited = False
                 elif status == 401:
                     code, message = _error_text(response)
                     expired = code == "token_expired"
                     raise AuthError(
-                        f"the API refused the token: {message or code or 'unauthorized'}",
+                        _("the API refused the token: {error}").format(
+                            error=message or code or "unauthorized"
+                        ),
                         expired=expired,
                     )
                 elif status == 429:
                     self.stats.rate_limited += 1
                     wait = _retry_after(response)
-                    problem, rate_limited = "rate limited (HTTP 429)", True
+                    problem, rate_limited = _("rate limited (HTTP 429)"), True
                     if wait is not None and wait > self.max_retry_after:
                         raise RateLimited(
-                            f"rate limited; the API asks to wait {wait:g} s", wait=wait
+                            _("rate limited; the API asks to wait {seconds:g} s").format(
+                                seconds=wait
+                            ),
+                            wait=wait,
                         )
                 elif status >= 500:
                     code, message = _error_text(response)
                     problem, rate_limited = f"HTTP {status} {message or code}".strip(), False
                 else:
                     code, message = _error_text(response)
-                    raise ApiError(f"HTTP {status} for {path}: {message or code}".strip())
+                    raise ApiError(
+                        _("HTTP {status} for {path}: {error}")
+                        .format(status=status, path=path, error=message or code)
+                        .strip()
+                    )
             if attempt < self.max_retries:
                 delay = max(wait or 0.0, self._delay(attempt))
                 log.debug("%s: %s; retrying in %.2f s", path, problem, delay)
                 await asyncio.sleep(delay)
-        message = f"{path}: {problem} (after {self.max_retries + 1} attempts)"
+        message = _("{path}: {problem} (after {attempts} attempts)").format(
+            path=path, problem=problem, attempts=self.max_retries + 1
+        )
         if rate_limited:
             raise RateLimited(message, wait=wait)
         raise ApiError(message)
@@ -240,7 +256,9 @@ class ApiClient:
                 following = page.get("next_cursor")
                 if following:
                     if not isinstance(following, str) or following == cursor:
-                        raise ApiError(f"{path}: the API gave an unusable next_cursor")
+                        raise ApiError(
+                            _("{path}: the API gave an unusable next_cursor").format(path=path)
+                        )
                     cursor = following
                     pending = asyncio.create_task(
                         self.get_json(path, {**params, "cursor": following})

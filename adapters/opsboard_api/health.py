@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from opsboard.adapters.api import Clock, HealthState, SourceHealth
+from opsboard.adapters.api import Clock, HealthState, SourceHealth, _
 from opsboard_api.client import ApiError, CallStats
 
 #: Worst first: the source's line shows the worst of its stores.
@@ -52,20 +52,27 @@ def judge(
     if outcome.rejected:
         return (
             HealthState.FAILING,
-            f"refused {len(outcome.rejected)} record(s): {outcome.rejected[0]}",
+            _("refused {count} record(s): {reason}").format(
+                count=len(outcome.rejected), reason=outcome.rejected[0]
+            ),
         )
     if newest_hour is not None and server_now - newest_hour > stale_after:
         stamp = newest_hour.astimezone(UTC).isoformat(timespec="minutes")
-        return HealthState.STALE, f"the platform has published no figures after {stamp}"
+        return HealthState.STALE, _("the platform has published no figures after {at}").format(
+            at=stamp
+        )
     if stats.timeouts:
         # Read in the end, but only by asking again: the platform is struggling.
         return (
             HealthState.SLOW,
-            f"{stats.timeouts} request(s) got no answer within {stats.slowest:.1f} s "
-            "and were sent again",
+            _("{count} request(s) got no answer within {seconds:.1f} s and were sent again").format(
+                count=stats.timeouts, seconds=stats.slowest
+            ),
         )
     if stats.slowest > slow_after:
-        return HealthState.SLOW, f"slowest answer took {stats.slowest:.1f} s"
+        return HealthState.SLOW, _("slowest answer took {seconds:.1f} s").format(
+            seconds=stats.slowest
+        )
     return HealthState.OK, ""
 
 
@@ -141,7 +148,7 @@ class HealthBook:
         if not self._entries:
             return [
                 SourceHealth(
-                    self.source, HealthState.UNKNOWN, self.clock.now(), reason="not polled yet"
+                    self.source, HealthState.UNKNOWN, self.clock.now(), reason=_("not polled yet")
                 )
             ]
         return [self._entries[key] for key in sorted(self._entries)]

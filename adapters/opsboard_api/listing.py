@@ -12,7 +12,7 @@ from datetime import date, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from opsboard.adapters.api import CHANNELS, Grain, RawPoint, local_midnight
+from opsboard.adapters.api import CHANNELS, Grain, RawPoint, _, local_midnight
 from opsboard_api.records import BadRecord
 
 _CHANNELS = frozenset(("", *CHANNELS))
@@ -36,11 +36,15 @@ def read_listing(records: list[Any]) -> Listing:
     listing = Listing()
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            listing.refused.setdefault("", f"store record {index} is not an object")
+            listing.refused.setdefault(
+                "", _("store record {index} is not an object").format(index=index)
+            )
             continue
         ident = record.get("id")
         if not isinstance(ident, str) or not ident:
-            listing.refused.setdefault("", f"store record {index}: id is {ident!r}, not text")
+            listing.refused.setdefault(
+                "", _("store record {index}: id is {id!r}, not text").format(index=index, id=ident)
+            )
             continue
         name = record.get("timezone")
         if name is None:
@@ -48,7 +52,9 @@ def read_listing(records: list[Any]) -> Listing:
             continue
         zone = _zone(name)
         if zone is None:
-            listing.refused[ident] = f"store {ident}: unknown time zone {name!r}"
+            listing.refused[ident] = _("store {store}: unknown time zone {zone!r}").format(
+                store=ident, zone=name
+            )
         else:
             listing.stores[ident] = zone
     return listing
@@ -78,26 +84,36 @@ class BudgetRows:
 
 def _budget_point(row: object, store: str, tz: tzinfo) -> RawPoint:
     if not isinstance(row, dict):
-        raise BadRecord(f"a budget row is {type(row).__name__}, not an object")
+        raise BadRecord(_("a budget row is {kind}, not an object").format(kind=type(row).__name__))
     ident = row.get("id", "?")
     try:
         if row.get("store") != store:
-            raise BadRecord(f"store is {row.get('store')!r}, expected {store!r}")
+            raise BadRecord(
+                _("store is {found!r}, expected {store!r}").format(
+                    found=row.get("store"), store=store
+                )
+            )
         day = _row_day(row)
         if day is None:
-            raise BadRecord(f"day {row.get('day')!r} is not a date (YYYY-MM-DD)")
+            raise BadRecord(_("day {day!r} is not a date (YYYY-MM-DD)").format(day=row.get("day")))
         channel, campaign = row.get("channel") or "", row.get("campaign") or ""
         if not isinstance(channel, str) or channel not in _CHANNELS:
-            raise BadRecord(f"unknown channel {channel!r}")
+            raise BadRecord(_("unknown channel {channel!r}").format(channel=channel))
         if not isinstance(campaign, str):
-            raise BadRecord(f"campaign is {campaign!r}, not text")
+            raise BadRecord(
+                _("{key} is {value!r}, not text").format(key="campaign", value=campaign)
+            )
         budget = row.get("budget")
         if isinstance(budget, bool) or not isinstance(budget, int | float):
-            raise BadRecord(f"budget is {budget!r}, not a number")
+            raise BadRecord(
+                _("{key} is {value!r}, not a number").format(key="budget", value=budget)
+            )
         if not math.isfinite(budget) or budget < 0:
-            raise BadRecord(f"budget is {budget!r}; budgets are finite and not negative")
+            raise BadRecord(
+                _("budget is {budget!r}; budgets are finite and not negative").format(budget=budget)
+            )
     except BadRecord as exc:
-        raise BadRecord(f"budget {ident}: {exc}") from None
+        raise BadRecord(_("budget {id}: {problem}").format(id=ident, problem=exc)) from None
     epoch = int(local_midnight(day, tz).timestamp())
     return (store, _DAY, epoch, channel, campaign, "", "budget", float(budget))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import AnyHttpUrl, Field, field_validator
 
-from opsboard.adapters.api import AdapterOptions, Secret
+from opsboard.adapters.api import AdapterOptions, Secret, _
 
 
 class PlatformApiOptions(AdapterOptions):
@@ -63,5 +63,5 @@ class PlatformApiOptions(AdapterOptions):
     @classmethod
     def _http_only(cls, value: AnyHttpUrl) -> AnyHttpUrl:
         if value.query or value.fragment:
-            raise ValueError("give the API's base address without a query or fragment")
+            raise ValueError(_("give the API's base address without a query or fragment"))
         return value

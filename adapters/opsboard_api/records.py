@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from opsboard.adapters.api import CHANNELS, NAME_KINDS, Grain, Names, RawPoint, text_problem
+from opsboard.adapters.api import CHANNELS, NAME_KINDS, Grain, Names, RawPoint, _, text_problem
 from opsboard_api.wire import DATASET_METRICS
 
 _CHANNELS = frozenset(CHANNELS)
@@ -30,10 +30,12 @@ class BadRecord(ValueError):
 def parse_instant(text: object, what: str) -> datetime:
     """An ISO 8601 instant with a zone, as aware UTC."""
     if not isinstance(text, str):
-        raise BadRecord(f"{what} is {text!r}, not a time")
+        raise BadRecord(_("{key} is {value!r}, not a time").format(key=what, value=text))
     value = _parse_iso(text)
     if value is None:
-        raise BadRecord(f"{what} {text!r} is not an ISO 8601 time with a zone")
+        raise BadRecord(
+            _("{key} {value!r} is not an ISO 8601 time with a zone").format(key=what, value=text)
+        )
     return value
 
 
@@ -57,7 +59,7 @@ def _scope(record: dict[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise BadRecord(f"{key} is {value!r}, not text")
+        raise BadRecord(_("{key} is {value!r}, not text").format(key=key, value=value))
     return value
 
 
@@ -92,42 +94,52 @@ def record_points(
     Raises ``BadRecord`` when the record is unsound.
     """
     if not isinstance(record, dict):
-        raise BadRecord(f"a record is {type(record).__name__}, not an object")
+        raise BadRecord(_("a record is {kind}, not an object").format(kind=type(record).__name__))
     ident = record.get("id", "?")
     try:
         updated = parse_instant(record.get("updated_at"), "updated_at")
         hour = parse_instant(record.get("hour"), "hour")
         if hour.minute or hour.second or hour.microsecond:
-            raise BadRecord(f"hour {record.get('hour')!r} is not the start of an hour")
+            raise BadRecord(
+                _("hour {hour!r} is not the start of an hour").format(hour=record.get("hour"))
+            )
         epoch = int(hour.timestamp())
         if record.get("store") != store:
-            raise BadRecord(f"store is {record.get('store')!r}, expected {store!r}")
+            raise BadRecord(
+                _("store is {found!r}, expected {store!r}").format(
+                    found=record.get("store"), store=store
+                )
+            )
         channel = _scope(record, "channel")
         if channel and channel not in _CHANNELS:
-            raise BadRecord(f"unknown channel {channel!r}")
+            raise BadRecord(_("unknown channel {channel!r}").format(channel=channel))
         campaign, sku = _scope(record, "campaign"), _scope(record, "sku")
         _check_texts(record, campaign, sku)
         revision = record.get("revision", 0)
         if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
-            raise BadRecord(f"revision is {revision!r}, not a count")
+            raise BadRecord(_("revision is {revision!r}, not a count").format(revision=revision))
         partial = record.get("partial", False)
         if not isinstance(partial, bool):
-            raise BadRecord(f"partial is {partial!r}, not true or false")
+            raise BadRecord(_("partial is {partial!r}, not true or false").format(partial=partial))
         metrics = record.get("metrics")
         if not isinstance(metrics, dict):
-            raise BadRecord("metrics is missing or not an object")
+            raise BadRecord(_("metrics is missing or not an object"))
         allowed = DATASET_METRICS[dataset]
         points: list[RawPoint] = []
         for name, value in metrics.items():
             if name not in allowed:
-                raise BadRecord(f"unknown metric {name!r}")
+                raise BadRecord(_("unknown metric {metric!r}").format(metric=name))
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise BadRecord(f"{name} is {value!r}, not a number")
+                raise BadRecord(_("{key} is {value!r}, not a number").format(key=name, value=value))
             if not math.isfinite(value) or value < 0:
-                raise BadRecord(f"{name} is {value!r}; figures are finite and not negative")
+                raise BadRecord(
+                    _("{key} is {value!r}; figures are finite and not negative").format(
+                        key=name, value=value
+                    )
+                )
             points.append((store, _HOUR, epoch, channel, campaign, sku, name, float(value)))
     except BadRecord as exc:
-        raise BadRecord(f"record {ident}: {exc}") from None
+        raise BadRecord(_("record {id}: {problem}").format(id=ident, problem=exc)) from None
     if partial and not include_partial:
         points = []
     return points, RecordHead(updated, revision)

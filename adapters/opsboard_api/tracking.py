@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from opsboard.adapters.api import Clock, HealthState
+from opsboard.adapters.api import Clock, HealthState, _
 from opsboard_api.client import AuthError, CallStats, RateLimited
 from opsboard_api.health import HealthBook, StorePoll, judge
 from opsboard_api.listing import Listing
@@ -77,12 +77,19 @@ class SourceWatch:
     def unlisted(self, store: str, listing: Listing) -> str:
         """Why ``store`` cannot be read from this listing."""
         if store in listing.refused:
-            return f"the API's record of the store was refused: {listing.refused[store]}"
-        have = ", ".join(listing.stores) or "none"
-        verb = "lists no store" if self.options.stores else "no longer lists store"
-        text = f"the API {verb} {store!r} (it has: {have})"
+            return _("the API's record of the store was refused: {reason}").format(
+                reason=listing.refused[store]
+            )
+        have = ", ".join(listing.stores) or _("none")
+        text = (
+            _("the API lists no store {store!r} (it has: {have})")
+            if self.options.stores
+            else _("the API no longer lists store {store!r} (it has: {have})")
+        ).format(store=store, have=have)
         if "" in listing.refused:
-            text += f"; it sent a store record that was refused: {listing.refused['']}"
+            text += _("; it sent a store record that was refused: {reason}").format(
+                reason=listing.refused[""]
+            )
         return text
 
     # -- waits ---------------------------------------------------------------------------
@@ -98,7 +105,9 @@ class SourceWatch:
         stored = _instant(marks.get(NOT_BEFORE))
         if stored is not None and (until is None or stored > until):
             until = stored
-            self._rate_reason = f"rate limited: no requests before {_utc(until)}, as the API asked"
+            self._rate_reason = _(
+                "rate limited: no requests before {until}, as the API asked"
+            ).format(until=_utc(until))
         if until is None or now >= until:
             return False
         self.whole_source_failed(
@@ -111,7 +120,9 @@ class SourceWatch:
         wait = exc.wait if exc.wait is not None else DEFAULT_RATE_WAIT
         until = self.clock.now() + timedelta(seconds=wait)
         self._not_before = until
-        self._rate_reason = f"{exc}; no requests before {_utc(until)}"
+        self._rate_reason = _("{problem}; no requests before {until}").format(
+            problem=exc, until=_utc(until)
+        )
         log.warning("%s: %s", self.source, self._rate_reason)
         self.whole_source_failed(
             self._rate_reason, rate_limited=True, detail={"not_before": iso_z(until)}
@@ -123,12 +134,14 @@ class SourceWatch:
         minutes = self.options.auth_retry_minutes
         self._auth_blocked_until = self.clock.now() + timedelta(minutes=minutes)
         if exc.expired:
-            reason = (
+            reason = _(
                 "the API token has expired: create a new one on the platform and update the "
-                f"token option; next try in {minutes:g} min"
-            )
+                "token option; next try in {minutes:g} min"
+            ).format(minutes=minutes)
         else:
-            reason = f"{exc}: check the token option; next try in {minutes:g} min"
+            reason = _("{problem}: check the token option; next try in {minutes:g} min").format(
+                problem=exc, minutes=minutes
+            )
         log.warning("%s: %s", self.source, reason)
         self.whole_source_failed(reason)
 
@@ -143,7 +156,11 @@ class SourceWatch:
 
     def refused_by_store(self, store: str, reason: str) -> None:
         """The database refused a batch: the poll ends there and the store is failing."""
-        self.book.set(store, HealthState.FAILING, f"the figures read were not stored: {reason}")
+        self.book.set(
+            store,
+            HealthState.FAILING,
+            _("the figures read were not stored: {reason}").format(reason=reason),
+        )
 
     def report(
         self,
@@ -170,7 +187,7 @@ class SourceWatch:
         if outcome.restated:
             self._last_restated[outcome.name] = iso_z(server_now)
             log.info(
-                "%s: %s: the platform restated %d record(s); the new figures replace the old",
+                _("%s: %s: the platform restated %d record(s); the new figures replace the old"),
                 self.source,
                 outcome.name,
                 outcome.restated,

@@ -12,7 +12,7 @@ have their own days it is left out (the day rows answer for those days).
 
 from __future__ import annotations
 
-from opsboard.adapters.api import RawPoint, local_midnight, span_grain
+from opsboard.adapters.api import RawPoint, _, local_midnight, span_grain
 from opsboard_csv.dates import find_dates
 from opsboard_csv.numbers import decimal_convention, normalise_cell
 from opsboard_csv.periods import DataRow, Days, FileContext
@@ -52,12 +52,14 @@ def account_points(
         first, last = min(first, *titled), max(last, *titled)
     spanned = set(days) == {(first, last)} and first != last
     if first != last and not spanned:
-        return [], (
-            f"the {label!r} row covers {first} .. {last}, a figure of the whole range: "
+        return [], _(
+            "the {label!r} row covers {first} .. {last}, a figure of the whole range: "
             "not stored (the rows are)"
-        )
+        ).format(label=label, first=first, last=last)
     if len(totals) > 1 or len(stores) != 1:
-        return [], f"{len(totals)} {label!r} rows (one per segment): not stored (the rows are)"
+        return [], _("{count} {label!r} rows (one per segment): not stored (the rows are)").format(
+            count=len(totals), label=label
+        )
     (store,) = stores
     profile, columns = match.profile, match.columns
     metric_fields = [
@@ -72,11 +74,11 @@ def account_points(
     points: list[RawPoint] = [
         (store, grain, ts, "", "", "", metric, value) for metric, value in values.items()
     ]
-    when = f"the span {first} .. {last}" if spanned else str(first)
-    return points, (
-        f"the {label!r} row (line {totals[0].line}) is the account's own figure for {when}: "
+    when = _("the span {first} .. {last}").format(first=first, last=last) if spanned else str(first)
+    return points, _(
+        "the {label!r} row (line {line}) is the account's own figure for {when}: "
         "stored as the store's figure, beside the rows"
-    )
+    ).format(label=label, line=totals[0].line, when=when)
 
 
 def _is_label(cell: str, labels: list[str]) -> bool:

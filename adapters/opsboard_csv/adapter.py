@@ -25,6 +25,7 @@ from typing import Any
 
 from opsboard.adapters.api import (
     DEFAULT_TIMEZONE,
+    N_,
     Adapter,
     AdapterContext,
     AdapterOptions,
@@ -38,6 +39,7 @@ from opsboard.adapters.api import (
     RawPoint,
     RejectedInput,
     SourceHealth,
+    _,
     zone,
 )
 from opsboard_csv import canonical
@@ -70,8 +72,8 @@ def _reader() -> Any:
         from opsboard_csv import reader
     except ImportError as exc:
         raise RejectedInput(
-            f"platform export formats cannot be read: {exc}",
-            hint="reinstall opsboard, or convert the file to the canonical long CSV",
+            _("platform export formats cannot be read: {error}").format(error=exc),
+            hint=_("reinstall opsboard, or convert the file to the canonical long CSV"),
         ) from None
     return reader
 
@@ -184,9 +186,9 @@ class CsvDropAdapter(Adapter):
             try:
                 found = scan_folder(folder, self.opts.max_file_bytes)
             except OSError as exc:
-                self.folders.problems[folder.store or ""] = (
-                    f"cannot read {folder.path}: {exc.strerror}"
-                )
+                self.folders.problems[folder.store or ""] = _(
+                    "cannot read {folder}: {error}"
+                ).format(folder=folder.path, error=exc.strerror)
                 continue
             for path, stat, refusal in found:
                 present.add(path)
@@ -319,7 +321,7 @@ class CsvDropAdapter(Adapter):
                 plan = parsed.plan
                 format_name = parsed.format
                 store = parsed.store or store
-                gaps = [n for n in parsed.notices if n.startswith(MISSING_COLUMN)]
+                gaps = [n for n in parsed.notices if n.startswith(_(MISSING_COLUMN))]
                 warnings = misplaced(self.context, store, parsed.platform)
                 was = (arrival.size, arrival.mtime_ns, arrival.inode)
                 verify = unchanged(arrival.path, was)
@@ -334,7 +336,11 @@ class CsvDropAdapter(Adapter):
                 points = raising(exc)
             except Exception as exc:
                 points = raising(
-                    RejectedInput(f"{name}: could not be read: {type(exc).__name__}: {exc}")
+                    RejectedInput(
+                        _("{file}: could not be read: {error}").format(
+                            file=name, error=f"{type(exc).__name__}: {exc}"
+                        )
+                    )
                 )
         guard = guarded(points, name, verify)
 
@@ -346,7 +352,7 @@ class CsvDropAdapter(Adapter):
             if not guard.started:
                 # The database refused the write (locked, read-only): keep the file for
                 # the next poll rather than quarantine a good export.
-                log.warning("%s: not loaded this time: %s", arrival.path, reason)
+                log.warning(_("%s: not loaded this time: %s"), arrival.path, reason)
                 return
             if guard.incomplete is not None and self._wait_for(arrival, guard.incomplete):
                 return
@@ -396,10 +402,12 @@ class CsvDropAdapter(Adapter):
         if now is None or now == (arrival.size, arrival.mtime_ns, arrival.inode):
             return True
         log.warning(
-            "%s changed after it was %s (%d -> %d bytes): left in the folder to be read "
-            "again once it stops changing",
+            _(
+                "%s changed after it was %s (%d -> %d bytes): left in the folder to be read "
+                "again once it stops changing"
+            ),
             arrival.path,
-            what,
+            _(what),
             arrival.size,
             now[0],
         )
@@ -412,7 +420,7 @@ class CsvDropAdapter(Adapter):
         except OSError as exc:
             # Not moved: remember it, so that it is not loaded again until it changes.
             self._done.add(arrival.identity)
-            log.warning("%s: could not move it to %s: %s", arrival.path, folder, exc)
+            log.warning(_("%s: could not move it to %s: %s"), arrival.path, folder, exc)
             return None
 
     def _entry(self, arrival: Arrival) -> StoreHealth:
@@ -432,7 +440,7 @@ class CsvDropAdapter(Adapter):
         warnings: Sequence[str] = (),
     ) -> None:
         target = None
-        if self._still_as_read(arrival, "loaded"):
+        if self._still_as_read(arrival, N_("loaded")):
             target = self._move(arrival, arrival.folder.processed, planned)
             if target is not None:
                 self.aftercare.watch(arrival, target)
@@ -443,7 +451,7 @@ class CsvDropAdapter(Adapter):
         )  # fmt: skip
 
     def _rejected(self, arrival: Arrival, reason: str) -> None:
-        if not self._still_as_read(arrival, "refused"):
+        if not self._still_as_read(arrival, N_("refused")):
             return
         now = self.context.clock.now()
         target = self._move(arrival, arrival.folder.failed)
@@ -473,7 +481,9 @@ class CsvDropAdapter(Adapter):
             entry = self._health.get(store, StoreHealth())
             detail = dict(entry.detail)
             if self.watcher.error:
-                detail["events"] = f"unavailable, polling only: {self.watcher.error}"
+                detail["events"] = _("unavailable, polling only: {error}").format(
+                    error=self.watcher.error
+                )
             processed, stale_after = self.folders.watched(store)
             last_file = entry.last_ok
             if last_file is None and stale_after is not None and processed is not None:

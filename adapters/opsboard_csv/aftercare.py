@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from opsboard.adapters.api import LoadedFile
+from opsboard.adapters.api import LoadedFile, _
 from opsboard_csv.watcher import Arrival, DropFolder
 
 log = logging.getLogger(__name__)
@@ -117,13 +117,15 @@ class Aftercare:
             try:
                 os.replace(target, home)
             except OSError as exc:
-                log.warning("%s changed after it was moved, but cannot go back: %s", target, exc)
+                log.warning(_("%s changed after it was moved, but cannot go back: %s"), target, exc)
                 continue
             if moved.note is not None:
                 moved.note.unlink(missing_ok=True)
             log.warning(
-                "%s changed after it was moved (%d -> %d bytes): its writer was not done; "
-                "moved back to %s to be read again",
+                _(
+                    "%s changed after it was moved (%d -> %d bytes): its writer was not done; "
+                    "moved back to %s to be read again"
+                ),
                 target,
                 moved.size,
                 stat.st_size,

@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from opsboard.adapters.api import RejectedInput
+from opsboard.adapters.api import N_, RejectedInput, _
 
 #: The longest line (in bytes) a text export may hold; no platform writes one this long.
 MAX_LINE_BYTES = 1024 * 1024
@@ -24,11 +24,11 @@ HEAD_CHARS = 256 * 1024
 MAX_HEADER_CELLS = 512
 
 _KINDS = (
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+    (stat.S_ISCHR, N_("a character device")),
+    (stat.S_ISBLK, N_("a block device")),
+    (stat.S_ISSOCK, N_("a socket")),
+    (stat.S_ISDIR, N_("a folder")),
 )
 
 
@@ -36,10 +36,12 @@ def _not_regular(name: str, mode: int) -> RejectedInput | None:
     """The refusal of something that is not a regular file, or None for a regular file."""
     if stat.S_ISREG(mode):
         return None
-    kind = next((label for test, label in _KINDS if test(mode)), "not a regular file")
+    kind = next((label for test, label in _KINDS if test(mode)), N_("not a regular file"))
     return RejectedInput(
-        f"{name}: is {kind}, not a regular file; only files are read",
-        hint="save the export as a file and ingest that file",
+        _("{file}: is {kind}, not a regular file; only files are read").format(
+            file=name, kind=_(kind)
+        ),
+        hint=_("save the export as a file and ingest that file"),
     )
 
 
@@ -64,7 +66,9 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise RejectedInput(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+        raise RejectedInput(
+            _("{file}: cannot be read ({error})").format(file=path.name, error=exc.strerror or exc)
+        ) from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         refusal = _not_regular(path.name, info.st_mode)
@@ -80,10 +84,14 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
 
 def _too_large(name: str, size: int, max_bytes: int) -> RejectedInput:
     return RejectedInput(
-        f"{name}: is {size} bytes, more than the largest report read ({max_bytes} bytes); "
-        "it was not read",
-        hint="split the export into smaller files (e.g. by date range), or raise "
-        "max_file_bytes in the adapter's options",
+        _(
+            "{file}: is {size} bytes, more than the largest report read ({max_bytes} bytes); "
+            "it was not read"
+        ).format(file=name, size=size, max_bytes=max_bytes),
+        hint=_(
+            "split the export into smaller files (e.g. by date range), or raise "
+            "max_file_bytes in the adapter's options"
+        ),
     )
 
 
@@ -96,11 +104,15 @@ def check_line_lengths(data: bytes, name: str) -> None:
         return
     number = next(i for i, line in enumerate(lines, 1) if len(line) > MAX_LINE_BYTES)
     raise RejectedInput(
-        f"{name}: the line is {len(lines[number - 1])} bytes long, more than any export "
-        f"writes ({MAX_LINE_BYTES} bytes); the file was not read",
+        _(
+            "{file}: the line is {size} bytes long, more than any export "
+            "writes ({limit} bytes); the file was not read"
+        ).format(file=name, size=len(lines[number - 1]), limit=MAX_LINE_BYTES),
         line=number,
-        hint="this is not a report as the platform exports it (a damaged download, or "
-        "data without line breaks): download the report again",
+        hint=_(
+            "this is not a report as the platform exports it (a damaged download, or "
+            "data without line breaks): download the report again"
+        ),
     )
 
 

@@ -27,10 +27,12 @@ from pathlib import Path
 from opsboard.adapters.api import (
     BASE_METRICS,
     CHANNELS,
+    N_,
     BatchWriter,
     ParsedFile,
     RawPoint,
     RejectedInput,
+    _,
     store_name_problem,
     text_problem,
 )
@@ -98,9 +100,11 @@ def read_canonical(path: Path, *, store: str | None, tz: tzinfo) -> ParsedFile:
     header = read_header(path)
     if not header:
         raise RejectedInput(
-            "the file is empty or not UTF-8 text",
+            _("the file is empty or not UTF-8 text"),
             line=1,
-            hint="save it as UTF-8 CSV with the header " + ",".join(REQUIRED),
+            hint=_("save it as UTF-8 CSV with the header {header}").format(
+                header=",".join(REQUIRED)
+            ),
         )
     names = [c.strip().lstrip("\ufeff").lower() for c in header]
     if not is_canonical_header(names):
@@ -108,10 +112,12 @@ def read_canonical(path: Path, *, store: str | None, tz: tzinfo) -> ParsedFile:
         unknown = [n for n in names if n not in REQUIRED and n not in OPTIONAL]
         found = ",".join(header)
         raise RejectedInput(
-            f"not a canonical long CSV header: found {found!r}; "
-            f"expected the columns {','.join(REQUIRED)} (and optionally grain)"
-            + (f"; missing {', '.join(missing)}" if missing else "")
-            + (f"; unknown {', '.join(unknown)}" if unknown else ""),
+            _(
+                "not a canonical long CSV header: found {found!r}; "
+                "expected the columns {columns} (and optionally grain)"
+            ).format(found=found, columns=",".join(REQUIRED))
+            + (_("; missing {columns}").format(columns=", ".join(missing)) if missing else "")
+            + (_("; unknown {columns}").format(columns=", ".join(unknown)) if unknown else ""),
             line=1,
         )
     _check_last_line(path)
@@ -138,11 +144,15 @@ def _check_last_line(path: Path) -> None:
         lines = 1 + sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     if lines > 1:
         raise IncompleteFile(
-            "the last line is cut off: the file does not end with a newline, so its last "
-            "value may be the start of a longer one",
+            _(
+                "the last line is cut off: the file does not end with a newline, so its last "
+                "value may be the start of a longer one"
+            ),
             line=lines,
-            hint="the download was interrupted or the file is still being written: export "
-            "it again (a complete file must end with a newline)",
+            hint=_(
+                "the download was interrupted or the file is still being written: export "
+                "it again (a complete file must end with a newline)"
+            ),
         )
 
 
@@ -162,7 +172,7 @@ class _Timestamps:
 
     def parse(self, key: str) -> tuple[int, str, dict[object, int]]:
         """Epoch seconds and grain of ``key``; ``ValueError`` naming what is wrong."""
-        text, _, given = key.partition("\x00")
+        text, _nul, given = key.partition("\x00")
         stripped = text.strip()
         if len(stripped) == 10:
             instant = datetime.combine(date.fromisoformat(stripped), time(), tzinfo=self.tz)
@@ -180,11 +190,15 @@ class _Timestamps:
         local = instant.astimezone(self.tz)
         if grain == "day" and local.time() != time():
             raise _NotPeriodStart(
-                f"found ts {text!r}, expected the store's local midnight for a day-grain point"
+                _(
+                    "found ts {ts!r}, expected the store's local midnight for a day-grain point"
+                ).format(ts=text)
             )
         if grain == "hour" and (local.minute or local.second or local.microsecond):
             raise _NotPeriodStart(
-                f"found ts {text!r}, expected the start of an hour for an hour-grain point"
+                _("found ts {ts!r}, expected the start of an hour for an hour-grain point").format(
+                    ts=text
+                )
             )
         if len(self.cache) >= _TS_CACHE_LIMIT:
             self.cache.clear()
@@ -287,13 +301,14 @@ class CanonicalPoints:
 
         def check(metric: str, channel: str, store: str, campaign: str, sku: str) -> None:
             for column, cell in (("campaign", campaign), ("sku", sku)):
-                problem = text_problem(cell, "campaign id" if column == "campaign" else "SKU")
+                what = N_("campaign id") if column == "campaign" else N_("SKU")
+                problem = text_problem(cell, what)
                 if problem:
                     raise RejectedInput(
                         problem,
                         line=line,
                         column=column,
-                        hint="remove the character (or shorten the cell) and load it again",
+                        hint=_("remove the character (or shorten the cell) and load it again"),
                     )
             if store not in stores and store != fallback_store:
                 problem = store_name_problem(store)
@@ -301,13 +316,16 @@ class CanonicalPoints:
                     raise reject(problem, "store")
             if metric not in metrics:
                 raise reject(
-                    f"found metric {metric!r}, expected a base metric: "
-                    + ", ".join(sorted(metrics)),
+                    _("found metric {metric!r}, expected a base metric: {metrics}").format(
+                        metric=metric, metrics=", ".join(sorted(metrics))
+                    ),
                     "metric",
                 )
             if channel not in channels:
                 raise reject(
-                    f"found channel {channel!r}, expected empty or one of: " + ", ".join(CHANNELS),
+                    _("found channel {channel!r}, expected empty or one of: {channels}").format(
+                        channel=channel, channels=", ".join(CHANNELS)
+                    ),
                     "channel",
                 )
 
@@ -321,14 +339,17 @@ class CanonicalPoints:
             try:
                 return parse(ts_text)
             except _BadGrain as exc:
-                raise reject(f"found grain {str(exc)!r}, expected hour or day", "grain") from None
+                found = _("found grain {grain!r}, expected hour or day").format(grain=str(exc))
+                raise reject(found, "grain") from None
             except _NotPeriodStart as exc:
                 raise reject(str(exc), "ts") from None
             except ValueError:
                 raise reject(
-                    f"found ts {ts_text.partition(chr(0))[0]!r}, expected an ISO 8601 "
-                    "instant (2026-06-18T10:00:00+08:00 or ...Z), a local date-time "
-                    "(2026-06-18 10:00) or a date (2026-06-18)",
+                    _(
+                        "found ts {ts!r}, expected an ISO 8601 "
+                        "instant (2026-06-18T10:00:00+08:00 or ...Z), a local date-time "
+                        "(2026-06-18 10:00) or a date (2026-06-18)"
+                    ).format(ts=ts_text.partition(chr(0))[0]),
                     "ts",
                 ) from None
 
@@ -337,8 +358,10 @@ class CanonicalPoints:
             if value_text.strip() in missing:
                 return True
             raise reject(
-                f"found value {value_text.strip()!r}, expected a finite number >= 0 "
-                "(or empty, -, --, nan for no figure)",
+                _(
+                    "found value {value!r}, expected a finite number >= 0 "
+                    "(or empty, -, --, nan for no figure)"
+                ).format(value=value_text.strip()),
                 "value",
             )
 
@@ -347,8 +370,10 @@ class CanonicalPoints:
                 return store
             if not fallback_store:
                 raise reject(
-                    "found an empty store cell and no store was given, expected a "
-                    "store name (or name one with --store / the folder's store)",
+                    _(
+                        "found an empty store cell and no store was given, expected a "
+                        "store name (or name one with --store / the folder's store)"
+                    ),
                     "store",
                 )
             return fallback_store
@@ -366,7 +391,7 @@ class CanonicalPoints:
                         # line met for the first time (its timestamp or its series), or one
                         # with no figure or a bad cell, takes the general path below, which
                         # checks it and says what is wrong.
-                        ts_text, _, rest = text.partition(",")
+                        ts_text, _comma, rest = text.partition(",")
                         key, comma, value_text = rest.rpartition(",")
                         stamp = cache.get(ts_text)
                         if comma and stamp is not None:
@@ -431,12 +456,14 @@ class CanonicalPoints:
                     yield series_id, stamp[0], value, ingest_id
             except UnicodeDecodeError as exc:
                 raise reject(
-                    f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}), "
-                    "expected UTF-8 with or without a BOM",
+                    _(
+                        "the file is not UTF-8 text ({reason} at byte {byte}), "
+                        "expected UTF-8 with or without a BOM"
+                    ).format(reason=exc.reason, byte=exc.start),
                     None,
                 ) from None
             except csv.Error as exc:
-                raise reject(f"malformed CSV: {exc}", None) from None
+                raise reject(_("malformed CSV: {error}").format(error=exc), None) from None
         parsed.rows = line - 1 - blank
         parsed.skipped = skipped
         if not parsed.store and len(stores) == 1:

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
 from typing import Literal
 
-from opsboard.adapters.api import RejectedInput
+from opsboard.adapters.api import RejectedInput, _
 from opsboard_csv.errors import IncompleteFile
 
 Container = Literal["zip", "xlsx", "xls", "text"]
@@ -86,10 +86,12 @@ def zip_member(
                 and info.filename.rsplit("/", 1)[-1].lower().endswith(_DATA_SUFFIXES)
             ]
             if len(members) != 1:
-                listed = ", ".join(m.filename for m in members) or "no report file"
+                listed = ", ".join(m.filename for m in members) or _("no report file")
                 raise RejectedInput(
-                    f"{file_name}: a zip download should hold one report; it holds {listed}",
-                    hint="unzip it and ingest each report file on its own",
+                    _("{file}: a zip download should hold one report; it holds {listed}").format(
+                        file=file_name, listed=listed
+                    ),
+                    hint=_("unzip it and ingest each report file on its own"),
                 )
             member = members[0]
             with archive.open(member) as handle:
@@ -97,15 +99,21 @@ def zip_member(
             if member.file_size > max_bytes or len(content) > max_bytes:
                 size = max(member.file_size, len(content))
                 raise RejectedInput(
-                    f"{file_name}: {member.filename} is {size} bytes unpacked, more than "
-                    f"max_file_bytes ({max_bytes}); it was not read",
-                    hint="split the export, or raise max_file_bytes in the adapter's options",
+                    _(
+                        "{file}: {member} is {size} bytes unpacked, more than "
+                        "max_file_bytes ({max_bytes}); it was not read"
+                    ).format(
+                        file=file_name, member=member.filename, size=size, max_bytes=max_bytes
+                    ),
+                    hint=_("split the export, or raise max_file_bytes in the adapter's options"),
                 )
             return member.filename.rsplit("/", 1)[-1], content
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise IncompleteFile(
-            f"{file_name}: looks like a zip file but cannot be opened ({exc})",
-            hint="download the report again; the file is damaged or incomplete",
+            _("{file}: looks like a zip file but cannot be opened ({error})").format(
+                file=file_name, error=exc
+            ),
+            hint=_("download the report again; the file is damaged or incomplete"),
         ) from None
 
 
@@ -150,8 +158,10 @@ def workbook_tables(data: bytes, kind: Container, file_name: str) -> list[Table]
     except Exception as exc:  # calamine raises several error types for damaged files
         label = "Excel 97-2003 (.xls)" if kind == "xls" else "Excel (.xlsx)"
         raise IncompleteFile(
-            f"{file_name}: an {label} workbook that cannot be read ({exc})",
-            hint="download the report again, or open it in Excel and save it as CSV UTF-8",
+            _("{file}: an {kind} workbook that cannot be read ({error})").format(
+                file=file_name, kind=label, error=exc
+            ),
+            hint=_("download the report again, or open it in Excel and save it as CSV UTF-8"),
         ) from None
     return tables
 
@@ -171,7 +181,8 @@ def delimited_table(text: str, delimiter: str, encoding: str, limit: int | None 
                 break
     except csv.Error as exc:
         raise RejectedInput(
-            f"the text cannot be split into cells ({exc})", line=previous + 1
+            _("the text cannot be split into cells ({error})").format(error=exc),
+            line=previous + 1,
         ) from None
     complete = text.endswith(("\n", "\r"))
     container = _CONTAINER_OF[delimiter]

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Literal
 
+from opsboard.adapters.api import _
+
 SlashOrder = Literal["mdy", "dmy"]
 
 EARLIEST = date(2000, 1, 1)
@@ -113,7 +115,7 @@ def parse_date(text: str, order: SlashOrder = "mdy") -> date | None:
         value = _from_match(kind, match.groups(), order)
         if value is not None:
             return value
-    raise DateError(f"found {cell!r}, expected a date such as 2026-06-18")
+    raise DateError(_("found {cell!r}, expected a date such as 2026-06-18").format(cell=cell))
 
 
 def slash_order(cells: Sequence[str], default: SlashOrder = "mdy") -> SlashOrder:
@@ -136,6 +138,12 @@ def slash_order(cells: Sequence[str], default: SlashOrder = "mdy") -> SlashOrder
 def check_plausible(day: date, today: date) -> None:
     """``DateError`` for a date before 2000 or more than two days after ``today``."""
     if day < EARLIEST:
-        raise DateError(f"date {day.isoformat()} is before 2000: not a real report date")
+        raise DateError(
+            _("date {day} is before 2000: not a real report date").format(day=day.isoformat())
+        )
     if day > today + timedelta(days=2):
-        raise DateError(f"date {day.isoformat()} is in the future (today is {today.isoformat()})")
+        raise DateError(
+            _("date {day} is in the future (today is {today})").format(
+                day=day.isoformat(), today=today.isoformat()
+            )
+        )

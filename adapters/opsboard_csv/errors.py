@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opsboard.adapters.api import AbandonBatch, RejectedInput
+from opsboard.adapters.api import N_, AbandonBatch, RejectedInput
 
 
 class IncompleteFile(RejectedInput):
@@ -19,4 +19,4 @@ class FileChanged(IncompleteFile, AbandonBatch):
 
 #: How a notice about a missing column the format relies on begins (the per-file result
 #: shows it; the drop folder's health repeats it).
-MISSING_COLUMN = "missing column"
+MISSING_COLUMN = N_("missing column")

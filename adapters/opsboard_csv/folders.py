@@ -12,7 +12,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from opsboard.adapters.api import store_name_problem
+from opsboard.adapters.api import _, store_name_problem
 from opsboard_csv.options import CsvDropOptions, FolderOptions
 from opsboard_csv.watcher import DropFolder
 
@@ -34,10 +34,10 @@ class FolderMap:
         self.stores = {}
         for spec in self.opts.folders:
             if not spec.path.is_dir():
-                self.problems[spec.store or ""] = (
-                    f"drop folder {spec.path} does not exist or is not a folder "
+                self.problems[spec.store or ""] = _(
+                    "drop folder {folder} does not exist or is not a folder "
                     "(create it, or fix `path` in the adapter's options)"
-                )
+                ).format(folder=spec.path)
                 continue
             folders.append(self._folder(spec, spec.path, spec.store))
             if spec.store is None:
@@ -57,7 +57,9 @@ class FolderMap:
                     and e.name not in skip
                 )
         except OSError as exc:
-            self.problems[""] = f"cannot read {spec.path}: {exc.strerror}"
+            self.problems[""] = _("cannot read {folder}: {error}").format(
+                folder=spec.path, error=exc.strerror
+            )
             return []
         found = []
         for name in names:
@@ -70,8 +72,10 @@ class FolderMap:
                     spec,
                     spec.path / name,
                     None,
-                    problem=f"the folder {spec.path / name} is named after no valid store: "
-                    f"{problem}; rename the folder after its store and drop the file again",
+                    problem=_(
+                        "the folder {folder} is named after no valid store: "
+                        "{problem}; rename the folder after its store and drop the file again"
+                    ).format(folder=spec.path / name, problem=problem),
                 )
             )
         return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 
-from opsboard.adapters.api import BatchWriter, RawPoint, RejectedInput
+from opsboard.adapters.api import BatchWriter, RawPoint, RejectedInput, _
 from opsboard_csv.profiles import Profile, profile_named
 
 
@@ -53,15 +53,26 @@ class ExclusivePoints:
             if found is None:
                 continue
             other = profile_named(found.format)
-            title = other.title if other is not None else found.format
+            title = other.shown_title() if other is not None else found.format
             first, last = (self._day(max(found.first, low)), self._day(min(found.last, high)))
             raise RejectedInput(
-                f"{self.file_name}: store {store} already holds {title} figures for "
-                f"{first} .. {last}; this file ({self.profile.title}) gives the same "
-                "products at another grain, and the two together would count every "
-                "product twice",
-                hint=f"keep to one grain per store: for these days load the {title} "
-                "download, as before (this grain can be loaded for other days)",
+                _(
+                    "{file}: store {store} already holds {title} figures for "
+                    "{first} .. {last}; this file ({own}) gives the same "
+                    "products at another grain, and the two together would count every "
+                    "product twice"
+                ).format(
+                    file=self.file_name,
+                    store=store,
+                    title=title,
+                    first=first,
+                    last=last,
+                    own=self.profile.shown_title(),
+                ),
+                hint=_(
+                    "keep to one grain per store: for these days load the {title} "
+                    "download, as before (this grain can be loaded for other days)"
+                ).format(title=title),
             )
 
     def _day(self, ts: int) -> str:

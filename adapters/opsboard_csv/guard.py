@@ -22,6 +22,7 @@ from opsboard.adapters.api import (
     OpsboardError,
     RawPoint,
     RejectedInput,
+    _,
 )
 from opsboard_csv.errors import FileChanged, IncompleteFile
 
@@ -41,12 +42,16 @@ def unchanged(path: Path, identity: tuple[int, int, int]) -> Callable[[], None]:
         try:
             stat = os.stat(path)
         except FileNotFoundError:
-            raise FileChanged(f"{path.name}: the file went away while it was read") from None
+            raise FileChanged(
+                _("{file}: the file went away while it was read").format(file=path.name)
+            ) from None
         if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != identity:
             raise FileChanged(
-                f"{path.name}: the file changed while it was read (it was "
-                f"{identity[0]} bytes, it is {stat.st_size}): it is still being written",
-                hint="nothing was stored; it is read again once it stops changing",
+                _(
+                    "{file}: the file changed while it was read (it was "
+                    "{was} bytes, it is {size}): it is still being written"
+                ).format(file=path.name, was=identity[0], size=stat.st_size),
+                hint=_("nothing was stored; it is read again once it stops changing"),
             )
 
     return check
@@ -84,7 +89,9 @@ class Guarded:
         except (OpsboardError, InvalidPoint):
             raise
         except Exception as exc:
-            message = f"{self.name}: could not be read: {type(exc).__name__}: {exc}"
+            message = _("{file}: could not be read: {error}").format(
+                file=self.name, error=f"{type(exc).__name__}: {exc}"
+            )
             raise RejectedInput(message) from exc
 
 

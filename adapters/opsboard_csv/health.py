@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from opsboard.adapters.api import AdapterContext, HealthState, SourceHealth, platform_mismatch
+from opsboard.adapters.api import AdapterContext, HealthState, SourceHealth, _, platform_mismatch
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ class StoreHealth:
     since: datetime | None = None
     reason: str = ""
     last_ok: datetime | None = None
+    #: True when the last file of the store was refused (its reason says which).
+    last_refused: bool = False
     detail: dict[str, object] = field(default_factory=dict)
 
     def loaded(
@@ -47,9 +49,12 @@ class StoreHealth:
         if self.state is not HealthState.OK:
             self.state, self.since = HealthState.OK, now
         self.last_ok = now
-        self.reason = f"loaded {file_name} ({points} points) at {now:%Y-%m-%d %H:%M}"
+        self.last_refused = False
+        self.reason = _("loaded {file} ({points} points) at {at:%Y-%m-%d %H:%M}").format(
+            file=file_name, points=points, at=now
+        )
         if gaps or warnings:
-            self.reason += "; " + "; ".join([*gaps, *warnings])
+            self.reason += _("; ") + _("; ").join([*gaps, *warnings])
         last: dict[str, object] = {
             "file": file_name,
             "format": format_name,
@@ -67,7 +72,10 @@ class StoreHealth:
         """A file of the store quarantined."""
         if self.state is HealthState.UNKNOWN:
             self.state, self.since = HealthState.OK, now
-        self.reason = f"refused {file_name}: {reason.splitlines()[0] if reason else ''}"
+        self.last_refused = True
+        self.reason = _("refused {file}: {reason}").format(
+            file=file_name, reason=reason.splitlines()[0] if reason else ""
+        )
         self.detail["last_rejected"] = {
             "file": file_name,
             "reason": reason,
@@ -115,17 +123,17 @@ def report(
         last = last_file or watching_since
         if now - last > stale_after:
             if last_file is not None:
-                reason = (
-                    f"no file loaded for {_span(now - last)} (the last at "
-                    f"{last:%Y-%m-%d %H:%M}); expected one at least every {_span(stale_after)}"
-                )
+                reason = _(
+                    "no file loaded for {span} (the last at "
+                    "{last:%Y-%m-%d %H:%M}); expected one at least every {every}"
+                ).format(span=_span(now - last), last=last, every=_span(stale_after))
             else:
-                reason = (
-                    f"no file loaded since watching began at {last:%Y-%m-%d %H:%M}; "
-                    f"expected one at least every {_span(stale_after)}"
-                )
-            if entry.reason.startswith("refused"):
-                reason += f"; last {entry.reason}"
+                reason = _(
+                    "no file loaded since watching began at {since:%Y-%m-%d %H:%M}; "
+                    "expected one at least every {every}"
+                ).format(since=last, every=_span(stale_after))
+            if entry.last_refused:
+                reason += _("; last {reason}").format(reason=entry.reason)
             return SourceHealth(
                 source,
                 HealthState.STALE,
@@ -141,7 +149,7 @@ def report(
         state,
         entry.since or now,
         store=store,
-        reason=entry.reason or "watching; no file dropped yet",
+        reason=entry.reason or _("watching; no file dropped yet"),
         last_ok=entry.last_ok,
         detail=detail,
     )

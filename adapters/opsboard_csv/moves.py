@@ -9,7 +9,7 @@ import logging
 import os
 from pathlib import Path
 
-from opsboard.adapters.api import LoadedFile, inert, inert_message
+from opsboard.adapters.api import LoadedFile, _, inert, inert_message
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +60,21 @@ def write_reason(note: Path, original: Path, reason: str, at: str) -> None:
     file's name and the reason are written inert: `cat` of the note is safe, and a newline
     in the file's name cannot forge a line of it."""
     text = (
-        f"file: {inert(str(original))}\n"
-        f"refused at: {at}\n"
-        f"reason: {inert_message(reason)}\n"
-        "nothing of this file was stored; fix it and drop it into the folder again\n"
+        _("file: {file}").format(file=inert(str(original)))
+        + "\n"
+        + _("refused at: {at}").format(at=at)
+        + "\n"
+        + _("reason: {reason}").format(reason=inert_message(reason))
+        + "\n"
+        + _("nothing of this file was stored; fix it and drop it into the folder again")
+        + "\n"
     )
     try:
         fd = os.open(note, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:
-        log.warning("%s: could not write the reason file: %s", note, exc)
+        log.warning(_("%s: could not write the reason file: %s"), note, exc)
 
 
 def identity(path: Path) -> tuple[int, int, int] | None:

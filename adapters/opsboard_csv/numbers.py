@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Literal
 
+from opsboard.adapters.api import N_, _
+
 Kind = Literal["count", "money", "number", "percent", "fraction", "text"]
 Decimal = Literal[".", ","]
 
@@ -22,11 +24,11 @@ Decimal = Literal[".", ","]
 MISSING = frozenset({"", "-", "--", "—", "–", "nan", "null", "none", "n/a", "na", "#n/a"})
 
 _EXPECTED = {
-    "count": "a whole number such as 1,234",
-    "money": "an amount such as 1,234.50 or ¥1,234.50",
-    "number": "a number such as 12.5",
-    "percent": "a percentage such as 3.45%",
-    "fraction": "a fraction such as 0.0345",
+    "count": N_("a whole number such as 1,234"),
+    "money": N_("an amount such as 1,234.50 or ¥1,234.50"),
+    "number": N_("a number such as 12.5"),
+    "percent": N_("a percentage such as 3.45%"),
+    "fraction": N_("a fraction such as 0.0345"),
     "text": "text",
 }
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8}
@@ -55,7 +57,10 @@ class NumberError(ValueError):
     """A cell that is present but is not the kind of number its column holds."""
 
     def __init__(self, found: str, kind: str) -> None:
-        super().__init__(f"found {found!r}, expected {_EXPECTED.get(kind, kind)}")
+        expected = _(_EXPECTED.get(kind, kind))
+        super().__init__(
+            _("found {found!r}, expected {expected}").format(found=found, expected=expected)
+        )
         self.found = found
         self.kind = kind
 
@@ -175,7 +180,9 @@ def parse_id(text: str) -> str | None:
     if cleaned.casefold() in MISSING:
         return None
     if _SCIENTIFIC.match(cleaned.replace(",", ".")):
-        raise NumberError(cleaned, "an id written in full (Excel turned it into a rounded number)")
+        raise NumberError(
+            cleaned, N_("an id written in full (Excel turned it into a rounded number)")
+        )
     if re.fullmatch(r"\d+\.0+", cleaned):
         cleaned = cleaned.split(".", 1)[0]
     return cleaned

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from pydantic import Field, field_validator
 
-from opsboard.adapters.api import AdapterOptions, Duration, store_name_problem
+from opsboard.adapters.api import AdapterOptions, Duration, _, store_name_problem
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
 
 
 def _positive(value: timedelta | None) -> timedelta | None:
     if value is not None and value <= timedelta(0):
-        raise ValueError("expected a duration above 0, such as 26h")
+        raise ValueError(_("expected a duration above 0, such as 26h"))
     return value
 
 

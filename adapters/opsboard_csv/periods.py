@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
 
-from opsboard.adapters.api import RejectedInput
+from opsboard.adapters.api import N_, RejectedInput, _
 from opsboard_csv.containers import DEFAULT_MAX_BYTES
 from opsboard_csv.dates import DateError, check_plausible, find_dates, parse_date, slash_order
 from opsboard_csv.profiles import HeaderMatch, Profile, normalise_header
@@ -86,7 +86,7 @@ def row_days(
             try:
                 day = parse_date(cell, order)
                 if day is None:
-                    raise DateError("the date is empty")
+                    raise DateError(_("the date is empty"))
                 found = (day, day)
             except DateError as exc:
                 ranged = _range_cell(cell, order)
@@ -108,7 +108,9 @@ def row_days(
         try:
             check_plausible(day, context.today)
         except DateError as exc:
-            raise RejectedInput(f"{context.file_name}: {exc}") from None
+            raise RejectedInput(
+                _("{file}: {problem}").format(file=context.file_name, problem=exc)
+            ) from None
     return [(first, last)] * len(data)
 
 
@@ -120,10 +122,10 @@ def _month_days(
     December) and to today."""
     if first.day != 1:
         raise RejectedInput(
-            f"{first} does not start a month",
+            _("{day} does not start a month").format(day=first),
             line=row.line,
             column=column,
-            hint="export the report again grouped by Month or by Day",
+            hint=_("export the report again grouped by Month or by Day"),
         )
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     last = min(following - timedelta(days=1), context.today)
@@ -132,13 +134,14 @@ def _month_days(
         first, last = max(first, named[0]), min(last, named[1])
     if last < first:
         raise RejectedInput(
-            f"the month of {first} lies outside the days the file name names "
-            f"({named[0]} .. {named[1]})"
+            _(
+                "the month of {day} lies outside the days the file name names ({first} .. {last})"
+            ).format(day=first, first=named[0], last=named[1])
             if named
-            else f"the month of {first} has not begun",
+            else _("the month of {day} has not begun").format(day=first),
             line=row.line,
             column=column,
-            hint="keep the file name Shopify gives the export (it names the days exported)",
+            hint=_("keep the file name Shopify gives the export (it names the days exported)"),
         )
     return first, last
 
@@ -165,10 +168,12 @@ def _with_end_dates(
             ended.append((day, until))
         elif last < day or until != day:
             raise RejectedInput(
-                f"the row's end date {last} does not follow its start {day}",
+                _("the row's end date {last} does not follow its start {day}").format(
+                    last=last, day=day
+                ),
                 line=row.line,
                 column=match.headers[index],
-                hint="download the report again; if it was edited, restore the dates",
+                hint=_("download the report again; if it was edited, restore the dates"),
             )
         else:
             ended.append((day, last))
@@ -220,6 +225,10 @@ def _named_days(source: str, profile: Profile, context: FileContext) -> Days | N
     return min(first, last), max(first, last)
 
 
+#: Where a report names the days it covers, as a message says it.
+_PLACES = {"title": N_("its title rows"), "file_name": N_("its file name")}
+
+
 def _file_days(profile: Profile, match: HeaderMatch, context: FileContext) -> Days:
     """The days a report without a date column covers: the span its title rows or file
     name name (which wins over ``--date``, and a ``--date`` outside it is an error), else
@@ -230,18 +239,27 @@ def _file_days(profile: Profile, match: HeaderMatch, context: FileContext) -> Da
         if found is None or found[0] == found[1]:
             continue
         first, last = found
-        where = "its title rows" if source == "title" else "its file name"
+        place = _PLACES["title" if source == "title" else "file_name"]
+        where = _(place)
         if context.day is not None:
             if not first <= context.day <= last:
                 raise RejectedInput(
-                    f"{context.file_name}: {where} say the report covers {first} .. {last}, "
-                    f"and --date {context.day} is not in it",
-                    hint="leave out --date: a report over a range loads as a figure of its "
-                    "range, never of one day",
+                    _(
+                        "{file}: {where} say the report covers {first} .. {last}, "
+                        "and --date {day} is not in it"
+                    ).format(
+                        file=context.file_name, where=where, first=first, last=last, day=context.day
+                    ),
+                    hint=_(
+                        "leave out --date: a report over a range loads as a figure of its "
+                        "range, never of one day"
+                    ),
                 )
             context.notes.append(
-                f"the report covers {first} .. {last} ({where}): --date {context.day} was "
-                "not used (a figure of a range is never put on one day)"
+                _(
+                    "the report covers {first} .. {last} ({where}): --date {day} was "
+                    "not used (a figure of a range is never put on one day)"
+                ).format(first=first, last=last, where=where, day=context.day)
             )
         return first, last
     for source in sources:
@@ -250,25 +268,36 @@ def _file_days(profile: Profile, match: HeaderMatch, context: FileContext) -> Da
         found = named.get(source)
         if found is not None:
             return found
-    places = {"title": "its title rows", "file_name": "its file name"}
-    looked = [places[s] for s in sources if s in places]
-    where = f", and no day is named in {' or '.join(looked)}" if looked else ""
+    looked = [_(_PLACES[s]) for s in sources if s in _PLACES]
+    where = (
+        _(", and no day is named in {places}").format(places=_(" or ").join(looked))
+        if looked
+        else ""
+    )
     stem, dot, suffix = context.file_name.rpartition(".")
     if "option" not in sources:
         # A report over a range: --date would put its figures on one day.
         example = f"{stem or context.file_name} - 2026-06-01 - 2026-06-30.{suffix or 'csv'}"
         raise RejectedInput(
-            f"{context.file_name}: the report ({profile.title}) holds figures of the days it "
-            f"was exported for, and names none{where}",
-            hint=f"put the first and last day in the file name, e.g. {example!r}, as the "
-            "platform names its export, and load it again",
+            _(
+                "{file}: the report ({title}) holds figures of the days it "
+                "was exported for, and names none{where}"
+            ).format(file=context.file_name, title=profile.shown_title(), where=where),
+            hint=_(
+                "put the first and last day in the file name, e.g. {example!r}, as the "
+                "platform names its export, and load it again"
+            ).format(example=example),
         )
     example = f"{stem}_2026-06-18.{suffix}" if dot else f"{context.file_name}_2026-06-18"
     raise RejectedInput(
-        f"{context.file_name}: the report ({profile.title}) has no date column{where}",
+        _("{file}: the report ({title}) has no date column{where}").format(
+            file=context.file_name, title=profile.shown_title(), where=where
+        ),
         hint=context.advice(
-            "give the day the report covers with --date YYYY-MM-DD",
-            "put the day the report covers in the file name, e.g. "
-            f"{example}, and drop it into the folder again",
+            _("give the day the report covers with --date YYYY-MM-DD"),
+            _(
+                "put the day the report covers in the file name, e.g. "
+                "{example}, and drop it into the folder again"
+            ).format(example=example),
         ),
     )

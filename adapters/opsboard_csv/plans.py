@@ -14,6 +14,7 @@ from opsboard.adapters.api import (
     ParsedFile,
     PlanSheet,
     RejectedInput,
+    _,
 )
 from opsboard_csv.containers import Table, delimited_table, sniff, workbook_tables
 from opsboard_csv.decoding import candidates
@@ -51,8 +52,8 @@ def _sheet(table: Table) -> PlanSheet | None:
         extra = [c for i, c in enumerate(row) if i not in header and c.strip()]
         if extra:
             raise RejectedInput(
-                f"a cell {extra[0]!r} outside the plan's columns", line=line,
-                hint="keep only the columns store, metric, period, value and scope",
+                _("a cell {cell!r} outside the plan's columns").format(cell=extra[0]), line=line,
+                hint=_("keep only the columns store, metric, period, value and scope"),
             )  # fmt: skip
         cells = {name: row[index] if index < len(row) else "" for index, name in header.items()}
         plan.rows.append((line, cells))

@@ -28,10 +28,12 @@ from datetime import date
 
 from opsboard.adapters.api import (
     MAX_TERM_LENGTH,
+    N_,
     FinePoint,
     Names,
     RawPoint,
     RejectedInput,
+    _,
     channel_of_source,
     local_midnight,
     span_grain,
@@ -92,7 +94,7 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
             return UNATTRIBUTED if spec.missing is None else spec.missing
         if source in {normalise_cell(v) for v in spec.keep}:
             return ""
-        check_text(source, "traffic source", line, column, typed=True)
+        check_text(source, N_("traffic source"), line, column, typed=True)
         return source
     if role == "channel":
         value = normalise_cell(cell).casefold()
@@ -104,10 +106,10 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
         text = parse_id(cell)
     except NumberError as exc:
         raise RejectedInput(
-            f"{exc}: the id was rounded when the file was saved in Excel",
+            _("{problem}: the id was rounded when the file was saved in Excel").format(problem=exc),
             line=line,
             column=column,
-            hint="download the report again and load it without opening it in Excel",
+            hint=_("download the report again and load it without opening it in Excel"),
         ) from None
     if text is None:
         return UNATTRIBUTED if spec.missing is None else spec.missing
@@ -118,7 +120,14 @@ def dimension(spec: FieldSpec, role: str, cell: str, line: int, column: str) -> 
 
 
 #: How each kind of id is named in a refusal.
-_ID_LABELS = {"campaign": "campaign id", "sku": "SKU", "term": "search term", "keyword": "keyword"}
+_ID_LABELS = {
+    "campaign": N_("campaign id"),
+    "sku": N_("SKU"),
+    "term": N_("search term"),
+    "keyword": N_("keyword"),
+}
+#: How the name of each kind of id is called in a refusal.
+_NAME_LABELS = {"campaign": N_("campaign name"), "sku": N_("sku name")}
 
 
 def check_text(
@@ -139,21 +148,26 @@ def check_text(
             problem,
             line=line,
             column=column,
-            hint="no platform writes this: download the report again; if it was edited, "
-            "remove the character (or shorten the cell) and load it again",
+            hint=_(
+                "no platform writes this: download the report again; if it was edited, "
+                "remove the character (or shorten the cell) and load it again"
+            ),
         )
 
 
 def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) -> list[str]:
     """The store of each row: the given one, or the row's own store column (checked)."""
     column = match.columns.get(key_of(match.profile, "store") or "")
-    name_it = context.advice("name the store with --store", "drop it into the folder of its store")
+    name_it = context.advice(
+        _("name the store with --store"), _("drop it into the folder of its store")
+    )
     if column is None:
         if context.store:
             return [context.store] * len(data)
         raise RejectedInput(
-            f"{context.file_name}: the report ({match.profile.title}) does not say which "
-            "store it is for",
+            _("{file}: the report ({title}) does not say which store it is for").format(
+                file=context.file_name, title=match.profile.shown_title()
+            ),
             hint=name_it,
         )
     header = match.headers[column]
@@ -174,22 +188,36 @@ def row_stores(match: HeaderMatch, data: list[DataRow], context: FileContext) ->
         if len(first) > 1:
             (a, line_a), (b, line_b) = list(first.items())[:2]
             raise RejectedInput(
-                f"{context.file_name}: the file holds figures of several stores ({a!r} on "
-                f"line {line_a}, {b!r} on line {line_b}), but "
-                + context.advice("--store names one", "its folder belongs to one store"),
+                _(
+                    "{file}: the file holds figures of several stores ({a!r} on "
+                    "line {line_a}, {b!r} on line {line_b}), but {but}"
+                ).format(
+                    file=context.file_name,
+                    a=a,
+                    line_a=line_a,
+                    b=b,
+                    line_b=line_b,
+                    but=context.advice(
+                        _("--store names one"), _("its folder belongs to one store")
+                    ),
+                ),
                 column=header,
                 hint=context.advice(
-                    f"leave out --store: the file is then split by its {header} column "
-                    "(each name a store)",
-                    "drop it into the parent drop folder (the one whose sub-folders are "
-                    f"named after stores): there it is split by its {header} column",
+                    _(
+                        "leave out --store: the file is then split by its {header} column "
+                        "(each name a store)"
+                    ).format(header=header),
+                    _(
+                        "drop it into the parent drop folder (the one whose sub-folders are "
+                        "named after stores): there it is split by its {header} column"
+                    ).format(header=header),
                 ),
             )
         return [context.store] * len(data)
     for row, name in zip(data, names, strict=True):
         if not name:
             raise RejectedInput(
-                "the row names no store",
+                _("the row names no store"),
                 line=row.line,
                 column=header,
                 hint=name_it,
@@ -224,7 +252,8 @@ def file_points(
     fixed.update({k: v for k, v in match.titled.items() if k in fixed})
     for kind in ("campaign", "sku"):
         if kind in match.titled:
-            check_text(match.titled[kind], f"{_ID_LABELS[kind]} of the title rows", None, None)
+            what = _("{what} of the title rows").format(what=_(_ID_LABELS[kind]))
+            check_text(match.titled[kind], what, None, None)
     stores = row_stores(match, data, context)
     named = [
         (spec.name_of, columns[k])
@@ -238,7 +267,8 @@ def file_points(
         if f"{kind}_name" in match.titled and fixed.get(kind)
     }
     for kind, text in titled_names.items():
-        check_text(text, f"{kind} name of the title rows", None, None, name=True)
+        what = _("{what} of the title rows").format(what=_(_NAME_LABELS[kind]))
+        check_text(text, what, None, None, name=True)
         for store in set(stores):
             names[(store, kind, fixed[kind] or "")] = text
     keyed = _keyed_fields(match, metric_fields)
@@ -260,7 +290,8 @@ def file_points(
             key = scope[kind] or ""
             text = row.cell(index).strip()
             if key and key != UNATTRIBUTED and text and text not in ("-", "--"):
-                check_text(text, f"{kind} name", row.line, match.headers[index], name=True)
+                what = _NAME_LABELS.get(kind) or f"{kind} name"
+                check_text(text, what, row.line, match.headers[index], name=True)
                 names[(store, kind, key)] = text
         if profile.unique_rows:
             _check_unique(
@@ -437,9 +468,11 @@ def _check_parts(
         repr(match.headers[match.columns[k]]) for k, s in metric_fields if s.metric == metric
     )
     raise RejectedInput(
-        f"{named} add up to {total:g}, a negative {metric}",
+        _("{named} add up to {total:g}, a negative {metric}").format(
+            named=named, total=total, metric=metric
+        ),
         line=row.line,
-        hint="check that the file is an unchanged download",
+        hint=_("check that the file is an unchanged download"),
     )
 
 
@@ -473,11 +506,13 @@ def _once_per_key(
     if not math.isclose(first[0], value, rel_tol=1e-9, abs_tol=1e-9):
         named = " / ".join(str(k) for k in key[3:])
         raise RejectedInput(
-            f"{metric} of {named} reads {value:g} here and {first[0]:g} on line {first[1]}: "
-            "the report repeats this figure on every row of its key, so both rows must "
-            "hold the same value",
+            _(
+                "{metric} of {named} reads {value:g} here and {first:g} on line {line}: "
+                "the report repeats this figure on every row of its key, so both rows must "
+                "hold the same value"
+            ).format(metric=metric, named=named, value=value, first=first[0], line=first[1]),
             line=row.line,
-            hint="download the report again; if it was edited, restore the repeated values",
+            hint=_("download the report again; if it was edited, restore the repeated values"),
         )
 
 
@@ -493,12 +528,20 @@ def _check_unique(
     day_text = f"{day} .. {last}" if last != day else str(day)
     named = ", ".join(s for s in scope if s)
     raise RejectedInput(
-        f"the row repeats line {first}: both hold {day_text}"
-        + (f" for {named}" if named else "")
-        + f" (store {store}); adding them up would count the day twice",
+        _(
+            "the row repeats line {first}: both hold {days}{scope} (store {store}); adding "
+            "them up would count the day twice"
+        ).format(
+            first=first,
+            days=day_text,
+            scope=_(" for {named}").format(named=named) if named else "",
+            store=store,
+        ),
         line=row.line,
-        hint="remove the repeated rows, or download the report again instead of pasting "
-        "two downloads together",
+        hint=_(
+            "remove the repeated rows, or download the report again instead of pasting "
+            "two downloads together"
+        ),
     )
 
 

@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from opsboard.adapters.api import BASE_METRICS, CHANNELS, OpsboardError
+from opsboard.adapters.api import BASE_METRICS, CHANNELS, OpsboardError, is_chinese
 
 Role = Literal[
     "date",
@@ -141,6 +141,18 @@ class Refusal(_Strict):
     """Regular expressions that refuse the file when found in the rows above the header."""
     reason: str
     hint: str | None = None
+    reason_zh: str = ""
+    """The reason in Chinese (the English one without)."""
+    hint_zh: str = ""
+    """The hint in Chinese (the English one without)."""
+
+    def shown_reason(self) -> str:
+        """The reason in the operator's language."""
+        return self.reason_zh if self.reason_zh and is_chinese() else self.reason
+
+    def shown_hint(self) -> str | None:
+        """The hint in the operator's language."""
+        return self.hint_zh if self.hint_zh and is_chinese() else self.hint
 
     @model_validator(mode="after")
     def _something(self) -> Refusal:
@@ -164,7 +176,8 @@ class Profile(_Strict):
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
     title_zh: str = ""
-    """The title in Chinese, for `opsboard --lang zh-CN formats` (the English one without)."""
+    """The title in Chinese, for `opsboard --lang zh-CN formats` and the messages about a
+    file (the English one without)."""
     platform: str
     required: list[str | list[str]] = Field(min_length=1)
     """The fields whose headers identify the format (all on one row); an inner list is a
@@ -276,6 +289,10 @@ class Profile(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def shown_title(self) -> str:
+        """The title in the operator's language, for the messages about a file."""
+        return self.title_zh if self.title_zh and is_chinese() else self.title
 
     def date_sources(self, *, dropped: bool) -> list[DateSource]:
         """Where the date comes from, in order; in a drop folder, which has no `--date`,

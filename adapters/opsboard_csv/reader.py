@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from opsboard.adapters.api import ParsedFile, RejectedInput
+from opsboard.adapters.api import N_, ParsedFile, RejectedInput, _
 from opsboard_csv.bounds import MAX_HEADER_CELLS, check_line_lengths, head_of, read_regular
 from opsboard_csv.containers import (
     DEFAULT_MAX_BYTES,
@@ -94,8 +94,10 @@ def read_file(
     data = read_regular(path, max_bytes)
     if not data.removeprefix(b"\xef\xbb\xbf").strip(b" \t\r\n\x00\xff\xfe"):
         raise IncompleteFile(
-            f"{path.name}: empty file ({len(data)} bytes), nothing to load",
-            hint="the download failed or is still being written: download the report again",
+            _("{file}: empty file ({size} bytes), nothing to load").format(
+                file=path.name, size=len(data)
+            ),
+            hint=_("the download failed or is still being written: download the report again"),
         )
     if format is None or format == PLAN_FORMAT:
         plan = read_plan(data, path.name, store)
@@ -103,9 +105,11 @@ def read_file(
             return plan
         if format == PLAN_FORMAT:
             raise RejectedInput(
-                f"{path.name}: not a plan sheet",
-                hint="its first row must be store,metric,period,value[,scope] "
-                "(or 店铺,指标,周期,目标值[,范围])",
+                _("{file}: not a plan sheet").format(file=path.name),
+                hint=_(
+                    "its first row must be store,metric,period,value[,scope] "
+                    "(or 店铺,指标,周期,目标值[,范围])"
+                ),
             )
     profiles = _profiles_for(format)
     context = FileContext(
@@ -131,8 +135,8 @@ def _profiles_for(format: str | None) -> tuple[Profile, ...]:
     chosen = tuple(p for p in profiles if p.name == format)
     if not chosen:
         raise RejectedInput(
-            f"no export format called {format!r}",
-            hint="use one of: " + ", ".join(p.name for p in profiles),
+            _("no export format called {format!r}").format(format=format),
+            hint=_("use one of: {formats}").format(formats=", ".join(p.name for p in profiles)),
         )
     return chosen
 
@@ -222,9 +226,9 @@ def _first_match(
 
 
 _CONTAINER_NAMES = {
-    "xls": ("an Excel 97-2003 workbook", (".xls",)),
-    "xlsx": ("an Excel workbook", (".xlsx", ".xlsm")),
-    "zip": ("a zip archive", (".zip",)),
+    "xls": (N_("an Excel 97-2003 workbook"), (".xls",)),
+    "xlsx": (N_("an Excel workbook"), (".xlsx", ".xlsm")),
+    "zip": (N_("a zip archive"), (".zip",)),
 }
 
 
@@ -234,7 +238,11 @@ def _note_container(name: str, kind: str, context: FileContext) -> None:
         return
     label, suffixes = _CONTAINER_NAMES[kind]
     if not name.lower().endswith(suffixes):
-        context.notes.append(f"{name.rsplit('/', 1)[-1]} is {label}; it was read as one")
+        context.notes.append(
+            _("{file} is {kind}; it was read as one").format(
+                file=name.rsplit("/", 1)[-1], kind=_(label)
+            )
+        )
 
 
 def _recognise(table: Table, profiles: Iterable[Profile]) -> HeaderMatch | None:
@@ -298,14 +306,16 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
                         candidates.append((found, hits, profile, missing, line, separator, cells))
     if not tables:
         return RejectedInput(
-            f"{name}: neither text nor a spreadsheet the formats know",
-            hint="ingest the CSV, XLSX, XLS or ZIP file the platform gave you",
+            _("{file}: neither text nor a spreadsheet the formats know").format(file=name),
+            hint=_("ingest the CSV, XLSX, XLS or ZIP file the platform gave you"),
         )
     if not candidates:
         return RejectedInput(
-            f"{name}: not a known export format (no header row in the first {HEAD_ROWS} "
-            "rows matches any format)",
-            hint="`opsboard formats` lists the formats and the headers that identify them",
+            _(
+                "{file}: not a known export format (no header row in the first {rows} "
+                "rows matches any format)"
+            ).format(file=name, rows=HEAD_ROWS),
+            hint=_("`opsboard formats` lists the formats and the headers that identify them"),
         )
     platform = _platform(candidates)
     pool = [c for c in candidates if platform is None or c[2].platform == platform]
@@ -314,41 +324,66 @@ def _unknown(name: str, tables: Sequence[Table], profiles: Sequence[Profile]) ->
         pool, key=lambda c: (c[0], c[1], -candidates.index(c))
     )
     if separator:
-        lacks = f"; split by it, its header still lacks: {', '.join(missing)}" if missing else ""
+        lacks = (
+            _("; split by it, its header still lacks: {missing}").format(missing=", ".join(missing))
+            if missing
+            else ""
+        )
         return RejectedInput(
-            f"{name}: its cells are separated by {separator!r}, which no export format uses; "
-            f"the header looks like {profile.title} ({profile.name}){lacks}",
+            _(
+                "{file}: its cells are separated by {separator!r}, which no export format "
+                "uses; the header looks like {title} ({format}){lacks}"
+            ).format(
+                file=name,
+                separator=separator,
+                title=profile.shown_title(),
+                format=profile.name,
+                lacks=lacks,
+            ),
             line=line,
-            hint="download the report again, or save it as CSV (comma-separated) or as XLSX",
+            hint=_("download the report again, or save it as CSV (comma-separated) or as XLSX"),
         )
     if forced:
         return RejectedInput(
-            f"{name}: not a {profile.title} export: its header lacks: {', '.join(missing)}",
+            _("{file}: not a {title} export: its header lacks: {missing}").format(
+                file=name, title=profile.shown_title(), missing=", ".join(missing)
+            ),
             line=line,
-            hint="leave out --format to let the format be recognised",
+            hint=_("leave out --format to let the format be recognised"),
         )
-    closest = (
-        f"the closest is {profile.title} ({profile.name}), but its header lacks: "
-        f"{', '.join(missing)}"
+    closest = _("the closest is {title} ({format}), but its header lacks: {missing}").format(
+        title=profile.shown_title(), format=profile.name, missing=", ".join(missing)
     )
     if platform is None:
         return RejectedInput(
-            f"{name}: not a known export format; {closest}",
+            _("{file}: not a known export format; {closest}").format(file=name, closest=closest),
             line=line,
-            hint="check that the file is an unchanged download of a report `opsboard formats` "
-            "lists, with all its columns ticked",
+            hint=_(
+                "check that the file is an unchanged download of a report `opsboard formats` "
+                "lists, with all its columns ticked"
+            ),
         )
     label = _PLATFORM_NAMES.get(platform, platform)
-    article = "an" if label[:1] in "AEIOU" else "a"
+    kind = _("an {platform} report") if label[:1] in "AEIOU" else _("a {platform} report")
     shown = ", ".join(cells[:6]) + (", ..." if len(cells) > 6 else "")
-    reads = "; ".join(p.title for p in load_profiles() if p.platform == platform)
+    reads = _("; ").join(p.shown_title() for p in load_profiles() if p.platform == platform)
     return RejectedInput(
-        f"{name}: not a known export format: {article} {label} report of a type opsboard does not "
-        f"read yet (its header: {shown}); it reads: {reads}; {closest}",
+        _(
+            "{file}: not a known export format: {kind} of a type opsboard "
+            "does not read yet (its header: {header}); it reads: {reads}; {closest}"
+        ).format(
+            file=name,
+            kind=kind.format(platform=label),
+            header=shown,
+            reads=reads,
+            closest=closest,
+        ),
         line=line,
-        hint=f"download one of the {label} reports it reads (`opsboard formats` lists their "
-        "headers); if the file is one of them, download it again unchanged, with all its "
-        "columns",
+        hint=_(
+            "download one of the {platform} reports it reads (`opsboard formats` lists their "
+            "headers); if the file is one of them, download it again unchanged, with all its "
+            "columns"
+        ).format(platform=label),
     )
 
 

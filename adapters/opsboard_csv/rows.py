@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from opsboard.adapters.api import OTHER_TERMS, FinePoint, ParsedFile, RejectedInput
+from opsboard.adapters.api import N_, OTHER_TERMS, FinePoint, ParsedFile, RejectedInput, _
 from opsboard_csv.account_totals import account_label, account_points
 from opsboard_csv.containers import DELIMITER_OF, Table
 from opsboard_csv.dates import find_dates
@@ -24,7 +24,7 @@ from opsboard_csv.periods import DataRow, FileContext, has_date_column, key_of, 
 from opsboard_csv.points import file_points
 from opsboard_csv.profiles import HeaderMatch, Profile, normalise_header, title_text
 
-HEADER_ONLY = "header only: no data rows yet (T+1 data is not ready before the next day)"
+HEADER_ONLY = N_("header only: no data rows yet (T+1 data is not ready before the next day)")
 
 
 def _is_total(text: str, markers: list[str]) -> bool:
@@ -63,13 +63,14 @@ def _check_complete(table: Table, match: HeaderMatch, width: int, context: FileC
     if table.complete or len(table.rows) <= match.row + 1:
         return
     line, cells = table.lines[-1], table.rows[-1]
-    hint = (
+    hint = _(
         "the download was interrupted or the file is still being written: download the report again"
     )
     if table.container == "html":
         raise IncompleteFile(
-            f"{context.file_name}: the page ends before its table does (no </table>): "
-            "the file is cut off",
+            _(
+                "{file}: the page ends before its table does (no </table>): the file is cut off"
+            ).format(file=context.file_name),
             line=line,
             hint=hint,
         )
@@ -77,7 +78,7 @@ def _check_complete(table: Table, match: HeaderMatch, width: int, context: FileC
     if found is None:
         return
     raise IncompleteFile(
-        f"{context.file_name}: the last line is cut off: {found}",
+        _("{file}: the last line is cut off: {sign}").format(file=context.file_name, sign=found),
         line=line,
         hint=hint,
     )
@@ -89,9 +90,9 @@ _DECIMALS = re.compile(r"[.,](\d+)\D*$")
 def _cut_sign(table: Table, match: HeaderMatch, width: int, cells: list[str]) -> str | None:
     """What shows that the last row (no newline after it) was cut, or None."""
     if table.open_quote:
-        return "it ends inside a quoted cell (the closing quote never came)"
+        return _("it ends inside a quoted cell (the closing quote never came)")
     if len(cells) < width:
-        return f"it has {len(cells)} of {width} fields"
+        return _("it has {found} of {width} fields").format(found=len(cells), width=width)
     index = width - 1
     last = cells[index].strip() if index < len(cells) else ""
     above = [
@@ -100,19 +101,19 @@ def _cut_sign(table: Table, match: HeaderMatch, width: int, cells: list[str]) ->
     if not last:
         # Cut just after its last separator: every cell before is there, this one not.
         if above and all(above) and all(c.strip() for c in cells[:index]):
-            return "its last cell is empty, where every other row has a value"
+            return _("its last cell is empty, where every other row has a value")
         return None
     if last[-1] in ",.$£€¥₹" or last.endswith(("Rs", "Rs.")):
-        return f"its last cell reads {last!r}, the start of a longer value"
+        return _("its last cell reads {last!r}, the start of a longer value").format(last=last)
     decimals = {len(m.group(1)) if (m := _DECIMALS.search(c)) else 0 for c in above if c}
     if len(decimals) == 1:
         (usual,) = decimals
         mine = _DECIMALS.search(last)
         if usual and (0 if mine is None else len(mine.group(1))) < usual:
-            return (
-                f"its last cell reads {last!r}, shorter than the column's other amounts "
-                f"({usual} decimals): the start of a longer value"
-            )
+            return _(
+                "its last cell reads {last!r}, shorter than the column's other amounts "
+                "({usual} decimals): the start of a longer value"
+            ).format(last=last, usual=usual)
     return None
 
 
@@ -126,13 +127,17 @@ def _check_width(table: Table, line: int, cells: list[str], width: int) -> None:
     delimiter = DELIMITER_OF[table.container]
     extra = next(c.strip() for c in cells[width:] if c.strip())
     raise RejectedInput(
-        f"found {filled} cells, expected {width} (one per header column): the row has "
-        f"values past the last column (the first reads {extra!r}), so its values do not "
-        f"line up with their headers; a value written without quotes around its "
-        f"{delimiter!r} (1{delimiter}234.00) splits in two like this",
+        _(
+            "found {filled} cells, expected {width} (one per header column): the row has "
+            "values past the last column (the first reads {extra!r}), so its values do not "
+            "line up with their headers; a value written without quotes around its "
+            "{delimiter!r} (1{delimiter}234.00) splits in two like this"
+        ).format(filled=filled, width=width, extra=extra, delimiter=delimiter),
         line=line,
-        hint="download the report again; if it was edited, quote values that hold "
-        f"{delimiter!r} (or save it as XLSX)",
+        hint=_(
+            "download the report again; if it was edited, quote values that hold "
+            "{delimiter!r} (or save it as XLSX)"
+        ).format(delimiter=delimiter),
     )
 
 
@@ -190,13 +195,17 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
     if compared:
         skipped += compared
         context.notes.append(
-            f"{compared} row(s) without a date and without figures skipped (a comparison "
-            "period's extra day)"
+            _(
+                "{count} row(s) without a date and without figures skipped (a comparison "
+                "period's extra day)"
+            ).format(count=compared)
         )
     notices: list[str] = [*context.notes, *missing_expected(match)]
     data, finer, summed = _group_totals(match, data)
     if finer:
-        notices.append(f"{finer} finer breakdown rows skipped (their totals were loaded)")
+        notices.append(
+            _("{count} finer breakdown rows skipped (their totals were loaded)").format(count=finer)
+        )
         skipped += finer
     if summed:
         notices.append(summed)
@@ -207,26 +216,30 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
             points=[],
             rows=0,
             skipped=skipped,
-            notices=[HEADER_ONLY, *notices],
+            notices=[_(HEADER_ONLY), *notices],
         )
     noted = len(context.notes)
     days = row_days(profile, match, data, context)
     notices += context.notes[noted:]
     if context.day is not None and has_date_column(profile, match):
-        notices.append(f"the file has its own dates: --date {context.day} was not used")
+        notices.append(
+            _("the file has its own dates: --date {day} was not used").format(day=context.day)
+        )
     found = file_points(match, data, days, context)
     if found.summed_sources:
-        named = ", ".join(found.summed_sources[:5]) + (
-            f" and {len(found.summed_sources) - 5} more" if len(found.summed_sources) > 5 else ""
-        )
+        named = _some(found.summed_sources)
         notices.append(
-            f"no 汇总 row for {named}: their channels are their sources added up (a visitor "
-            "who came by two of them counts in both)"
+            _(
+                "no 汇总 row for {named}: their channels are their sources added up (a visitor "
+                "who came by two of them counts in both)"
+            ).format(named=named)
         )
     if found.joined:
         notices.append(
-            f"{found.joined} group(s) of rows over days that overlap other rows of the same scope "
-            "(finer rows: terms, ad groups) were added up into the span they cover together"
+            _(
+                "{count} group(s) of rows over days that overlap other rows of the same scope "
+                "(finer rows: terms, ad groups) were added up into the span they cover together"
+            ).format(count=found.joined)
         )
     if accounts:
         extra, notice = account_points(match, accounts, data, days, found.stores, context)
@@ -238,8 +251,10 @@ def extract(table: Table, match: HeaderMatch, context: FileContext) -> ParsedFil
         )
         found.fine_points += [FinePoint(*p, term=OTHER_TERMS) for p in rest]
         notices.append(
-            f"the {profile.other_terms[0]!r} row (line {others[0].line}) holds the terms the "
-            f"report does not list: stored as the term {OTHER_TERMS!r}"
+            _(
+                "the {label!r} row (line {line}) holds the terms the "
+                "report does not list: stored as the term {other!r}"
+            ).format(label=profile.other_terms[0], line=others[0].line, other=OTHER_TERMS)
             if rest
             else notice
         )
@@ -267,11 +282,28 @@ def missing_expected(match: HeaderMatch) -> list[str]:
     notices = []
     for key, spec in profile.fields.items():
         if spec.expected and key not in columns and spec.metric not in fed:
+            # The notice begins with MISSING_COLUMN, in the language of the reader: the
+            # drop folder's health picks these notices out by it.
+            rest = _(
+                "{header!r} ({title} has it): its {metric} is not loaded; headers found: {found}"
+            )
             notices.append(
-                f"{MISSING_COLUMN} {spec.headers[0]!r} ({profile.title} has it): its "
-                f"{spec.metric} is not loaded; headers found: {', '.join(_named(match))}"
+                _(MISSING_COLUMN)
+                + " "
+                + rest.format(
+                    header=spec.headers[0],
+                    title=profile.shown_title(),
+                    metric=spec.metric,
+                    found=_(", ").join(_named(match)),
+                )
             )
     return notices
+
+
+def _some(names: list[str]) -> str:
+    """The first five of ``names`` and how many more (``a, b, c, d, e and 3 more``)."""
+    more = _(" and {count} more").format(count=len(names) - 5) if len(names) > 5 else ""
+    return ", ".join(names[:5]) + more
 
 
 def _named(match: HeaderMatch) -> list[str]:
@@ -337,18 +369,15 @@ def _group_totals(match: HeaderMatch, data: list[DataRow]) -> tuple[list[DataRow
                 finer += len(rows) - len(totals)
             else:
                 chosen += rows
-                without.append(" ".join(c for c in group_key if c) or "the file")
+                without.append(" ".join(c for c in group_key if c) or _("the file"))
         kept_rows = sorted(chosen, key=lambda r: r.line)
     notice = ""
     if without:
-        named = ", ".join(without[:5]) + (
-            f" and {len(without) - 5} more" if len(without) > 5 else ""
-        )
         column = match.headers[columns[filters[0][0]]]
-        notice = (
-            f"no {filters[0][1].keep[0]} row for {named}: their {column} rows were added up "
+        notice = _(
+            "no {keep} row for {named}: their {column} rows were added up "
             "(a visitor who came by two of them counts in both)"
-        )
+        ).format(keep=filters[0][1].keep[0], named=_some(without), column=column)
     return kept_rows, finer, notice
 
 
@@ -366,18 +395,20 @@ def _check_refusals(
         for name in names[:1] if refusal.together else names:
             if normalise_header(name) in present:
                 raise RejectedInput(
-                    refusal.reason + _title_range(above),
+                    refusal.shown_reason() + _title_range(above),
                     line=line,
                     column=present[normalise_header(name)],
-                    hint=refusal.hint,
+                    hint=refusal.shown_hint(),
                 )
         for pattern in refusal.titles:
             found = re.search(pattern, above)
             if found is not None:
                 raise RejectedInput(
-                    f"{refusal.reason} (a title row reads {found.group(0)!r})",
+                    _("{reason} (a title row reads {title!r})").format(
+                        reason=refusal.shown_reason(), title=found.group(0)
+                    ),
                     line=_title_line(titles, lines, found.group(0)),
-                    hint=refusal.hint,
+                    hint=refusal.shown_hint(),
                 )
 
 
@@ -386,7 +417,7 @@ def _title_range(above: str) -> str:
     found = find_dates(above)
     if len(found) < 2 or found[0] == found[1]:
         return ""
-    return f" (its title rows say {found[0]} .. {found[1]})"
+    return _(" (its title rows say {first} .. {last})").format(first=found[0], last=found[1])
 
 
 def _title_line(titles: list[list[str]], lines: list[int], text: str) -> int | None:

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from opsboard.adapters.api import _
+
 log = logging.getLogger(__name__)
 
 #: Name endings of files still being written by browsers, download tools and editors.
@@ -245,7 +247,7 @@ class FolderWatcher:
                 self.changed.set()
         except Exception as exc:  # the polling scan carries on without events
             self.error = f"{type(exc).__name__}: {exc}"
-            log.warning("folder events unavailable, polling only: %s", self.error)
+            log.warning(_("folder events unavailable, polling only: %s"), self.error)
 
     async def stop(self) -> None:
         """Stop watching and wait for the background task to end."""

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
+from opsboard.i18n import _
+
 
 class Grain(enum.StrEnum):
     """The length of the period a point covers."""
@@ -46,13 +48,13 @@ def store_name_problem(name: str) -> str | None:
     if _STORE_NAME.fullmatch(name):
         return None
     if not name:
-        return "the store name is empty"
+        return _("the store name is empty")
     if len(name) > 64:
-        return f"store name {name[:20]!r}... is longer than 64 characters"
-    return (
-        f"store name {name!r} is not allowed: use letters (any script), digits and - _ . "
+        return _("store name {name!r}... is longer than 64 characters").format(name=name[:20])
+    return _(
+        "store name {name!r} is not allowed: use letters (any script), digits and - _ . "
         "and start with a letter or digit, e.g. tmall-flagship or 天猫旗舰店"
-    )
+    ).format(name=name)
 
 
 class MetricPoint(NamedTuple):

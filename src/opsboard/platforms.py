@@ -6,6 +6,8 @@ a warning that names both, so that a misplaced file never passes unseen.
 
 from __future__ import annotations
 
+from opsboard.i18n import N_, _
+
 #: A platform as configured for a store, or as a report format names it -> its family.
 #: 阿里妈妈's reports (万相台, 直通车, 引力魔方, 淘宝客) belong to Taobao/Tmall stores.
 _FAMILY = {
@@ -21,9 +23,9 @@ _FAMILY = {
     "google_ads": "google",
 }
 _NAMES = {
-    "taobao": "Taobao/Tmall",
-    "jd": "JD",
-    "pdd": "Pinduoduo",
+    "taobao": N_("Taobao/Tmall"),
+    "jd": N_("JD"),
+    "pdd": N_("Pinduoduo"),
     "amazon": "Amazon",
     "shopify": "Shopify",
     "google": "Google Ads",
@@ -38,8 +40,8 @@ def platform_mismatch(store: str, store_platform: str, report_platform: str) -> 
     report = _FAMILY.get(report_platform)
     if own is None or report is None or report in (own, "google"):
         return None
-    return (
-        f"a {_NAMES[report]} report loaded for {store}, a {_NAMES[own]} store: check that it "
+    return _(
+        "a {report} report loaded for {store}, a {own} store: check that it "
         "belongs here (if not, load it for its own store: --store NAME, or that store's drop "
         "folder)"
-    )
+    ).format(report=_(_NAMES[report]), store=store, own=_(_NAMES[own]))

@@ -98,16 +98,19 @@ def text_problem(
     """
     limit = longest if longest is not None else MAX_NAME_LENGTH if name else MAX_ID_LENGTH
     if len(value) > limit:
-        return (
-            f"the {what} is {len(value)} characters long ({inert(value[:20])}...); at most "
-            f"{limit} are accepted"
-        )
+        return i18n.gettext(
+            "the {what} is {length} characters long ({start}...); at most {limit} are accepted"
+        ).format(what=i18n.gettext(what), length=len(value), start=inert(value[:20]), limit=limit)
     for found in _UNSAFE.finditer(value):
         if name and found.group() in _SPACES:
             continue
-        return (
-            f"the {what} '{inert(value[:60])}' holds the control character "
-            f"{_escaped(found)} (at character {found.start() + 1})"
+        return i18n.gettext(
+            "the {what} '{value}' holds the control character {character} (at character {position})"
+        ).format(
+            what=i18n.gettext(what),
+            value=inert(value[:60]),
+            character=_escaped(found),
+            position=found.start() + 1,
         )
     return None
 

@@ -7,21 +7,31 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import opsboard_api
+import opsboard_csv
+import opsboard_simulator
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from opsboard import i18n
 
 SOURCE = Path(i18n.__file__).parent
+#: Where marked text lives: the core and the bundled plugins (adapters, the simulated
+#: platform), which speak through the plugin API's ``_`` and share the core's catalog.
+SOURCES = (
+    SOURCE,
+    *(Path(str(p.__file__)).parent for p in (opsboard_csv, opsboard_api, opsboard_simulator)),
+)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([A-Za-z_]\w*\)[#0\- +]*\d*(?:\.\d+)?[a-zA-Z]")
 
 
 def _marked() -> set[str]:
     found: set[str] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        str(SOURCE), method_map=[("**.py", "python")], keywords=DEFAULT_KEYWORDS
-    ):
-        found.update([message] if isinstance(message, str) else message)
+    for source in SOURCES:
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(source), method_map=[("**.py", "python")], keywords=DEFAULT_KEYWORDS
+        ):
+            found.update([message] if isinstance(message, str) else message)
     return {m for m in found if m}
 
 
@@ -97,11 +107,11 @@ def test_no_marked_text_hides_inside_an_f_string() -> None:
     import tokenize
 
     hidden = []
-    for path in sorted(SOURCE.rglob("*.py")):
+    for path in sorted(p for source in SOURCES for p in source.rglob("*.py")):
         with path.open("rb") as source:
             for token in tokenize.tokenize(source.readline):
                 prefix = token.string[:2].lower()
                 is_f = token.type == tokenize.STRING and ("f" in prefix.rstrip("'\""))
                 if is_f and _MARKER_IN_FSTRING.search(token.string):
-                    hidden.append(f"{path.relative_to(SOURCE)}:{token.start[0]}")
+                    hidden.append(f"{path.parent.name}/{path.name}:{token.start[0]}")
     assert not hidden, f"marked text inside an f-string (not extracted): {hidden}"

@@ -3,8 +3,10 @@
 This one module is the whole contract. A plugin imports from here and from nothing else of
 opsboard: the base classes (``Adapter``, ``SimulatedPlatform``), the options base models,
 the ``Batch`` it hands over and the point types a batch carries, health, the errors it
-raises and the time helpers it needs. The registry that finds plugins by entry point is
-``opsboard.adapters.registry``.
+raises, the time helpers it needs and the language it speaks (``_``, ``N_``,
+``ngettext``: a message marked with them reads in the operator's language; ``is_chinese``
+for text a plugin carries in both languages itself). The registry
+that finds plugins by entry point is ``opsboard.adapters.registry``.
 
 An adapter says what it can do beyond ``poll`` and ``health`` with class-level flags, and
 the core asks those flags, never the adapter's attributes:
@@ -32,6 +34,8 @@ from opsboard.config.models import Settings
 from opsboard.config.targets import PLAN_COLUMNS, PLAN_REQUIRED
 from opsboard.config.types import Duration, Secret
 from opsboard.errors import OpsboardError, RejectedInput, UsageError
+from opsboard.i18n import N_, is_chinese, ngettext
+from opsboard.i18n import gettext as _
 from opsboard.metrics import BASE_METRICS
 from opsboard.models import (
     CHANNELS,
@@ -87,6 +91,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "MAX_TERM_LENGTH",
     "NAME_KINDS",
+    "N_",
     "OTHER_TERMS",
     "PLAN_COLUMNS",
     "PLAN_REQUIRED",
@@ -122,13 +127,16 @@ __all__ = [
     "SourceHealth",
     "SourceRevisions",
     "UsageError",
+    "_",
     "as_utc",
     "channel_of_source",
     "floor_hour",
     "inert",
     "inert_message",
+    "is_chinese",
     "local_day",
     "local_midnight",
+    "ngettext",
     "platform_mismatch",
     "raw_points",
     "span_days",

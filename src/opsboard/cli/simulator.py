@@ -2,7 +2,8 @@
 
 The command's flags are the simulated platform's options model, read when the command is
 parsed (``main.LazyFlagsParser``: other commands never load the simulator). Each field a
-flag can give becomes ``--field-name``, its docstring the help, its default the default.
+flag can give becomes ``--field-name``, its description the help (in the operator's
+language), its default the default.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 from opsboard.adapters.api import SimulatedPlatform
 from opsboard.adapters.registry import load_simulator
 from opsboard.errors import UsageError
+from opsboard.i18n import _
 
 #: The simulated platform `opsboard mock-api` serves (its ``opsboard.simulators`` name).
 PLATFORM = "platform"
@@ -50,7 +52,7 @@ def add_simulator_flags(parser: argparse.ArgumentParser) -> None:
             dest=name,
             type=kind,
             default=info.default,
-            help=info.description,
+            help=_(info.description) if info.description else None,
         )
 
 
@@ -75,7 +77,7 @@ def build(
             field = str(error["loc"][0]) if error["loc"] else ""
             shown = "--" + field.replace("_", "-") if flags else field
             message = str(error["msg"]).removeprefix("Value error, ")
-            joint = " " if message.startswith("is ") else ": "
+            joint = " " if message.startswith("is ") else _(": ")
             problems.append(f"{shown} {options.get(field)}{joint}{message}")
         raise UsageError("; ".join(problems)) from None
     return cls(checked)

@@ -62,7 +62,7 @@ class Watch:
             store.set_cache_size(SERVICE_CACHE_KIB)
             service = CollectionService(runtime, store, emit=self._print_events, flush=once)
             log.info(
-                "watching %s: %d sources, %d rules, %d notifiers",
+                _("watching %s: %d sources, %d rules, %d notifiers"),
                 runtime.db_path,
                 len(service.collector.adapters),
                 len(service.engine.rules),
@@ -81,7 +81,7 @@ class Watch:
             if once:
                 code = 3 if self.last is None else service.engine.exit_code(self.last)
                 if code == 3:
-                    log.warning("status unknown: %s", self._unknown_reason())
+                    log.warning(_("status unknown: %s"), self._unknown_reason())
                 return code
             return 0
         finally:
@@ -118,7 +118,7 @@ class Watch:
         finally:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
-        log.info("stopped")
+        log.info(_("stopped"))
 
 
 def run_watch(runtime: Runtime, *, once: bool = False) -> int:

@@ -23,6 +23,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
 from opsboard.errors import UsageError
+from opsboard.i18n import _
 from opsboard.text import inert
 
 #: The environment variable holding a password to use instead of a random token.
@@ -55,8 +56,8 @@ class Gate:
             return cls(secrets.token_urlsafe(32), from_password=False, cookie_name=name)
         if not password.strip():
             raise UsageError(
-                f"{PASSWORD_ENV} is set but empty",
-                hint="set a password in it, or unset it to get a random token printed",
+                _("{variable} is set but empty").format(variable=PASSWORD_ENV),
+                hint=_("set a password in it, or unset it to get a random token printed"),
             )
         return cls(password, from_password=True, cookie_name=name)
 
@@ -85,7 +86,7 @@ class Gate:
 
 
 def _offered_credential(header: str) -> str | None:
-    scheme, _, value = header.partition(" ")
+    scheme, _space, value = header.partition(" ")
     if scheme.lower() == "bearer":
         return value.strip()
     if scheme.lower() == "basic":
@@ -137,16 +138,20 @@ def refused(gate: Gate) -> web.Response:
         # The browser asks for it: any user name, the password of OPSBOARD_SERVE_PASSWORD.
         return page(
             401,
-            "sign in",
-            f"This dashboard needs the password set in {PASSWORD_ENV} where `opsboard serve` "
-            "runs (any user name).",
+            _("sign in"),
+            _(
+                "This dashboard needs the password set in {variable} where `opsboard serve` "
+                "runs (any user name)."
+            ).format(variable=PASSWORD_ENV),
             **{"WWW-Authenticate": 'Basic realm="opsboard", charset="UTF-8"'},
         )
     return page(
         401,
-        "token needed",
-        "This dashboard needs its token: open the address `opsboard serve` printed when it "
-        "started (it ends in ?token=…).",
+        _("token needed"),
+        _(
+            "This dashboard needs its token: open the address `opsboard serve` printed when it "
+            "started (it ends in ?token=…)."
+        ),
     )
 
 

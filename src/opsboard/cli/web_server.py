@@ -32,6 +32,7 @@ from opsboard.cli.web_access import (
     page,
     refused,
 )
+from opsboard.i18n import _
 from opsboard.text import inert_stderr_logging
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -96,13 +97,20 @@ class WebServer(Server):
             return f"{base}/"
         return f"{base}/?token={self.gate.secret}"
 
-    def announce(self, *_: Any) -> None:
+    def announce(self, *_args: Any) -> None:
         """The start line (the only place the token is ever written), once listening."""
-        how = f" (password from {PASSWORD_ENV}, any user name)" if self.gate.from_password else ""
-        print(f"opsboard: serving the dashboard at {self.start_url()}{how}", flush=True)
+        how = (
+            _(" (password from {variable}, any user name)").format(variable=PASSWORD_ENV)
+            if self.gate.from_password
+            else ""
+        )
+        serving = _("opsboard: serving the dashboard at {address}{how}")
+        print(serving.format(address=self.start_url(), how=how), flush=True)
         print(
-            f"opsboard: at most {self.max_sessions} browser sessions at a time "
-            "(--max-sessions); Ctrl+C stops",
+            _(
+                "opsboard: at most {count} browser sessions at a time "
+                "(--max-sessions); Ctrl+C stops"
+            ).format(count=self.max_sessions),
             flush=True,
         )
 
@@ -155,16 +163,17 @@ class WebServer(Server):
         return self.sessions >= self.max_sessions
 
     def _full_text(self) -> str:
-        return (
-            f"All {self.max_sessions} browser sessions of this opsboard are in use (each runs "
+        return _(
+            "All {count} browser sessions of this opsboard are in use (each runs "
             "a dashboard of its own). Close one of them and reload, or restart "
             "`opsboard serve` with a higher --max-sessions."
-        )
+        ).format(count=self.max_sessions)
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
         """The page, pointing its websocket and scripts back at the browser's own address."""
         if self.sessions_full():
-            return page(503, "all sessions in use", self._full_text(), **{"Retry-After": "30"})
+            title = _("all sessions in use")
+            return page(503, title, self._full_text(), **{"Retry-After": "30"})
         base = self.base_url(request)
         scheme, rest = base.split(":", 1)
         try:
@@ -185,7 +194,7 @@ class WebServer(Server):
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One dashboard per websocket, up to ``max_sessions`` at once."""
         if not origin_allowed(request, self.fixed_public_url):
-            raise web.HTTPForbidden(text="opsboard: a page of another site may not open this")
+            raise web.HTTPForbidden(text=_("opsboard: a page of another site may not open this"))
         if self.sessions_full():
             # Said in the browser's terminal, where the dashboard would have been.
             websocket = web.WebSocketResponse()

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from opsboard.adapters.api import Adapter, Batch
 from opsboard.collect.plans import add_plan
 from opsboard.errors import OpsboardError, StoreError
+from opsboard.i18n import _
 from opsboard.models import HealthState, SourceHealth
 from opsboard.points import InvalidPoint
 from opsboard.storage.failures import DatabaseError, explain
@@ -187,11 +188,11 @@ class Collector:
             except (StoreError, DatabaseError) as exc:
                 # Written again next cycle, when the database is free.
                 self._health_written.pop((health.source, health.store), None)
-                log.warning("%s: health not recorded this cycle: %s", adapter.source, exc)
+                log.warning(_("%s: health not recorded this cycle: %s"), adapter.source, exc)
 
     def _defer(self, adapter: Adapter, report: CycleReport, reason: str) -> None:
         report.deferred[adapter.source] = reason
-        log.warning("%s: not stored this cycle, retried next cycle: %s", adapter.source, reason)
+        log.warning(_("%s: not stored this cycle, retried next cycle: %s"), adapter.source, reason)
 
     def _health_changed(self, health: SourceHealth) -> bool:
         """Whether to write ``health``: a new state or reason, or a minute since the last.
@@ -221,9 +222,10 @@ class Collector:
             return  # no turn, or the same turn of the source's other stores, said already
         self._said.add(said)
         if failing:
-            log.warning("source %s is failing: %s", where, health.reason or "no reason given")
+            reason = health.reason or _("no reason given")
+            log.warning(_("source %s is failing: %s"), where, reason)
         else:
-            log.warning("source %s has recovered: %s", where, health.state)
+            log.warning(_("source %s has recovered: %s"), where, _(health.state.value))
 
     async def run_cycle(self, *, force: bool = False) -> CycleReport:
         """Poll every adapter that is due (all of them with ``force``), one after another.
@@ -302,5 +304,5 @@ class Collector:
 
     async def aclose(self) -> None:
         """Close every adapter."""
-        for adapter, _ in self.adapters:
+        for adapter, _due in self.adapters:
             await adapter.aclose()

@@ -24,6 +24,7 @@ from opsboard.alerts.dispatch import Dispatcher
 from opsboard.alerts.engine import AlertEngine, CycleResult
 from opsboard.collect.collector import Collector, CycleReport
 from opsboard.errors import OpsboardError
+from opsboard.i18n import _
 from opsboard.paths import state_dir
 from opsboard.runtime import Runtime
 from opsboard.storage.failures import DatabaseError, explain
@@ -107,7 +108,7 @@ class CollectionService:
             if delivery.tried and not delivery.ok:
                 dropped = outbox.failed(self.store, delivery.key, delivery.error, now)
                 if dropped is not None:
-                    log.warning("notifier %s: gave up on %s after %s of failures",
+                    log.warning(_("notifier %s: gave up on %s after %s of failures"),
                                 delivery.notifier, dropped, outbox.GIVE_UP_AFTER)  # fmt: skip
 
     def _dispatch(self) -> None:
@@ -143,12 +144,12 @@ class CollectionService:
         before = datetime.now(UTC) - self.runtime.settings.storage.keep_history
         loads, told = self.store.prune_history(before)
         if loads or told:
-            log.info("history pruned: %d load and %d notification records older than %s",
+            log.info(_("history pruned: %d load and %d notification records older than %s"),
                      loads, told, before.date())  # fmt: skip
 
     async def _after_cycle(self, report: CycleReport) -> None:
         for source, reason in report.failed.items():
-            log.warning("source %s failed: %s", source, reason)
+            log.warning(_("source %s failed: %s"), source, reason)
         news = report.total_points or report.failed or report.rejected
         due = (
             self.evaluate_every is None
@@ -160,12 +161,12 @@ class CollectionService:
             try:
                 self.last = await asyncio.to_thread(self.evaluate)
             except OpsboardError as exc:  # e.g. the database stayed busy: next cycle
-                log.warning("alert evaluation skipped: %s", exc)
+                log.warning(_("alert evaluation skipped: %s"), exc)
                 self.last = None
             except DatabaseError as exc:  # a damaged file, a full disk: said, not traced
                 failure = explain(exc, self.store.path)
                 problem = f"{failure.message} (fix: {failure.hint})"
-                log.warning("alert evaluation failed: %s", problem)
+                log.warning(_("alert evaluation failed: %s"), problem)
                 self.last = CycleResult(problems=[problem], database_failed=True)
             except Exception:  # a bug must not stop collection; it is logged in full
                 log.exception("alert evaluation failed")
