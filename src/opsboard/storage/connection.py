@@ -10,11 +10,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from opsboard.errors import StoreError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 #: The page cache of a connection that stays open for days (the headless collector, the
 #: dashboard's reader and collector), in KiB: the OS caches the file too, a read of every
@@ -33,10 +36,17 @@ class Database:
     ) -> None:
         self.conn = conn
         self.group_access = group_access
+        self.path = path
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """The connection as sqlite-utils sees it (rows as dicts), made when first asked:
+        a command that never lists rows this way does not import it."""
+        import sqlite_utils
+
         # No sqlite-utils plugins: nothing installed beside opsboard runs on its connection
         # (and looking for them costs every command a scan of the installed packages).
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
-        self.path = path
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
