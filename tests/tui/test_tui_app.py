@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.style import Style
@@ -275,6 +276,34 @@ async def test_a_new_minute_moves_the_clock_and_reloads_only_when_time_tells(
         app._tick()
         await settle(pilot)
         assert app.cycles == cycles + 1
+
+
+async def test_between_loads_the_status_bar_reads_who_collects_every_ten_seconds(
+    app: OpsboardApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsboard.timeutil import FrozenClock
+
+    clock = app.runtime.clock
+    assert isinstance(clock, FrozenClock)
+    asked: list[bool] = []
+    real = app.source.collector_status
+
+    def counting(**kwargs: Any) -> Any:
+        asked.append(True)
+        return real(**kwargs)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app._tick()
+        await settle(pilot)
+        monkeypatch.setattr(app.source, "collector_status", counting)
+        cycles = app.cycles
+        for seconds in (2, 2, 10, 2):
+            clock.advance(timedelta(seconds=seconds))
+            app._tick()
+            await settle(pilot)
+        assert app.cycles == cycles  # no new data: no load
+        assert len(asked) == 2  # the first tick and ten seconds later
 
 
 async def test_unchanged_data_is_not_redrawn(app: OpsboardApp) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from textual import work
@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 #: With no new data, how often the screen is read again for what follows the clock alone
 #: (a budget's projected run-out, the hour under way); new data is shown at once.
 TIME_RELOAD = timedelta(minutes=5)
+#: Between loads, how often the status bar reads who collects and when it polled.
+STATUS_EVERY = timedelta(seconds=10)
 
 
 class OpsboardApp(AlertingApp):
@@ -136,6 +138,7 @@ class OpsboardApp(AlertingApp):
         self._loading = False
         self._again = False
         self._loaded_minute: datetime | None = None
+        self._status_at = datetime.min.replace(tzinfo=UTC)
         self._fingerprint: tuple[object, ...] = ()
         self.cycles = 0
         self.preferences = Preferences.load()
@@ -167,6 +170,10 @@ class OpsboardApp(AlertingApp):
             inert_lines(message), title=inert(title), severity=severity, timeout=timeout,
             markup=False,
         )  # fmt: skip
+        # The screen is drawn again once the toast has gone: with no new data nothing else
+        # would redraw the panel it covered.
+        shown = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        self.set_timer(shown + 0.5, lambda: self.screen.refresh(layout=True))
 
     def on_mount(self) -> None:
         """Become the collector if none runs, then load the first data."""
@@ -248,6 +255,13 @@ class OpsboardApp(AlertingApp):
             return
         if self.live:
             screen.move_clock(now)
+            if not self._loading and now - self._status_at >= STATUS_EVERY:
+                # Who collects and when it polled, between loads.
+                self._status_at = now
+                self.collecting = self.source.collector_status(
+                    collecting_here=self.collector is not None, failure=self.collector_failure
+                )
+                self.refresh_status()
         self._schedule()
 
     def refresh_data(self) -> None:
