@@ -13,6 +13,8 @@ the Chinese ones. ``metric_label`` and ``channel_label`` answer in the current l
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from opsboard import i18n
 from opsboard.metrics import BASE_METRICS, DERIVED_METRICS, PACING
 from opsboard.models import CHANNELS
@@ -156,6 +158,15 @@ def metric_label(name: str) -> str:
     if name in DERIVED_METRICS:
         return DERIVED_METRICS[name].label
     return name
+
+
+def view_platform(platforms: Iterable[str]) -> str:
+    """The platform whose channel words a view of stores on ``platforms`` takes: theirs
+    when they share one, generic words (自然搜索, 搜索广告) when they differ."""
+    kinds = {"tmall" if p in _TAOBAO else p for p in platforms}
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    return "generic" if kinds else ""
 
 
 def channel_label(channel: str, *, platform: str = "", short: bool = False) -> str:

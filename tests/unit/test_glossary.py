@@ -69,3 +69,15 @@ def test_each_platform_names_its_own_channels(chinese: None) -> None:
     assert glossary.channel_label("paid_search", platform="pinduoduo") == "多多搜索"
     assert glossary.channel_label("display", platform="amazon") == "展示广告"
     assert glossary.channel_label("other", platform="amazon") == "其他"
+
+
+def test_a_view_across_platforms_names_channels_in_generic_words(chinese: None) -> None:
+    from opsboard.glossary import channel_label, view_platform
+
+    assert view_platform(["tmall", "taobao"]) == "tmall"
+    assert view_platform(["jd"]) == "jd"
+    assert view_platform([]) == ""
+    mixed = view_platform(["tmall", "amazon", "jd"])
+    assert channel_label("organic_search", platform=mixed) == "自然搜索"
+    assert channel_label("organic_search", platform=view_platform(["tmall"])) == "手淘搜索"
+    assert channel_label("paid_search", platform=view_platform(["jd"])) == "京东快车"

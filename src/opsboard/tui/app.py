@@ -25,6 +25,7 @@ from textual.worker import Worker, WorkerState
 from opsboard.config.models import DEFAULT_THEME
 from opsboard.errors import OpsboardError
 from opsboard.formatting import long_day, unicode_ok
+from opsboard.glossary import view_platform
 from opsboard.i18n import N_, _
 from opsboard.runtime import Runtime
 from opsboard.text import inert, inert_lines
@@ -343,6 +344,13 @@ class OpsboardApp(AlertingApp):
         bars = self.screen.query(StatusBar)
         if under is not None and bars:
             under.draw_status(bars.first())
+
+    def view_platform(self) -> str:
+        """The platform whose channel words the view in sight takes (generic words across
+        stores of several platforms)."""
+        settings = self.runtime.settings
+        names = [self.store_name] if self.store_name else self.store_names
+        return view_platform(settings.store(name).platform for name in names)
 
     # -- store, period, replay ---------------------------------------------------------------
 

@@ -35,6 +35,9 @@ class Dashboard(Protocol):
     def refresh_data(self) -> None:
         """Load the shown screen's data again now."""
 
+    def view_platform(self) -> str:
+        """The platform whose channel words the view in sight takes."""
+
     def refresh_status(self) -> None:
         """Redraw the status bar of the screen in view."""
 

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 from opsboard.formatting import MISSING, compact, money, percent
 from opsboard.glossary import channel_label
 from opsboard.i18n import N_, _
+from opsboard.tui.dashboard import dashboard_of
 from opsboard.tui.language import localize_bindings
 from opsboard.views.channel_sources import ChannelSources
 
@@ -82,9 +83,10 @@ class ChannelSourcesScreen(Screen[None]):
         note.update(Text(_("Latest day with traffic sources: {day}").format(day=found.day_label)))
         table = self.query_one(DataTable)
         table.clear()
+        platform = dashboard_of(self.app).view_platform()
         for row in found.rows:
             name = (
-                Text(channel_label(row.channel), style="bold")
+                Text(channel_label(row.channel, platform=platform), style="bold")
                 if not row.source
                 else Text(f"  {row.source}")
             )

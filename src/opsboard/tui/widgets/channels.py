@@ -9,6 +9,7 @@ from opsboard.formatting import MISSING, bar, compact, money, percent
 from opsboard.glossary import channel_label
 from opsboard.i18n import _
 from opsboard.query.currency import CONVERTED_MARK
+from opsboard.tui.dashboard import dashboard_of
 from opsboard.views.overview import ChannelRow
 
 
@@ -36,9 +37,10 @@ class ChannelSplit(DataTable[Text]):
             return
         self._shown = key
         self.clear()
+        platform = dashboard_of(self.app).view_platform()
         for row in rows:
             self.add_row(
-                Text(channel_label(row.channel, short=True)),
+                Text(channel_label(row.channel, platform=platform, short=True)),
                 Text(compact(row.uv) if row.uv is not None else MISSING, justify="right"),
                 Text(f"{bar(row.share, 6, unicode=self.unicode)} {percent(row.share, 0):>4}"),
                 Text(percent(row.conversion_rate, 2), justify="right"),
