@@ -98,6 +98,9 @@ def other_collector(team: tuple[Runtime, Path]) -> Iterator[subprocess.Popen[byt
     collector lock."""
     runtime, _drop = team
     assert runtime.config_path is not None
+    # The team's database exists before either process opens it: the probe below must never
+    # race the other process in creating it (a busy machine lost that race).
+    Store.open(runtime.db_path).close()
     process = subprocess.Popen(
         [sys.executable, "-m", "opsboard", "--config", str(runtime.config_path),
          "--db", str(runtime.db_path), "watch"],
@@ -107,8 +110,6 @@ def other_collector(team: tuple[Runtime, Path]) -> Iterator[subprocess.Popen[byt
 
     def holds_lock() -> bool:
         assert process.poll() is None, "opsboard watch ended early"
-        if not runtime.db_path.exists():
-            return False
         with Store.open(runtime.db_path) as probe:
             info = probe.collector_info()
             return probe.collector_running() and info is not None and info.pid == process.pid
