@@ -16,7 +16,7 @@ from pathlib import Path
 from opsboard.adapters.registry import load_adapter
 from opsboard.config.models import AdapterConfig, Settings
 from opsboard.errors import UsageError
-from opsboard.i18n import _
+from opsboard.i18n import N_, _
 from opsboard.storage.ingests import IngestRecord
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, zone
@@ -273,3 +273,21 @@ def start_help(config_path: str, has_config: bool, drops: list[tuple[str, str]])
             )
         )
     return lines
+
+
+#: A source's state as the dashboard says it (the health states, and two of the config's).
+STATE_WORDS = {
+    "ok": N_("ok"),
+    "slow": N_("slow"),
+    "stale": N_("stale"),
+    "rate_limited": N_("rate limited"),
+    "failing": N_("failing"),
+    "down": N_("down"),
+    "unknown": N_("unknown"),
+    "disabled": N_("disabled"),
+}
+
+
+def state_word(state: str) -> str:
+    """A source's state in the reader's language: ``rate limited`` / its Chinese."""
+    return _(STATE_WORDS.get(state, state.replace("_", " ")))

@@ -22,19 +22,7 @@ from opsboard.tui.palette import palette
 from opsboard.tui.screens.base import DashboardScreen
 from opsboard.tui.widgets.status_bar import StatusBar
 from opsboard.tui.widgets.title_bar import TitleBar
-from opsboard.views.sources import SourcesView, drop_folders, start_help
-
-#: A source's state as the table says it (the health states, and two of the config's).
-_STATE_WORDS = {
-    "ok": N_("ok"),
-    "slow": N_("slow"),
-    "stale": N_("stale"),
-    "rate_limited": N_("rate limited"),
-    "failing": N_("failing"),
-    "down": N_("down"),
-    "unknown": N_("unknown"),
-    "disabled": N_("disabled"),
-}
+from opsboard.views.sources import SourcesView, drop_folders, start_help, state_word
 
 #: File names longer than this lose their middle, so that store, dates and points fit.
 FILE_NAME_WIDTH = 28
@@ -117,7 +105,7 @@ class SourcesScreen(DashboardScreen):
                 row.name,
                 row.kind,
                 row.store or "-",
-                Text(_(_STATE_WORDS.get(row.state, row.state.replace("_", " "))), style=style),
+                Text(state_word(row.state), style=style),
                 age((now - row.since).total_seconds()) if row.since else "-",
                 f"{row.last_load.astimezone(tz):%m-%d %H:%M}" if row.last_load else "-",
                 row.reason,

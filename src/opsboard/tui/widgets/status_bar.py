@@ -14,22 +14,14 @@ from rich.text import Text
 from textual.widgets import Static
 
 from opsboard.formatting import age
-from opsboard.i18n import N_, _
+from opsboard.i18n import _
 from opsboard.tui.palette import Palette, palette
 from opsboard.views.alerts import HealthRow
 from opsboard.views.collecting import Collecting, CollectorStatus
+from opsboard.views.sources import state_word
 
 #: A last poll older than this is shown as a warning: the collector may be stuck.
 POLL_OVERDUE = timedelta(minutes=5)
-
-#: A source's health as the line says it.
-_STATE_WORDS = {
-    "ok": N_("ok"),
-    "slow": N_("slow"),
-    "stale": N_("stale"),
-    "rate_limited": N_("rate limited"),
-    "failing": N_("failing"),
-}
 
 
 class StatusBar(Static):
@@ -97,7 +89,7 @@ class StatusBar(Static):
             text.append(name, style="bold")
             text.append(" ")
             text.append(
-                _(_STATE_WORDS.get(row.state, row.state.replace("_", " "))),
+                state_word(row.state),
                 style=states.get(row.state, colours.bold(colours.bad)),
             )
             text.append(" ")
