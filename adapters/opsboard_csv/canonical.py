@@ -365,19 +365,6 @@ class CanonicalPoints:
                 "value",
             )
 
-        def store_of(store: str) -> str:
-            if store:
-                return store
-            if not fallback_store:
-                raise reject(
-                    _(
-                        "found an empty store cell and no store was given, expected a "
-                        "store name (or name one with --store / the folder's store)"
-                    ),
-                    "store",
-                )
-            return fallback_store
-
         row: list[str] | tuple[str, ...] | None
         with path.open(encoding="utf-8-sig", newline="") as handle:
             try:
@@ -435,7 +422,17 @@ class CanonicalPoints:
                             skipped += 1
                             continue
                     stamp = cache.get(ts_text) or stamp_of(ts_text)
-                    store = store_of(store)
+                    if not store:
+                        store = fallback_store
+                        if not store:
+                            raise reject(
+                                _(
+                                    "found an empty store cell and no store was given, "
+                                    "expected a store name (or name one with --store / the "
+                                    "folder's store)"
+                                ),
+                                "store",
+                            )
                     if resolve is None:
                         check(metric, channel, store, campaign, sku)
                         stores.add(store)
