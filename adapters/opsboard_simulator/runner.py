@@ -8,16 +8,14 @@ from __future__ import annotations
 import socket
 import sys
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Self
-
-import uvicorn
 
 from opsboard.adapters.api import SimulatedPlatform, SimulatorOptions, UsageError
 from opsboard_simulator.faults import FaultPlan
 from opsboard_simulator.options import PlatformSimulatorOptions
-from opsboard_simulator.server import ServerState, create_app
+from opsboard_simulator.server import PlatformApi, ServerState
+from opsboard_simulator.serving import PlatformServer
 from opsboard_simulator.simulation import SimClock, Simulation
 
 
@@ -67,11 +65,11 @@ class Simulator(SimulatedPlatform):
             retry_after=options.retry_after,
         )
         self.state = ServerState(self.simulation, self.faults)
-        self.app = create_app(self.state)
+        self.api = PlatformApi(self.state)
         self.host = options.host
         self._socket = _bind(options.host, options.port)
         self.port = int(self._socket.getsockname()[1])
-        self._server: uvicorn.Server | None = None
+        self._server = PlatformServer(self._socket, self.api)
         self._thread: threading.Thread | None = None
 
     @property
@@ -141,33 +139,13 @@ class Simulator(SimulatedPlatform):
         """Make every request fail as with an expired token (or stop doing so)."""
         self.state.token_expired = expired
 
-    def _config(self, *, foreground: bool) -> uvicorn.Config:
-        # In the background (the demo's dashboard, tests) uvicorn must not install its own
-        # stderr log handlers: its records go to the application's logging instead.
-        extra: dict[str, Any] = {} if foreground else {"log_config": None}
-        return uvicorn.Config(
-            self.app,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-            **extra,
-        )
-
     def start(self) -> Self:
         """Serve in a background thread; returns once the server accepts requests."""
-        server = uvicorn.Server(self._config(foreground=False))
         thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [self._socket]}, daemon=True,
-            name=f"mock-api:{self.port}",
-        )  # fmt: skip
-        self._server, self._thread = server, thread
+            target=self._server.serve, daemon=True, name=f"mock-api:{self.port}"
+        )
+        self._thread = thread
         thread.start()
-        deadline = time.monotonic() + 10.0
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the simulated platform did not start")
-            time.sleep(0.01)
         return self
 
     def serve_forever(self) -> None:
@@ -176,13 +154,17 @@ class Simulator(SimulatedPlatform):
               file=sys.stderr)  # fmt: skip
         print(f"demo token: {self.token}", file=sys.stderr)
         print("stores: " + ", ".join(str(s["name"]) for s in self.stores), file=sys.stderr)
-        server = uvicorn.Server(self._config(foreground=True))
-        server.run(sockets=[self._socket])
+        try:
+            self._server.serve()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._server.server_close()
 
     def stop(self) -> None:
         """Stop serving and wait for the server thread to end."""
-        if self._server is not None:
-            self._server.should_exit = True
         if self._thread is not None:
+            self._server.stop()
             self._thread.join(timeout=10)
-        self._socket.close()
+            self._thread = None
+        self._server.server_close()

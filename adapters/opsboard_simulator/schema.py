@@ -6,8 +6,6 @@ describe them, and the schema tests check that the answers match.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, Field
 
 
@@ -138,11 +136,3 @@ class BudgetList(BaseModel):
 
     data: list[Budget]
     server_time: str
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "A bad cursor or parameter."},
-    401: {"model": ErrorBody, "description": "Missing, wrong or expired token."},
-    404: {"model": ErrorBody, "description": "No such store."},
-    429: {"model": ErrorBody, "description": "Too many requests; see Retry-After."},
-}

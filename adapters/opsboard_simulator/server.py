@@ -1,41 +1,37 @@
-"""The simulated platform API: a FastAPI app over a ``Simulation``, with optional faults.
+"""The simulated platform API over a ``Simulation``, with optional faults.
 
 Versioned endpoints under ``/v1``, bearer-token auth, cursor pagination, ``since`` for
 incremental reads; the OpenAPI description is at ``/openapi.json``. Errors are JSON
 objects ``{"error": code, "message": text}``.
+
+``PlatformApi.answer`` turns a request (path, query, headers) into an ``Answer``; the HTTP
+server around it is the standard library's (``opsboard_simulator.http``). The demo runs it
+inside the dashboard's process all day, so it costs nothing between the dashboard's polls.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import copy
 import hashlib
 import json
 import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
+from urllib.parse import parse_qsl
 
-from fastapi import Depends, FastAPI, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from opsboard_simulator.catalog import STORE_IDS
 from opsboard_simulator.faults import FAULT_HEADER, FaultPlan, corrupt_record
-from opsboard_simulator.schema import (
-    ERRORS,
-    AdPage,
-    BudgetList,
-    CampaignList,
-    StoreList,
-    TrafficPage,
-)
+from opsboard_simulator.routes import ROUTES, Param, Route
 from opsboard_simulator.simulation import Simulation, iso
 
 #: The demo token the simulated platform accepts. A demo value, not a secret.
 DEMO_TOKEN = "opsboard-demo-token"
 API_VERSION = "1.0.0"
+OPENAPI_PATH = "/openapi.json"
 
 
 class ApiProblem(Exception):
@@ -51,8 +47,23 @@ class ApiProblem(Exception):
         self.headers = headers or {}
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer: status, headers and the JSON body's bytes."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def problem(cls, exc: ApiProblem) -> Answer:
+        """The JSON error answer of ``exc``."""
+        body = json.dumps({"error": exc.error, "message": exc.message}).encode()
+        return cls(exc.status, body, exc.headers)
+
+
 class ServerState:
-    """What the app serves from: the simulation, the faults and the token's state."""
+    """What the API serves from: the simulation, the faults and the token's state."""
 
     def __init__(self, simulation: Simulation, faults: FaultPlan, token: str = DEMO_TOKEN):
         self.simulation = simulation
@@ -69,66 +80,43 @@ class Fault:
         self.rng = rng
 
 
-_BEARER = HTTPBearer(auto_error=False, description="The API token.")
+_PATTERNS = tuple((route, route.pattern) for route in ROUTES)
 
 
-def _state(request: Request) -> ServerState:
-    state = request.app.state.platform
-    assert isinstance(state, ServerState)
-    return state
+def _route(path: str) -> tuple[Route, dict[str, str]]:
+    """The endpoint at ``path`` and its path parameters; a 404 answer when none is."""
+    for route, pattern in _PATTERNS:
+        found = pattern.match(path)
+        if found:
+            return route, found.groupdict()
+    raise ApiProblem(404, "not_found", f"no endpoint {path}; see {OPENAPI_PATH}")
 
 
-async def guard(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
-) -> Fault:
-    """Authenticate the request and choose its fault."""
-    state = _state(request)
-    kind, rng = state.faults.next_fault(request.headers.get(FAULT_HEADER))
-    if kind == "slow":
-        await asyncio.sleep(state.faults.slow_seconds)
-    elif kind == "timeout":
-        await asyncio.sleep(state.faults.hang_seconds)
-    if credentials is None or credentials.credentials != state.token:
-        raise ApiProblem(
-            401,
-            "invalid_token",
-            "missing or unknown bearer token; send Authorization: Bearer <token>",
-            {"WWW-Authenticate": "Bearer"},
+_INTEGER = re.compile(r"[+-]?\d{1,18}")
+
+
+def _read(param: Param, text: str) -> object:
+    """The value ``text`` gives ``param``; a 400 answer saying what is wrong."""
+    try:
+        if param.kind is int:
+            if not _INTEGER.fullmatch(text.strip()):
+                raise ValueError(text)
+            number = int(text)
+            low, high = param.minimum, param.maximum
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ApiProblem(400, "bad_parameter", f"{param.name} must be from {low} to {high}")
+            return number
+        if param.kind is datetime:
+            # RFC 3339 allows a lower-case "t" and "z".
+            return datetime.fromisoformat(text.strip().upper().replace("Z", "+00:00"))
+        if param.kind is date:
+            return date.fromisoformat(text.strip())
+    except ValueError:
+        example = {int: "a whole number", date: "e.g. 2026-11-10"}.get(
+            param.kind, "an ISO 8601 instant, e.g. 2026-11-10T06:00:00Z"
         )
-    if state.token_expired or kind == "expired_token":
-        raise ApiProblem(
-            401,
-            "token_expired",
-            "the access token has expired; create a new one in the platform console",
-            {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="expired"'},
-        )
-    if kind == "server_error":
-        status = rng.choice((500, 502, 503))
-        raise ApiProblem(status, "unavailable", "the platform is having trouble; retry later")
-    if kind == "rate_limited":
-        raise ApiProblem(
-            429,
-            "rate_limited",
-            "too many requests; wait for Retry-After seconds",
-            {"Retry-After": str(state.faults.retry_after)},
-        )
-    return Fault(kind, rng)
-
-
-Guard = Annotated[Fault, Depends(guard)]
-#: Real ids as examples, so that clients and schema tests can read real data.
-StoreId = Annotated[
-    str, Path(description="The store's id, from /v1/stores.", examples=list(STORE_IDS))
-]
-Since = Annotated[
-    datetime | None,
-    Query(description="Only records updated at or after this instant (incremental)."),
-]
-Start = Annotated[datetime | None, Query(description="First hour to read (UTC).")]
-End = Annotated[datetime | None, Query(description="Read hours that start before this.")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
-Limit = Annotated[int, Query(ge=1, le=1000, description="Records per page.")]
+        raise ApiProblem(400, "bad_parameter", f"{param.name}={text!r} is not {example}") from None
+    return text
 
 
 def _utc(value: datetime | None) -> float | None:
@@ -142,7 +130,7 @@ def _utc(value: datetime | None) -> float | None:
         raise ApiProblem(400, "bad_parameter", f"time out of range: {value}") from None
 
 
-def _render(payload: dict[str, Any], fault: Fault) -> Response:
+def _render(payload: dict[str, Any], fault: Fault) -> Answer:
     """The JSON answer, broken as the request's fault says."""
     if fault.kind == "bad_record" and payload.get("data"):
         records = payload["data"]
@@ -155,53 +143,106 @@ def _render(payload: dict[str, Any], fault: Fault) -> Response:
         body = b'{"data": [{"id": "oops", "metrics": {"uv": 12,,}}], "server_time": '
     elif fault.kind == "truncated":
         body = body[: max(1, len(body) // 2)]
-    return Response(body, media_type="application/json")
+    return Answer(200, body)
 
 
-def create_app(state: ServerState) -> FastAPI:
-    """The FastAPI app of the simulated platform."""
-    app = FastAPI(
-        title="opsboard simulated platform API",
-        version=API_VERSION,
-        description=(
-            "A simulated e-commerce platform: stores, hourly traffic by channel and SKU, ad "
-            "performance by campaign and SKU, campaign budgets. Authenticate with "
-            "`Authorization: Bearer <token>`. Lists are read page by page with `cursor`; "
-            "`since` returns only records updated at or after an instant."
-        ),
-    )
-    app.state.platform = state
-    simulation = state.simulation
+class PlatformApi:
+    """The simulated platform's endpoints, answering requests as plain values."""
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_problem(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = "not_found" if exc.status_code == 404 else f"http_{exc.status_code}"
-        return JSONResponse(
-            {"error": code, "message": str(exc.detail)}, exc.status_code, headers=exc.headers
-        )
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+        self.simulation = state.simulation
+        self._description: bytes | None = None
 
-    @app.exception_handler(ApiProblem)
-    async def _problem(_request: Request, exc: ApiProblem) -> JSONResponse:
-        return JSONResponse(
-            {"error": exc.error, "message": exc.message}, exc.status, headers=exc.headers
-        )
+    def answer(self, path: str, query: str, headers: Mapping[str, str]) -> Answer:
+        """The answer to ``GET path?query`` (``headers`` by lower-case name); a JSON error
+        answer for anything wrong."""
+        try:
+            if path == OPENAPI_PATH:
+                return Answer(200, self.description())
+            route, in_path = _route(path)
+            fault = self.guard(headers)
+            given = dict(parse_qsl(query, keep_blank_values=True))
+            given.update(in_path)
+            values = {
+                param.name: _read(param, given[param.name])
+                if param.name in given
+                else param.default
+                for param in route.params
+            }
+            endpoint: Callable[..., dict[str, Any]] = getattr(self, route.name)
+            return _render(endpoint(**values), fault)
+        except ApiProblem as exc:
+            return Answer.problem(exc)
 
-    def store_of(store_id: str) -> str:
+    def description(self) -> bytes:
+        """The OpenAPI description, built when first asked."""
+        if self._description is None:
+            from opsboard_simulator.openapi import describe
+
+            self._description = json.dumps(describe(ROUTES, API_VERSION)).encode()
+        return self._description
+
+    def guard(self, headers: Mapping[str, str]) -> Fault:
+        """Authenticate the request (``headers`` by lower-case name) and choose its fault."""
+        state = self.state
+        kind, rng = state.faults.next_fault(headers.get(FAULT_HEADER.lower()))
+        if kind == "slow":
+            time.sleep(state.faults.slow_seconds)
+        elif kind == "timeout":
+            time.sleep(state.faults.hang_seconds)
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or token.strip() != state.token:
+            raise ApiProblem(
+                401,
+                "invalid_token",
+                "missing or unknown bearer token; send Authorization: Bearer <token>",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        if state.token_expired or kind == "expired_token":
+            raise ApiProblem(
+                401,
+                "token_expired",
+                "the access token has expired; create a new one in the platform console",
+                {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="expired"'},
+            )
+        if kind == "server_error":
+            status = rng.choice((500, 502, 503))
+            raise ApiProblem(status, "unavailable", "the platform is having trouble; retry later")
+        if kind == "rate_limited":
+            raise ApiProblem(
+                429,
+                "rate_limited",
+                "too many requests; wait for Retry-After seconds",
+                {"Retry-After": str(state.faults.retry_after)},
+            )
+        return Fault(kind, rng)
+
+    def store_of(self, store_id: str) -> str:
         """The store's id, or a 404 answer naming where the ids are."""
-        if store_id not in simulation.stores:
+        if store_id not in self.simulation.stores:
             raise ApiProblem(404, "not_found", f"no store {store_id!r}; see /v1/stores")
         return store_id
 
-    @app.get("/v1/stores", response_model=None, responses={200: {"model": StoreList}, **ERRORS})
-    async def list_stores(fault: Guard) -> Response:
+    def list_stores(self) -> dict[str, Any]:
         """The stores this token may read."""
-        payload = {
+        simulation = self.simulation
+        return {
             "data": [spec.describe() for spec in simulation.stores.values()],
             "server_time": iso(simulation.clock.now()),
         }
-        return _render(payload, fault)
+
+    def traffic(self, store_id: str, **read: Any) -> dict[str, Any]:
+        """Hourly traffic: the store's own totals, each channel, and each SKU."""
+        return self.read_page(store_id, "traffic", **read)
+
+    def ads(self, store_id: str, **read: Any) -> dict[str, Any]:
+        """Hourly ad performance by campaign, and by SKU within each campaign (restated
+        records: a newer ``updated_at`` and a higher ``revision``)."""
+        return self.read_page(store_id, "ads", **read)
 
     def read_page(
+        self,
         store_id: str,
         dataset: str,
         since: datetime | None,
@@ -211,7 +252,8 @@ def create_app(state: ServerState) -> FastAPI:
         limit: int,
     ) -> dict[str, Any]:
         """One page of a dataset, pinned by its cursor to the instant of the first page."""
-        store = store_of(store_id)
+        simulation = self.simulation
+        store = self.store_of(store_id)
         query = f"{store}|{dataset}|{since}|{start}|{end}"
         fingerprint = hashlib.sha256(query.encode()).hexdigest()[:16]
         offset, as_of = 0, simulation.clock.now()
@@ -231,78 +273,23 @@ def create_app(state: ServerState) -> FastAPI:
             "server_time": iso(as_of),
         }
 
-    @app.get(
-        "/v1/stores/{store_id}/traffic",
-        response_model=None,
-        responses={200: {"model": TrafficPage}, **ERRORS},
-    )
-    async def traffic(
-        store_id: StoreId,
-        fault: Guard,
-        since: Since = None,
-        start: Start = None,
-        end: End = None,
-        cursor: Cursor = None,
-        limit: Limit = 500,
-    ) -> Response:
-        """Hourly traffic: the store's own totals, each channel, and each SKU."""
-        return _render(read_page(store_id, "traffic", since, start, end, cursor, limit), fault)
-
-    @app.get(
-        "/v1/stores/{store_id}/ads",
-        response_model=None,
-        responses={200: {"model": AdPage}, **ERRORS},
-    )
-    async def ads(
-        store_id: StoreId,
-        fault: Guard,
-        since: Since = None,
-        start: Start = None,
-        end: End = None,
-        cursor: Cursor = None,
-        limit: Limit = 500,
-    ) -> Response:
-        """Hourly ad performance by campaign, and by SKU within each campaign.
-
-        Yesterday's figures are restated a few hours after the store's day ends; restated
-        records have a newer ``updated_at`` and a higher ``revision``.
-        """
-        return _render(read_page(store_id, "ads", since, start, end, cursor, limit), fault)
-
-    @app.get(
-        "/v1/stores/{store_id}/campaigns",
-        response_model=None,
-        responses={200: {"model": CampaignList}, **ERRORS},
-    )
-    async def campaigns(store_id: StoreId, fault: Guard) -> Response:
+    def campaigns(self, store_id: str) -> dict[str, Any]:
         """The store's ad campaigns with their ordinary daily budgets."""
-        spec = simulation.stores[store_of(store_id)]
-        payload = {
+        spec = self.simulation.stores[self.store_of(store_id)]
+        return {
             "data": [
                 {"id": c.id, "name": c.name, "channel": c.channel, "daily_budget": c.daily_budget}
                 for c in spec.campaigns
             ],
-            "server_time": iso(simulation.clock.now()),
+            "server_time": iso(self.simulation.clock.now()),
         }
-        return _render(payload, fault)
 
-    @app.get(
-        "/v1/stores/{store_id}/budgets",
-        response_model=None,
-        responses={200: {"model": BudgetList}, **ERRORS},
-    )
-    async def budgets(
-        store_id: StoreId,
-        fault: Guard,
-        start_day: Annotated[
-            date | None, Query(description="First day (store calendar); default today.")
-        ] = None,
-        end_day: Annotated[
-            date | None, Query(description="Last day (store calendar); default today.")
-        ] = None,
-    ) -> Response:
+    def budgets(
+        self, store_id: str, start_day: date | None, end_day: date | None
+    ) -> dict[str, Any]:
         """Each campaign's budget per day of the store's calendar (raised on promotion days)."""
-        store = store_of(store_id)
+        simulation = self.simulation
+        store = self.store_of(store_id)
         now = simulation.clock.now()
         today = simulation.local(store, int(now)).date()
         oldest = simulation.local(store, simulation.history_start).date()
@@ -316,9 +303,7 @@ def create_app(state: ServerState) -> FastAPI:
                 datetime(first.year, first.month, first.day, tzinfo=tz),
                 datetime(last.year, last.month, last.day, tzinfo=tz),
             )
-        return _render({"data": rows, "server_time": iso(now)}, fault)
-
-    return app
+        return {"data": rows, "server_time": iso(now)}
 
 
 def _make_cursor(offset: int, as_of: float, fingerprint: str) -> str:

@@ -45,6 +45,10 @@ RUNS = {
         "opsboard.alerts.backtest, opsboard.alerts.notify",
         ("textual", "rich"),
     ),
+    "the dashboard, until the review is opened": (
+        "import opsboard.tui.app",
+        ("markdown_it", "pygments"),
+    ),
     "the morning review": (
         "import opsboard.review, opsboard.review.html, opsboard.review.delivery",
         ("textual",),

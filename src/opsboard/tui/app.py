@@ -43,7 +43,6 @@ from opsboard.tui.screens.help import HelpScreen
 from opsboard.tui.screens.movers import MoversScreen
 from opsboard.tui.screens.overview import OverviewScreen
 from opsboard.tui.screens.plans import PlansScreen
-from opsboard.tui.screens.review import ReviewScreen
 from opsboard.tui.screens.sources import FirstRunScreen, SourcesScreen
 from opsboard.views.alerts import AlertRow
 from opsboard.views.overview import CHART_METRICS, Overview
@@ -413,6 +412,10 @@ class OpsboardApp(AlertingApp):
             title = _("Review of {day}: {store}").format(day=day, store=store)
         else:
             title = _("Review of yesterday in each store's time zone: every store")
+        # Loaded when first opened: its Markdown parser and highlighter cost a dashboard
+        # that stays open all day a few megabytes.
+        from opsboard.tui.screens.review import ReviewScreen
+
         self.push_screen(ReviewScreen(title, lambda: self.source.review_markdown(store, at)))
 
     #: Actions that change what the dashboard shows; behind another screen they would act
