@@ -109,6 +109,8 @@ class PlatformApiAdapter(Adapter):
         )
         self.watch = SourceWatch(context.source, context.clock, options)
         self._newest_hour: dict[str, datetime] = {}
+        #: When each store's recent hours were last read again (the platform's time).
+        self._looked_back: dict[str, datetime] = {}
 
     # -- polling ---------------------------------------------------------------------------
 
@@ -202,6 +204,7 @@ class PlatformApiAdapter(Adapter):
         # A backfill starts at midnight in the store's calendar, so that its first day is
         # whole (its spend against its whole budget).
         first_day = local_day(server_now, tz) - timedelta(days=self.settings.backfill_days)
+        look_back = self._look_back_due(store, server_now)
         for dataset in DATASETS:
             key = f"{store}:{dataset}"
             path = f"/v1/stores/{store}/{dataset}"
@@ -225,9 +228,10 @@ class PlatformApiAdapter(Adapter):
                 if result.rejected:
                     clean = False
                     break
-            if clean and since and self.settings.lookback_hours:
+            if clean and since and look_back:
                 # Ended hours only: the running hour came with the read above, and reading it
                 # again a moment later would only store its growth twice.
+                self._looked_back[store] = server_now
                 recent = this_hour - timedelta(hours=self.settings.lookback_hours)
                 window = {"start": iso_z(recent), "end": iso_z(this_hour)}
                 async for page in self.client.pages(
@@ -241,6 +245,15 @@ class PlatformApiAdapter(Adapter):
                     if result.rejected:
                         break
         await self._budgets(outcome, pending, tz, server_now, first_day, marks)
+
+    def _look_back_due(self, store: str, now: datetime) -> bool:
+        """Whether this poll reads the store's recent ended hours again: every
+        ``lookback_every_minutes`` (the first poll with a bookmark, and after a restart)."""
+        if not self.settings.lookback_hours:
+            return False
+        last = self._looked_back.get(store)
+        every = timedelta(minutes=self.settings.lookback_every_minutes)
+        return last is None or not last <= now < last + every
 
     async def _budgets(
         self,

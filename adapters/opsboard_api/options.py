@@ -21,7 +21,12 @@ class PlatformApiOptions(AdapterOptions):
     the API no longer lists is then reported failing, not silently dropped)."""
 
     lookback_hours: int = Field(default=3, ge=0, le=72)
-    """Hours re-read on every poll, so that figures the platform restated replace old ones."""
+    """Ended hours re-read now and then, so that figures the platform restated without
+    marking them as updated replace old ones."""
+
+    lookback_every_minutes: float = Field(default=10.0, ge=0, le=1440)
+    """Minutes between those re-reads, per store (0: on every poll). A poll otherwise reads
+    only what the platform marks as updated since the last one."""
 
     backfill_days: int = Field(default=2, ge=0, le=90)
     """Whole days of history read on the first poll, from midnight in the store's calendar,

@@ -158,6 +158,22 @@ async def test_look_back_rereads_recent_hours(
     assert report.points["platform"] == (1 + 2) * (68 * 7 + 13 * 5) + 3  # budgets: today
 
 
+async def test_look_back_waits_its_interval(
+    sim: Simulator, make_adapter: Any, collector_for: CollectorFor, store: Store
+) -> None:
+    adapter = make_adapter(sim, lookback_hours=2, lookback_every_minutes=10)
+    collector = collector_for(store, adapter)
+    await collector.run_cycle(force=True)
+    points = []
+    for minutes in (0, 9, 1):  # 14:30, 14:39 and 14:40 in Shanghai: the same hour
+        sim.advance(timedelta(minutes=minutes))
+        points.append((await collector.run_cycle(force=True)).points["platform"])
+    await collector.aclose()
+    hour = 68 * 7 + 13 * 5
+    # The partial hour on every poll; the two ended hours again only once ten minutes went by.
+    assert points == [3 * hour + 3, hour + 3, 3 * hour + 3]
+
+
 async def test_a_poll_that_finds_nothing_new_writes_nothing_and_wakes_nobody(
     sim: Simulator, make_adapter: Any, collector_for: CollectorFor, store: Store
 ) -> None:
