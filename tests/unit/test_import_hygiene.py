@@ -49,6 +49,10 @@ RUNS = {
         "import opsboard.tui.app",
         ("markdown_it", "pygments"),
     ),
+    "the platform API adapter": (
+        "from opsboard.adapters.registry import load_adapter\nload_adapter('api')",
+        ("click", "pygments"),
+    ),
     "the morning review": (
         "import opsboard.review, opsboard.review.html, opsboard.review.delivery",
         ("textual",),

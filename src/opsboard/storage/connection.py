@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 #: dashboard's reader and collector), in KiB: the OS caches the file too, a read of every
 #: SKU's hour touches more pages than any cache holds, and memory is what such a process
 #: is judged by. A bulk load raises it for its own write (``BULK_CACHE_KIB``).
-SERVICE_CACHE_KIB = 4096
+SERVICE_CACHE_KIB = 2048
 #: The page cache of a bulk write, in KiB: a million points go in without spilling pages.
 BULK_CACHE_KIB = 65536
 
