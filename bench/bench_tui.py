@@ -22,22 +22,15 @@ BENCH = Path(__file__).resolve().parent
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
-from common import Row, percentile, workdir  # noqa: E402
+from common import Row, cpu_seconds, memory_mb, percentile, tmux, workdir  # noqa: E402
 
 SESSION = f"opsboard-bench-{os.getpid()}"
 STORE = "tmall-flagship"
 _VISITORS = re.compile(r"Visitors\s+([0-9][0-9.,]*[kMB]?)")
 
 
-def _tmux(*args: str) -> str:
-    done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"tmux {args[0]}: {done.stderr.strip()}")
-    return done.stdout
-
-
 def _screen() -> str:
-    return _tmux("capture-pane", "-p", "-t", SESSION)
+    return tmux("capture-pane", "-p", "-t", SESSION)
 
 
 def _visitors() -> str | None:
@@ -53,18 +46,6 @@ def _wait(predicate: object, timeout: float) -> float | None:
             return time.perf_counter() - start
         time.sleep(0.01)
     return None
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _memory_mb(pid: int, key: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _drop(folder: Path, value: int, index: int) -> None:
@@ -111,17 +92,17 @@ def _start(db: Path, drop: Path, role: str) -> int:
         ["exec", sys.executable, str(Path(__file__).resolve()), "--app", str(db), str(drop), role]
     )
     term = os.environ.get("TERM", "xterm-256color")
-    _tmux("new-session", "-d", "-s", SESSION, "-x", "200", "-y", "60", "-e", f"TERM={term}",
+    tmux("new-session", "-d", "-s", SESSION, "-x", "200", "-y", "60", "-e", f"TERM={term}",
           command)  # fmt: skip
-    return int(_tmux("display", "-p", "-t", SESSION, "#{pane_pid}").strip())
+    return int(tmux("display", "-p", "-t", SESSION, "#{pane_pid}").strip())
 
 
 def _idle(pid: int, seconds: float) -> tuple[float, float, float]:
     """CPU (% of a core), RSS and peak RSS (MB) of ``pid`` left alone for ``seconds``."""
-    cpu0, t0 = _cpu_seconds(pid), time.perf_counter()
+    cpu0, t0 = cpu_seconds(pid), time.perf_counter()
     time.sleep(seconds)  # the measurement window itself: the app is left alone
-    cpu = (_cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0) * 100
-    return cpu, _memory_mb(pid), _memory_mb(pid, "VmHWM")
+    cpu = (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0) * 100
+    return cpu, memory_mb(pid), memory_mb(pid, "VmHWM")
 
 
 def _stop() -> None:

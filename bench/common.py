@@ -123,6 +123,28 @@ def opsboard_env(home: Path) -> dict[str, str]:
     return env
 
 
+def tmux(*args: str) -> str:
+    """Run a tmux command; its output, or a RuntimeError with tmux's complaint."""
+    done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"tmux {args[0]}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) the process ``pid`` has used, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory_mb(pid: int, key: str = "VmRSS") -> float:
+    """A memory figure of the process ``pid`` from /proc (resident set by default), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def opsboard_command() -> list[str]:
     """How to start the `opsboard` command of this checkout."""
     return [sys.executable, "-m", "opsboard"]
