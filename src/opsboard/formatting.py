@@ -192,7 +192,8 @@ def change(value: float | None, *, missing: str = MISSING) -> str:
         return missing
     if abs(value) >= 10:
         return f"{value + 1:+.0f}x" if value > 0 else f"{value * 100:+.0f}%"
-    return f"{value * 100:+.1f}%"
+    shown = _tidy(value * 100, 1)
+    return "0.0%" if shown == 0 else f"{shown:+.1f}%"
 
 
 def percent_change(value: float | None, *, missing: str = MISSING_IN_PROSE) -> str:
@@ -205,10 +206,12 @@ def percent_change(value: float | None, *, missing: str = MISSING_IN_PROSE) -> s
 
 
 def points(now: float | None, base: float | None, *, missing: str = MISSING) -> str:
-    """The change between two rates in percentage points: ``+2.5pt``."""
+    """The change between two rates in percentage points: ``+2.5pt``; ``0.0pt`` for a change
+    that rounds to nothing (never ``-0.0pt``)."""
     if now is None or base is None:
         return missing
-    return f"{(now - base) * 100:+.1f}pt"
+    shown = _tidy((now - base) * 100, 1)
+    return "0.0pt" if shown == 0 else f"{shown:+.1f}pt"
 
 
 def number(

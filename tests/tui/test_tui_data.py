@@ -49,6 +49,14 @@ def test_money_changes_and_missing_figures() -> None:
     assert fmt.figure("uv", None) == "-"  # no data is a dash, never a zero
 
 
+def test_a_change_that_rounds_to_nothing_has_no_sign() -> None:
+    assert fmt.points(0.05, 0.0502) == "0.0pt"
+    assert fmt.points(0.0502, 0.05) == "0.0pt"
+    assert fmt.points(0.05, 0.0506) == "-0.1pt"
+    assert fmt.change(-0.0004) == "0.0%"
+    assert fmt.change(0.0006) == "+0.1%"
+
+
 def test_bars_in_unicode_and_ascii() -> None:
     assert fmt.bar(0.5, 6, unicode=False) == "###---"
     assert fmt.bar(2.0, 4, unicode=False) == "####"
