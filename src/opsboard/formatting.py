@@ -63,6 +63,13 @@ def _tidy(value: float, decimals: int) -> float:
     return 0.0 if rounded == 0 else rounded
 
 
+def _signed(value: float, unit: str) -> str:
+    """``value`` with one decimal, its sign and ``unit``: ``+2.5pt``; ``0.0pt`` when it
+    rounds to nothing (neither a rise nor a fall)."""
+    shown = _tidy(value, 1)
+    return f"0.0{unit}" if shown == 0 else f"{shown:+.1f}{unit}"
+
+
 def compact(value: float, *, sign: bool = False, label: bool = False) -> str:
     """A large number shortened to at most about six characters: 12.3k, 4.56M.
 
@@ -192,8 +199,7 @@ def change(value: float | None, *, missing: str = MISSING) -> str:
         return missing
     if abs(value) >= 10:
         return f"{value + 1:+.0f}x" if value > 0 else f"{value * 100:+.0f}%"
-    shown = _tidy(value * 100, 1)
-    return "0.0%" if shown == 0 else f"{shown:+.1f}%"
+    return _signed(value * 100, "%")
 
 
 def percent_change(value: float | None, *, missing: str = MISSING_IN_PROSE) -> str:
@@ -201,8 +207,7 @@ def percent_change(value: float | None, *, missing: str = MISSING_IN_PROSE) -> s
     that rounds to nothing."""
     if value is None:
         return missing
-    shown = _tidy(value * 100, 1)
-    return "0.0%" if shown == 0 else f"{shown:+.1f}%"
+    return _signed(value * 100, "%")
 
 
 def points(now: float | None, base: float | None, *, missing: str = MISSING) -> str:
@@ -210,8 +215,7 @@ def points(now: float | None, base: float | None, *, missing: str = MISSING) -> 
     that rounds to nothing (never ``-0.0pt``)."""
     if now is None or base is None:
         return missing
-    shown = _tidy((now - base) * 100, 1)
-    return "0.0pt" if shown == 0 else f"{shown:+.1f}pt"
+    return _signed((now - base) * 100, "pt")
 
 
 def number(
