@@ -5,7 +5,7 @@ incremental reads; the OpenAPI description is at ``/openapi.json``. Errors are J
 objects ``{"error": code, "message": text}``.
 
 ``PlatformApi.answer`` turns a request (path, query, headers) into an ``Answer``; the HTTP
-server around it is the standard library's (``opsboard_simulator.http``). The demo runs it
+server around it is the standard library's (``opsboard_simulator.serving``). The demo runs it
 inside the dashboard's process all day, so it costs nothing between the dashboard's polls.
 """
 

@@ -10,7 +10,6 @@ over.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import selectors
 import socket
@@ -20,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from opsboard_simulator.server import API_VERSION, Answer, PlatformApi
+from opsboard_simulator.server import API_VERSION, Answer, ApiProblem, PlatformApi
 
 log = logging.getLogger("opsboard_simulator")
 
@@ -64,8 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
                 {"Allow": "GET"},
             )
         text = message or self.responses.get(code, ("",))[0]
-        body = json.dumps({"error": f"http_{int(code)}", "message": text}).encode()
-        self._send(Answer(int(code), body, headers))
+        self._send(Answer.problem(ApiProblem(int(code), f"http_{int(code)}", text, headers)))
 
     def _send(self, answer: Answer) -> None:
         try:
