@@ -44,6 +44,15 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
+def chinese() -> Iterator[None]:
+    """Chinese for the test's own calls (a command that reads ``OPSBOARD_LANG`` itself stays
+    English unless the test sets it too)."""
+    i18n.set_language("zh-CN")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture
 def clock() -> FrozenClock:
     """A clock frozen at the sample world's instant: 2026-06-18 14:30 in Shanghai."""
     return FrozenClock(SAMPLE_NOW)

@@ -3,23 +3,13 @@ webhook or the demo's log receives; an operator's own template stays as written.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from opsboard import i18n
 from opsboard.alerts.messages import render
 from opsboard.alerts.notify import compose
 from opsboard.config.models import Settings
 from opsboard.config.rules import effective_rules
 from opsboard.formatting import ShownValue
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh-CN")
-    yield
-    i18n.set_language("en")
 
 
 def _rule(name: str):  # type: ignore[no-untyped-def]

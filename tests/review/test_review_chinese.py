@@ -3,12 +3,10 @@ words, figures with ¥ and 万, the page's language; English unchanged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from opsboard import i18n
 from opsboard.review import build_review, render
 from opsboard.review.delivery import chat_summary
 from opsboard.review.model import Review
@@ -17,13 +15,6 @@ from .days import DAY, HISTORY, SHOP, Shop, channel_day, day_point, hour_point, 
 from .test_render_and_cli import run
 
 NORMAL = {"paid_search": 4000.0, "organic_search": 16000.0}
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh-CN")
-    yield
-    i18n.set_language("en")
 
 
 def spent_day(shop: Shop) -> Review:

@@ -3,13 +3,12 @@ remaining day needs, at 80x24 and 120x36, in English and Chinese."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
 
-from opsboard import i18n
 from opsboard.config.targets import TargetConfig
 from opsboard.runtime import Runtime
 from opsboard.tui.app import OpsboardApp, make_app
@@ -44,13 +43,6 @@ def planned(seeded_runtime: Runtime) -> Runtime:
     """The sample world (to 14:30 on 18 June) with a month of targets."""
     settings = seeded_runtime.settings.model_copy(update={"targets": TARGETS})
     return Runtime(settings=settings, db_path=seeded_runtime.db_path, clock=seeded_runtime.clock)
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh-CN")
-    yield
-    i18n.set_language("en")
 
 
 def _app(runtime: Runtime) -> OpsboardApp:

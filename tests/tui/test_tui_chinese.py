@@ -3,13 +3,12 @@ operators' words on the overview."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from opsboard import i18n
 from opsboard.runtime import Runtime
 from opsboard.tui.app import OpsboardApp, make_app
 from opsboard.tui.screenshots import settle
@@ -30,13 +29,6 @@ def _app(runtime: Runtime) -> OpsboardApp:
 
 async def _settled(pilot: Pilot[Any]) -> None:
     await settle(pilot)
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh-CN")
-    yield
-    i18n.set_language("en")
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ a file's toast, and the command palette."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -32,13 +32,6 @@ from opsboard.views.sources import FileRow
 
 SnapCompare = Callable[..., bool]
 SHANGHAI = zone("Asia/Shanghai")
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh-CN")
-    yield
-    i18n.set_language("en")
 
 
 def _app(runtime: Runtime) -> OpsboardApp:

@@ -3,19 +3,10 @@ write it, and English labels are unchanged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from opsboard import glossary, i18n
 from opsboard.metrics import BASE_METRICS
-
-
-@pytest.fixture
-def chinese() -> Iterator[None]:
-    i18n.set_language("zh-CN")
-    yield
-    i18n.set_language("en")
 
 
 def test_every_metric_and_channel_has_a_chinese_name() -> None:
