@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import Row, print_table
+from common import Row, memory_mb, print_table
 
 from opsboard.alerts.engine import AlertEngine
 from opsboard.config.models import Settings
@@ -211,14 +211,6 @@ def _drop_file(folder: Path, number: int) -> None:
     part.rename(folder / f"skus-{number}.csv")
 
 
-def _status(pid: int) -> tuple[float, float]:
-    fields = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-        if ":" in line
-    )  # fmt: skip
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
-
-
 def _watch_rss(config_text: str) -> tuple[float, float, int]:
     """(VmRSS, VmHWM) in MB of `opsboard watch` on a copy of the store after
     ``WATCH_SECONDS`` of SKU files arriving every ``FILE_EVERY`` seconds, and the files."""
@@ -261,7 +253,7 @@ def _watch_rss(config_text: str) -> tuple[float, float, int]:
             files += 1
             time.sleep(FILE_EVERY)
         time.sleep(2 * FILE_EVERY)  # the last file is in and judged
-        rss, hwm = _status(proc.pid)
+        rss, hwm = memory_mb(proc.pid), memory_mb(proc.pid, "VmHWM")
         return rss, hwm, files
     finally:
         os.kill(proc.pid, signal.SIGTERM)
