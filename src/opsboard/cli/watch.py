@@ -21,7 +21,6 @@ from opsboard.collect.collector import Collector
 from opsboard.collect.pipeline import CollectionService
 from opsboard.i18n import _
 from opsboard.runtime import Runtime
-from opsboard.storage.connection import SERVICE_CACHE_KIB
 from opsboard.text import inert_stderr_logging
 
 log = logging.getLogger("opsboard.watch")
@@ -57,9 +56,7 @@ class Watch:
         store = runtime.open_store()
         try:
             store.acquire_collector_lock()
-            # A service that runs for months keeps a small page cache (the headless mode
-            # must stay under 80 MB).
-            store.set_cache_size(SERVICE_CACHE_KIB)
+            store.keep_open()  # a service that runs for months (under 80 MB)
             service = CollectionService(runtime, store, emit=self._print_events, flush=once)
             log.info(
                 _("watching %s: %d sources, %d rules, %d notifiers"),

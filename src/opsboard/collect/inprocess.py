@@ -17,7 +17,6 @@ from opsboard.collect.collector import Collector, CycleReport
 from opsboard.collect.pipeline import CollectionService
 from opsboard.errors import CollectorLockedError
 from opsboard.runtime import Runtime
-from opsboard.storage.connection import SERVICE_CACHE_KIB
 from opsboard.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,9 +55,7 @@ class InProcessCollector:
         except CollectorLockedError:
             store.close()
             return False
-        # The dashboard's collector runs all day: a small page cache, as `watch` keeps (a
-        # bulk load raises it for its own write).
-        store.set_cache_size(SERVICE_CACHE_KIB)
+        store.keep_open()  # the dashboard's collector runs all day, as `watch` does
         self.store = store
         return True
 

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 #: The page cache of a connection that stays open for days (the headless collector, the
 #: dashboard's reader and collector), in KiB: the OS caches the file too, a read of every
 #: SKU's hour touches more pages than any cache holds, and memory is what such a process
-#: is judged by. A bulk load raises it for its own write (``BULK_CACHE_KIB``).
+#: is judged by (``Database.keep_open``). A bulk load raises it for its own write
+#: (``BULK_CACHE_KIB``).
 SERVICE_CACHE_KIB = 2048
 #: The page cache of a bulk write, in KiB: a million points go in without spilling pages.
 BULK_CACHE_KIB = 65536
@@ -72,6 +73,11 @@ class Database:
     def set_cache_size(self, kib: int) -> None:
         """Let this connection's page cache grow to ``kib`` KiB (the OS caches the file too)."""
         self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+
+    def keep_open(self) -> None:
+        """Make this a connection that stays open for days: a page cache of
+        ``SERVICE_CACHE_KIB``."""
+        self.set_cache_size(SERVICE_CACHE_KIB)
 
     def cache_size(self) -> int:
         """This connection's page cache limit in KiB."""

@@ -16,7 +16,6 @@ from opsboard.paths import default_config_path
 from opsboard.query.plans import all_targets
 from opsboard.runtime import Runtime
 from opsboard.storage import meta
-from opsboard.storage.connection import SERVICE_CACHE_KIB
 from opsboard.storage.store import Store
 from opsboard.timeutil import DEFAULT_TIMEZONE, zone
 from opsboard.views import alerts as data
@@ -48,8 +47,7 @@ class DashboardSource:
     def __init__(self, runtime: Runtime, store: Store) -> None:
         self.runtime = runtime
         self.store = store
-        # A dashboard stays open all day: a small page cache, as the headless mode keeps.
-        store.set_cache_size(SERVICE_CACHE_KIB)
+        store.keep_open()  # a dashboard stays open all day, as the headless mode does
         self.engine = runtime.engine(store)
         self.overview_loader = OverviewLoader(store, self.engine, runtime.settings)
         self.movers_loader = MoversLoader(self.engine, runtime.settings)
