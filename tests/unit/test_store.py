@@ -81,12 +81,11 @@ def test_a_file_read_twice_in_one_load_keeps_its_last_figure(store: Store, tmp_p
     assert store.point_count() == 12
 
 
-def test_a_bulk_load_raises_the_page_cache_for_its_own_write(store: Store) -> None:
-    # A connection kept small for a day-long process (the dashboard, `watch`) still loads
-    # a big file with a bulk-sized cache, and is small again afterwards.
-    from opsboard.storage.connection import BULK_CACHE_KIB, SERVICE_CACHE_KIB
+def _bulk_write(store: Store, rows: int) -> list[int]:
+    """Write ``rows`` points of one series through the bulk path; the page cache limits
+    seen at each window of the write."""
+    from opsboard.storage.batch import _BULK_WINDOW
 
-    store.set_cache_size(SERVICE_CACHE_KIB)
     during: list[int] = []
 
     class Rows:
@@ -98,16 +97,43 @@ def test_a_bulk_load_raises_the_page_cache_for_its_own_write(store: Store) -> No
 
         def series_values(self, batch: Any) -> Iterator[tuple[int, int, float, int]]:
             sid = batch.series_id(("s1", "hour", "uv", "", "", ""))
-            during.append(store.cache_size())
-            ts = int(T0.timestamp())
-            self.count, self.span = 1, (ts, ts)
-            yield sid, ts, 5.0, batch.ingest_id
+            first = int(T0.timestamp())
+            for n in range(rows):
+                if n % _BULK_WINDOW == _BULK_WINDOW - 1 or n == rows - 1:
+                    during.append(store.cache_size())  # the window's last row is read
+                yield sid, first + 60 * n, 5.0, batch.ingest_id
+            self.count, self.span = rows, (first, first + 60 * (rows - 1))
 
     with store.batch(source="t", origin="file") as batch:
         batch.add_raw(Rows())  # type: ignore[arg-type]
-    assert during == [BULK_CACHE_KIB]
+    assert store.point_count() == rows
+    return during
+
+
+def test_a_bulk_load_raises_the_page_cache_for_its_own_write(store: Store) -> None:
+    # A connection kept small for a day-long process (the dashboard, `watch`) still loads
+    # a big file with a bulk-sized cache, and is small again afterwards.
+    from opsboard.storage.batch import _BULK_WINDOW
+    from opsboard.storage.connection import BULK_CACHE_KIB, SERVICE_CACHE_KIB
+
+    store.keep_open()
+    during = _bulk_write(store, _BULK_WINDOW + 1)
+    # The first window is read before the write begins; the rest are read raised.
+    assert during == [SERVICE_CACHE_KIB, BULK_CACHE_KIB]
     assert store.cache_size() == SERVICE_CACHE_KIB
-    assert store.point_count() == 1
+
+
+def test_a_small_bulk_load_keeps_a_day_long_page_cache(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file of a day's SKUs every few seconds: pages once cached stay the process's memory.
+    from opsboard.storage.connection import SERVICE_CACHE_KIB
+
+    store.keep_open()
+    calls: list[int] = []
+    monkeypatch.setattr(store, "set_cache_size", calls.append)
+    assert _bulk_write(store, 20_000) == [SERVICE_CACHE_KIB]
+    assert calls == []
 
 
 def test_files_are_owner_only(db_path: Path) -> None:

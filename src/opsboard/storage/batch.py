@@ -335,15 +335,21 @@ class IngestBatch:
         values = rows.series_values(self)
         write = self.database.conn.executemany
         by_series = itemgetter(0)
+        chunk = list(itertools.islice(values, _BULK_WINDOW))
+        # A window or more (a big file) gets a bulk-sized page cache for its own write. A
+        # smaller one (a file of a day's SKUs) does without: pages once cached are memory a
+        # process keeps, and `opsboard watch` fed such a file every 2 s held 155-204 MB.
         cache = self.database.cache_size()
-        if cache < BULK_CACHE_KIB:
+        raise_cache = len(chunk) == _BULK_WINDOW and cache < BULK_CACHE_KIB
+        if raise_cache:
             self.database.set_cache_size(BULK_CACHE_KIB)
         try:
-            while chunk := list(itertools.islice(values, _BULK_WINDOW)):
+            while chunk:
                 chunk.sort(key=by_series)
                 write(UPSERT, chunk)
+                chunk = list(itertools.islice(values, _BULK_WINDOW))
         finally:
-            if cache < BULK_CACHE_KIB:
+            if raise_cache:
                 self.database.set_cache_size(cache)
         count = rows.count
         self.points += count

@@ -22,10 +22,11 @@ if TYPE_CHECKING:
 #: The page cache of a connection that stays open for days (the headless collector, the
 #: dashboard's reader and collector), in KiB: the OS caches the file too, a read of every
 #: SKU's hour touches more pages than any cache holds, and memory is what such a process
-#: is judged by (``Database.keep_open``). A bulk load raises it for its own write
+#: is judged by (``Database.keep_open``). A big bulk load raises it for its own write
 #: (``BULK_CACHE_KIB``).
 SERVICE_CACHE_KIB = 2048
-#: The page cache of a bulk write, in KiB: a million points go in without spilling pages.
+#: The page cache of a bulk write of a window of rows or more, for its own time, in KiB: a
+#: million points go in without spilling pages.
 BULK_CACHE_KIB = 65536
 
 
